@@ -1,0 +1,28 @@
+/** One OHLC(V) bar. `time` is the bar's timestamp as given by the source (naive timestamps are read as UTC). */
+export interface PriceBar {
+  time: Date;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  /** null when the source has no volume column or leaves the cell empty (e.g. an index such as VIX). */
+  volume: number | null;
+}
+
+export interface RejectedPriceRow {
+  /** 1-based line number in the file as a person would see it in an editor. */
+  line: number;
+  reason: string;
+}
+
+export interface ParsedPrices {
+  bars: PriceBar[];
+  rejected: RejectedPriceRow[];
+  /** Human-readable description of what was detected, e.g. "tsv; columns date,open,high,low,close,volume; ignored adj close; newest-first". */
+  format: string;
+}
+
+export interface ParsePriceCsvOptions {
+  /** For files with a ticker/symbol column: keep only this ticker's rows (required when the file holds several). */
+  ticker?: string;
+}
