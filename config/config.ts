@@ -1,0 +1,85 @@
+/**
+ * All configuration in one typed object, read from the environment once and validated at
+ * start-up so a typo fails fast with a message instead of misbehaving later.
+ */
+import path from 'node:path';
+import { repoRoot } from './paths';
+
+export type Environment = 'development' | 'test' | 'production';
+
+export interface AppConfig {
+  env: Environment;
+  /** Unset: `npm start` runs an embedded PostgreSQL under dataDir. */
+  databaseUrl: string | undefined;
+  /** Unset: `npm start` runs a Temporal dev server. */
+  temporalAddress: string | undefined;
+  temporalNamespace: string;
+  temporalCliPath: string | undefined;
+  taskQueue: string;
+  dataDir: string;
+  host: string;
+  port: number;
+  embeddedPostgresPort: number;
+  temporalDevPort: number;
+  temporalUiPort: number;
+  /** Base URL of a Temporal UI run elsewhere (e.g. docker-compose); printed and linked. */
+  temporalUiUrl: string | undefined;
+  logLevel: string;
+  graphiql: boolean;
+  introspection: boolean;
+}
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new ConfigError(`${name} must be an integer port/number, got "${raw}"`);
+  }
+  return value;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const nodeEnv = (env.NODE_ENV ?? 'development') as Environment;
+  if (!['development', 'test', 'production'].includes(nodeEnv)) {
+    throw new ConfigError(`NODE_ENV must be development, test or production, got "${env.NODE_ENV}"`);
+  }
+  const databaseUrl = optional(env, 'DATABASE_URL');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must look like postgres://user:password@host:5432/database');
+  }
+  const isProd = nodeEnv === 'production';
+  return {
+    env: nodeEnv,
+    databaseUrl,
+    temporalAddress: optional(env, 'TEMPORAL_ADDRESS'),
+    temporalNamespace: optional(env, 'TEMPORAL_NAMESPACE') ?? 'default',
+    temporalCliPath: optional(env, 'TEMPORAL_CLI_PATH'),
+    taskQueue: optional(env, 'TEMPORAL_TASK_QUEUE') ?? 'tidings',
+    dataDir: path.resolve(optional(env, 'TIDINGS_DATA_DIR') ?? path.join(repoRoot(), '.data')),
+    host: optional(env, 'HOST') ?? '127.0.0.1',
+    port: int(env, 'PORT', 4000),
+    embeddedPostgresPort: int(env, 'EMBEDDED_PG_PORT', 54329),
+    temporalDevPort: int(env, 'TEMPORAL_DEV_PORT', 7233),
+    temporalUiPort: int(env, 'TEMPORAL_UI_PORT', 8233),
+    temporalUiUrl: optional(env, 'TEMPORAL_UI_URL'),
+    logLevel: optional(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'warn' : 'info'),
+    graphiql: bool(env, 'GRAPHIQL', !isProd),
+    introspection: bool(env, 'GRAPHQL_INTROSPECTION', !isProd),
+  };
+}

