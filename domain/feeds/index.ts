@@ -1,0 +1,15 @@
+export { FeedFetchError, FeedParseError } from './errors';
+export type { FeedErrorKind, FeedFetchErrorCode, FeedParseErrorCode } from './errors';
+export { fetchFeed, parseRetryAfter, contentTypeRejection, DEFAULT_USER_AGENT } from './fetch';
+export type { FetchFeedOptions, FetchResult } from './fetch';
+export { decodeFeedBody } from './encoding';
+export type { DecodedFeedText, DecodeOptions } from './encoding';
+export { parseFeed } from './parse';
+export type { ParsedFeed, RawFeedItem, ParseFeedOptions } from './parse';
+export { normaliseFeed, normaliseItem } from './normalise';
+export type { NormalisedArticle, NormaliseOptions, NormaliseResult, SkippedItem } from './normalise';
+export { parseFeedDate } from './dates';
+export { canonicalizeUrl, resolveHttpUrl, sha256Hex } from './canonical-url';
+export { cleanFeedText, htmlToText, decodeHtmlEntities, decodeXmlEntities } from './html-text';
+export { articleDedupeKey, dedupeArticles } from './dedupe';
+export type { ArticleDedupeKey, DuplicateArticle } from './dedupe';
