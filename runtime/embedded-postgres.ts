@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { isPortInUse, startManagedProcess, type ManagedProcess } from './managed-process';
+import { StartupError } from './startup-errors';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -33,7 +34,7 @@ function binDir(): string {
   try {
     entry = require.resolve(pkg);
   } catch {
-    throw new Error(
+    throw new StartupError(
       `embedded PostgreSQL binaries (${pkg}) are not installed: run "npm install", or set DATABASE_URL to use your own PostgreSQL`,
     );
   }
@@ -103,14 +104,14 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     fs.rmSync(path.dirname(pwTmp), { recursive: true, force: true });
     if (init.status !== 0) {
       fs.rmSync(pgData, { recursive: true, force: true });
-      throw new Error(`initdb failed for ${pgData}: ${(init.stderr || init.stdout || '').trim().split('\n').slice(-3).join(' | ')}`);
+      throw new StartupError(`initdb failed for ${pgData}: ${(init.stderr || init.stdout || '').trim().split('\n').slice(-3).join(' | ')}`);
     }
   }
   const password = fs.readFileSync(passwordFile, 'utf8').trim();
 
   await stopLeftoverServer(pgData);
   if (await isPortInUse(opts.port)) {
-    throw new Error(
+    throw new StartupError(
       `embedded PostgreSQL cannot listen on 127.0.0.1:${opts.port}: the port is in use. Set EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use that server`,
     );
   }
@@ -130,10 +131,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   );
   const deadline = Date.now() + 60_000;
   while (!ready) {
-    if (proc.exited()) throw new Error(`embedded PostgreSQL exited during start-up:\n${proc.recentOutput()}`);
+    if (proc.exited()) throw new StartupError(`embedded PostgreSQL exited during start-up:\n${proc.recentOutput()}`);
     if (Date.now() > deadline) {
       await proc.stop('SIGKILL');
-      throw new Error(`embedded PostgreSQL did not become ready within 60 s:\n${proc.recentOutput()}`);
+      throw new StartupError(`embedded PostgreSQL did not become ready within 60 s:\n${proc.recentOutput()}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

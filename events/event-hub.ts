@@ -1,0 +1,106 @@
+/**
+ * In-process routing of events to subscribers, keyed by (topic, key): delivering one event
+ * costs a map lookup plus one push per interested subscriber, never a filter run over every
+ * subscriber. Events arrive from PostgreSQL NOTIFY (see pg-event-bridge.ts), so an event
+ * published by any worker reaches subscribers on every API process.
+ */
+import type { EventEnvelope, Topic } from './topics';
+
+export interface Route {
+  topic: Topic;
+  key: string;
+}
+
+interface Subscriber {
+  push(payload: unknown): void;
+}
+
+const routeId = (topic: string, key: string) => `${topic}\u0000${key}`;
+
+export interface EventSubscription<T> extends AsyncIterableIterator<T> {
+  close(): void;
+}
+
+export class EventHub {
+  private readonly routes = new Map<string, Set<Subscriber>>();
+
+  dispatch(event: EventEnvelope): number {
+    const subscribers = this.routes.get(routeId(event.topic, event.key));
+    if (!subscribers) return 0;
+    for (const s of subscribers) s.push(event.payload);
+    return subscribers.size;
+  }
+
+  subscriberCount(): number {
+    let n = 0;
+    for (const set of this.routes.values()) n += set.size;
+    return n;
+  }
+
+  /**
+   * An async iterator over every event on any of `routes`. A slow consumer keeps at most
+   * `maxQueue` undelivered events (oldest dropped) so one stuck socket cannot grow memory.
+   */
+  subscribe<T = unknown>(routes: Route[], opts: { maxQueue?: number } = {}): EventSubscription<T> {
+    const maxQueue = opts.maxQueue ?? 1000;
+    const queue: T[] = [];
+    let waiting: ((r: IteratorResult<T>) => void) | null = null;
+    let closed = false;
+    const ids = [...new Set(routes.map((r) => routeId(r.topic, r.key)))];
+    const subscriber: Subscriber = {
+      push: (payload) => {
+        if (closed) return;
+        if (waiting) {
+          const resolve = waiting;
+          waiting = null;
+          resolve({ value: payload as T, done: false });
+          return;
+        }
+        queue.push(payload as T);
+        if (queue.length > maxQueue) queue.shift();
+      },
+    };
+    for (const id of ids) {
+      let set = this.routes.get(id);
+      if (!set) this.routes.set(id, (set = new Set()));
+      set.add(subscriber);
+    }
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      for (const id of ids) {
+        const set = this.routes.get(id);
+        set?.delete(subscriber);
+        if (set && set.size === 0) this.routes.delete(id);
+      }
+      queue.length = 0;
+      if (waiting) {
+        const resolve = waiting;
+        waiting = null;
+        resolve({ value: undefined, done: true });
+      }
+    };
+    const iterator: EventSubscription<T> = {
+      next: () => {
+        if (queue.length > 0) return Promise.resolve({ value: queue.shift() as T, done: false });
+        if (closed) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => {
+          waiting = resolve;
+        });
+      },
+      return: () => {
+        close();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      throw: (err?: unknown) => {
+        close();
+        return Promise.reject(err);
+      },
+      close,
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
+  }
+}

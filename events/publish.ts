@@ -1,0 +1,22 @@
+import { EVENTS_CHANNEL, type EventEnvelope, type Topic } from './topics';
+
+/** Anything that runs SQL: a pg Pool/Client, a TypeORM DataSource, EntityManager or QueryRunner. */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+/** NOTIFY payloads are capped at 8000 bytes by PostgreSQL; events carry ids, not documents. */
+const MAX_PAYLOAD_BYTES = 7900;
+
+/**
+ * Publishes through PostgreSQL NOTIFY. Called inside a transaction, the event is delivered
+ * only if and when that transaction commits, so subscribers never hear of unsaved data.
+ */
+export async function publishEvent(db: Queryable, topic: Topic, key: string, payload: unknown): Promise<void> {
+  const envelope: EventEnvelope = { topic, key, payload };
+  const text = JSON.stringify(envelope);
+  if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) {
+    throw new Error(`event ${topic}/${key} is ${Buffer.byteLength(text)} bytes; NOTIFY carries at most ${MAX_PAYLOAD_BYTES}`);
+  }
+  await db.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, text]);
+}

@@ -1,0 +1,48 @@
+import type { DataSource } from 'typeorm';
+import { startApiServer, type ApiServer } from '../api/server';
+import type { AppConfig } from '../config/config';
+import type { Logger } from '../config/logger';
+import { EventHub } from '../events/event-hub';
+import { PgEventBridge } from '../events/pg-event-bridge';
+import { createServices } from '../services';
+import { connectTemporalClient, temporalReachable, type TemporalClientHandle } from '../temporal/client';
+import { openDatabase } from './database';
+import { temporalUnreachable } from './startup-errors';
+
+export interface RunningApi {
+  server: ApiServer;
+  db: DataSource;
+  stop(): Promise<void>;
+}
+
+/** Everything one API process needs, started in order and stopped in reverse. */
+export async function startApiProcess(
+  config: AppConfig,
+  log: Logger,
+  target: { databaseUrl: string; temporalAddress: string; fromEnv: boolean; migrate?: boolean },
+): Promise<RunningApi> {
+  const db = await openDatabase(target.databaseUrl, { fromEnv: target.fromEnv, migrate: target.migrate ?? true, applicationName: 'tidings-api' });
+  let temporal: TemporalClientHandle;
+  try {
+    temporal = await connectTemporalClient(target.temporalAddress, config.temporalNamespace);
+    await temporalReachable(temporal.connection, config.temporalNamespace, 5000);
+  } catch (err) {
+    await db.destroy();
+    throw temporalUnreachable(target.temporalAddress, err, target.fromEnv);
+  }
+  const hub = new EventHub();
+  const bridge = new PgEventBridge(target.databaseUrl, hub, log);
+  await bridge.start();
+  const services = createServices({ config, db, temporal: temporal.client, hub });
+  const server = await startApiServer({ config, db, temporalConnection: temporal.connection, services, log }, { host: config.host, port: config.port });
+  return {
+    server,
+    db,
+    async stop() {
+      await server.close();
+      await bridge.stop();
+      await temporal.close();
+      await db.destroy();
+    },
+  };
+}

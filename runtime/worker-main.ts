@@ -1,0 +1,34 @@
+/** `npm run start:worker`: one Temporal worker against an existing PostgreSQL and Temporal. */
+import 'reflect-metadata';
+import { loadConfig } from '../config/config';
+import { createLogger } from '../config/logger';
+import { onShutdownSignal } from './process-signals';
+import { reportFatal, StartupError } from './startup-errors';
+import { ensureWorkflowBundle } from './workflow-bundle';
+import { startWorkerProcess } from './worker-process';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.databaseUrl) throw new StartupError('DATABASE_URL is not set: the worker alone needs an existing PostgreSQL (or run `npm start` for the whole stack)');
+  if (!config.temporalAddress) throw new StartupError('TEMPORAL_ADDRESS is not set: the worker alone needs an existing Temporal server (or run `npm start` for the whole stack)');
+  const log = createLogger({ level: config.logLevel, name: 'tidings-worker' });
+  const workflowBundlePath = process.env.TIDINGS_WORKFLOW_BUNDLE ?? (await ensureWorkflowBundle());
+  const worker = await startWorkerProcess(config, log, {
+    databaseUrl: config.databaseUrl,
+    temporalAddress: config.temporalAddress,
+    fromEnv: process.env.TIDINGS_MANAGED !== '1',
+    workflowBundlePath,
+    migrate: process.env.TIDINGS_SKIP_MIGRATIONS !== '1',
+  });
+  log.info({ taskQueue: config.taskQueue }, 'worker running');
+  onShutdownSignal(async () => {
+    log.info('worker stopping');
+    await worker.stop();
+  });
+  await worker.done;
+}
+
+main().catch((err) => {
+  reportFatal(err, 'tidings-worker');
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+import type { Client } from '@temporalio/client';
+import type { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import type { EventHub } from '../events/event-hub';
+import { PipelineProbeService } from './pipeline-probe.service';
+
+export interface ServiceDeps {
+  config: AppConfig;
+  db: DataSource;
+  temporal: Client;
+  hub: EventHub;
+}
+
+/** The API's services, built once per process; resolvers reach them through the context. */
+export function createServices(deps: ServiceDeps) {
+  return {
+    hub: deps.hub,
+    pipelineProbes: new PipelineProbeService(deps.db, deps.temporal, deps.config.taskQueue),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

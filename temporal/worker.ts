@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../config/logger';
+import { createActivities } from '../activities';
+
+let runtimeInstalled = false;
+
+/** The SDK's own log lines go through pino too, so every line the worker writes is JSON. */
+function installRuntime(level: string, log: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const sdkLevel = (['trace', 'debug', 'info', 'warn', 'error'].includes(level) ? level.toUpperCase() : 'WARN') as
+    | 'TRACE'
+    | 'DEBUG'
+    | 'INFO'
+    | 'WARN'
+    | 'ERROR';
+  const sdkLog = log.child({ component: 'temporal-sdk' });
+  Runtime.install({
+    logger: new DefaultLogger(sdkLevel, (entry) => {
+      const method = entry.level === 'TRACE' ? 'trace' : (entry.level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error');
+      sdkLog[method](entry.meta ?? {}, entry.message);
+    }),
+  });
+}
+
+export function workflowsEntry(): string {
+  return require.resolve('../workflows');
+}
+
+/** Bundles the workflow code once (webpack); production and tests reuse the file. */
+export async function buildWorkflowBundle(outFile?: string): Promise<WorkflowBundleWithSourceMap> {
+  const bundle = await bundleWorkflowCode({ workflowsPath: workflowsEntry(), logger: new DefaultLogger('WARN') });
+  if (outFile) {
+    fs.mkdirSync(path.dirname(outFile), { recursive: true });
+    fs.writeFileSync(outFile, bundle.code);
+  }
+  return bundle;
+}
+
+export interface WorkerOptions {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  db: DataSource;
+  log: Logger;
+  /** A prebuilt bundle file; without it the workflows are bundled at start-up. */
+  workflowBundlePath?: string;
+  logLevel?: string;
+}
+
+export async function createWorker(opts: WorkerOptions): Promise<Worker> {
+  installRuntime(opts.logLevel ?? 'warn', opts.log);
+  const connection = await NativeConnection.connect({ address: opts.address });
+  const bundle = opts.workflowBundlePath && fs.existsSync(opts.workflowBundlePath)
+    ? { workflowBundle: { codePath: opts.workflowBundlePath } }
+    : { workflowsPath: workflowsEntry() };
+  return Worker.create({
+    connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    activities: createActivities({ db: opts.db, log: opts.log }),
+    ...bundle,
+    // Two cores: bounded concurrency keeps the API responsive while backfills run.
+    maxConcurrentActivityTaskExecutions: 20,
+    shutdownGraceTime: '10 seconds',
+  });
+}
