@@ -1,3 +1,4 @@
+import type { Connection } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { startApiServer, type ApiServer } from '../api/server';
 import type { AppConfig } from '../config/config';
@@ -12,6 +13,7 @@ import { temporalUnreachable } from './startup-errors';
 export interface RunningApi {
   server: ApiServer;
   db: DataSource;
+  temporalConnection: Connection;
   stop(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function startApiProcess(
   return {
     server,
     db,
+    temporalConnection: temporal.connection,
     async stop() {
       await server.close();
       await bridge.stop();

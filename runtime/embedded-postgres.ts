@@ -86,6 +86,16 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const pgData = path.join(opts.dataDir, 'pgdata');
   const passwordFile = path.join(opts.dataDir, 'postgres-password');
   fs.mkdirSync(opts.dataDir, { recursive: true });
+  if (ids.uid !== undefined) {
+    // The server runs as `postgres`, which must be able to walk down to its data directory.
+    fs.chmodSync(opts.dataDir, 0o755);
+    const probe = spawnSync('test', ['-x', opts.dataDir], { uid: ids.uid, gid: ids.gid });
+    if (probe.status !== 0) {
+      throw new StartupError(
+        `embedded PostgreSQL runs as the "postgres" user (we are root) and cannot reach ${opts.dataDir}: a parent directory is not searchable by others. Set TIDINGS_DATA_DIR to a directory it can reach (e.g. /var/tmp/tidings), or DATABASE_URL to use your own server`,
+      );
+    }
+  }
 
   if (!fs.existsSync(path.join(pgData, 'PG_VERSION'))) {
     const password = crypto.randomBytes(18).toString('base64url');

@@ -5,6 +5,7 @@ import { PipelineProbe } from '../../entities';
 import { ALL_KEY, Topic } from '../../events/topics';
 import type { GraphQLContext } from '../context';
 import { apiError } from '../errors';
+import { assertUuid } from '../validation';
 
 @InputType()
 class RunPipelineProbeInput {
@@ -25,7 +26,7 @@ export class PipelineProbeResolver {
 
   @Query(() => PipelineProbe, { nullable: true })
   pipelineProbe(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<PipelineProbe | null> {
-    return ctx.services.pipelineProbes.find(id);
+    return ctx.services.pipelineProbes.find(assertUuid(id));
   }
 
   @Subscription(() => PipelineProbe, {

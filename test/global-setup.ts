@@ -1,0 +1,38 @@
+/**
+ * Integration tests run against a real PostgreSQL (embedded, fresh data dir per run) and a real
+ * Temporal dev server (in memory), started once here. Their addresses reach the test files
+ * through the environment; the workflow bundle is built once and shared.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
+import { freePort } from '../runtime/managed-process';
+import { startTemporalDevServer } from '../runtime/temporal-dev-server';
+import { buildWorkflowBundle } from '../temporal/worker';
+import { createDataSource } from '../db/data-source';
+import { runMigrations } from '../db/migrate';
+
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tidings-test-'));
+  fs.chmodSync(workDir, 0o755); // the embedded server runs as `postgres` when we are root
+  const bundlePath = path.join(workDir, 'workflow-bundle.js');
+  const [pgPort, temporalPort] = [await freePort(), await freePort()];
+  const [postgres, temporal] = await Promise.all([
+    startEmbeddedPostgres({ dataDir: path.join(workDir, 'postgres'), port: pgPort }),
+    startTemporalDevServer({ port: temporalPort, headless: true, cliPath: process.env.TEMPORAL_CLI_PATH }),
+    buildWorkflowBundle(bundlePath),
+  ]);
+  const db = createDataSource(postgres.url);
+  await db.initialize();
+  await runMigrations(db);
+  await db.destroy();
+
+  process.env.TEST_DATABASE_URL = postgres.url;
+  process.env.TEST_TEMPORAL_ADDRESS = temporal.address;
+  process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
+  process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'warn';
+  (globalThis as Record<string, unknown>).__TIDINGS_TEST__ = { postgres, temporal, workDir };
+  process.stdout.write(`\n[test setup] PostgreSQL and Temporal dev server ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
