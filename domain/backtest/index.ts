@@ -1,0 +1,24 @@
+export type {
+  Execution, BacktestBars, BacktestOptions, BacktestResult, PerformanceMetrics, TradeStats,
+} from './types';
+export { runBacktest } from './engine';
+export { buildExecutionPlan } from './execution-plan';
+export type { ExecutionPlan } from './execution-plan';
+export { performanceMetrics, sharpeRatio, sortinoRatio, maxDrawdown, cagr, equityReturns } from './metrics';
+export { inferPeriodsPerYear, yearsCovered } from './periods';
+export { downsampleEquity } from './downsample';
+export type { DownsampledEquity } from './downsample';
+export {
+  positionsFromSignals, sentimentThresholdPositions, rollingSentimentByBar,
+} from './strategies';
+export type {
+  SignalType, TimedSignal, SignalPositionOptions, SentimentThresholdParams, SentimentObservation,
+} from './strategies';
+export {
+  preparePermutationTest, runPermutationChunk, combinePermutationChunks, permutationTest, planStatistic,
+} from './permutation';
+export type {
+  PermutationStatistic, PreparedPermutationTest, PermutationChunkResult, PermutationTestResult,
+} from './permutation';
+export { SeededRandom, streamSeed } from './seeded-random';
+export { barsToArrays } from './bars';
