@@ -1,0 +1,107 @@
+/**
+ * `npm run train:sentiment [-- --seed N --version NAME --no-activate …]`: trains the
+ * sentiment model on twitter train + 80% of SEntFiN, evaluates on twitter valid and the
+ * held-out 20% of SEntFiN, and writes a versioned artifact into models/sentiment/.
+ * Data paths: --twitter-dir / --sentfin (or TIDINGS_SENTIMENT_DATA_DIR, default ../shared).
+ */
+import path from 'node:path';
+import { sharedDataPath } from '../config/paths';
+import { buildSplits, sha256File, type SentimentDataFiles } from '../domain/sentiment/data';
+import { evaluateScorer } from '../domain/sentiment/evaluation';
+import { formatReport, type EvaluationReport } from '../domain/sentiment/metrics';
+import { loadModelScorer } from '../domain/sentiment/model-scorer';
+import { defaultModelsDir, saveModel, setActiveVersion } from '../domain/sentiment/model-store';
+import { DEFAULT_FEATURE_CONFIG } from '../domain/sentiment/text-features';
+import { tfRuntime } from '../domain/sentiment/tf-runtime';
+import { trainModel, type TrainingConfig } from '../domain/sentiment/trainer';
+
+function parseFlags(argv: string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}"`);
+    const [name, inline] = arg.slice(2).split('=', 2);
+    if (inline !== undefined) flags.set(name, inline);
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) flags.set(name, argv[++i]);
+    else flags.set(name, 'true');
+  }
+  return flags;
+}
+
+function numberFlag(flags: Map<string, string>, name: string, fallback: number): number {
+  const raw = flags.get(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new Error(`--${name} must be a number, got "${raw}"`);
+  return value;
+}
+
+function timestampVersion(): string {
+  return 'hl-' + new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2));
+  const dataDir = process.env.TIDINGS_SENTIMENT_DATA_DIR ?? sharedDataPath('sentiment');
+  const twitterDir = flags.get('twitter-dir') ?? path.join(dataDir, 'twitter-financial-news');
+  const files: SentimentDataFiles = {
+    twitterTrain: path.join(twitterDir, 'train.csv'),
+    twitterValid: path.join(twitterDir, 'valid.csv'),
+    sentfin: flags.get('sentfin') ?? path.join(dataDir, 'sentfin', 'SEntFiN.csv'),
+  };
+  const modelsDir = flags.get('models-dir') ?? defaultModelsDir();
+  const config: TrainingConfig = {
+    seed: numberFlag(flags, 'seed', 7),
+    features: { ...DEFAULT_FEATURE_CONFIG, buckets: 1 << numberFlag(flags, 'bucket-bits', Math.log2(DEFAULT_FEATURE_CONFIG.buckets)) },
+    learningRate: numberFlag(flags, 'lr', 0.01),
+    batchSize: numberFlag(flags, 'batch', 32),
+    maxEpochs: numberFlag(flags, 'epochs', 20),
+    patience: numberFlag(flags, 'patience', 3),
+    earlyStoppingFraction: numberFlag(flags, 'early-stopping-fraction', 0.1),
+    l2: numberFlag(flags, 'l2', 0),
+    refitOnAll: flags.get('refit') !== 'false',
+  };
+  const splitSeed = numberFlag(flags, 'split-seed', 42);
+  const version = flags.get('version') ?? timestampVersion();
+
+  const splits = buildSplits(files, splitSeed);
+  console.log(`train ${splits.train.length} rows; ${splits.evaluations.map((e) => `${e.name} ${e.rows.length}`).join(', ')}`);
+  const { tf, backend } = await tfRuntime();
+  console.log(`training on the ${backend} backend`);
+  const result = trainModel(tf, splits.train, config);
+  for (const entry of result.log) {
+    console.log(`epoch ${entry.epoch} loss ${entry.loss.toFixed(4)} early-stop acc ${entry.earlyStoppingAccuracy.toFixed(4)} (${entry.seconds.toFixed(1)}s)`);
+  }
+  console.log(`best epoch ${result.bestEpoch}; trained in ${result.seconds.toFixed(1)}s`);
+
+  const metadata = {
+    version,
+    createdAt: new Date().toISOString(),
+    model: 'multinomial logistic regression over hashed TF-IDF word uni/bi-grams + char n-grams (TensorFlow.js)',
+    backend,
+    trainingSeconds: result.seconds,
+    bestEpoch: result.bestEpoch,
+    hyperParameters: { ...config, splitSeed },
+    data: Object.fromEntries(Object.entries(files).map(([key, file]) => [key, { file: path.basename(file), sha256: sha256File(file) }])),
+    trainRows: splits.train.length,
+    metrics: {} as Record<string, EvaluationReport>,
+  };
+  saveModel(modelsDir, result.model, metadata);
+  const scorer = await loadModelScorer({ modelsDir, version });
+  for (const evaluation of splits.evaluations) {
+    const report = await evaluateScorer(scorer, evaluation.rows);
+    metadata.metrics[evaluation.name] = report;
+    console.log(formatReport(evaluation.name, report));
+  }
+  scorer.dispose?.();
+  saveModel(modelsDir, result.model, metadata);
+  if (flags.get('no-activate') !== 'true') setActiveVersion(modelsDir, version);
+  console.log(`wrote ${path.join(modelsDir, version)}${flags.get('no-activate') === 'true' ? '' : ' (active)'}`);
+  const summary = Object.entries(metadata.metrics).map(([name, r]) => `${name}_accuracy=${r.accuracy.toFixed(4)} ${name}_macro_f1=${r.macroF1.toFixed(4)}`);
+  console.log(summary.join(' '));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
