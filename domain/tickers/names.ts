@@ -1,0 +1,146 @@
+import type { Company } from './company';
+
+/**
+ * How company names are found in text. Derived systematically from listing names; a short
+ * curated map covers brands that differ from the listing (Google, Facebook, J&J).
+ */
+
+/** Both sides of a match go through this, so "Estée", "O’Reilly" and "Brown–Forman" match plain spellings. */
+export function normaliseForMatching(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[\u2018\u2019\u02BC\u2032]/g, "'")
+    .replace(/[\u201C\u201D]/g, '"')
+    .replace(/[\u2010-\u2015\u2212]/g, '-')
+    .replace(/\u00A0/g, ' ');
+}
+
+const LEGAL_SUFFIX = /(?:,?\s+(?:Inc\.?|Incorporated|Corporation|Corp\.?|Company|Co\.|plc|PLC|Ltd\.?|Limited|N\.V\.|S\.A\.|LLC|L\.P\.)|\s+&\s+(?:Co\.?|Company))+$/;
+
+/** One trailing word dropped to make an alias: "Marriott International" -> "Marriott". Never "Financial": "Cincinnati Financial" is not "Cincinnati". */
+const GENERIC_TAIL = /\s+(?:Group|Holdings|Technologies|Technology|International|Worldwide|Global|Systems|Solutions|Enterprises|Industries|Networks|Platforms|Companies|Semiconductors?|Laboratories)$/;
+
+/**
+ * Names that are ordinary words, places, surnames or index names: matching them bare would tag
+ * every "target price" or "Dow futures". They are matched only in their full listing form
+ * ("Target Corporation", "Block, Inc."), which is unambiguous.
+ */
+const AMBIGUOUS = new Set([
+  'Target', 'Block', 'Ball', 'Progressive', 'Southern', 'Mosaic', 'Coherent', 'Travelers', 'Carrier', 'Booking',
+  'Everest', 'Zebra', 'Align', 'Microchip', 'Jacobs', 'Williams', 'Edison', 'Palo Alto', 'Charles River', 'Principal',
+  'Regions', 'Citizens', 'Cincinnati', 'S&P', 'Dow', 'Fox', 'Gen', 'Waters', 'Dover', 'Cooper', 'Equity', 'Public',
+  'Amcor', 'AES', 'APA', 'PTC', 'HP', 'GE', 'Sandisk', 'Insulet', 'Expand Energy', 'Ventas', 'Corning', 'Masco', 'Ross',
+  'Textron', 'Hartford', 'Globe Life', 'Lumentum', 'Vertiv', 'Ciena', 'Old Dominion', 'Invitation Homes', 'Apollo',
+  'Nasdaq', 'News', 'Flex', 'Tyler', 'Otis', 'Ferguson', 'Baxter', 'Lennox', 'Carnival', 'Rollins', 'Tapestry',
+]);
+// Some of the above are not ambiguous in finance prose but collide with people or places often enough in news to be
+// worth the lost recall; cashtags and exchange tags still catch them.
+
+const CURATED_ALIASES: Record<string, string[]> = {
+  GOOGL: ['Google', 'Alphabet'],
+  META: ['Meta', 'Facebook'],
+  AMZN: ['Amazon.com'],
+  'BRK.B': ['Berkshire'],
+  JPM: ['JPMorgan', 'J.P. Morgan', 'JP Morgan'],
+  XOM: ['Exxon', 'Exxon Mobil'],
+  LLY: ['Eli Lilly', 'Lilly'],
+  PG: ['P&G', 'Procter and Gamble'],
+  JNJ: ['J&J'],
+  GS: ['Goldman'],
+  BAC: ['BofA'],
+  DIS: ['Disney'],
+  NVDA: ['NVIDIA'],
+  AMD: ['AMD'],
+  GM: ['GM'],
+  HON: ['Honeywell'],
+  HPE: ['HPE'],
+  UPS: ['UPS'],
+  BK: ['BNY'],
+  MCD: ['McDonalds'],
+  WBD: ['Warner Bros'],
+  SCHW: ['Schwab'],
+  ON: ['onsemi'],
+  ORLY: ["O'Reilly"],
+  HIG: ['The Hartford'],
+  TRV: ['The Travelers'],
+  TMUS: ['T-Mobile'],
+  WMT: ['Wal-Mart'],
+  CMCSA: ['NBCUniversal'],
+  MO: ['Philip Morris USA'],
+  FDX: ['Federal Express'],
+};
+
+export type NameKind = 'name' | 'alias';
+
+export interface NameEntry {
+  text: string;
+  ticker: string;
+  kind: NameKind;
+}
+
+/** Every (name text -> ticker) pair; a text claimed by two different issuers is dropped unless curated. */
+export function buildNameEntries(companies: readonly Company[]): NameEntry[] {
+  const byText = new Map<string, { entry: NameEntry; issuer: string; curated: boolean } | null>();
+  const issuerOf = (c: Company) => c.cik ?? c.name.replace(/\s*\(Class [A-Z]\)\s*$/i, '');
+
+  const add = (text: string, company: Company, kind: NameKind, curated: boolean) => {
+    const key = normaliseForMatching(text).trim();
+    if (!key || (!curated && (key.length < 2 || AMBIGUOUS.has(key)))) return;
+    const existing = byText.get(key);
+    const candidate = { entry: { text: key, ticker: company.ticker, kind }, issuer: issuerOf(company), curated };
+    if (existing === undefined) return void byText.set(key, candidate);
+    if (existing === null || existing.issuer === candidate.issuer) return; // first share class in list order wins
+    if (existing.curated && !curated) return;
+    if (curated && !existing.curated) return void byText.set(key, candidate);
+    byText.set(key, null);
+  };
+
+  for (const company of companies) {
+    const listing = normaliseForMatching(company.name).replace(/\s*\([^)]*\)/g, '').trim();
+    const base = listing.replace(/^The\s+/, '').replace(LEGAL_SUFFIX, '').trim();
+    if (base.length < 3 || AMBIGUOUS.has(base)) {
+      // Only the suffixed form is safe: "Target Corporation", "Block, Inc.", "HP Inc."
+      if (listing !== base) add(listing.replace(/\.$/, ''), company, 'name', true);
+    } else {
+      add(base, company, 'name', false);
+      if (base.length >= 5 && /[a-z]/.test(base)) add(base.toUpperCase(), company, 'name', false);
+    }
+    const shorter = base.replace(GENERIC_TAIL, '');
+    if (shorter !== base && shorter.length >= 4) add(shorter, company, 'alias', false);
+    for (const alias of [...(CURATED_ALIASES[company.ticker] ?? []), ...(company.aliases ?? [])]) add(alias, company, 'alias', true);
+  }
+  return [...byText.values()].filter((v): v is NonNullable<typeof v> => v !== null).map((v) => v.entry);
+}
+
+/**
+ * One regex for all names, built from a character trie so the engine walks shared prefixes once
+ * instead of trying ~1,500 alternatives at every position. Greedy optional groups prefer the
+ * longest name ("FedEx Freight" over "FedEx").
+ */
+export function compileNamePattern(names: readonly string[]): RegExp | null {
+  if (names.length === 0) return null;
+  type Node = { end: boolean; children: Map<string, Node> };
+  const root: Node = { end: false, children: new Map() };
+  for (const name of names) {
+    let node = root;
+    for (const ch of name) {
+      let next = node.children.get(ch);
+      if (!next) node.children.set(ch, (next = { end: false, children: new Map() }));
+      node = next;
+    }
+    node.end = true;
+  }
+  const toPattern = (node: Node): string => {
+    const alts = [...node.children.entries()].map(([ch, child]) => escapeRegex(ch) + toPattern(child));
+    if (alts.length === 0) return '';
+    const body = alts.length === 1 ? alts[0]! : `(?:${alts.join('|')})`;
+    if (!node.end) return body;
+    return alts.length === 1 && [...node.children.values()][0]!.children.size === 0 ? `${body}?` : `(?:${body})?`;
+  };
+  return new RegExp(`(?<![\\p{L}\\p{N}])${toPattern(root)}(?![\\p{L}\\p{N}])`, 'gu');
+}
+
+function escapeRegex(ch: string): string {
+  return /[\\^$.*+?()[\]{}|\/]/.test(ch) ? `\\${ch}` : ch;
+}
