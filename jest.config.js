@@ -5,6 +5,8 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly:
 /** @type {import('jest').Config} */
 module.exports = {
   verbose: false,
+  // Integration tests wait on real servers; unit tests finish in milliseconds either way.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -20,7 +22,6 @@ module.exports = {
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
       setupFiles: ['reflect-metadata'],
-      testTimeout: 120000,
     },
   ],
 };

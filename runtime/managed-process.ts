@@ -4,6 +4,7 @@
  * short ring buffer for error messages, stopped with a signal and a deadline.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import net from 'node:net';
 
 export interface ManagedProcess {
   readonly child: ChildProcess;
@@ -86,7 +87,6 @@ export async function waitUntil(
 
 /** True when something already listens on host:port. */
 export async function isPortInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
-  const net = await import('node:net');
   return new Promise((resolve) => {
     const socket = net.connect({ port, host });
     socket.once('connect', () => {
@@ -99,7 +99,6 @@ export async function isPortInUse(port: number, host = '127.0.0.1'): Promise<boo
 
 /** A free TCP port chosen by the OS (for tests and benchmarks). */
 export async function freePort(): Promise<number> {
-  const net = await import('node:net');
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
