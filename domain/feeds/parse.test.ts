@@ -151,6 +151,12 @@ describe('parseFeed on hostile input', () => {
     expect(lenient.title).toContain('\uFFFD');
   });
 
+  it('turns absurd nesting depth into a clear error instead of a crash', () => {
+    const depth = 50_000;
+    const err = parseError(Buffer.from(`<rss><channel>${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}</channel></rss>`));
+    expect(err).toMatchObject({ code: 'MALFORMED_XML', message: expect.stringContaining('nested too deeply') });
+  });
+
   it('rejects an unknown declared encoding', () => {
     expect(parseError(Buffer.from('<?xml version="1.0" encoding="x-klingon"?><rss/>'))).toMatchObject({ code: 'UNSUPPORTED_ENCODING' });
   });

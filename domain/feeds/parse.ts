@@ -81,7 +81,9 @@ export function parseFeed(body: Buffer | string, options: ParseFeedOptions = {})
   try {
     doc = parser.parse(xml) as XmlNode;
   } catch (err) {
-    throw new FeedParseError('MALFORMED_XML', `malformed XML: ${(err as Error).message}`, { cause: err });
+    // The parser recurses per nesting level; absurd depth overflows the stack, which is a property of the input.
+    const detail = err instanceof RangeError ? 'elements nested too deeply' : (err as Error).message;
+    throw new FeedParseError('MALFORMED_XML', `malformed XML: ${detail}`, { cause: err });
   }
 
   const rootName = Object.keys(doc).find((k) => !k.startsWith('@_') && !k.startsWith('#'));
