@@ -13,6 +13,7 @@ export function articleDedupeKey(article: Pick<NormalisedArticle, 'urlHash' | 'g
   return { urlHash: article.urlHash, guid: article.guid };
 }
 
+/** Indexes are positions in the array given to dedupeArticles (normalised articles, not raw feed items). */
 export interface DuplicateArticle {
   index: number;
   duplicateOf: number;

@@ -13,3 +13,5 @@ export { canonicalizeUrl, resolveHttpUrl, sha256Hex } from './canonical-url';
 export { cleanFeedText, htmlToText, decodeHtmlEntities, decodeXmlEntities } from './html-text';
 export { articleDedupeKey, dedupeArticles } from './dedupe';
 export type { ArticleDedupeKey, DuplicateArticle } from './dedupe';
+export { articlesFromFeedBody } from './articles-from-feed';
+export type { FeedArticles } from './articles-from-feed';

@@ -7,6 +7,7 @@ import { articleDedupeKey, dedupeArticles } from './dedupe';
 import { cleanFeedText } from './html-text';
 import { normaliseFeed } from './normalise';
 import { parseFeed } from './parse';
+import { articlesFromFeedBody } from './articles-from-feed';
 
 const fetchedAt = new Date('2025-01-25T12:00:00Z');
 const fixture = (name: string) => fs.readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'feeds', name));
@@ -180,5 +181,20 @@ describe('dedupe', () => {
     const { articles } = normaliseFeed(parseFeed(xml), { fetchedAt });
     expect(articles[0]!.urlHash).toBe(articles[1]!.urlHash);
     expect(dedupeArticles(articles).unique).toHaveLength(1);
+  });
+});
+
+describe('articlesFromFeedBody', () => {
+  it('parses, normalises and dedupes one body in a call', () => {
+    const body = Buffer.from(`<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>W</title><link>https://w.example/</link>
+      <item><title> A </title><link>/a?utm_source=x</link><guid isPermaLink="false">1</guid><pubDate>Mon, 20 Jan 2025 10:00:00 GMT</pubDate></item>
+      <item><title>A again</title><link>/a</link><guid isPermaLink="false">2</guid></item>
+      <item><description>nothing to identify</description></item></channel></rss>`);
+    const result = articlesFromFeedBody(body, { fetchedAt, feedUrl: 'https://w.example/feed.xml' });
+    expect(result.feed).toEqual({ format: 'rss', title: 'W', link: 'https://w.example/', encoding: 'utf-8', replacedInvalidBytes: false });
+    expect(result.articles).toHaveLength(1);
+    expect(result.articles[0]).toMatchObject({ title: 'A', canonicalUrl: 'https://w.example/a', publishedAt: new Date('2025-01-20T10:00:00Z') });
+    expect(result.duplicates).toEqual([{ index: 1, duplicateOf: 0, by: 'urlHash' }]);
+    expect(result.skipped).toEqual([{ index: 2, reason: 'item has no link, guid or title' }]);
   });
 });
