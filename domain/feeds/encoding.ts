@@ -23,7 +23,7 @@ export interface DecodeOptions {
 /**
  * Precedence: BOM, then the XML declaration, then the HTTP charset, then UTF-8. The declaration
  * beats the HTTP header because the publisher wrote it next to the bytes, while the header
- * charset is very often a web-server default (SEC serves ISO-8859-1 feeds that way).
+ * charset is very often a web-server default rather than a statement about this file.
  */
 export function decodeFeedBody(body: Buffer, contentType?: string | null, options: DecodeOptions = {}): DecodedFeedText {
   const mode = options.invalidEncoding ?? 'error';
@@ -82,7 +82,8 @@ function sniffEncoding(body: Buffer, contentType?: string | null): { label: stri
 
   const head = body.subarray(0, 256).toString('latin1');
   const declared = /^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(head)?.[1];
-  if (declared) return { label: declared.toLowerCase(), offset: 0 };
+  // Readable as ASCII means it cannot be UTF-16 whatever the declaration says (a common copy-paste lie).
+  if (declared && !/^utf-?16/i.test(declared)) return { label: declared.toLowerCase(), offset: 0 };
   const charset = contentType ? /;\s*charset\s*=\s*"?([A-Za-z0-9._:-]+)"?/i.exec(contentType)?.[1] : undefined;
   if (charset) return { label: charset.toLowerCase(), offset: 0 };
   return { label: 'utf-8', offset: 0 };

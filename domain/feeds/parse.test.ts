@@ -101,6 +101,10 @@ describe('parseFeed formats', () => {
     expect(parseFeed(body).title).toBe('Café');
     const latin1 = Buffer.from('<rss><channel><title>Caf\xe9</title></channel></rss>', 'latin1');
     expect(parseFeed(latin1, { contentType: 'text/xml; charset=ISO-8859-1' }).title).toBe('Café');
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<?xml version="1.0" encoding="UTF-16"?><rss><channel><title>Café</title></channel></rss>', 'utf16le')]);
+    expect(parseFeed(utf16)).toMatchObject({ title: 'Café', encoding: 'utf-16le' });
+    const liar = Buffer.from('<?xml version="1.0" encoding="UTF-16"?><rss><channel><title>Café</title></channel></rss>');
+    expect(parseFeed(liar)).toMatchObject({ title: 'Café', encoding: 'utf-8' });
   });
 });
 
