@@ -1,5 +1,6 @@
 /** `npm run start:worker`: one Temporal worker against an existing PostgreSQL and Temporal. */
 import 'reflect-metadata';
+import fs from 'node:fs';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { onShutdownSignal } from './process-signals';
@@ -21,6 +22,13 @@ async function main(): Promise<void> {
     migrate: process.env.TIDINGS_SKIP_MIGRATIONS !== '1',
   });
   log.info({ taskQueue: config.taskQueue }, 'worker running');
+  // For container health checks: a file whose age says the worker's event loop is alive.
+  const heartbeatFile = process.env.TIDINGS_HEARTBEAT_FILE;
+  if (heartbeatFile) {
+    const beat = () => fs.writeFileSync(heartbeatFile, new Date().toISOString());
+    beat();
+    setInterval(beat, 10_000).unref();
+  }
   onShutdownSignal(async () => {
     log.info('worker stopping');
     await worker.stop();
