@@ -1,0 +1,9 @@
+export { computeSignal, resolveSignalParams, DEFAULT_SIGNAL_PARAMS } from './signal-rules';
+export { asOfView } from './point-in-time';
+export type { PointInTimeView } from './point-in-time';
+export { windowFeatures, firstSeen } from './sentiment-features';
+export { technicalFeatures } from './technical-features';
+export type {
+  SignalType, RiskLevel, SentimentObservation, SentimentWindowSpec, SentimentWindowFeatures, TechnicalFeatures,
+  SignalFeatures, TradingSignal, SignalParams, SignalParamsOverrides, SignalInput,
+} from './types';
