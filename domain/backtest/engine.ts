@@ -13,21 +13,19 @@ import { BacktestBars, BacktestOptions, BacktestResult } from './types';
 /**
  * The hot loop, kept in its own small function: V8 optimises it on-stack while it runs, and
  * code after the loop that has never executed would otherwise deoptimise it on every call.
+ * `fill` is the price each bar's trade happens at: the open for next-open execution, the
+ * close itself for next-close (the "after the fill" segment then has zero length), which keeps
+ * one branch-free loop for both modes.
  */
-function simulateBars(
-  close: Float64Array,
-  open: Float64Array,
-  atOpen: boolean,
-  targets: ArrayLike<number>,
-  rate: number,
-  equity: Float64Array,
-) {
+function simulateBars(close: Float64Array, fill: Float64Array, targets: ArrayLike<number>, rate: number, equity: Float64Array) {
   const n = close.length;
   let e = 1;
   if (n > 0) equity[0] = 1;
   let held = 0;
+  let lastChange = 0;
+  let heldBars = 0;
+  let entriesFromFlat = 0;
   let costsPaid = 0;
-  let exposed = 0;
   let fills = 0;
   let entryEquity = 0;
   let trades = 0;
@@ -44,18 +42,22 @@ function simulateBars(
   let peakIndex = 0;
   let worstDrawdown = 0;
   let longestDrawdown = 0;
-
   let floor = 1; // equity level that would set a new worst drawdown: avoids a division per bar
+
   for (let i = 1; i < n; i++) {
     const old = held;
-    // Growth over the part of bar i held with the old position (overnight gap, or the whole bar).
-    const before = 1 + old * (atOpen ? open[i] / close[i - 1] - 1 : close[i] / close[i - 1] - 1);
+    // Growth over the part of bar i held with the old position: close(i-1) -> fill price.
+    const before = 1 + old * (fill[i] / close[i - 1] - 1);
     const raw = targets[i - 1];
     const next = raw === raw ? raw : old; // NaN = no new decision: keep the position
     let cost = 0;
     if (next !== old) {
       const mid = e * before;
       fills++;
+      // Bars held with `old` (each bar counts once, for the position it started with).
+      if (old !== 0) heldBars += i - lastChange;
+      else entriesFromFlat++;
+      lastChange = i;
       if (old !== 0 && (next === 0 || old * next < 0)) {
         // The exit leg's share of the fill cost belongs to the closing trade, the rest to the new one.
         const exitEquity = mid * (1 - Math.abs(old) * rate);
@@ -78,15 +80,15 @@ function simulateBars(
       costsPaid += mid * cost;
       held = next;
     }
-    const factor = before * (1 - cost) * (atOpen ? 1 + held * (close[i] / open[i] - 1) : 1);
+    const factor = before * (1 - cost) * (1 + held * (close[i] / fill[i] - 1));
     e *= factor;
     equity[i] = e;
-    if (old !== 0 || (atOpen && held !== 0)) exposed++;
 
     const r = factor - 1;
+    const loss = 0.5 * (r - Math.abs(r)); // min(r, 0) without a data-dependent branch
     sum += r;
     sumSq += r * r;
-    if (r < 0) downSq += r * r;
+    downSq += loss * loss;
     if (e >= peak) {
       peak = e;
       peakIndex = i;
@@ -99,9 +101,10 @@ function simulateBars(
       if (i - peakIndex > longestDrawdown) longestDrawdown = i - peakIndex;
     }
   }
+  if (held !== 0 && n > 0) heldBars += n - 1 - lastChange;
   return {
-    e, held, costsPaid, exposed, fills, entryEquity, trades, wins, losses, sumWinRet, sumLossRet, grossProfit, grossLoss,
-    sum, sumSq, downSq, worstDrawdown, longestDrawdown,
+    e, held, heldBars, entriesFromFlat, costsPaid, fills, entryEquity, trades, wins, losses, sumWinRet, sumLossRet,
+    grossProfit, grossLoss, sum, sumSq, downSq, worstDrawdown, longestDrawdown,
   };
 }
 
@@ -112,7 +115,7 @@ function simulateBars(
   // Several calls: V8 allocates feedback vectors lazily, only after a function has run a few times.
   const toy = Float64Array.of(1, 1.1, 1, 1.2, 1.1);
   const toyTargets = Float64Array.of(1, -1, 0.5, 0, 0);
-  for (let k = 0; k < 16; k++) simulateBars(toy, toy, k % 2 === 0, toyTargets, 0.001, new Float64Array(5));
+  for (let k = 0; k < 16; k++) simulateBars(toy, k % 2 === 0 ? toy.map((x) => x * 1.01) : toy, toyTargets, 0.001, new Float64Array(5));
 }
 
 export function runBacktest(bars: BacktestBars, targets: ArrayLike<number>, options: BacktestOptions = {}): BacktestResult {
@@ -124,7 +127,8 @@ export function runBacktest(bars: BacktestBars, targets: ArrayLike<number>, opti
   const rate = ((options.costBps ?? 0) + (options.slippageBps ?? 0)) / 10_000;
   const periodsPerYear = options.periodsPerYear ?? inferPeriodsPerYear(bars.times);
   const equity = new Float64Array(n);
-  const acc = simulateBars(close, bars.open ?? close, execution === 'next-open', targets, rate, equity);
+  const atOpen = execution === 'next-open';
+  const acc = simulateBars(close, atOpen ? bars.open! : close, targets, rate, equity);
   const { e, sum, sumSq, downSq, worstDrawdown } = acc;
   let { trades, wins, losses, sumWinRet, sumLossRet, grossProfit, grossLoss } = acc;
   if (acc.held !== 0) {
@@ -164,7 +168,8 @@ export function runBacktest(bars: BacktestBars, targets: ArrayLike<number>, opti
     avgWin: wins > 0 ? sumWinRet / wins : null,
     avgLoss: losses > 0 ? sumLossRet / losses : null,
     profitFactor: grossLoss > 0 ? grossProfit / grossLoss : null,
-    exposure: m > 0 ? acc.exposed / m : 0,
+    // Under next-open execution a bar entered from flat is exposed from its open onwards.
+    exposure: m > 0 ? (acc.heldBars + (atOpen ? acc.entriesFromFlat : 0)) / m : 0,
     costsPaid: acc.costsPaid,
     execution,
     equity,

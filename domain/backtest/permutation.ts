@@ -64,8 +64,8 @@ export function planStatistic(plan: ExecutionPlan, gap: Float64Array, body: Floa
   if (m < 2) return 0;
   const mean = sum / m;
   const variance = (sumSq - m * mean * mean) / (m - 1);
-  // A flat strategy has no Sharpe; 0 makes it never beat (or lose to) anything by accident.
-  if (!(variance > 1e-30)) return 0;
+  // Same "no Sharpe" rule as the engine (which reports null); 0 here, so a flat run never beats anything by accident.
+  if (!(variance > 1e-14 * mean * mean + 1e-30)) return 0;
   return (mean / Math.sqrt(variance)) * Math.sqrt(periodsPerYear);
 }
 

@@ -17,6 +17,12 @@ describe('positionsFromSignals', () => {
     expect(Array.from(positionsFromSignals(times, signals, { onHold: 'flat' }))).toEqual([0, 1, 1, 0, 0, 0, 0]);
   });
 
+  it('accepts product signals stamped with asOf', () => {
+    const out = positionsFromSignals(times, [{ asOf: new Date(2 * H), type: 'SELL', suggestedPositionSize: 0.1 }], { sizing: 'suggested', allowShort: true });
+    expect(Array.from(out)).toEqual([0, 0, -0.1, -0.1, -0.1, -0.1, -0.1]);
+    expect(() => positionsFromSignals(times, [{ type: 'BUY' }])).toThrow(/neither time nor asOf/);
+  });
+
   it('closes after the holding period unless a fresh signal renews it', () => {
     const signals = [{ time: new Date(0), type: 'BUY' as const }, { time: 5 * H, type: 'BUY' as const }];
     expect(Array.from(positionsFromSignals(times, signals, { holdingBars: 2 }))).toEqual([1, 1, 0, 0, 0, 1, 1]);

@@ -8,8 +8,10 @@
 
 export type SignalType = 'BUY' | 'SELL' | 'HOLD';
 
+/** A product signal (`asOf` as produced by domain/signals) or anything else with a `time`. */
 export interface TimedSignal {
-  time: Date | number;
+  time?: Date | number;
+  asOf?: Date;
   type: SignalType;
   /** Fraction of equity suggested by the signal rules (used with sizing 'suggested'). */
   suggestedPositionSize?: number;
@@ -37,7 +39,13 @@ export function positionsFromSignals(barTimes: ArrayLike<number>, signals: Timed
   const fixed = options.fixedFraction ?? 1;
   const cap = options.maxPosition ?? 1;
   const hold = options.holdingBars ?? Infinity;
-  const sorted = signals.map((s) => ({ ...s, ms: toMs(s.time) })).sort((a, b) => a.ms - b.ms);
+  const sorted = signals
+    .map((s) => {
+      const time = s.time ?? s.asOf;
+      if (time === undefined) throw new Error(`signal ${s.type} has neither time nor asOf`);
+      return { ...s, ms: toMs(time) };
+    })
+    .sort((a, b) => a.ms - b.ms);
   const out = new Float64Array(barTimes.length);
   let position = 0;
   let barsHeld = 0;
