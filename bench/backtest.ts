@@ -68,6 +68,13 @@ export default async function backtestBench(args: string[]): Promise<void> {
   console.log(`strategy+backtest over ${bars} bars: median ${median.toFixed(1)} ms of ${runs.length} runs (min ${runs[0].toFixed(1)} ms)`);
   console.log(`  trades=${last.trades} sharpe=${last.sharpe?.toFixed(3)} maxDD=${last.maxDrawdown.toFixed(3)} costs=${last.costsPaid.toFixed(4)}`);
 
+  const targets1m = sentimentThresholdPositions(sentiment, params);
+  const engineRuns: number[] = [];
+  for (let r = 0; r < 7; r++) engineRuns.push(timeIt(() => runBacktest(data, targets1m, options)).ms);
+  engineRuns.sort((a, b) => a - b);
+  const engineMedian = engineRuns[Math.floor(engineRuns.length / 2)];
+  console.log(`engine only (positions precomputed): median ${engineMedian.toFixed(1)} ms = ${Math.round(bars / (engineMedian / 1000))} bars/s`);
+
   const small: Required<BacktestBars> = { close: data.close.slice(0, 5000), open: data.open.slice(0, 5000), times: data.times.slice(0, 5000) };
   const targets = sentimentThresholdPositions(sentiment.subarray(0, 5000), params);
   permutationTest(small, targets, { ...options, permutations: 50, seed: 7 }); // warm-up

@@ -142,6 +142,26 @@ describe('parsePriceCsv on formats not in the shared data', () => {
     ]);
   });
 
+  it('reads an investing.com-style export: quoted fields, month-name dates, Price/Vol. columns, newest-first', () => {
+    const text = [
+      '\uFEFF"Date","Price","Open","High","Low","Vol.","Change %"',
+      '"Jan 03, 2020","3,234.85","3,226.36","3,246.15","3,222.34","3.46B","-0.71%"',
+      '"Jan 02, 2020","3,257.85","3,244.67","3,258.14","3,235.53","3.46M","0.84%"',
+    ].join('\r\n');
+    const r = parsePriceCsv(text);
+    expect(r.format).toBe('csv; columns date,close,open,high,low,volume; ignored Change %; newest-first');
+    expect(r.bars).toEqual([
+      { time: new Date('2020-01-02Z'), open: 3244.67, high: 3258.14, low: 3235.53, close: 3257.85, volume: 3.46e6 },
+      { time: new Date('2020-01-03Z'), open: 3226.36, high: 3246.15, low: 3222.34, close: 3234.85, volume: 3.46e9 },
+    ]);
+  });
+
+  it("treats Yahoo's literal null rows as missing values with a clear reason", () => {
+    const r = parsePriceCsv('Date,Open,High,Low,Close,Adj Close,Volume\n2020-01-02,1,2,0.5,1.5,1.4,100\n2020-01-03,null,null,null,null,null,null\n2020-01-06,1,2,0.5,1.5,1.4,null\n');
+    expect(r.bars.map((b) => b.volume)).toEqual([100, null]);
+    expect(r.rejected).toEqual([{ line: 3, reason: "close is missing ('null')" }]);
+  });
+
   it('filters a multi-ticker file and refuses to guess which ticker is wanted', () => {
     const text = 'Symbol,Date,Close\nAAA,2024-01-01,10\nBBB,2024-01-01,20\naaa,2024-01-02,11\n';
     expect(() => parsePriceCsv(text)).toThrow(/holds 2 tickers.*pass opts.ticker/);

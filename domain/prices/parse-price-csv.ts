@@ -21,8 +21,12 @@ function cell(record: string[], index: number | undefined): string | undefined {
   return index === undefined ? undefined : record[index];
 }
 
+/** How vendors write "no value": Yahoo exports literal `null` rows on holidays, others `NaN`, `N/A` or `-`. */
+const MISSING = /^(|null|nan|n\/a|na|-|—)$/i;
+
 function price(name: string, raw: string | undefined): number | string {
   if (raw === undefined || raw.trim() === '') return `${name} is missing`;
+  if (MISSING.test(raw.trim())) return `${name} is missing ('${raw.trim()}')`;
   const n = parseNumber(raw);
   if (n === null || !Number.isFinite(n)) return `${name} '${raw}' is not a number`;
   if (n <= 0) return `${name} ${n} must be greater than 0`;
@@ -63,7 +67,7 @@ function readRow(record: string[], layout: PriceFileLayout): RowResult {
 
   let volume: number | null = null;
   const rawVolume = cell(record, c.volume);
-  if (rawVolume !== undefined && rawVolume.trim() !== '') {
+  if (rawVolume !== undefined && !MISSING.test(rawVolume.trim())) {
     volume = parseNumber(rawVolume);
     if (volume === null || !Number.isFinite(volume)) return { reason: `volume '${rawVolume}' is not a number (leave it empty if unknown)` };
     if (volume < 0) return { reason: `volume ${volume} must not be negative` };
