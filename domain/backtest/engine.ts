@@ -4,13 +4,6 @@ import { inferPeriodsPerYear } from './periods';
 import { BacktestBars, BacktestOptions, BacktestResult } from './types';
 
 /**
- * Backtests a target-position series against bars in a single pass with no per-bar allocation:
- * equity, costs, exposure, round-trip trades and the return moments/drawdown for the metrics
- * are all accumulated in the same loop (the engine must sustain tens of millions of bars/s).
- * The per-bar equity update is the one documented in execution-plan.ts, which the permutation
- * test replays; targets[t] is decided at close t and filled at t+1 (see types.ts).
- */
-/**
  * The hot loop, kept in its own small function: V8 optimises it on-stack while it runs, and
  * code after the loop that has never executed would otherwise deoptimise it on every call.
  * `fill` is the price each bar's trade happens at: the open for next-open execution, the
@@ -118,6 +111,13 @@ function simulateBars(close: Float64Array, fill: Float64Array, targets: ArrayLik
   for (let k = 0; k < 16; k++) simulateBars(toy, k % 2 === 0 ? toy.map((x) => x * 1.01) : toy, toyTargets, 0.001, new Float64Array(5));
 }
 
+/**
+ * Backtests a target-position series against bars in a single pass with no per-bar allocation:
+ * equity, costs, exposure, round-trip trades and the return moments/drawdown for the metrics
+ * are all accumulated in the same loop (the engine must sustain tens of millions of bars/s).
+ * The per-bar equity update is the one documented in execution-plan.ts, which the permutation
+ * test replays; targets[t] is decided at close t and filled at t+1 (see types.ts).
+ */
 export function runBacktest(bars: BacktestBars, targets: ArrayLike<number>, options: BacktestOptions = {}): BacktestResult {
   const { close } = bars;
   const n = close.length;
