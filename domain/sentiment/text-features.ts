@@ -54,25 +54,25 @@ export function tokenise(normalised: string): string[] {
   return normalised.match(TOKEN_PATTERN) ?? [];
 }
 
-/** 32-bit FNV-1a over UTF-16 code units: stable across platforms and Node versions. */
-export function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+function fnvContinue(hash: number, text: string, start: number, end: number): number {
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
+  return hash;
 }
 
-/** Feature strings, namespaced so a word and an identical char n-gram never share a bucket on purpose. */
-export function extractFeatures(text: string, config: FeatureConfig): string[] {
-  const tokens = tokenise(normaliseText(text));
+/** 32-bit FNV-1a over UTF-16 code units: stable across platforms and Node versions. */
+export function fnv1a(text: string): number {
+  return fnvContinue(FNV_OFFSET, text, 0, text.length) >>> 0;
+}
+
+/** Word unigrams, negation-scoped unigrams and word n-grams of a tokenised text. */
+function wordFeatures(words: readonly string[], config: FeatureConfig): string[] {
   const features: string[] = [];
-  const words: string[] = [];
   let negated = false;
-  for (const token of tokens) {
+  for (const token of words) {
     if (CLAUSE_END.has(token)) negated = false;
-    words.push(token);
     features.push('w:' + token);
     if (config.negationScope && negated && !NEGATORS.has(token)) features.push('n:' + token);
     if (NEGATORS.has(token)) negated = true;
@@ -80,31 +80,51 @@ export function extractFeatures(text: string, config: FeatureConfig): string[] {
   for (let n = 2; n <= config.wordNgrams; n++) {
     for (let i = 0; i + n <= words.length; i++) features.push(`g${n}:` + words.slice(i, i + n).join(' '));
   }
+  return features;
+}
+
+/**
+ * Feature strings, namespaced so a word and an identical char n-gram never share a bucket
+ * on purpose. Scoring hashes the same features without building the char n-gram strings.
+ */
+export function extractFeatures(text: string, config: FeatureConfig): string[] {
+  const words = tokenise(normaliseText(text));
+  const features = wordFeatures(words, config);
   for (const word of words) {
     const padded = ` ${word} `;
-    for (let n = config.charNgramMin; n <= config.charNgramMax; n++) {
-      if (n > padded.length) break;
+    for (let n = config.charNgramMin; n <= config.charNgramMax && n <= padded.length; n++) {
       for (let i = 0; i + n <= padded.length; i++) features.push('c:' + padded.slice(i, i + n));
     }
   }
   return features;
 }
 
-/** Char n-grams are far more numerous than word features; each group is normalised on its own so neither drowns the other. */
-function featureGroup(feature: string): number {
-  return feature.startsWith('c:') ? 1 : 0;
-}
+const CHAR_PREFIX_STATE = fnvContinue(FNV_OFFSET, 'c:', 0, 2);
 
-/** Raw hashed term counts of one text per feature group, as bucket -> count. */
+/**
+ * Raw hashed term counts of one text per feature group (0 = word features, 1 = char
+ * n-grams), as bucket -> count. Char n-grams are far more numerous than word features, so
+ * each group is normalised on its own and neither drowns the other. Char n-grams are hashed
+ * in place (the same value as fnv1a('c:' + gram)) because building those strings dominated
+ * scoring time.
+ */
 export function hashedCountsByGroup(text: string, config: FeatureConfig): Array<Map<number, number>> {
   const mask = config.buckets - 1;
-  const groups = [new Map<number, number>(), new Map<number, number>()];
-  for (const feature of extractFeatures(text, config)) {
-    const counts = groups[featureGroup(feature)];
-    const bucket = fnv1a(feature) & mask;
+  const wordCounts = new Map<number, number>();
+  const charCounts = new Map<number, number>();
+  const add = (counts: Map<number, number>, hash: number): void => {
+    const bucket = (hash >>> 0) & mask;
     counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+  };
+  const words = tokenise(normaliseText(text));
+  for (const feature of wordFeatures(words, config)) add(wordCounts, fnv1a(feature));
+  for (const word of words) {
+    const padded = ` ${word} `;
+    for (let n = config.charNgramMin; n <= config.charNgramMax && n <= padded.length; n++) {
+      for (let i = 0; i + n <= padded.length; i++) add(charCounts, fnvContinue(CHAR_PREFIX_STATE, padded, i, i + n));
+    }
   }
-  return groups;
+  return [wordCounts, charCounts];
 }
 
 /** Smoothed IDF per bucket, as scikit-learn computes it: ln((1+N)/(1+df)) + 1. */
