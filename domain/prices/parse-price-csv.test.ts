@@ -21,7 +21,7 @@ describe('parsePriceCsv on the real price files', () => {
     const r = parsePriceCsv(read('SPY_daily.csv'));
     expect(r.bars).toHaveLength(5241);
     expect(r.rejected).toEqual([]);
-    expect(r.format).toBe('csv; columns date,open,high,low,close,volume; oldest-first');
+    expect(r.format).toBe('csv; columns date,open,high,low,close,volume; ignored unnamed column 1; oldest-first');
     expect(r.bars[0]).toEqual({ time: new Date('1999-11-01T00:00:00Z'), open: 136.5, high: 137, low: 135.5625, close: 135.5625, volume: 4006500 });
     expect(r.bars[5240].time.toISOString()).toBe('2020-08-28T00:00:00.000Z');
     expect(r.bars[5240].close).toBe(350.58);

@@ -79,7 +79,8 @@ export function layoutFromHeader(header: string[], delimiter: string): PriceFile
   header.forEach((name, i) => {
     const field = fieldFor(normaliseHeader(name));
     if (field === null || (field === 'clock' ? columns.clock !== undefined : columns[field] !== undefined)) {
-      if (name.trim() !== '') ignored.push(name.trim());
+      // pandas' to_csv writes its row index as a leading column with an empty name (SPY's file).
+      ignored.push(name.trim() !== '' ? name.trim() : `unnamed column ${i + 1}`);
       return;
     }
     columns[field] = i;

@@ -142,6 +142,15 @@ describe('computeSignal', () => {
     expect(s.provenance.lastBarTime).toBe(t.lastBarTime);
   });
 
+  it('copes with too little price history: indicators that need more bars are null', () => {
+    const s = computeSignal({ ticker: 'A', asOf: T, observations, bars: syntheticBars(3, 0.01, at(-3 * 24 * 60)) });
+    const t = s.features.technical!;
+    expect(t.barsUsed).toBe(3);
+    expect([t.smaFast, t.smaCross, t.emaCross, t.rsi, t.macdHistogram, t.volatility, t.hurst, t.score]).toEqual([null, null, null, null, null, null, null, null]);
+    expect(s.features.technicalComponent).toBeNull();
+    expect(s.riskLevel).toBe('MEDIUM');
+  });
+
   it('validates params and merges nested overrides', () => {
     expect(() => resolveSignalParams({ primaryWindow: '4h' })).toThrow(/window '4h'/);
     expect(() => resolveSignalParams({ buyThreshold: -0.1 })).toThrow(/buyThreshold/);
