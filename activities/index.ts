@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
+import { ingestionActivities } from './ingestion.activities';
+import { featureFlagActivities } from './feature-flag.activities';
 import { pipelineProbeActivities } from './pipeline-probe.activities';
 
 /** What every activity may use; built once per worker process. */
@@ -11,6 +13,8 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...pipelineProbeActivities(deps.db),
+    ...featureFlagActivities(deps.db),
+    ...ingestionActivities(deps.db, deps.log),
   };
 }
 

@@ -1,3 +1,4 @@
 // The worker's workflow bundle entry point: every workflow the product runs, and nothing that
 // does I/O (workflow code must stay deterministic).
 export { pipelineProbeWorkflow } from './pipeline-probe.workflow';
+export { pollFeedWorkflow } from './poll-feed.workflow';

@@ -1,0 +1,59 @@
+/**
+ * Writes normalised articles and their ticker mentions in one round trip each: unnest() over
+ * column arrays, ON CONFLICT DO NOTHING on the dedupe keys (url hash; feed + guid), so a
+ * re-poll, a retried activity or two racing polls insert each article exactly once.
+ */
+import type { EntityManager } from 'typeorm';
+import type { NormalisedArticle, TickerMention } from './ingestion-types';
+
+export interface StoredArticle {
+  id: string;
+  urlHash: string;
+}
+
+export async function insertArticles(
+  tx: EntityManager,
+  source: 'feed' | 'import',
+  feedId: string | null,
+  articles: Array<{ article: NormalisedArticle; tickers: TickerMention[] }>,
+): Promise<StoredArticle[]> {
+  if (articles.length === 0) return [];
+  const col = <T>(f: (a: NormalisedArticle) => T) => articles.map(({ article }) => f(article));
+  const rows: Array<{ id: string; url_hash: string }> = await tx.query(
+    `INSERT INTO articles (feed_id, source, guid, url, canonical_url, url_hash, title, summary, published_at, published_at_estimated)
+     SELECT $1::uuid, $2, g, u, c, h, t, s, p, e
+     FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::boolean[]) AS x(g, u, c, h, t, s, p, e)
+     ON CONFLICT DO NOTHING
+     RETURNING id, url_hash`,
+    [
+      feedId,
+      source,
+      col((a) => a.guid),
+      col((a) => a.url),
+      col((a) => a.canonicalUrl),
+      col((a) => a.urlHash),
+      col((a) => a.title),
+      col((a) => a.summary),
+      col((a) => a.publishedAt.toISOString()),
+      col((a) => a.publishedAtEstimated),
+    ],
+  );
+  const inserted = new Map(rows.map((r) => [r.url_hash, r.id]));
+  const links: { articleId: string; ticker: string; relevance: number; matchedBy: string; publishedAt: string }[] = [];
+  for (const { article, tickers } of articles) {
+    const articleId = inserted.get(article.urlHash);
+    if (!articleId) continue;
+    for (const t of tickers) {
+      links.push({ articleId, ticker: t.ticker, relevance: t.relevance, matchedBy: `{${t.matchedBy.join(',')}}`, publishedAt: article.publishedAt.toISOString() });
+    }
+  }
+  if (links.length > 0) {
+    await tx.query(
+      `INSERT INTO article_tickers (article_id, ticker, relevance, matched_by, published_at)
+       SELECT a, t, r, m::text[], p FROM unnest($1::uuid[], $2::text[], $3::real[], $4::text[], $5::timestamptz[]) AS x(a, t, r, m, p)
+       ON CONFLICT DO NOTHING`,
+      [links.map((l) => l.articleId), links.map((l) => l.ticker), links.map((l) => l.relevance), links.map((l) => l.matchedBy), links.map((l) => l.publishedAt)],
+    );
+  }
+  return rows.map((r) => ({ id: r.id, urlHash: r.url_hash }));
+}

@@ -1,0 +1,97 @@
+import { heartbeat } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../config/logger';
+import { articlesFromFeedBody, DEFAULT_USER_AGENT, fetchFeed, FeedFetchError, FeedParseError } from '../domain/feeds';
+import { createTickerExtractor, loadSp500Companies, type TickerExtractor } from '../domain/tickers';
+import { Feed } from '../entities';
+import { insertArticles } from './article-store';
+import type { PollOutcome } from './ingestion-types';
+
+let extractor: TickerExtractor | undefined;
+/** Built once per worker: the S&P 500 list compiled into one matcher. */
+function tickerExtractor(): TickerExtractor {
+  extractor ??= createTickerExtractor(loadSp500Companies());
+  return extractor;
+}
+
+const nothing = { newArticleIds: [], parsed: 0, skippedItems: 0, duplicates: 0 };
+
+async function recordFailure(db: DataSource, feedId: string, message: string): Promise<void> {
+  await db.query(
+    `UPDATE feeds SET last_polled_at = now(), last_error = $2, last_error_at = now(), consecutive_failures = consecutive_failures + 1 WHERE id = $1`,
+    [feedId, message.slice(0, 1000)],
+  );
+}
+
+export function ingestionActivities(db: DataSource, log: Logger) {
+  return {
+    /**
+     * Fetch (conditional GET) -> parse -> normalise -> dedupe -> tickers -> store, for one feed.
+     * Transient fetch failures throw (Temporal retries with backoff, honouring Retry-After);
+     * permanent ones are recorded on the feed and returned, so a dead feed cannot cause a
+     * retry storm. Idempotent: a retry re-fetches and the unique keys absorb what was stored.
+     */
+    async pollFeed(input: { feedId: string }): Promise<PollOutcome> {
+      const feed = await db.getRepository(Feed).findOneBy({ id: input.feedId });
+      if (!feed) return { status: 'skipped', reason: 'feed no longer exists', ...nothing };
+      const [flag] = (await db.query(`SELECT enabled FROM feature_flags WHERE key = 'rss_polling'`)) as Array<{ enabled: boolean }>;
+      if (flag && !flag.enabled) return { status: 'skipped', reason: 'rss_polling is off', ...nothing };
+      if (feed.paused) return { status: 'skipped', reason: 'feed is paused', ...nothing };
+
+      const fetchedAt = new Date();
+      let fetched;
+      try {
+        fetched = await fetchFeed(feed.url, { etag: feed.etag ?? undefined, lastModified: feed.lastModified ?? undefined, userAgent: DEFAULT_USER_AGENT });
+      } catch (err) {
+        if (!(err instanceof FeedFetchError)) throw err;
+        await recordFailure(db, feed.id, `${err.code}: ${err.message}`);
+        if (err.kind === 'transient') {
+          throw ApplicationFailure.create({
+            type: err.code,
+            message: err.message,
+            nextRetryDelay: err.retryAfterSeconds ? `${err.retryAfterSeconds} seconds` : undefined,
+          });
+        }
+        log.warn({ feedId: feed.id, code: err.code }, 'feed fetch failed permanently');
+        return { status: 'failed', reason: `${err.code}: ${err.message}`, ...nothing };
+      }
+      heartbeat();
+      if (fetched.status === 'not-modified') {
+        await db.query(`UPDATE feeds SET last_polled_at = now(), last_success_at = now(), consecutive_failures = 0, last_error = NULL WHERE id = $1`, [feed.id]);
+        return { status: 'not-modified', ...nothing };
+      }
+
+      let items;
+      try {
+        items = articlesFromFeedBody(fetched.body, { fetchedAt, feedUrl: fetched.finalUrl ?? feed.url, contentType: fetched.contentType });
+      } catch (err) {
+        if (!(err instanceof FeedParseError)) throw err;
+        await recordFailure(db, feed.id, `${err.code}: ${err.message}`);
+        return { status: 'failed', reason: `${err.code}: ${err.message}`, ...nothing };
+      }
+      const withTickers = items.articles.map((article) => ({
+        article,
+        tickers: tickerExtractor().extract({ title: article.title, summary: article.summary, url: article.url ?? undefined, guid: article.guid ?? undefined }),
+      }));
+      heartbeat();
+
+      const stored = await db.transaction(async (tx) => {
+        const rows = await insertArticles(tx, 'feed', feed.id, withTickers);
+        await tx.query(
+          `UPDATE feeds SET etag = $2, last_modified = $3, last_polled_at = now(), last_success_at = now(),
+             consecutive_failures = 0, last_error = NULL, articles_ingested = articles_ingested + $4 WHERE id = $1`,
+          [feed.id, fetched.etag, fetched.lastModified, rows.length],
+        );
+        return rows;
+      });
+      return {
+        status: 'ok',
+        newArticleIds: stored.map((s) => s.id),
+        parsed: items.articles.length,
+        skippedItems: items.skipped.length,
+        duplicates: items.duplicates.length + (items.articles.length - stored.length),
+      };
+    },
+  };
+}

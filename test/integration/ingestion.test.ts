@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sharedDataPath } from '../../config/paths';
+import { Feed } from '../../entities';
+import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
+import type { PollOutcome } from '../../activities/ingestion-types';
+import { startTestStack, testEnv, type TestStack } from '../support/stack';
+
+/** Serves the real SEC feeds with ETag support, plus hostile bodies written here. */
+function feedServer() {
+  const routes: Record<string, { body: Buffer; type: string }> = {
+    '/press.rss': { body: fs.readFileSync(sharedDataPath('feeds', 'sec_pressreleases.rss')), type: 'application/rss+xml' },
+    '/filings.atom': { body: fs.readFileSync(sharedDataPath('feeds', 'sec_company_filings_atom1.xml')), type: 'application/atom+xml' },
+    '/bomb.xml': {
+      body: Buffer.from('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><rss version="2.0"><channel><title>&c;</title></channel></rss>'),
+      type: 'application/xml',
+    },
+    '/not-xml': { body: Buffer.from('{"hello": "json"}'), type: 'text/plain' },
+  };
+  let requests = 0;
+  let honourEtag = true;
+  const server = http.createServer((req, res) => {
+    requests++;
+    const route = routes[new URL(req.url ?? '/', 'http://feeds.test').pathname];
+    if (!route) {
+      res.writeHead(404).end('gone');
+      return;
+    }
+    const etag = `"${route.body.length}"`;
+    if (honourEtag && req.headers['if-none-match'] === etag) {
+      res.writeHead(304, { etag }).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': route.type, etag }).end(route.body);
+  });
+  return {
+    server,
+    requests: () => requests,
+    setHonourEtag: (v: boolean) => (honourEtag = v),
+    url: (p: string) => `http://127.0.0.1:${(server.address() as AddressInfo).port}${p}`,
+  };
+}
+
+describe('ingestion: one workflow per poll, activities doing the I/O', () => {
+  let stack: TestStack;
+  let temporal: TemporalClientHandle;
+  const feeds = feedServer();
+
+  beforeAll(async () => {
+    await new Promise<void>((r) => feeds.server.listen(0, '127.0.0.1', () => r()));
+    stack = await startTestStack({ worker: true });
+    temporal = await connectTemporalClient(testEnv().temporalAddress, 'default');
+  });
+  afterAll(async () => {
+    await temporal.close();
+    await stack.stop();
+    feeds.server.close();
+  });
+
+  async function addFeed(path: string): Promise<Feed> {
+    const repo = stack.api.db.getRepository(Feed);
+    return repo.save(repo.create({ url: feeds.url(path) + `?t=${Math.random()}`, name: path, pollIntervalSeconds: 300 }));
+  }
+
+  function poll(feedId: string): Promise<PollOutcome> {
+    return temporal.client.workflow.execute('pollFeedWorkflow', {
+      taskQueue: stack.config.taskQueue,
+      workflowId: `poll-${feedId}-${randomUUID()}`,
+      args: [{ feedId }],
+    });
+  }
+
+  it('stores every item of a real SEC feed once, with trimmed titles and feed health updated', async () => {
+    const feed = await addFeed('/press.rss');
+    const first = await poll(feed.id);
+    expect(first.status).toBe('ok');
+    expect(first.parsed).toBeGreaterThan(5);
+    expect(first.newArticleIds).toHaveLength(first.parsed);
+    const rows: Array<{ title: string; url: string }> = await stack.api.db.query('SELECT title, url FROM articles WHERE feed_id = $1', [feed.id]);
+    expect(rows).toHaveLength(first.parsed);
+    for (const r of rows) {
+      expect(r.title).toBe(r.title.trim());
+      expect(r.title).not.toMatch(/\n/);
+      expect(r.url).toMatch(/^https?:\/\//);
+    }
+    const health = await stack.api.db.getRepository(Feed).findOneByOrFail({ id: feed.id });
+    expect(health.articlesIngested).toBe(first.parsed);
+    expect(health.lastSuccessAt).not.toBeNull();
+    expect(health.etag).toBeTruthy();
+
+    // Conditional GET: the server answers 304 and nothing is stored.
+    const second = await poll(feed.id);
+    expect(second.status).toBe('not-modified');
+    expect(second.newArticleIds).toEqual([]);
+
+    // A server that ignores ETags: the dedupe keys absorb the whole feed.
+    feeds.setHonourEtag(false);
+    try {
+      const third = await poll(feed.id);
+      expect(third.status).toBe('ok');
+      expect(third.newArticleIds).toEqual([]);
+    } finally {
+      feeds.setHonourEtag(true);
+    }
+    const [{ count }] = await stack.api.db.query('SELECT count(*)::int AS count FROM articles WHERE feed_id = $1', [feed.id]);
+    expect(count).toBe(first.parsed);
+  });
+
+  it('two racing polls of the same feed insert each article once', async () => {
+    const feed = await addFeed('/filings.atom');
+    feeds.setHonourEtag(false);
+    try {
+      const [a, b] = await Promise.all([poll(feed.id), poll(feed.id)]);
+      const [{ count }] = await stack.api.db.query('SELECT count(*)::int AS count FROM articles WHERE feed_id = $1', [feed.id]);
+      expect(a.newArticleIds.length + b.newArticleIds.length).toBe(count);
+      expect(count).toBe(a.parsed);
+    } finally {
+      feeds.setHonourEtag(true);
+    }
+  });
+
+  it('hostile and broken feeds are recorded on the feed, fail without retries, and change nothing stored', async () => {
+    const [{ count: before }] = await stack.api.db.query('SELECT count(*)::int AS count FROM articles');
+    for (const [path, code] of [['/bomb.xml', 'FORBIDDEN_DTD'], ['/not-xml', 'NOT_A_FEED'], ['/missing.rss', 'NOT_FOUND']] as const) {
+      const feed = await addFeed(path);
+      const requestsBefore = feeds.requests();
+      const outcome = await poll(feed.id);
+      expect(outcome.status).toBe('failed');
+      expect(outcome.reason).toContain(code);
+      expect(feeds.requests() - requestsBefore).toBe(1); // permanent: no retry storm
+      const health = await stack.api.db.getRepository(Feed).findOneByOrFail({ id: feed.id });
+      expect(health.lastError).toContain(code);
+      expect(health.consecutiveFailures).toBe(1);
+    }
+    const [{ count: after }] = await stack.api.db.query('SELECT count(*)::int AS count FROM articles');
+    expect(after).toBe(before);
+  });
+
+  it('the rss_polling flag off skips polls without fetching', async () => {
+    const feed = await addFeed('/press.rss');
+    await stack.api.db.query(`UPDATE feature_flags SET enabled = false WHERE key = 'rss_polling'`);
+    try {
+      const requestsBefore = feeds.requests();
+      const outcome = await poll(feed.id);
+      expect(outcome).toMatchObject({ status: 'skipped', reason: 'rss_polling is off' });
+      expect(feeds.requests()).toBe(requestsBefore);
+    } finally {
+      await stack.api.db.query(`UPDATE feature_flags SET enabled = true WHERE key = 'rss_polling'`);
+    }
+  });
+});

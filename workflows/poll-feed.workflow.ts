@@ -1,0 +1,15 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { PollOutcome } from '../activities/ingestion-types';
+
+const { pollFeed } = proxyActivities<Activities>({
+  // Fetch is capped at 10 s and 5 MB; parsing and storing a large feed takes a few seconds more.
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '60 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 6 },
+});
+
+/** One poll of one feed; a Temporal Schedule starts one per feed per interval. */
+export async function pollFeedWorkflow(input: { feedId: string }): Promise<PollOutcome> {
+  return pollFeed(input);
+}
