@@ -1,11 +1,15 @@
 import type { Logger } from '../config/logger';
+import type { User } from '../entities';
 import type { Services } from '../services';
+import type { AuthFailure } from '../services/api-key.service';
 
-/** Who is calling, once issue-level auth has resolved the API key. */
+/** Who is calling, once the API key has been resolved. */
 export interface Principal {
   userId: string;
   role: 'ADMIN' | 'USER';
   apiKeyId: string;
+  /** As of the key lookup (cached for at most a couple of seconds). */
+  user: User;
 }
 
 export interface GraphQLContext {
@@ -13,4 +17,8 @@ export interface GraphQLContext {
   log: Logger;
   services: Services;
   principal: Principal | null;
+  /** Why there is no principal, when a key was sent but refused; reported only if one was needed. */
+  authFailure?: AuthFailure;
+  /** bench/auth.ts only: every check is skipped. */
+  authDisabled?: boolean;
 }

@@ -1,9 +1,12 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { authChecker } from './auth/auth';
+import { AccessResolver } from './resolvers/access.resolver';
+import { FeatureFlagResolver } from './resolvers/feature-flag.resolver';
 import { PipelineProbeResolver } from './resolvers/pipeline-probe.resolver';
 
-export const RESOLVERS = [PipelineProbeResolver] as const;
+export const RESOLVERS = [PipelineProbeResolver, AccessResolver, FeatureFlagResolver] as const;
 
 let cached: Promise<GraphQLSchema> | null = null;
 
@@ -12,6 +15,7 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
   cached ??= buildSchema({
     resolvers: [...RESOLVERS],
     validate: { forbidUnknownValues: false },
+    authChecker,
     // Every subscription supplies its own `subscribe` into the EventHub (per-topic routing fed
     // by PostgreSQL NOTIFY); type-graphql still insists on a PubSub, so it gets one that says so.
     pubSub: {

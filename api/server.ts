@@ -11,15 +11,20 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import type { Connection } from '@temporalio/client';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { useServer } from 'graphql-ws/use/ws';
+import { GraphQLError, Kind, parse, specifiedRules, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
 import type { AppConfig } from '../config/config';
 import type { Logger } from '../config/logger';
 import type { Services } from '../services';
-import type { GraphQLContext } from './context';
+import { PUBLIC_ROOT_FIELDS, rateLimit, resolveAuthorization, unauthenticated } from './auth/auth';
+import { CLOSE_UNAUTHORIZED, SocketRegistry } from './auth/socket-registry';
+import { AUTH_FAILURE_MESSAGES } from '../services/api-key.service';
+import type { GraphQLContext, Principal } from './context';
 import { graphiqlRouter } from './graphiql';
 import { healthRouter } from './health';
+import { assertComplexity, depthLimitRule } from './query-guards';
 import { buildApiSchema } from './schema';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -38,6 +43,11 @@ export interface ApiServer {
   graphiqlUrl: string | undefined;
   httpServer: http.Server;
   close(): Promise<void>;
+}
+
+/** True when every root field of the operation may be called without a key. */
+function isPublicOperation(op: OperationDefinitionNode): boolean {
+  return op.selectionSet.selections.every((s) => s.kind === Kind.FIELD && PUBLIC_ROOT_FIELDS.has(s.name.value));
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
@@ -67,17 +77,53 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
 
+  const limits = { USER: config.rateLimitUserPerMin, ADMIN: config.rateLimitAdminPerMin };
+  const guardRules = [depthLimitRule(config.maxQueryDepth)];
+  const sockets = new SocketRegistry(deps.services.hub, log, () => deps.services.apiKeys.forget());
+
+  type WsState = { requestId?: string; principal?: Principal; [k: string]: unknown };
+  type WsExtra = Extra & Partial<WsState>;
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
-  const wsCleanup = useServer<Record<string, unknown>, { requestId: string }>(
+  const wsContext = (extra: WsExtra): GraphQLContext => {
+    const requestId = extra.requestId ?? randomUUID();
+    return { requestId, log: log.child({ requestId }), services: deps.services, principal: extra.principal ?? null, authDisabled: config.authDisabled };
+  };
+  const wsCleanup = useServer<Record<string, unknown>, WsState>(
     {
       schema,
-      context: (ctx): GraphQLContext => {
-        const requestId = (ctx.extra as { requestId?: string }).requestId ?? randomUUID();
-        return { requestId, log: log.child({ requestId }), services: deps.services, principal: null };
-      },
-      onConnect: (ctx) => {
-        (ctx.extra as { requestId?: string }).requestId = randomUUID();
+      // The key travels once, in connection_init; a socket without a valid one never opens.
+      onConnect: async (ctx) => {
+        ctx.extra.requestId = randomUUID();
+        if (config.authDisabled) return true;
+        const { principal, authFailure } = await resolveAuthorization(deps.services, ctx.connectionParams?.authorization);
+        if (!principal) {
+          const reason = AUTH_FAILURE_MESSAGES[authFailure ?? 'missing'].replace('send "Authorization: Bearer <key>"', 'put it in connectionParams.authorization');
+          ctx.extra.socket.close(CLOSE_UNAUTHORIZED, `Unauthorized: ${reason}`.slice(0, 120));
+          return false;
+        }
+        ctx.extra.principal = principal;
+        sockets.add(ctx.extra.socket, { apiKeyId: principal.apiKeyId, userId: principal.userId });
         return true;
+      },
+      // Same guards as HTTP: depth, cost and the key's rate limit, before anything runs.
+      onSubscribe: async (ctx, _id, payload) => {
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (err) {
+          return [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
+        }
+        const errors = validate(schema, document, [...specifiedRules, ...guardRules]);
+        if (errors.length > 0) return errors;
+        const contextValue = wsContext(ctx.extra);
+        try {
+          assertComplexity(schema, document, payload.operationName ?? undefined, payload.variables ?? undefined, config.maxQueryComplexity);
+        } catch (err) {
+          return [err as GraphQLError];
+        }
+        const limited = await rateLimit(contextValue, limits);
+        if (limited) return [limited];
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
     },
     wsServer,
@@ -85,11 +131,25 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
+    validationRules: guardRules,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: config.env !== 'production',
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      {
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ operation, document, request, contextValue }) {
+              if (contextValue.authDisabled) return;
+              if (!contextValue.principal && !(operation && isPublicOperation(operation))) throw unauthenticated(contextValue.authFailure);
+              assertComplexity(schema, document, request.operationName ?? undefined, request.variables, config.maxQueryComplexity);
+              const limited = await rateLimit(contextValue, limits);
+              if (limited) throw limited;
+            },
+          };
+        },
+      },
       {
         async serverWillStart() {
           return {
@@ -110,12 +170,11 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
     GRAPHQL_PATH,
     express.json({ limit: '2mb' }),
     expressMiddleware(apollo, {
-      context: async ({ res }): Promise<GraphQLContext> => ({
-        requestId: res.locals.requestId as string,
-        log: res.locals.log as Logger,
-        services: deps.services,
-        principal: null,
-      }),
+      context: async ({ req, res }): Promise<GraphQLContext> => {
+        const base = { requestId: res.locals.requestId as string, log: res.locals.log as Logger, services: deps.services };
+        if (config.authDisabled) return { ...base, principal: null, authDisabled: true };
+        return { ...base, ...(await resolveAuthorization(deps.services, req.headers.authorization)) };
+      },
     }),
   );
 
@@ -132,6 +191,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
     graphiqlUrl: config.graphiql ? `${url}/graphiql` : undefined,
     httpServer,
     async close() {
+      sockets.stop();
       for (const client of wsServer.clients) client.close(1001, 'server shutting down');
       await apollo.stop();
     },

@@ -27,6 +27,16 @@ export interface AppConfig {
   logLevel: string;
   graphiql: boolean;
   introspection: boolean;
+  /** Token bucket per API key: capacity and refill per minute, by role. */
+  rateLimitUserPerMin: number;
+  rateLimitAdminPerMin: number;
+  maxQueryDepth: number;
+  maxQueryComplexity: number;
+  /**
+   * Skips API-key checks. Exists only so bench/auth.ts can measure what auth costs; refused in
+   * production and never read from the environment.
+   */
+  authDisabled: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -38,6 +48,14 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
     throw new ConfigError(`${name} must be an integer port/number, got "${raw}"`);
   }
+  return value;
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
   return value;
 }
 
@@ -81,5 +99,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: optional(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'warn' : 'info'),
     graphiql: bool(env, 'GRAPHIQL', !isProd),
     introspection: bool(env, 'GRAPHQL_INTROSPECTION', !isProd),
+    rateLimitUserPerMin: positive(env, 'RATE_LIMIT_USER_PER_MIN', 600),
+    rateLimitAdminPerMin: positive(env, 'RATE_LIMIT_ADMIN_PER_MIN', 3000),
+    maxQueryDepth: positive(env, 'GRAPHQL_MAX_DEPTH', 10),
+    maxQueryComplexity: positive(env, 'GRAPHQL_MAX_COMPLEXITY', 1000),
+    authDisabled: false,
   };
 }

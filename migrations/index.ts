@@ -1,4 +1,5 @@
 import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
+import { RateLimitBuckets1763900000000 } from './1763900000000-rate-limit-buckets';
 
 // Listed explicitly (no glob) so the same list works from TypeScript sources, jest and dist/.
-export const ALL_MIGRATIONS: Function[] = [InitialSchema1763800000000];
+export const ALL_MIGRATIONS: Function[] = [InitialSchema1763800000000, RateLimitBuckets1763900000000];

@@ -2,7 +2,11 @@ import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import type { EventHub } from '../events/event-hub';
+import { ApiKeyService } from './api-key.service';
+import { FeatureFlagService } from './feature-flags.service';
 import { PipelineProbeService } from './pipeline-probe.service';
+import { RateLimitService } from './rate-limit.service';
+import { UserService } from './user.service';
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -16,6 +20,10 @@ export function createServices(deps: ServiceDeps) {
   return {
     hub: deps.hub,
     pipelineProbes: new PipelineProbeService(deps.db, deps.temporal, deps.config.taskQueue),
+    users: new UserService(deps.db),
+    apiKeys: new ApiKeyService(deps.db),
+    featureFlags: new FeatureFlagService(deps.db),
+    rateLimits: new RateLimitService(deps.db),
   };
 }
 

@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { MaxLength } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
 import { PipelineProbe } from '../../entities';
@@ -16,6 +16,7 @@ class RunPipelineProbeInput {
 
 @Resolver(() => PipelineProbe)
 export class PipelineProbeResolver {
+  @Authorized()
   @Mutation(() => PipelineProbe, { description: 'Starts an end-to-end probe: API -> Temporal -> worker -> PostgreSQL -> subscribers.' })
   runPipelineProbe(
     @Arg('input', () => RunPipelineProbeInput, { nullable: true }) input: RunPipelineProbeInput | undefined,
@@ -24,11 +25,13 @@ export class PipelineProbeResolver {
     return ctx.services.pipelineProbes.start(input?.note ?? null);
   }
 
+  @Authorized()
   @Query(() => PipelineProbe, { nullable: true })
   pipelineProbe(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<PipelineProbe | null> {
     return ctx.services.pipelineProbes.find(assertUuid(id));
   }
 
+  @Authorized()
   @Subscription(() => PipelineProbe, {
     description: 'Fires when a probe workflow has completed.',
     subscribe: ({ context }) => (context as GraphQLContext).services.hub.subscribe([{ topic: Topic.PIPELINE_PROBE_COMPLETED, key: ALL_KEY }]),

@@ -4,11 +4,15 @@ import express from 'express';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { healthRouter } from '../../api/health';
+import { Role } from '../../entities';
+import { createIdentity, type TestIdentity } from '../support/access';
 
 describe('operability: health, readiness, request ids and JSON logs', () => {
   let stack: TestStack;
+  let user: TestIdentity;
   beforeAll(async () => {
     stack = await startTestStack();
+    user = await createIdentity(stack.api.db, Role.USER);
   });
   afterAll(async () => {
     await stack.stop();
@@ -50,7 +54,7 @@ describe('operability: health, readiness, request ids and JSON logs', () => {
   });
 
   it('every request gets a request id, echoed in the response and on its JSON log line', async () => {
-    const res = await stack.gql('query { pipelineProbe(id: "00000000-0000-0000-0000-000000000000") { id } }', undefined, { 'x-request-id': 'trace-abc-123' });
+    const res = await stack.gql('query { pipelineProbe(id: "00000000-0000-0000-0000-000000000000") { id } }', undefined, { ...user.headers, 'x-request-id': 'trace-abc-123' });
     expect(res.headers.get('x-request-id')).toBe('trace-abc-123');
     const generated = await fetch(`${stack.api.server.url}/health`);
     const id = generated.headers.get('x-request-id');

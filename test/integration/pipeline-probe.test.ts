@@ -1,16 +1,20 @@
+import { Role } from '../../entities';
+import { createIdentity, type TestIdentity } from '../support/access';
 import { startTestStack, subscribe, type TestStack } from '../support/stack';
 
 describe('the first vertical slice: mutation -> workflow -> activity -> query and subscription', () => {
   let stack: TestStack;
+  let admin: TestIdentity;
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });
+    admin = await createIdentity(stack.api.db, Role.ADMIN);
   });
   afterAll(async () => {
     await stack.stop();
   });
 
   it('a probe started over HTTP completes in a worker and is announced over WebSocket', async () => {
-    const ws = stack.ws();
+    const ws = stack.ws(admin.params);
     const sub = subscribe<{ pipelineProbeCompleted: { id: string; status: string } }>(
       ws,
       'subscription { pipelineProbeCompleted { id status completedBy } }',
@@ -21,6 +25,7 @@ describe('the first vertical slice: mutation -> workflow -> activity -> query an
     const started = await stack.gql<{ runPipelineProbe: { id: string; status: string; workflowId: string } }>(
       'mutation($note: String) { runPipelineProbe(input: { note: $note }) { id status workflowId } }',
       { note: 'integration' },
+      admin.headers,
     );
     expect(started.errors).toBeUndefined();
     const probe = started.data!.runPipelineProbe;
@@ -33,6 +38,7 @@ describe('the first vertical slice: mutation -> workflow -> activity -> query an
     const read = await stack.gql<{ pipelineProbe: { status: string; completedBy: string; completedAt: string; note: string } }>(
       'query($id: ID!) { pipelineProbe(id: $id) { status completedBy completedAt note } }',
       { id: probe.id },
+      admin.headers,
     );
     expect(read.data!.pipelineProbe).toMatchObject({ status: 'COMPLETED', note: 'integration' });
     expect(read.data!.pipelineProbe.completedBy).toMatch(/:\d+$/);
@@ -41,9 +47,9 @@ describe('the first vertical slice: mutation -> workflow -> activity -> query an
   });
 
   it('an unknown probe id reads as null, a malformed one is BAD_USER_INPUT', async () => {
-    const missing = await stack.gql<{ pipelineProbe: null }>('query { pipelineProbe(id: "00000000-0000-0000-0000-000000000000") { id } }');
+    const missing = await stack.gql<{ pipelineProbe: null }>('query { pipelineProbe(id: "00000000-0000-0000-0000-000000000000") { id } }', undefined, admin.headers);
     expect(missing.data!.pipelineProbe).toBeNull();
-    const malformed = await stack.gql('query { pipelineProbe(id: "1; DROP TABLE users") { id } }');
+    const malformed = await stack.gql('query { pipelineProbe(id: "1; DROP TABLE users") { id } }', undefined, admin.headers);
     expect(malformed.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
   });
 });

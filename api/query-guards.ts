@@ -1,0 +1,68 @@
+import {
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
+import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { apiError } from './errors';
+
+function depthOf(set: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): number {
+  if (!set) return 0;
+  let max = 0;
+  for (const sel of set.selections) {
+    if (sel.kind === Kind.FIELD) {
+      // Introspection (GraphiQL's schema query nests ~13 deep) is governed by its own switch.
+      if (sel.name.value === '__schema' || sel.name.value === '__type') continue;
+      max = Math.max(max, sel.selectionSet ? 1 + depthOf(sel.selectionSet, fragments, seen) : 1);
+    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+      max = Math.max(max, depthOf(sel.selectionSet, fragments, seen));
+    } else {
+      const name = sel.name.value;
+      const frag = fragments.get(name);
+      if (!frag || seen.has(name)) continue; // unknown or cyclic spreads are reported by the standard rules
+      seen.add(name);
+      max = Math.max(max, depthOf(frag.selectionSet, fragments, seen));
+      seen.delete(name);
+    }
+  }
+  return max;
+}
+
+export function queryDepth(document: DocumentNode): number {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  let max = 0;
+  for (const d of document.definitions) {
+    if (d.kind === Kind.OPERATION_DEFINITION) max = Math.max(max, depthOf(d.selectionSet, fragments, new Set()));
+  }
+  return max;
+}
+
+/** Validation rule: static, so it needs no variables and runs before anything executes. */
+export function depthLimitRule(maxDepth: number): ValidationRule {
+  return (context: ValidationContext) => ({
+    Document(node) {
+      const depth = queryDepth(node);
+      if (depth > maxDepth) {
+        context.reportError(new GraphQLError(`query depth ${depth} exceeds the maximum of ${maxDepth}`, { extensions: { code: 'QUERY_TOO_DEEP', depth, maxDepth } }));
+      }
+    },
+  });
+}
+
+/** Cost needs the variables (list sizes), so it runs once the operation is resolved. */
+export function assertComplexity(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined, max: number): void {
+  const complexity = getComplexity({
+    schema,
+    query: document,
+    operationName,
+    variables,
+    estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+  });
+  if (complexity > max) throw apiError('QUERY_TOO_COMPLEX', `query cost ${complexity} exceeds the maximum of ${max}`, { complexity, maxComplexity: max });
+}

@@ -1,0 +1,93 @@
+import type { DataSource } from 'typeorm';
+import { apiError } from '../api/errors';
+import { FeatureFlag, FeatureFlagAudit } from '../entities';
+
+/** Every process re-reads flags at least this often, so a change is live everywhere within 10 s. */
+export const FLAG_CACHE_MS = 5000;
+const FLAG_KEY = /^[a-z][a-z0-9_]{0,62}$/;
+
+interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+let readerCache: { at: number; flags: Map<string, boolean> } | null = null;
+
+/**
+ * For activities (never workflow code: it reads the database). Unknown flags read as false, so
+ * a typo switches a feature off rather than on.
+ */
+export async function isFeatureEnabled(db: Queryable, key: string): Promise<boolean> {
+  return (await readFlags(db)).get(key) ?? false;
+}
+
+export async function readFlags(db: Queryable): Promise<Map<string, boolean>> {
+  if (readerCache && Date.now() - readerCache.at < FLAG_CACHE_MS) return readerCache.flags;
+  const rows = (await db.query('SELECT key, enabled FROM feature_flags')) as Array<{ key: string; enabled: boolean }>;
+  readerCache = { at: Date.now(), flags: new Map(rows.map((r) => [r.key, r.enabled])) };
+  return readerCache.flags;
+}
+
+export class FeatureFlagService {
+  constructor(private readonly db: DataSource) {}
+
+  list(): Promise<FeatureFlag[]> {
+    return this.db.getRepository(FeatureFlag).find({ order: { key: 'ASC' } });
+  }
+
+  isEnabled(key: string): Promise<boolean> {
+    return isFeatureEnabled(this.db, key);
+  }
+
+  /** Upsert on key; the change and its audit row commit together or not at all. */
+  async set(key: string, enabled: boolean, description: string | undefined, actorId: string): Promise<FeatureFlag> {
+    if (!FLAG_KEY.test(key)) throw apiError('BAD_USER_INPUT', 'flag key must be lower_snake_case, 1-63 characters', { field: 'key' });
+    if (description !== undefined && description.length > 500) throw apiError('BAD_USER_INPUT', 'description must be at most 500 characters', { field: 'description' });
+    return this.change(key, actorId, (old) => {
+      if (!old && description === undefined) return { enabled, description: '' };
+      return { enabled, description: description ?? old!.description };
+    });
+  }
+
+  async toggle(key: string, actorId: string): Promise<FeatureFlag> {
+    return this.change(key, actorId, (old) => {
+      if (!old) throw apiError('NOT_FOUND', `no feature flag "${key}"`);
+      return { enabled: !old.enabled, description: old.description };
+    });
+  }
+
+  audit(key: string | undefined, first: number): Promise<FeatureFlagAudit[]> {
+    if (first < 1 || first > 500) throw apiError('BAD_USER_INPUT', 'first must be between 1 and 500', { field: 'first' });
+    return this.db.getRepository(FeatureFlagAudit).find({
+      where: key ? { flagKey: key } : {},
+      order: { changedAt: 'DESC', id: 'DESC' },
+      take: first,
+    });
+  }
+
+  private async change(
+    key: string,
+    actorId: string,
+    next: (old: { enabled: boolean; description: string } | null) => { enabled: boolean; description: string },
+  ): Promise<FeatureFlag> {
+    await this.db.transaction(async (tx) => {
+      // The row lock serialises concurrent changes, so each audit row's "old" is the true old.
+      const rows: Array<{ enabled: boolean; description: string }> = await tx.query(
+        'SELECT enabled, description FROM feature_flags WHERE key = $1 FOR UPDATE',
+        [key],
+      );
+      const old = rows[0] ?? null;
+      const n = next(old);
+      await tx.query(
+        `INSERT INTO feature_flags (key, enabled, description, updated_by, updated_at) VALUES ($1, $2, $3, $4, now())
+         ON CONFLICT (key) DO UPDATE SET enabled = EXCLUDED.enabled, description = EXCLUDED.description, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+        [key, n.enabled, n.description, actorId],
+      );
+      await tx.query(
+        `INSERT INTO feature_flag_audit (flag_key, old_enabled, new_enabled, old_description, new_description, changed_by) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [key, old?.enabled ?? null, n.enabled, old?.description ?? null, n.description, actorId],
+      );
+    });
+    readerCache = null;
+    return this.db.getRepository(FeatureFlag).findOneByOrFail({ key });
+  }
+}

@@ -1,0 +1,78 @@
+import bcrypt from 'bcrypt';
+import type { DataSource } from 'typeorm';
+import { apiError } from '../api/errors';
+import { Role, User } from '../entities';
+import { publishEvent } from '../events/publish';
+import { ALL_KEY, Topic } from '../events/topics';
+
+export const BCRYPT_COST = 12;
+/** bcrypt reads at most 72 bytes; longer passwords would be silently truncated, so refuse them. */
+export const MAX_PASSWORD_BYTES = 72;
+export const MIN_PASSWORD_CHARS = 10;
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
+
+export function normaliseEmail(email: string): string {
+  const e = email.trim().toLowerCase();
+  if (!EMAIL.test(e)) throw apiError('BAD_USER_INPUT', 'email must look like name@example.com', { field: 'email' });
+  return e;
+}
+
+export function assertPasswordAcceptable(password: string): void {
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) {
+    throw apiError('BAD_USER_INPUT', `password must be at most ${MAX_PASSWORD_BYTES} bytes (UTF-8); longer ones cannot be hashed without truncation`, { field: 'password' });
+  }
+  if ([...password].length < MIN_PASSWORD_CHARS) {
+    throw apiError('BAD_USER_INPUT', `password must be at least ${MIN_PASSWORD_CHARS} characters`, { field: 'password' });
+  }
+}
+
+// Compared against when the email is unknown, so a miss costs as long as a wrong password.
+let dummyHash: Promise<string> | null = null;
+const dummy = () => (dummyHash ??= bcrypt.hash('tidings-dummy-password', BCRYPT_COST));
+
+export class UserService {
+  constructor(private readonly db: DataSource) {}
+
+  async create(email: string, password: string, role: Role): Promise<User> {
+    const normalised = normaliseEmail(email);
+    assertPasswordAcceptable(password);
+    const passwordHash = await bcrypt.hash(password, BCRYPT_COST);
+    const repo = this.db.getRepository(User);
+    const inserted: Array<{ id: string }> = await this.db.query(
+      `INSERT INTO users (email, password_hash, role) VALUES ($1, $2, $3) ON CONFLICT (email) DO NOTHING RETURNING id`,
+      [normalised, passwordHash, role],
+    );
+    if (inserted.length === 0) throw apiError('CONFLICT', `a user with email ${normalised} already exists`, { field: 'email' });
+    return repo.findOneByOrFail({ id: inserted[0].id });
+  }
+
+  /** The active user with this email and password, or null; the same work either way. */
+  async verifyPassword(email: string, password: string): Promise<User | null> {
+    if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return null;
+    const user = await this.db.getRepository(User).findOneBy({ email: email.trim().toLowerCase() });
+    const ok = await bcrypt.compare(password, user?.passwordHash ?? (await dummy()));
+    return ok && user && user.active ? user : null;
+  }
+
+  find(id: string): Promise<User | null> {
+    return this.db.getRepository(User).findOneBy({ id });
+  }
+
+  async adminExists(): Promise<boolean> {
+    return (await this.db.getRepository(User).countBy({ role: Role.ADMIN, active: true })) > 0;
+  }
+
+  /** Deactivates and tells every API process (NOTIFY on commit) to drop the user's sockets. */
+  async deactivate(id: string): Promise<User> {
+    await this.db.transaction(async (tx) => {
+      const rows: unknown[] = await tx.query(
+        `UPDATE users SET active = false, deactivated_at = COALESCE(deactivated_at, now()), updated_at = now() WHERE id = $1 RETURNING id`,
+        [id],
+      );
+      const updated = Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
+      if (updated === 0) throw apiError('NOT_FOUND', `no user ${id}`);
+      await publishEvent(tx, Topic.CREDENTIALS_REVOKED, ALL_KEY, { userId: id });
+    });
+    return this.db.getRepository(User).findOneByOrFail({ id });
+  }
+}
