@@ -17,11 +17,12 @@ export interface ServiceDeps {
 
 /** The API's services, built once per process; resolvers reach them through the context. */
 export function createServices(deps: ServiceDeps) {
+  const apiKeys = new ApiKeyService(deps.db);
   return {
     hub: deps.hub,
     pipelineProbes: new PipelineProbeService(deps.db, deps.temporal, deps.config.taskQueue),
-    users: new UserService(deps.db),
-    apiKeys: new ApiKeyService(deps.db),
+    users: new UserService(deps.db, () => apiKeys.forget()),
+    apiKeys,
     featureFlags: new FeatureFlagService(deps.db),
     rateLimits: new RateLimitService(deps.db),
   };

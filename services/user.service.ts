@@ -31,7 +31,11 @@ let dummyHash: Promise<string> | null = null;
 const dummy = () => (dummyHash ??= bcrypt.hash('tidings-dummy-password', BCRYPT_COST));
 
 export class UserService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    /** Drops this process's cached key lookups at once; other processes hear it via NOTIFY. */
+    private readonly onCredentialsChanged: () => void = () => undefined,
+  ) {}
 
   async create(email: string, password: string, role: Role): Promise<User> {
     const normalised = normaliseEmail(email);
@@ -73,6 +77,7 @@ export class UserService {
       if (updated === 0) throw apiError('NOT_FOUND', `no user ${id}`);
       await publishEvent(tx, Topic.CREDENTIALS_REVOKED, ALL_KEY, { userId: id });
     });
+    this.onCredentialsChanged();
     return this.db.getRepository(User).findOneByOrFail({ id });
   }
 }
