@@ -3,6 +3,7 @@ import type { Logger } from '../config/logger';
 import { ingestionActivities } from './ingestion.activities';
 import { featureFlagActivities } from './feature-flag.activities';
 import { pipelineProbeActivities } from './pipeline-probe.activities';
+import { sentimentActivities } from './sentiment.activities';
 
 /** What every activity may use; built once per worker process. */
 export interface ActivityDeps {
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...pipelineProbeActivities(deps.db),
     ...featureFlagActivities(deps.db),
     ...ingestionActivities(deps.db, deps.log),
+    ...sentimentActivities(deps.db, deps.log),
   };
 }
 

@@ -2,3 +2,4 @@
 // does I/O (workflow code must stay deterministic).
 export { pipelineProbeWorkflow } from './pipeline-probe.workflow';
 export { pollFeedWorkflow } from './poll-feed.workflow';
+export { backfillSentimentWorkflow, scoreArticlesWorkflow } from './sentiment.workflow';

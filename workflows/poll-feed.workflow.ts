@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PollOutcome } from '../activities/ingestion-types';
 
@@ -11,5 +11,13 @@ const { pollFeed } = proxyActivities<Activities>({
 
 /** One poll of one feed; a Temporal Schedule starts one per feed per interval. */
 export async function pollFeedWorkflow(input: { feedId: string }): Promise<PollOutcome> {
-  return pollFeed(input);
+  const outcome = await pollFeed(input);
+  if (outcome.newArticleIds.length > 0) {
+    // A child with a derived id: a replayed or retried poll can never score the same batch twice.
+    await executeChild('scoreArticlesWorkflow', {
+      workflowId: `${workflowInfo().workflowId}-score`,
+      args: [{ articleIds: outcome.newArticleIds }],
+    });
+  }
+  return outcome;
 }

@@ -85,6 +85,13 @@ describe('ingestion: one workflow per poll, activities doing the I/O', () => {
       expect(r.title).not.toMatch(/\n/);
       expect(r.url).toMatch(/^https?:\/\//);
     }
+    // The poll handed its new articles to sentiment scoring (a child workflow) before finishing.
+    const scores: Array<{ model_version: string; n: number }> = await stack.api.db.query(
+      `SELECT s.model_version, count(*)::int AS n FROM sentiment_scores s JOIN articles a ON a.id = s.article_id WHERE a.feed_id = $1 GROUP BY 1`,
+      [feed.id],
+    );
+    expect(scores).toHaveLength(1);
+    expect(scores[0].n).toBe(first.parsed);
     const health = await stack.api.db.getRepository(Feed).findOneByOrFail({ id: feed.id });
     expect(health.articlesIngested).toBe(first.parsed);
     expect(health.lastSuccessAt).not.toBeNull();
