@@ -132,6 +132,12 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     validationRules: guardRules,
+    // Apollo relabels every validation error GRAPHQL_VALIDATION_FAILED; keep the guard's own code.
+    formatError: (formatted, error) => {
+      const original = (error as GraphQLError).originalError;
+      const guardCode = original instanceof GraphQLError ? original.extensions.code : undefined;
+      return guardCode === 'QUERY_TOO_DEEP' ? { ...formatted, extensions: { ...formatted.extensions, code: guardCode } } : formatted;
+    },
     introspection: config.introspection,
     includeStacktraceInErrorResponses: config.env !== 'production',
     plugins: [
