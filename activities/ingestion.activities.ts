@@ -3,17 +3,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import { articlesFromFeedBody, DEFAULT_USER_AGENT, fetchFeed, FeedFetchError, FeedParseError } from '../domain/feeds';
-import { createTickerExtractor, loadSp500Companies, type TickerExtractor } from '../domain/tickers';
 import { Feed } from '../entities';
-import { insertArticles } from './article-store';
+import { insertArticles } from '../db/article-store';
+import { sharedTickerExtractor } from '../services/ticker-extraction';
 import type { PollOutcome } from './ingestion-types';
 
-let extractor: TickerExtractor | undefined;
-/** Built once per worker: the S&P 500 list compiled into one matcher. */
-function tickerExtractor(): TickerExtractor {
-  extractor ??= createTickerExtractor(loadSp500Companies());
-  return extractor;
-}
 
 const nothing = { newArticleIds: [], parsed: 0, skippedItems: 0, duplicates: 0 };
 
@@ -72,7 +66,7 @@ export function ingestionActivities(db: DataSource, log: Logger) {
       }
       const withTickers = items.articles.map((article) => ({
         article,
-        tickers: tickerExtractor().extract({ title: article.title, summary: article.summary, url: article.url ?? undefined, guid: article.guid ?? undefined }),
+        tickers: sharedTickerExtractor().extract({ title: article.title, summary: article.summary, url: article.url ?? undefined, guid: article.guid ?? undefined }),
       }));
       heartbeat();
 

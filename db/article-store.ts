@@ -4,7 +4,7 @@
  * re-poll, a retried activity or two racing polls insert each article exactly once.
  */
 import type { EntityManager } from 'typeorm';
-import type { NormalisedArticle, TickerMention } from './ingestion-types';
+import type { NormalisedArticle, TickerMention } from '../activities/ingestion-types';
 
 export interface StoredArticle {
   id: string;

@@ -1,0 +1,114 @@
+/**
+ * Feeds and their Temporal Schedules: one schedule per feed (`feed-<id>`), every poll a
+ * `pollFeedWorkflow`. Overlap SKIP: a slow poll is never stacked behind itself; the catch-up
+ * window lets a restarted cluster run one missed poll rather than a burst.
+ */
+import { randomUUID } from 'node:crypto';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { DataSource } from 'typeorm';
+import { apiError } from '../api/errors';
+import { Feed } from '../entities';
+
+export interface AddFeedInput {
+  url: string;
+  name: string;
+  pollIntervalSeconds: number;
+}
+
+export const MIN_POLL_SECONDS = 60;
+export const MAX_POLL_SECONDS = 7 * 24 * 3600;
+
+export const scheduleIdFor = (feedId: string) => `feed-${feedId}`;
+
+function validUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw apiError('BAD_USER_INPUT', `"${raw.slice(0, 200)}" is not a URL`, { field: 'url' });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw apiError('BAD_USER_INPUT', 'feed URLs must be http or https', { field: 'url' });
+  if (url.username || url.password) throw apiError('BAD_USER_INPUT', 'feed URLs must not carry credentials', { field: 'url' });
+  return url.toString();
+}
+
+export class FeedService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly temporal: Client,
+    private readonly taskQueue: string,
+  ) {}
+
+  private repo() {
+    return this.db.getRepository(Feed);
+  }
+
+  async get(id: string): Promise<Feed> {
+    const feed = await this.repo().findOneBy({ id });
+    if (!feed) throw apiError('NOT_FOUND', `no feed ${id}`);
+    return feed;
+  }
+
+  list(): Promise<Feed[]> {
+    return this.repo().find({ order: { createdAt: 'ASC' } });
+  }
+
+  async add(input: AddFeedInput): Promise<Feed> {
+    const url = validUrl(input.url);
+    const name = input.name.trim();
+    if (!name || name.length > 200) throw apiError('BAD_USER_INPUT', 'name must be 1 to 200 characters', { field: 'name' });
+    const interval = input.pollIntervalSeconds;
+    if (!Number.isInteger(interval) || interval < MIN_POLL_SECONDS || interval > MAX_POLL_SECONDS) {
+      throw apiError('BAD_USER_INPUT', `pollIntervalSeconds must be a whole number from ${MIN_POLL_SECONDS} to ${MAX_POLL_SECONDS}`, { field: 'pollIntervalSeconds' });
+    }
+    const inserted: Array<{ id: string }> = await this.db.query(
+      `INSERT INTO feeds (url, name, poll_interval_seconds) VALUES ($1, $2, $3) ON CONFLICT (url) DO NOTHING RETURNING id`,
+      [url, name, interval],
+    );
+    if (inserted.length === 0) throw apiError('CONFLICT', `a feed with URL ${url} already exists`, { field: 'url' });
+    const feed = await this.get(inserted[0].id);
+    try {
+      await this.temporal.schedule.create({
+        scheduleId: scheduleIdFor(feed.id),
+        spec: { intervals: [{ every: `${interval} seconds` }] },
+        action: { type: 'startWorkflow', workflowType: 'pollFeedWorkflow', args: [{ feedId: feed.id }], taskQueue: this.taskQueue },
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: `${Math.max(interval, 600)} seconds` },
+        memo: { feedUrl: url },
+      });
+    } catch (err) {
+      // No schedule, no feed: never leave a feed that silently never polls.
+      await this.repo().delete({ id: feed.id });
+      throw err;
+    }
+    return feed;
+  }
+
+  async setPaused(id: string, paused: boolean): Promise<Feed> {
+    const feed = await this.get(id);
+    const handle = this.temporal.schedule.getHandle(scheduleIdFor(id));
+    if (paused) await handle.pause('paused through the API');
+    else await handle.unpause('resumed through the API');
+    await this.repo().update({ id }, { paused });
+    return { ...feed, paused };
+  }
+
+  /** Deletes the feed and its schedule; its articles stay (feed_id becomes NULL). */
+  async remove(id: string): Promise<boolean> {
+    await this.get(id);
+    try {
+      await this.temporal.schedule.getHandle(scheduleIdFor(id)).delete();
+    } catch (err) {
+      if (!(err instanceof ScheduleNotFoundError)) throw err;
+    }
+    await this.repo().delete({ id });
+    return true;
+  }
+
+  /** Polls now, outside the schedule; returns the workflow id to follow in the Temporal UI. */
+  async ingestNow(id: string): Promise<string> {
+    await this.get(id);
+    const workflowId = `poll-${id}-manual-${randomUUID()}`;
+    await this.temporal.workflow.start('pollFeedWorkflow', { taskQueue: this.taskQueue, workflowId, args: [{ feedId: id }] });
+    return workflowId;
+  }
+}
