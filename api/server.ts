@@ -72,6 +72,7 @@ function requestLogging(log: Logger) {
 
 export async function startApiServer(deps: ApiDeps, listen: { host: string; port: number }): Promise<ApiServer> {
   const { config, log } = deps;
+  if (config.authDisabled && config.env === 'production') throw new Error('authDisabled exists only for bench/auth.ts and is refused in production');
   const schema = await buildApiSchema();
   const app = express();
   app.disable('x-powered-by');
@@ -147,9 +148,9 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
         async requestDidStart() {
           return {
             async didResolveOperation({ operation, document, request, contextValue }) {
+              assertComplexity(schema, document, request.operationName ?? undefined, request.variables, config.maxQueryComplexity);
               if (contextValue.authDisabled) return;
               if (!contextValue.principal && !(operation && isPublicOperation(operation))) throw unauthenticated(contextValue.authFailure);
-              assertComplexity(schema, document, request.operationName ?? undefined, request.variables, config.maxQueryComplexity);
               const limited = await rateLimit(contextValue, limits);
               if (limited) throw limited;
             },
