@@ -4,6 +4,7 @@ import { ingestionActivities } from './ingestion.activities';
 import { featureFlagActivities } from './feature-flag.activities';
 import { pipelineProbeActivities } from './pipeline-probe.activities';
 import { sentimentActivities } from './sentiment.activities';
+import { signalActivities } from './signal.activities';
 
 /** What every activity may use; built once per worker process. */
 export interface ActivityDeps {
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...featureFlagActivities(deps.db),
     ...ingestionActivities(deps.db, deps.log),
     ...sentimentActivities(deps.db, deps.log),
+    ...signalActivities(deps.db, deps.log),
   };
 }
 

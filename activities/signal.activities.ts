@@ -1,0 +1,156 @@
+import { heartbeat } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from '../config/logger';
+import type { PriceBar } from '../domain/prices';
+import { computeSignal, resolveSignalParams, type SentimentObservation, type SignalParamsOverrides } from '../domain/signals';
+import { publishEvent, type Queryable } from '../events/publish';
+import { Topic } from '../events/topics';
+
+export interface ComputeSignalsInput {
+  articleIds?: string[];
+  tickers?: string[];
+  /** ISO time the signals speak for; the workflow fixes it so that retries compute the same signal. */
+  asOf?: string;
+}
+
+export interface ComputedSignalRef {
+  id: string;
+  ticker: string;
+  type: string;
+  confidence: number;
+  /** false when a signal with the same ticker, asOf and params already existed (a retry or a re-run). */
+  created: boolean;
+}
+
+export interface ComputeSignalsResult {
+  asOf: string;
+  signals: ComputedSignalRef[];
+  skipped: Array<{ ticker: string; reason: string }>;
+}
+
+/** Bars fed to the technical features: the Hurst exponent needs 257, the rest far fewer. */
+export const SIGNAL_BAR_LOOKBACK = 300;
+export const SIGNAL_BAR_INTERVAL = '1d';
+const MAX_TICKERS = 500;
+
+/**
+ * One sentiment observation per (article, ticker) published in (from, to]. An article scored by
+ * several models contributes the score of one: a trained model beats the lexicon fallback,
+ * then the most recently scored version wins. Unscored rows (score NULL) never count.
+ */
+export async function loadObservations(db: Queryable, ticker: string, from: Date | null, to: Date): Promise<SentimentObservation[]> {
+  const rows = (await db.query(
+    `SELECT DISTINCT ON (at.article_id) at.article_id, a.published_at, at.relevance, s.score, s.label, s.model_version
+     FROM article_tickers at
+     JOIN articles a ON a.id = at.article_id
+     JOIN sentiment_scores s ON s.article_id = at.article_id AND s.score IS NOT NULL
+     WHERE at.ticker = $1 AND at.published_at <= $2 AND a.published_at <= $2
+       AND ($3::timestamptz IS NULL OR (at.published_at > $3 AND a.published_at > $3))
+     ORDER BY at.article_id, (s.model_version LIKE 'lexicon-%'), s.scored_at DESC, s.id DESC`,
+    [ticker, to.toISOString(), from ? from.toISOString() : null],
+  )) as Array<{ article_id: string; published_at: Date; relevance: number; score: number; label: string | null; model_version: string }>;
+  return rows.map((r) => ({
+    articleId: r.article_id,
+    publishedAt: new Date(r.published_at),
+    relevance: Number(r.relevance),
+    score: Number(r.score),
+    label: r.label ?? '',
+    modelVersion: r.model_version,
+  }));
+}
+
+/** Bars with time in [from, to], oldest-first; `limit` keeps only the latest ones. */
+export async function loadBars(db: Queryable, ticker: string, interval: string, from: Date | null, to: Date, limit?: number): Promise<PriceBar[]> {
+  const rows = (await db.query(
+    `SELECT time, open, high, low, close, volume FROM (
+       SELECT time, open, high, low, close, volume FROM price_bars
+       WHERE ticker = $1 AND interval = $2 AND time <= $3 AND ($4::timestamptz IS NULL OR time >= $4)
+       ORDER BY time DESC LIMIT $5
+     ) latest ORDER BY time`,
+    [ticker, interval, to.toISOString(), from ? from.toISOString() : null, limit ?? null],
+  )) as Array<{ time: Date; open: number; high: number; low: number; close: number; volume: number | null }>;
+  return rows.map((r) => ({ time: new Date(r.time), open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume }));
+}
+
+async function affectedTickers(db: Queryable, input: ComputeSignalsInput): Promise<string[]> {
+  const tickers = new Set((input.tickers ?? []).map((t) => t.trim().toUpperCase()).filter(Boolean));
+  if (input.articleIds && input.articleIds.length > 0) {
+    const rows = (await db.query(`SELECT DISTINCT ticker FROM article_tickers WHERE article_id = ANY($1::uuid[])`, [input.articleIds])) as Array<{ ticker: string }>;
+    for (const r of rows) tickers.add(r.ticker);
+  }
+  if (tickers.size > MAX_TICKERS) {
+    throw ApplicationFailure.nonRetryable(`computeSignals got ${tickers.size} tickers; at most ${MAX_TICKERS} per call`, 'SignalInputError');
+  }
+  return [...tickers].sort();
+}
+
+function parseAsOf(raw: string | undefined): Date {
+  if (raw === undefined) return new Date();
+  const asOf = new Date(raw);
+  if (!Number.isFinite(asOf.getTime())) throw ApplicationFailure.nonRetryable(`asOf '${raw}' is not a valid time`, 'SignalInputError');
+  return asOf;
+}
+
+/**
+ * Computes, stores and announces one ticker's signal in one transaction. Idempotent without a
+ * unique index: a transaction-scoped advisory lock on (ticker, asOf) serialises concurrent
+ * attempts, and an existing signal with the same ticker, asOf and params is returned instead
+ * of writing a second one.
+ */
+async function signalForTicker(db: DataSource, ticker: string, asOf: Date, overrides: SignalParamsOverrides): Promise<ComputedSignalRef | { skipped: string }> {
+  const params = resolveSignalParams(overrides);
+  const lookbackMs = 2 * Math.max(...params.windows.map((w) => w.ms));
+  const observations = await loadObservations(db, ticker, new Date(asOf.getTime() - lookbackMs), asOf);
+  if (observations.length === 0) return { skipped: 'no scored articles in the lookback window' };
+  const bars = await loadBars(db, ticker, SIGNAL_BAR_INTERVAL, null, asOf, SIGNAL_BAR_LOOKBACK);
+
+  return db.transaction(async (tx: EntityManager) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('signal:' || $1 || ':' || $2))`, [ticker, asOf.toISOString()]);
+    const [prev] = (await tx.query(`SELECT max(as_of) AS as_of FROM signals WHERE ticker = $1 AND as_of < $2`, [ticker, asOf.toISOString()])) as Array<{ as_of: Date | null }>;
+    const signal = computeSignal({ ticker, asOf, observations, bars, previousSignalAt: prev?.as_of ? new Date(prev.as_of) : undefined }, overrides);
+    const storedParams = JSON.stringify(signal.provenance.params);
+    const [existing] = (await tx.query(
+      `SELECT id, type, confidence FROM signals WHERE ticker = $1 AND as_of = $2 AND params = $3::jsonb LIMIT 1`,
+      [ticker, asOf.toISOString(), storedParams],
+    )) as Array<{ id: string; type: string; confidence: number }>;
+    if (existing) return { id: existing.id, ticker, type: existing.type, confidence: existing.confidence, created: false };
+
+    const features = { ...signal.features, lastBarTime: signal.provenance.lastBarTime };
+    const [row] = (await tx.query(
+      `INSERT INTO signals (ticker, as_of, type, confidence, risk_level, suggested_position_size, features, model_versions, params)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::text[], $9::jsonb) RETURNING id, confidence`,
+      [ticker, asOf.toISOString(), signal.type, signal.confidence, signal.riskLevel, signal.suggestedPositionSize, JSON.stringify(features), signal.provenance.modelVersions, storedParams],
+    )) as Array<{ id: string; confidence: number }>;
+    if (signal.provenance.articleIds.length > 0) {
+      await tx.query(`INSERT INTO signal_articles (signal_id, article_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING`, [row.id, signal.provenance.articleIds]);
+    }
+    // `real` rounds: announce and return what a reader will find in the table.
+    const confidence = row.confidence;
+    await publishEvent(tx, Topic.SIGNAL_CREATED, ticker, { id: row.id, ticker, type: signal.type, confidence });
+    return { id: row.id, ticker, type: signal.type, confidence, created: true };
+  });
+}
+
+export function signalActivities(db: DataSource, log: Logger) {
+  return {
+    /**
+     * Signals as of `asOf` for the tickers of `articleIds` plus `tickers`. Each ticker commits
+     * on its own (its NOTIFY goes out with it), so a retry after a partial failure finds the
+     * finished tickers already stored and only computes the rest.
+     */
+    async computeSignals(input: ComputeSignalsInput): Promise<ComputeSignalsResult> {
+      const asOf = parseAsOf(input.asOf);
+      const tickers = await affectedTickers(db, input);
+      const result: ComputeSignalsResult = { asOf: asOf.toISOString(), signals: [], skipped: [] };
+      for (const ticker of tickers) {
+        const outcome = await signalForTicker(db, ticker, asOf, {});
+        if ('skipped' in outcome) result.skipped.push({ ticker, reason: outcome.skipped });
+        else result.signals.push(outcome);
+        heartbeat({ ticker });
+      }
+      log.debug({ asOf: result.asOf, signals: result.signals.length, skipped: result.skipped.length }, 'signals computed');
+      return result;
+    },
+  };
+}
