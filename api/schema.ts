@@ -3,10 +3,12 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { authChecker } from './auth/auth';
 import { AccessResolver } from './resolvers/access.resolver';
+import { ArticleResolver } from './resolvers/article.resolver';
+import { FeedResolver } from './resolvers/feed.resolver';
 import { FeatureFlagResolver } from './resolvers/feature-flag.resolver';
 import { PipelineProbeResolver } from './resolvers/pipeline-probe.resolver';
 
-export const RESOLVERS = [PipelineProbeResolver, AccessResolver, FeatureFlagResolver] as const;
+export const RESOLVERS = [PipelineProbeResolver, AccessResolver, FeatureFlagResolver, FeedResolver, ArticleResolver] as const;
 
 let cached: Promise<GraphQLSchema> | null = null;
 

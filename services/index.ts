@@ -3,6 +3,8 @@ import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import type { EventHub } from '../events/event-hub';
 import { ApiKeyService } from './api-key.service';
+import { ArticleService } from './article.service';
+import { FeedService } from './feed.service';
 import { FeatureFlagService } from './feature-flags.service';
 import { PipelineProbeService } from './pipeline-probe.service';
 import { RateLimitService } from './rate-limit.service';
@@ -25,6 +27,8 @@ export function createServices(deps: ServiceDeps) {
     apiKeys,
     featureFlags: new FeatureFlagService(deps.db),
     rateLimits: new RateLimitService(deps.db),
+    feeds: new FeedService(deps.db, deps.temporal, deps.config.taskQueue),
+    articles: new ArticleService(deps.db, deps.temporal, deps.config.taskQueue),
   };
 }
 

@@ -12,9 +12,9 @@ const { pollFeed } = proxyActivities<Activities>({
 });
 
 /** One poll of one feed; a Temporal Schedule starts one per feed per interval. */
-export async function pollFeedWorkflow(input: { feedId: string }): Promise<PollOutcome> {
-  const outcome = await pollFeed(input);
-  if (outcome.newArticleIds.length > 0) {
+export async function pollFeedWorkflow(input: { feedId: string; /** default true */ score?: boolean }): Promise<PollOutcome> {
+  const outcome = await pollFeed({ feedId: input.feedId });
+  if (outcome.newArticleIds.length > 0 && input.score !== false) {
     // A child with a derived id: a replayed or retried poll can never score the same batch twice.
     await executeChild('scoreArticlesWorkflow', {
       workflowId: `${workflowInfo().workflowId}-score`,

@@ -1,0 +1,108 @@
+/**
+ * `npm run bench -- ingest [articles=10000] [feeds=20]`: synthetic feeds built from the real
+ * headlines in the shared sentiment data, served on 127.0.0.1, ingested through the real
+ * pollFeedWorkflow on a real Temporal dev server and PostgreSQL, end to end. Runs twice on
+ * fresh items: with sentiment scoring (the poll's child workflow) and without.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { parse } from 'csv-parse/sync';
+import { loadConfig } from '../config/config';
+import { createLogger } from '../config/logger';
+import { sharedDataPath } from '../config/paths';
+import { createDataSource } from '../db/data-source';
+import { runMigrations } from '../db/migrate';
+import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
+import { freePort } from '../runtime/managed-process';
+import { startTemporalDevServer } from '../runtime/temporal-dev-server';
+import { startWorkerProcess } from '../runtime/worker-process';
+import { connectTemporalClient } from '../temporal/client';
+import { buildWorkflowBundle } from '../temporal/worker';
+
+function loadHeadlines(): string[] {
+  const rows = parse(fs.readFileSync(sharedDataPath('sentiment', 'twitter-financial-news', 'train.csv')), { columns: true }) as Array<{ text: string }>;
+  return rows.map((r) => r.text.replace(/https?:\/\/\S+/g, '').trim()).filter(Boolean);
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function rss(run: string, feed: number, headlines: string[], offset: number, count: number): string {
+  const items: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const h = headlines[(offset + i) % headlines.length];
+    const date = new Date(Date.UTC(2026, 10, 1) + (offset + i) * 60_000).toUTCString();
+    items.push(`<item><title>${esc(h)}</title><link>https://news.example/${run}/${feed}/${i}</link><guid>${run}-${feed}-${i}</guid><pubDate>${date}</pubDate><description>${esc(h)}</description></item>`);
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>bench ${feed}</title><link>https://news.example/</link>${items.join('')}</channel></rss>`;
+}
+
+export default async function ingestBench(args: string[]): Promise<void> {
+  const total = Number(args[0] ?? 10_000);
+  const feedCount = Number(args[1] ?? 20);
+  const perFeed = Math.ceil(total / feedCount);
+  const headlines = loadHeadlines();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tidings-bench-ingest-'));
+  fs.chmodSync(work, 0o755);
+  const [pg, temporal] = await Promise.all([
+    startEmbeddedPostgres({ dataDir: path.join(work, 'pg'), port: await freePort() }),
+    startTemporalDevServer({ port: await freePort(), headless: true }),
+  ]);
+  const bundlePath = path.join(work, 'bundle.js');
+  await buildWorkflowBundle(bundlePath);
+  const db = createDataSource(pg.url);
+  await db.initialize();
+  await runMigrations(db);
+
+  const bodies = new Map<string, string>();
+  const server = http.createServer((req, res) => {
+    const body = bodies.get(req.url ?? '');
+    if (!body) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const config = { ...loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn' }), taskQueue: 'bench-ingest' };
+  const log = createLogger({ level: 'warn' });
+  const worker = await startWorkerProcess(config, log, { databaseUrl: pg.url, temporalAddress: temporal.address, fromEnv: true, workflowBundlePath: bundlePath, migrate: false });
+  const client = await connectTemporalClient(temporal.address, 'default');
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+
+  const results: Record<string, number> = {};
+  try {
+    for (const [run, score] of [['scored', true], ['unscored', false]] as const) {
+      const feedIds: string[] = [];
+      for (let f = 0; f < feedCount; f++) {
+        const url = `/${run}/${f}.rss`;
+        bodies.set(url, rss(run, f, headlines, f * perFeed + (run === 'scored' ? 0 : 7), perFeed));
+        const [{ id }] = await db.query(`INSERT INTO feeds (url, name, poll_interval_seconds) VALUES ($1, $2, 300) RETURNING id`, [base + url, `${run} ${f}`]);
+        feedIds.push(id);
+      }
+      const started = performance.now();
+      const outcomes = (await Promise.all(
+        feedIds.map((feedId) => client.client.workflow.execute('pollFeedWorkflow', { taskQueue: config.taskQueue, workflowId: `bench-${run}-${feedId}`, args: [{ feedId, score }] })),
+      )) as Array<{ newArticleIds: string[] }>;
+      const seconds = (performance.now() - started) / 1000;
+      const stored = outcomes.reduce((n, o) => n + o.newArticleIds.length, 0);
+      const [{ scored }] = await db.query(`SELECT count(*)::int AS scored FROM sentiment_scores s JOIN articles a ON a.id = s.article_id JOIN feeds f ON f.id = a.feed_id WHERE f.name LIKE $1`, [`${run} %`]);
+      results[run] = stored / seconds;
+      console.log(`${run}: ${stored} articles in ${seconds.toFixed(2)} s = ${(stored / seconds).toFixed(0)} articles/s (sentiment rows: ${scored})`);
+    }
+  } finally {
+    clearInterval(sampler);
+    await client.close();
+    await worker.stop();
+    server.close();
+    await db.destroy();
+    await temporal.stop();
+    await pg.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  console.log(`worker process peak RSS: ${(peakRss / 2 ** 20).toFixed(0)} MB (worker, feed server and bench driver share the process)`);
+  console.log(`target: >= 500 articles/s on 2 cores`);
+  console.log(`ingest_articles_per_s=${results.scored.toFixed(0)} ingest_unscored_articles_per_s=${results.unscored.toFixed(0)}`);
+}
