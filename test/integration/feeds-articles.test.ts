@@ -1,11 +1,10 @@
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sharedDataPath } from '../../config/paths';
 import { Role } from '../../entities';
 import { scheduleIdFor } from '../../services/feed.service';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
 import { createIdentity, type TestIdentity } from '../support/access';
+import { uniqueSecFeed } from '../support/feed-fixtures';
 import { startTestStack, testEnv, type TestStack } from '../support/stack';
 
 describe('feeds and articles over GraphQL', () => {
@@ -13,7 +12,7 @@ describe('feeds and articles over GraphQL', () => {
   let temporal: TemporalClientHandle;
   let admin: TestIdentity;
   let user: TestIdentity;
-  const feedBody = fs.readFileSync(sharedDataPath('feeds', 'sec_pressreleases.rss'));
+  const feedBody = uniqueSecFeed('sec_pressreleases.rss');
   const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feedBody));
 
   beforeAll(async () => {

@@ -1,20 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
-import { sharedDataPath } from '../../config/paths';
 import { Feed } from '../../entities';
 import type { PollOutcome } from '../../activities/ingestion-types';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
 import { startTestStack, testEnv, type TestStack } from '../support/stack';
 import { kill, startWorkerChild } from '../support/worker-child-process';
+import { uniqueSecFeed } from '../support/feed-fixtures';
 
 describe('a worker killed mid-poll', () => {
   let stack: TestStack;
   let temporal: TemporalClientHandle;
   const workers: ChildProcess[] = [];
-  const body = fs.readFileSync(sharedDataPath('feeds', 'sec_testimony.rss'));
+  const body = uniqueSecFeed('sec_testimony.rss');
   let stall = true;
   let requests = 0;
   let firstRequest!: () => void;

@@ -1,18 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sharedDataPath } from '../../config/paths';
 import { Feed } from '../../entities';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
 import type { PollOutcome } from '../../activities/ingestion-types';
+import { uniqueSecFeed } from '../support/feed-fixtures';
 import { startTestStack, testEnv, type TestStack } from '../support/stack';
 
 /** Serves the real SEC feeds with ETag support, plus hostile bodies written here. */
 function feedServer() {
   const routes: Record<string, { body: Buffer; type: string }> = {
-    '/press.rss': { body: fs.readFileSync(sharedDataPath('feeds', 'sec_pressreleases.rss')), type: 'application/rss+xml' },
-    '/filings.atom': { body: fs.readFileSync(sharedDataPath('feeds', 'sec_company_filings_atom1.xml')), type: 'application/atom+xml' },
+    '/press.rss': { body: uniqueSecFeed('sec_pressreleases.rss'), type: 'application/rss+xml' },
+    '/filings.atom': { body: uniqueSecFeed('sec_company_filings_atom1.xml'), type: 'application/atom+xml' },
     '/bomb.xml': {
       body: Buffer.from('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><rss version="2.0"><channel><title>&c;</title></channel></rss>'),
       type: 'application/xml',
