@@ -4,6 +4,7 @@ import { ingestionActivities } from './ingestion.activities';
 import { featureFlagActivities } from './feature-flag.activities';
 import { pipelineProbeActivities } from './pipeline-probe.activities';
 import { sentimentActivities } from './sentiment.activities';
+import { backtestActivities } from './backtest.activities';
 import { signalActivities } from './signal.activities';
 
 /** What every activity may use; built once per worker process. */
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...ingestionActivities(deps.db, deps.log),
     ...sentimentActivities(deps.db, deps.log),
     ...signalActivities(deps.db, deps.log),
+    ...backtestActivities(deps.db, deps.log),
   };
 }
 

@@ -4,3 +4,4 @@ export { pipelineProbeWorkflow } from './pipeline-probe.workflow';
 export { pollFeedWorkflow } from './poll-feed.workflow';
 export { backfillSentimentWorkflow, scoreArticlesWorkflow } from './sentiment.workflow';
 export { computeSignalsWorkflow } from './signals.workflow';
+export { backtestWorkflow } from './backtest.workflow';

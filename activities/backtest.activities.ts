@@ -1,0 +1,292 @@
+import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../config/logger';
+import {
+  barsToArrays, combinePermutationChunks, downsampleEquity, positionsFromSignals, preparePermutationTest, rollingSentimentByBar,
+  runBacktest, runPermutationChunk, sentimentThresholdPositions,
+  type BacktestBars, type BacktestOptions, type PermutationChunkResult, type PermutationStatistic, type PreparedPermutationTest, type SignalType,
+} from '../domain/backtest';
+import { publishEvent, type Queryable } from '../events/publish';
+import { Topic } from '../events/topics';
+import { loadBars, loadObservations } from './signal.activities';
+
+export type BacktestStrategy =
+  | { kind: 'signals'; allowShort: boolean; onHold: 'keep' | 'flat'; holdingBars: number | null }
+  | {
+      kind: 'sentimentThreshold';
+      enter: number;
+      exit: number;
+      allowShort: boolean;
+      shortEnter: number | null;
+      shortExit: number | null;
+      /** Rolling sentiment window ending at each bar. */
+      windowHours: number;
+      holdingBars: number | null;
+      minRelevance: number;
+    };
+
+export type BacktestSizing = { kind: 'fixed'; fraction: number } | { kind: 'suggested' };
+
+/** Stored in backtest_runs.params: everything needed to rerun the backtest exactly. */
+export interface BacktestParams {
+  ticker: string;
+  interval: string;
+  from: string;
+  to: string;
+  strategy: BacktestStrategy;
+  costBps: number;
+  slippageBps: number;
+  sizing: BacktestSizing;
+  execution: 'next-open' | 'next-close';
+  statistic: PermutationStatistic;
+  permutations: number;
+  seed: number;
+}
+
+export interface BacktestPlan {
+  total: number;
+  seed: number;
+  chunks: Array<{ start: number; end: number }>;
+}
+
+export interface BacktestOutcome {
+  id: string;
+  status: string;
+  pValue: number | null;
+}
+
+export type BacktestProgress = { id: string; done: number; total: number; status: string };
+
+/** Parallel permutation activities per backtest: 4 keeps a 2-core worker busy without starving others. */
+export const PERMUTATION_CHUNKS = 4;
+const EQUITY_POINTS = 500;
+/** Signals older than this before `from` cannot still be driving a position worth starting with. */
+const SIGNAL_LOOKBACK_MS = 30 * 86_400_000;
+const PROGRESS_EVERY_MS = 500;
+const SLICE_MS = 25;
+
+interface PreparedRun {
+  bars: Required<BacktestBars>;
+  targets: Float64Array;
+  options: BacktestOptions;
+  inputs: Record<string, number>;
+}
+
+const dataError = (message: string) => ApplicationFailure.nonRetryable(message, 'BacktestDataError');
+
+async function loadRun(db: Queryable, id: string): Promise<{ status: string; params: BacktestParams; metrics: Record<string, unknown> | null }> {
+  const [row] = (await db.query(`SELECT status, params, metrics FROM backtest_runs WHERE id = $1`, [id])) as Array<{ status: string; params: BacktestParams; metrics: Record<string, unknown> | null }>;
+  if (!row) throw ApplicationFailure.nonRetryable(`backtest ${id} does not exist`, 'BacktestStateError');
+  return row;
+}
+
+/** Bars plus target positions built from information known at each bar (see domain/backtest strategies). */
+export async function prepareRun(db: Queryable, p: BacktestParams): Promise<PreparedRun> {
+  const from = new Date(p.from);
+  const to = new Date(p.to);
+  const priceBars = await loadBars(db, p.ticker, p.interval, from, to);
+  if (priceBars.length < 3) {
+    throw dataError(`only ${priceBars.length} ${p.interval} price bars for ${p.ticker} between ${p.from} and ${p.to}; import prices first (npm run cli -- import-prices)`);
+  }
+  const bars = barsToArrays(priceBars);
+  const s = p.strategy;
+  let targets: Float64Array;
+  let inputs: Record<string, number>;
+  if (s.kind === 'sentimentThreshold') {
+    const windowMs = s.windowHours * 3_600_000;
+    const observations = (await loadObservations(db, p.ticker, new Date(from.getTime() - windowMs), to)).filter((o) => o.relevance >= s.minRelevance);
+    const sentiment = rollingSentimentByBar(bars.times, observations.map((o) => ({ time: o.publishedAt, score: o.score, weight: o.relevance })), windowMs);
+    targets = sentimentThresholdPositions(sentiment, {
+      enter: s.enter,
+      exit: s.exit,
+      allowShort: s.allowShort,
+      shortEnter: s.shortEnter ?? undefined,
+      shortExit: s.shortExit ?? undefined,
+      holdingBars: s.holdingBars ?? undefined,
+      size: p.sizing.kind === 'fixed' ? p.sizing.fraction : 1,
+    });
+    inputs = { observations: observations.length };
+  } else {
+    const rows = (await db.query(
+      `SELECT as_of, type, suggested_position_size FROM signals WHERE ticker = $1 AND as_of <= $2 AND as_of > $3 ORDER BY as_of, created_at`,
+      [p.ticker, to.toISOString(), new Date(from.getTime() - SIGNAL_LOOKBACK_MS).toISOString()],
+    )) as Array<{ as_of: Date; type: SignalType; suggested_position_size: number }>;
+    targets = positionsFromSignals(
+      bars.times,
+      rows.map((r) => ({ asOf: new Date(r.as_of), type: r.type, suggestedPositionSize: r.suggested_position_size })),
+      {
+        sizing: p.sizing.kind,
+        fixedFraction: p.sizing.kind === 'fixed' ? p.sizing.fraction : undefined,
+        allowShort: s.allowShort,
+        onHold: s.onHold,
+        holdingBars: s.holdingBars ?? undefined,
+      },
+    );
+    inputs = { signals: rows.length };
+  }
+  return { bars, targets, options: { costBps: p.costBps, slippageBps: p.slippageBps, execution: p.execution }, inputs };
+}
+
+const finite = (x: number | null) => (x === null || !Number.isFinite(x) ? null : x);
+
+async function publishProgress(db: Queryable, progress: BacktestProgress): Promise<void> {
+  await publishEvent(db, Topic.BACKTEST_PROGRESS, progress.id, progress);
+}
+
+/** One prepared permutation test per backtest per worker process, so parallel chunks and retries on this worker share it. */
+const preparedCache = new Map<string, Promise<PreparedPermutationTest>>();
+const CACHE_LIMIT = 16;
+
+function preparedTest(db: DataSource, backtestId: string): Promise<PreparedPermutationTest> {
+  let entry = preparedCache.get(backtestId);
+  if (!entry) {
+    entry = loadRun(db, backtestId).then(async ({ params }) => {
+      const run = await prepareRun(db, params);
+      return preparePermutationTest(run.bars, run.targets, { ...run.options, statistic: params.statistic });
+    });
+    // A failed preparation must not be remembered: the retry should try again.
+    entry.catch(() => preparedCache.delete(backtestId));
+    preparedCache.set(backtestId, entry);
+    if (preparedCache.size > CACHE_LIMIT) preparedCache.delete(preparedCache.keys().next().value!);
+  }
+  return entry;
+}
+
+/** Sets a terminal status unless the run already has one; announces it when it changed. */
+async function markTerminal(db: DataSource, id: string, status: 'CANCELLED' | 'FAILED', error: string | null): Promise<void> {
+  await db.transaction(async (tx) => {
+    const rows = (await tx.query(
+      `UPDATE backtest_runs SET status = $2, error = $3, completed_at = now()
+       WHERE id = $1 AND status IN ('PENDING', 'RUNNING') RETURNING permutations_done, permutations_total`,
+      [id, status, error],
+    )) as [Array<{ permutations_done: number; permutations_total: number }>, number];
+    const [row] = rows[0];
+    if (row) await publishProgress(tx, { id, done: row.permutations_done, total: row.permutations_total, status });
+  });
+}
+
+export function backtestActivities(db: DataSource, log: Logger) {
+  return {
+    /**
+     * The backtest itself: stores metrics and the downsampled equity curve, marks the run
+     * RUNNING and returns how to split the permutation test. Deterministic, so a retry writes
+     * the same result again.
+     */
+    async runBacktestCore(backtestId: string): Promise<BacktestPlan> {
+      const { status, params } = await loadRun(db, backtestId);
+      if (status !== 'PENDING' && status !== 'RUNNING') throw ApplicationFailure.nonRetryable(`backtest ${backtestId} is already ${status}`, 'BacktestStateError');
+      const run = await prepareRun(db, params);
+      const result = runBacktest(run.bars, run.targets, run.options);
+      const test = preparePermutationTest(run.bars, run.targets, { ...run.options, statistic: params.statistic, periodsPerYear: result.periodsPerYear });
+      const { equity, ...stats } = result;
+      const n = run.bars.times.length;
+      const metrics = {
+        ...Object.fromEntries(Object.entries(stats).map(([k, v]) => [k, typeof v === 'number' ? finite(v) : v])),
+        bars: n,
+        firstBar: new Date(run.bars.times[0]).toISOString(),
+        lastBar: new Date(run.bars.times[n - 1]).toISOString(),
+        ...run.inputs,
+        permutation: { statistic: test.statistic, observed: finite(test.observed) ?? 0 },
+      };
+      const curve = downsampleEquity(equity, EQUITY_POINTS, run.bars.times);
+      const equityCurve = curve.index.map((_, i) => [curve.time![i], curve.equity[i]]);
+      const total = params.permutations;
+      await db.transaction(async (tx) => {
+        const updated = (await tx.query(
+          `UPDATE backtest_runs SET status = 'RUNNING', metrics = $2::jsonb, equity_curve = $3::jsonb, permutations_total = $4, permutations_done = 0
+           WHERE id = $1 AND status IN ('PENDING', 'RUNNING') RETURNING id`,
+          [backtestId, JSON.stringify(metrics), JSON.stringify(equityCurve), total],
+        )) as [unknown[], number];
+        if (updated[0].length === 0) throw ApplicationFailure.nonRetryable(`backtest ${backtestId} was stopped while it ran`, 'BacktestStateError');
+        await publishProgress(tx, { id: backtestId, done: 0, total, status: 'RUNNING' });
+      });
+      const count = Math.min(PERMUTATION_CHUNKS, total);
+      const chunks = Array.from({ length: count }, (_, i) => ({ start: Math.floor((i * total) / count), end: Math.floor(((i + 1) * total) / count) }));
+      log.debug({ backtestId, bars: n, total }, 'backtest core done');
+      return { total, seed: params.seed, chunks };
+    },
+
+    /**
+     * Permutations [start, end) in slices of ~SLICE_MS, heartbeating {done, atLeastAsGood} after
+     * each, so a retry resumes where the last recorded heartbeat left off, a cancellation is
+     * noticed within a slice of being delivered, and parallel chunks on one worker take turns
+     * on the event loop instead of blocking workflow tasks for seconds.
+     */
+    async runBacktestPermutations(backtestId: string, seed: number, start: number, end: number): Promise<PermutationChunkResult> {
+      const test = await preparedTest(db, backtestId);
+      const resume = activityInfo().heartbeatDetails as { done: number; atLeastAsGood: number } | undefined;
+      let done = resume && resume.done >= start && resume.done <= end ? resume.done : start;
+      let atLeastAsGood = resume && done !== start ? resume.atLeastAsGood : 0;
+      let step = 1;
+      let reported = done;
+      let lastPublish = 0;
+      const signal = cancellationSignal();
+      while (done < end) {
+        const sliceStart = performance.now();
+        while (done < end && performance.now() - sliceStart < SLICE_MS) {
+          const next = Math.min(end, done + step);
+          const t0 = performance.now();
+          atLeastAsGood += runPermutationChunk(test, seed, done, next).atLeastAsGood;
+          const took = performance.now() - t0;
+          // Aim each call at ~1/4 slice: few timer reads when permutations are fast, no overrun when they are slow.
+          step = Math.max(1, Math.min(10_000, Math.round(((next - done) * SLICE_MS) / 4 / Math.max(took, 0.01))));
+          done = next;
+        }
+        heartbeat({ done, atLeastAsGood });
+        if (Date.now() - lastPublish >= PROGRESS_EVERY_MS || done === end) {
+          lastPublish = Date.now();
+          const delta = done - reported;
+          reported = done;
+          await db.transaction(async (tx) => {
+            const rows = (await tx.query(
+              `UPDATE backtest_runs SET permutations_done = LEAST(permutations_total, permutations_done + $2)
+               WHERE id = $1 AND status = 'RUNNING' RETURNING permutations_done, permutations_total`,
+              [backtestId, delta],
+            )) as [Array<{ permutations_done: number; permutations_total: number }>, number];
+            const [row] = rows[0];
+            if (row) await publishProgress(tx, { id: backtestId, done: row.permutations_done, total: row.permutations_total, status: 'RUNNING' });
+          });
+        } else {
+          // A macrotask turn lets heartbeats, workflow activations and a cancellation through.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        }
+        if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new CancelledFailure('backtest permutations cancelled');
+      }
+      return { start, end, atLeastAsGood, permutations: end - start };
+    },
+
+    /** p-value from all chunks, status COMPLETED; a run cancelled meanwhile stays CANCELLED. */
+    async finishBacktest(backtestId: string, chunks: PermutationChunkResult[]): Promise<BacktestOutcome> {
+      const run = await loadRun(db, backtestId);
+      const stored = (run.metrics?.permutation ?? { statistic: run.params.statistic, observed: 0 }) as { statistic: PermutationStatistic; observed: number };
+      const combined = chunks.length > 0 ? combinePermutationChunks(stored, chunks) : null;
+      const outcome = await db.transaction(async (tx) => {
+        const rows = (await tx.query(
+          `UPDATE backtest_runs SET status = 'COMPLETED', p_value = $2, permutations_done = $3, completed_at = now(),
+             metrics = coalesce(metrics, '{}'::jsonb) || jsonb_build_object('permutation', $4::jsonb)
+           WHERE id = $1 AND status = 'RUNNING' RETURNING permutations_done, permutations_total`,
+          [backtestId, combined?.pValue ?? null, combined?.permutations ?? 0, JSON.stringify(combined ?? stored)],
+        )) as [Array<{ permutations_done: number; permutations_total: number }>, number];
+        const [row] = rows[0];
+        if (!row) return null;
+        await publishProgress(tx, { id: backtestId, done: row.permutations_done, total: row.permutations_total, status: 'COMPLETED' });
+        return { id: backtestId, status: 'COMPLETED', pValue: combined?.pValue ?? null };
+      });
+      preparedCache.delete(backtestId);
+      if (outcome) return outcome;
+      const [now] = (await db.query(`SELECT status, p_value FROM backtest_runs WHERE id = $1`, [backtestId])) as Array<{ status: string; p_value: number | null }>;
+      return { id: backtestId, status: now.status, pValue: now.p_value };
+    },
+
+    async markBacktestCancelled(backtestId: string): Promise<void> {
+      preparedCache.delete(backtestId);
+      await markTerminal(db, backtestId, 'CANCELLED', null);
+    },
+
+    async markBacktestFailed(backtestId: string, error: string): Promise<void> {
+      preparedCache.delete(backtestId);
+      await markTerminal(db, backtestId, 'FAILED', error.slice(0, 2000));
+    },
+  };
+}

@@ -1,0 +1,342 @@
+/**
+ * Backtests as the API sees them: validate, store a PENDING run, start `backtestWorkflow`
+ * (workflowId `backtest-<id>`), cancel, read, list and compare. The work itself happens in
+ * activities/backtest.activities.ts.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { In, type DataSource } from 'typeorm';
+import type { BacktestParams, BacktestSizing, BacktestStrategy } from '../activities/backtest.activities';
+import { BacktestRun, BacktestStatus } from '../entities';
+import { publishEvent } from '../events/publish';
+import { Topic } from '../events/topics';
+import { normaliseInterval, normaliseTicker } from './price-import.service';
+
+export type BacktestErrorCode = 'BAD_INPUT' | 'DISABLED' | 'NOT_FOUND';
+
+export class BacktestError extends Error {
+  constructor(
+    readonly code: BacktestErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'BacktestError';
+  }
+}
+
+export interface StartBacktestInput {
+  name?: string;
+  ticker: string;
+  /** Bar interval of the stored prices; default '1d'. */
+  interval?: string;
+  from: string | Date;
+  to: string | Date;
+  strategy:
+    | { kind: 'signals'; allowShort?: boolean; onHold?: 'keep' | 'flat'; holdingBars?: number | null }
+    | {
+        kind: 'sentimentThreshold';
+        enter: number;
+        exit: number;
+        allowShort?: boolean;
+        shortEnter?: number | null;
+        shortExit?: number | null;
+        windowHours: number;
+        holdingBars?: number | null;
+        minRelevance?: number;
+      };
+  /** Basis points of traded notional; default 0. */
+  costBps?: number;
+  slippageBps?: number;
+  /** Default { kind: 'fixed', fraction: 1 }; 'suggested' uses each signal's suggested size (signals strategy only). */
+  sizing?: { kind: 'fixed'; fraction?: number } | { kind: 'suggested' };
+  execution?: 'next-open' | 'next-close';
+  statistic?: 'sharpe' | 'totalReturn';
+  /** Permutation test size, 0..10000; default 1000 (0 = no p-value). */
+  permutations?: number;
+  /** PRNG seed for the permutation test; default random (stored, so the run can be repeated). */
+  seed?: number;
+}
+
+export const MAX_PERMUTATIONS = 10_000;
+const MAX_COMPARE = 20;
+
+const bad = (field: string, message: string) => new BacktestError('BAD_INPUT', `${field}: ${message}`, field);
+
+function num(field: string, value: unknown, lo: number, hi: number, fallback?: number): number {
+  if (value === undefined || value === null) {
+    if (fallback === undefined) throw bad(field, 'is required');
+    return fallback;
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw bad(field, `must be a number, got ${JSON.stringify(value)}`);
+  if (value < lo || value > hi) throw bad(field, `must be between ${lo} and ${hi}, got ${value}`);
+  return value;
+}
+
+function int(field: string, value: unknown, lo: number, hi: number, fallback?: number): number {
+  const n = num(field, value, lo, hi, fallback);
+  if (!Number.isInteger(n)) throw bad(field, `must be a whole number, got ${n}`);
+  return n;
+}
+
+function optionalInt(field: string, value: unknown, lo: number, hi: number): number | null {
+  return value === undefined || value === null ? null : int(field, value, lo, hi);
+}
+
+function time(field: string, value: unknown): Date {
+  const d = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : new Date(NaN);
+  if (!Number.isFinite(d.getTime())) throw bad(field, `must be an ISO date or time, got ${JSON.stringify(value)}`);
+  return d;
+}
+
+function strategyOf(raw: StartBacktestInput['strategy'] | undefined): BacktestStrategy {
+  if (!raw || typeof raw !== 'object') throw bad('strategy', "is required: { kind: 'signals' } or { kind: 'sentimentThreshold', enter, exit, windowHours }");
+  if (raw.kind === 'signals') {
+    const onHold = raw.onHold ?? 'keep';
+    if (onHold !== 'keep' && onHold !== 'flat') throw bad('strategy.onHold', "must be 'keep' or 'flat'");
+    return { kind: 'signals', allowShort: raw.allowShort === true, onHold, holdingBars: optionalInt('strategy.holdingBars', raw.holdingBars, 1, 100_000) };
+  }
+  if (raw.kind === 'sentimentThreshold') {
+    const enter = num('strategy.enter', raw.enter, -1, 1);
+    const exit = num('strategy.exit', raw.exit, -1, 1);
+    if (exit > enter) throw bad('strategy.exit', `must not be above enter (${enter}), got ${exit}`);
+    const shortEnter = raw.shortEnter === undefined || raw.shortEnter === null ? null : num('strategy.shortEnter', raw.shortEnter, -1, 1);
+    const shortExit = raw.shortExit === undefined || raw.shortExit === null ? null : num('strategy.shortExit', raw.shortExit, -1, 1);
+    if ((shortExit ?? -exit) < (shortEnter ?? -enter)) throw bad('strategy.shortExit', 'must not be below shortEnter');
+    return {
+      kind: 'sentimentThreshold',
+      enter,
+      exit,
+      allowShort: raw.allowShort === true,
+      shortEnter,
+      shortExit,
+      windowHours: num('strategy.windowHours', raw.windowHours, 1 / 60, 24 * 365),
+      holdingBars: optionalInt('strategy.holdingBars', raw.holdingBars, 1, 100_000),
+      minRelevance: num('strategy.minRelevance', raw.minRelevance, 0, 1, 0.2),
+    };
+  }
+  throw bad('strategy.kind', `must be 'signals' or 'sentimentThreshold', got ${JSON.stringify((raw as { kind?: unknown }).kind)}`);
+}
+
+function sizingOf(raw: StartBacktestInput['sizing'], strategy: BacktestStrategy): BacktestSizing {
+  if (raw === undefined || raw === null) return { kind: 'fixed', fraction: 1 };
+  if (raw.kind === 'fixed') return { kind: 'fixed', fraction: num('sizing.fraction', raw.fraction, 0.0001, 1, 1) };
+  if (raw.kind === 'suggested') {
+    if (strategy.kind !== 'signals') throw bad('sizing', "'suggested' needs the signals strategy (sentiment thresholds carry no suggested size)");
+    return { kind: 'suggested' };
+  }
+  throw bad('sizing.kind', "must be 'fixed' or 'suggested'");
+}
+
+/** Validates and normalises the input into the stored params (throws BacktestError BAD_INPUT). */
+export function validateBacktestInput(input: StartBacktestInput): { name: string; params: BacktestParams } {
+  if (!input || typeof input !== 'object') throw bad('input', 'is required');
+  let ticker: string;
+  let interval: string;
+  try {
+    ticker = normaliseTicker(input.ticker);
+    interval = normaliseInterval(input.interval);
+  } catch (err) {
+    throw new BacktestError('BAD_INPUT', (err as Error).message, input.interval !== undefined && /interval/.test((err as Error).message) ? 'interval' : 'ticker');
+  }
+  const from = time('from', input.from);
+  const to = time('to', input.to);
+  if (!(from < to)) throw bad('to', `must be after from (${from.toISOString()}), got ${to.toISOString()}`);
+  const strategy = strategyOf(input.strategy);
+  const execution = input.execution ?? 'next-open';
+  if (execution !== 'next-open' && execution !== 'next-close') throw bad('execution', "must be 'next-open' or 'next-close'");
+  const statistic = input.statistic ?? 'sharpe';
+  if (statistic !== 'sharpe' && statistic !== 'totalReturn') throw bad('statistic', "must be 'sharpe' or 'totalReturn'");
+  const params: BacktestParams = {
+    ticker,
+    interval,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    strategy,
+    costBps: num('costBps', input.costBps, 0, 1000, 0),
+    slippageBps: num('slippageBps', input.slippageBps, 0, 1000, 0),
+    sizing: sizingOf(input.sizing, strategy),
+    execution,
+    statistic,
+    permutations: int('permutations', input.permutations, 0, MAX_PERMUTATIONS, 1000),
+    seed: int('seed', input.seed, 0, 2 ** 31 - 1, randomInt(0, 2 ** 31 - 1)),
+  };
+  const name = (input.name ?? `${ticker} ${strategy.kind} ${params.from.slice(0, 10)}..${params.to.slice(0, 10)}`).trim();
+  if (name.length === 0 || name.length > 200) throw bad('name', 'must be 1-200 characters');
+  return { name, params };
+}
+
+/**
+ * Stores the run first (so the workflow never works on a run the database does not know),
+ * then starts the workflow. A run whose workflow could not be started is marked FAILED.
+ */
+export async function startBacktest(db: DataSource, temporal: Client, taskQueue: string, input: StartBacktestInput, createdBy: string | null = null): Promise<BacktestRun> {
+  const { name, params } = validateBacktestInput(input);
+  const [flag] = (await db.query(`SELECT enabled FROM feature_flags WHERE key = 'backtests'`)) as Array<{ enabled: boolean }>;
+  if (flag && !flag.enabled) throw new BacktestError('DISABLED', 'backtests are turned off (feature flag "backtests")');
+  const [{ bars }] = (await db.query(
+    `SELECT count(*)::int AS bars FROM price_bars WHERE ticker = $1 AND interval = $2 AND time >= $3 AND time <= $4`,
+    [params.ticker, params.interval, params.from, params.to],
+  )) as Array<{ bars: number }>;
+  if (bars < 3) {
+    throw bad('ticker', `only ${bars} ${params.interval} price bars for ${params.ticker} between ${params.from} and ${params.to}; import prices first (npm run cli -- import-prices ${params.ticker} <file>)`);
+  }
+  const id = randomUUID();
+  const workflowId = `backtest-${id}`;
+  const repo = db.getRepository(BacktestRun);
+  await db.query(
+    `INSERT INTO backtest_runs (id, name, status, params, permutations_total, workflow_id, created_by) VALUES ($1, $2, 'PENDING', $3::jsonb, $4, $5, $6)`,
+    [id, name, JSON.stringify(params), params.permutations, workflowId, createdBy],
+  );
+  try {
+    await temporal.workflow.start('backtestWorkflow', { taskQueue, workflowId, args: [id] });
+  } catch (err) {
+    await repo.update({ id }, { status: BacktestStatus.FAILED, error: `could not start the workflow: ${(err as Error).message}`, completedAt: new Date() });
+    throw err;
+  }
+  return repo.findOneByOrFail({ id });
+}
+
+/**
+ * Asks the workflow to stop and records CANCELLED at once (guarded, so a run that already
+ * finished keeps its result); the workflow's own cancellation handler then finds nothing to do.
+ */
+export async function cancelBacktest(db: DataSource, temporal: Client, id: string): Promise<BacktestRun> {
+  const run = await getBacktest(db, id);
+  if (!run) throw new BacktestError('NOT_FOUND', `backtest ${id} does not exist`);
+  if (run.status !== BacktestStatus.PENDING && run.status !== BacktestStatus.RUNNING) return run;
+  if (run.workflowId) {
+    try {
+      await temporal.workflow.getHandle(run.workflowId).cancel();
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
+  await db.transaction(async (tx) => {
+    const rows = (await tx.query(
+      `UPDATE backtest_runs SET status = 'CANCELLED', completed_at = now() WHERE id = $1 AND status IN ('PENDING', 'RUNNING')
+       RETURNING permutations_done, permutations_total`,
+      [id],
+    )) as [Array<{ permutations_done: number; permutations_total: number }>, number];
+    const [row] = rows[0];
+    if (row) await publishEvent(tx, Topic.BACKTEST_PROGRESS, id, { id, done: row.permutations_done, total: row.permutations_total, status: 'CANCELLED' });
+  });
+  return db.getRepository(BacktestRun).findOneByOrFail({ id });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function getBacktest(db: DataSource, id: string): Promise<BacktestRun | null> {
+  if (!UUID.test(id)) return null;
+  return db.getRepository(BacktestRun).findOneBy({ id });
+}
+
+export interface ListBacktestsOptions {
+  status?: BacktestStatus;
+  ticker?: string;
+  createdBy?: string;
+  /** 1..100, default 20. */
+  limit?: number;
+  offset?: number;
+}
+
+/** Newest first. */
+export async function listBacktests(db: DataSource, opts: ListBacktestsOptions = {}): Promise<BacktestRun[]> {
+  const limit = int('limit', opts.limit, 1, 100, 20);
+  const offset = int('offset', opts.offset, 0, 1_000_000, 0);
+  const q = db.getRepository(BacktestRun).createQueryBuilder('b').orderBy('b.created_at', 'DESC').addOrderBy('b.id', 'DESC').limit(limit).offset(offset);
+  if (opts.status) q.andWhere('b.status = :status', { status: opts.status });
+  if (opts.ticker) q.andWhere(`b.params->>'ticker' = :ticker`, { ticker: opts.ticker.trim().toUpperCase() });
+  if (opts.createdBy) q.andWhere('b.created_by = :createdBy', { createdBy: opts.createdBy });
+  return q.getMany();
+}
+
+/** One row per run, in the order asked, with the headline metrics side by side. */
+export interface BacktestComparisonRow {
+  id: string;
+  name: string;
+  status: BacktestStatus;
+  ticker: string;
+  strategy: string;
+  from: string;
+  to: string;
+  costBps: number;
+  slippageBps: number;
+  totalReturn: number | null;
+  cagr: number | null;
+  sharpe: number | null;
+  sortino: number | null;
+  calmar: number | null;
+  maxDrawdown: number | null;
+  trades: number | null;
+  winRate: number | null;
+  profitFactor: number | null;
+  exposure: number | null;
+  costsPaid: number | null;
+  pValue: number | null;
+  permutations: number;
+}
+
+export async function compareBacktests(db: DataSource, ids: string[]): Promise<BacktestComparisonRow[]> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0 || unique.length > MAX_COMPARE) throw bad('ids', `give 1 to ${MAX_COMPARE} backtest ids, got ${unique.length}`);
+  const invalid = unique.filter((id) => !UUID.test(id));
+  const runs = invalid.length === unique.length ? [] : await db.getRepository(BacktestRun).findBy({ id: In(unique.filter((id) => UUID.test(id))) });
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  const missing = unique.filter((id) => !byId.has(id));
+  if (missing.length > 0) throw new BacktestError('NOT_FOUND', `no backtest with id ${missing.join(', ')}`, 'ids');
+  return unique.map((id) => {
+    const r = byId.get(id)!;
+    const p = r.params as unknown as BacktestParams;
+    const m = (r.metrics ?? {}) as Record<string, unknown>;
+    const metric = (k: string) => (typeof m[k] === 'number' ? (m[k] as number) : null);
+    return {
+      id,
+      name: r.name,
+      status: r.status,
+      ticker: p.ticker,
+      strategy: p.strategy.kind,
+      from: p.from,
+      to: p.to,
+      costBps: p.costBps,
+      slippageBps: p.slippageBps,
+      totalReturn: metric('totalReturn'),
+      cagr: metric('cagr'),
+      sharpe: metric('sharpe'),
+      sortino: metric('sortino'),
+      calmar: metric('calmar'),
+      maxDrawdown: metric('maxDrawdown'),
+      trades: metric('trades'),
+      winRate: metric('winRate'),
+      profitFactor: metric('profitFactor'),
+      exposure: metric('exposure'),
+      costsPaid: metric('costsPaid'),
+      pValue: r.pValue,
+      permutations: r.permutationsDone,
+    };
+  });
+}
+
+/** The same operations bound to one process's database, Temporal client and task queue (for services/index.ts). */
+export class BacktestService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly temporal: Client,
+    private readonly taskQueue: string,
+  ) {}
+  start(input: StartBacktestInput, createdBy?: string | null) {
+    return startBacktest(this.db, this.temporal, this.taskQueue, input, createdBy ?? null);
+  }
+  cancel(id: string) {
+    return cancelBacktest(this.db, this.temporal, id);
+  }
+  get(id: string) {
+    return getBacktest(this.db, id);
+  }
+  list(opts?: ListBacktestsOptions) {
+    return listBacktests(this.db, opts);
+  }
+  compare(ids: string[]) {
+    return compareBacktests(this.db, ids);
+  }
+}
