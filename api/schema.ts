@@ -5,10 +5,11 @@ import { authChecker } from './auth/auth';
 import { AccessResolver } from './resolvers/access.resolver';
 import { ArticleResolver } from './resolvers/article.resolver';
 import { FeedResolver } from './resolvers/feed.resolver';
+import { SentimentResolver } from './resolvers/sentiment.resolver';
 import { FeatureFlagResolver } from './resolvers/feature-flag.resolver';
 import { PipelineProbeResolver } from './resolvers/pipeline-probe.resolver';
 
-export const RESOLVERS = [PipelineProbeResolver, AccessResolver, FeatureFlagResolver, FeedResolver, ArticleResolver] as const;
+export const RESOLVERS = [PipelineProbeResolver, AccessResolver, FeatureFlagResolver, FeedResolver, ArticleResolver, SentimentResolver] as const;
 
 let cached: Promise<GraphQLSchema> | null = null;
 

@@ -5,6 +5,7 @@ import type { EventHub } from '../events/event-hub';
 import { ApiKeyService } from './api-key.service';
 import { ArticleService } from './article.service';
 import { FeedService } from './feed.service';
+import { SentimentService } from './sentiment.service';
 import { FeatureFlagService } from './feature-flags.service';
 import { PipelineProbeService } from './pipeline-probe.service';
 import { RateLimitService } from './rate-limit.service';
@@ -20,15 +21,17 @@ export interface ServiceDeps {
 /** The API's services, built once per process; resolvers reach them through the context. */
 export function createServices(deps: ServiceDeps) {
   const apiKeys = new ApiKeyService(deps.db);
+  const featureFlags = new FeatureFlagService(deps.db);
   return {
     hub: deps.hub,
     pipelineProbes: new PipelineProbeService(deps.db, deps.temporal, deps.config.taskQueue),
     users: new UserService(deps.db, () => apiKeys.forget()),
     apiKeys,
-    featureFlags: new FeatureFlagService(deps.db),
+    featureFlags,
     rateLimits: new RateLimitService(deps.db),
     feeds: new FeedService(deps.db, deps.temporal, deps.config.taskQueue),
     articles: new ArticleService(deps.db, deps.temporal, deps.config.taskQueue),
+    sentiment: new SentimentService(featureFlags),
   };
 }
 

@@ -1,0 +1,28 @@
+import { createLexiconScorer, createScorer, listModelVersions, MAX_SCORED_CHARS, type SentimentScore, type SentimentScorer } from '../domain/sentiment';
+import { apiError } from '../api/errors';
+import type { FeatureFlagService } from './feature-flags.service';
+
+/** Ad-hoc scoring in the API process; the model is loaded once, on first use. */
+export class SentimentService {
+  private model: Promise<SentimentScorer> | undefined;
+  private readonly lexicon = createLexiconScorer();
+
+  constructor(private readonly flags: FeatureFlagService) {}
+
+  private async scorer(): Promise<SentimentScorer> {
+    if (!(await this.flags.isEnabled('model_sentiment'))) return this.lexicon;
+    this.model ??= createScorer({ useModel: true });
+    return this.model;
+  }
+
+  async scoreText(text: string): Promise<SentimentScore> {
+    // Longer texts are truncated by the scorer; this bound only keeps request bodies sane.
+    if (text.length > 20 * MAX_SCORED_CHARS) throw apiError('BAD_USER_INPUT', `text is longer than ${20 * MAX_SCORED_CHARS} characters`, { field: 'text' });
+    const [score] = await (await this.scorer()).scoreBatch([text]);
+    return score;
+  }
+
+  models() {
+    return listModelVersions();
+  }
+}
