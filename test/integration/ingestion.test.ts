@@ -17,11 +17,55 @@ function feedServer() {
       type: 'application/xml',
     },
     '/not-xml': { body: Buffer.from('{"hello": "json"}'), type: 'text/plain' },
+    '/xxe.xml': {
+      body: Buffer.from('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><rss version="2.0"><channel><title>&xxe;</title><item><title>&xxe;</title></item></channel></rss>'),
+      type: 'application/xml',
+    },
+    '/bad-utf8.xml': {
+      body: Buffer.concat([Buffer.from('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>x</title><item><title>broken '), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('</title><link>https://x.example/1</link></item></channel></rss>')]),
+      type: 'application/rss+xml',
+    },
+    '/sparse.rss': {
+      body: Buffer.from(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>sparse</title><link>https://sparse.example/</link>' +
+          '<item><description>only a description, no link, date or title</description></item>' +
+          '<item><title>  Relative link, no date  </title><link>/news/1</link></item>' +
+          '<item></item></channel></rss>',
+      ),
+      type: 'application/rss+xml',
+    },
   };
+  // 50 MB of XML, streamed: the fetch must stop at its 5 MB cap instead of buffering it all.
+  const hugeChunk = Buffer.alloc(1024 * 1024, 'a');
+  // Answers 503 + Retry-After twice, then the feed: a transient failure Temporal retries.
+  let flakyCalls = 0;
   let requests = 0;
   let honourEtag = true;
   const server = http.createServer((req, res) => {
     requests++;
+    const pathname = new URL(req.url ?? '/', 'http://feeds.test').pathname;
+    if (pathname === '/huge.xml') {
+      res.writeHead(200, { 'content-type': 'application/rss+xml' });
+      res.write('<?xml version="1.0"?><rss version="2.0"><channel><title>');
+      let sent = 0;
+      const pump = () => {
+        while (sent < 50 && res.write(hugeChunk)) sent++;
+        if (sent < 50) res.once('drain', pump);
+        else res.end('</title></channel></rss>');
+      };
+      res.on('error', () => undefined);
+      pump();
+      return;
+    }
+    if (pathname === '/flaky.rss') {
+      flakyCalls++;
+      if (flakyCalls <= 2) {
+        res.writeHead(503, { 'retry-after': '1' }).end('busy');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(routes['/press.rss'].body);
+      return;
+    }
     const route = routes[new URL(req.url ?? '/', 'http://feeds.test').pathname];
     if (!route) {
       res.writeHead(404).end('gone');
@@ -37,6 +81,7 @@ function feedServer() {
   return {
     server,
     requests: () => requests,
+    flakyCalls: () => flakyCalls,
     setHonourEtag: (v: boolean) => (honourEtag = v),
     url: (p: string) => `http://127.0.0.1:${(server.address() as AddressInfo).port}${p}`,
   };
@@ -129,7 +174,15 @@ describe('ingestion: one workflow per poll, activities doing the I/O', () => {
 
   it('hostile and broken feeds are recorded on the feed, fail without retries, and change nothing stored', async () => {
     const [{ count: before }] = await stack.api.db.query('SELECT count(*)::int AS count FROM articles');
-    for (const [path, code] of [['/bomb.xml', 'FORBIDDEN_DTD'], ['/not-xml', 'NOT_A_FEED'], ['/missing.rss', 'NOT_FOUND']] as const) {
+    const hostile = [
+      ['/bomb.xml', 'FORBIDDEN_DTD'],
+      ['/xxe.xml', 'FORBIDDEN_DTD'],
+      ['/huge.xml', 'TOO_LARGE'],
+      ['/bad-utf8.xml', 'INVALID_ENCODING'],
+      ['/not-xml', 'NOT_A_FEED'],
+      ['/missing.rss', 'NOT_FOUND'],
+    ] as const;
+    for (const [path, code] of hostile) {
       const feed = await addFeed(path);
       const requestsBefore = feeds.requests();
       const outcome = await poll(feed.id);
@@ -142,6 +195,32 @@ describe('ingestion: one workflow per poll, activities doing the I/O', () => {
     }
     const [{ count: after }] = await stack.api.db.query('SELECT count(*)::int AS count FROM articles');
     expect(after).toBe(before);
+  });
+
+  it('items with no link, date or title are kept when identifiable and skipped with a reason otherwise', async () => {
+    const feed = await addFeed('/sparse.rss');
+    const outcome = await poll(feed.id);
+    expect(outcome.status).toBe('ok');
+    // The empty <item/> and the description-only item have nothing to identify them by.
+    expect(outcome.skippedItems).toBe(2);
+    const rows: Array<{ title: string; url: string | null; published_at_estimated: boolean }> = await stack.api.db.query(
+      'SELECT title, url, published_at_estimated FROM articles WHERE feed_id = $1',
+      [feed.id],
+    );
+    // A relative link resolves against the document's own URL (its XML base), as a browser would.
+    expect(rows).toEqual([{ title: 'Relative link, no date', url: new URL('/news/1', feed.url).toString(), published_at_estimated: true }]);
+  });
+
+  it('a transient 503 with Retry-After is retried by Temporal until the feed answers; a broken feed does not block others', async () => {
+    const flaky = await addFeed('/flaky.rss');
+    const broken = await addFeed('/bomb.xml');
+    const [flakyOutcome, brokenOutcome] = await Promise.all([poll(flaky.id), poll(broken.id)]);
+    expect(brokenOutcome.status).toBe('failed');
+    expect(flakyOutcome.status).toBe('ok');
+    expect(feeds.flakyCalls()).toBe(3);
+    const health = await stack.api.db.getRepository(Feed).findOneByOrFail({ id: flaky.id });
+    expect(health.consecutiveFailures).toBe(0); // reset by the success
+    expect(health.lastError).toBeNull();
   });
 
   it('the rss_polling flag off skips polls without fetching', async () => {
