@@ -15,6 +15,7 @@ import { PgEventBridge } from '../../events/pg-event-bridge';
 import { Topic } from '../../events/topics';
 import { startWorkerProcess, type RunningWorker } from '../../runtime/worker-process';
 import { importPrices, PriceImportError } from '../../services/price-import.service';
+import { getSignal, listSignals, signalArticles } from '../../services/signal-queries';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
 import { createScratchDatabase } from '../support/databases';
 import { testEnv } from '../support/stack';
@@ -175,8 +176,17 @@ describe('signals: computeSignalsWorkflow against real PostgreSQL and Temporal',
     const provenance = async (id: string) =>
       ((await db.query('SELECT article_id FROM signal_articles WHERE signal_id = $1 ORDER BY article_id', [id])) as Array<{ article_id: string }>).map((r) => r.article_id);
     expect(await provenance(ref.id)).toEqual([a1, a2, a3].sort());
+    const used = await signalArticles(db, ref.id);
+    expect(used.map((u) => [u.id, u.score, u.modelVersion])).toEqual([
+      [a1, expect.closeTo(0.8, 6), 'hl-test'],
+      [a2, expect.closeTo(0.6, 6), 'hl-test'],
+      [a3, expect.closeTo(0.7, 6), 'lexicon-test'],
+    ]);
+    expect((await getSignal(db, ref.id))?.type).toBe('BUY');
 
-    const event = await Promise.race([events.next(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no SIGNAL_CREATED event')), 10_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const event = await Promise.race([events.next(), new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no SIGNAL_CREATED event')), 10_000)))]);
+    clearTimeout(timer);
     expect(event.value).toEqual({ id: ref.id, ticker, type: 'BUY', confidence: ref.confidence });
     events.close();
 
@@ -203,6 +213,9 @@ describe('signals: computeSignalsWorkflow against real PostgreSQL and Temporal',
     const [latest] = await db.query('SELECT features FROM signals WHERE id = $1', [later.signals[0].id]);
     expect(latest.features.windows['1d'].count).toBe(4);
     expect(await countFor()).toBe(2);
+    const listed = await listSignals(db, { ticker: ticker.toLowerCase() });
+    expect(listed.map((x) => x.id)).toEqual([later.signals[0].id, recomputed.signals[0].id]);
+    expect((await listSignals(db, { ticker, before: listed[0].asOf })).map((x) => x.id)).toEqual([recomputed.signals[0].id]);
   });
 
   it('tickers without scored news are skipped, bad input fails without retries', async () => {
