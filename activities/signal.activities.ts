@@ -33,6 +33,7 @@ export interface ComputeSignalsResult {
 export const SIGNAL_BAR_LOOKBACK = 300;
 export const SIGNAL_BAR_INTERVAL = '1d';
 const MAX_TICKERS = 500;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * One sentiment observation per (article, ticker) published in (from, to]. An article scored by
@@ -75,6 +76,8 @@ export async function loadBars(db: Queryable, ticker: string, interval: string, 
 
 async function affectedTickers(db: Queryable, input: ComputeSignalsInput): Promise<string[]> {
   const tickers = new Set((input.tickers ?? []).map((t) => t.trim().toUpperCase()).filter(Boolean));
+  const bad = (input.articleIds ?? []).find((id) => !UUID.test(id));
+  if (bad !== undefined) throw ApplicationFailure.nonRetryable(`article id '${bad}' is not a UUID`, 'SignalInputError');
   if (input.articleIds && input.articleIds.length > 0) {
     const rows = (await db.query(`SELECT DISTINCT ticker FROM article_tickers WHERE article_id = ANY($1::uuid[])`, [input.articleIds])) as Array<{ ticker: string }>;
     for (const r of rows) tickers.add(r.ticker);

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
-import type { BacktestOutcome } from '../../activities/backtest.activities';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { backtestActivities, type BacktestOutcome } from '../../activities/backtest.activities';
 import { loadConfig } from '../../config/config';
 import { createLogger } from '../../config/logger';
 import { sharedDataPath } from '../../config/paths';
@@ -184,6 +185,32 @@ describe('backtests: service -> backtestWorkflow -> activities, on real PostgreS
     expect(m.exposure).toBeGreaterThan(0.3);
     expect(m.exposure).toBeLessThan(0.6);
     expect(done.pValue).toBeGreaterThan(0);
+  });
+
+  it('a permutation chunk resumed from heartbeat details counts exactly what an uninterrupted one does', async () => {
+    const run = await start({ ticker: 'SPY', from: '2010-01-01', to: '2015-01-01', strategy: threshold, permutations: 0, seed: 3 });
+    await result(run.workflowId!);
+    // The real activities against the real database, in the SDK's activity context (which is what carries heartbeat details).
+    const acts = backtestActivities(db, log);
+    type Chunk = { start: number; end: number; atLeastAsGood: number; permutations: number };
+    const beats: unknown[] = [];
+    const fresh = new MockActivityEnvironment();
+    fresh.on('heartbeat', (d: unknown) => beats.push(d));
+    const whole = (await fresh.run(acts.runBacktestPermutations, run.id, 99, 100, 700)) as Chunk;
+    expect(whole).toMatchObject({ start: 100, end: 700, permutations: 600 });
+    expect(beats[beats.length - 1]).toEqual({ done: 700, atLeastAsGood: whole.atLeastAsGood });
+    const firstPart = (await new MockActivityEnvironment().run(acts.runBacktestPermutations, run.id, 99, 100, 350)) as Chunk;
+    const resumed = await new MockActivityEnvironment({ heartbeatDetails: { done: 350, atLeastAsGood: firstPart.atLeastAsGood } }).run(acts.runBacktestPermutations, run.id, 99, 100, 700);
+    expect(resumed).toEqual(whole);
+  });
+
+  it('the backtests feature flag turned off refuses new runs', async () => {
+    await db.query(`UPDATE feature_flags SET enabled = false WHERE key = 'backtests'`);
+    try {
+      await expect(start({ ticker: 'SPY', from: '2010-01-01', to: '2015-01-01', strategy: threshold })).rejects.toMatchObject({ code: 'DISABLED' });
+    } finally {
+      await db.query(`UPDATE feature_flags SET enabled = true WHERE key = 'backtests'`);
+    }
   });
 
   it('a backtest cancelled mid-permutation ends CANCELLED (via Temporal and via the service)', async () => {

@@ -223,5 +223,6 @@ describe('signals: computeSignalsWorkflow against real PostgreSQL and Temporal',
     expect(result.signals).toEqual([]);
     expect(result.skipped).toEqual([{ ticker: 'NONEWS', reason: expect.stringContaining('no scored articles') }]);
     await expect(run({ tickers: ['X'], asOf: 'not a date' })).rejects.toThrow(/Workflow execution failed/);
+    await expect(run({ articleIds: ['nope'] })).rejects.toThrow(/Workflow execution failed/);
   });
 });
