@@ -6,10 +6,12 @@ import { AccessResolver } from './resolvers/access.resolver';
 import { ArticleResolver } from './resolvers/article.resolver';
 import { FeedResolver } from './resolvers/feed.resolver';
 import { SentimentResolver } from './resolvers/sentiment.resolver';
+import { BacktestResolver } from './resolvers/backtest.resolver';
+import { SignalResolver } from './resolvers/signal.resolver';
 import { FeatureFlagResolver } from './resolvers/feature-flag.resolver';
 import { PipelineProbeResolver } from './resolvers/pipeline-probe.resolver';
 
-export const RESOLVERS = [PipelineProbeResolver, AccessResolver, FeatureFlagResolver, FeedResolver, ArticleResolver, SentimentResolver] as const;
+export const RESOLVERS = [PipelineProbeResolver, AccessResolver, FeatureFlagResolver, FeedResolver, ArticleResolver, SentimentResolver, SignalResolver, BacktestResolver] as const;
 
 let cached: Promise<GraphQLSchema> | null = null;
 

@@ -41,15 +41,16 @@ export class EventHub {
    * An async iterator over every event on any of `routes`. A slow consumer keeps at most
    * `maxQueue` undelivered events (oldest dropped) so one stuck socket cannot grow memory.
    */
-  subscribe<T = unknown>(routes: Route[], opts: { maxQueue?: number } = {}): EventSubscription<T> {
+  subscribe<T = unknown>(routes: Route[], opts: { maxQueue?: number; accept?: (payload: T) => boolean } = {}): EventSubscription<T> {
     const maxQueue = opts.maxQueue ?? 1000;
+    const accept = opts.accept;
     const queue: T[] = [];
     let waiting: ((r: IteratorResult<T>) => void) | null = null;
     let closed = false;
     const ids = [...new Set(routes.map((r) => routeId(r.topic, r.key)))];
     const subscriber: Subscriber = {
       push: (payload) => {
-        if (closed) return;
+        if (closed || (accept && !accept(payload as T))) return;
         if (waiting) {
           const resolve = waiting;
           waiting = null;

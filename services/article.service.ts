@@ -10,6 +10,7 @@ import { apiError } from '../api/errors';
 import { dedupeArticles, normaliseItem, type NormalisedArticle } from '../domain/feeds';
 import { Article, ArticleTicker, SentimentScore } from '../entities';
 import { insertArticles } from '../db/article-store';
+import { MAX_CSV_ROWS, toCsv } from './signal.service';
 import { sharedTickerExtractor } from './ticker-extraction';
 
 export interface ArticleFilter {
@@ -63,8 +64,7 @@ export class ArticleService {
     private readonly taskQueue: string,
   ) {}
 
-  async page(filter: ArticleFilter, first: number, after?: string | null): Promise<ArticlePage> {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw apiError('BAD_USER_INPUT', `first must be 1 to ${MAX_PAGE}`, { field: 'first' });
+  private query(filter: ArticleFilter) {
     const qb = this.db.getRepository(Article).createQueryBuilder('a');
     if (filter.tickers?.length) {
       qb.andWhere('EXISTS (SELECT 1 FROM article_tickers t WHERE t.article_id = a.id AND t.ticker = ANY(:tickers))', {
@@ -78,14 +78,35 @@ export class ArticleService {
       const pattern = `%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       qb.andWhere('(a.title ILIKE :pattern OR a.summary ILIKE :pattern)', { pattern });
     }
+    return qb.orderBy('a.published_at', 'DESC').addOrderBy('a.id', 'DESC');
+  }
+
+  async page(filter: ArticleFilter, first: number, after?: string | null): Promise<ArticlePage> {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw apiError('BAD_USER_INPUT', `first must be 1 to ${MAX_PAGE}`, { field: 'first' });
+    const qb = this.query(filter);
     if (after) {
       const c = decodeCursor(after);
       qb.andWhere('(a.published_at, a.id) < (:cPub, :cId)', { cPub: c.publishedAt, cId: c.id });
     }
-    const rows = await qb.orderBy('a.published_at', 'DESC').addOrderBy('a.id', 'DESC').limit(first + 1).getMany();
+    const rows = await qb.limit(first + 1).getMany();
     const articles = rows.slice(0, first);
     const cursors = articles.map(encodeCursor);
     return { articles, hasNextPage: rows.length > first, endCursor: cursors.at(-1) ?? null, cursors };
+  }
+
+  /** The filter's articles as CSV (newest first), with tickers and the preferred sentiment score. */
+  async articlesCsv(filter: ArticleFilter, limit: number): Promise<string> {
+    const articles = await this.query(filter).limit(Math.min(Math.max(1, limit), MAX_CSV_ROWS)).getMany();
+    const l = this.loaders();
+    const [tickers, scores] = await Promise.all([l.tickers.loadMany(articles.map((a) => a.id)), l.sentiment.loadMany(articles.map((a) => a.id))]);
+    return toCsv(
+      ['id', 'published_at', 'title', 'url', 'tickers', 'sentiment_label', 'sentiment_score', 'model_version'],
+      articles.map((a, i) => {
+        const t = tickers[i] instanceof Error ? [] : (tickers[i] as ArticleTicker[]);
+        const s = scores[i] instanceof Error ? null : (scores[i] as SentimentScore | null);
+        return [a.id, a.publishedAt, a.title, a.url, t.map((x) => `${x.ticker}:${x.relevance.toFixed(3)}`).join(' '), s?.label, s?.score, s?.modelVersion];
+      }),
+    );
   }
 
   find(id: string): Promise<Article | null> {

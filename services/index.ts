@@ -6,6 +6,9 @@ import { ApiKeyService } from './api-key.service';
 import { ArticleService } from './article.service';
 import { FeedService } from './feed.service';
 import { SentimentService } from './sentiment.service';
+import { BacktestService } from './backtest.service';
+import { importPrices, type ImportPricesInput } from './price-import.service';
+import { SignalService } from './signal.service';
 import { FeatureFlagService } from './feature-flags.service';
 import { PipelineProbeService } from './pipeline-probe.service';
 import { RateLimitService } from './rate-limit.service';
@@ -32,6 +35,9 @@ export function createServices(deps: ServiceDeps) {
     feeds: new FeedService(deps.db, deps.temporal, deps.config.taskQueue),
     articles: new ArticleService(deps.db, deps.temporal, deps.config.taskQueue),
     sentiment: new SentimentService(featureFlags),
+    signals: new SignalService(deps.db),
+    backtests: new BacktestService(deps.db, deps.temporal, deps.config.taskQueue),
+    prices: { import: (input: ImportPricesInput) => importPrices(deps.db, input) },
   };
 }
 

@@ -1,4 +1,4 @@
-import { continueAsNew, proxyActivities } from '@temporalio/workflow';
+import { continueAsNew, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ScoreArticlesResult } from '../activities/sentiment.activities';
 
@@ -11,14 +11,26 @@ const { scoreArticles, findUnscoredArticles, resolveModelVersion } = proxyActivi
 
 const CHUNK = 2000;
 
-/** Scores freshly stored articles; started by each poll that stored something. */
-export async function scoreArticlesWorkflow(input: { articleIds: string[]; modelVersion?: string; batchSize?: number }): Promise<ScoreArticlesResult> {
+/**
+ * Scores freshly stored articles (started by each poll or import that stored something), then
+ * recomputes the signals of the tickers they mention.
+ */
+export async function scoreArticlesWorkflow(input: {
+  articleIds: string[];
+  modelVersion?: string;
+  batchSize?: number;
+  /** default true: new sentiment moves the affected tickers' signals */
+  signals?: boolean;
+}): Promise<ScoreArticlesResult> {
   const total: ScoreArticlesResult = { modelVersion: input.modelVersion ?? '', scored: 0, alreadyScored: 0 };
   for (let i = 0; i < input.articleIds.length; i += CHUNK) {
     const r = await scoreArticles({ articleIds: input.articleIds.slice(i, i + CHUNK), modelVersion: input.modelVersion, batchSize: input.batchSize });
     total.modelVersion = r.modelVersion;
     total.scored += r.scored;
     total.alreadyScored += r.alreadyScored;
+  }
+  if (input.signals !== false && total.scored > 0) {
+    await executeChild('computeSignalsWorkflow', { workflowId: `${workflowInfo().workflowId}-signals`, args: [{ articleIds: input.articleIds }] });
   }
   return total;
 }

@@ -135,6 +135,16 @@ export class ArticleResolver {
     return ctx.services.articles.import(items);
   }
 
+  @Authorized()
+  @Query(() => String, { description: 'Articles for a filter as CSV (header row first, at most 10,000 rows).' })
+  articlesCsv(
+    @Arg('filter', () => ArticleFilterInput, { nullable: true }) filter: ArticleFilterInput | undefined,
+    @Arg('limit', () => Int, { defaultValue: 1000 }) limit: number,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<string> {
+    return ctx.services.articles.articlesCsv(filter ?? {}, limit);
+  }
+
   @FieldResolver(() => [ArticleTicker])
   tickers(@Root() article: Article, @Ctx() ctx: GraphQLContext): Promise<ArticleTicker[]> {
     return loaders(ctx).tickers.load(article.id);

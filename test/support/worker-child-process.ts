@@ -4,8 +4,18 @@ import { testEnv } from './stack';
 
 /** Starts test/support/worker-child.ts in a new process and resolves once it polls. */
 export async function startWorkerChild(taskQueue: string): Promise<ChildProcess> {
+  return (await startChild('worker-child.ts', taskQueue, 'worker-ready')).child;
+}
+
+/** Starts test/support/api-child.ts (a second API replica) and resolves with its GraphQL URL. */
+export async function startApiChild(taskQueue: string): Promise<{ child: ChildProcess; graphqlUrl: string }> {
+  const { child, line } = await startChild('api-child.ts', taskQueue, 'api-ready ');
+  return { child, graphqlUrl: line.slice('api-ready '.length).trim() };
+}
+
+async function startChild(script: string, taskQueue: string, readyPrefix: string): Promise<{ child: ChildProcess; line: string }> {
   const env = testEnv();
-  const child = spawn(process.execPath, ['-r', path.join(__dirname, 'swc-register.js'), path.join(__dirname, 'worker-child.ts')], {
+  const child = spawn(process.execPath, ['-r', path.join(__dirname, 'swc-register.js'), path.join(__dirname, script)], {
     env: {
       ...process.env,
       TEST_DATABASE_URL: env.databaseUrl,
@@ -16,22 +26,23 @@ export async function startWorkerChild(taskQueue: string): Promise<ChildProcess>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker child not ready in 60 s:\n${output}`)), 60_000);
+  const line = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} not ready in 60 s:\n${output}`)), 60_000);
     child.stdout!.on('data', (c) => {
       output += c;
-      if (output.includes('worker-ready')) {
+      const ready = output.split('\n').find((l) => l.startsWith(readyPrefix));
+      if (ready) {
         clearTimeout(timer);
-        resolve();
+        resolve(ready);
       }
     });
     child.stderr!.on('data', (c) => (output += c));
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`worker child exited (${code}) before it was ready:\n${output}`));
+      reject(new Error(`${script} exited (${code}) before it was ready:\n${output}`));
     });
   });
-  return child;
+  return { child, line };
 }
 
 export function kill(child: ChildProcess): Promise<void> {

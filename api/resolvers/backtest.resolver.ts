@@ -1,0 +1,199 @@
+import { Max, MaxLength, Min } from 'class-validator';
+import { Arg, Authorized, Ctx, Field, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
+import { BacktestRun, BacktestStatus, Role } from '../../entities';
+import { Topic } from '../../events/topics';
+import { BacktestError, type StartBacktestInput } from '../../services/backtest.service';
+import { PriceImportError } from '../../services/price-import.service';
+import type { GraphQLContext } from '../context';
+import { apiError } from '../errors';
+import { assertUuid } from '../validation';
+
+enum StrategyKind {
+  SIGNALS = 'signals',
+  SENTIMENT_THRESHOLD = 'sentimentThreshold',
+}
+registerEnumType(StrategyKind, { name: 'StrategyKind' });
+
+enum SizingKind {
+  FIXED = 'fixed',
+  SUGGESTED = 'suggested',
+}
+registerEnumType(SizingKind, { name: 'SizingKind' });
+
+@InputType({ description: 'A backtest. Decisions use information up to bar t and trade at bar t+1 (no look-ahead).' })
+class RunBacktestInput {
+  @Field(() => String, { nullable: true }) @MaxLength(200) name?: string;
+  @Field() @MaxLength(12) ticker!: string;
+  @Field(() => String, { nullable: true, defaultValue: '1d' }) interval?: string;
+  @Field() from!: Date;
+  @Field() to!: Date;
+  @Field(() => StrategyKind) strategy!: StrategyKind;
+  @Field(() => Float, { nullable: true, description: 'sentimentThreshold: go long at or above' }) enter?: number;
+  @Field(() => Float, { nullable: true, description: 'sentimentThreshold: leave the long below' }) exit?: number;
+  @Field(() => Float, { nullable: true }) shortEnter?: number;
+  @Field(() => Float, { nullable: true }) shortExit?: number;
+  @Field(() => Float, { nullable: true, description: 'sentimentThreshold: rolling sentiment window' }) windowHours?: number;
+  @Field(() => Float, { nullable: true }) minRelevance?: number;
+  @Field(() => Boolean, { nullable: true }) allowShort?: boolean;
+  @Field(() => Int, { nullable: true }) holdingBars?: number;
+  @Field(() => Float, { nullable: true, defaultValue: 0 }) @Min(0) @Max(1000) costBps?: number;
+  @Field(() => Float, { nullable: true, defaultValue: 0 }) @Min(0) @Max(1000) slippageBps?: number;
+  @Field(() => SizingKind, { nullable: true, defaultValue: SizingKind.FIXED }) sizing?: SizingKind;
+  @Field(() => Float, { nullable: true, description: 'fixed sizing: fraction of equity' }) fraction?: number;
+  @Field(() => Int, { nullable: true, defaultValue: 1000 }) @Min(0) @Max(10000) permutations?: number;
+  @Field(() => Int, { nullable: true }) seed?: number;
+}
+
+@ObjectType()
+class BacktestProgress {
+  @Field(() => ID) id!: string;
+  @Field(() => Int) done!: number;
+  @Field(() => Int) total!: number;
+  @Field(() => BacktestStatus, { nullable: true }) status?: BacktestStatus;
+}
+
+@ObjectType({ description: 'One row per backtest: the metrics side by side.' })
+class BacktestComparison {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field(() => BacktestStatus) status!: BacktestStatus;
+  @Field() ticker!: string;
+  @Field() strategy!: string;
+  @Field() from!: string;
+  @Field() to!: string;
+  @Field(() => Float) costBps!: number;
+  @Field(() => Float) slippageBps!: number;
+  @Field(() => Float, { nullable: true }) totalReturn!: number | null;
+  @Field(() => Float, { nullable: true }) cagr!: number | null;
+  @Field(() => Float, { nullable: true }) sharpe!: number | null;
+  @Field(() => Float, { nullable: true }) sortino!: number | null;
+  @Field(() => Float, { nullable: true }) calmar!: number | null;
+  @Field(() => Float, { nullable: true }) maxDrawdown!: number | null;
+  @Field(() => Int, { nullable: true }) trades!: number | null;
+  @Field(() => Float, { nullable: true }) winRate!: number | null;
+  @Field(() => Float, { nullable: true }) profitFactor!: number | null;
+  @Field(() => Float, { nullable: true }) exposure!: number | null;
+  @Field(() => Float, { nullable: true }) costsPaid!: number | null;
+  @Field(() => Float, { nullable: true }) pValue!: number | null;
+  @Field(() => Int) permutations!: number;
+}
+
+@ObjectType()
+class RejectedPriceRow {
+  @Field(() => Int) line!: number;
+  @Field() reason!: string;
+}
+
+@ObjectType()
+class PriceImportReport {
+  @Field() ticker!: string;
+  @Field() interval!: string;
+  @Field(() => Int) bars!: number;
+  @Field(() => Int) inserted!: number;
+  @Field(() => Int) updated!: number;
+  @Field(() => Int) unchanged!: number;
+  @Field(() => [RejectedPriceRow]) rejected!: RejectedPriceRow[];
+  @Field() format!: string;
+  @Field(() => Date, { nullable: true }) from!: Date | null;
+  @Field(() => Date, { nullable: true }) to!: Date | null;
+}
+
+/** Service errors carry their own codes; the API speaks its one vocabulary. */
+function asApiError(err: unknown): never {
+  if (err instanceof BacktestError) {
+    const code = err.code === 'BAD_INPUT' ? 'BAD_USER_INPUT' : err.code === 'DISABLED' ? 'FEATURE_DISABLED' : 'NOT_FOUND';
+    throw apiError(code, err.message, err.field ? { field: err.field } : {});
+  }
+  if (err instanceof PriceImportError) throw apiError('BAD_USER_INPUT', err.message, { field: err.field });
+  throw err;
+}
+
+function toServiceInput(input: RunBacktestInput): StartBacktestInput {
+  const strategy: StartBacktestInput['strategy'] =
+    input.strategy === StrategyKind.SIGNALS
+      ? { kind: 'signals', allowShort: input.allowShort, holdingBars: input.holdingBars ?? null }
+      : {
+          kind: 'sentimentThreshold',
+          enter: input.enter ?? 0.2,
+          exit: input.exit ?? 0,
+          allowShort: input.allowShort,
+          shortEnter: input.shortEnter ?? null,
+          shortExit: input.shortExit ?? null,
+          windowHours: input.windowHours ?? 24,
+          holdingBars: input.holdingBars ?? null,
+          minRelevance: input.minRelevance,
+        };
+  return {
+    name: input.name,
+    ticker: input.ticker,
+    interval: input.interval,
+    from: input.from,
+    to: input.to,
+    strategy,
+    costBps: input.costBps,
+    slippageBps: input.slippageBps,
+    sizing: input.sizing === SizingKind.SUGGESTED ? { kind: 'suggested' } : { kind: 'fixed', fraction: input.fraction },
+    permutations: input.permutations,
+    seed: input.seed,
+  };
+}
+
+@Resolver(() => BacktestRun)
+export class BacktestResolver {
+  @Authorized()
+  @Mutation(() => BacktestRun, { description: 'Starts a backtest workflow; follow it with backtestProgress or in the Temporal UI (workflowId).' })
+  runBacktest(@Arg('input', () => RunBacktestInput) input: RunBacktestInput, @Ctx() ctx: GraphQLContext): Promise<BacktestRun> {
+    return ctx.services.backtests.start(toServiceInput(input), ctx.principal?.userId ?? null).catch(asApiError);
+  }
+
+  @Authorized()
+  @Mutation(() => BacktestRun)
+  cancelBacktest(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<BacktestRun> {
+    return ctx.services.backtests.cancel(assertUuid(id)).catch(asApiError);
+  }
+
+  @Authorized()
+  @Query(() => BacktestRun, { nullable: true })
+  backtest(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<BacktestRun | null> {
+    return ctx.services.backtests.get(assertUuid(id));
+  }
+
+  @Authorized()
+  @Query(() => [BacktestRun], { description: 'Newest first.' })
+  backtests(
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+    @Arg('ticker', () => String, { nullable: true }) ticker: string | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<BacktestRun[]> {
+    if (!Number.isInteger(first) || first < 1 || first > 200) throw apiError('BAD_USER_INPUT', 'first must be 1 to 200', { field: 'first' });
+    if (!Number.isInteger(offset) || offset < 0) throw apiError('BAD_USER_INPUT', 'offset must be 0 or more', { field: 'offset' });
+    return ctx.services.backtests.list({ limit: first, offset, ticker });
+  }
+
+  @Authorized()
+  @Query(() => [BacktestComparison])
+  compareBacktests(@Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: GraphQLContext): Promise<BacktestComparison[]> {
+    return ctx.services.backtests.compare(ids.map((id) => assertUuid(id))).catch(asApiError);
+  }
+
+  @Authorized()
+  @Subscription(() => BacktestProgress, {
+    description: 'Permutation progress of one backtest; the last event carries its final status.',
+    subscribe: ({ args, context }) => (context as GraphQLContext).services.hub.subscribe([{ topic: Topic.BACKTEST_PROGRESS, key: assertUuid(args.id as string) }]),
+  })
+  backtestProgress(@Root() event: BacktestProgress, @Arg('id', () => ID) _id: string): BacktestProgress {
+    return event;
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => PriceImportReport, { description: 'Upserts daily (or other interval) bars from CSV/TSV text; rejected rows come back with line numbers.' })
+  importPrices(
+    @Arg('ticker') ticker: string,
+    @Arg('csv') csv: string,
+    @Arg('interval', () => String, { defaultValue: '1d' }) interval: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<PriceImportReport> {
+    return ctx.services.prices.import({ ticker, csv, interval }).catch(asApiError);
+  }
+}

@@ -1,0 +1,193 @@
+import { ArrayMaxSize, Max, Min } from 'class-validator';
+import { Arg, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Int, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
+import { Signal, SignalType } from '../../entities';
+import { Topic } from '../../events/topics';
+import type { SentimentInterval } from '../../services/signal.service';
+import type { GraphQLContext } from '../context';
+import { apiError } from '../errors';
+import { assertUuid } from '../validation';
+
+enum BucketInterval {
+  HOUR = 'HOUR',
+  DAY = 'DAY',
+  WEEK = 'WEEK',
+}
+registerEnumType(BucketInterval, { name: 'BucketInterval' });
+
+@InputType()
+class SignalFilterInput {
+  @Field(() => [String], { nullable: true })
+  @ArrayMaxSize(100)
+  tickers?: string[];
+
+  @Field(() => Date, { nullable: true })
+  from?: Date;
+
+  @Field(() => Date, { nullable: true })
+  to?: Date;
+
+  @Field(() => SignalType, { nullable: true })
+  type?: SignalType;
+
+  @Field(() => Float, { nullable: true })
+  @Min(0)
+  @Max(1)
+  minConfidence?: number;
+
+  @Field(() => Date, { nullable: true, description: 'Only signals that existed at this time: what a trader saw then.' })
+  asOf?: Date;
+}
+
+@ObjectType()
+class SignalEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => Signal)
+  node!: Signal;
+}
+
+@ObjectType()
+class SignalPageInfo {
+  @Field()
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+@ObjectType()
+class SignalConnection {
+  @Field(() => [SignalEdge])
+  edges!: SignalEdge[];
+
+  @Field(() => SignalPageInfo)
+  pageInfo!: SignalPageInfo;
+}
+
+@ObjectType()
+class SignalSourceArticle {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  title!: string;
+
+  @Field(() => String, { nullable: true })
+  url!: string | null;
+
+  @Field()
+  publishedAt!: Date;
+
+  @Field(() => Float, { nullable: true })
+  relevance!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  score!: number | null;
+
+  @Field(() => String, { nullable: true })
+  modelVersion!: string | null;
+}
+
+@ObjectType()
+class SentimentBucket {
+  @Field()
+  bucketStart!: Date;
+
+  @Field(() => Int)
+  count!: number;
+
+  @Field(() => Float, { nullable: true })
+  meanScore!: number | null;
+
+  @Field(() => Float)
+  positiveShare!: number;
+
+  @Field(() => Float)
+  neutralShare!: number;
+
+  @Field(() => Float)
+  negativeShare!: number;
+}
+
+interface SignalEvent {
+  id: string;
+  ticker: string;
+  type: string;
+  confidence: number;
+}
+
+@Resolver(() => Signal)
+export class SignalResolver {
+  @Authorized()
+  @Query(() => SignalConnection, { description: 'Newest as-of first; pass pageInfo.endCursor as `after` for the next page.' })
+  async signals(
+    @Arg('filter', () => SignalFilterInput, { nullable: true }) filter: SignalFilterInput | undefined,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<SignalConnection> {
+    const page = await ctx.services.signals.page(filter ?? {}, first, after);
+    return { edges: page.signals.map((node, i) => ({ node, cursor: page.cursors[i] })), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+  }
+
+  @Authorized()
+  @Query(() => Signal, { nullable: true })
+  signal(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Signal | null> {
+    return ctx.services.signals.loadShared(assertUuid(id));
+  }
+
+  @Authorized()
+  @Query(() => [SentimentBucket], { description: 'Sentiment of one ticker over time: article count, mean score and label shares per bucket.' })
+  tickerSentiment(
+    @Arg('ticker') ticker: string,
+    @Arg('from') from: Date,
+    @Arg('to') to: Date,
+    @Arg('interval', () => BucketInterval, { defaultValue: BucketInterval.DAY }) interval: BucketInterval,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<SentimentBucket[]> {
+    return ctx.services.signals.tickerSentiment(ticker, from, to, interval as SentimentInterval);
+  }
+
+  @Authorized()
+  @Query(() => String, { description: 'Signals for a filter as CSV (header row first, at most 10,000 rows).' })
+  signalsCsv(
+    @Arg('filter', () => SignalFilterInput, { nullable: true }) filter: SignalFilterInput | undefined,
+    @Arg('limit', () => Int, { defaultValue: 1000 }) limit: number,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<string> {
+    return ctx.services.signals.signalsCsv(filter ?? {}, limit);
+  }
+
+  @FieldResolver(() => [SignalSourceArticle], { description: 'Provenance: the articles this signal was computed from.' })
+  articles(@Root() signal: Signal, @Ctx() ctx: GraphQLContext): Promise<SignalSourceArticle[]> {
+    return ctx.services.signals.articles(signal.id);
+  }
+
+  @Authorized()
+  @Subscription(() => Signal, {
+    description: 'New signals for the given tickers (routed per ticker), at or above minConfidence.',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as GraphQLContext;
+      if (!(await ctx.services.featureFlags.isEnabled('signal_subscriptions'))) throw apiError('FEATURE_DISABLED', 'signal subscriptions are switched off (flag signal_subscriptions)');
+      const tickers = (args.tickers as string[]).map((t) => t.trim().toUpperCase()).filter(Boolean);
+      if (tickers.length < 1 || tickers.length > 100) throw apiError('BAD_USER_INPUT', 'subscribe to 1 to 100 tickers', { field: 'tickers' });
+      const minConfidence = (args.minConfidence as number | undefined) ?? 0;
+      return ctx.services.hub.subscribe<SignalEvent>(
+        tickers.map((key) => ({ topic: Topic.SIGNAL_CREATED, key })),
+        { accept: (e) => e.confidence >= minConfidence },
+      );
+    },
+  })
+  async signalCreated(
+    @Root() event: SignalEvent,
+    @Arg('tickers', () => [String]) _tickers: string[],
+    // Both arguments are applied in `subscribe`, before an event is queued for this subscriber.
+    @Arg('minConfidence', () => Float, { defaultValue: 0 }) _minConfidence: number,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Signal> {
+    const signal = await ctx.services.signals.loadShared(event.id);
+    if (!signal) throw apiError('NOT_FOUND', `signal ${event.id} no longer exists`);
+    return signal;
+  }
+}

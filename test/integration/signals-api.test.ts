@@ -1,0 +1,149 @@
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import { createClient, type Client as WsClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { sharedDataPath } from '../../config/paths';
+import { Role } from '../../entities';
+import { createIdentity, type TestIdentity } from '../support/access';
+import { startTestStack, subscribe, type TestStack } from '../support/stack';
+import { kill, startApiChild } from '../support/worker-child-process';
+
+type SignalEvent = { signalCreated: { id: string; ticker: string; type: string; confidence: number; modelVersions: string[]; articles: Array<{ id: string }> } };
+
+describe('signals, live subscriptions on every API replica, prices and backtests over GraphQL', () => {
+  let stack: TestStack;
+  let replica: { child: ChildProcess; graphqlUrl: string };
+  let admin: TestIdentity;
+  const sockets: WsClient[] = [];
+
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: true }); // API process 1 and the worker
+    replica = await startApiChild(stack.config.taskQueue); // API process 2
+    admin = await createIdentity(stack.api.db, Role.ADMIN);
+  });
+  afterAll(async () => {
+    await Promise.all(sockets.map((s) => s.dispose()));
+    await kill(replica.child);
+    await stack.stop();
+  });
+
+  function wsTo(graphqlUrl: string): WsClient {
+    const client = createClient({ url: graphqlUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: admin.params, retryAttempts: 0 });
+    sockets.push(client);
+    return client;
+  }
+  const connected = (c: WsClient) => new Promise<void>((r) => c.on('connected', () => r()));
+
+  it('a signal computed by the worker reaches subscribers of its ticker on both API processes, and only them', async () => {
+    const onOne = wsTo(stack.graphqlUrl);
+    const onTwo = wsTo(replica.graphqlUrl);
+    const query = 'subscription($t: [String!]!, $c: Float) { signalCreated(tickers: $t, minConfidence: $c) { id ticker type confidence modelVersions articles { id } } }';
+    const aaplOne = subscribe<SignalEvent>(onOne, query, { t: ['aapl'] });
+    const aaplTwo = subscribe<SignalEvent>(onTwo, query, { t: ['AAPL', 'GOOGL'] });
+    const msftTwo = subscribe<SignalEvent>(onTwo, query, { t: ['MSFT'] });
+    const tooStrict = subscribe<SignalEvent>(onOne, query, { t: ['AAPL'], c: 0.9999 });
+    await Promise.all([connected(onOne), connected(onTwo)]);
+    await new Promise((r) => setTimeout(r, 300)); // subscriptions registered on both processes
+
+    const now = Date.now();
+    const items = ['surges to a record high on blowout earnings', 'raises dividend after strong quarter', 'beats revenue estimates, shares jump'].map((t, i) => ({
+      title: `$AAPL ${t}`,
+      url: `https://signals.example/aapl/${now}/${i}`,
+      publishedAt: new Date(now - (i + 1) * 60_000).toISOString(),
+    }));
+    const imported = await stack.gql<{ importArticles: { insertedIds: string[] } }>(
+      'mutation($items: [ImportArticleInput!]!) { importArticles(items: $items) { insertedIds } }',
+      { items },
+      admin.headers,
+    );
+    const ids = imported.data!.importArticles.insertedIds;
+    expect(ids).toHaveLength(3);
+
+    const [one, two] = await Promise.all([aaplOne.next(undefined, 60_000), aaplTwo.next(undefined, 60_000)]);
+    expect(one.errors).toBeUndefined();
+    const signal = one.data!.signalCreated;
+    expect(two.data!.signalCreated.id).toBe(signal.id);
+    expect(signal.ticker).toBe('AAPL');
+    expect(['BUY', 'SELL', 'HOLD']).toContain(signal.type);
+    expect(signal.confidence).toBeGreaterThanOrEqual(0);
+    expect(signal.confidence).toBeLessThanOrEqual(1);
+    expect(signal.modelVersions.length).toBeGreaterThan(0);
+    expect(signal.articles.map((a) => a.id).sort()).toEqual([...ids].sort());
+    await new Promise((r) => setTimeout(r, 500));
+    expect(msftTwo.received).toHaveLength(0);
+    expect(tooStrict.received).toHaveLength(0);
+
+    const listed = await stack.gql<{ signals: { edges: Array<{ node: { id: string } }> } }>(
+      'query { signals(filter: { tickers: ["AAPL"], minConfidence: 0 }, first: 5) { edges { node { id } } } }',
+      undefined,
+      admin.headers,
+    );
+    expect(listed.data!.signals.edges.map((e) => e.node.id)).toContain(signal.id);
+    const past = await stack.gql<{ signals: { edges: unknown[] } }>('query { signals(filter: { tickers: ["AAPL"], asOf: "2000-01-01T00:00:00Z" }, first: 5) { edges { cursor } } }', undefined, admin.headers);
+    expect(past.data!.signals.edges).toEqual([]);
+    const csv = await stack.gql<{ signalsCsv: string }>('query { signalsCsv(filter: { tickers: ["AAPL"] }) }', undefined, admin.headers);
+    const lines = csv.data!.signalsCsv.trim().split('\n');
+    expect(lines[0]).toBe('id,ticker,as_of,type,confidence,risk_level,suggested_position_size,model_versions,created_at');
+    expect(lines.some((l) => l.startsWith(signal.id))).toBe(true);
+    const series = await stack.gql<{ tickerSentiment: Array<{ count: number; meanScore: number; positiveShare: number }> }>(
+      'query($from: DateTimeISO!, $to: DateTimeISO!) { tickerSentiment(ticker: "AAPL", from: $from, to: $to, interval: HOUR) { bucketStart count meanScore positiveShare } }',
+      { from: new Date(now - 3 * 3600_000).toISOString(), to: new Date(now + 60_000).toISOString() },
+      admin.headers,
+    );
+    expect(series.errors).toBeUndefined();
+    expect(series.data!.tickerSentiment.reduce((n, b) => n + b.count, 0)).toBeGreaterThanOrEqual(3);
+    const articlesCsv = await stack.gql<{ articlesCsv: string }>('query { articlesCsv(filter: { tickers: ["AAPL"] }) }', undefined, admin.headers);
+    expect(articlesCsv.data!.articlesCsv.split('\n')[0]).toBe('id,published_at,title,url,tickers,sentiment_label,sentiment_score,model_version');
+  }, 120_000);
+
+  it('prices imported over GraphQL feed a backtest whose progress streams until it completes', async () => {
+    const csv = fs.readFileSync(sharedDataPath('prices', 'SPY_daily.csv'), 'utf8');
+    const imported = await stack.gql<{ importPrices: { bars: number; inserted: number; rejected: unknown[] } }>(
+      'mutation($csv: String!) { importPrices(ticker: "spy", csv: $csv) { bars inserted rejected { line reason } } }',
+      { csv },
+      admin.headers,
+    );
+    expect(imported.errors).toBeUndefined();
+    expect(imported.data!.importPrices.bars).toBeGreaterThan(5000);
+    const user = await createIdentity(stack.api.db, Role.USER);
+    const forbidden = await stack.gql('mutation { importPrices(ticker: "SPY", csv: "date,close\\n2020-01-01,1") { bars } }', undefined, user.headers);
+    expect(forbidden.errors![0].extensions!.code).toBe('FORBIDDEN');
+
+    const started = await stack.gql<{ runBacktest: { id: string; status: string; workflowId: string } }>(
+      `mutation { runBacktest(input: { ticker: "SPY", from: "2015-01-01T00:00:00Z", to: "2020-01-01T00:00:00Z", strategy: SENTIMENT_THRESHOLD,
+         enter: 0.2, exit: 0, windowHours: 72, costBps: 5, slippageBps: 2, permutations: 40, seed: 7 }) { id status workflowId } }`,
+      undefined,
+      admin.headers,
+    );
+    expect(started.errors).toBeUndefined();
+    const { id, workflowId } = started.data!.runBacktest;
+    expect(workflowId).toBe(`backtest-${id}`);
+    const progress = subscribe<{ backtestProgress: { done: number; total: number; status: string | null } }>(
+      wsTo(stack.graphqlUrl),
+      'subscription($id: ID!) { backtestProgress(id: $id) { done total status } }',
+      { id },
+    );
+    const final = await stack.gql<{ backtest: { status: string } }>('query($id: ID!) { backtest(id: $id) { status } }', { id }, admin.headers);
+    if (!['COMPLETED', 'FAILED'].includes(final.data!.backtest.status)) {
+      await progress.next((e) => ['COMPLETED', 'FAILED'].includes(e.data?.backtestProgress.status ?? ''), 90_000);
+    }
+    const done = await stack.gql<{ backtest: { status: string; error: string | null; metrics: Record<string, unknown>; equityCurve: unknown[]; pValue: number } }>(
+      'query($id: ID!) { backtest(id: $id) { status error metrics equityCurve pValue } }',
+      { id },
+      admin.headers,
+    );
+    expect(done.data!.backtest).toMatchObject({ status: 'COMPLETED', error: null });
+    expect(done.data!.backtest.metrics).toHaveProperty('sharpe');
+    expect(done.data!.backtest.equityCurve.length).toBeGreaterThan(10);
+    expect(done.data!.backtest.pValue).toBeGreaterThan(0);
+    expect(done.data!.backtest.pValue).toBeLessThanOrEqual(1);
+    const compared = await stack.gql<{ compareBacktests: Array<{ id: string; maxDrawdown: number | null }> }>(
+      'query($ids: [ID!]!) { compareBacktests(ids: $ids) { id maxDrawdown sharpe trades } }',
+      { ids: [id] },
+      admin.headers,
+    );
+    expect(compared.data!.compareBacktests[0].id).toBe(id);
+    const bad = await stack.gql('mutation { runBacktest(input: { ticker: "SPY", from: "2020-01-01T00:00:00Z", to: "2015-01-01T00:00:00Z", strategy: SIGNALS }) { id } }', undefined, admin.headers);
+    expect(bad.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+  }, 120_000);
+});
