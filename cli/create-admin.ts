@@ -1,13 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import readline from 'node:readline';
 import { loadConfig } from '../config/config';
 import { Role } from '../entities';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../runtime/embedded-postgres';
-import { openDatabase } from '../runtime/database';
-import { isPortInUse } from '../runtime/managed-process';
 import { ApiKeyService } from '../services/api-key.service';
 import { UserService } from '../services/user.service';
+import { withCliDatabase } from './database';
 
 export const CREATE_ADMIN_HELP = `create-admin --email <email> [--key-name <name>]
 
@@ -27,37 +23,17 @@ function askHidden(question: string): Promise<string> {
   return new Promise((resolve) => rl.question(question, (answer) => (rl.close(), process.stdout.write('\n'), resolve(answer))));
 }
 
-async function embeddedUrl(dataDir: string, port: number): Promise<{ url: string; started?: EmbeddedPostgres }> {
-  const pgDir = path.join(dataDir, 'postgres');
-  const pwFile = path.join(pgDir, 'postgres-password');
-  if (fs.existsSync(pwFile) && (await isPortInUse(port))) {
-    const pw = fs.readFileSync(pwFile, 'utf8').trim();
-    return { url: `postgres://tidings:${encodeURIComponent(pw)}@127.0.0.1:${port}/tidings` };
-  }
-  const started = await startEmbeddedPostgres({ dataDir: pgDir, port });
-  return { url: started.url, started };
-}
-
 export async function createAdmin(args: string[]): Promise<void> {
   const email = valueOf(args, '--email');
   if (!email) throw new Error(`--email is required\n\n${CREATE_ADMIN_HELP}`);
   const keyName = valueOf(args, '--key-name') ?? 'bootstrap';
   const config = loadConfig();
   const password = process.env.TIDINGS_ADMIN_PASSWORD ?? (await askHidden('Password for the new admin: '));
-  const target = config.databaseUrl ? { url: config.databaseUrl } : await embeddedUrl(config.dataDir, config.embeddedPostgresPort);
-  try {
-    // openDatabase names the server and the fix when it is unreachable, and applies migrations.
-    const db = await openDatabase(target.url, { fromEnv: Boolean(config.databaseUrl), migrate: true, poolSize: 2, applicationName: 'tidings-cli' });
-    try {
-      const user = await new UserService(db).create(email, password, Role.ADMIN);
-      const { key } = await new ApiKeyService(db).create(user.id, keyName, null);
-      process.stdout.write(`Created admin ${user.email} (${user.id}).\nAPI key (shown once, store it now):\n${key}\n`);
-    } finally {
-      await db.destroy();
-    }
-  } finally {
-    await target.started?.stop();
-  }
+  await withCliDatabase(config, async (db) => {
+    const user = await new UserService(db).create(email, password, Role.ADMIN);
+    const { key } = await new ApiKeyService(db).create(user.id, keyName, null);
+    process.stdout.write(`Created admin ${user.email} (${user.id}).\nAPI key (shown once, store it now):\n${key}\n`);
+  });
 }
 
 function valueOf(args: string[], flag: string): string | undefined {

@@ -2,10 +2,22 @@
  * `npm run cli -- <command>`. Errors print as one message (no stack) and exit non-zero.
  */
 import 'reflect-metadata';
+import { loadConfig } from '../config/config';
 import { createAdmin, CREATE_ADMIN_HELP } from './create-admin';
+import { withCliDatabase } from './database';
+import { importPricesCommand } from './import-prices';
 
 const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<void> }> = {
   'create-admin': { help: CREATE_ADMIN_HELP, run: createAdmin },
+  'import-prices': {
+    help: `import-prices <ticker> <file> [--interval 1d]
+  Upserts price bars from a CSV/TSV file (comma or tab, optional index column, any row order,
+  volume optional); rejected rows are listed with their line numbers. Re-importing is a no-op.
+  Database: DATABASE_URL, or the embedded PostgreSQL of "npm start".`,
+    run: async (args) => {
+      await withCliDatabase(loadConfig(), (_db, databaseUrl) => importPricesCommand(args, { databaseUrl }));
+    },
+  },
 };
 
 async function main(argv: string[]): Promise<void> {
