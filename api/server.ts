@@ -23,6 +23,7 @@ import { CLOSE_UNAUTHORIZED, SocketRegistry } from './auth/socket-registry';
 import { AUTH_FAILURE_MESSAGES } from '../services/api-key.service';
 import type { GraphQLContext, Principal } from './context';
 import { graphiqlRouter } from './graphiql';
+import { sharedSubscribe } from './shared-subscriptions';
 import { healthRouter } from './health';
 import { assertComplexity, depthLimitRule } from './query-guards';
 import { buildApiSchema } from './schema';
@@ -92,6 +93,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
   const wsCleanup = useServer<Record<string, unknown>, WsState>(
     {
       schema,
+      subscribe: sharedSubscribe,
       // The key travels once, in connection_init; a socket without a valid one never opens.
       onConnect: async (ctx) => {
         ctx.extra.requestId = randomUUID();
