@@ -29,6 +29,8 @@ export const LAST_USED_WRITE_MS = 60_000;
 export class ApiKeyService {
   private readonly cache = new Map<string, CachedKey>();
   private readonly lastUsedWritten = new Map<string, number>();
+  /** One database read per key however many requests find its cache entry stale at once. */
+  private readonly inflight = new Map<string, Promise<ApiKey | null>>();
 
   constructor(private readonly db: DataSource) {}
 
@@ -65,6 +67,8 @@ export class ApiKeyService {
   /** Called for CREDENTIALS_REVOKED events from any process. */
   forget(): void {
     this.cache.clear();
+    // A read already under way may predate the revocation: let the next request read afresh.
+    this.inflight.clear();
   }
 
   async authenticate(raw: string | null): Promise<Authenticated | AuthFailure> {
@@ -74,7 +78,14 @@ export class ApiKeyService {
     const now = Date.now();
     let entry = this.cache.get(parsed.lookupId);
     if (!entry || now - entry.fetchedAt > KEY_CACHE_MS) {
-      const row = await this.db.getRepository(ApiKey).findOne({ where: { lookupId: parsed.lookupId }, relations: { user: true } });
+      let pending = this.inflight.get(parsed.lookupId);
+      if (!pending) {
+        pending = this.db.getRepository(ApiKey).findOne({ where: { lookupId: parsed.lookupId }, relations: { user: true } });
+        this.inflight.set(parsed.lookupId, pending);
+        const lookupId = parsed.lookupId;
+        void pending.finally(() => this.inflight.delete(lookupId)).catch(() => undefined);
+      }
+      const row = await pending;
       if (!row || !row.user) {
         this.cache.delete(parsed.lookupId);
         return 'unknown';
