@@ -14,19 +14,7 @@ import { defaultModelsDir, saveModel, setActiveVersion } from '../domain/sentime
 import { DEFAULT_FEATURE_CONFIG } from '../domain/sentiment/text-features';
 import { tfRuntime } from '../domain/sentiment/tf-runtime';
 import { trainModel, type TrainingConfig } from '../domain/sentiment/trainer';
-
-function parseFlags(argv: string[]): Map<string, string> {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}"`);
-    const [name, inline] = arg.slice(2).split('=', 2);
-    if (inline !== undefined) flags.set(name, inline);
-    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) flags.set(name, argv[++i]);
-    else flags.set(name, 'true');
-  }
-  return flags;
-}
+import { parseFlags } from './flags';
 
 function numberFlag(flags: Map<string, string>, name: string, fallback: number): number {
   const raw = flags.get(name);

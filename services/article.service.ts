@@ -11,6 +11,7 @@ import { dedupeArticles, normaliseItem, type NormalisedArticle } from '../domain
 import { Article, ArticleTicker, SentimentScore } from '../entities';
 import { insertArticles } from '../db/article-store';
 import { MAX_CSV_ROWS, toCsv } from './signal.service';
+import { decodeCursor, encodeCursor } from './cursor';
 import { sharedTickerExtractor } from './ticker-extraction';
 
 export interface ArticleFilter {
@@ -45,18 +46,6 @@ export interface ImportReport {
 export const MAX_PAGE = 200;
 export const MAX_IMPORT = 1000;
 
-export function encodeCursor(a: { publishedAt: Date; id: string }): string {
-  return Buffer.from(`${a.publishedAt.toISOString()}|${a.id}`).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { publishedAt: string; id: string } {
-  const [publishedAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!publishedAt || !id || Number.isNaN(Date.parse(publishedAt)) || !/^[0-9a-f-]{36}$/i.test(id)) {
-    throw apiError('BAD_USER_INPUT', 'after is not a cursor this API issued', { field: 'after' });
-  }
-  return { publishedAt, id };
-}
-
 export class ArticleService {
   constructor(
     private readonly db: DataSource,
@@ -86,11 +75,11 @@ export class ArticleService {
     const qb = this.query(filter);
     if (after) {
       const c = decodeCursor(after);
-      qb.andWhere('(a.published_at, a.id) < (:cPub, :cId)', { cPub: c.publishedAt, cId: c.id });
+      qb.andWhere('(a.published_at, a.id) < (:cPub, :cId)', { cPub: c.time, cId: c.id });
     }
     const rows = await qb.limit(first + 1).getMany();
     const articles = rows.slice(0, first);
-    const cursors = articles.map(encodeCursor);
+    const cursors = articles.map((a) => encodeCursor(a.publishedAt, a.id));
     return { articles, hasNextPage: rows.length > first, endCursor: cursors.at(-1) ?? null, cursors };
   }
 

@@ -6,6 +6,7 @@
 import type { DataSource } from 'typeorm';
 import { apiError } from '../api/errors';
 import { Signal, type SignalType } from '../entities';
+import { decodeCursor, encodeCursor } from './cursor';
 import { signalArticles, type SignalArticleRow } from './signal-queries';
 
 export interface SignalFilter {
@@ -31,14 +32,6 @@ export interface SentimentBucket {
 
 export const MAX_SIGNAL_PAGE = 200;
 export const MAX_CSV_ROWS = 10_000;
-
-const cursorOf = (s: { asOf: Date; id: string }) => Buffer.from(`${s.asOf.toISOString()}|${s.id}`).toString('base64url');
-
-function parseCursor(cursor: string): { asOf: string; id: string } {
-  const [asOf, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!asOf || !id || Number.isNaN(Date.parse(asOf)) || !/^[0-9a-f-]{36}$/i.test(id)) throw apiError('BAD_USER_INPUT', 'after is not a cursor this API issued', { field: 'after' });
-  return { asOf, id };
-}
 
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -72,12 +65,12 @@ export class SignalService {
     if (!Number.isInteger(first) || first < 1 || first > MAX_SIGNAL_PAGE) throw apiError('BAD_USER_INPUT', `first must be 1 to ${MAX_SIGNAL_PAGE}`, { field: 'first' });
     const qb = this.query(filter);
     if (after) {
-      const c = parseCursor(after);
-      qb.andWhere('(s.as_of, s.id) < (:cAsOf, :cId)', { cAsOf: c.asOf, cId: c.id });
+      const c = decodeCursor(after);
+      qb.andWhere('(s.as_of, s.id) < (:cAsOf, :cId)', { cAsOf: c.time, cId: c.id });
     }
     const rows = await qb.limit(first + 1).getMany();
     const signals = rows.slice(0, first);
-    const cursors = signals.map(cursorOf);
+    const cursors = signals.map((s) => encodeCursor(s.asOf, s.id));
     return { signals, cursors, hasNextPage: rows.length > first, endCursor: cursors.at(-1) ?? null };
   }
 
