@@ -8,6 +8,7 @@ export interface Principal {
   userId: string;
   role: 'ADMIN' | 'USER';
   apiKeyId: string;
+  keyExpiresAt: number | null;
   /** As of the key lookup (cached for at most a couple of seconds). */
   user: User;
 }

@@ -105,7 +105,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
           return false;
         }
         ctx.extra.principal = principal;
-        sockets.add(ctx.extra.socket, { apiKeyId: principal.apiKeyId, userId: principal.userId });
+        sockets.add(ctx.extra.socket, { apiKeyId: principal.apiKeyId, userId: principal.userId }, principal.keyExpiresAt);
         return true;
       },
       // Same guards as HTTP: depth, cost and the key's rate limit, before anything runs.

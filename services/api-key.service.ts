@@ -10,6 +10,8 @@ export type AuthFailure = 'missing' | 'malformed' | 'unknown' | 'expired' | 'rev
 export interface Authenticated {
   apiKeyId: string;
   user: User;
+  /** Epoch ms when the key stops working, or null. */
+  expiresAt: number | null;
 }
 
 interface CachedKey {
@@ -105,7 +107,7 @@ export class ApiKeyService {
     if (entry.expiresAt !== null && entry.expiresAt <= now) return 'expired';
     if (!entry.user.active) return 'inactive';
     this.touch(entry.apiKeyId, now);
-    return { apiKeyId: entry.apiKeyId, user: entry.user };
+    return { apiKeyId: entry.apiKeyId, user: entry.user, expiresAt: entry.expiresAt };
   }
 
   private touch(apiKeyId: string, now: number): void {

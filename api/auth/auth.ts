@@ -13,7 +13,7 @@ export function unauthenticated(failure: AuthFailure | undefined) {
 }
 
 export function toPrincipal(auth: Authenticated): Principal {
-  return { userId: auth.user.id, role: auth.user.role, apiKeyId: auth.apiKeyId, user: auth.user };
+  return { userId: auth.user.id, role: auth.user.role, apiKeyId: auth.apiKeyId, keyExpiresAt: auth.expiresAt, user: auth.user };
 }
 
 /** Resolves an Authorization value (header or connectionParams) into principal or failure. */

@@ -5,6 +5,7 @@ import { ALL_KEY, Topic } from '../../events/topics';
 
 /** graphql-ws close code for a refused or withdrawn credential (4401 "Unauthorized" by convention). */
 export const CLOSE_UNAUTHORIZED = 4401;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Entry {
   apiKeyId: string;
@@ -34,9 +35,27 @@ export class SocketRegistry {
     });
   }
 
-  add(socket: WebSocket, entry: Entry): void {
+  /** A socket whose key has an expiry is closed when the key expires, like a revoked one. */
+  add(socket: WebSocket, entry: Entry, expiresAt: number | null = null): void {
     this.sockets.set(socket, entry);
-    socket.once('close', () => this.sockets.delete(socket));
+    let expiry: NodeJS.Timeout | undefined;
+    const delay = expiresAt === null ? null : expiresAt - Date.now();
+    // setTimeout cannot wait longer than ~24.8 days; a socket open that long is re-checked then.
+    if (delay !== null) {
+      const schedule = (ms: number) => {
+        expiry = setTimeout(() => {
+          const left = expiresAt! - Date.now();
+          if (left > 0) return schedule(Math.min(left, MAX_TIMER_MS));
+          if (this.sockets.delete(socket)) socket.close(CLOSE_UNAUTHORIZED, 'API key expired');
+        }, Math.max(0, ms));
+        expiry.unref();
+      };
+      schedule(Math.min(delay, MAX_TIMER_MS));
+    }
+    socket.once('close', () => {
+      clearTimeout(expiry);
+      this.sockets.delete(socket);
+    });
   }
 
   closeMatching(event: { apiKeyId?: string; userId?: string }): number {

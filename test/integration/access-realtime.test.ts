@@ -51,6 +51,18 @@ describe('access over WebSocket, rate limits across replicas, and query guards',
     expect(bad.reason).toMatch(/malformed/);
   });
 
+  it('a key that expires while its socket is open closes that socket at expiry', async () => {
+    const expiresAt = new Date(Date.now() + 1500);
+    const holder = await createIdentity(stack.api.db, Role.USER, { expiresAt });
+    const sock = closeOf(stack.wsUrl, holder.params);
+    await sock.connected;
+    const closed = await sock.closed;
+    expect(closed.code).toBe(4401);
+    expect(closed.reason).toMatch(/expired/);
+    expect(closed.at).toBeGreaterThanOrEqual(expiresAt.getTime() - 50);
+    expect(closed.at - expiresAt.getTime()).toBeLessThan(1000);
+  });
+
   it('revoking a key closes the live subscription that authenticated with it within 5 s', async () => {
     const holder = await createIdentity(stack.api.db, Role.USER);
     const bystander = await createIdentity(stack.api.db, Role.USER);
