@@ -12,7 +12,22 @@ export async function connectTemporalClient(address: string, namespace: string):
   return { client, connection, close: () => connection.close() };
 }
 
-/** Is the frontend up and does it know our namespace? Used by /ready. */
+/**
+ * Is the frontend up and does it know our namespace? Used by /ready and at start-up.
+ * A plain timer rather than `connection.withDeadline`: that runs through an AsyncLocalStorage,
+ * and one use on Node 20 switches on promise hooks for the whole process, a cost every promise
+ * of the API would then pay for a health check that does not need it.
+ */
 export async function temporalReachable(connection: Connection, namespace: string, timeoutMs = 2000): Promise<void> {
-  await connection.withDeadline(Date.now() + timeoutMs, () => connection.workflowService.describeNamespace({ namespace }));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      connection.workflowService.describeNamespace({ namespace }),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Temporal did not answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
