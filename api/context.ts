@@ -13,6 +13,12 @@ export interface Principal {
   user: User;
 }
 
+/** On graphql-ws connections: where this subscription's `next` messages go. */
+export interface WsDelivery {
+  subscriptionId: string;
+  send(message: string): void;
+}
+
 export interface GraphQLContext {
   requestId: string;
   log: Logger;
@@ -22,4 +28,5 @@ export interface GraphQLContext {
   authFailure?: AuthFailure;
   /** bench/auth.ts only: every check is skipped. */
   authDisabled?: boolean;
+  wsDelivery?: WsDelivery;
 }

@@ -109,7 +109,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
         return true;
       },
       // Same guards as HTTP: depth, cost and the key's rate limit, before anything runs.
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, subscriptionId, payload) => {
         let document: DocumentNode;
         try {
           document = parse(payload.query);
@@ -118,7 +118,11 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
         }
         const errors = validate(schema, document, [...specifiedRules, ...guardRules]);
         if (errors.length > 0) return errors;
-        const contextValue = wsContext(ctx.extra);
+        const socket = ctx.extra.socket;
+        const contextValue: GraphQLContext = {
+          ...wsContext(ctx.extra),
+          wsDelivery: { subscriptionId, send: (message) => socket.readyState === socket.OPEN && socket.send(message) },
+        };
         try {
           assertComplexity(schema, document, payload.operationName ?? undefined, payload.variables ?? undefined, config.maxQueryComplexity);
         } catch (err) {

@@ -52,4 +52,17 @@ describe('EventHub', () => {
     const got = [(await sub.next()).value, (await sub.next()).value, (await sub.next()).value];
     expect(got).toEqual([3, 4, 5]);
   });
+
+  it('redirect hands queued and later events straight to a callback, in order, and stops at close', () => {
+    const hub = new EventHub();
+    const sub = hub.subscribe<number>([{ topic: Topic.SIGNAL_CREATED, key: 'T' }], { accept: (n) => n !== 3 });
+    hub.dispatch({ topic: Topic.SIGNAL_CREATED, key: 'T', payload: 1 });
+    const seen: number[] = [];
+    sub.redirect((n) => seen.push(n));
+    for (const n of [2, 3, 4]) hub.dispatch({ topic: Topic.SIGNAL_CREATED, key: 'T', payload: n });
+    expect(seen).toEqual([1, 2, 4]); // synchronous: no await needed
+    sub.close();
+    hub.dispatch({ topic: Topic.SIGNAL_CREATED, key: 'T', payload: 5 });
+    expect(seen).toEqual([1, 2, 4]);
+  });
 });

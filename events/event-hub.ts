@@ -19,6 +19,12 @@ const routeId = (topic: string, key: string) => `${topic}\u0000${key}`;
 
 export interface EventSubscription<T> extends AsyncIterableIterator<T> {
   close(): void;
+  /**
+   * From now on hand each accepted event straight to `deliver` (synchronously, in dispatch)
+   * instead of queueing it for `next()`; for fan-out paths that cannot afford an async
+   * iteration step per subscriber per event.
+   */
+  redirect(deliver: (payload: T) => void): void;
 }
 
 export class EventHub {
@@ -47,10 +53,15 @@ export class EventHub {
     const queue: T[] = [];
     let waiting: ((r: IteratorResult<T>) => void) | null = null;
     let closed = false;
+    let deliver: ((payload: T) => void) | null = null;
     const ids = [...new Set(routes.map((r) => routeId(r.topic, r.key)))];
     const subscriber: Subscriber = {
       push: (payload) => {
         if (closed || (accept && !accept(payload as T))) return;
+        if (deliver) {
+          deliver(payload as T);
+          return;
+        }
         if (waiting) {
           const resolve = waiting;
           waiting = null;
@@ -98,6 +109,10 @@ export class EventHub {
         return Promise.reject(err);
       },
       close,
+      redirect(fn) {
+        deliver = fn;
+        for (const queued of queue.splice(0)) fn(queued);
+      },
       [Symbol.asyncIterator]() {
         return iterator;
       },

@@ -72,6 +72,17 @@ describe('signals, live subscriptions on every API replica, prices and backtests
     await new Promise((r) => setTimeout(r, 500));
     expect(msftTwo.received).toHaveLength(0);
     expect(tooStrict.received).toHaveLength(0);
+    // Each subscriber got exactly one message for the one signal, and a completed subscription
+    // gets nothing more.
+    expect(aaplOne.received).toHaveLength(1);
+    expect(aaplTwo.received).toHaveLength(1);
+    aaplOne.dispose();
+    await new Promise((r) => setTimeout(r, 200));
+    await stack.gql('mutation($items: [ImportArticleInput!]!) { importArticles(items: $items) { insertedIds } }', {
+      items: [{ title: '$AAPL extends its rally on upbeat outlook', url: `https://signals.example/aapl/${now}/late`, publishedAt: new Date(now).toISOString() }],
+    }, admin.headers);
+    await aaplTwo.next((e) => e.data?.signalCreated.id !== signal.id, 60_000);
+    expect(aaplOne.received).toHaveLength(1);
 
     const listed = await stack.gql<{ signals: { edges: Array<{ node: { id: string } }> } }>(
       'query { signals(filter: { tickers: ["AAPL"], minConfidence: 0 }, first: 5) { edges { node { id } } } }',
