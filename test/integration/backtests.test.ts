@@ -6,16 +6,15 @@ import { backtestActivities, type BacktestOutcome } from '../../activities/backt
 import { loadConfig } from '../../config/config';
 import { createLogger } from '../../config/logger';
 import { sharedDataPath } from '../../config/paths';
-import { createDataSource } from '../../db/data-source';
 import { BacktestStatus } from '../../entities';
 import { EventHub } from '../../events/event-hub';
 import { PgEventBridge } from '../../events/pg-event-bridge';
 import { Topic, type EventEnvelope } from '../../events/topics';
-import { startWorkerProcess, type RunningWorker } from '../../runtime/worker-process';
+import type { RunningWorker } from '../../runtime/worker-process';
 import { BacktestError, cancelBacktest, compareBacktests, getBacktest, listBacktests, startBacktest, type StartBacktestInput } from '../../services/backtest.service';
 import { importPrices } from '../../services/price-import.service';
-import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
-import { testEnv } from '../support/stack';
+import type { TemporalClientHandle } from '../../temporal/client';
+import { startWorkerHarness, type WorkerHarness } from '../support/worker-harness';
 
 /** Remembers every event the bridge delivers, so a test can look for a run's events after the fact. */
 class RecordingHub extends EventHub {
@@ -46,18 +45,14 @@ describe('backtests: service -> backtestWorkflow -> activities, on real PostgreS
   let db: DataSource;
   let temporal: TemporalClientHandle;
   let bridge: PgEventBridge;
+  let harness: WorkerHarness;
   const start = (input: StartBacktestInput) => startBacktest(db, temporal.client, config.taskQueue, input);
   const result = (workflowId: string) => temporal.client.workflow.getHandle(workflowId).result() as Promise<BacktestOutcome>;
   const progress = (id: string) => hub.events.filter((e) => e.topic === Topic.BACKTEST_PROGRESS && e.key === id).map((e) => e.payload as Progress);
 
   beforeAll(async () => {
-    const env = testEnv();
-    worker = await startWorkerProcess(config, log, { databaseUrl: env.databaseUrl, temporalAddress: env.temporalAddress, fromEnv: true, migrate: false, workflowBundlePath: env.workflowBundlePath });
-    db = createDataSource(env.databaseUrl, { poolSize: 4 });
-    await db.initialize();
-    temporal = await connectTemporalClient(env.temporalAddress, 'default');
-    bridge = new PgEventBridge(env.databaseUrl, hub, log);
-    await bridge.start();
+    harness = await startWorkerHarness(config, log, hub);
+    ({ worker, db, temporal, bridge } = harness);
     await importPrices(db, { ticker: 'SPY', csv: fs.readFileSync(sharedDataPath('prices', 'SPY_daily.csv'), 'utf8') });
     // One SPY story an hour after every bar from 2010 to 2014, whose score tells the direction of
     // the bar after next (the one the resulting position is traded on): a strategy with real
@@ -79,12 +74,7 @@ describe('backtests: service -> backtestWorkflow -> activities, on real PostgreS
       [ids.map((r) => r.id), stories.map((s) => s.score)],
     );
   });
-  afterAll(async () => {
-    await bridge.stop();
-    await temporal.close();
-    await db.destroy();
-    await worker.stop();
-  });
+  afterAll(() => harness.stop());
 
   const threshold = { kind: 'sentimentThreshold' as const, enter: 0.5, exit: 0, windowHours: 24 };
 

@@ -13,12 +13,12 @@ import { runMigrations } from '../../db/migrate';
 import { EventHub } from '../../events/event-hub';
 import { PgEventBridge } from '../../events/pg-event-bridge';
 import { Topic } from '../../events/topics';
-import { startWorkerProcess, type RunningWorker } from '../../runtime/worker-process';
+import type { RunningWorker } from '../../runtime/worker-process';
 import { importPrices, PriceImportError } from '../../services/price-import.service';
 import { getSignal, listSignals, signalArticles } from '../../services/signal-queries';
-import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
+import type { TemporalClientHandle } from '../../temporal/client';
 import { createScratchDatabase } from '../support/databases';
-import { testEnv } from '../support/stack';
+import { startWorkerHarness, type WorkerHarness } from '../support/worker-harness';
 
 const PRICE_FILES = fs.readdirSync(sharedDataPath('prices')).filter((f) => /\.(csv|tsv)$/.test(f)).sort();
 const tickerOf = (file: string) => file.split('_')[0];
@@ -111,21 +111,13 @@ describe('signals: computeSignalsWorkflow against real PostgreSQL and Temporal',
   const hub = new EventHub();
   let bridge: PgEventBridge;
 
+  let harness: WorkerHarness;
+
   beforeAll(async () => {
-    const env = testEnv();
-    worker = await startWorkerProcess(config, log, { databaseUrl: env.databaseUrl, temporalAddress: env.temporalAddress, fromEnv: true, migrate: false, workflowBundlePath: env.workflowBundlePath });
-    db = createDataSource(env.databaseUrl, { poolSize: 4 });
-    await db.initialize();
-    temporal = await connectTemporalClient(env.temporalAddress, 'default');
-    bridge = new PgEventBridge(env.databaseUrl, hub, log);
-    await bridge.start();
+    harness = await startWorkerHarness(config, log, hub);
+    ({ worker, db, temporal, bridge } = harness);
   });
-  afterAll(async () => {
-    await bridge.stop();
-    await temporal.close();
-    await db.destroy();
-    await worker.stop();
-  });
+  afterAll(() => harness.stop());
 
   const run = (input: Record<string, unknown>) =>
     temporal.client.workflow.execute('computeSignalsWorkflow', { taskQueue: config.taskQueue, workflowId: `signals-${randomUUID()}`, args: [input] }) as Promise<ComputeSignalsResult>;
