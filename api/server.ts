@@ -46,9 +46,17 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-/** True when every root field of the operation may be called without a key. */
-function isPublicOperation(op: OperationDefinitionNode): boolean {
-  return op.selectionSet.selections.every((s) => s.kind === Kind.FIELD && PUBLIC_ROOT_FIELDS.has(s.name.value));
+const INTROSPECTION_ROOT_FIELDS = new Set(['__schema', '__type', '__typename']);
+
+/**
+ * True when every root field of the operation may be called without a key: the password
+ * exchange for a first key, and, where introspection is enabled at all (not in production by
+ * default), schema introspection, so GraphiQL can show the docs before a key is entered.
+ */
+function isPublicOperation(op: OperationDefinitionNode, introspection: boolean): boolean {
+  const fields = op.selectionSet.selections.map((s) => (s.kind === Kind.FIELD ? s.name.value : ''));
+  if (fields.every((f) => PUBLIC_ROOT_FIELDS.has(f))) return true;
+  return introspection && op.operation === 'query' && fields.some((f) => f === '__schema' || f === '__type') && fields.every((f) => INTROSPECTION_ROOT_FIELDS.has(f));
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
@@ -156,7 +164,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
             async didResolveOperation({ operation, document, request, contextValue }) {
               assertComplexity(schema, document, request.operationName ?? undefined, request.variables, config.maxQueryComplexity);
               if (contextValue.authDisabled) return;
-              if (!contextValue.principal && !(operation && isPublicOperation(operation))) throw unauthenticated(contextValue.authFailure);
+              if (!contextValue.principal && !(operation && isPublicOperation(operation, config.introspection))) throw unauthenticated(contextValue.authFailure);
               const limited = await rateLimit(contextValue, limits);
               if (limited) throw limited;
             },

@@ -82,4 +82,14 @@ describe('operability: health, readiness, request ids and JSON logs', () => {
     }
     expect(page).not.toMatch(/https?:\/\/(cdn|unpkg|jsdelivr)/);
   });
+
+  it('GraphiQL can introspect the schema before a key is entered; nothing else is open', async () => {
+    const schema = await stack.gql<{ __schema: { queryType: { name: string } } }>('{ __schema { queryType { name } } }');
+    expect(schema.errors).toBeUndefined();
+    expect(schema.data!.__schema.queryType.name).toBe('Query');
+    const mixed = await stack.gql('{ __schema { queryType { name } } featureFlags { key } }');
+    expect(mixed.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+    const typename = await stack.gql('{ __typename }');
+    expect(typename.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+  });
 });
