@@ -26,7 +26,11 @@ export function ingestionActivities(db: DataSource, log: Logger) {
      * permanent ones are recorded on the feed and returned, so a dead feed cannot cause a
      * retry storm. Idempotent: a retry re-fetches and the unique keys absorb what was stored.
      */
-    async pollFeed(input: { feedId: string }): Promise<PollOutcome> {
+    async pollFeed(input: { feedId: string; /** the poll's workflow id; see storedBy */ pollId?: string }): Promise<PollOutcome> {
+      const pollId = input.pollId ?? null;
+      // Articles an earlier attempt of this same poll committed before its worker died.
+      const storedBy = async (): Promise<string[]> =>
+        pollId ? ((await db.query('SELECT id FROM articles WHERE ingest_run = $1', [pollId])) as Array<{ id: string }>).map((r) => r.id) : [];
       const feed = await db.getRepository(Feed).findOneBy({ id: input.feedId });
       if (!feed) return { status: 'skipped', reason: 'feed no longer exists', ...nothing };
       const [flag] = (await db.query(`SELECT enabled FROM feature_flags WHERE key = 'rss_polling'`)) as Array<{ enabled: boolean }>;
@@ -53,7 +57,7 @@ export function ingestionActivities(db: DataSource, log: Logger) {
       heartbeat();
       if (fetched.status === 'not-modified') {
         await db.query(`UPDATE feeds SET last_polled_at = now(), last_success_at = now(), consecutive_failures = 0, last_error = NULL WHERE id = $1`, [feed.id]);
-        return { status: 'not-modified', ...nothing };
+        return { status: 'not-modified', ...nothing, newArticleIds: await storedBy() };
       }
 
       let items;
@@ -71,7 +75,7 @@ export function ingestionActivities(db: DataSource, log: Logger) {
       heartbeat();
 
       const stored = await db.transaction(async (tx) => {
-        const rows = await insertArticles(tx, 'feed', feed.id, withTickers);
+        const rows = await insertArticles(tx, 'feed', feed.id, withTickers, pollId);
         await tx.query(
           `UPDATE feeds SET etag = $2, last_modified = $3, last_polled_at = now(), last_success_at = now(),
              consecutive_failures = 0, last_error = NULL, articles_ingested = articles_ingested + $4 WHERE id = $1`,
@@ -79,9 +83,10 @@ export function ingestionActivities(db: DataSource, log: Logger) {
         );
         return rows;
       });
+      const earlier = pollId ? await storedBy() : [];
       return {
         status: 'ok',
-        newArticleIds: stored.map((s) => s.id),
+        newArticleIds: [...new Set([...stored.map((s) => s.id), ...earlier])],
         parsed: items.articles.length,
         skippedItems: items.skipped.length,
         duplicates: items.duplicates.length + (items.articles.length - stored.length),

@@ -16,12 +16,13 @@ export async function insertArticles(
   source: 'feed' | 'import',
   feedId: string | null,
   articles: Array<{ article: NormalisedArticle; tickers: TickerMention[] }>,
+  ingestRun: string | null = null,
 ): Promise<StoredArticle[]> {
   if (articles.length === 0) return [];
   const col = <T>(f: (a: NormalisedArticle) => T) => articles.map(({ article }) => f(article));
   const rows: Array<{ id: string; url_hash: string }> = await tx.query(
-    `INSERT INTO articles (feed_id, source, guid, url, canonical_url, url_hash, title, summary, published_at, published_at_estimated)
-     SELECT $1::uuid, $2, g, u, c, h, t, s, p, e
+    `INSERT INTO articles (feed_id, source, guid, url, canonical_url, url_hash, title, summary, published_at, published_at_estimated, ingest_run)
+     SELECT $1::uuid, $2, g, u, c, h, t, s, p, e, $11
      FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::boolean[]) AS x(g, u, c, h, t, s, p, e)
      ON CONFLICT DO NOTHING
      RETURNING id, url_hash`,
@@ -36,6 +37,7 @@ export async function insertArticles(
       col((a) => a.summary),
       col((a) => a.publishedAt.toISOString()),
       col((a) => a.publishedAtEstimated),
+      ingestRun,
     ],
   );
   const inserted = new Map(rows.map((r) => [r.url_hash, r.id]));

@@ -6,6 +6,7 @@ import { Feed } from './feed.entity';
 @Entity('articles')
 @Index('articles_published_at_idx', ['publishedAt'])
 @Index('articles_feed_guid_uq', ['feedId', 'guid'], { unique: true, where: '"guid" IS NOT NULL' })
+@Index('articles_ingest_run_idx', ['ingestRun'], { where: '"ingest_run" IS NOT NULL' })
 export class Article {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
@@ -59,6 +60,10 @@ export class Article {
   @Field()
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
+
+  /** The poll (workflow id) that stored it, so a retried poll can find what it stored. */
+  @Column({ type: 'text', nullable: true })
+  ingestRun!: string | null;
 }
 
 /** Which tickers an article is about, and how strongly. */

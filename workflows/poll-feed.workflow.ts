@@ -13,7 +13,7 @@ const { pollFeed } = proxyActivities<Activities>({
 
 /** One poll of one feed; a Temporal Schedule starts one per feed per interval. */
 export async function pollFeedWorkflow(input: { feedId: string; /** default true */ score?: boolean }): Promise<PollOutcome> {
-  const outcome = await pollFeed({ feedId: input.feedId });
+  const outcome = await pollFeed({ feedId: input.feedId, pollId: workflowInfo().workflowId });
   if (outcome.newArticleIds.length > 0 && input.score !== false) {
     // A child with a derived id: a replayed or retried poll can never score the same batch twice.
     await executeChild('scoreArticlesWorkflow', {

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { Feed } from '../../entities';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
 import type { PollOutcome } from '../../activities/ingestion-types';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ingestionActivities } from '../../activities/ingestion.activities';
 import { uniqueSecFeed } from '../support/feed-fixtures';
 import { startTestStack, testEnv, type TestStack } from '../support/stack';
 
@@ -11,6 +13,7 @@ import { startTestStack, testEnv, type TestStack } from '../support/stack';
 function feedServer() {
   const routes: Record<string, { body: Buffer; type: string }> = {
     '/press.rss': { body: uniqueSecFeed('sec_pressreleases.rss'), type: 'application/rss+xml' },
+    '/press-again.rss': { body: uniqueSecFeed('sec_pressreleases.rss'), type: 'application/rss+xml' },
     '/filings.atom': { body: uniqueSecFeed('sec_company_filings_atom1.xml'), type: 'application/atom+xml' },
     '/bomb.xml': {
       body: Buffer.from('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><rss version="2.0"><channel><title>&c;</title></channel></rss>'),
@@ -157,6 +160,24 @@ describe('ingestion: one workflow per poll, activities doing the I/O', () => {
     }
     const [{ count }] = await stack.api.db.query('SELECT count(*)::int AS count FROM articles WHERE feed_id = $1', [feed.id]);
     expect(count).toBe(first.parsed);
+  });
+
+  it('a poll retried after its store committed still hands the stored articles to scoring', async () => {
+    // The retry of a poll whose worker died after committing: same poll id, and the feed now
+    // answers 304 (the ETag was committed with the articles).
+    const feed = await addFeed('/press-again.rss');
+    const activities = ingestionActivities(stack.api.db, stack.log);
+    const env = new MockActivityEnvironment();
+    const pollId = `poll-retry-${randomUUID()}`;
+    const first = await env.run(activities.pollFeed, { feedId: feed.id, pollId });
+    expect(first.status).toBe('ok');
+    expect(first.newArticleIds.length).toBeGreaterThan(5);
+    const retried = await env.run(activities.pollFeed, { feedId: feed.id, pollId });
+    expect(retried.status).toBe('not-modified');
+    expect([...retried.newArticleIds].sort()).toEqual([...first.newArticleIds].sort());
+    // Another poll of the same feed claims nothing it did not store.
+    const other = await env.run(activities.pollFeed, { feedId: feed.id, pollId: `poll-other-${randomUUID()}` });
+    expect(other.newArticleIds).toEqual([]);
   });
 
   it('two racing polls of the same feed insert each article once', async () => {
