@@ -2,22 +2,14 @@ import { Context, heartbeat } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import { createLexiconScorer, createScorer, LEXICON_NAME, type SentimentScorer } from '../domain/sentiment';
+import { isFeatureEnabled } from '../services/feature-flags.service';
 
 /** Loaded models are kept per worker process, by version ('' = the active model). */
 const scorers = new Map<string, Promise<SentimentScorer>>();
-let flagCache: { value: boolean; at: number } | undefined;
-
-/** The model_sentiment flag, re-read at most every 5 s so a change applies within seconds. */
-async function modelSentimentEnabled(db: DataSource): Promise<boolean> {
-  if (flagCache && Date.now() - flagCache.at < 5000) return flagCache.value;
-  const [row] = (await db.query(`SELECT enabled FROM feature_flags WHERE key = 'model_sentiment'`)) as Array<{ enabled: boolean }>;
-  flagCache = { value: row ? row.enabled : true, at: Date.now() };
-  return flagCache.value;
-}
 
 async function scorerFor(db: DataSource, log: Logger, requested: string | undefined): Promise<SentimentScorer> {
   if (requested?.startsWith('lexicon-')) return createLexiconScorer();
-  if (!requested && !(await modelSentimentEnabled(db))) return createLexiconScorer();
+  if (!requested && !(await isFeatureEnabled(db, 'model_sentiment'))) return createLexiconScorer();
   const key = requested ?? '';
   let scorer = scorers.get(key);
   if (!scorer) {

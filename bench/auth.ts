@@ -5,18 +5,13 @@
  * Reuses DATABASE_URL / TEMPORAL_ADDRESS when set, else starts embedded servers.
  */
 import 'reflect-metadata';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { loadConfig, type AppConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { Role } from '../entities';
 import { startApiProcess } from '../runtime/api-process';
-import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
-import { freePort } from '../runtime/managed-process';
-import { startTemporalDevServer } from '../runtime/temporal-dev-server';
 import { ApiKeyService } from '../services/api-key.service';
 import { UserService } from '../services/user.service';
+import { startBenchInfra } from './_infra';
 
 const CONCURRENCY = 50;
 
@@ -42,26 +37,12 @@ export default async function authBench(args: string[]): Promise<void> {
   const seconds = Number(args[0] ?? 4);
   const cleanup: Array<() => Promise<void>> = [];
   try {
-    let databaseUrl = process.env.DATABASE_URL;
-    let temporalAddress = process.env.TEMPORAL_ADDRESS;
-    if (!databaseUrl || !temporalAddress) {
-      const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tidings-bench-auth-'));
-      fs.chmodSync(workDir, 0o755);
-      cleanup.push(async () => fs.rmSync(workDir, { recursive: true, force: true }));
-      if (!databaseUrl) {
-        const pg = await startEmbeddedPostgres({ dataDir: path.join(workDir, 'postgres'), port: await freePort() });
-        cleanup.unshift(() => pg.stop());
-        databaseUrl = pg.url;
-      }
-      if (!temporalAddress) {
-        const t = await startTemporalDevServer({ port: await freePort(), headless: true, cliPath: process.env.TEMPORAL_CLI_PATH });
-        cleanup.unshift(() => t.stop());
-        temporalAddress = t.address;
-      }
-    }
+    const infra = await startBenchInfra('auth');
+    cleanup.push(() => infra.stop());
+    const { databaseUrl, temporalAddress } = infra;
     const base: AppConfig = { ...loadConfig({ NODE_ENV: 'development' }), port: 0, host: '127.0.0.1', graphiql: false, rateLimitAdminPerMin: 1_000_000_000 };
     const log = createLogger({ level: 'warn' });
-    const target = { databaseUrl, temporalAddress, fromEnv: true, migrate: true };
+    const target = { databaseUrl, temporalAddress, fromEnv: true, migrate: false };
     const authed = await startApiProcess(base, log, target);
     cleanup.unshift(() => authed.stop());
     const open = await startApiProcess({ ...base, authDisabled: true }, log, target);

@@ -6,7 +6,6 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
@@ -14,13 +13,10 @@ import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { sharedDataPath } from '../config/paths';
 import { createDataSource } from '../db/data-source';
-import { runMigrations } from '../db/migrate';
-import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
-import { freePort } from '../runtime/managed-process';
-import { startTemporalDevServer } from '../runtime/temporal-dev-server';
 import { startWorkerProcess } from '../runtime/worker-process';
 import { connectTemporalClient } from '../temporal/client';
 import { buildWorkflowBundle } from '../temporal/worker';
+import { startBenchInfra } from './_infra';
 
 function loadHeadlines(): string[] {
   const rows = parse(fs.readFileSync(sharedDataPath('sentiment', 'twitter-financial-news', 'train.csv')), { columns: true }) as Array<{ text: string }>;
@@ -44,17 +40,11 @@ export default async function ingestBench(args: string[]): Promise<void> {
   const feedCount = Number(args[1] ?? 20);
   const perFeed = Math.ceil(total / feedCount);
   const headlines = loadHeadlines();
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tidings-bench-ingest-'));
-  fs.chmodSync(work, 0o755);
-  const [pg, temporal] = await Promise.all([
-    startEmbeddedPostgres({ dataDir: path.join(work, 'pg'), port: await freePort() }),
-    startTemporalDevServer({ port: await freePort(), headless: true }),
-  ]);
-  const bundlePath = path.join(work, 'bundle.js');
+  const infra = await startBenchInfra('ingest');
+  const bundlePath = path.join(infra.workDir, 'bundle.js');
   await buildWorkflowBundle(bundlePath);
-  const db = createDataSource(pg.url);
+  const db = createDataSource(infra.databaseUrl);
   await db.initialize();
-  await runMigrations(db);
 
   const bodies = new Map<string, string>();
   const server = http.createServer((req, res) => {
@@ -67,8 +57,8 @@ export default async function ingestBench(args: string[]): Promise<void> {
 
   const config = { ...loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn' }), taskQueue: 'bench-ingest' };
   const log = createLogger({ level: 'warn' });
-  const worker = await startWorkerProcess(config, log, { databaseUrl: pg.url, temporalAddress: temporal.address, fromEnv: true, workflowBundlePath: bundlePath, migrate: false });
-  const client = await connectTemporalClient(temporal.address, 'default');
+  const worker = await startWorkerProcess(config, log, { databaseUrl: infra.databaseUrl, temporalAddress: infra.temporalAddress, fromEnv: true, workflowBundlePath: bundlePath, migrate: false });
+  const client = await connectTemporalClient(infra.temporalAddress, 'default');
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 
@@ -98,9 +88,7 @@ export default async function ingestBench(args: string[]): Promise<void> {
     await worker.stop();
     server.close();
     await db.destroy();
-    await temporal.stop();
-    await pg.stop();
-    fs.rmSync(work, { recursive: true, force: true });
+    await infra.stop();
   }
   console.log(`worker process peak RSS: ${(peakRss / 2 ** 20).toFixed(0)} MB (worker, feed server and bench driver share the process)`);
   console.log(`target: >= 500 articles/s on 2 cores`);

@@ -3,6 +3,7 @@ import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutatio
 import { Article, ArticleTicker, SentimentScore } from '../../entities';
 import type { Services } from '../../services';
 import type { GraphQLContext } from '../context';
+import { PageInfo } from '../types/page-info';
 import { assertUuid } from '../validation';
 
 @InputType()
@@ -25,15 +26,6 @@ class ArticleFilterInput {
   @Field(() => String, { nullable: true })
   @MaxLength(200)
   search?: string;
-}
-
-@ObjectType()
-class PageInfo {
-  @Field()
-  hasNextPage!: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
 }
 
 @ObjectType()

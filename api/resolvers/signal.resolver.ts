@@ -4,6 +4,7 @@ import { Signal, SignalType } from '../../entities';
 import { Topic } from '../../events/topics';
 import type { SentimentInterval } from '../../services/signal.service';
 import type { GraphQLContext } from '../context';
+import { PageInfo } from '../types/page-info';
 import { apiError } from '../errors';
 import { assertUuid } from '../validation';
 
@@ -48,21 +49,12 @@ class SignalEdge {
 }
 
 @ObjectType()
-class SignalPageInfo {
-  @Field()
-  hasNextPage!: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
-}
-
-@ObjectType()
 class SignalConnection {
   @Field(() => [SignalEdge])
   edges!: SignalEdge[];
 
-  @Field(() => SignalPageInfo)
-  pageInfo!: SignalPageInfo;
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
 }
 
 @ObjectType()

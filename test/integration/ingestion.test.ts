@@ -169,14 +169,14 @@ describe('ingestion: one workflow per poll, activities doing the I/O', () => {
     const activities = ingestionActivities(stack.api.db, stack.log);
     const env = new MockActivityEnvironment();
     const pollId = `poll-retry-${randomUUID()}`;
-    const first = await env.run(activities.pollFeed, { feedId: feed.id, pollId });
+    const first = (await env.run(activities.pollFeed, { feedId: feed.id, pollId })) as PollOutcome;
     expect(first.status).toBe('ok');
     expect(first.newArticleIds.length).toBeGreaterThan(5);
-    const retried = await env.run(activities.pollFeed, { feedId: feed.id, pollId });
+    const retried = (await env.run(activities.pollFeed, { feedId: feed.id, pollId })) as PollOutcome;
     expect(retried.status).toBe('not-modified');
     expect([...retried.newArticleIds].sort()).toEqual([...first.newArticleIds].sort());
     // Another poll of the same feed claims nothing it did not store.
-    const other = await env.run(activities.pollFeed, { feedId: feed.id, pollId: `poll-other-${randomUUID()}` });
+    const other = (await env.run(activities.pollFeed, { feedId: feed.id, pollId: `poll-other-${randomUUID()}` })) as PollOutcome;
     expect(other.newArticleIds).toEqual([]);
   });
 
