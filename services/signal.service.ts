@@ -3,11 +3,11 @@
  * sentiment time series, CSV exports, and a short shared cache so one published signal is read
  * from the database once per API process however many subscribers receive it.
  */
+import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { apiError } from '../api/errors';
 import { Signal, type SignalType } from '../entities';
 import { decodeCursor, encodeCursor } from './cursor';
-import { signalArticles, type SignalArticleRow } from './signal-queries';
 
 export interface SignalFilter {
   tickers?: string[];
@@ -17,6 +17,17 @@ export interface SignalFilter {
   minConfidence?: number;
   /** Only signals that existed at this time (as_of <= asOf): what a trader saw then. */
   asOf?: Date;
+}
+
+/** A provenance article with the relevance for the signal's ticker and the score the signal used. */
+export interface SignalArticleRow {
+  id: string;
+  title: string;
+  url: string | null;
+  publishedAt: Date;
+  relevance: number | null;
+  score: number | null;
+  modelVersion: string | null;
 }
 
 export type SentimentInterval = 'HOUR' | 'DAY' | 'WEEK';
@@ -85,9 +96,51 @@ export class SignalService {
     return value;
   }
 
-  /** Provenance: the articles the signal was computed from, with the scores it used. */
-  articles(signalId: string): Promise<SignalArticleRow[]> {
-    return signalArticles(this.db, signalId);
+  /**
+   * Provenance of several signals in one query: the articles each was computed from, newest
+   * first, with the relevance for the signal's ticker and the sentiment the signal used (the
+   * same preference as the activity: a trained model over the lexicon, then the latest scoring,
+   * among the model versions the signal records).
+   */
+  async articlesOf(signalIds: readonly string[]): Promise<Map<string, SignalArticleRow[]>> {
+    const rows = (await this.db.query(
+      `SELECT sa.signal_id, a.id, a.title, a.url, a.published_at, at.relevance, sc.score, sc.model_version
+       FROM signal_articles sa
+       JOIN signals s ON s.id = sa.signal_id
+       JOIN articles a ON a.id = sa.article_id
+       LEFT JOIN article_tickers at ON at.article_id = a.id AND at.ticker = s.ticker
+       LEFT JOIN LATERAL (
+         SELECT score, model_version FROM sentiment_scores
+         WHERE article_id = a.id AND score IS NOT NULL AND model_version = ANY(s.model_versions)
+         ORDER BY (model_version LIKE 'lexicon-%'), scored_at DESC, id DESC LIMIT 1
+       ) sc ON true
+       WHERE sa.signal_id = ANY($1::uuid[])
+       ORDER BY a.published_at DESC, a.id`,
+      [signalIds],
+    )) as Array<{ signal_id: string; id: string; title: string; url: string | null; published_at: Date; relevance: number | null; score: number | null; model_version: string | null }>;
+    const bySignal = new Map<string, SignalArticleRow[]>(signalIds.map((id) => [id, []]));
+    for (const r of rows) {
+      bySignal.get(r.signal_id)?.push({
+        id: r.id,
+        title: r.title,
+        url: r.url,
+        publishedAt: new Date(r.published_at),
+        relevance: r.relevance,
+        score: r.score,
+        modelVersion: r.model_version,
+      });
+    }
+    return bySignal;
+  }
+
+  /** Per-request loaders: a page of signals asks for its provenance in one query, not one per signal. */
+  loaders() {
+    return {
+      articles: new DataLoader<string, SignalArticleRow[]>(async (ids) => {
+        const bySignal = await this.articlesOf(ids);
+        return ids.map((id) => bySignal.get(id) ?? []);
+      }),
+    };
   }
 
   async tickerSentiment(ticker: string, from: Date, to: Date, interval: SentimentInterval): Promise<SentimentBucket[]> {

@@ -2,6 +2,7 @@ import { ArrayMaxSize, Max, Min } from 'class-validator';
 import { Arg, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Int, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
 import { Signal, SignalType } from '../../entities';
 import { Topic } from '../../events/topics';
+import type { Services } from '../../services';
 import type { SentimentInterval } from '../../services/signal.service';
 import type { GraphQLContext } from '../context';
 import { PageInfo } from '../types/page-info';
@@ -109,6 +110,14 @@ interface SignalEvent {
   confidence: number;
 }
 
+/** DataLoaders live as long as one request's context. */
+const loadersByContext = new WeakMap<GraphQLContext, ReturnType<Services['signals']['loaders']>>();
+function loaders(ctx: GraphQLContext) {
+  let l = loadersByContext.get(ctx);
+  if (!l) loadersByContext.set(ctx, (l = ctx.services.signals.loaders()));
+  return l;
+}
+
 @Resolver(() => Signal)
 export class SignalResolver {
   @Authorized()
@@ -153,7 +162,7 @@ export class SignalResolver {
 
   @FieldResolver(() => [SignalSourceArticle], { description: 'Provenance: the articles this signal was computed from.' })
   articles(@Root() signal: Signal, @Ctx() ctx: GraphQLContext): Promise<SignalSourceArticle[]> {
-    return ctx.services.signals.articles(signal.id);
+    return loaders(ctx).articles.load(signal.id);
   }
 
   @Authorized()

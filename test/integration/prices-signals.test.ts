@@ -15,7 +15,7 @@ import { PgEventBridge } from '../../events/pg-event-bridge';
 import { Topic } from '../../events/topics';
 import type { RunningWorker } from '../../runtime/worker-process';
 import { importPrices, PriceImportError } from '../../services/price-import.service';
-import { getSignal, listSignals, signalArticles } from '../../services/signal-queries';
+import { SignalService } from '../../services/signal.service';
 import type { TemporalClientHandle } from '../../temporal/client';
 import { createScratchDatabase } from '../support/databases';
 import { startWorkerHarness, type WorkerHarness } from '../support/worker-harness';
@@ -168,13 +168,14 @@ describe('signals: computeSignalsWorkflow against real PostgreSQL and Temporal',
     const provenance = async (id: string) =>
       ((await db.query('SELECT article_id FROM signal_articles WHERE signal_id = $1 ORDER BY article_id', [id])) as Array<{ article_id: string }>).map((r) => r.article_id);
     expect(await provenance(ref.id)).toEqual([a1, a2, a3].sort());
-    const used = await signalArticles(db, ref.id);
+    const signals = new SignalService(db);
+    const used = (await signals.articlesOf([ref.id])).get(ref.id)!;
     expect(used.map((u) => [u.id, u.score, u.modelVersion])).toEqual([
       [a1, expect.closeTo(0.8, 6), 'hl-test'],
       [a2, expect.closeTo(0.6, 6), 'hl-test'],
       [a3, expect.closeTo(0.7, 6), 'lexicon-test'],
     ]);
-    expect((await getSignal(db, ref.id))?.type).toBe('BUY');
+    expect((await signals.loadShared(ref.id))?.type).toBe('BUY');
 
     let timer: NodeJS.Timeout | undefined;
     const event = await Promise.race([events.next(), new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no SIGNAL_CREATED event')), 10_000)))]);
@@ -205,9 +206,13 @@ describe('signals: computeSignalsWorkflow against real PostgreSQL and Temporal',
     const [latest] = await db.query('SELECT features FROM signals WHERE id = $1', [later.signals[0].id]);
     expect(latest.features.windows['1d'].count).toBe(4);
     expect(await countFor()).toBe(2);
-    const listed = await listSignals(db, { ticker: ticker.toLowerCase() });
+    const listed = (await signals.page({ tickers: [ticker.toLowerCase()] }, 50)).signals;
     expect(listed.map((x) => x.id)).toEqual([later.signals[0].id, recomputed.signals[0].id]);
-    expect((await listSignals(db, { ticker, before: listed[0].asOf })).map((x) => x.id)).toEqual([recomputed.signals[0].id]);
+    expect((await signals.page({ tickers: [ticker], to: listed[0].asOf }, 50)).signals.map((x) => x.id)).toEqual([recomputed.signals[0].id]);
+    // Provenance of several signals in one query, each its own articles.
+    const both = await signals.articlesOf([later.signals[0].id, recomputed.signals[0].id]);
+    expect(both.get(recomputed.signals[0].id)!.map((a) => a.id).sort()).toEqual([a1, a2, a3].sort());
+    expect(both.get(later.signals[0].id)!.length).toBe(4);
   });
 
   it('tickers without scored news are skipped, bad input fails without retries', async () => {
