@@ -2,6 +2,7 @@ import { ArrayMaxSize, IsOptional, IsUUID, MaxLength } from 'class-validator';
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Article, ArticleTicker, SentimentScore } from '../../entities';
 import type { Services } from '../../services';
+import type { ArticleRow, ArticleTickerRow, SentimentScoreRow } from '../../services/article.service';
 import type { GraphQLContext } from '../context';
 import { PageInfo } from '../types/page-info';
 import { assertUuid } from '../validation';
@@ -34,7 +35,7 @@ class ArticleEdge {
   cursor!: string;
 
   @Field(() => Article)
-  node!: Article;
+  node!: ArticleRow;
 }
 
 @ObjectType()
@@ -138,12 +139,12 @@ export class ArticleResolver {
   }
 
   @FieldResolver(() => [ArticleTicker])
-  tickers(@Root() article: Article, @Ctx() ctx: GraphQLContext): Promise<ArticleTicker[]> {
+  tickers(@Root() article: ArticleRow, @Ctx() ctx: GraphQLContext): Promise<ArticleTickerRow[]> {
     return loaders(ctx).tickers.load(article.id);
   }
 
   @FieldResolver(() => SentimentScore, { nullable: true, description: 'The latest model score (a lexicon score only when no model score exists).' })
-  sentiment(@Root() article: Article, @Ctx() ctx: GraphQLContext): Promise<SentimentScore | null> {
+  sentiment(@Root() article: ArticleRow, @Ctx() ctx: GraphQLContext): Promise<SentimentScoreRow | null> {
     return loaders(ctx).sentiment.load(article.id);
   }
 }
