@@ -42,6 +42,9 @@ export interface SentimentBucket {
 }
 
 export const MAX_SIGNAL_PAGE = 200;
+
+const SIGNAL_COLUMNS = `s.id, s.ticker, s.as_of AS "asOf", s.type, s.confidence, s.risk_level AS "riskLevel",
+  s.suggested_position_size AS "suggestedPositionSize", s.features, s.model_versions AS "modelVersions", s.params, s.created_at AS "createdAt"`;
 export const MAX_CSV_ROWS = 10_000;
 
 function csvCell(value: unknown): string {
@@ -61,25 +64,32 @@ export class SignalService {
 
   constructor(private readonly db: DataSource) {}
 
-  private query(filter: SignalFilter) {
-    const qb = this.db.getRepository(Signal).createQueryBuilder('s');
-    if (filter.tickers?.length) qb.andWhere('s.ticker = ANY(:tickers)', { tickers: filter.tickers.map((t) => t.trim().toUpperCase()) });
-    if (filter.from) qb.andWhere('s.as_of >= :from', { from: filter.from });
-    if (filter.to) qb.andWhere('s.as_of < :to', { to: filter.to });
-    if (filter.asOf) qb.andWhere('s.as_of <= :asOf AND s.created_at <= :asOf', { asOf: filter.asOf });
-    if (filter.type) qb.andWhere('s.type = :type', { type: filter.type });
-    if (filter.minConfidence !== undefined) qb.andWhere('s.confidence >= :minConfidence', { minConfidence: filter.minConfidence });
-    return qb.orderBy('s.as_of', 'DESC').addOrderBy('s.id', 'DESC');
+  /** The filter as SQL over `signals s`; raw rows, no entity hydration (the hot read path). */
+  private filterSql(filter: SignalFilter, params: unknown[]): string {
+    const where: string[] = [];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    if (filter.tickers?.length) where.push(`s.ticker = ANY(${param(filter.tickers.map((t) => t.trim().toUpperCase()))}::text[])`);
+    if (filter.from) where.push(`s.as_of >= ${param(filter.from)}`);
+    if (filter.to) where.push(`s.as_of < ${param(filter.to)}`);
+    if (filter.asOf) {
+      const asOf = param(filter.asOf);
+      where.push(`s.as_of <= ${asOf} AND s.created_at <= ${asOf}`);
+    }
+    if (filter.type) where.push(`s.type = ${param(filter.type)}`);
+    if (filter.minConfidence !== undefined) where.push(`s.confidence >= ${param(filter.minConfidence)}`);
+    return where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  }
+
+  private select(filter: SignalFilter, limit: number, after?: { time: string; id: string }): Promise<Signal[]> {
+    const params: unknown[] = [];
+    let where = this.filterSql(filter, params);
+    if (after) where += `${where ? ' AND' : 'WHERE'} (s.as_of, s.id) < ($${params.push(after.time)}::timestamptz, $${params.push(after.id)}::uuid)`;
+    return this.db.query(`SELECT ${SIGNAL_COLUMNS} FROM signals s ${where} ORDER BY s.as_of DESC, s.id DESC LIMIT $${params.push(limit)}`, params);
   }
 
   async page(filter: SignalFilter, first: number, after?: string | null) {
     if (!Number.isInteger(first) || first < 1 || first > MAX_SIGNAL_PAGE) throw apiError('BAD_USER_INPUT', `first must be 1 to ${MAX_SIGNAL_PAGE}`, { field: 'first' });
-    const qb = this.query(filter);
-    if (after) {
-      const c = decodeCursor(after);
-      qb.andWhere('(s.as_of, s.id) < (:cAsOf, :cId)', { cAsOf: c.time, cId: c.id });
-    }
-    const rows = await qb.limit(first + 1).getMany();
+    const rows = await this.select(filter, first + 1, after ? decodeCursor(after) : undefined);
     const signals = rows.slice(0, first);
     const cursors = signals.map((s) => encodeCursor(s.asOf, s.id));
     return { signals, cursors, hasNextPage: rows.length > first, endCursor: cursors.at(-1) ?? null };
@@ -165,7 +175,7 @@ export class SignalService {
   }
 
   async signalsCsv(filter: SignalFilter, limit: number): Promise<string> {
-    const rows = await this.query(filter).limit(Math.min(Math.max(1, limit), MAX_CSV_ROWS)).getMany();
+    const rows = await this.select(filter, Math.min(Math.max(1, limit), MAX_CSV_ROWS));
     return toCsv(
       ['id', 'ticker', 'as_of', 'type', 'confidence', 'risk_level', 'suggested_position_size', 'model_versions', 'created_at'],
       rows.map((s) => [s.id, s.ticker, s.asOf, s.type, s.confidence, s.riskLevel, s.suggestedPositionSize, s.modelVersions.join(' '), s.createdAt]),
