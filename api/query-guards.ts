@@ -55,14 +55,32 @@ export function depthLimitRule(maxDepth: number): ValidationRule {
   });
 }
 
+/**
+ * Cost per parsed document (Apollo reuses one DocumentNode per query text), operation and
+ * variables: the cost is a pure function of those three, so a repeated request skips the walk.
+ * Bounded per document, and the documents themselves are held weakly.
+ */
+const costCache = new WeakMap<DocumentNode, Map<string, number>>();
+const COST_CACHE_PER_DOCUMENT = 64;
+
 /** Cost needs the variables (list sizes), so it runs once the operation is resolved. */
 export function assertComplexity(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined, max: number): void {
-  const complexity = getComplexity({
-    schema,
-    query: document,
-    operationName,
-    variables,
-    estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-  });
+  let costs = costCache.get(document);
+  if (!costs) costCache.set(document, (costs = new Map()));
+  const key = `${operationName ?? ''}\u0000${variables ? JSON.stringify(variables) : ''}`;
+  // Large variable sets (bulk imports) are costed afresh rather than kept as cache keys.
+  if (key.length > 1024) costs = new Map();
+  let complexity = costs.get(key);
+  if (complexity === undefined) {
+    complexity = getComplexity({
+      schema,
+      query: document,
+      operationName,
+      variables,
+      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+    });
+    if (costs.size >= COST_CACHE_PER_DOCUMENT) costs.delete(costs.keys().next().value!);
+    costs.set(key, complexity);
+  }
   if (complexity > max) throw apiError('QUERY_TOO_COMPLEX', `query cost ${complexity} exceeds the maximum of ${max}`, { complexity, maxComplexity: max });
 }

@@ -13,6 +13,12 @@ import { PipelineProbeResolver } from './resolvers/pipeline-probe.resolver';
 
 export const RESOLVERS = [PipelineProbeResolver, AccessResolver, FeatureFlagResolver, FeedResolver, ArticleResolver, SentimentResolver, SignalResolver, BacktestResolver] as const;
 
+/*
+ * Types read in bulk (articles, tickers, scores, signals, their edges and page info) are declared
+ * `@ObjectType({ simpleResolvers: true })`: their plain fields resolve by property access instead
+ * of through type-graphql's per-field middleware wrapper. Nothing here puts middleware or roles on
+ * a plain field (auth is per operation), so this changes no behaviour, only cost per field.
+ */
 let cached: Promise<GraphQLSchema> | null = null;
 
 /** type-graphql keeps metadata globally, so one schema per process is both enough and safest. */

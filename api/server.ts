@@ -85,6 +85,8 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
   const schema = await buildApiSchema();
   const app = express();
   app.disable('x-powered-by');
+  // GraphQL answers are POST responses that no client revalidates: hashing each body for an ETag is pure cost.
+  app.set('etag', false);
   const httpServer = http.createServer(app);
 
   const limits = { USER: config.rateLimitUserPerMin, ADMIN: config.rateLimitAdminPerMin };

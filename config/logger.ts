@@ -25,6 +25,17 @@ export const REDACTED_PATHS = [
 
 export type { Logger };
 
+let stdout: DestinationStream | undefined;
+
+/**
+ * One asynchronous stdout writer per process: a request's log line is queued, not written with
+ * a blocking syscall on the request path; lines that arrive during a write go out together.
+ * Nothing waits for a buffer to fill, and pending lines are flushed synchronously on exit.
+ */
+function stdoutDestination(): DestinationStream {
+  return (stdout ??= pino.destination({ dest: 1, sync: false }));
+}
+
 export function createLogger(opts: { level?: string; name?: string; destination?: DestinationStream } = {}): Logger {
   return pino(
     {
@@ -34,7 +45,7 @@ export function createLogger(opts: { level?: string; name?: string; destination?
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    opts.destination,
+    opts.destination ?? stdoutDestination(),
   );
 }
 

@@ -29,7 +29,7 @@ class ArticleFilterInput {
   search?: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 class ArticleEdge {
   @Field()
   cursor!: string;
@@ -38,7 +38,7 @@ class ArticleEdge {
   node!: ArticleRow;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 class ArticleConnection {
   @Field(() => [ArticleEdge])
   edges!: ArticleEdge[];

@@ -40,7 +40,7 @@ class SignalFilterInput {
   asOf?: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 class SignalEdge {
   @Field()
   cursor!: string;
@@ -49,7 +49,7 @@ class SignalEdge {
   node!: Signal;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 class SignalConnection {
   @Field(() => [SignalEdge])
   edges!: SignalEdge[];
@@ -58,7 +58,7 @@ class SignalConnection {
   pageInfo!: PageInfo;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 class SignalSourceArticle {
   @Field(() => ID)
   id!: string;
@@ -82,7 +82,7 @@ class SignalSourceArticle {
   modelVersion!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 class SentimentBucket {
   @Field()
   bucketStart!: Date;
