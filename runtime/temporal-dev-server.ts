@@ -6,13 +6,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { isPortInUse, startManagedProcess } from './managed-process';
+import { isPortInUse, startManagedProcess, type ManagedProcess } from './managed-process';
 import { projectTools } from './project-tools';
 import { StartupError } from './startup-errors';
 
 export interface TemporalDevServer {
   address: string;
   uiUrl: string | undefined;
+  /** The CLI process (under its watchdog); its exit before stop() is a crash. */
+  process: ManagedProcess;
   stop(): Promise<void>;
 }
 
@@ -87,7 +89,8 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
     fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);
   }
-  const proc = startManagedProcess(cli, args, { onLine: opts.log });
+  // Under a watchdog: if whoever started us dies, the dev server is stopped too.
+  const proc = startManagedProcess(cli, args, { onLine: opts.log, watchdog: { stopSignal: 'SIGTERM', graceMs: 10_000 } });
   await waitForFrontend(address, namespace, 60_000, () =>
     proc.exited()
       ? `Temporal dev server (${cli}) exited during start-up:\n${proc.recentOutput()}`
@@ -99,6 +102,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   return {
     address,
     uiUrl: args.includes('--headless') ? undefined : `http://127.0.0.1:${opts.uiPort}`,
+    process: proc,
     stop: () => proc.stop('SIGTERM', 15_000),
   };
 }
