@@ -5,6 +5,7 @@ import { featureFlagActivities } from './feature-flag.activities';
 import { pipelineProbeActivities } from './pipeline-probe.activities';
 import { sentimentActivities } from './sentiment.activities';
 import { backtestActivities } from './backtest.activities';
+import { heartbeating } from './heartbeat';
 import { signalActivities } from './signal.activities';
 
 /** What every activity may use; built once per worker process. */
@@ -14,13 +15,20 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const ingestion = ingestionActivities(deps.db, deps.log);
+  const sentiment = sentimentActivities(deps.db, deps.log);
+  const signals = signalActivities(deps.db, deps.log);
   return {
     ...pipelineProbeActivities(deps.db),
     ...featureFlagActivities(deps.db),
-    ...ingestionActivities(deps.db, deps.log),
-    ...sentimentActivities(deps.db, deps.log),
-    ...signalActivities(deps.db, deps.log),
+    ...ingestion,
+    ...sentiment,
+    ...signals,
     ...backtestActivities(deps.db, deps.log),
+    // The pipeline's activities heartbeat on a timer: their workflows notice a dead worker in ~10 s.
+    pollFeed: heartbeating(ingestion.pollFeed),
+    scoreArticles: heartbeating(sentiment.scoreArticles),
+    computeSignals: heartbeating(signals.computeSignals),
   };
 }
 

@@ -156,6 +156,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
       return guardCode === 'QUERY_TOO_DEEP' ? { ...formatted, extensions: { ...formatted.extensions, code: guardCode } } : formatted;
     },
     introspection: config.introspection,
+    stopOnTerminationSignals: false, // our process owns its signals (runtime/process-signals.ts)
     includeStacktraceInErrorResponses: config.env !== 'production',
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),

@@ -42,6 +42,8 @@ export async function startApiProcess(
     db,
     temporalConnection: temporal.connection,
     async stop() {
+      // Idle keep-alive connections (browsers, probes) would hold the drain for its whole grace period.
+      server.httpServer.closeIdleConnections();
       await server.close();
       await bridge.stop();
       await temporal.close();

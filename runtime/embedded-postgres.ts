@@ -16,6 +16,9 @@ import { StartupError } from './startup-errors';
 
 export interface EmbeddedPostgres {
   url: string;
+  /** The server process (under its watchdog); its exit before stop() is a crash. */
+  process: ManagedProcess;
+  pgData: string;
   stop(): Promise<void>;
 }
 
@@ -68,15 +71,43 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** A server left behind by a killed `npm start` still owns the data dir: stop it first. */
-async function stopLeftoverServer(pgData: string): Promise<void> {
+/** The command line of a live process ('' when unknown or gone; Linux /proc, else ps). */
+function commandLine(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    const ps = spawnSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' });
+    return ps.status === 0 ? ps.stdout.trim() : '';
+  }
+}
+
+async function waitForExit(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return !pidAlive(pid);
+}
+
+/**
+ * A server left behind by a crashed or killed `npm start` still owns the data dir: stop it
+ * (fast shutdown, then SIGKILL). A postmaster.pid whose pid is dead, or now belongs to some
+ * other process (pids are reused, e.g. in containers), is stale: remove it, touching nothing else.
+ */
+export async function recoverDataDir(pgData: string, log: (line: string) => void = () => undefined): Promise<void> {
   const pidFile = path.join(pgData, 'postmaster.pid');
   if (!fs.existsSync(pidFile)) return;
   const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || !pidAlive(pid)) return;
+  const ours = Number.isInteger(pid) && pid > 0 && pidAlive(pid) && commandLine(pid).includes(pgData);
+  if (!ours) {
+    log(`removing a stale postmaster.pid (pid ${pid} is ${pidAlive(pid) ? 'another program' : 'gone'})`);
+    fs.rmSync(pidFile, { force: true });
+    return;
+  }
+  log(`stopping a PostgreSQL (pid ${pid}) left running from ${pgData}`);
   process.kill(pid, 'SIGINT');
-  const deadline = Date.now() + 15_000;
-  while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (!(await waitForExit(pid, 15_000))) {
+    process.kill(pid, 'SIGKILL');
+    await waitForExit(pid, 5_000);
+  }
 }
 
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
@@ -119,20 +150,59 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   }
   const password = fs.readFileSync(passwordFile, 'utf8').trim();
 
-  await stopLeftoverServer(pgData);
+  await recoverDataDir(pgData, opts.log);
   if (await isPortInUse(opts.port)) {
     throw new StartupError(
       `embedded PostgreSQL cannot listen on 127.0.0.1:${opts.port}: the port is in use. Set EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use that server`,
     );
   }
 
+  // After a SIGKILLed postmaster its backends may hold the shared memory for a moment: retry.
+  let proc: ManagedProcess | undefined;
+  for (let attempt = 1; !proc; attempt++) {
+    const started = await spawnPostgres(bin, pgData, opts, ids);
+    if ('proc' in started) proc = started.proc;
+    else if (attempt < 5 && /shared memory block|lock file .* already exists/.test(started.output)) {
+      await recoverDataDir(pgData, opts.log);
+      await new Promise((r) => setTimeout(r, 1000));
+    } else throw new StartupError(`embedded PostgreSQL exited during start-up:\n${started.output}`);
+  }
+
+  const base = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}`;
+  const server = proc;
+  // SIGINT is Postgres's "fast" shutdown: roll back open transactions, checkpoint, exit.
+  const stop = () => server.stop('SIGINT', 20_000);
+  try {
+    const admin = new Client({ connectionString: `${base}/postgres` });
+    await admin.connect();
+    try {
+      const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+      if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+    } finally {
+      await admin.end();
+    }
+  } catch (err) {
+    await stop(); // a start that fails leaves nothing running
+    throw err;
+  }
+  return { url: `${base}/${database}`, process: server, pgData, stop };
+}
+
+async function spawnPostgres(
+  bin: string,
+  pgData: string,
+  opts: EmbeddedPostgresOptions,
+  ids: { uid?: number; gid?: number },
+): Promise<{ proc: ManagedProcess } | { output: string }> {
   let ready = false;
-  const proc: ManagedProcess = startManagedProcess(
+  const proc = startManagedProcess(
     path.join(bin, 'postgres'),
     ['-D', pgData, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300', '-c', 'fsync=on'],
     {
       ...ids,
       env: { ...process.env, LC_ALL: 'C' },
+      // Under a watchdog: if whoever started us dies, the server gets a fast shutdown.
+      watchdog: { stopSignal: 'SIGINT', graceMs: 15_000 },
       onLine: (line) => {
         if (line.includes('database system is ready to accept connections')) ready = true;
         opts.log?.(line);
@@ -141,27 +211,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   );
   const deadline = Date.now() + 60_000;
   while (!ready) {
-    if (proc.exited()) throw new StartupError(`embedded PostgreSQL exited during start-up:\n${proc.recentOutput()}`);
+    if (proc.exited()) return { output: proc.recentOutput() };
     if (Date.now() > deadline) {
       await proc.stop('SIGKILL');
       throw new StartupError(`embedded PostgreSQL did not become ready within 60 s:\n${proc.recentOutput()}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-
-  const base = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}`;
-  const admin = new Client({ connectionString: `${base}/postgres` });
-  await admin.connect();
-  try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
-  } finally {
-    await admin.end();
-  }
-
-  return {
-    url: `${base}/${database}`,
-    // SIGINT is Postgres's "fast" shutdown: roll back open transactions, checkpoint, exit.
-    stop: () => proc.stop('SIGINT', 20_000),
-  };
+  return { proc };
 }

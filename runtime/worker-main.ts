@@ -3,12 +3,15 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
-import { onShutdownSignal } from './process-signals';
+import { exitWithParent, onShutdownSignal } from './process-signals';
 import { reportFatal, StartupError } from './startup-errors';
 import { ensureWorkflowBundle } from './workflow-bundle';
 import { startWorkerProcess } from './worker-process';
 
 async function main(): Promise<void> {
+  // Under `npm start`: never outlive the supervisor, not even while still starting.
+  let shutdown: ((reason: 'parent-gone') => void) | undefined;
+  exitWithParent(() => (shutdown ? shutdown('parent-gone') : process.exit(1)));
   const config = loadConfig();
   if (!config.databaseUrl) throw new StartupError('DATABASE_URL is not set: the worker alone needs an existing PostgreSQL (or run `npm start` for the whole stack)');
   if (!config.temporalAddress) throw new StartupError('TEMPORAL_ADDRESS is not set: the worker alone needs an existing Temporal server (or run `npm start` for the whole stack)');
@@ -29,7 +32,7 @@ async function main(): Promise<void> {
     beat();
     setInterval(beat, 10_000).unref();
   }
-  onShutdownSignal(async () => {
+  shutdown = onShutdownSignal(async () => {
     log.info('worker stopping');
     await worker.stop();
   });

@@ -5,9 +5,9 @@ import type { PollOutcome } from '../activities/ingestion-types';
 const { pollFeed } = proxyActivities<Activities>({
   // Fetch is capped at 10 s and 5 MB; parsing and storing a large feed takes a few seconds more.
   startToCloseTimeout: '2 minutes',
-  // The activity heartbeats after the (10 s capped) fetch and after parsing, so a worker that
-  // dies mid-poll is noticed within 20 s and the poll is retried on another worker.
-  heartbeatTimeout: '20 seconds',
+  // The activity heartbeats every 2 s while it runs (activities/heartbeat.ts), so a worker that
+  // dies mid-poll is noticed within 10 s and the poll is retried on another worker.
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 6 },
 });
 

@@ -5,7 +5,8 @@ import type { ScoreArticlesResult } from '../activities/sentiment.activities';
 const { scoreArticles, findUnscoredArticles, resolveModelVersion } = proxyActivities<Activities>({
   // Model inference runs ~5,000 headlines/s; a 2,000-article chunk takes well under a minute.
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '60 seconds',
+  // The activity heartbeats every 2 s (activities/heartbeat.ts): a dead worker is noticed in ~10 s.
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 

@@ -5,7 +5,8 @@ import type { ComputeSignalsInput, ComputeSignalsResult } from '../activities/si
 const { computeSignals } = proxyActivities<Activities>({
   // A few queries and one small transaction per ticker; hundreds of tickers still fit easily.
   startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '1 minute',
+  // Heartbeats every 2 s (activities/heartbeat.ts): a dead worker is noticed in ~10 s.
+  heartbeatTimeout: '10 seconds',
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,

