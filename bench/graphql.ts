@@ -187,6 +187,17 @@ interface LoadResult {
   failures: number;
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
 async function load(url: string, query: string, headers: Record<string, string>, seconds: number): Promise<LoadResult> {
   let failures = 0;
   const result = await autocannon({
@@ -210,6 +221,8 @@ async function load(url: string, query: string, headers: Record<string, string>,
 
 export default async function graphqlBench(args: string[]): Promise<void> {
   const seconds = Number(args[0] ?? 10);
+  // Optional document names after the seconds (e.g. `-- graphql 5 typename`), for profiling one.
+  const only = args.slice(1);
   const cleanup: Array<() => Promise<void>> = [];
   const children: ChildProcess[] = [];
   try {
@@ -272,21 +285,30 @@ export default async function graphqlBench(args: string[]): Promise<void> {
     let failures = 0;
     console.log(`connections=${CONNECTIONS} seconds_each=${seconds}`);
     for (const [i, d] of docs.entries()) {
+      if (only.length > 0 && !only.includes(d.name)) continue;
       // Warm both (JIT, pools, key cache), then alternate which side runs first.
       await load(tidingsUrl, d.query, auth, 1);
       await load(d.peerUrl, d.query, d.peerHeaders, 1);
-      const runTidings = () => load(tidingsUrl, d.query, auth, seconds);
-      const runPeer = () => load(d.peerUrl, d.query, d.peerHeaders, seconds);
+      // CPU time per request of the server process: steadier than requests/s on a busy machine.
+      const measured = async (run: () => Promise<LoadResult>, pid: number | undefined) => {
+        const before = cpuSeconds(pid);
+        const r = await run();
+        return { ...r, cpuMsPerRequest: ((cpuSeconds(pid) - before) * 1000) / Math.max(1, r.requests) };
+      };
+      const peerPid = (d.name === 'typename' ? hello : peer).child.pid;
+      const runTidings = () => measured(() => load(tidingsUrl, d.query, auth, seconds), tidings.child.pid);
+      const runPeer = () => measured(() => load(d.peerUrl, d.query, d.peerHeaders, seconds), peerPid);
       const [ours, theirs] = i % 2 === 0 ? [await runTidings(), await runPeer()] : (([b, a]) => [a, b])([await runPeer(), await runTidings()]);
       failures += ours.failures + theirs.failures;
       ratios[d.name] = ours.rps / theirs.rps;
       const p99Ratio = ours.p99 / Math.max(theirs.p99, 1);
       if (d.name !== 'typename') p99RatioMax = Math.max(p99RatioMax, p99Ratio);
       console.log(
-        `${d.name.padEnd(17)} tidings ${ours.rps.toFixed(0).padStart(6)} rps p50 ${ours.p50} ms p99 ${ours.p99} ms | peer ${theirs.rps.toFixed(0).padStart(6)} rps p50 ${theirs.p50} ms p99 ${theirs.p99} ms | ratio ${ratios[d.name].toFixed(3)} p99 ratio ${p99Ratio.toFixed(2)} | failures ${ours.failures}/${theirs.failures}`,
+        `${d.name.padEnd(17)} tidings ${ours.rps.toFixed(0).padStart(6)} rps p50 ${ours.p50} ms p99 ${ours.p99} ms | peer ${theirs.rps.toFixed(0).padStart(6)} rps p50 ${theirs.p50} ms p99 ${theirs.p99} ms | ratio ${ratios[d.name].toFixed(3)} p99 ratio ${p99Ratio.toFixed(2)} | server cpu ms/req ${ours.cpuMsPerRequest.toFixed(2)}/${theirs.cpuMsPerRequest.toFixed(2)} | failures ${ours.failures}/${theirs.failures}`,
       );
     }
     if (failures > 0) throw new Error(`${failures} requests failed: the run does not count`);
+    if (only.length > 0) return;
     console.log(
       `articles_ratio=${ratios.articles.toFixed(3)} signals_ratio=${ratios.signals.toFixed(3)} ticker_sentiment_ratio=${ratios.ticker_sentiment.toFixed(3)} typename_ratio=${ratios.typename.toFixed(3)} p99_ratio_max=${p99RatioMax.toFixed(2)}`,
     );

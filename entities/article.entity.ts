@@ -2,7 +2,7 @@ import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { Feed } from './feed.entity';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 @Entity('articles')
 @Index('articles_published_at_idx', ['publishedAt'])
 @Index('articles_feed_guid_uq', ['feedId', 'guid'], { unique: true, where: '"guid" IS NOT NULL' })
@@ -67,7 +67,7 @@ export class Article {
 }
 
 /** Which tickers an article is about, and how strongly. */
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 @Entity('article_tickers')
 @Index('article_tickers_ticker_published_idx', ['ticker', 'publishedAt'])
 export class ArticleTicker {

@@ -3,7 +3,7 @@ import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, Primary
 import { Article } from './article.entity';
 
 /** One score per article and model version: re-scoring with the same model writes nothing. */
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 @Entity('sentiment_scores')
 @Index('sentiment_scores_article_model_uq', ['articleId', 'modelVersion'], { unique: true })
 export class SentimentScore {

@@ -17,7 +17,7 @@ export enum RiskLevel {
 }
 registerEnumType(RiskLevel, { name: 'RiskLevel' });
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 @Entity('signals')
 @Index('signals_ticker_as_of_idx', ['ticker', 'asOf'])
 export class Signal {
