@@ -3,13 +3,11 @@
  * with the square of repeated fields): the source's size in bytes, its token count (graphql-js
  * stops parsing at `maxTokens`), and the number of selections (fields, aliases included, and
  * fragment spreads). All three are linear, so a refused document costs next to nothing.
- * Used by HTTP (an Apollo plugin, before Apollo parses) and by graphql-ws (onSubscribe).
+ * Used by HTTP (middleware in front of Apollo) and by graphql-ws (onSubscribe).
  */
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { NextFunction, Request, Response } from 'express';
 import { GraphQLError, parse, visit, type DocumentNode } from 'graphql';
-import type { GraphQLContext } from './context';
 import { apiError } from './errors';
-import { withHttpStatus } from './http-errors';
 
 export interface DocumentLimits {
   /** UTF-8 bytes of the query text. */
@@ -58,7 +56,7 @@ export function parseBounded(source: string, limits: DocumentLimits): DocumentNo
   try {
     document = parse(source, { maxTokens: limits.maxTokens });
   } catch (err) {
-    if (err instanceof GraphQLError && /contains more than \d+ tokens/.test(err.message)) {
+    if (err instanceof GraphQLError && /contains more th(?:an|at) \d+ tokens/.test(err.message)) {
       throw tooLarge(`the query has more than ${limits.maxTokens} tokens; send large values as variables`, { maxTokens: limits.maxTokens });
     }
     throw err;
@@ -74,23 +72,25 @@ export function parseBounded(source: string, limits: DocumentLimits): DocumentNo
 }
 
 /**
- * Apollo plugin: refuses an oversized document before Apollo parses and validates it. Apollo
- * answers errors thrown here without running the other plugins, so the error carries its status.
- * Apollo's own parse uses the same maxTokens (ApolloServer `parseOptions`).
+ * Express middleware in front of Apollo: refuses an oversized document before Apollo parses and
+ * validates it, with a GraphQL-style JSON error (400, QUERY_TOO_LARGE). Syntax errors are left
+ * to Apollo (GRAPHQL_PARSE_FAILED), whose own parse uses the same maxTokens (`parseOptions`).
  */
-export function documentLimitsPlugin(limits: DocumentLimits): ApolloServerPlugin<GraphQLContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveSource({ source }) {
-          try {
-            parseBounded(source, limits);
-          } catch (err) {
-            if (err instanceof GraphQLError && err.extensions.code === 'QUERY_TOO_LARGE') throw withHttpStatus(err);
-            // A plain syntax error: Apollo's parse reports it as GRAPHQL_PARSE_FAILED.
-          }
-        },
-      };
-    },
+export function documentLimitsMiddleware(limits: DocumentLimits) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const body = req.body as { query?: unknown } | undefined;
+    const query = req.method === 'GET' ? (req.query as Record<string, unknown>).query : body && !Array.isArray(body) ? body.query : undefined;
+    if (typeof query !== 'string') return next();
+    try {
+      parseBounded(query, limits);
+    } catch (err) {
+      if (err instanceof GraphQLError && err.extensions.code === 'QUERY_TOO_LARGE') {
+        const graphqlResponse = /application\/graphql-response\+json/.test(req.header('accept') ?? '');
+        res.status(400).type(graphqlResponse ? 'application/graphql-response+json' : 'application/json');
+        res.send(JSON.stringify({ errors: [{ message: err.message, extensions: err.extensions }] }));
+        return;
+      }
+    }
+    next();
   };
 }

@@ -28,7 +28,7 @@ import { sharedSubscribe } from './shared-subscriptions';
 import { healthRouter } from './health';
 import { assertComplexity, depthLimitRule } from './query-guards';
 import { browserOriginAllowed, securityHeaders } from './browser';
-import { documentLimitsPlugin, parseBounded, type DocumentLimits } from './document-limits';
+import { documentLimitsMiddleware, parseBounded, type DocumentLimits } from './document-limits';
 import { formatError, httpStatusPlugin, isServiceUnavailable, jsonErrorHandler, unavailableError, withHttpStatus } from './http-errors';
 import { assertNoNul } from './input-guards';
 import { buildApiSchema } from './schema';
@@ -180,7 +180,6 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
     introspection: config.introspection,
     includeStacktraceInErrorResponses: config.graphqlStackTraces,
     plugins: [
-      documentLimitsPlugin(documentLimits),
       httpStatusPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
@@ -220,6 +219,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
     // CORS only for the listed origins (none by default: no CORS headers at all).
     cors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, maxAge: 600 }),
     express.json({ limit: '2mb' }),
+    documentLimitsMiddleware(documentLimits),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GraphQLContext> => {
         const base = { requestId: res.locals.requestId as string, log: res.locals.log as Logger, services: deps.services };
