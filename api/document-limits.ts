@@ -1,12 +1,13 @@
 /**
  * Bounds on a GraphQL document, checked before validation (whose overlapping-fields rule grows
  * with the square of repeated fields): the source's size in bytes, its token count (graphql-js
- * stops parsing at `maxTokens`), and the number of selections (fields, aliases included, and
- * fragment spreads). All three are linear, so a refused document costs next to nothing.
+ * stops parsing at `maxTokens`), the number of selections (fields, aliases included, and
+ * fragment spreads) and how often one response name repeats in a selection set. All are
+ * linear, so a refused document costs next to nothing.
  * Used by HTTP (middleware in front of Apollo) and by graphql-ws (onSubscribe).
  */
 import type { NextFunction, Request, Response } from 'express';
-import { GraphQLError, parse, visit, type DocumentNode } from 'graphql';
+import { GraphQLError, Kind, parse, visit, type DocumentNode } from 'graphql';
 import { apiError } from './errors';
 
 export interface DocumentLimits {
@@ -19,28 +20,46 @@ export interface DocumentLimits {
 }
 
 /**
- * Generous for real clients (GraphiQL's introspection query: ~3 KB, ~330 tokens, ~150
+ * Fields sharing one response name in one selection set. Validation compares every such pair
+ * (and merges their sub-selections), so this keeps the quadratic part small; real queries
+ * repeat a name once or twice.
+ */
+export const MAX_SAME_RESPONSE_NAME = 10;
+
+/**
+ * Generous for real clients (GraphiQL's introspection query: ~3 KB, ~330 tokens, 80
  * selections) and small enough that validating the worst document within them stays far below
  * 100 ms of event loop (bench/hostile.ts, BENCHMARKS.md). Large inputs belong in variables.
  */
-export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = { maxBytes: 64 * 1024, maxTokens: 5000, maxSelections: 500 };
+export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = { maxBytes: 64 * 1024, maxTokens: 5000, maxSelections: 200 };
 
 function tooLarge(message: string, extensions: Record<string, unknown>): GraphQLError {
   return apiError('QUERY_TOO_LARGE', message, extensions);
 }
 
-/** Counts selections without recursion limits of its own: the parser already bounded the tree. */
-export function countSelections(document: DocumentNode): number {
-  let n = 0;
+/** Selections in the document, and the most fields sharing one response name in any one selection set. */
+export function measureSelections(document: DocumentNode): { selections: number; sameName: number } {
+  let selections = 0;
+  let sameName = 0;
   visit(document, {
+    SelectionSet(node) {
+      const names = new Map<string, number>();
+      for (const sel of node.selections) {
+        if (sel.kind !== Kind.FIELD) continue;
+        const name = (sel.alias ?? sel.name).value;
+        const n = (names.get(name) ?? 0) + 1;
+        names.set(name, n);
+        if (n > sameName) sameName = n;
+      }
+    },
     Field() {
-      n++;
+      selections++;
     },
     FragmentSpread() {
-      n++;
+      selections++;
     },
   });
-  return n;
+  return { selections, sameName };
 }
 
 /**
@@ -61,11 +80,17 @@ export function parseBounded(source: string, limits: DocumentLimits): DocumentNo
     }
     throw err;
   }
-  const selections = countSelections(document);
+  const { selections, sameName } = measureSelections(document);
   if (selections > limits.maxSelections) {
     throw tooLarge(`the query selects ${selections} fields and fragments, more than the maximum of ${limits.maxSelections}`, {
       selections,
       maxSelections: limits.maxSelections,
+    });
+  }
+  if (sameName > MAX_SAME_RESPONSE_NAME) {
+    throw tooLarge(`the query selects one response name ${sameName} times in one selection set, more than the maximum of ${MAX_SAME_RESPONSE_NAME}`, {
+      sameName,
+      maxSameName: MAX_SAME_RESPONSE_NAME,
     });
   }
   return document;

@@ -54,13 +54,14 @@ export interface ApiServer {
 const INTROSPECTION_ROOT_FIELDS = new Set(['__schema', '__type', '__typename']);
 
 /**
- * True when every root field of the operation may be called without a key: the password
- * exchange for a first key, and, where introspection is enabled at all (not in production by
- * default), schema introspection, so GraphiQL can show the docs before a key is entered.
+ * True when the operation may run without a key: a single password exchange for a first key,
+ * and, where introspection is enabled at all (not in production by default), schema
+ * introspection, so GraphiQL can show the docs before a key is entered.
  */
 function isPublicOperation(op: OperationDefinitionNode, introspection: boolean): boolean {
   const fields = op.selectionSet.selections.map((s) => (s.kind === Kind.FIELD ? s.name.value : ''));
-  if (fields.every((f) => PUBLIC_ROOT_FIELDS.has(f))) return true;
+  // One password exchange per keyless request: aliases must not multiply the bcrypt work.
+  if (fields.length === 1 && PUBLIC_ROOT_FIELDS.has(fields[0])) return true;
   return introspection && op.operation === 'query' && fields.some((f) => f === '__schema' || f === '__type') && fields.every((f) => INTROSPECTION_ROOT_FIELDS.has(f));
 }
 

@@ -135,7 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     authDisabled: false,
     maxDocumentBytes: positive(env, 'GRAPHQL_MAX_DOCUMENT_BYTES', 64 * 1024),
     maxDocumentTokens: positive(env, 'GRAPHQL_MAX_TOKENS', 5000),
-    maxDocumentSelections: positive(env, 'GRAPHQL_MAX_SELECTIONS', 500),
+    maxDocumentSelections: positive(env, 'GRAPHQL_MAX_SELECTIONS', 200),
     wsMaxPayloadBytes: positive(env, 'WS_MAX_PAYLOAD_BYTES', 1024 * 1024),
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     graphqlStackTraces: nodeEnv === 'development' && bool(env, 'GRAPHQL_STACKTRACES', false),
