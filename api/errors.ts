@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'FEATURE_DISABLED'
   | 'QUERY_TOO_COMPLEX'
   | 'QUERY_TOO_DEEP'
+  | 'QUERY_TOO_LARGE'
   | 'UNAVAILABLE';
 
 export function apiError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {

@@ -18,6 +18,22 @@ function packageDir(pkg: string): string {
   return path.dirname(require.resolve(`${pkg}/package.json`));
 }
 
+/** GraphiQL's start-up, served as a file so the Content-Security-Policy needs no inline scripts. */
+const INIT_JS = `    const httpUrl = new URL(document.currentScript.dataset.graphqlPath, location.href).toString();
+    const wsUrl = httpUrl.replace(/^http/, 'ws');
+    function authorization() {
+      try {
+        const headers = JSON.parse(localStorage.getItem('graphiql:headers') || '{}');
+        return headers.Authorization || headers.authorization;
+      } catch (e) { return undefined; }
+    }
+    const wsClient = graphqlWs.createClient({ url: wsUrl, lazy: true, connectionParams: () => ({ authorization: authorization() }) });
+    const fetcher = GraphiQL.createFetcher({ url: httpUrl, wsClient });
+    ReactDOM.createRoot(document.getElementById('graphiql')).render(
+      React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true, shouldPersistHeaders: true }),
+    );
+`;
+
 function page(graphqlPath: string, base: string): string {
   return `<!doctype html>
 <html lang="en">
@@ -33,21 +49,7 @@ function page(graphqlPath: string, base: string): string {
   <script src="${base}/assets/react-dom.js"></script>
   <script src="${base}/assets/graphql-ws.js"></script>
   <script src="${base}/assets/graphiql.js"></script>
-  <script>
-    const httpUrl = new URL(${JSON.stringify(graphqlPath)}, location.href).toString();
-    const wsUrl = httpUrl.replace(/^http/, 'ws');
-    function authorization() {
-      try {
-        const headers = JSON.parse(localStorage.getItem('graphiql:headers') || '{}');
-        return headers.Authorization || headers.authorization;
-      } catch (e) { return undefined; }
-    }
-    const wsClient = graphqlWs.createClient({ url: wsUrl, lazy: true, connectionParams: () => ({ authorization: authorization() }) });
-    const fetcher = GraphiQL.createFetcher({ url: httpUrl, wsClient });
-    ReactDOM.createRoot(document.getElementById('graphiql')).render(
-      React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true, shouldPersistHeaders: true }),
-    );
-  </script>
+  <script src="${base}/assets/init.js" data-graphql-path="${graphqlPath.replace(/"/g, '&quot;')}"></script>
 </body>
 </html>`;
 }
@@ -56,6 +58,9 @@ export function graphiqlRouter(graphqlPath: string, base = '/graphiql'): Router 
   const router = Router();
   router.get(base, (_req: Request, res: Response) => {
     res.type('html').send(page(graphqlPath, base));
+  });
+  router.get(`${base}/assets/init.js`, (_req: Request, res: Response) => {
+    res.type('application/javascript').send(INIT_JS);
   });
   router.get(`${base}/assets/:name`, (req: Request, res: Response) => {
     const asset = ASSETS[String(req.params.name)];

@@ -1,6 +1,7 @@
 import {
   GraphQLError,
   Kind,
+  getOperationAST,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
@@ -8,6 +9,7 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
+import { getVariableValues } from 'graphql/execution/values';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { apiError } from './errors';
 
@@ -72,13 +74,27 @@ export function assertComplexity(schema: GraphQLSchema, document: DocumentNode, 
   if (key.length > 1024) costs = new Map();
   let complexity = costs.get(key);
   if (complexity === undefined) {
-    complexity = getComplexity({
-      schema,
-      query: document,
-      operationName,
-      variables,
-      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-    });
+    // Variables of the wrong type are the caller's mistake: say so before the cost estimator trips on them.
+    const operation = getOperationAST(document, operationName);
+    if (operation) {
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });
+      if (coerced.errors?.length) {
+        const name = operation.variableDefinitions?.find((d) => coerced.errors![0].message.includes(`"$${d.variable.name.value}"`))?.variable.name.value;
+        throw apiError('BAD_USER_INPUT', coerced.errors[0].message, name ? { field: name } : {});
+      }
+    }
+    try {
+      complexity = getComplexity({
+        schema,
+        query: document,
+        operationName,
+        variables,
+        estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+      });
+    } catch (err) {
+      // e.g. "Query exceeds the maximum allowed number of nodes": too complex, not a server fault.
+      throw apiError('QUERY_TOO_COMPLEX', `query cost cannot be accepted: ${(err as Error).message}`, { maxComplexity: max });
+    }
     if (costs.size >= COST_CACHE_PER_DOCUMENT) costs.delete(costs.keys().next().value!);
     costs.set(key, complexity);
   }

@@ -10,8 +10,9 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { Connection } from '@temporalio/client';
+import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, Kind, parse, specifiedRules, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, specifiedRules, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
@@ -26,6 +27,10 @@ import { graphiqlRouter } from './graphiql';
 import { sharedSubscribe } from './shared-subscriptions';
 import { healthRouter } from './health';
 import { assertComplexity, depthLimitRule } from './query-guards';
+import { browserOriginAllowed, securityHeaders } from './browser';
+import { documentLimitsMiddleware, parseBounded, type DocumentLimits } from './document-limits';
+import { formatError, httpStatusPlugin, isServiceUnavailable, jsonErrorHandler, unavailableError, withHttpStatus } from './http-errors';
+import { assertNoNul } from './input-guards';
 import { buildApiSchema } from './schema';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -49,13 +54,14 @@ export interface ApiServer {
 const INTROSPECTION_ROOT_FIELDS = new Set(['__schema', '__type', '__typename']);
 
 /**
- * True when every root field of the operation may be called without a key: the password
- * exchange for a first key, and, where introspection is enabled at all (not in production by
- * default), schema introspection, so GraphiQL can show the docs before a key is entered.
+ * True when the operation may run without a key: a single password exchange for a first key,
+ * and, where introspection is enabled at all (not in production by default), schema
+ * introspection, so GraphiQL can show the docs before a key is entered.
  */
 function isPublicOperation(op: OperationDefinitionNode, introspection: boolean): boolean {
   const fields = op.selectionSet.selections.map((s) => (s.kind === Kind.FIELD ? s.name.value : ''));
-  if (fields.every((f) => PUBLIC_ROOT_FIELDS.has(f))) return true;
+  // One password exchange per keyless request: aliases must not multiply the bcrypt work.
+  if (fields.length === 1 && PUBLIC_ROOT_FIELDS.has(fields[0])) return true;
   return introspection && op.operation === 'query' && fields.some((f) => f === '__schema' || f === '__type') && fields.every((f) => INTROSPECTION_ROOT_FIELDS.has(f));
 }
 
@@ -95,7 +101,15 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
 
   type WsState = { requestId?: string; principal?: Principal; [k: string]: unknown };
   type WsExtra = Extra & Partial<WsState>;
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  const documentLimits: DocumentLimits = { maxBytes: config.maxDocumentBytes, maxTokens: config.maxDocumentTokens, maxSelections: config.maxDocumentSelections };
+  // maxPayload bounds every message, connection_init included, before any key is checked; a
+  // larger frame closes the socket (1009). With an allow-list, browsers from other origins are refused.
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: GRAPHQL_PATH,
+    maxPayload: config.wsMaxPayloadBytes,
+    verifyClient: (info: { origin?: string }) => browserOriginAllowed(info.origin, config.corsOrigins),
+  });
   const wsContext = (extra: WsExtra): GraphQLContext => {
     const requestId = extra.requestId ?? randomUUID();
     return { requestId, log: log.child({ requestId }), services: deps.services, principal: extra.principal ?? null, authDisabled: config.authDisabled };
@@ -108,7 +122,15 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
       onConnect: async (ctx) => {
         ctx.extra.requestId = randomUUID();
         if (config.authDisabled) return true;
-        const { principal, authFailure } = await resolveAuthorization(deps.services, ctx.connectionParams?.authorization);
+        let resolved: Awaited<ReturnType<typeof resolveAuthorization>>;
+        try {
+          resolved = await resolveAuthorization(deps.services, ctx.connectionParams?.authorization);
+        } catch (err) {
+          if (!isServiceUnavailable(err)) throw err;
+          ctx.extra.socket.close(1013, 'Try again later: a service this API needs is not answering');
+          return false;
+        }
+        const { principal, authFailure } = resolved;
         if (!principal) {
           const reason = AUTH_FAILURE_MESSAGES[authFailure ?? 'missing'].replace('send "Authorization: Bearer <key>"', 'put it in connectionParams.authorization');
           ctx.extra.socket.close(CLOSE_UNAUTHORIZED, `Unauthorized: ${reason}`.slice(0, 120));
@@ -122,7 +144,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
       onSubscribe: async (ctx, subscriptionId, payload) => {
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          document = parseBounded(payload.query, documentLimits);
         } catch (err) {
           return [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
         }
@@ -135,10 +157,17 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
         };
         try {
           assertComplexity(schema, document, payload.operationName ?? undefined, payload.variables ?? undefined, config.maxQueryComplexity);
+          assertNoNul(document, payload.variables);
         } catch (err) {
           return [err as GraphQLError];
         }
-        const limited = await rateLimit(contextValue, limits);
+        let limited: GraphQLError | null;
+        try {
+          limited = await rateLimit(contextValue, limits);
+        } catch (err) {
+          if (isServiceUnavailable(err)) return [unavailableError()];
+          throw err;
+        }
         if (limited) return [limited];
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
@@ -149,16 +178,13 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     validationRules: guardRules,
-    // Apollo relabels every validation error GRAPHQL_VALIDATION_FAILED; keep the guard's own code.
-    formatError: (formatted, error) => {
-      const original = (error as GraphQLError).originalError;
-      const guardCode = original instanceof GraphQLError ? original.extensions.code : undefined;
-      return guardCode === 'QUERY_TOO_DEEP' ? { ...formatted, extensions: { ...formatted.extensions, code: guardCode } } : formatted;
-    },
+    parseOptions: { maxTokens: documentLimits.maxTokens },
+    formatError: formatError({ log, stackTraces: config.graphqlStackTraces }),
     introspection: config.introspection,
     stopOnTerminationSignals: false, // our process owns its signals (runtime/process-signals.ts)
-    includeStacktraceInErrorResponses: config.env !== 'production',
+    includeStacktraceInErrorResponses: config.graphqlStackTraces,
     plugins: [
+      httpStatusPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       {
@@ -166,6 +192,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
           return {
             async didResolveOperation({ operation, document, request, contextValue }) {
               assertComplexity(schema, document, request.operationName ?? undefined, request.variables, config.maxQueryComplexity);
+              assertNoNul(document, request.variables);
               if (contextValue.authDisabled) return;
               if (!contextValue.principal && !(operation && isPublicOperation(operation, config.introspection))) throw unauthenticated(contextValue.authFailure);
               const limited = await rateLimit(contextValue, limits);
@@ -188,18 +215,29 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
   await apollo.start();
 
   app.use(requestLogging(log));
+  app.use(securityHeaders());
   app.use(healthRouter({ db: deps.db, temporal: deps.temporalConnection, namespace: config.temporalNamespace }));
   if (config.graphiql) app.use(graphiqlRouter(GRAPHQL_PATH));
   app.use(
     GRAPHQL_PATH,
+    // CORS only for the listed origins (none by default: no CORS headers at all).
+    cors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, maxAge: 600 }),
     express.json({ limit: '2mb' }),
+    documentLimitsMiddleware(documentLimits),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GraphQLContext> => {
         const base = { requestId: res.locals.requestId as string, log: res.locals.log as Logger, services: deps.services };
         if (config.authDisabled) return { ...base, principal: null, authDisabled: true };
-        return { ...base, ...(await resolveAuthorization(deps.services, req.headers.authorization)) };
+        try {
+          return { ...base, ...(await resolveAuthorization(deps.services, req.headers.authorization)) };
+        } catch (err) {
+          if (!isServiceUnavailable(err)) throw err;
+          base.log.warn({ err }, 'cannot check the API key: a dependency is unavailable');
+          throw withHttpStatus(unavailableError());
+        }
       },
     }),
+    jsonErrorHandler(log),
   );
 
   await new Promise<void>((resolve, reject) => {

@@ -18,7 +18,7 @@ export function formatPriceImportReport(file: string, r: PriceImportReport): str
     `  inserted:  ${r.inserted}`,
     `  updated:   ${r.updated}`,
     `  unchanged: ${r.unchanged}`,
-    `  rejected:  ${r.rejected.length}`,
+    `  rejected:  ${r.rejectedCount}${r.rejectedCount > r.rejected.length ? ` (the first ${r.rejected.length} listed)` : ''}`,
   ];
   for (const row of r.rejected) lines.push(`    line ${row.line}: ${row.reason}`);
   return lines;
@@ -49,7 +49,7 @@ export async function importPricesCommand(
   const db = createDataSource(opts.databaseUrl, { poolSize: 2, applicationName: 'tidings-cli' });
   await db.initialize();
   try {
-    const report = await importPrices(db, { ticker, csv, interval });
+    const report = await importPrices(db, { ticker, csv, interval, maxRejected: Number.POSITIVE_INFINITY });
     for (const line of formatPriceImportReport(file, report)) out(line);
     return report;
   } finally {

@@ -37,6 +37,16 @@ export interface AppConfig {
    * production and never read from the environment.
    */
   authDisabled: boolean;
+  /** GraphQL document bounds checked before validation (api/document-limits.ts). */
+  maxDocumentBytes: number;
+  maxDocumentTokens: number;
+  maxDocumentSelections: number;
+  /** Largest graphql-ws message accepted, before authentication too (ws `maxPayload`). */
+  wsMaxPayloadBytes: number;
+  /** Browser origins allowed by CORS and on the graphql-ws upgrade; empty: no CORS, any Origin on upgrade. */
+  corsOrigins: string[];
+  /** Stack traces in GraphQL error responses: only when asked for, and honoured only in development. */
+  graphqlStackTraces: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -72,6 +82,25 @@ function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
 }
 
+/** A comma-separated allow-list of origins such as `https://app.example.com,http://localhost:5173`. */
+function origins(env: NodeJS.ProcessEnv, name: string): string[] {
+  const raw = optional(env, name);
+  if (!raw) return [];
+  return raw.split(',').map((o) => {
+    const origin = o.trim();
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      throw new ConfigError(`${name} must list origins such as https://app.example.com, got "${origin}"`);
+    }
+    if (!/^https?:$/.test(parsed.protocol) || parsed.origin !== origin.replace(/\/$/, '')) {
+      throw new ConfigError(`${name} must list bare origins (scheme://host[:port]), got "${origin}"`);
+    }
+    return parsed.origin;
+  });
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const nodeEnv = (env.NODE_ENV ?? 'development') as Environment;
   if (!['development', 'test', 'production'].includes(nodeEnv)) {
@@ -104,5 +133,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxQueryDepth: positive(env, 'GRAPHQL_MAX_DEPTH', 10),
     maxQueryComplexity: positive(env, 'GRAPHQL_MAX_COMPLEXITY', 1000),
     authDisabled: false,
+    maxDocumentBytes: positive(env, 'GRAPHQL_MAX_DOCUMENT_BYTES', 64 * 1024),
+    maxDocumentTokens: positive(env, 'GRAPHQL_MAX_TOKENS', 5000),
+    maxDocumentSelections: positive(env, 'GRAPHQL_MAX_SELECTIONS', 200),
+    wsMaxPayloadBytes: positive(env, 'WS_MAX_PAYLOAD_BYTES', 1024 * 1024),
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
+    graphqlStackTraces: nodeEnv === 'development' && bool(env, 'GRAPHQL_STACKTRACES', false),
   };
 }

@@ -10,7 +10,7 @@ import { apiError } from '../api/errors';
 import { dedupeArticles, normaliseItem, type NormalisedArticle } from '../domain/feeds';
 import { Article, ArticleTicker, SentimentScore } from '../entities';
 import { insertArticles } from '../db/article-store';
-import { MAX_CSV_ROWS, toCsv } from './signal.service';
+import { csvLimit, toCsv } from './signal.service';
 import { decodeCursor, encodeCursor } from './cursor';
 import { sharedTickerExtractor } from './ticker-extraction';
 
@@ -100,7 +100,7 @@ export class ArticleService {
 
   /** The filter's articles as CSV (newest first), with tickers and the preferred sentiment score. */
   async articlesCsv(filter: ArticleFilter, limit: number): Promise<string> {
-    const articles = await this.select(filter, Math.min(Math.max(1, limit), MAX_CSV_ROWS));
+    const articles = await this.select(filter, csvLimit(limit));
     const l = this.loaders();
     const [tickers, scores] = await Promise.all([l.tickers.loadMany(articles.map((a) => a.id)), l.sentiment.loadMany(articles.map((a) => a.id))]);
     return toCsv(
@@ -148,6 +148,12 @@ export class ArticleService {
     const errors: ImportReport['errors'] = [];
     const accepted: Array<{ index: number; article: NormalisedArticle }> = [];
     items.forEach((item, index) => {
+      // PostgreSQL cannot store U+0000 in text: refuse that item alone, as the API edge does for other arguments.
+      const nul = (['title', 'url', 'guid', 'summary', 'publishedAt'] as const).find((k) => typeof item[k] === 'string' && item[k]!.includes('\u0000'));
+      if (nul) {
+        errors.push({ index, reason: `${nul} contains a NUL character (U+0000), which cannot be stored` });
+        return;
+      }
       if (item.publishedAt && Number.isNaN(Date.parse(item.publishedAt))) {
         errors.push({ index, reason: `publishedAt "${item.publishedAt.slice(0, 40)}" is not a date` });
         return;

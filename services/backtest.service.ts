@@ -231,19 +231,24 @@ export async function getBacktest(db: DataSource, id: string): Promise<BacktestR
   return db.getRepository(BacktestRun).findOneBy({ id });
 }
 
+/** The one set of paging limits for backtest lists; the GraphQL resolver checks the same numbers. */
+export const MAX_BACKTEST_PAGE = 200;
+export const MAX_BACKTEST_OFFSET = 1_000_000;
+
 export interface ListBacktestsOptions {
   status?: BacktestStatus;
   ticker?: string;
   createdBy?: string;
-  /** 1..100, default 20. */
+  /** 1..MAX_BACKTEST_PAGE, default 20. */
   limit?: number;
+  /** 0..MAX_BACKTEST_OFFSET, default 0. */
   offset?: number;
 }
 
 /** Newest first. */
 export async function listBacktests(db: DataSource, opts: ListBacktestsOptions = {}): Promise<BacktestRun[]> {
-  const limit = int('limit', opts.limit, 1, 100, 20);
-  const offset = int('offset', opts.offset, 0, 1_000_000, 0);
+  const limit = int('limit', opts.limit, 1, MAX_BACKTEST_PAGE, 20);
+  const offset = int('offset', opts.offset, 0, MAX_BACKTEST_OFFSET, 0);
   const q = db.getRepository(BacktestRun).createQueryBuilder('b').orderBy('b.created_at', 'DESC').addOrderBy('b.id', 'DESC').limit(limit).offset(offset);
   if (opts.status) q.andWhere('b.status = :status', { status: opts.status });
   if (opts.ticker) q.andWhere(`b.params->>'ticker' = :ticker`, { ticker: opts.ticker.trim().toUpperCase() });

@@ -8,10 +8,24 @@ export function encodeCursor(time: Date, id: string): string {
   return Buffer.from(`${time.toISOString()}|${id}`).toString('base64url');
 }
 
+const BASE64URL = /^[A-Za-z0-9_-]{1,200}={0,2}$/;
+/** Exactly what encodeCursor writes: Date#toISOString of a four-digit year, then a UUID. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Accepts only what encodeCursor produces: a real instant (no 2024-02-30, no +275760 years,
+ * round-trips through Date unchanged) and a UUID. Anything else is BAD_USER_INPUT, never a
+ * database error.
+ */
 export function decodeCursor(cursor: string): { time: string; id: string } {
-  const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!time || !id || Number.isNaN(Date.parse(time)) || !/^[0-9a-f-]{36}$/i.test(id)) {
-    throw apiError('BAD_USER_INPUT', 'after is not a cursor this API issued', { field: 'after' });
-  }
+  const bad = () => apiError('BAD_USER_INPUT', 'after is not a cursor this API issued', { field: 'after' });
+  if (typeof cursor !== 'string' || !BASE64URL.test(cursor)) throw bad();
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (parts.length !== 2) throw bad();
+  const [time, id] = parts;
+  if (!ISO_TIME.test(time) || !UUID.test(id)) throw bad();
+  const instant = new Date(time);
+  if (!Number.isFinite(instant.getTime()) || instant.toISOString() !== time || instant.getUTCFullYear() < 1) throw bad();
   return { time, id };
 }

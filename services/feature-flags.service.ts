@@ -56,7 +56,7 @@ export class FeatureFlagService {
   }
 
   audit(key: string | undefined, first: number): Promise<FeatureFlagAudit[]> {
-    if (first < 1 || first > 500) throw apiError('BAD_USER_INPUT', 'first must be between 1 and 500', { field: 'first' });
+    if (!Number.isInteger(first) || first < 1 || first > 500) throw apiError('BAD_USER_INPUT', 'first must be 1 to 500', { field: 'first' });
     return this.db.getRepository(FeatureFlagAudit).find({
       where: key ? { flagKey: key } : {},
       order: { changedAt: 'DESC', id: 'DESC' },

@@ -4,7 +4,8 @@
  * the bars idempotently, so importing the same file twice reports nothing inserted or updated.
  */
 import type { DataSource, EntityManager } from 'typeorm';
-import { parsePriceCsv, type PriceBar, type RejectedPriceRow } from '../domain/prices';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { parsePriceCsvSteps, type ParsedPrices, type PriceBar, type RejectedPriceRow } from '../domain/prices';
 
 export class PriceImportError extends Error {
   constructor(
@@ -22,7 +23,12 @@ export interface ImportPricesInput {
   csv: string;
   /** Bar length, e.g. '1d' (default) or '1h'. */
   interval?: string;
+  /** Rejected rows to report (the first by line); default MAX_REJECTED_REPORTED. */
+  maxRejected?: number;
 }
+
+/** A file of half a million bad rows answers with the first hundred and a count, not 58 MB. */
+export const MAX_REJECTED_REPORTED = 100;
 
 export interface PriceImportReport {
   ticker: string;
@@ -34,7 +40,10 @@ export interface PriceImportReport {
   updated: number;
   /** Bars that existed with identical values (a re-import leaves everything here). */
   unchanged: number;
+  /** The first rejected rows by line (at most maxRejected). */
   rejected: RejectedPriceRow[];
+  /** Every rejected row, counted. */
+  rejectedCount: number;
   /** What the parser detected, e.g. "csv; columns date,open,high,low,close; no volume; oldest-first". */
   format: string;
   /** First and last bar time of the file's usable bars; null when there are none. */
@@ -103,13 +112,22 @@ export async function importPrices(db: DataSource | EntityManager, input: Import
   const ticker = normaliseTicker(input.ticker);
   const interval = normaliseInterval(input.interval);
   if (typeof input.csv !== 'string' || input.csv.trim() === '') throw new PriceImportError('price file is empty', 'csv');
-  let parsed;
+  let parsed: ParsedPrices;
   try {
-    parsed = parsePriceCsv(input.csv, { ticker });
+    // In steps, letting other requests run between them: a large file never blocks the event loop for long.
+    const steps = parsePriceCsvSteps(input.csv, { ticker, maxRejected: input.maxRejected ?? MAX_REJECTED_REPORTED });
+    for (;;) {
+      const step = steps.next();
+      if (step.done) {
+        parsed = step.value;
+        break;
+      }
+      await nextTurn();
+    }
   } catch (err) {
     throw new PriceImportError((err as Error).message, 'csv');
   }
-  const { bars, rejected, format } = parsed;
+  const { bars, rejected, rejectedCount, format } = parsed;
   let inserted = 0;
   let updated = 0;
   if (bars.length > 0) {
@@ -131,6 +149,7 @@ export async function importPrices(db: DataSource | EntityManager, input: Import
     updated,
     unchanged: bars.length - inserted - updated,
     rejected,
+    rejectedCount,
     format,
     from: bars.length > 0 ? bars[0].time : null,
     to: bars.length > 0 ? bars[bars.length - 1].time : null,

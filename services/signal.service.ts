@@ -55,6 +55,12 @@ function csvCell(value: unknown): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
+/** CSV exports take 1..MAX_CSV_ROWS rows; anything else is the caller's mistake, said plainly. */
+export function csvLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CSV_ROWS) throw apiError('BAD_USER_INPUT', `limit must be 1 to ${MAX_CSV_ROWS}`, { field: 'limit' });
+  return limit;
+}
+
 export function toCsv(header: string[], rows: unknown[][]): string {
   return [header.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
 }
@@ -175,7 +181,7 @@ export class SignalService {
   }
 
   async signalsCsv(filter: SignalFilter, limit: number): Promise<string> {
-    const rows = await this.select(filter, Math.min(Math.max(1, limit), MAX_CSV_ROWS));
+    const rows = await this.select(filter, csvLimit(limit));
     return toCsv(
       ['id', 'ticker', 'as_of', 'type', 'confidence', 'risk_level', 'suggested_position_size', 'model_versions', 'created_at'],
       rows.map((s) => [s.id, s.ticker, s.asOf, s.type, s.confidence, s.riskLevel, s.suggestedPositionSize, s.modelVersions.join(' '), s.createdAt]),

@@ -2,7 +2,7 @@ import { Max, MaxLength, Min } from 'class-validator';
 import { Arg, Authorized, Ctx, Field, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
 import { BacktestRun, BacktestStatus, Role } from '../../entities';
 import { Topic } from '../../events/topics';
-import { BacktestError, type StartBacktestInput } from '../../services/backtest.service';
+import { BacktestError, MAX_BACKTEST_OFFSET, MAX_BACKTEST_PAGE, type StartBacktestInput } from '../../services/backtest.service';
 import { PriceImportError } from '../../services/price-import.service';
 import type { GraphQLContext } from '../context';
 import { apiError } from '../errors';
@@ -92,7 +92,8 @@ class PriceImportReport {
   @Field(() => Int) inserted!: number;
   @Field(() => Int) updated!: number;
   @Field(() => Int) unchanged!: number;
-  @Field(() => [RejectedPriceRow]) rejected!: RejectedPriceRow[];
+  @Field(() => [RejectedPriceRow], { description: 'The first 100 rejected rows by line; rejectedCount counts them all.' }) rejected!: RejectedPriceRow[];
+  @Field(() => Int) rejectedCount!: number;
   @Field() format!: string;
   @Field(() => Date, { nullable: true }) from!: Date | null;
   @Field(() => Date, { nullable: true }) to!: Date | null;
@@ -166,9 +167,11 @@ export class BacktestResolver {
     @Arg('ticker', () => String, { nullable: true }) ticker: string | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<BacktestRun[]> {
-    if (!Number.isInteger(first) || first < 1 || first > 200) throw apiError('BAD_USER_INPUT', 'first must be 1 to 200', { field: 'first' });
-    if (!Number.isInteger(offset) || offset < 0) throw apiError('BAD_USER_INPUT', 'offset must be 0 or more', { field: 'offset' });
-    return ctx.services.backtests.list({ limit: first, offset, ticker });
+    if (!Number.isInteger(first) || first < 1 || first > MAX_BACKTEST_PAGE) throw apiError('BAD_USER_INPUT', `first must be 1 to ${MAX_BACKTEST_PAGE}`, { field: 'first' });
+    if (!Number.isInteger(offset) || offset < 0 || offset > MAX_BACKTEST_OFFSET) {
+      throw apiError('BAD_USER_INPUT', `offset must be 0 to ${MAX_BACKTEST_OFFSET}`, { field: 'offset' });
+    }
+    return ctx.services.backtests.list({ limit: first, offset, ticker }).catch(asApiError);
   }
 
   @Authorized()

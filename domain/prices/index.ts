@@ -1,3 +1,3 @@
 export type { PriceBar, RejectedPriceRow, ParsedPrices, ParsePriceCsvOptions } from './types';
-export { parsePriceCsv } from './parse-price-csv';
+export { parsePriceCsv, parsePriceCsvSteps } from './parse-price-csv';
 export { parseTimestamp, parseNumber } from './price-values';

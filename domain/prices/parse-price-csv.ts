@@ -1,4 +1,3 @@
-import { parse } from 'csv-parse/sync';
 import { describeDelimiter, detectDelimiter, layoutFromFirstRow, layoutFromHeader, PriceFileLayout } from './price-file-layout';
 import { parseNumber, parseTimestamp } from './price-values';
 import { ParsedPrices, ParsePriceCsvOptions, PriceBar, RejectedPriceRow } from './types';
@@ -89,31 +88,125 @@ function describeOrder(rows: ParsedRow[]): string {
 }
 
 /**
+ * The records of a delimited text in one linear pass (no per-row exceptions, so a file of
+ * 500,000 bad rows costs what 500,000 good ones do): RFC 4180 quoting with `""` escapes, quotes
+ * inside an unquoted cell kept as they are, cells trimmed, a BOM dropped, blank lines and
+ * records whose cells are all empty skipped. `line` is the 1-based line the record ends on.
+ */
+export function* readRecords(text: string, delimiter: string): Generator<{ record: string[]; line: number }> {
+  const n = text.length;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let line = 1;
+  const endOfCell = (from: number): number => {
+    let k = from;
+    while (k < n) {
+      const ch = text[k];
+      if (ch === delimiter || ch === '\n' || ch === '\r') break;
+      k++;
+    }
+    return k;
+  };
+  while (i < n) {
+    const record: string[] = [];
+    for (;;) {
+      let j = i;
+      while (j < n && (text[j] === ' ' || (text[j] === '\t' && delimiter !== '\t'))) j++;
+      let cell: string;
+      if (text[j] === '"') {
+        let buf = '';
+        j++;
+        for (;;) {
+          const q = text.indexOf('"', j);
+          if (q === -1) {
+            buf += text.slice(j);
+            j = n;
+            break;
+          }
+          buf += text.slice(j, q);
+          if (text[q + 1] === '"') {
+            buf += '"';
+            j = q + 2;
+            continue;
+          }
+          j = q + 1;
+          break;
+        }
+        for (let p = buf.indexOf('\n'); p !== -1; p = buf.indexOf('\n', p + 1)) line++;
+        const k = endOfCell(j);
+        cell = (buf + text.slice(j, k)).trim();
+        j = k;
+      } else {
+        const k = endOfCell(j);
+        cell = text.slice(j, k).trim();
+        j = k;
+      }
+      record.push(cell);
+      if (j < n && text[j] === delimiter) {
+        i = j + 1;
+        continue;
+      }
+      if (text[j] === '\r') j++;
+      if (text[j] === '\n') j++;
+      i = j;
+      break;
+    }
+    const at = line;
+    line++;
+    if (record.every((c) => c === '')) continue;
+    yield { record, line: at };
+  }
+}
+
+/** Rows between the points where an async caller may let other work run (see parsePriceCsvSteps). */
+const ROWS_PER_STEP = 1000;
+
+/** Keeps the `max` rejected rows with the lowest line numbers and counts them all, in bounded memory. */
+class RejectedRows {
+  private rows: RejectedPriceRow[] = [];
+  count = 0;
+  constructor(private readonly max: number) {}
+  add(row: RejectedPriceRow): void {
+    this.count++;
+    if (this.max <= 0) return;
+    this.rows.push(row);
+    if (this.rows.length >= this.max * 2) this.trim();
+  }
+  private trim(): void {
+    this.rows.sort((a, b) => a.line - b.line);
+    if (this.rows.length > this.max) this.rows.length = this.max;
+  }
+  list(): RejectedPriceRow[] {
+    this.trim();
+    return this.rows;
+  }
+}
+
+/**
  * Parses an OHLC(V) price file of any common shape (delimiter and header names detected).
  * Bad rows are reported in `rejected` with their 1-based line number and kept out of `bars`;
  * only a file we cannot make sense of at all (no date or close column) throws.
  * Bars come back oldest-first with one bar per timestamp (the first occurrence in the file wins).
  */
 export function parsePriceCsv(text: string, opts: ParsePriceCsvOptions = {}): ParsedPrices {
-  const delimiter = detectDelimiter(text);
-  let records: Array<{ record: string[]; info: { lines: number } }>;
-  try {
-    records = parse(text, {
-      delimiter,
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      skip_records_with_empty_values: true,
-      trim: true,
-    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
-  } catch (err) {
-    throw new Error(`price file is not readable as ${describeDelimiter(delimiter)}: ${(err as Error).message}`);
+  const steps = parsePriceCsvSteps(text, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
   }
-  if (records.length === 0) throw new Error('price file is empty');
+}
 
-  const first = records[0].record;
+/**
+ * The same parse in steps: the generator pauses every ROWS_PER_STEP rows so that a server can
+ * let other requests run between steps (services/price-import.service.ts) instead of blocking
+ * its event loop for the whole file.
+ */
+export function* parsePriceCsvSteps(text: string, opts: ParsePriceCsvOptions = {}): Generator<void, ParsedPrices> {
+  const delimiter = detectDelimiter(text);
+  const records = readRecords(text, delimiter);
+  const head = records.next();
+  if (head.done) throw new Error('price file is empty');
+
+  const first = head.value.record;
   const layout = layoutFromHeader(first, delimiter) ?? layoutFromFirstRow(first, delimiter);
   if (!layout) {
     throw new Error(
@@ -122,34 +215,42 @@ export function parsePriceCsv(text: string, opts: ParsePriceCsvOptions = {}): Pa
     );
   }
 
-  const dataRecords = layout.hasHeader ? records.slice(1) : records;
   const tickerColumn = layout.columns.ticker;
-  if (tickerColumn !== undefined && opts.ticker === undefined) {
-    const tickers = new Set(dataRecords.map((r) => (r.record[tickerColumn] ?? '').toUpperCase()));
-    if (tickers.size > 1) {
-      throw new Error(`price file holds ${tickers.size} tickers (${[...tickers].slice(0, 5).join(', ')}…); pass opts.ticker to pick one`);
-    }
-  }
   const wanted = opts.ticker?.toUpperCase();
-
+  const tickers = new Set<string>();
   const good: ParsedRow[] = [];
-  const rejected: RejectedPriceRow[] = [];
-  for (const { record, info } of dataRecords) {
-    if (wanted !== undefined && tickerColumn !== undefined && (record[tickerColumn] ?? '').toUpperCase() !== wanted) continue;
+  const rejected = new RejectedRows(opts.maxRejected ?? Number.POSITIVE_INFINITY);
+  let seen = 0;
+  const consume = ({ record, line }: { record: string[]; line: number }) => {
+    if (tickerColumn !== undefined) {
+      const t = (record[tickerColumn] ?? '').toUpperCase();
+      if (wanted === undefined) tickers.add(t);
+      else if (t !== wanted) return;
+    }
     const result = readRow(record, layout);
-    if ('bar' in result) good.push({ bar: result.bar, line: info.lines });
-    else rejected.push({ line: info.lines, reason: result.reason });
+    if ('bar' in result) good.push({ bar: result.bar, line });
+    else rejected.add({ line, reason: result.reason });
+  };
+  if (!layout.hasHeader) consume(head.value);
+  for (const entry of records) {
+    consume(entry);
+    if (++seen % ROWS_PER_STEP === 0) yield;
+  }
+  if (tickers.size > 1) {
+    throw new Error(`price file holds ${tickers.size} tickers (${[...tickers].slice(0, 5).join(', ')}…); pass opts.ticker to pick one`);
   }
 
   const order = describeOrder(good);
+  yield;
   // Stable sort by time, then file line, so "first occurrence wins" is well defined for duplicates.
   good.sort((a, b) => a.bar.time.getTime() - b.bar.time.getTime() || a.line - b.line);
+  yield;
   const bars: PriceBar[] = [];
   let keptLine = 0;
   for (const row of good) {
     const prev = bars[bars.length - 1];
     if (prev && prev.time.getTime() === row.bar.time.getTime()) {
-      rejected.push({
+      rejected.add({
         line: row.line,
         reason: `duplicate timestamp ${row.bar.time.toISOString()}: line ${keptLine} already gives a bar for it (kept that one)`,
       });
@@ -158,7 +259,6 @@ export function parsePriceCsv(text: string, opts: ParsePriceCsvOptions = {}): Pa
     bars.push(row.bar);
     keptLine = row.line;
   }
-  rejected.sort((a, b) => a.line - b.line);
 
   const used = (Object.entries(layout.columns) as Array<[string, number]>)
     .sort((a, b) => a[1] - b[1])
@@ -168,5 +268,5 @@ export function parsePriceCsv(text: string, opts: ParsePriceCsvOptions = {}): Pa
   if (layout.ignored.length > 0) parts.push(`ignored ${layout.ignored.join(',')}`);
   if (layout.columns.volume === undefined) parts.push('no volume');
   parts.push(order);
-  return { bars, rejected, format: parts.join('; ') };
+  return { bars, rejected: rejected.list(), rejectedCount: rejected.count, format: parts.join('; ') };
 }

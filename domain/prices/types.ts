@@ -17,7 +17,10 @@ export interface RejectedPriceRow {
 
 export interface ParsedPrices {
   bars: PriceBar[];
+  /** The rejected rows with the lowest line numbers (at most `maxRejected`), in line order. */
   rejected: RejectedPriceRow[];
+  /** How many rows were rejected in all. */
+  rejectedCount: number;
   /** Human-readable description of what was detected, e.g. "tsv; columns date,open,high,low,close,volume; ignored adj close; newest-first". */
   format: string;
 }
@@ -25,4 +28,6 @@ export interface ParsedPrices {
 export interface ParsePriceCsvOptions {
   /** For files with a ticker/symbol column: keep only this ticker's rows (required when the file holds several). */
   ticker?: string;
+  /** Report at most this many rejected rows (the first by line); `rejectedCount` still counts them all. Default: all. */
+  maxRejected?: number;
 }

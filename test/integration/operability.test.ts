@@ -73,7 +73,9 @@ describe('operability: health, readiness, request ids and JSON logs', () => {
 
   it('GraphiQL is served from local npm packages with subscriptions wired', async () => {
     const page = await (await fetch(`${stack.api.server.url}/graphiql`)).text();
-    expect(page).toContain('graphqlWs.createClient');
+    // The start-up script is a file of its own (no inline scripts under the Content-Security-Policy).
+    expect(page).toContain('/graphiql/assets/init.js');
+    expect(await (await fetch(`${stack.api.server.url}/graphiql/assets/init.js`)).text()).toContain('graphqlWs.createClient');
     for (const asset of ['react.js', 'react-dom.js', 'graphiql.js', 'graphiql.css', 'graphql-ws.js']) {
       expect(page).toContain(`/graphiql/assets/${asset}`);
       const res = await fetch(`${stack.api.server.url}/graphiql/assets/${asset}`);
