@@ -216,8 +216,6 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
 
   app.use(requestLogging(log));
   app.use(securityHeaders());
-  app.use(healthRouter({ db: deps.db, temporal: deps.temporalConnection, namespace: config.temporalNamespace }));
-  if (config.graphiql) app.use(graphiqlRouter(GRAPHQL_PATH));
   app.use(
     GRAPHQL_PATH,
     // CORS only for the listed origins (none by default: no CORS headers at all).
@@ -239,6 +237,9 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
     }),
     jsonErrorHandler(log),
   );
+  // After /graphql, so GraphQL requests (nearly all traffic) skip these routers' matching.
+  app.use(healthRouter({ db: deps.db, temporal: deps.temporalConnection, namespace: config.temporalNamespace }));
+  if (config.graphiql) app.use(graphiqlRouter(GRAPHQL_PATH));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
