@@ -31,6 +31,8 @@ export interface ParsedFeed {
   items: RawFeedItem[];
   encoding: string;
   replacedInvalidBytes: boolean;
+  /** Items the body held beyond `maxItems`: counted, never built. */
+  itemsOverCap: number;
 }
 
 export interface ParseFeedOptions extends DecodeOptions {
@@ -38,7 +40,14 @@ export interface ParseFeedOptions extends DecodeOptions {
   contentType?: string | null;
   /** Defence in depth for callers that did not come through fetchFeed's cap. */
   maxBytes?: number;
+  /**
+   * Items (RSS item / Atom entry) read at most; later ones are counted but never built, so a
+   * body of 600,000 empty items costs no more memory than one of `maxItems`. Default 5,000.
+   */
+  maxItems?: number;
 }
+
+export const DEFAULT_MAX_ITEMS = 5000;
 
 type XmlNode = Record<string, unknown>;
 
@@ -47,7 +56,7 @@ const ARRAY_TAGS = new Set(['item', 'entry', 'link', 'category', 'author', 'subj
 // processEntities is off: fast-xml-parser 5.3 would expand DTD-declared entities without any cap.
 // We decode the five XML entities and character references ourselves (html-text.ts), DOCTYPEs with
 // ENTITY declarations are refused before parsing, and nothing is ever fetched.
-const parser = new XMLParser({
+const parserOptions = {
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
   textNodeName: '#text',
@@ -59,8 +68,29 @@ const parser = new XMLParser({
   trimValues: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
-  isArray: (tagName) => ARRAY_TAGS.has(localName(tagName)),
-});
+  isArray: (tagName: string) => ARRAY_TAGS.has(localName(tagName)),
+};
+
+/**
+ * A parser that keeps the first `maxItems` feed items and drops later ones as they open
+ * (fast-xml-parser's updateTag returning false detaches the node, so its subtree is garbage as
+ * soon as it closes). Feed items sit at rss/channel/item, rdf:RDF/item or feed/entry.
+ */
+function cappedParser(maxItems: number) {
+  const count = { items: 0 };
+  const parser = new XMLParser({
+    ...parserOptions,
+    updateTag: (tagName: string, jPath: string) => {
+      const local = localName(tagName);
+      if (local !== 'item' && local !== 'entry') return true;
+      const depth = jPath.split('.').length;
+      if (depth !== 2 && depth !== 3) return true;
+      count.items++;
+      return count.items <= maxItems;
+    },
+  });
+  return { parser, count };
+}
 
 export function parseFeed(body: Buffer | string, options: ParseFeedOptions = {}): ParsedFeed {
   const maxBytes = options.maxBytes ?? 5 * 1024 * 1024;
@@ -77,6 +107,8 @@ export function parseFeed(body: Buffer | string, options: ParseFeedOptions = {})
     const { msg, line, col } = valid.err;
     throw new FeedParseError('MALFORMED_XML', `malformed XML at line ${line}, column ${col}: ${msg}`);
   }
+  const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS;
+  const { parser, count } = cappedParser(maxItems);
   let doc: XmlNode;
   try {
     doc = parser.parse(xml) as XmlNode;
@@ -90,7 +122,7 @@ export function parseFeed(body: Buffer | string, options: ParseFeedOptions = {})
   const root = rootName ? asNode(first(doc[rootName])) : null;
   if (!rootName || !root) throw new FeedParseError('NOT_A_FEED', 'document has no root element');
   const local = localName(rootName);
-  const meta = { encoding: decoded.encoding, replacedInvalidBytes: decoded.replacedInvalidBytes };
+  const meta = { encoding: decoded.encoding, replacedInvalidBytes: decoded.replacedInvalidBytes, itemsOverCap: Math.max(0, count.items - maxItems) };
   if (local === 'rss') return { ...readRss(root, null), ...meta };
   if (local === 'RDF') return { ...readRss(root, root), format: 'rdf', ...meta };
   if (local === 'feed') return { ...readAtom(root, prefixOf(rootName)), ...meta };
@@ -150,7 +182,7 @@ function doctypeEnd(text: string, start: number): number {
   throw new FeedParseError('MALFORMED_XML', 'unterminated DOCTYPE');
 }
 
-function readRss(root: XmlNode, rdfRoot: XmlNode | null): Omit<ParsedFeed, 'encoding' | 'replacedInvalidBytes'> {
+function readRss(root: XmlNode, rdfRoot: XmlNode | null): Omit<ParsedFeed, 'encoding' | 'replacedInvalidBytes' | 'itemsOverCap'> {
   const channel = asNode(first(root['channel'])) ?? {};
   const itemSource = rdfRoot ?? channel;
   const base = attr(root, 'xml:base') ?? attr(channel, 'xml:base');
@@ -186,7 +218,7 @@ function rssLink(node: XmlNode): string | null {
   return atomLink(node, 'atom:');
 }
 
-function readAtom(root: XmlNode, prefix: string): Omit<ParsedFeed, 'encoding' | 'replacedInvalidBytes'> {
+function readAtom(root: XmlNode, prefix: string): Omit<ParsedFeed, 'encoding' | 'replacedInvalidBytes' | 'itemsOverCap'> {
   const base = attr(root, 'xml:base');
   const items = asArray(root[prefix + 'entry']).map((raw): RawFeedItem => {
     const entry = asNode(raw) ?? {};
