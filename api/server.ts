@@ -85,6 +85,8 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
   const schema = await buildApiSchema();
   const app = express();
   app.disable('x-powered-by');
+  // Which X-Forwarded-For hops to believe for req.ip (the client address the login throttle counts).
+  app.set('trust proxy', config.trustProxy);
   const httpServer = http.createServer(app);
 
   const limits = { USER: config.rateLimitUserPerMin, ADMIN: config.rateLimitAdminPerMin };
@@ -192,7 +194,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
     express.json({ limit: '2mb' }),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GraphQLContext> => {
-        const base = { requestId: res.locals.requestId as string, log: res.locals.log as Logger, services: deps.services };
+        const base = { requestId: res.locals.requestId as string, log: res.locals.log as Logger, services: deps.services, clientAddress: req.ip ?? req.socket.remoteAddress };
         if (config.authDisabled) return { ...base, principal: null, authDisabled: true };
         return { ...base, ...(await resolveAuthorization(deps.services, req.headers.authorization)) };
       },

@@ -45,6 +45,12 @@ export interface AppConfig {
   loginMaxFailuresPerAddress: number;
   loginWindowSeconds: number;
   /**
+   * Express "trust proxy" (TRUST_PROXY): unset/false uses the socket's address as the client
+   * address; behind a load balancer name its hops (a number) or addresses/CIDRs, or the
+   * per-address login throttle sees every client as the balancer.
+   */
+  trustProxy: boolean | number | string;
+  /**
    * Skips API-key checks. Exists only so bench/auth.ts can measure what auth costs; refused in
    * production and never read from the environment.
    */
@@ -82,6 +88,13 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const raw = env[name];
   return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+function trustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || /^(0|false|no|off)$/i.test(raw)) return false;
+  if (/^(true|yes|on)$/i.test(raw)) return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw; // addresses, CIDRs or names such as "loopback, uniquelocal" (Express checks them)
 }
 
 function fetchPolicy(env: NodeJS.ProcessEnv): DestinationPolicy {
@@ -129,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginMaxFailuresPerEmail: positive(env, 'LOGIN_MAX_FAILURES_PER_EMAIL', 10),
     loginMaxFailuresPerAddress: positive(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 30),
     loginWindowSeconds: positive(env, 'LOGIN_FAILURE_WINDOW_SECONDS', 900),
+    trustProxy: trustProxy(optional(env, 'TRUST_PROXY')),
     authDisabled: false,
   };
 }
