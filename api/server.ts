@@ -98,7 +98,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
   const wsContext = (extra: WsExtra): GraphQLContext => {
     const requestId = extra.requestId ?? randomUUID();
-    return { requestId, log: log.child({ requestId }), services: deps.services, principal: extra.principal ?? null, authDisabled: config.authDisabled };
+    return { requestId, log: log.child({ requestId }), services: deps.services, principal: extra.principal ?? null, authDisabled: config.authDisabled, clientAddress: extra.request.socket.remoteAddress };
   };
   const wsCleanup = useServer<Record<string, unknown>, WsState>(
     {
