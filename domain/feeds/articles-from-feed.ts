@@ -1,7 +1,7 @@
 import { dedupeArticles, type DuplicateArticle } from './dedupe';
 import type { DecodeOptions } from './encoding';
 import { normaliseFeed, type NormalisedArticle, type SkippedItem } from './normalise';
-import { DEFAULT_MAX_ITEMS, parseFeed, type ParsedFeed } from './parse';
+import { DEFAULT_MAX_ITEMS, ELEMENTS_PER_ITEM, parseFeed, type ParsedFeed } from './parse';
 
 export interface FeedArticles {
   feed: Pick<ParsedFeed, 'format' | 'title' | 'link' | 'encoding' | 'replacedInvalidBytes'>;
@@ -27,7 +27,9 @@ export function articlesFromFeedBody(
   const { articles, skipped } = normaliseFeed(parsed, options);
   const { unique, duplicates } = dedupeArticles(articles);
   const { format, title, link, encoding, replacedInvalidBytes } = parsed;
-  const capReason =
-    parsed.itemsOverCap > 0 ? `the feed has ${maxItems + parsed.itemsOverCap} items; only the first ${maxItems} were read (cap TIDINGS_FEED_MAX_ITEMS)` : null;
+  const reasons: string[] = [];
+  if (parsed.itemsOverCap > 0) reasons.push(`the feed has ${maxItems + parsed.itemsOverCap} items; only the first ${maxItems} were read (cap TIDINGS_FEED_MAX_ITEMS)`);
+  if (parsed.elementsOverCap > 0) reasons.push(`${parsed.elementsOverCap} XML elements beyond the ${ELEMENTS_PER_ITEM}-per-item budget were not read`);
+  const capReason = reasons.length ? reasons.join('; ') : null;
   return { feed: { format, title, link, encoding, replacedInvalidBytes }, articles: unique, skipped, duplicates, itemsOverCap: parsed.itemsOverCap, capReason };
 }

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { FeedFetchError } from './errors';
 import { parseDestinationPolicy } from '../net/destination-guard';
@@ -179,6 +180,16 @@ describe('fetchFeed', () => {
       res.write('<rss>');
     };
     expect(await fetchError(`${base}/declared`)).toMatchObject({ code: 'TOO_LARGE' });
+  });
+
+  it('caps the decompressed size: a gzip bomb (50 MB of zeros in ~50 KB) is TOO_LARGE', async () => {
+    const bomb = zlib.gzipSync(Buffer.alloc(50 * 1024 * 1024), { level: 9 });
+    expect(bomb.length).toBeLessThan(200 * 1024);
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'gzip', 'content-length': String(bomb.length) });
+      res.end(bomb);
+    };
+    expect(await fetchError(`${base}/bomb`)).toMatchObject({ code: 'TOO_LARGE', kind: 'permanent' });
   });
 
   it('classifies a refused connection as a transient network error', async () => {

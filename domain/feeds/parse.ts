@@ -33,6 +33,8 @@ export interface ParsedFeed {
   replacedInvalidBytes: boolean;
   /** Items the body held beyond `maxItems`: counted, never built. */
   itemsOverCap: number;
+  /** Elements beyond the element budget (ELEMENTS_PER_ITEM x maxItems): counted, never built. */
+  elementsOverCap: number;
 }
 
 export interface ParseFeedOptions extends DecodeOptions {
@@ -48,6 +50,12 @@ export interface ParseFeedOptions extends DecodeOptions {
 }
 
 export const DEFAULT_MAX_ITEMS = 5000;
+/**
+ * Elements built at most, per item allowed: bloat outside items (600,000 empty elements under
+ * the channel) would otherwise cost what 600,000 items did. Generous for real feeds (an item
+ * is typically 5-20 elements).
+ */
+export const ELEMENTS_PER_ITEM = 50;
 
 type XmlNode = Record<string, unknown>;
 
@@ -77,16 +85,29 @@ const parserOptions = {
  * soon as it closes). Feed items sit at rss/channel/item, rdf:RDF/item or feed/entry.
  */
 function cappedParser(maxItems: number) {
-  const count = { items: 0 };
+  const count = { items: 0, elements: 0, elementsOverCap: 0 };
+  const maxElements = Math.max(1000, maxItems * ELEMENTS_PER_ITEM);
   const parser = new XMLParser({
     ...parserOptions,
     updateTag: (tagName: string, jPath: string) => {
-      const local = localName(tagName);
-      if (local !== 'item' && local !== 'entry') return true;
-      const depth = jPath.split('.').length;
-      if (depth !== 2 && depth !== 3) return true;
-      count.items++;
-      return count.items <= maxItems;
+      const path = jPath.split('.');
+      const isItem = (i: number) => i < path.length && (localName(path[i]!) === 'item' || localName(path[i]!) === 'entry');
+      if (path.length === 2 || path.length === 3) {
+        if (isItem(path.length - 1)) {
+          count.items++;
+          if (count.items > maxItems) return false;
+        }
+      } else if (count.items > maxItems && (isItem(1) || isItem(2))) {
+        // Inside an item past the cap (items are siblings, so every later one is dropped too):
+        // detached with its item, never built, and not charged to the element budget.
+        return false;
+      }
+      count.elements++;
+      if (count.elements > maxElements) {
+        count.elementsOverCap++;
+        return false;
+      }
+      return true;
     },
   });
   return { parser, count };
@@ -122,7 +143,7 @@ export function parseFeed(body: Buffer | string, options: ParseFeedOptions = {})
   const root = rootName ? asNode(first(doc[rootName])) : null;
   if (!rootName || !root) throw new FeedParseError('NOT_A_FEED', 'document has no root element');
   const local = localName(rootName);
-  const meta = { encoding: decoded.encoding, replacedInvalidBytes: decoded.replacedInvalidBytes, itemsOverCap: Math.max(0, count.items - maxItems) };
+  const meta = { encoding: decoded.encoding, replacedInvalidBytes: decoded.replacedInvalidBytes, itemsOverCap: Math.max(0, count.items - maxItems), elementsOverCap: count.elementsOverCap };
   if (local === 'rss') return { ...readRss(root, null), ...meta };
   if (local === 'RDF') return { ...readRss(root, root), format: 'rdf', ...meta };
   if (local === 'feed') return { ...readAtom(root, prefixOf(rootName)), ...meta };
@@ -182,7 +203,7 @@ function doctypeEnd(text: string, start: number): number {
   throw new FeedParseError('MALFORMED_XML', 'unterminated DOCTYPE');
 }
 
-function readRss(root: XmlNode, rdfRoot: XmlNode | null): Omit<ParsedFeed, 'encoding' | 'replacedInvalidBytes' | 'itemsOverCap'> {
+function readRss(root: XmlNode, rdfRoot: XmlNode | null): Omit<ParsedFeed, 'encoding' | 'replacedInvalidBytes' | 'itemsOverCap' | 'elementsOverCap'> {
   const channel = asNode(first(root['channel'])) ?? {};
   const itemSource = rdfRoot ?? channel;
   const base = attr(root, 'xml:base') ?? attr(channel, 'xml:base');
@@ -218,7 +239,7 @@ function rssLink(node: XmlNode): string | null {
   return atomLink(node, 'atom:');
 }
 
-function readAtom(root: XmlNode, prefix: string): Omit<ParsedFeed, 'encoding' | 'replacedInvalidBytes' | 'itemsOverCap'> {
+function readAtom(root: XmlNode, prefix: string): Omit<ParsedFeed, 'encoding' | 'replacedInvalidBytes' | 'itemsOverCap' | 'elementsOverCap'> {
   const base = attr(root, 'xml:base');
   const items = asArray(root[prefix + 'entry']).map((raw): RawFeedItem => {
     const entry = asNode(raw) ?? {};
