@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
-import { ingestionActivities } from './ingestion.activities';
+import { ingestionActivities, type FeedIngestOptions } from './ingestion.activities';
 import { featureFlagActivities } from './feature-flag.activities';
 import { pipelineProbeActivities } from './pipeline-probe.activities';
 import { sentimentActivities } from './sentiment.activities';
@@ -12,10 +12,11 @@ import { signalActivities } from './signal.activities';
 export interface ActivityDeps {
   db: DataSource;
   log: Logger;
+  feeds?: FeedIngestOptions;
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const ingestion = ingestionActivities(deps.db, deps.log);
+  const ingestion = ingestionActivities(deps.db, deps.log, deps.feeds);
   const sentiment = sentimentActivities(deps.db, deps.log);
   const signals = signalActivities(deps.db, deps.log);
   return {

@@ -101,6 +101,7 @@ export default async function chaosBench(args: string[]): Promise<void> {
           TIDINGS_WORKFLOW_BUNDLE: bundlePath,
           TIDINGS_SKIP_MIGRATIONS: '1',
           TIDINGS_MANAGED: '1',
+          TIDINGS_FETCH_ALLOW_HOSTS: '127.0.0.1', // the benchmark's feeds are served on loopback
         },
         onLine: (line) => {
           if (line.includes('"worker running"')) ready = true;

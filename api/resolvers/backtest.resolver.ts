@@ -4,6 +4,7 @@ import { BacktestRun, BacktestStatus, Role } from '../../entities';
 import { Topic } from '../../events/topics';
 import { BacktestError, MAX_BACKTEST_OFFSET, MAX_BACKTEST_PAGE, type StartBacktestInput } from '../../services/backtest.service';
 import { PriceImportError } from '../../services/price-import.service';
+import { unauthenticated } from '../auth/auth';
 import type { GraphQLContext } from '../context';
 import { apiError } from '../errors';
 import { assertUuid } from '../validation';
@@ -109,6 +110,12 @@ function asApiError(err: unknown): never {
   throw err;
 }
 
+/** The caller as the backtest rules see it (after @Authorized: a principal is there). */
+function actor(ctx: GraphQLContext) {
+  if (!ctx.principal) throw unauthenticated(ctx.authFailure);
+  return { userId: ctx.principal.userId, role: ctx.principal.role };
+}
+
 function toServiceInput(input: RunBacktestInput): StartBacktestInput {
   const strategy: StartBacktestInput['strategy'] =
     input.strategy === StrategyKind.SIGNALS
@@ -150,13 +157,13 @@ export class BacktestResolver {
   @Authorized()
   @Mutation(() => BacktestRun)
   cancelBacktest(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<BacktestRun> {
-    return ctx.services.backtests.cancel(assertUuid(id)).catch(asApiError);
+    return ctx.services.backtests.cancel(assertUuid(id), actor(ctx)).catch(asApiError);
   }
 
   @Authorized()
   @Query(() => BacktestRun, { nullable: true })
   backtest(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<BacktestRun | null> {
-    return ctx.services.backtests.get(assertUuid(id));
+    return ctx.services.backtests.get(assertUuid(id), actor(ctx));
   }
 
   @Authorized()
@@ -171,19 +178,25 @@ export class BacktestResolver {
     if (!Number.isInteger(offset) || offset < 0 || offset > MAX_BACKTEST_OFFSET) {
       throw apiError('BAD_USER_INPUT', `offset must be 0 to ${MAX_BACKTEST_OFFSET}`, { field: 'offset' });
     }
-    return ctx.services.backtests.list({ limit: first, offset, ticker }).catch(asApiError);
+    return ctx.services.backtests.list({ limit: first, offset, ticker }, actor(ctx)).catch(asApiError);
   }
 
   @Authorized()
   @Query(() => [BacktestComparison])
   compareBacktests(@Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: GraphQLContext): Promise<BacktestComparison[]> {
-    return ctx.services.backtests.compare(ids.map((id) => assertUuid(id))).catch(asApiError);
+    return ctx.services.backtests.compare(ids.map((id) => assertUuid(id)), actor(ctx)).catch(asApiError);
   }
 
   @Authorized()
   @Subscription(() => BacktestProgress, {
     description: 'Permutation progress of one backtest; the last event carries its final status.',
-    subscribe: ({ args, context }) => (context as GraphQLContext).services.hub.subscribe([{ topic: Topic.BACKTEST_PROGRESS, key: assertUuid(args.id as string) }]),
+    // Only the run's owner (or an admin) may follow it: checked once, before subscribing.
+    subscribe: async ({ args, context }) => {
+      const ctx = context as GraphQLContext;
+      const id = assertUuid(args.id as string);
+      if (!(await ctx.services.backtests.get(id, actor(ctx)))) throw apiError('NOT_FOUND', `backtest ${id} does not exist`);
+      return ctx.services.hub.subscribe([{ topic: Topic.BACKTEST_PROGRESS, key: id }]);
+    },
   })
   backtestProgress(@Root() event: BacktestProgress, @Arg('id', () => ID) _id: string): BacktestProgress {
     return event;

@@ -1,3 +1,6 @@
+import { fetch, type Response } from 'undici';
+import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../net/destination-guard';
+import { guardedDispatcher, refusalIn, systemResolve, type Resolve } from '../net/guarded-dispatcher';
 import { FeedFetchError } from './errors';
 
 export const DEFAULT_USER_AGENT = 'TidingsBot/0.1 (+https://github.com/tidings)';
@@ -11,6 +14,13 @@ export interface FetchFeedOptions {
   maxBytes?: number;
   maxRedirects?: number;
   userAgent?: string;
+  /**
+   * Where requests may go (SSRF guard): checked on the URL, on every redirect, and on every
+   * address a host name resolves to, at connect time. Default: public addresses on 80/443 only.
+   */
+  destinationPolicy?: DestinationPolicy;
+  /** Resolves a host name to every address (default dns.lookup, all: true); tests substitute one. */
+  resolve?: Resolve;
 }
 
 export type FetchResult =
@@ -36,9 +46,13 @@ export async function fetchFeed(url: string, options: FetchFeedOptions = {}): Pr
     maxBytes = 5 * 1024 * 1024,
     maxRedirects = 5,
     userAgent = DEFAULT_USER_AGENT,
+    destinationPolicy = STRICT_POLICY,
+    resolve = systemResolve,
   } = options;
 
-  let currentUrl = checkHttpUrl(url, url);
+  let currentUrl = checkHttpUrl(url, url, destinationPolicy);
+  // One agent per fetch: every connection it opens resolves through the guarded lookup.
+  const dispatcher = guardedDispatcher(destinationPolicy, resolve);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
   try {
@@ -49,7 +63,7 @@ export async function fetchFeed(url: string, options: FetchFeedOptions = {}): Pr
 
       let res: Response;
       try {
-        res = await fetch(currentUrl, { headers, redirect: 'manual', signal: controller.signal });
+        res = await fetch(currentUrl, { headers, redirect: 'manual', signal: controller.signal, dispatcher });
       } catch (err) {
         throw classifyThrown(err, currentUrl, controller.signal, timeoutMs);
       }
@@ -69,7 +83,7 @@ export async function fetchFeed(url: string, options: FetchFeedOptions = {}): Pr
             httpStatus: res.status,
           });
         }
-        currentUrl = checkHttpUrl(location, currentUrl);
+        currentUrl = checkHttpUrl(location, currentUrl, destinationPolicy);
         continue;
       }
 
@@ -113,10 +127,11 @@ export async function fetchFeed(url: string, options: FetchFeedOptions = {}): Pr
     }
   } finally {
     clearTimeout(timer);
+    void dispatcher.destroy().catch(() => undefined);
   }
 }
 
-function checkHttpUrl(raw: string, base: string): string {
+function checkHttpUrl(raw: string, base: string, policy: DestinationPolicy): string {
   let parsed: URL;
   try {
     parsed = new URL(raw, base);
@@ -128,6 +143,11 @@ function checkHttpUrl(raw: string, base: string): string {
     throw new FeedFetchError(raw === base ? 'BAD_URL' : 'BAD_REDIRECT', `only http and https are fetched, got ${parsed.protocol}`, {
       url: base,
     });
+  }
+  const refusal = checkUrl(parsed, policy);
+  if (refusal) {
+    const message = raw === base ? refusal.reason : `redirect to ${parsed.href} ${refusal.reason}`;
+    throw new FeedFetchError('REFUSED', message, { url: base });
   }
   return parsed.href;
 }
@@ -207,6 +227,9 @@ export function parseRetryAfter(value: string | null, now: Date = new Date()): n
 }
 
 function classifyThrown(err: unknown, url: string, signal: AbortSignal, timeoutMs: number): FeedFetchError {
+  // Refused at connect time: say so, and nothing about what (if anything) listens there.
+  const refused = refusalIn(err);
+  if (refused) return new FeedFetchError('REFUSED', refused.message, { url });
   if (signal.aborted) {
     return new FeedFetchError('TIMEOUT', `no complete response within ${timeoutMs} ms`, { url, cause: err });
   }
