@@ -33,6 +33,16 @@ export interface AppConfig {
   maxQueryDepth: number;
   maxQueryComplexity: number;
   /**
+   * /metrics (API port and worker metrics port) is open to loopback callers; others need
+   * `Authorization: Bearer <metricsToken>`, and are refused when it is unset.
+   */
+  metricsToken: string | undefined;
+  /** Where the worker serves /metrics (the API serves it on its own port). */
+  metricsHost: string;
+  metricsPort: number;
+  /** Loopback port of the Temporal SDK's own Prometheus exporter; the worker's /metrics appends it. 0 = any free port. */
+  temporalSdkMetricsPort: number;
+  /**
    * Skips API-key checks. Exists only so bench/auth.ts can measure what auth costs; refused in
    * production and never read from the environment.
    */
@@ -103,6 +113,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitAdminPerMin: positive(env, 'RATE_LIMIT_ADMIN_PER_MIN', 3000),
     maxQueryDepth: positive(env, 'GRAPHQL_MAX_DEPTH', 10),
     maxQueryComplexity: positive(env, 'GRAPHQL_MAX_COMPLEXITY', 1000),
+    metricsToken: optional(env, 'METRICS_TOKEN'),
+    metricsHost: optional(env, 'METRICS_HOST') ?? '127.0.0.1',
+    // Tests run many workers side by side: any free port unless one is asked for.
+    metricsPort: int(env, 'METRICS_PORT', nodeEnv === 'test' ? 0 : 9464),
+    temporalSdkMetricsPort: int(env, 'TEMPORAL_SDK_METRICS_PORT', nodeEnv === 'test' ? 0 : 9465),
     authDisabled: false,
   };
 }
