@@ -12,7 +12,13 @@ export interface Route {
 }
 
 interface Subscriber {
-  push(payload: unknown): void;
+  push(payload: unknown, topic: string): void;
+}
+
+/** What the hub reports (the API's metrics): deliveries per event, and events a full queue dropped. */
+export interface EventHubObserver {
+  delivered(topic: string, subscribers: number): void;
+  dropped(reason: 'slow_consumer'): void;
 }
 
 const routeId = (topic: string, key: string) => `${topic}\u0000${key}`;
@@ -30,10 +36,13 @@ export interface EventSubscription<T> extends AsyncIterableIterator<T> {
 export class EventHub {
   private readonly routes = new Map<string, Set<Subscriber>>();
 
+  constructor(private readonly observer?: EventHubObserver) {}
+
   dispatch(event: EventEnvelope): number {
     const subscribers = this.routes.get(routeId(event.topic, event.key));
     if (!subscribers) return 0;
-    for (const s of subscribers) s.push(event.payload);
+    for (const s of subscribers) s.push(event.payload, event.topic);
+    this.observer?.delivered(event.topic, subscribers.size);
     return subscribers.size;
   }
 
@@ -69,7 +78,10 @@ export class EventHub {
           return;
         }
         queue.push(payload as T);
-        if (queue.length > maxQueue) queue.shift();
+        if (queue.length > maxQueue) {
+          queue.shift();
+          this.observer?.dropped('slow_consumer');
+        }
       },
     };
     for (const id of ids) {
