@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
+import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
 import { ingestionActivities } from './ingestion.activities';
 import { featureFlagActivities } from './feature-flag.activities';
 import { pipelineProbeActivities } from './pipeline-probe.activities';
@@ -11,15 +12,18 @@ import { signalActivities } from './signal.activities';
 export interface ActivityDeps {
   db: DataSource;
   log: Logger;
+  /** The worker's metrics; a private set (exported nowhere) when absent. */
+  metrics?: WorkerMetrics;
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const metrics = deps.metrics ?? createWorkerMetrics();
   return {
     ...pipelineProbeActivities(deps.db),
     ...featureFlagActivities(deps.db),
-    ...ingestionActivities(deps.db, deps.log),
-    ...sentimentActivities(deps.db, deps.log),
-    ...signalActivities(deps.db, deps.log),
+    ...ingestionActivities(deps.db, deps.log, metrics),
+    ...sentimentActivities(deps.db, deps.log, metrics),
+    ...signalActivities(deps.db, deps.log, metrics),
     ...backtestActivities(deps.db, deps.log),
   };
 }

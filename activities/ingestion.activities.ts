@@ -5,6 +5,7 @@ import type { Logger } from '../config/logger';
 import { articlesFromFeedBody, DEFAULT_USER_AGENT, fetchFeed, FeedFetchError, FeedParseError } from '../domain/feeds';
 import { Feed } from '../entities';
 import { insertArticles } from '../db/article-store';
+import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
 import { sharedTickerExtractor } from '../services/ticker-extraction';
 import type { PollOutcome } from './ingestion-types';
 
@@ -18,7 +19,11 @@ async function recordFailure(db: DataSource, feedId: string, message: string): P
   );
 }
 
-export function ingestionActivities(db: DataSource, log: Logger) {
+export function ingestionActivities(db: DataSource, log: Logger, metrics: WorkerMetrics = createWorkerMetrics()) {
+  const polled = (outcome: PollOutcome): PollOutcome => {
+    metrics.feedPoll(outcome.status);
+    return outcome;
+  };
   return {
     /**
      * Fetch (conditional GET) -> parse -> normalise -> dedupe -> tickers -> store, for one feed.
@@ -32,10 +37,10 @@ export function ingestionActivities(db: DataSource, log: Logger) {
       const storedBy = async (): Promise<string[]> =>
         pollId ? ((await db.query('SELECT id FROM articles WHERE ingest_run = $1', [pollId])) as Array<{ id: string }>).map((r) => r.id) : [];
       const feed = await db.getRepository(Feed).findOneBy({ id: input.feedId });
-      if (!feed) return { status: 'skipped', reason: 'feed no longer exists', ...nothing };
+      if (!feed) return polled({ status: 'skipped', reason: 'feed no longer exists', ...nothing });
       const [flag] = (await db.query(`SELECT enabled FROM feature_flags WHERE key = 'rss_polling'`)) as Array<{ enabled: boolean }>;
-      if (flag && !flag.enabled) return { status: 'skipped', reason: 'rss_polling is off', ...nothing };
-      if (feed.paused) return { status: 'skipped', reason: 'feed is paused', ...nothing };
+      if (flag && !flag.enabled) return polled({ status: 'skipped', reason: 'rss_polling is off', ...nothing });
+      if (feed.paused) return polled({ status: 'skipped', reason: 'feed is paused', ...nothing });
 
       const fetchedAt = new Date();
       let fetched;
@@ -43,6 +48,7 @@ export function ingestionActivities(db: DataSource, log: Logger) {
         fetched = await fetchFeed(feed.url, { etag: feed.etag ?? undefined, lastModified: feed.lastModified ?? undefined, userAgent: DEFAULT_USER_AGENT });
       } catch (err) {
         if (!(err instanceof FeedFetchError)) throw err;
+        metrics.feedFailure(err.code);
         await recordFailure(db, feed.id, `${err.code}: ${err.message}`);
         if (err.kind === 'transient') {
           throw ApplicationFailure.create({
@@ -52,12 +58,12 @@ export function ingestionActivities(db: DataSource, log: Logger) {
           });
         }
         log.warn({ feedId: feed.id, code: err.code }, 'feed fetch failed permanently');
-        return { status: 'failed', reason: `${err.code}: ${err.message}`, ...nothing };
+        return polled({ status: 'failed', reason: `${err.code}: ${err.message}`, ...nothing });
       }
       heartbeat();
       if (fetched.status === 'not-modified') {
         await db.query(`UPDATE feeds SET last_polled_at = now(), last_success_at = now(), consecutive_failures = 0, last_error = NULL WHERE id = $1`, [feed.id]);
-        return { status: 'not-modified', ...nothing, newArticleIds: await storedBy() };
+        return polled({ status: 'not-modified', ...nothing, newArticleIds: await storedBy() });
       }
 
       let items;
@@ -65,8 +71,9 @@ export function ingestionActivities(db: DataSource, log: Logger) {
         items = articlesFromFeedBody(fetched.body, { fetchedAt, feedUrl: fetched.finalUrl ?? feed.url, contentType: fetched.contentType });
       } catch (err) {
         if (!(err instanceof FeedParseError)) throw err;
+        metrics.feedFailure(err.code);
         await recordFailure(db, feed.id, `${err.code}: ${err.message}`);
-        return { status: 'failed', reason: `${err.code}: ${err.message}`, ...nothing };
+        return polled({ status: 'failed', reason: `${err.code}: ${err.message}`, ...nothing });
       }
       const withTickers = items.articles.map((article) => ({
         article,
@@ -84,13 +91,15 @@ export function ingestionActivities(db: DataSource, log: Logger) {
         return rows;
       });
       const earlier = pollId ? await storedBy() : [];
-      return {
+      const duplicates = items.duplicates.length + (items.articles.length - stored.length);
+      metrics.ingested(feed.id, { stored: stored.length, duplicates, skipped: items.skipped.length });
+      return polled({
         status: 'ok',
         newArticleIds: [...new Set([...stored.map((s) => s.id), ...earlier])],
         parsed: items.articles.length,
         skippedItems: items.skipped.length,
-        duplicates: items.duplicates.length + (items.articles.length - stored.length),
-      };
+        duplicates,
+      });
     },
   };
 }
