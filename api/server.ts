@@ -69,7 +69,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 /** tidings_http_responses_total, by route and status. */
 function httpMetrics(metrics: ApiMetrics) {
   return (req: Request, res: Response, next: NextFunction) => {
-    res.on('finish', () => metrics.httpResponse(req.path, res.statusCode));
+    const path = req.path; // read now: mounted routers rewrite it before the response finishes
+    res.on('finish', () => metrics.httpResponse(path, res.statusCode));
     next();
   };
 }
