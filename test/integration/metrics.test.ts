@@ -10,6 +10,7 @@ import { Feed, Role } from '../../entities';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
 import type { PollOutcome } from '../../activities/ingestion-types';
 import { createIdentity, type TestIdentity } from '../support/access';
+import { dashboardQueries, familyOf } from '../support/dashboard';
 import { uniqueSecFeed } from '../support/feed-fixtures';
 import { parseExposition, sampleSum, sampleValue, type MetricFamily } from '../support/prometheus';
 import { startTestStack, subscribe, testEnv, type TestStack } from '../support/stack';
@@ -213,5 +214,15 @@ describe('Prometheus metrics', () => {
     await ws.dispose();
     const closed = await scrapeUntil(apiUrl, (f) => sampleValue(f, 'tidings_graphql_subscriptions_active', { field: 'pipelineProbeCompleted' }) === 0);
     expect(sampleValue(closed, 'tidings_graphql_subscriptions_active', { field: 'pipelineProbeCompleted' })).toBe(0);
+  });
+
+  // After the tests above, activities and workflows have run, so the SDK has every series.
+  it('every temporal_* metric the Grafana dashboard queries is one the Temporal SDK exports here', async () => {
+    const families = await scrape(workerUrl);
+    const histograms = new Set(families.filter((f) => f.type === 'histogram').map((f) => f.name));
+    const exported = new Set(families.map((f) => f.name));
+    const wanted = [...new Set(dashboardQueries().flatMap((q) => q.metrics))].filter((m) => m.startsWith('temporal_'));
+    expect(wanted.length).toBeGreaterThanOrEqual(1);
+    expect(wanted.filter((m) => !exported.has(familyOf(m, histograms)))).toEqual([]);
   });
 });
