@@ -216,6 +216,21 @@ describe('Prometheus metrics', () => {
     expect(sampleValue(closed, 'tidings_graphql_subscriptions_active', { field: 'pipelineProbeCompleted' })).toBe(0);
   });
 
+  it('an activity that fails is counted as failed, with its duration', async () => {
+    const before = await scrape(workerUrl);
+    const failed = { activity: 'computeSignals', outcome: 'failed' };
+    // A malformed article id is a non-retryable SignalInputError: one attempt, one failure.
+    const run = temporal.client.workflow.execute('computeSignalsWorkflow', {
+      taskQueue: stack.config.taskQueue,
+      workflowId: `signals-bad-${randomUUID()}`,
+      args: [{ articleIds: ['not-a-uuid'] }],
+    });
+    await expect(run).rejects.toThrow();
+    const after = await scrape(workerUrl);
+    expect(sampleValue(after, 'tidings_activity_executions_total', failed) - sampleValue(before, 'tidings_activity_executions_total', failed)).toBe(1);
+    expect(sampleValue(after, 'tidings_activity_duration_seconds_count', failed) - sampleValue(before, 'tidings_activity_duration_seconds_count', failed)).toBe(1);
+  });
+
   // After the tests above, activities and workflows have run, so the SDK has every series.
   it('every temporal_* metric the Grafana dashboard queries is one the Temporal SDK exports here', async () => {
     const families = await scrape(workerUrl);
