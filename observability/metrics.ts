@@ -199,18 +199,33 @@ export function createApiMetrics() {
     registers: [registry],
   });
   const shared = sharedMetrics(registry);
+  // The per-request path: label sets resolved once per distinct combination (all bounded), so a
+  // request costs two map lookups instead of prom-client hashing its labels each time.
+  const operationSeries = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
+  const httpSeries = new Map<string, { inc(): void }>();
 
   return {
     registry,
     ...shared,
     /** One finished GraphQL operation; `seconds` only for HTTP (a subscription has no latency). */
     operation(name: string | null | undefined, type: string | null | undefined, code: string, seconds?: number): void {
-      const labels = { operation: operationName.value(name, 'anonymous'), type: type && OPERATION_TYPES.has(type) ? type : 'unknown' };
-      operations.inc({ ...labels, code: outcomeCode(code) });
-      if (seconds !== undefined) operationDuration.observe(labels, seconds);
+      const key = `${name ?? ''}\u0000${type ?? ''}\u0000${code}`;
+      let series = operationSeries.get(key);
+      if (!series) {
+        const labels = { operation: operationName.value(name, 'anonymous'), type: type && OPERATION_TYPES.has(type) ? type : 'unknown' };
+        series = { count: operations.labels({ ...labels, code: outcomeCode(code) }), duration: operationDuration.labels(labels) };
+        // Names past the cap all map to "other": remember only the first ones.
+        if (operationSeries.size < 10_000) operationSeries.set(key, series);
+      }
+      series.count.inc();
+      if (seconds !== undefined) series.duration.observe(seconds);
     },
     httpResponse(path: string, status: number): void {
-      httpResponses.inc({ route: HTTP_ROUTES.has(path) ? path : 'other', status: String(status) });
+      const route = HTTP_ROUTES.has(path) ? path : 'other';
+      const key = `${route} ${status}`;
+      let series = httpSeries.get(key);
+      if (!series) httpSeries.set(key, (series = httpResponses.labels({ route, status: String(status) })));
+      series.inc();
     },
     rateLimited(transport: 'http' | 'ws'): void {
       rateLimited.inc({ transport });
