@@ -12,7 +12,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
-      testMatch: ['<rootDir>/{api,workflows,activities,entities,events,config,db,domain,services,runtime,temporal,cli,bench}/**/*.test.ts'],
+      testMatch: ['<rootDir>/{api,workflows,activities,entities,events,config,db,domain,services,observability,runtime,temporal,cli,bench}/**/*.test.ts'],
     },
     {
       displayName: 'integration',

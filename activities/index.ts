@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
+import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
 import { ingestionActivities, type FeedIngestOptions } from './ingestion.activities';
 import { featureFlagActivities } from './feature-flag.activities';
 import { pipelineProbeActivities } from './pipeline-probe.activities';
@@ -13,12 +14,15 @@ export interface ActivityDeps {
   db: DataSource;
   log: Logger;
   feeds?: FeedIngestOptions;
+  /** The worker's metrics; a private set (exported nowhere) when absent. */
+  metrics?: WorkerMetrics;
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const ingestion = ingestionActivities(deps.db, deps.log, deps.feeds);
-  const sentiment = sentimentActivities(deps.db, deps.log);
-  const signals = signalActivities(deps.db, deps.log);
+  const metrics = deps.metrics ?? createWorkerMetrics();
+  const ingestion = ingestionActivities(deps.db, deps.log, deps.feeds, metrics);
+  const sentiment = sentimentActivities(deps.db, deps.log, metrics);
+  const signals = signalActivities(deps.db, deps.log, metrics);
   return {
     ...pipelineProbeActivities(deps.db),
     ...featureFlagActivities(deps.db),

@@ -6,6 +6,7 @@ import { articlesFromFeedBody, DEFAULT_MAX_ITEMS, DEFAULT_USER_AGENT, fetchFeed,
 import { STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { Feed } from '../entities';
 import { insertArticles } from '../db/article-store';
+import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
 import { sharedTickerExtractor } from '../services/ticker-extraction';
 import type { PollOutcome } from './ingestion-types';
 
@@ -37,9 +38,13 @@ export function skipSummary(skipped: SkippedItem[], capReason: string | null): s
 /** SQLSTATE class 22 (data exception): the same bytes would fail again, so retrying is pointless. */
 const isDataError = (err: unknown) => typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('22');
 
-export function ingestionActivities(db: DataSource, log: Logger, options: FeedIngestOptions = {}) {
+export function ingestionActivities(db: DataSource, log: Logger, options: FeedIngestOptions = {}, metrics: WorkerMetrics = createWorkerMetrics()) {
   const destinationPolicy = options.destinationPolicy ?? STRICT_POLICY;
   const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS;
+  const polled = (outcome: PollOutcome): PollOutcome => {
+    metrics.feedPoll(outcome.status);
+    return outcome;
+  };
   return {
     /**
      * Fetch (conditional GET) -> parse -> normalise -> dedupe -> tickers -> store, for one feed.
@@ -53,10 +58,10 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
       const storedBy = async (): Promise<string[]> =>
         pollId ? ((await db.query('SELECT id FROM articles WHERE ingest_run = $1', [pollId])) as Array<{ id: string }>).map((r) => r.id) : [];
       const feed = await db.getRepository(Feed).findOneBy({ id: input.feedId });
-      if (!feed) return { status: 'skipped', reason: 'feed no longer exists', ...nothing };
+      if (!feed) return polled({ status: 'skipped', reason: 'feed no longer exists', ...nothing });
       const [flag] = (await db.query(`SELECT enabled FROM feature_flags WHERE key = 'rss_polling'`)) as Array<{ enabled: boolean }>;
-      if (flag && !flag.enabled) return { status: 'skipped', reason: 'rss_polling is off', ...nothing };
-      if (feed.paused) return { status: 'skipped', reason: 'feed is paused', ...nothing };
+      if (flag && !flag.enabled) return polled({ status: 'skipped', reason: 'rss_polling is off', ...nothing });
+      if (feed.paused) return polled({ status: 'skipped', reason: 'feed is paused', ...nothing });
 
       const fetchedAt = new Date();
       let fetched;
@@ -64,6 +69,7 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
         fetched = await fetchFeed(feed.url, { etag: feed.etag ?? undefined, lastModified: feed.lastModified ?? undefined, userAgent: DEFAULT_USER_AGENT, destinationPolicy });
       } catch (err) {
         if (!(err instanceof FeedFetchError)) throw err;
+        metrics.feedFailure(err.code);
         await recordFailure(db, feed.id, `${err.code}: ${err.message}`);
         if (err.kind === 'transient') {
           throw ApplicationFailure.create({
@@ -73,12 +79,12 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
           });
         }
         log.warn({ feedId: feed.id, code: err.code }, 'feed fetch failed permanently');
-        return { status: 'failed', reason: `${err.code}: ${err.message}`, ...nothing };
+        return polled({ status: 'failed', reason: `${err.code}: ${err.message}`, ...nothing });
       }
       heartbeat();
       if (fetched.status === 'not-modified') {
         await db.query(`UPDATE feeds SET last_polled_at = now(), last_success_at = now(), consecutive_failures = 0, last_error = NULL WHERE id = $1`, [feed.id]);
-        return { status: 'not-modified', ...nothing, newArticleIds: await storedBy() };
+        return polled({ status: 'not-modified', ...nothing, newArticleIds: await storedBy() });
       }
 
       let items;
@@ -86,8 +92,9 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
         items = articlesFromFeedBody(fetched.body, { fetchedAt, feedUrl: fetched.finalUrl ?? feed.url, contentType: fetched.contentType, maxItems });
       } catch (err) {
         if (!(err instanceof FeedParseError)) throw err;
+        metrics.feedFailure(err.code);
         await recordFailure(db, feed.id, `${err.code}: ${err.message}`);
-        return { status: 'failed', reason: `${err.code}: ${err.message}`, ...nothing };
+        return polled({ status: 'failed', reason: `${err.code}: ${err.message}`, ...nothing });
       }
       const withTickers = items.articles.map((article) => ({
         article,
@@ -115,16 +122,18 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
         await recordFailure(db, feed.id, reason).catch(() => undefined);
         if (!isDataError(err)) throw err;
         log.warn({ feedId: feed.id, code: (err as { code?: string }).code }, 'feed items could not be stored');
-        return { status: 'failed', reason, ...nothing };
+        return polled({ status: 'failed', reason, ...nothing });
       }
       const earlier = pollId ? await storedBy() : [];
-      return {
+      const duplicates = items.duplicates.length + (items.articles.length - stored.length);
+      metrics.ingested(feed.id, { stored: stored.length, duplicates, skipped: itemsSkipped });
+      return polled({
         status: 'ok',
         newArticleIds: [...new Set([...stored.map((s) => s.id), ...earlier])],
         parsed: items.articles.length,
         skippedItems: itemsSkipped,
-        duplicates: items.duplicates.length + (items.articles.length - stored.length),
-      };
+        duplicates,
+      });
     },
   };
 }

@@ -2,6 +2,7 @@ import { Context, heartbeat } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import { createLexiconScorer, createScorer, LEXICON_NAME, type SentimentScorer } from '../domain/sentiment';
+import { createWorkerMetrics, scoringTier, type WorkerMetrics } from '../observability/metrics';
 import { isFeatureEnabled } from '../services/feature-flags.service';
 
 /** Loaded models are kept per worker process, by version ('' = the active model). */
@@ -36,7 +37,7 @@ export interface ScoreArticlesResult {
   alreadyScored: number;
 }
 
-export function sentimentActivities(db: DataSource, log: Logger) {
+export function sentimentActivities(db: DataSource, log: Logger, metrics: WorkerMetrics = createWorkerMetrics()) {
   return {
     /**
      * Scores the articles that have no row for this model version yet, in batches, with a
@@ -46,8 +47,8 @@ export function sentimentActivities(db: DataSource, log: Logger) {
     async scoreArticles(input: ScoreArticlesInput): Promise<ScoreArticlesResult> {
       const scorer = await scorerFor(db, log, input.modelVersion);
       const batchSize = Math.max(1, Math.min(input.batchSize ?? 256, 2048));
-      const todo: Array<{ id: string; title: string }> = await db.query(
-        `SELECT a.id, a.title FROM articles a
+      const todo: Array<{ id: string; title: string; created_at: Date }> = await db.query(
+        `SELECT a.id, a.title, a.created_at FROM articles a
          WHERE a.id = ANY($1::uuid[])
            AND NOT EXISTS (SELECT 1 FROM sentiment_scores s WHERE s.article_id = a.id AND s.model_version = $2)`,
         [input.articleIds, scorer.modelVersion],
@@ -74,6 +75,10 @@ export function sentimentActivities(db: DataSource, log: Logger) {
           ],
         );
         scored += batch.length;
+        // Lag (stored -> scored) only for live scoring: a backfill of old articles is not lag.
+        const now = Date.now();
+        const lags = input.modelVersion ? undefined : batch.map((a) => (now - new Date(a.created_at).getTime()) / 1000);
+        metrics.scored(scorer.modelVersion, scoringTier(scorer.modelVersion, (scorer as { tier?: string }).tier), batch.length, lags);
         heartbeat({ scored });
       }
       return { modelVersion: scorer.modelVersion, scored, alreadyScored: input.articleIds.length - todo.length };

@@ -6,6 +6,7 @@ import type { PriceBar } from '../domain/prices';
 import { computeSignal, resolveSignalParams, type SentimentObservation, type SignalParamsOverrides } from '../domain/signals';
 import { publishEvent, type Queryable } from '../events/publish';
 import { Topic } from '../events/topics';
+import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
 
 export interface ComputeSignalsInput {
   articleIds?: string[];
@@ -135,7 +136,7 @@ async function signalForTicker(db: DataSource, ticker: string, asOf: Date, overr
   });
 }
 
-export function signalActivities(db: DataSource, log: Logger) {
+export function signalActivities(db: DataSource, log: Logger, metrics: WorkerMetrics = createWorkerMetrics()) {
   return {
     /**
      * Signals as of `asOf` for the tickers of `articleIds` plus `tickers`. Each ticker commits
@@ -149,7 +150,10 @@ export function signalActivities(db: DataSource, log: Logger) {
       for (const ticker of tickers) {
         const outcome = await signalForTicker(db, ticker, asOf, {});
         if ('skipped' in outcome) result.skipped.push({ ticker, reason: outcome.skipped });
-        else result.signals.push(outcome);
+        else {
+          result.signals.push(outcome);
+          if (outcome.created) metrics.signalEmitted(outcome.type);
+        }
         heartbeat({ ticker });
       }
       log.debug({ asOf: result.asOf, signals: result.signals.length, skipped: result.skipped.length }, 'signals computed');

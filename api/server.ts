@@ -12,7 +12,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import type { Connection } from '@temporalio/client';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, Kind, specifiedRules, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { getOperationAST, GraphQLError, Kind, specifiedRules, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
@@ -26,6 +26,9 @@ import type { GraphQLContext, Principal } from './context';
 import { graphiqlRouter } from './graphiql';
 import { sharedSubscribe } from './shared-subscriptions';
 import { healthRouter } from './health';
+import { metricsPlugin } from './metrics-plugin';
+import { serveMetrics } from '../observability/metrics-http';
+import { createApiMetrics, renderMetrics, type ApiMetrics } from '../observability/metrics';
 import { assertComplexity, depthLimitRule } from './query-guards';
 import { browserOriginAllowed, securityHeaders } from './browser';
 import { documentLimitsMiddleware, parseBounded, type DocumentLimits } from './document-limits';
@@ -41,6 +44,8 @@ export interface ApiDeps {
   temporalConnection: Connection;
   services: Services;
   log: Logger;
+  /** This process's API metrics (runtime/api-process.ts makes them); a fresh set when absent. */
+  metrics?: ApiMetrics;
 }
 
 export interface ApiServer {
@@ -67,6 +72,15 @@ function isPublicOperation(op: OperationDefinitionNode, introspection: boolean):
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
+/** tidings_http_responses_total, by route and status. */
+function httpMetrics(metrics: ApiMetrics) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const path = req.path; // read now: mounted routers rewrite it before the response finishes
+    res.on('finish', () => metrics.httpResponse(path, res.statusCode));
+    next();
+  };
+}
+
 /** A request id per request (the caller's X-Request-Id when sane), on every log line for it. */
 function requestLogging(log: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -87,6 +101,7 @@ function requestLogging(log: Logger) {
 
 export async function startApiServer(deps: ApiDeps, listen: { host: string; port: number }): Promise<ApiServer> {
   const { config, log } = deps;
+  const metrics = deps.metrics ?? createApiMetrics();
   if (config.authDisabled && config.env === 'production') throw new Error('authDisabled exists only for bench/auth.ts and is refused in production');
   const schema = await buildApiSchema();
   const app = express();
@@ -101,7 +116,8 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
   const guardRules = [depthLimitRule(config.maxQueryDepth)];
   const sockets = new SocketRegistry(deps.services.hub, log, () => deps.services.apiKeys.forget());
 
-  type WsState = { requestId?: string; principal?: Principal; [k: string]: unknown };
+  /** Per socket: its running subscriptions (id -> field label), for tidings_graphql_subscriptions_active. */
+  type WsState = { requestId?: string; principal?: Principal; subscriptions?: Map<string, string>; [k: string]: unknown };
   type WsExtra = Extra & Partial<WsState>;
   const documentLimits: DocumentLimits = { maxBytes: config.maxDocumentBytes, maxTokens: config.maxDocumentTokens, maxSelections: config.maxDocumentSelections };
   // maxPayload bounds every message, connection_init included, before any key is checked; a
@@ -112,6 +128,16 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
     maxPayload: config.wsMaxPayloadBytes,
     verifyClient: (info: { origin?: string }) => browserOriginAllowed(info.origin, config.corsOrigins),
   });
+  metrics.watchSockets(() => wsServer.clients.size);
+  /** Counts a graphql-ws operation refused before it ran; returns the errors for graphql-ws to send. */
+  const wsRefused = (errors: readonly GraphQLError[], name: string | undefined, type: string | undefined, fallbackCode = 'GRAPHQL_VALIDATION_FAILED') => {
+    const first = errors[0];
+    const original = first?.originalError;
+    const code = (original instanceof GraphQLError ? original.extensions.code : undefined) ?? first?.extensions.code ?? fallbackCode;
+    metrics.operation(name, type, String(code));
+    if (code === 'RATE_LIMITED') metrics.rateLimited('ws');
+    return errors;
+  };
   const wsContext = (extra: WsExtra): GraphQLContext => {
     const requestId = extra.requestId ?? randomUUID();
     return { requestId, log: log.child({ requestId }), services: deps.services, principal: extra.principal ?? null, authDisabled: config.authDisabled, clientAddress: extra.request.socket.remoteAddress };
@@ -148,30 +174,52 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
         try {
           document = parseBounded(payload.query, documentLimits);
         } catch (err) {
-          return [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
+          return wsRefused([err instanceof GraphQLError ? err : new GraphQLError(String(err))], undefined, undefined, 'GRAPHQL_PARSE_FAILED');
         }
+        const operation = getOperationAST(document, payload.operationName);
+        const name = operation?.name?.value;
         const errors = validate(schema, document, [...specifiedRules, ...guardRules]);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return wsRefused(errors, name, operation?.operation);
         const socket = ctx.extra.socket;
         const contextValue: GraphQLContext = {
           ...wsContext(ctx.extra),
-          wsDelivery: { subscriptionId, send: (message) => socket.readyState === socket.OPEN && socket.send(message) },
+          wsDelivery: {
+            subscriptionId,
+            send: (message) => {
+              if (socket.readyState === socket.OPEN) socket.send(message);
+              else metrics.events.dropped('socket_closed');
+            },
+          },
         };
         try {
           assertComplexity(schema, document, payload.operationName ?? undefined, payload.variables ?? undefined, config.maxQueryComplexity);
           assertNoNul(document, payload.variables);
         } catch (err) {
-          return [err as GraphQLError];
+          return wsRefused([err as GraphQLError], name, operation?.operation);
         }
         let limited: GraphQLError | null;
         try {
           limited = await rateLimit(contextValue, limits);
         } catch (err) {
-          if (isServiceUnavailable(err)) return [unavailableError()];
+          if (isServiceUnavailable(err)) return wsRefused([unavailableError()], name, operation?.operation);
           throw err;
         }
-        if (limited) return [limited];
+        if (limited) return wsRefused([limited], name, operation?.operation);
+        metrics.operation(name, operation?.operation, 'OK');
+        const first = operation?.operation === 'subscription' ? operation.selectionSet.selections[0] : undefined;
+        if (first?.kind === Kind.FIELD) (ctx.extra.subscriptions ??= new Map()).set(subscriptionId, metrics.subscriptionStarted(first.name.value));
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+      },
+      onComplete: (ctx, subscriptionId) => {
+        const field = ctx.extra.subscriptions?.get(subscriptionId);
+        if (field === undefined) return;
+        ctx.extra.subscriptions!.delete(subscriptionId);
+        metrics.subscriptionEnded(field);
+      },
+      // A subscription whose start failed after onSubscribe is never completed: settle it here.
+      onClose: (ctx) => {
+        for (const field of ctx.extra.subscriptions?.values() ?? []) metrics.subscriptionEnded(field);
+        ctx.extra.subscriptions?.clear();
       },
     },
     wsServer,
@@ -189,6 +237,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
       httpStatusPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      metricsPlugin(metrics),
       {
         async requestDidStart() {
           return {
@@ -198,7 +247,10 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
               if (contextValue.authDisabled) return;
               if (!contextValue.principal && !(operation && isPublicOperation(operation, config.introspection))) throw unauthenticated(contextValue.authFailure);
               const limited = await rateLimit(contextValue, limits);
-              if (limited) throw limited;
+              if (limited) {
+                metrics.rateLimited('http');
+                throw limited;
+              }
             },
           };
         },
@@ -216,6 +268,9 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
   });
   await apollo.start();
 
+  app.use(httpMetrics(metrics));
+  // Before request logging: a scrape every few seconds would drown the log.
+  app.get('/metrics', (req, res) => void serveMetrics(req, res, { token: config.metricsToken, render: () => renderMetrics(metrics.registry) }));
   app.use(requestLogging(log));
   app.use(securityHeaders());
   app.use(

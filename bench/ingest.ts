@@ -55,8 +55,14 @@ export default async function ingestBench(args: string[]): Promise<void> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  // The feeds are served on 127.0.0.1, which the SSRF guard refuses unless allow-listed.
-  const config = { ...loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', TIDINGS_FETCH_ALLOW_HOSTS: '127.0.0.1' }), taskQueue: 'bench-ingest' };
+  // The feeds are served on 127.0.0.1, which the SSRF guard refuses unless allow-listed; metrics on
+  // free ports, since benchmarks may run beside a started stack.
+  const config = {
+    ...loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', TIDINGS_FETCH_ALLOW_HOSTS: '127.0.0.1' }),
+    taskQueue: 'bench-ingest',
+    metricsPort: 0,
+    temporalSdkMetricsPort: 0,
+  };
   const log = createLogger({ level: 'warn' });
   const worker = await startWorkerProcess(config, log, { databaseUrl: infra.databaseUrl, temporalAddress: infra.temporalAddress, fromEnv: true, workflowBundlePath: bundlePath, migrate: false });
   const client = await connectTemporalClient(infra.temporalAddress, 'default');

@@ -51,6 +51,16 @@ export interface AppConfig {
    */
   trustProxy: boolean | number | string;
   /**
+   * /metrics (API port and worker metrics port) is open to loopback callers; others need
+   * `Authorization: Bearer <metricsToken>`, and are refused when it is unset.
+   */
+  metricsToken: string | undefined;
+  /** Where the worker serves /metrics (the API serves it on its own port). */
+  metricsHost: string;
+  metricsPort: number;
+  /** Loopback port of the Temporal SDK's own Prometheus exporter; the worker's /metrics appends it. 0 = any free port. */
+  temporalSdkMetricsPort: number;
+  /**
    * Skips API-key checks. Exists only so bench/auth.ts can measure what auth costs; refused in
    * production and never read from the environment.
    */
@@ -172,6 +182,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginMaxFailuresPerAddress: positive(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 30),
     loginWindowSeconds: positive(env, 'LOGIN_FAILURE_WINDOW_SECONDS', 900),
     trustProxy: trustProxy(optional(env, 'TRUST_PROXY')),
+    metricsToken: optional(env, 'METRICS_TOKEN'),
+    metricsHost: optional(env, 'METRICS_HOST') ?? '127.0.0.1',
+    // Tests run many workers side by side: any free port unless one is asked for.
+    metricsPort: int(env, 'METRICS_PORT', nodeEnv === 'test' ? 0 : 9464),
+    temporalSdkMetricsPort: int(env, 'TEMPORAL_SDK_METRICS_PORT', nodeEnv === 'test' ? 0 : 9465),
     authDisabled: false,
     maxDocumentBytes: positive(env, 'GRAPHQL_MAX_DOCUMENT_BYTES', 64 * 1024),
     maxDocumentTokens: positive(env, 'GRAPHQL_MAX_TOKENS', 5000),

@@ -21,6 +21,8 @@ export const REDACTED_PATHS = [
   '*.connectionParams',
   'databaseUrl',
   '*.databaseUrl',
+  'metricsToken',
+  '*.metricsToken',
 ];
 
 export type { Logger };

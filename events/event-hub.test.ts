@@ -34,6 +34,19 @@ describe('EventHub', () => {
     expect((await strong.next()).value).toEqual({ confidence: 0.8 });
   });
 
+  it('reports to its observer how many subscribers took each event, and what a full queue dropped', async () => {
+    const seen: string[] = [];
+    const hub = new EventHub({ delivered: (topic, n) => seen.push(`${topic}:${n}`), dropped: (reason) => seen.push(reason) });
+    hub.subscribe<{ confidence: number }>([{ topic: Topic.SIGNAL_CREATED, key: 'T' }], { accept: (e) => e.confidence >= 0.5, maxQueue: 1 });
+    hub.subscribe([{ topic: Topic.SIGNAL_CREATED, key: 'T' }]);
+    hub.dispatch({ topic: Topic.SIGNAL_CREATED, key: 'T', payload: { confidence: 0.2 } });
+    hub.dispatch({ topic: Topic.SIGNAL_CREATED, key: 'T', payload: { confidence: 0.8 } });
+    hub.dispatch({ topic: Topic.SIGNAL_CREATED, key: 'T', payload: { confidence: 0.9 } });
+    hub.dispatch({ topic: Topic.SIGNAL_CREATED, key: 'nobody', payload: { confidence: 0.9 } });
+    // The filtered subscriber declined the first event; its one-slot queue dropped the oldest on the third.
+    expect(seen).toEqual(['signal_created:1', 'signal_created:2', 'slow_consumer', 'signal_created:2']);
+  });
+
   it('a waiting consumer is released when the subscription closes, and its routes are removed', async () => {
     const hub = new EventHub();
     const sub = hub.subscribe([{ topic: Topic.PIPELINE_PROBE_COMPLETED, key: '*' }]);

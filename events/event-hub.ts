@@ -12,7 +12,14 @@ export interface Route {
 }
 
 interface Subscriber {
-  push(payload: unknown): void;
+  /** False when the subscriber's filter declined the event (or it is closed). */
+  push(payload: unknown, topic: string): boolean;
+}
+
+/** What the hub reports (the API's metrics): subscribers that took each event, and events a full queue dropped. */
+export interface EventHubObserver {
+  delivered(topic: string, subscribers: number): void;
+  dropped(reason: 'slow_consumer'): void;
 }
 
 const routeId = (topic: string, key: string) => `${topic}\u0000${key}`;
@@ -30,10 +37,14 @@ export interface EventSubscription<T> extends AsyncIterableIterator<T> {
 export class EventHub {
   private readonly routes = new Map<string, Set<Subscriber>>();
 
+  constructor(private readonly observer?: EventHubObserver) {}
+
   dispatch(event: EventEnvelope): number {
     const subscribers = this.routes.get(routeId(event.topic, event.key));
     if (!subscribers) return 0;
-    for (const s of subscribers) s.push(event.payload);
+    let accepted = 0;
+    for (const s of subscribers) if (s.push(event.payload, event.topic)) accepted++;
+    this.observer?.delivered(event.topic, accepted);
     return subscribers.size;
   }
 
@@ -57,19 +68,23 @@ export class EventHub {
     const ids = [...new Set(routes.map((r) => routeId(r.topic, r.key)))];
     const subscriber: Subscriber = {
       push: (payload) => {
-        if (closed || (accept && !accept(payload as T))) return;
+        if (closed || (accept && !accept(payload as T))) return false;
         if (deliver) {
           deliver(payload as T);
-          return;
+          return true;
         }
         if (waiting) {
           const resolve = waiting;
           waiting = null;
           resolve({ value: payload as T, done: false });
-          return;
+          return true;
         }
         queue.push(payload as T);
-        if (queue.length > maxQueue) queue.shift();
+        if (queue.length > maxQueue) {
+          queue.shift();
+          this.observer?.dropped('slow_consumer');
+        }
+        return true;
       },
     };
     for (const id of ids) {

@@ -7,7 +7,15 @@
 import { Client } from 'pg';
 import type { Logger } from '../config/logger';
 import type { EventHub } from './event-hub';
-import { EVENTS_CHANNEL, type EventEnvelope } from './topics';
+import { EVENTS_CHANNEL, Topic, type EventEnvelope } from './topics';
+
+/** What the bridge reports (the API's metrics). */
+export interface EventBridgeObserver {
+  received(topic: string): void;
+  dropped(reason: 'malformed'): void;
+}
+
+const TOPICS = new Set<string>(Object.values(Topic));
 
 export class PgEventBridge {
   private client: Client | null = null;
@@ -18,6 +26,7 @@ export class PgEventBridge {
     private readonly databaseUrl: string,
     private readonly hub: EventHub,
     private readonly log: Logger,
+    private readonly observer?: EventBridgeObserver,
   ) {}
 
   async start(): Promise<void> {
@@ -28,10 +37,19 @@ export class PgEventBridge {
     const client = new Client({ connectionString: this.databaseUrl, application_name: 'tidings-events' });
     client.on('notification', (msg) => {
       if (msg.channel !== EVENTS_CHANNEL || !msg.payload) return;
+      let event: EventEnvelope;
       try {
-        this.hub.dispatch(JSON.parse(msg.payload) as EventEnvelope);
+        event = JSON.parse(msg.payload) as EventEnvelope;
       } catch (err) {
+        this.observer?.dropped('malformed');
         this.log.warn({ err }, 'dropped a malformed event notification');
+        return;
+      }
+      this.observer?.received(TOPICS.has(event?.topic) ? event.topic : 'other');
+      try {
+        this.hub.dispatch(event);
+      } catch (err) {
+        this.log.warn({ err }, 'event dispatch failed');
       }
     });
     client.on('error', (err) => {

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/config';
 import type { Logger } from '../config/logger';
 import { EventHub } from '../events/event-hub';
 import { PgEventBridge } from '../events/pg-event-bridge';
+import { createApiMetrics, type ApiMetrics } from '../observability/metrics';
 import { createServices } from '../services';
 import { connectTemporalClient, temporalReachable, type TemporalClientHandle } from '../temporal/client';
 import { openDatabase } from './database';
@@ -14,6 +15,7 @@ export interface RunningApi {
   server: ApiServer;
   db: DataSource;
   temporalConnection: Connection;
+  metrics: ApiMetrics;
   stop(): Promise<void>;
 }
 
@@ -32,15 +34,18 @@ export async function startApiProcess(
     await db.destroy();
     throw temporalUnreachable(target.temporalAddress, err, target.fromEnv);
   }
-  const hub = new EventHub();
-  const bridge = new PgEventBridge(target.databaseUrl, hub, log);
+  const metrics = createApiMetrics();
+  metrics.watchDbPool(db);
+  const hub = new EventHub(metrics.events);
+  const bridge = new PgEventBridge(target.databaseUrl, hub, log, metrics.events);
   await bridge.start();
-  const services = createServices({ config, db, temporal: temporal.client, hub });
-  const server = await startApiServer({ config, db, temporalConnection: temporal.connection, services, log }, { host: config.host, port: config.port });
+  const services = createServices({ config, db, temporal: temporal.client, hub, metrics });
+  const server = await startApiServer({ config, db, temporalConnection: temporal.connection, services, log, metrics }, { host: config.host, port: config.port });
   return {
     server,
     db,
     temporalConnection: temporal.connection,
+    metrics,
     async stop() {
       // Idle keep-alive connections (browsers, probes) would hold the drain for its whole grace period.
       server.httpServer.closeIdleConnections();

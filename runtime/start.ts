@@ -156,6 +156,8 @@ async function main(): Promise<void> {
     say(`Temporal UI: ${temporalUi}`);
     say(`Health:      ${base}/health   Ready: ${base}/ready`);
     say(`Processes:   ${Object.entries(supervisor.pids()).map(([n, pid]) => `${n} ${pid}`).join(', ')}`);
+    const workerMetricsHost = config.metricsHost === '0.0.0.0' ? '127.0.0.1' : config.metricsHost;
+    say(`Metrics:     ${base}/metrics   Worker: ${config.metricsPort === 0 ? '(METRICS_PORT=0: see the worker log)' : `http://${workerMetricsHost}:${config.metricsPort}/metrics`}`);
     say('Press Ctrl-C to stop.');
     log.debug('start-up complete');
   } catch (err) {

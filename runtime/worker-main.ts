@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     workflowBundlePath,
     migrate: process.env.TIDINGS_SKIP_MIGRATIONS !== '1',
   });
-  log.info({ taskQueue: config.taskQueue }, 'worker running');
+  log.info({ taskQueue: config.taskQueue, metricsUrl: worker.metricsUrl }, 'worker running');
   // For container health checks: a file whose age says the worker's event loop is alive.
   const heartbeatFile = process.env.TIDINGS_HEARTBEAT_FILE;
   if (heartbeatFile) {

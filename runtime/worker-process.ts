@@ -2,13 +2,19 @@ import type { Worker } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import type { Logger } from '../config/logger';
-import { createWorker } from '../temporal/worker';
+import { startMetricsServer, type MetricsServer } from '../observability/metrics-http';
+import { createWorkerMetrics, renderMetrics, type WorkerMetrics } from '../observability/metrics';
+import { createWorker, sdkMetricsText } from '../temporal/worker';
 import { openDatabase } from './database';
-import { temporalUnreachable } from './startup-errors';
+import { freePort } from './managed-process';
+import { StartupError, temporalUnreachable } from './startup-errors';
 
 export interface RunningWorker {
   worker: Worker;
   db: DataSource;
+  metrics: WorkerMetrics;
+  /** Where this worker serves /metrics (its own metrics plus the Temporal SDK's). */
+  metricsUrl: string;
   /** Resolves when the worker has stopped (after stop(), or on a fatal error). */
   done: Promise<void>;
   stop(): Promise<void>;
@@ -20,6 +26,21 @@ export async function startWorkerProcess(
   target: { databaseUrl: string; temporalAddress: string; fromEnv: boolean; workflowBundlePath?: string; migrate?: boolean },
 ): Promise<RunningWorker> {
   const db = await openDatabase(target.databaseUrl, { fromEnv: target.fromEnv, migrate: target.migrate ?? true, applicationName: 'tidings-worker' });
+  const metrics = createWorkerMetrics();
+  metrics.watchDbPool(db);
+  let metricsServer: MetricsServer;
+  try {
+    metricsServer = await startMetricsServer({
+      host: config.metricsHost,
+      port: config.metricsPort,
+      token: config.metricsToken,
+      render: () => renderMetrics(metrics.registry, () => sdkMetricsText()),
+    });
+  } catch (err) {
+    await db.destroy();
+    throw new StartupError(`the worker cannot serve metrics on ${config.metricsHost}:${config.metricsPort} (${(err as Error).message}); set METRICS_HOST / METRICS_PORT`);
+  }
+  const sdkMetricsPort = config.temporalSdkMetricsPort === 0 ? await freePort() : config.temporalSdkMetricsPort;
   let worker: Worker;
   try {
     worker = await createWorker({
@@ -31,15 +52,26 @@ export async function startWorkerProcess(
       workflowBundlePath: target.workflowBundlePath,
       logLevel: config.logLevel,
       feeds: { destinationPolicy: config.fetchPolicy, maxItems: config.feedMaxItems },
+      metrics,
+      sdkMetricsPort,
     });
   } catch (err) {
+    await metricsServer.close();
     await db.destroy();
+    if (/prometheus/i.test(String((err as Error)?.message))) {
+      throw new StartupError(`the Temporal SDK metrics exporter cannot listen on 127.0.0.1:${sdkMetricsPort} (${(err as Error).message}); set TEMPORAL_SDK_METRICS_PORT`);
+    }
     throw temporalUnreachable(target.temporalAddress, err, target.fromEnv);
   }
-  const done = worker.run().finally(() => db.destroy().catch(() => undefined));
+  const done = worker.run().finally(async () => {
+    await metricsServer.close();
+    await db.destroy().catch(() => undefined);
+  });
   return {
     worker,
     db,
+    metrics,
+    metricsUrl: metricsServer.url,
     done,
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();

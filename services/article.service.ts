@@ -10,6 +10,7 @@ import { apiError } from '../api/errors';
 import { dedupeArticles, normaliseItem, type NormalisedArticle } from '../domain/feeds';
 import { Article, ArticleTicker, SentimentScore } from '../entities';
 import { insertArticles } from '../db/article-store';
+import type { ApiMetrics } from '../observability/metrics';
 import { csvLimit, toCsv } from './signal.service';
 import { decodeCursor, encodeCursor } from './cursor';
 import { sharedTickerExtractor } from './ticker-extraction';
@@ -61,6 +62,7 @@ export class ArticleService {
     private readonly db: DataSource,
     private readonly temporal: Client,
     private readonly taskQueue: string,
+    private readonly metrics?: Pick<ApiMetrics, 'ingested'>,
   ) {}
 
   /**
@@ -191,6 +193,8 @@ export class ArticleService {
         args: [{ articleIds: insertedIds }],
       });
     }
-    return { insertedIds, duplicates: duplicates.length + (unique.length - stored.length), errors };
+    const report = { insertedIds, duplicates: duplicates.length + (unique.length - stored.length), errors };
+    this.metrics?.ingested('import', { stored: insertedIds.length, duplicates: report.duplicates, skipped: errors.length });
+    return report;
   }
 }

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import type { EventHub } from '../events/event-hub';
+import type { ApiMetrics } from '../observability/metrics';
 import { ApiKeyService } from './api-key.service';
 import { ArticleService } from './article.service';
 import { FeedService } from './feed.service';
@@ -20,6 +21,8 @@ export interface ServiceDeps {
   db: DataSource;
   temporal: Client;
   hub: EventHub;
+  /** Counts imported articles (tidings_articles_*{feed="import"}). */
+  metrics?: Pick<ApiMetrics, 'ingested'>;
 }
 
 /** The API's services, built once per process; resolvers reach them through the context. */
@@ -37,7 +40,7 @@ export function createServices(deps: ServiceDeps) {
     featureFlags,
     rateLimits: new RateLimitService(deps.db),
     feeds: new FeedService(deps.db, deps.temporal, deps.config.taskQueue, deps.config.fetchPolicy),
-    articles: new ArticleService(deps.db, deps.temporal, deps.config.taskQueue),
+    articles: new ArticleService(deps.db, deps.temporal, deps.config.taskQueue, deps.metrics),
     sentiment: new SentimentService(featureFlags),
     signals: new SignalService(deps.db),
     backtests: new BacktestService(deps.db, deps.temporal, deps.config.taskQueue),

@@ -5,13 +5,23 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import { createActivities } from '../activities';
 import type { FeedIngestOptions } from '../activities/ingestion.activities';
+import type { WorkerMetrics } from '../observability/metrics';
+import { activityMetricsInterceptor } from './activity-metrics';
 
 let runtimeInstalled = false;
+let sdkMetricsUrl: string | undefined;
 
-/** The SDK's own log lines go through pino too, so every line the worker writes is JSON. */
-function installRuntime(level: string, log: Logger): void {
+/**
+ * The SDK's own log lines go through pino too, so every line the worker writes is JSON. The
+ * SDK's Prometheus exporter (temporal_* metrics: task slots, poll and schedule-to-start
+ * latencies, sticky cache, ...) listens on loopback only; the worker's /metrics appends its text
+ * (sdkMetricsText), so one scrape target with one access rule serves both.
+ */
+function installRuntime(level: string, log: Logger, sdkMetricsPort: number): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
+  const port = sdkMetricsPort;
+  sdkMetricsUrl = `http://127.0.0.1:${port}/metrics`;
   const sdkLevel = (['trace', 'debug', 'info', 'warn', 'error'].includes(level) ? level.toUpperCase() : 'WARN') as
     | 'TRACE'
     | 'DEBUG'
@@ -24,7 +34,20 @@ function installRuntime(level: string, log: Logger): void {
       const method = entry.level === 'TRACE' ? 'trace' : (entry.level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error');
       sdkLog[method](entry.meta ?? {}, entry.message);
     }),
+    telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } } },
   });
+}
+
+/** The Temporal SDK's own metrics as exposition text (a comment line when they cannot be read). */
+export async function sdkMetricsText(timeoutMs = 2000): Promise<string> {
+  if (!sdkMetricsUrl) return '# Temporal SDK metrics: no runtime installed in this process\n';
+  try {
+    const res = await fetch(sdkMetricsUrl, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) return `# Temporal SDK metrics unavailable: HTTP ${res.status}\n`;
+    return await res.text();
+  } catch (err) {
+    return `# Temporal SDK metrics unavailable: ${(err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ')}\n`;
+  }
 }
 
 export function workflowsEntry(): string {
@@ -52,10 +75,14 @@ export interface WorkerOptions {
   /** A prebuilt bundle file; without it the workflows are bundled at start-up. */
   workflowBundlePath?: string;
   logLevel?: string;
+  /** Activity and domain counters of this worker (tidings_activity_*, tidings_articles_*, ...). */
+  metrics: WorkerMetrics;
+  /** Loopback port for the SDK's Prometheus exporter (used by the first worker of the process). */
+  sdkMetricsPort: number;
 }
 
 export async function createWorker(opts: WorkerOptions): Promise<Worker> {
-  installRuntime(opts.logLevel ?? 'warn', opts.log);
+  installRuntime(opts.logLevel ?? 'warn', opts.log, opts.sdkMetricsPort);
   const connection = await NativeConnection.connect({ address: opts.address });
   const bundle = opts.workflowBundlePath && fs.existsSync(opts.workflowBundlePath)
     ? { workflowBundle: { codePath: opts.workflowBundlePath } }
@@ -64,7 +91,8 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities: createActivities({ db: opts.db, log: opts.log, feeds: opts.feeds }),
+    activities: createActivities({ db: opts.db, log: opts.log, feeds: opts.feeds, metrics: opts.metrics }),
+    interceptors: { activity: [activityMetricsInterceptor(opts.metrics)] },
     ...bundle,
     // Two cores: bounded concurrency keeps the API responsive while backfills run.
     maxConcurrentActivityTaskExecutions: 20,
