@@ -11,7 +11,7 @@ import { connectTemporalClient, type TemporalClientHandle } from '../../temporal
 import type { PollOutcome } from '../../activities/ingestion-types';
 import { createIdentity, type TestIdentity } from '../support/access';
 import { dashboardQueries, familyOf } from '../support/dashboard';
-import { uniqueSecFeed } from '../support/feed-fixtures';
+import { LOCAL_FEEDS_ENV, uniqueSecFeed } from '../support/feed-fixtures';
 import { parseExposition, sampleSum, sampleValue, type MetricFamily } from '../support/prometheus';
 import { startTestStack, subscribe, testEnv, type TestStack } from '../support/stack';
 
@@ -49,7 +49,7 @@ describe('Prometheus metrics', () => {
 
   beforeAll(async () => {
     // A token is set, yet loopback scrapes (all of these) need none; a tiny user rate limit to trip it.
-    stack = await startTestStack({ worker: true, env: { METRICS_TOKEN: TOKEN, RATE_LIMIT_USER_PER_MIN: '3' } });
+    stack = await startTestStack({ worker: true, env: { ...LOCAL_FEEDS_ENV, METRICS_TOKEN: TOKEN, RATE_LIMIT_USER_PER_MIN: '3' } });
     admin = await createIdentity(stack.api.db, Role.ADMIN);
     user = await createIdentity(stack.api.db, Role.USER);
     temporal = await connectTemporalClient(testEnv().temporalAddress, 'default');
