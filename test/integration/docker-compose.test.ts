@@ -51,7 +51,7 @@ describe('docker-compose.yml', () => {
   it('runs the API and the worker from this repository against compose-internal PostgreSQL and Temporal', () => {
     for (const role of ['api', 'worker'] as const) {
       const service = compose.services[role];
-      expect(service.build).toBe('.');
+      expect(service.build).toMatchObject({ context: '.', additional_contexts: { shared: expect.stringContaining('shared/data') } });
       expect(service.command).toEqual(['node', `dist/runtime/${role}-main.js`]);
       expect(service.environment?.DATABASE_URL).toMatch(/@postgres:5432\//);
       expect(service.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');

@@ -4,10 +4,12 @@
  * embedded PostgreSQL and Temporal dev server, and checks for orphans by data dir.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { freePort, isPortInUse } from '../../runtime/managed-process';
+import { freePort, isPortInUse, startManagedProcess } from '../../runtime/managed-process';
+import { Supervisor } from '../../runtime/supervisor';
 import { alive, eventually, launchStack, postmasterPid, processesOf, type SupervisedStack } from '../support/supervised-stack';
 
 const stacks: SupervisedStack[] = [];
@@ -150,4 +152,32 @@ describe('shutdown signals (runtime/process-signals.ts)', () => {
     expect(out).toContain('SIGTERM again: forcing exit');
     expect(out).toContain('force: killing children');
   }, 60_000);
+
+  it('a forced exit kills every unit at once, binaries under a watchdog included (Supervisor.killAll)', async () => {
+    const supervisor = new Supervisor(() => undefined);
+    const procs = [
+      startManagedProcess('sleep', ['300'], { watchdog: { stopSignal: 'SIGTERM', graceMs: 10_000 } }),
+      startManagedProcess(process.execPath, ['-e', 'setInterval(() => undefined, 1000)'], { ipc: true }),
+    ];
+    procs.forEach((p, i) => supervisor.adopt(`unit${i}`, { pid: p.pid, waitForExit: () => p.waitForExit(), stop: () => p.stop(), kill: () => p.kill() }, async () => { throw new Error('no restart here'); }));
+    /** Children of the watchdog (ppid is the 2nd field after the command name in /proc/<pid>/stat). */
+    const sleeper = () =>
+      fs
+        .readdirSync('/proc')
+        .filter((e) => /^\d+$/.test(e))
+        .filter((pid) => {
+          try {
+            const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+            return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === procs[0].pid;
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+    await eventually(() => sleeper().length === 1, 10_000, 'the watchdog started sleep');
+    const sleepPid = sleeper()[0];
+    supervisor.killAll();
+    await Promise.all(procs.map((p) => p.waitForExit()));
+    await eventually(() => !alive(sleepPid), 5_000, 'the binary under the watchdog is killed with its group');
+  }, 30_000);
 });
