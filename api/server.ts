@@ -23,6 +23,7 @@ import { CLOSE_UNAUTHORIZED, SocketRegistry } from './auth/socket-registry';
 import { AUTH_FAILURE_MESSAGES } from '../services/api-key.service';
 import type { GraphQLContext, Principal } from './context';
 import { graphiqlRouter } from './graphiql';
+import { webAppRouter } from './web-app';
 import { sharedSubscribe } from './shared-subscriptions';
 import { healthRouter } from './health';
 import { assertComplexity, depthLimitRule } from './query-guards';
@@ -198,6 +199,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
       },
     }),
   );
+  app.use(webAppRouter());
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

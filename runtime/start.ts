@@ -103,6 +103,7 @@ async function main(): Promise<void> {
 
     const temporalUi = temporalServer?.uiUrl ?? config.temporalUiUrl ?? `(Temporal at ${temporalAddress}; set TEMPORAL_UI_URL to show its UI here)`;
     say(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+    say(`Dashboard:   ${base}/`);
     say(`GraphQL:     ${base}/graphql   (subscriptions: ws://${base.slice('http://'.length)}/graphql)`);
     say(`GraphiQL:    ${config.graphiql ? `${base}/graphiql` : '(disabled: GRAPHIQL=false)'}`);
     say(`Temporal UI: ${temporalUi}`);
