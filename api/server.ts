@@ -199,7 +199,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
       },
     }),
   );
-  app.use(webAppRouter());
+  app.use(webAppRouter({ temporalUiUrl: config.temporalUiUrl, temporalNamespace: config.temporalNamespace }));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

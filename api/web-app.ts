@@ -25,9 +25,19 @@ export function webAppDir(): string {
   return process.env.TIDINGS_WEB_DIR ?? path.join(projectRoot(), 'dist', 'web');
 }
 
-export function webAppRouter(dir = webAppDir()): Router {
+/** What the app may know about its surroundings (no secrets): where the Temporal UI is. */
+export interface WebAppConfig {
+  temporalUiUrl?: string;
+  temporalNamespace: string;
+}
+
+export function webAppRouter(appConfig: WebAppConfig, dir = webAppDir()): Router {
   const router = Router();
   const index = path.join(dir, 'index.html');
+  router.get('/app-config.json', (_req: Request, res: Response) => {
+    res.setHeader('cache-control', 'no-cache');
+    res.json({ temporalUiUrl: appConfig.temporalUiUrl ?? null, temporalNamespace: appConfig.temporalNamespace });
+  });
   router.use('/assets', express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }));
   router.use(express.static(dir, { index: false, maxAge: 0 }));
   router.get(/.*/, (req: Request, res: Response, next: NextFunction) => {

@@ -76,6 +76,8 @@ async function main(): Promise<void> {
       TIDINGS_WORKFLOW_BUNDLE: workflowBundlePath,
       TIDINGS_SKIP_MIGRATIONS: '1',
       TIDINGS_MANAGED: '1',
+      // The dashboard links workflows to the Temporal UI: the dev server's, or the one configured.
+      ...(temporalServer?.uiUrl || config.temporalUiUrl ? { TEMPORAL_UI_URL: temporalServer?.uiUrl ?? config.temporalUiUrl } : {}),
     };
     const forward = (line: string) => process.stdout.write(line + '\n');
     for (const name of ['worker', 'api'] as const) {

@@ -1,0 +1,13 @@
+import { scheduleUrl, useAppConfig, workflowUrl } from '../lib/app-config';
+
+export function TemporalLink({ workflowId, scheduleId, children }: { workflowId?: string | null; scheduleId?: string; children?: React.ReactNode }) {
+  const config = useAppConfig();
+  const href = workflowId ? workflowUrl(config, workflowId) : scheduleId ? scheduleUrl(config, scheduleId) : null;
+  const label = children ?? (workflowId ? 'workflow' : 'schedule');
+  if (!href) return <span className="muted small" title={workflowId ?? scheduleId ?? ''}>{label} (Temporal UI not configured)</span>;
+  return (
+    <a href={href} target="_blank" rel="noreferrer noopener" className="temporal-link" title={workflowId ?? scheduleId}>
+      {label} ↗
+    </a>
+  );
+}
