@@ -35,7 +35,15 @@ export function TypeBadge({ type }: { type: string }) {
 
 export function JsonTable({ value }: { value: unknown }) {
   if (value == null || typeof value !== 'object') return <div className="state empty">None recorded.</div>;
-  const entries = Object.entries(value as Record<string, unknown>);
+  // Nested objects flatten to dotted keys (windows.1d.count), so every figure gets its own row.
+  const entries: Array<[string, unknown]> = [];
+  const walk = (prefix: string, v: Record<string, unknown>) => {
+    for (const [k, x] of Object.entries(v)) {
+      if (x && typeof x === 'object' && !Array.isArray(x)) walk(`${prefix}${k}.`, x as Record<string, unknown>);
+      else entries.push([`${prefix}${k}`, x]);
+    }
+  };
+  walk('', value as Record<string, unknown>);
   if (entries.length === 0) return <div className="state empty">None recorded.</div>;
   return (
     <table className="kv">
@@ -43,7 +51,7 @@ export function JsonTable({ value }: { value: unknown }) {
         {entries.map(([k, v]) => (
           <tr key={k}>
             <th>{k}</th>
-            <td>{typeof v === 'number' ? (Number.isInteger(v) ? v : v.toFixed(4)) : typeof v === 'object' && v !== null ? <code>{JSON.stringify(v)}</code> : String(v)}</td>
+            <td>{typeof v === 'number' ? (Number.isInteger(v) ? v : v.toFixed(4)) : v == null ? '—' : Array.isArray(v) ? v.join(', ') : String(v)}</td>
           </tr>
         ))}
       </tbody>

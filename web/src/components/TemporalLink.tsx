@@ -4,7 +4,12 @@ export function TemporalLink({ workflowId, scheduleId, children }: { workflowId?
   const config = useAppConfig();
   const href = workflowId ? workflowUrl(config, workflowId) : scheduleId ? scheduleUrl(config, scheduleId) : null;
   const label = children ?? (workflowId ? 'workflow' : 'schedule');
-  if (!href) return <span className="muted small" title={workflowId ?? scheduleId ?? ''}>{label} (Temporal UI not configured)</span>;
+  if (!href)
+    return (
+      <span className="muted small" title="No Temporal UI known to this server: set TEMPORAL_UI_URL to link it">
+        {label}: <code>{workflowId ?? scheduleId}</code>
+      </span>
+    );
   return (
     <a href={href} target="_blank" rel="noreferrer noopener" className="temporal-link" title={workflowId ?? scheduleId}>
       {label} ↗

@@ -185,7 +185,7 @@ export function Backtests() {
                       <span className={`status ${b.status.toLowerCase()}`}>{b.status}</span>
                     </td>
                     <td className="hide-sm muted">{dateTime(b.createdAt)}</td>
-                    <td>{num(b.pValue, 3)}</td>
+                    <td>{num(b.pValue, 4)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -356,7 +356,8 @@ export function BacktestDetail({ id }: { id: string }) {
       if (curve.length === 0) return;
       const eq = chart.addSeries(LineSeries, { color: '#58a6ff', lineWidth: 2, title: 'equity' }, 0);
       eq.setData(points(curve, (e) => e));
-      const dd = chart.addSeries(AreaSeries, { lineColor: '#f85149', topColor: '#f8514900', bottomColor: '#f8514966', lineWidth: 1, title: 'drawdown', priceFormat: { type: 'percent' } }, 1);
+      // Drawdown hangs from 0: fill between the line and the top of its pane.
+      const dd = chart.addSeries(AreaSeries, { lineColor: '#f85149', topColor: '#f8514966', bottomColor: '#f8514911', invertFilledArea: true, lineWidth: 1, title: 'drawdown', priceFormat: { type: 'percent' } }, 1);
       dd.setData(drawdown(curve).map((p) => ({ ...p, value: p.value * 100 })));
       chart.panes()[1]?.setHeight(100);
     },
@@ -389,7 +390,7 @@ export function BacktestDetail({ id }: { id: string }) {
                 <span style={{ width: `${total ? Math.round((done / total) * 100) : TERMINAL.includes(run.status) ? 100 : 0}%` }} />
               </div>
               <p className="muted small">
-                permutation test: {done} / {total} · p-value {num(run.pValue, 3)} · started {dateTime(run.createdAt)}
+                permutation test: {done} / {total} · p-value {num(run.pValue, 4)} · started {dateTime(run.createdAt)}
                 {run.completedAt && <> · finished {dateTime(run.completedAt)}</>}
               </p>
               {run.error && <div className="state error">{run.error}</div>}
@@ -415,6 +416,7 @@ export function BacktestDetail({ id }: { id: string }) {
   );
 }
 
+const HEADLINE = ['totalReturn', 'cagr', 'sharpe', 'sortino', 'calmar', 'maxDrawdown', 'maxDrawdownDurationBars', 'trades', 'winRate', 'avgWin', 'avgLoss', 'profitFactor', 'exposure', 'costsPaid', 'permutation.pValue'];
 const PERCENT = new Set(['totalReturn', 'cagr', 'maxDrawdown', 'winRate', 'exposure', 'costsPaid', 'avgWin', 'avgLoss']);
 function MetricsTable({ metrics }: { metrics: unknown }) {
   if (!metrics || typeof metrics !== 'object') return <div className="state empty">Not computed yet.</div>;
@@ -426,6 +428,11 @@ function MetricsTable({ metrics }: { metrics: unknown }) {
     }
   };
   walk('', metrics as Record<string, unknown>);
+  const rank = (k: string) => {
+    const i = HEADLINE.indexOf(k);
+    return i === -1 ? HEADLINE.length : i;
+  };
+  flat.sort((a, b) => rank(a[0]) - rank(b[0]));
   return (
     <table className="kv" data-testid="metrics">
       <tbody>
@@ -457,7 +464,7 @@ const ROWS: Array<[string, (r: CompareRow) => React.ReactNode]> = [
   ['profit factor', (r) => num(r.profitFactor)],
   ['exposure', (r) => pct(r.exposure)],
   ['costs paid', (r) => pct(r.costsPaid, 2)],
-  ['p-value', (r) => num(r.pValue, 3)],
+  ['p-value', (r) => num(r.pValue, 4)],
   ['permutations', (r) => r.permutations],
 ];
 type CompareRow = NonNullable<ReturnType<typeof useCompare>['data']>['compareBacktests'][number];

@@ -79,7 +79,10 @@ export function Ticker({ ticker }: { ticker: string }) {
   const bars = page.data?.priceBars ?? [];
   const signals = page.data?.signals.edges.map((e) => e.node) ?? [];
   // Sentiment covers the candles' window, or the last 90 days when there are no bars.
-  const from = bars.length ? bars[0].time : new Date(Date.parse(now) - 90 * 86_400_000).toISOString();
+  // The API caps buckets per request (hourly: a year, daily: ten years, weekly: ~19 years).
+  const maxSpanMs = { HOUR: 365, DAY: 3650, WEEK: 999 * 7 }[interval] * 86_400_000;
+  const wanted = bars.length ? Date.parse(bars[0].time) : Date.parse(now) - 90 * 86_400_000;
+  const from = new Date(Math.max(wanted, Date.parse(now) - maxSpanMs)).toISOString();
   const sentiment = useQuery(SentimentDoc, { ticker, from, to: now, interval }, { skip: !page.data });
   const buckets = sentiment.data?.tickerSentiment ?? [];
   const latest = signals[0];
@@ -154,12 +157,13 @@ export function Ticker({ ticker }: { ticker: string }) {
           <option value="WEEK">weekly</option>
         </select>
       </header>
-      <Status loading={page.loading} error={page.error ?? sentiment.error} empty={!page.data}>
+      <Status loading={page.loading} error={page.error} empty={!page.data}>
         <div className="panel">
           <p className="muted small chart-caption">
             {bars.length ? `${bars.length} daily bars, ${day(bars[0].time)} to ${day(bars[bars.length - 1].time)}` : 'No price bars stored for this ticker (import them with importPrices).'} · sentiment per{' '}
             {interval.toLowerCase()} ({buckets.length} buckets) · {signals.length} signal markers
           </p>
+          {sentiment.error && <div className="state error" role="alert">Sentiment: {sentiment.error}</div>}
           {bars.length === 0 && buckets.length === 0 && signals.length === 0 ? (
             <div className="state empty">No prices, sentiment or signals for {ticker} yet.</div>
           ) : (
@@ -186,7 +190,7 @@ export function Ticker({ ticker }: { ticker: string }) {
             )}
           </div>
           <div className="panel">
-            <h3>Latest technical features</h3>
+            <h3>Latest technical and sentiment features</h3>
             {latest ? (
               <>
                 <p className="muted small">from the signal as of {dateTime(latest.asOf)}</p>
