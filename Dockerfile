@@ -6,7 +6,7 @@ COPY package.json package-lock.json ./
 # native backend, without it npm skips it and the wasm backend serves instead.
 RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 COPY . .
-RUN npm run build && node -e "require('./dist/runtime/workflow-bundle').ensureWorkflowBundle()" && npm prune --omit=dev
+RUN npm run build && npm run build:web && node -e "require('./dist/runtime/workflow-bundle').ensureWorkflowBundle()" && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000

@@ -133,7 +133,7 @@ export function Articles() {
               {loading ? 'Loading…' : 'Load more'}
             </button>
           ) : (
-            items.length > 0 && <span className="muted small">End of the feed · {items.length} articles</span>
+            items.length > 0 && <span className="muted small">End of the feed · {items.length} article{items.length === 1 ? '' : 's'}</span>
           )}
         </div>
       </Status>
