@@ -126,6 +126,18 @@ describe('dashboard in Chromium against the real stack', () => {
     await shot(page, '03-signal-provenance');
     await page.keyboard.press('Escape');
 
+    // The list never jumps: while paused (or scrolled down) a new signal waits behind a button.
+    await page.click('button:has-text("Pause")');
+    const shown = await page.$$eval('.signal-row[data-signal-id]', (rows) => rows.map((r) => r.getAttribute('data-signal-id')));
+    await importArticles([{ title: '$ORCL wins a large cloud contract, stock climbs', url: `https://dash.example/orcl/${now}/2`, publishedAt: new Date().toISOString() }]);
+    const pending = await page.waitForSelector('[data-testid=pending-button]', { timeout: 10_000 });
+    expect(await pending.textContent()).toMatch(/^\d+ new signals? — show$/);
+    expect(await page.$$eval('.signal-row[data-signal-id]', (rows) => rows.map((r) => r.getAttribute('data-signal-id')))).toEqual(shown);
+    await pending.click();
+    await page.waitForFunction(`document.querySelectorAll('.signal-row[data-signal-id]').length > ${shown.length}`);
+    expect(await page.$('[data-testid=pending-button]')).toBeNull();
+    await page.click('button:has-text("Resume")');
+
     // The same page at a phone's width.
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, '04-live-signals-phone');

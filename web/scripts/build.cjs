@@ -38,7 +38,8 @@ function isCurrent(hash) {
 }
 
 function run(cmd, args) {
-  execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  // graphql-codegen prints no validation details under NODE_ENV=test (as jest sets it).
+  execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_ENV: 'development' } });
 }
 
 function build({ ifChanged = false, quiet = false } = {}) {
@@ -50,7 +51,7 @@ function build({ ifChanged = false, quiet = false } = {}) {
   const started = Date.now();
   process.stdout.write('[web] building the dashboard (schema -> types -> typecheck -> bundle)\n');
   run(process.execPath, [path.join(__dirname, 'emit-schema.cjs'), path.join(web, 'schema.graphql')]);
-  run(bin('graphql-codegen'), ['--config', path.join(web, 'codegen.yml'), '--silent']);
+  run(bin('graphql-codegen'), ['--config', path.join(web, 'codegen.yml'), '--errors-only']);
   run(bin('tsc'), ['-p', path.join(web, 'tsconfig.json')]);
   run(bin('vite'), ['build', '--config', path.join(web, 'vite.config.mts'), '--logLevel', 'warn']);
   fs.writeFileSync(stampFile, hash + '\n');
