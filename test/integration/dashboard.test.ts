@@ -184,10 +184,21 @@ describe('dashboard in Chromium against the real stack', () => {
   });
 
   it('a backtest started from the form shows its progress moving and draws its equity curve; two runs compare side by side', async () => {
+    // SPY's real bars under a ticker of this file's own (DASHSPY), with one scored story a day, so
+    // the strategy trades and no other test file's SPY data or results are touched.
     const spy = fs.readFileSync(sharedDataPath('prices', 'SPY_daily.csv'), 'utf8');
-    await gqlOk('mutation($csv: String!) { importPrices(ticker: "SPY", csv: $csv) { bars } }', { csv: spy });
+    await gqlOk('mutation($csv: String!) { importPrices(ticker: "DASHSPY", csv: $csv) { bars } }', { csv: spy });
+    const db = stack.api.db;
+    const bars: Array<{ time: Date }> = await db.query(`SELECT time FROM price_bars WHERE ticker = 'DASHSPY' AND interval = '1d' AND time >= '2008-01-01' AND time < '2019-01-01' ORDER BY time`);
+    const stories = bars.map((b, i) => ({ at: new Date(new Date(b.time).getTime() + 3_600_000).toISOString(), score: Math.sin(i / 9) }));
+    const ids: Array<{ id: string }> = await db.query(
+      `INSERT INTO articles (source, url_hash, title, published_at) SELECT 'import', encode(sha256((random()::text || p::text)::bytea), 'hex'), 'DASHSPY story', p FROM unnest($1::timestamptz[]) AS x(p) RETURNING id`,
+      [stories.map((s) => s.at)],
+    );
+    await db.query(`INSERT INTO article_tickers (article_id, ticker, relevance, published_at) SELECT a, 'DASHSPY', 0.9, p FROM unnest($1::uuid[], $2::timestamptz[]) AS x(a, p)`, [ids.map((r) => r.id), stories.map((s) => s.at)]);
+    await db.query(`INSERT INTO sentiment_scores (article_id, model_version, label, score) SELECT a, 'dash-test', 'x', s FROM unnest($1::uuid[], $2::real[]) AS x(a, s)`, [ids.map((r) => r.id), stories.map((s) => s.score)]);
     const other = await gqlOk<{ runBacktest: { id: string } }>(
-      'mutation { runBacktest(input: { name: "spy fixed half", ticker: "SPY", from: "2012-01-01T00:00:00Z", to: "2016-12-31T00:00:00Z", strategy: SENTIMENT_THRESHOLD, fraction: 0.5, permutations: 50 }) { id } }',
+      'mutation { runBacktest(input: { name: "spy fixed half", ticker: "DASHSPY", from: "2012-01-01T00:00:00Z", to: "2016-12-31T00:00:00Z", strategy: SENTIMENT_THRESHOLD, fraction: 0.5, permutations: 50 }) { id } }',
       {},
     );
 
@@ -196,6 +207,7 @@ describe('dashboard in Chromium against the real stack', () => {
     await page.waitForSelector('[data-testid=who]');
     await page.click('a[href="/backtests"]');
     await page.fill('input[name=name]', 'dashboard spy');
+    await page.fill('input[name=ticker]', 'DASHSPY');
     await page.fill('input[name=from]', '2008-01-01');
     await page.fill('input[name=to]', '2018-12-31');
     await page.fill('input[name=costBps]', '3');

@@ -2,13 +2,14 @@
  * lightweight-charts (v5) wrappers: a chart that lives as long as its element, with series
  * added by the caller. Time is UTC seconds on one axis for every series and marker.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useState } from 'react';
 import { ColorType, createChart, type DeepPartial, type IChartApi, type ChartOptions } from 'lightweight-charts';
 
 export function useChart(build: (chart: IChartApi) => void | (() => void), deps: unknown[], options: DeepPartial<ChartOptions> = {}) {
-  const ref = useRef<HTMLDivElement>(null);
+  // A callback ref: the chart's element may appear after the data (behind a loading state),
+  // and the chart must be built whenever either arrives.
+  const [el, ref] = useState<HTMLDivElement | null>(null);
   useEffect(() => {
-    const el = ref.current;
     if (!el) return;
     const chart = createChart(el, {
       autoSize: true,
@@ -25,7 +26,7 @@ export function useChart(build: (chart: IChartApi) => void | (() => void), deps:
       chart.remove();
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
+  }, [el, ...deps]);
   return ref;
 }
 

@@ -3,7 +3,7 @@
  * live progress over backtestProgress, its equity curve and drawdown, and every metric.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import { AreaSeries, LineSeries, type IChartApi } from 'lightweight-charts';
+import { AreaSeries, LineSeries, type AutoscaleInfo, type IChartApi } from 'lightweight-charts';
 import { graphql } from '../gql';
 import type { BacktestStatus, RunBacktestInput, SizingKind, StrategyKind } from '../gql/graphql';
 import { request, subscribe } from '../lib/graphql';
@@ -357,7 +357,15 @@ export function BacktestDetail({ id }: { id: string }) {
       const eq = chart.addSeries(LineSeries, { color: '#58a6ff', lineWidth: 2, title: 'equity' }, 0);
       eq.setData(points(curve, (e) => e));
       // Drawdown hangs from 0: fill between the line and the top of its pane.
-      const dd = chart.addSeries(AreaSeries, { lineColor: '#f85149', topColor: '#f8514966', bottomColor: '#f8514911', invertFilledArea: true, lineWidth: 1, title: 'drawdown', priceFormat: { type: 'percent' } }, 1);
+      const dd = chart.addSeries(AreaSeries, { lineColor: '#f85149', topColor: '#f8514966', bottomColor: '#f8514911', invertFilledArea: true, lineWidth: 1,
+        title: 'drawdown',
+        priceFormat: { type: 'percent' },
+        // The pane's top is always 0 % and its bottom at least -1 %, so a flat run reads as flat.
+        autoscaleInfoProvider: (original: () => AutoscaleInfo | null) => {
+          const r = original();
+          return { priceRange: { minValue: Math.min(r?.priceRange?.minValue ?? 0, -1), maxValue: 0 } };
+        },
+      }, 1);
       dd.setData(drawdown(curve).map((p) => ({ ...p, value: p.value * 100 })));
       chart.panes()[1]?.setHeight(100);
     },
