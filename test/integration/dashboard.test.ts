@@ -181,6 +181,9 @@ describe('dashboard in Chromium against the real stack', () => {
     expect(pageText).toContain('raises dividend');
     await page.waitForTimeout(300);
     await shot(page, '06-ticker');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(200);
+    await shot(page, '06b-ticker-phone');
   });
 
   it('a backtest started from the form shows its progress moving and draws its equity curve; two runs compare side by side', async () => {
@@ -254,6 +257,20 @@ describe('dashboard in Chromium against the real stack', () => {
     await page.waitForSelector('[data-testid=compare-chart] canvas');
     await page.waitForTimeout(300);
     await shot(page, '09-backtest-compare');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(200);
+    await shot(page, '09b-backtest-compare-phone');
+    await page.setViewportSize({ width: 1366, height: 900 });
+
+    // The article feed pages by cursor: "Load more" appends the next 25, newest first, no repeats.
+    await page.click('a[href="/articles"]');
+    await page.fill('input[name=tickers]', 'DASHSPY');
+    await page.click('form[aria-label="Article filters"] button[type=submit]');
+    await page.waitForFunction(`document.querySelectorAll('[data-testid=article-list] li').length === 25 && [...document.querySelectorAll('[data-testid=article-list] li')].every((li) => li.textContent.includes('DASHSPY'))`);
+    await page.click('button:has-text("Load more")');
+    await page.waitForFunction(`document.querySelectorAll('[data-testid=article-list] li').length === 50`);
+    const titles = await page.$$eval('[data-testid=article-list] li', (lis) => lis.map((li) => li.querySelector('.muted')?.textContent ?? ''));
+    expect(new Set(titles).size).toBe(50); // each story has its own publication time
   });
 
   it('an admin toggles a flag and sees the audit entry', async () => {
