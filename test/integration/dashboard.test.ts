@@ -233,7 +233,7 @@ describe('dashboard in Chromium against the real stack', () => {
     expect(await page.textContent('[data-testid=backtest-status]')).toBe('COMPLETED');
     const done = [...seen].map((s) => Number(s.split('/')[0]));
     expect(done.some((d) => d > 0 && d < 4000)).toBe(true); // an intermediate value: progress moved
-    expect(done).toContain(4000);
+    await page.waitForSelector('[data-testid=backtest-progress][data-done="4000"][data-total="4000"]', { timeout: 5_000 });
     const chart = await page.waitForSelector('[data-testid=equity-chart] canvas');
     expect(chart).toBeTruthy();
     expect(Number(await page.getAttribute('[data-testid=equity-chart]', 'data-points'))).toBeGreaterThan(10);

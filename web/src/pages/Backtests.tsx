@@ -346,8 +346,10 @@ export function BacktestDetail({ id }: { id: string }) {
     return () => clearTimeout(t);
   }, [needsCurve, reload, q.data]);
 
-  const done = progress?.done ?? run?.permutationsDone ?? 0;
-  const total = progress?.total ?? run?.permutationsTotal ?? 0;
+  // Once the stored run is final it is the truth; until then the live events are the newest word.
+  const final = run && TERMINAL.includes(run.status);
+  const done = (final ? run.permutationsDone : progress?.done) ?? run?.permutationsDone ?? 0;
+  const total = (final ? run.permutationsTotal : progress?.total) ?? run?.permutationsTotal ?? 0;
   const status = run && TERMINAL.includes(run.status) ? run.status : (progress?.status ?? run?.status);
   const curve = asCurve(run?.equityCurve);
 
