@@ -16,3 +16,14 @@ export function TemporalLink({ workflowId, scheduleId, children }: { workflowId?
     </a>
   );
 }
+
+/** The Temporal UI's workflow list for this namespace (every poll, scoring batch, backtest). */
+export function TemporalHome() {
+  const config = useAppConfig();
+  if (!config?.temporalUiUrl) return null;
+  return (
+    <a href={`${config.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(config.temporalNamespace)}/workflows`} target="_blank" rel="noreferrer noopener" className="temporal-link">
+      All workflows in the Temporal UI ↗
+    </a>
+  );
+}

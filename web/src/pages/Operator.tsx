@@ -6,7 +6,7 @@ import { useMutation, useQuery } from '../lib/use-query';
 import { useSession } from '../lib/session';
 import { dateTime } from '../lib/format';
 import { Status } from '../components/Status';
-import { TemporalLink } from '../components/TemporalLink';
+import { TemporalHome, TemporalLink } from '../components/TemporalLink';
 
 const FeedsDoc = graphql(`
   query Feeds {
@@ -98,6 +98,8 @@ export function Feeds() {
         <button type="button" onClick={q.reload}>
           Refresh
         </button>
+        <span className="spacer" />
+        <TemporalHome />
       </header>
       {error && q.data && <div className="state error" role="alert">{error}</div>}
       <Status loading={q.loading} error={q.data ? null : q.error} empty={q.data?.feeds.length === 0} emptyText="No feeds yet: add one below." onRetry={q.reload}>
