@@ -37,9 +37,8 @@ function isCurrent(hash) {
   return fs.existsSync(path.join(outDir, 'index.html')) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8').trim() === hash;
 }
 
-function run(cmd, args) {
-  // graphql-codegen prints no validation details under NODE_ENV=test (as jest sets it).
-  execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_ENV: 'development' } });
+function run(cmd, args, env = {}) {
+  execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
 }
 
 function build({ ifChanged = false, quiet = false } = {}) {
@@ -51,9 +50,11 @@ function build({ ifChanged = false, quiet = false } = {}) {
   const started = Date.now();
   process.stdout.write('[web] building the dashboard (schema -> types -> typecheck -> bundle)\n');
   run(process.execPath, [path.join(__dirname, 'emit-schema.cjs'), path.join(web, 'schema.graphql')]);
-  run(bin('graphql-codegen'), ['--config', path.join(web, 'codegen.yml'), '--errors-only']);
+  // graphql-codegen prints no validation details under NODE_ENV=test (as jest sets it).
+  run(bin('graphql-codegen'), ['--config', path.join(web, 'codegen.yml'), '--errors-only'], { NODE_ENV: 'development' });
   run(bin('tsc'), ['-p', path.join(web, 'tsconfig.json')]);
-  run(bin('vite'), ['build', '--config', path.join(web, 'vite.config.mts'), '--logLevel', 'warn']);
+  // Always the production bundle (React's production build), whatever NODE_ENV the caller has.
+  run(bin('vite'), ['build', '--config', path.join(web, 'vite.config.mts'), '--logLevel', 'warn'], { NODE_ENV: 'production' });
   fs.writeFileSync(stampFile, hash + '\n');
   process.stdout.write(`[web] built dist/web in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   return true;
