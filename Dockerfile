@@ -17,7 +17,7 @@ COPY scripts/install ./scripts/install
 RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 RUN test -f models/encoder/all-MiniLM-L6-v2/.installed.json
 COPY . .
-RUN npm run build && node -e "require('./dist/runtime/workflow-bundle').ensureWorkflowBundle()" && npm prune --omit=dev
+RUN npm run build && npm run build:web && node -e "require('./dist/runtime/workflow-bundle').ensureWorkflowBundle()" && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000 TIDINGS_SHARED_DIR=/app/shared-data

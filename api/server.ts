@@ -24,6 +24,7 @@ import { CLOSE_UNAUTHORIZED, SocketRegistry } from './auth/socket-registry';
 import { AUTH_FAILURE_MESSAGES } from '../services/api-key.service';
 import type { GraphQLContext, Principal } from './context';
 import { graphiqlRouter } from './graphiql';
+import { webAppRouter } from './web-app';
 import { sharedSubscribe } from './shared-subscriptions';
 import { healthRouter } from './health';
 import { metricsPlugin } from './metrics-plugin';
@@ -297,6 +298,8 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
   // After /graphql, so GraphQL requests (nearly all traffic) skip these routers' matching.
   app.use(healthRouter({ db: deps.db, temporal: deps.temporalConnection, namespace: config.temporalNamespace }));
   if (config.graphiql) app.use(graphiqlRouter(GRAPHQL_PATH));
+  // Last: the dashboard's routes and its client-side deep links.
+  app.use(webAppRouter({ temporalUiUrl: config.temporalUiUrl, temporalNamespace: config.temporalNamespace }));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -122,6 +122,8 @@ async function main(): Promise<void> {
       TIDINGS_WORKFLOW_BUNDLE: workflowBundlePath,
       TIDINGS_SKIP_MIGRATIONS: '1',
       TIDINGS_MANAGED: '1',
+      // The dashboard links workflows to the Temporal UI: the dev server's, or the one configured.
+      ...(temporalServer?.uiUrl || config.temporalUiUrl ? { TEMPORAL_UI_URL: temporalServer?.uiUrl ?? config.temporalUiUrl } : {}),
     };
     const forward = (line: string) => process.stdout.write(line + '\n');
     // From dist/ this runs x-main.js; from source (tests) x-main.ts under the same loader flags.
@@ -151,6 +153,7 @@ async function main(): Promise<void> {
     const uiUrl = typeof temporal === 'string' ? undefined : temporal.uiUrl;
     const temporalUi = uiUrl ?? config.temporalUiUrl ?? `(Temporal at ${temporalAddress}; set TEMPORAL_UI_URL to show its UI here)`;
     say(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+    say(`Dashboard:   ${base}/`);
     say(`GraphQL:     ${base}/graphql   (subscriptions: ws://${base.slice('http://'.length)}/graphql)`);
     say(`GraphiQL:    ${config.graphiql ? `${base}/graphiql` : '(disabled: GRAPHIQL=false)'}`);
     say(`Temporal UI: ${temporalUi}`);

@@ -9,6 +9,7 @@ import { FeedService } from './feed.service';
 import { SentimentService } from './sentiment.service';
 import { BacktestService } from './backtest.service';
 import { importPrices, type ImportPricesInput } from './price-import.service';
+import { priceBars, type PriceBarsQuery } from './price-bars';
 import { SignalService } from './signal.service';
 import { FeatureFlagService } from './feature-flags.service';
 import { PipelineProbeService } from './pipeline-probe.service';
@@ -44,7 +45,7 @@ export function createServices(deps: ServiceDeps) {
     sentiment: new SentimentService(featureFlags),
     signals: new SignalService(deps.db),
     backtests: new BacktestService(deps.db, deps.temporal, deps.config.taskQueue),
-    prices: { import: (input: ImportPricesInput) => importPrices(deps.db, input) },
+    prices: { import: (input: ImportPricesInput) => importPrices(deps.db, input), bars: (query: PriceBarsQuery) => priceBars(deps.db, query) },
   };
 }
 

@@ -104,6 +104,11 @@ export class UserService {
     return this.db.getRepository(User).findOneBy({ id });
   }
 
+  /** Every user, newest first (the operator dashboard's list). */
+  list(limit = 500): Promise<User[]> {
+    return this.db.getRepository(User).find({ order: { createdAt: 'DESC' }, take: Math.min(Math.max(limit, 1), 500) });
+  }
+
   async adminExists(): Promise<boolean> {
     return (await this.db.getRepository(User).countBy({ role: Role.ADMIN, active: true })) > 0;
   }

@@ -3,6 +3,7 @@
  * Temporal dev server (in memory), started once here. Their addresses reach the test files
  * through the environment; the workflow bundle is built once and shared.
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,17 @@ import { startTemporalDevServer } from '../runtime/temporal-dev-server';
 import { buildWorkflowBundle } from '../temporal/worker';
 import { createDataSource } from '../db/data-source';
 import { runMigrations } from '../db/migrate';
+
+/** The browser tests load the built dashboard (dist/web): build it when its inputs changed. */
+function buildDashboardIfChanged(): Promise<void> {
+  const script = path.join(__dirname, '..', 'web', 'scripts', 'build.cjs');
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [script, '--if-changed'], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`npm run build:web failed:\n${stdout}${stderr}`));
+      else resolve();
+    });
+  });
+}
 
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
@@ -23,6 +35,7 @@ export default async function globalSetup(): Promise<void> {
     startEmbeddedPostgres({ dataDir: path.join(workDir, 'postgres'), port: pgPort }),
     startTemporalDevServer({ port: temporalPort, headless: true, cliPath: process.env.TEMPORAL_CLI_PATH }),
     buildWorkflowBundle(bundlePath),
+    buildDashboardIfChanged(),
   ]);
   const db = createDataSource(postgres.url);
   await db.initialize();
