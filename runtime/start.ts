@@ -109,6 +109,7 @@ async function main(): Promise<void> {
       string,
     ];
     const temporalAddress = typeof temporal === 'string' ? temporal : temporal.address;
+    const uiUrl = typeof temporal === 'string' ? undefined : temporal.uiUrl;
     if (supervisor.isStopping) return;
 
     const db = await openDatabase(databaseUrl, { fromEnv: Boolean(config.databaseUrl), migrate: true, poolSize: 2 });
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
       TIDINGS_SKIP_MIGRATIONS: '1',
       TIDINGS_MANAGED: '1',
       // The dashboard links workflows to the Temporal UI: the dev server's, or the one configured.
-      ...(temporalServer?.uiUrl || config.temporalUiUrl ? { TEMPORAL_UI_URL: temporalServer?.uiUrl ?? config.temporalUiUrl } : {}),
+      ...(uiUrl || config.temporalUiUrl ? { TEMPORAL_UI_URL: uiUrl ?? config.temporalUiUrl } : {}),
     };
     const forward = (line: string) => process.stdout.write(line + '\n');
     // From dist/ this runs x-main.js; from source (tests) x-main.ts under the same loader flags.
@@ -150,7 +151,6 @@ async function main(): Promise<void> {
     if (supervisor.isStopping) return;
     supervisor.goLive();
 
-    const uiUrl = typeof temporal === 'string' ? undefined : temporal.uiUrl;
     const temporalUi = uiUrl ?? config.temporalUiUrl ?? `(Temporal at ${temporalAddress}; set TEMPORAL_UI_URL to show its UI here)`;
     say(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
     say(`Dashboard:   ${base}/`);
