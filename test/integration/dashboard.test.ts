@@ -10,6 +10,7 @@ import { sharedDataPath } from '../../config/paths';
 import { Role } from '../../entities';
 import { createIdentity, type TestIdentity } from '../support/access';
 import { launchChromium, SCREENSHOT_DIR } from '../support/browser';
+import { LOCAL_FEEDS_ENV } from '../support/feed-fixtures';
 import { startTestStack, type TestStack } from '../support/stack';
 
 jest.setTimeout(180_000);
@@ -23,7 +24,7 @@ describe('dashboard in Chromium against the real stack', () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    [stack, browser] = await Promise.all([startTestStack({ worker: true }), launchChromium()]);
+    [stack, browser] = await Promise.all([startTestStack({ worker: true, env: { ...LOCAL_FEEDS_ENV } }), launchChromium()]);
     base = stack.graphqlUrl.replace(/\/graphql$/, '');
     admin = await createIdentity(stack.api.db, Role.ADMIN);
     user = await createIdentity(stack.api.db, Role.USER);
@@ -36,7 +37,9 @@ describe('dashboard in Chromium against the real stack', () => {
   });
 
   async function newPage(viewport = { width: 1366, height: 900 }): Promise<Page> {
-    const context = await browser.newContext({ viewport });
+    // The app runs under the API's Content-Security-Policy (no eval); Playwright's own
+    // waitForFunction predicates are evaluated as strings, so only the test tooling bypasses it.
+    const context = await browser.newContext({ viewport, bypassCSP: true });
     contexts.push(context);
     const page = await context.newPage();
     page.on('pageerror', (err) => console.error(`[browser] ${err.message}`));
@@ -85,6 +88,22 @@ describe('dashboard in Chromium against the real stack', () => {
     expect(page.url()).not.toContain(user.key);
     expect(await page.evaluate("sessionStorage.getItem('tidings.apiKey')")).toBe(user.key);
     expect(await page.evaluate('localStorage.length')).toBe(0);
+  });
+
+  it('runs under the API\'s Content-Security-Policy: signs in and streams with no policy violation', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } }); // CSP enforced
+    contexts.push(context);
+    const page = await context.newPage();
+    const violations: string[] = [];
+    page.on('console', (msg) => {
+      if (/Content Security Policy/i.test(msg.text())) violations.push(msg.text());
+    });
+    page.on('pageerror', (err) => violations.push(err.message));
+    await signIn(page, user.key);
+    await page.waitForSelector('[data-testid=who]');
+    await page.click('a[href="/articles"]');
+    await page.waitForLoadState('networkidle');
+    expect(violations).toEqual([]);
   });
 
   it('a signal appears in the live list within 2 s of the importArticles call that causes it, without a reload', async () => {
@@ -203,6 +222,7 @@ describe('dashboard in Chromium against the real stack', () => {
     const other = await gqlOk<{ runBacktest: { id: string } }>(
       'mutation { runBacktest(input: { name: "spy fixed half", ticker: "DASHSPY", from: "2012-01-01T00:00:00Z", to: "2016-12-31T00:00:00Z", strategy: SENTIMENT_THRESHOLD, fraction: 0.5, permutations: 50 }) { id } }',
       {},
+      user, // backtests belong to their creator: the signed-in user compares two of their own
     );
 
     const page = await newPage();
