@@ -260,6 +260,11 @@ describe('hostile input against the API (issue 11: D3-D7, D9-D11, D16, D17, brow
     expect(code(r.body)).toBe('BAD_REQUEST');
     expectNothingInternal(r.text);
     expect(r.text).not.toMatch(/<html|<pre>/i);
+    // Stack traces only on request, and never outside development.
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_STACKTRACES: 'true' }).graphqlStackTraces).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'test', GRAPHQL_STACKTRACES: 'true' }).graphqlStackTraces).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development' }).graphqlStackTraces).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development', GRAPHQL_STACKTRACES: 'true' }).graphqlStackTraces).toBe(true);
     const bad = await post(stack.graphqlUrl, { query: '{ backtests(first: 0) { id } }' }, user.headers);
     expect(bad.body.errors![0].extensions!.stacktrace).toBeUndefined();
     expectNothingInternal(bad.text);
@@ -349,6 +354,17 @@ describe('D3: a PostgreSQL outage answers UNAVAILABLE (503, Retry-After) and /he
         expectNothingInternal(r.text);
         expect(r.text).not.toContain(String(port));
       }
+      // graphql-ws: the key cannot be checked, so the socket closes with 1013 "try again later".
+      const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+      await new Promise((r) => socket.once('open', r));
+      const closed = new Promise<{ code: number; reason: string }>((r) => socket.once('close', (c, reason) => r({ code: c, reason: reason.toString() })));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${user.key}` } }));
+      const close = await closed;
+      expect(close.code).toBe(1013);
+      expectNothingInternal(close.reason);
+      // The log says what happened, without the database address.
+      expect(logs.text()).toContain('a dependency is unavailable');
+
       const noKey = await post(url, { query: '{ me { id } }' }, { authorization: `Bearer ${user.key}x` });
       expect([503, 401]).toContain(noKey.status);
       expect((await fetch(`${api.server.url}/health`)).status).toBe(200);
