@@ -219,6 +219,17 @@ describe('hostile input against the API (issue 11: D3-D7, D9-D11, D16, D17, brow
       expectNothingInternal(r.text);
     });
 
+    it.each([
+      '{ articles(filter: { from: "+275760-09-13T00:00:00.000Z" }) { edges { cursor } } }',
+      '{ signals(filter: { asOf: "+275760-09-13T00:00:00.000Z" }) { edges { cursor } } }',
+      '{ tickerSentiment(ticker: "AAPL", from: "-271821-04-20T00:00:00.000Z", to: "2024-01-01T00:00:00.000Z", interval: WEEK) { count } }',
+    ])('dates PostgreSQL cannot hold are refused as the caller\'s mistake (400), not internal errors: %s', async (query) => {
+      const r = await post(stack.graphqlUrl, { query }, admin.headers);
+      expect(r.status).toBe(400);
+      expect(['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED']).toContain(code(r.body));
+      expectNothingInternal(r.text);
+    });
+
     it('backtests(first: 150) and (first: 200) now work: the resolver and the service agree on 1-200', async () => {
       for (const first of [150, 200]) {
         const r = await post(stack.graphqlUrl, { query: `{ backtests(first: ${first}, offset: 1000000) { id } }` }, user.headers);
