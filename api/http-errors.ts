@@ -89,6 +89,23 @@ function isDataException(err: unknown): boolean {
   return causes(err).some((e) => typeof e.code === 'string' && /^22[0-9A-Z]{3}$/.test(e.code) && typeof e.severity === 'string');
 }
 
+/**
+ * What is logged of an unexpected error: name, code, message and stack, never the whole object
+ * (a TypeORM QueryFailedError carries the query's parameters, which may hold secrets).
+ */
+export function errorSummary(err: unknown): Record<string, unknown> {
+  const chain = causes(err);
+  const root = chain[chain.length - 1] ?? {};
+  const top = chain[0] ?? {};
+  const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 500) : undefined);
+  return {
+    name: text(root.name) ?? text(top.name),
+    code: typeof root.code === 'string' || typeof root.code === 'number' ? root.code : undefined,
+    message: text(root.message) ?? text(top.message) ?? String(err).slice(0, 500),
+    stack: text(typeof root.stack === 'string' ? root.stack.slice(0, 2000) : undefined),
+  };
+}
+
 export function unavailableError(): GraphQLError {
   return apiError('UNAVAILABLE', `a service this API needs is not answering; retry in ${UNAVAILABLE_RETRY_AFTER_SECONDS} s`, {
     retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
@@ -125,12 +142,12 @@ export function formatError(policy: ErrorPolicy) {
     const code = formatted.extensions?.code;
     if (code !== 'INTERNAL_SERVER_ERROR' && code !== undefined) return formatted;
     if (isServiceUnavailable(error)) {
-      policy.log.warn({ err: (original ?? error) as Error, path: formatted.path }, 'a dependency is unavailable');
+      policy.log.warn({ error: errorSummary(error), path: formatted.path }, 'a dependency is unavailable');
       const u = unavailableError();
       return { message: u.message, path: formatted.path, locations: formatted.locations, extensions: { ...u.extensions } };
     }
     if (isDataException(error)) {
-      policy.log.warn({ err: (original ?? error) as Error, path: formatted.path }, 'the database refused a value');
+      policy.log.warn({ error: errorSummary(error), path: formatted.path }, 'the database refused a value');
       return {
         message: 'an argument holds a value the database cannot store (for example a NUL character or an out-of-range date)',
         path: formatted.path,
@@ -138,7 +155,7 @@ export function formatError(policy: ErrorPolicy) {
         extensions: { code: 'BAD_USER_INPUT' },
       };
     }
-    policy.log.error({ err: (original ?? error) as Error, path: formatted.path }, 'unexpected error');
+    policy.log.error({ error: errorSummary(error), path: formatted.path }, 'unexpected error');
     if (policy.stackTraces) return formatted;
     return { message: 'internal error (logged on the server)', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
@@ -208,7 +225,7 @@ export function jsonErrorHandler(log: Logger) {
       message = 'the request could not be read';
       code = 'BAD_REQUEST';
     } else {
-      ((res.locals.log as Logger | undefined) ?? log).error({ err }, 'unexpected error before GraphQL');
+      ((res.locals.log as Logger | undefined) ?? log).error({ error: errorSummary(err) }, 'unexpected error before GraphQL');
     }
     res.status(status >= 400 && status < 600 ? status : 500).json({ errors: [{ message, extensions: { code } }] });
   };

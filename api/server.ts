@@ -33,7 +33,7 @@ import { createApiMetrics, renderMetrics, type ApiMetrics } from '../observabili
 import { assertComplexity, depthLimitRule } from './query-guards';
 import { browserOriginAllowed, securityHeaders } from './browser';
 import { documentLimitsMiddleware, parseBounded, type DocumentLimits } from './document-limits';
-import { formatError, httpStatusPlugin, isServiceUnavailable, jsonErrorHandler, unavailableError, withHttpStatus } from './http-errors';
+import { errorSummary, formatError, httpStatusPlugin, isServiceUnavailable, jsonErrorHandler, unavailableError, withHttpStatus } from './http-errors';
 import { assertNoNul } from './input-guards';
 import { buildApiSchema } from './schema';
 
@@ -288,7 +288,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
           return { ...base, ...(await resolveAuthorization(deps.services, req.headers.authorization)) };
         } catch (err) {
           if (!isServiceUnavailable(err)) throw err;
-          base.log.warn({ err }, 'cannot check the API key: a dependency is unavailable');
+          base.log.warn({ error: errorSummary(err) }, 'cannot check the API key: a dependency is unavailable');
           throw withHttpStatus(unavailableError());
         }
       },

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { sharedDataPath } from '../../config/paths';
-import { parsePriceCsv } from './parse-price-csv';
+import { parsePriceCsv, parsePriceCsvSteps, readRecords } from './parse-price-csv';
 import { PriceBar } from './types';
 
 const read = (name: string): string => fs.readFileSync(sharedDataPath('prices', name), 'utf8');
@@ -176,5 +176,36 @@ describe('parsePriceCsv on formats not in the shared data', () => {
   it('throws with guidance when there is no usable header or no data', () => {
     expect(() => parsePriceCsv('foo,bar\n1,2\n')).toThrow(/cannot find a date and a close column/);
     expect(() => parsePriceCsv('\n\n')).toThrow(/empty/);
+  });
+
+  it('500,000 bad rows: all counted, the first maxRejected reported, in steps that pause every 1,000 rows', () => {
+    const text = 'date,close\n' + 'x\n'.repeat(500_000);
+    const steps = parsePriceCsvSteps(text, { maxRejected: 100 });
+    let pauses = 0;
+    let r = steps.next();
+    for (; !r.done; r = steps.next()) pauses++;
+    expect(pauses).toBeGreaterThanOrEqual(500);
+    const parsed = r.value;
+    expect(parsed.rejectedCount).toBe(500_000);
+    expect(parsed.rejected.map((x) => x.line)).toEqual(Array.from({ length: 100 }, (_, i) => i + 2));
+  });
+
+  it('keeps the lowest line numbers when duplicates are found after row errors', () => {
+    const text = 'date,close\n2024-01-02,1\nbad,1\n2024-01-02,2\nbad,2\n2024-01-03,3\n';
+    const r = parsePriceCsv(text, { maxRejected: 2 });
+    expect(r.rejectedCount).toBe(3);
+    expect(r.rejected.map((x) => x.line)).toEqual([3, 4]);
+    expect(r.bars.map((b) => b.close)).toEqual([1, 3]);
+  });
+
+  it('reads quoted cells: escaped quotes, delimiters and line breaks inside quotes, CRLF, a BOM', () => {
+    const text = '\uFEFFDate,Close,Note\r\n"2024-01-01","1,234.5","a ""quoted"", note"\r\n2024-01-02,10,"two\nlines"\r\n\r\n2024-01-03,11,x\r\n';
+    const r = parsePriceCsv(text);
+    expect(r.bars.map((b) => b.close)).toEqual([1234.5, 10, 11]);
+    expect(r.rejectedCount).toBe(0);
+    expect([...readRecords('a,"b\nc"\nd,e\n', ',')]).toEqual([
+      { record: ['a', 'b\nc'], line: 2 },
+      { record: ['d', 'e'], line: 3 },
+    ]);
   });
 });

@@ -219,6 +219,17 @@ describe('hostile input against the API (issue 11: D3-D7, D9-D11, D16, D17, brow
       expectNothingInternal(r.text);
     });
 
+    it.each([
+      '{ articles(filter: { from: "+275760-09-13T00:00:00.000Z" }) { edges { cursor } } }',
+      '{ signals(filter: { asOf: "+275760-09-13T00:00:00.000Z" }) { edges { cursor } } }',
+      '{ tickerSentiment(ticker: "AAPL", from: "-271821-04-20T00:00:00.000Z", to: "2024-01-01T00:00:00.000Z", interval: WEEK) { count } }',
+    ])('dates PostgreSQL cannot hold are refused as the caller\'s mistake (400), not internal errors: %s', async (query) => {
+      const r = await post(stack.graphqlUrl, { query }, admin.headers);
+      expect(r.status).toBe(400);
+      expect(['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED']).toContain(code(r.body));
+      expectNothingInternal(r.text);
+    });
+
     it('backtests(first: 150) and (first: 200) now work: the resolver and the service agree on 1-200', async () => {
       for (const first of [150, 200]) {
         const r = await post(stack.graphqlUrl, { query: `{ backtests(first: ${first}, offset: 1000000) { id } }` }, user.headers);
@@ -260,6 +271,11 @@ describe('hostile input against the API (issue 11: D3-D7, D9-D11, D16, D17, brow
     expect(code(r.body)).toBe('BAD_REQUEST');
     expectNothingInternal(r.text);
     expect(r.text).not.toMatch(/<html|<pre>/i);
+    // Stack traces only on request, and never outside development.
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_STACKTRACES: 'true' }).graphqlStackTraces).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'test', GRAPHQL_STACKTRACES: 'true' }).graphqlStackTraces).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development' }).graphqlStackTraces).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development', GRAPHQL_STACKTRACES: 'true' }).graphqlStackTraces).toBe(true);
     const bad = await post(stack.graphqlUrl, { query: '{ backtests(first: 0) { id } }' }, user.headers);
     expect(bad.body.errors![0].extensions!.stacktrace).toBeUndefined();
     expectNothingInternal(bad.text);
@@ -349,6 +365,17 @@ describe('D3: a PostgreSQL outage answers UNAVAILABLE (503, Retry-After) and /he
         expectNothingInternal(r.text);
         expect(r.text).not.toContain(String(port));
       }
+      // graphql-ws: the key cannot be checked, so the socket closes with 1013 "try again later".
+      const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+      await new Promise((r) => socket.once('open', r));
+      const closed = new Promise<{ code: number; reason: string }>((r) => socket.once('close', (c, reason) => r({ code: c, reason: reason.toString() })));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${user.key}` } }));
+      const close = await closed;
+      expect(close.code).toBe(1013);
+      expectNothingInternal(close.reason);
+      // The log says what happened, without the database address.
+      expect(logs.text()).toContain('a dependency is unavailable');
+
       const noKey = await post(url, { query: '{ me { id } }' }, { authorization: `Bearer ${user.key}x` });
       expect([503, 401]).toContain(noKey.status);
       expect((await fetch(`${api.server.url}/health`)).status).toBe(200);
