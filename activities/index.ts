@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
-import { ingestionActivities } from './ingestion.activities';
+import { ingestionActivities, type FeedIngestOptions } from './ingestion.activities';
 import { featureFlagActivities } from './feature-flag.activities';
 import { pipelineProbeActivities } from './pipeline-probe.activities';
 import { sentimentActivities } from './sentiment.activities';
@@ -11,13 +11,14 @@ import { signalActivities } from './signal.activities';
 export interface ActivityDeps {
   db: DataSource;
   log: Logger;
+  feeds?: FeedIngestOptions;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...pipelineProbeActivities(deps.db),
     ...featureFlagActivities(deps.db),
-    ...ingestionActivities(deps.db, deps.log),
+    ...ingestionActivities(deps.db, deps.log, deps.feeds),
     ...sentimentActivities(deps.db, deps.log),
     ...signalActivities(deps.db, deps.log),
     ...backtestActivities(deps.db, deps.log),

@@ -2,12 +2,18 @@ import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
-import { articlesFromFeedBody, DEFAULT_USER_AGENT, fetchFeed, FeedFetchError, FeedParseError } from '../domain/feeds';
+import { articlesFromFeedBody, DEFAULT_MAX_ITEMS, DEFAULT_USER_AGENT, fetchFeed, FeedFetchError, FeedParseError, type SkippedItem } from '../domain/feeds';
+import { STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { Feed } from '../entities';
 import { insertArticles } from '../db/article-store';
 import { sharedTickerExtractor } from '../services/ticker-extraction';
 import type { PollOutcome } from './ingestion-types';
 
+/** What the worker's config says about fetching feeds; strict defaults when not given. */
+export interface FeedIngestOptions {
+  destinationPolicy?: DestinationPolicy;
+  maxItems?: number;
+}
 
 const nothing = { newArticleIds: [], parsed: 0, skippedItems: 0, duplicates: 0 };
 
@@ -18,7 +24,22 @@ async function recordFailure(db: DataSource, feedId: string, message: string): P
   );
 }
 
-export function ingestionActivities(db: DataSource, log: Logger) {
+/** The feed's health line for skipped items: the first reasons, with item indexes, and how many more. */
+export function skipSummary(skipped: SkippedItem[], capReason: string | null): string | null {
+  const parts: string[] = [];
+  if (capReason) parts.push(capReason);
+  const shown = skipped.slice(0, 3).map((s) => `item ${s.index}: ${s.reason}`);
+  parts.push(...shown);
+  if (skipped.length > shown.length) parts.push(`and ${skipped.length - shown.length} more skipped item(s)`);
+  return parts.length ? parts.join('; ').slice(0, 1000) : null;
+}
+
+/** SQLSTATE class 22 (data exception): the same bytes would fail again, so retrying is pointless. */
+const isDataError = (err: unknown) => typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('22');
+
+export function ingestionActivities(db: DataSource, log: Logger, options: FeedIngestOptions = {}) {
+  const destinationPolicy = options.destinationPolicy ?? STRICT_POLICY;
+  const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS;
   return {
     /**
      * Fetch (conditional GET) -> parse -> normalise -> dedupe -> tickers -> store, for one feed.
@@ -40,7 +61,7 @@ export function ingestionActivities(db: DataSource, log: Logger) {
       const fetchedAt = new Date();
       let fetched;
       try {
-        fetched = await fetchFeed(feed.url, { etag: feed.etag ?? undefined, lastModified: feed.lastModified ?? undefined, userAgent: DEFAULT_USER_AGENT });
+        fetched = await fetchFeed(feed.url, { etag: feed.etag ?? undefined, lastModified: feed.lastModified ?? undefined, userAgent: DEFAULT_USER_AGENT, destinationPolicy });
       } catch (err) {
         if (!(err instanceof FeedFetchError)) throw err;
         await recordFailure(db, feed.id, `${err.code}: ${err.message}`);
@@ -62,7 +83,7 @@ export function ingestionActivities(db: DataSource, log: Logger) {
 
       let items;
       try {
-        items = articlesFromFeedBody(fetched.body, { fetchedAt, feedUrl: fetched.finalUrl ?? feed.url, contentType: fetched.contentType });
+        items = articlesFromFeedBody(fetched.body, { fetchedAt, feedUrl: fetched.finalUrl ?? feed.url, contentType: fetched.contentType, maxItems });
       } catch (err) {
         if (!(err instanceof FeedParseError)) throw err;
         await recordFailure(db, feed.id, `${err.code}: ${err.message}`);
@@ -74,21 +95,34 @@ export function ingestionActivities(db: DataSource, log: Logger) {
       }));
       heartbeat();
 
-      const stored = await db.transaction(async (tx) => {
-        const rows = await insertArticles(tx, 'feed', feed.id, withTickers, pollId);
-        await tx.query(
-          `UPDATE feeds SET etag = $2, last_modified = $3, last_polled_at = now(), last_success_at = now(),
-             consecutive_failures = 0, last_error = NULL, articles_ingested = articles_ingested + $4 WHERE id = $1`,
-          [feed.id, fetched.etag, fetched.lastModified, rows.length],
-        );
-        return rows;
-      });
+      const itemsSkipped = items.skipped.length + items.itemsOverCap;
+      const skipReason = skipSummary(items.skipped, items.capReason);
+      let stored;
+      try {
+        stored = await db.transaction(async (tx) => {
+          const rows = await insertArticles(tx, 'feed', feed.id, withTickers, pollId);
+          await tx.query(
+            `UPDATE feeds SET etag = $2, last_modified = $3, last_polled_at = now(), last_success_at = now(),
+               consecutive_failures = 0, last_error = NULL, articles_ingested = articles_ingested + $4,
+               items_skipped = $5, last_skip_reason = $6 WHERE id = $1`,
+            [feed.id, fetched.etag, fetched.lastModified, rows.length, itemsSkipped, skipReason],
+          );
+          return rows;
+        });
+      } catch (err) {
+        // Never fail silently: the feed's health says why, whether or not Temporal retries.
+        const reason = `STORE_FAILED: ${(err as Error).message}`;
+        await recordFailure(db, feed.id, reason).catch(() => undefined);
+        if (!isDataError(err)) throw err;
+        log.warn({ feedId: feed.id, code: (err as { code?: string }).code }, 'feed items could not be stored');
+        return { status: 'failed', reason, ...nothing };
+      }
       const earlier = pollId ? await storedBy() : [];
       return {
         status: 'ok',
         newArticleIds: [...new Set([...stored.map((s) => s.id), ...earlier])],
         parsed: items.articles.length,
-        skippedItems: items.skipped.length,
+        skippedItems: itemsSkipped,
         duplicates: items.duplicates.length + (items.articles.length - stored.length),
       };
     },

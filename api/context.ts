@@ -26,6 +26,8 @@ export interface GraphQLContext {
   principal: Principal | null;
   /** Why there is no principal, when a key was sent but refused; reported only if one was needed. */
   authFailure?: AuthFailure;
+  /** The caller's IP address (HTTP), for per-address throttles such as the password exchange. */
+  clientAddress?: string;
   /** bench/auth.ts only: every check is skipped. */
   authDisabled?: boolean;
   wsDelivery?: WsDelivery;

@@ -87,6 +87,8 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
   app.disable('x-powered-by');
   // GraphQL answers are POST responses that no client revalidates: hashing each body for an ETag is pure cost.
   app.set('etag', false);
+  // Which X-Forwarded-For hops to believe for req.ip (the client address the login throttle counts).
+  app.set('trust proxy', config.trustProxy);
   const httpServer = http.createServer(app);
 
   const limits = { USER: config.rateLimitUserPerMin, ADMIN: config.rateLimitAdminPerMin };
@@ -98,7 +100,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
   const wsContext = (extra: WsExtra): GraphQLContext => {
     const requestId = extra.requestId ?? randomUUID();
-    return { requestId, log: log.child({ requestId }), services: deps.services, principal: extra.principal ?? null, authDisabled: config.authDisabled };
+    return { requestId, log: log.child({ requestId }), services: deps.services, principal: extra.principal ?? null, authDisabled: config.authDisabled, clientAddress: extra.request.socket.remoteAddress };
   };
   const wsCleanup = useServer<Record<string, unknown>, WsState>(
     {
@@ -194,7 +196,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
     express.json({ limit: '2mb' }),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GraphQLContext> => {
-        const base = { requestId: res.locals.requestId as string, log: res.locals.log as Logger, services: deps.services };
+        const base = { requestId: res.locals.requestId as string, log: res.locals.log as Logger, services: deps.services, clientAddress: req.ip ?? req.socket.remoteAddress };
         if (config.authDisabled) return { ...base, principal: null, authDisabled: true };
         return { ...base, ...(await resolveAuthorization(deps.services, req.headers.authorization)) };
       },

@@ -3,6 +3,7 @@
  * start-up so a typo fails fast with a message instead of misbehaving later.
  */
 import path from 'node:path';
+import { DestinationPolicyError, parseDestinationPolicy, type DestinationPolicy } from '../domain/net/destination-guard';
 import { repoRoot } from './paths';
 
 export type Environment = 'development' | 'test' | 'production';
@@ -32,6 +33,23 @@ export interface AppConfig {
   rateLimitAdminPerMin: number;
   maxQueryDepth: number;
   maxQueryComplexity: number;
+  /**
+   * Where outgoing fetches (feeds) may go: public addresses on ports 80/443, plus the hosts and
+   * CIDRs of TIDINGS_FETCH_ALLOW_HOSTS on any port and the ports of TIDINGS_FETCH_ALLOW_PORTS.
+   */
+  fetchPolicy: DestinationPolicy;
+  /** Items read from one feed body at most (TIDINGS_FEED_MAX_ITEMS); the rest are skipped with a reason. */
+  feedMaxItems: number;
+  /** createApiKeyWithPassword: failures per email / per client address in the window before RATE_LIMITED. */
+  loginMaxFailuresPerEmail: number;
+  loginMaxFailuresPerAddress: number;
+  loginWindowSeconds: number;
+  /**
+   * Express "trust proxy" (TRUST_PROXY): unset/false uses the socket's address as the client
+   * address; behind a load balancer name its hops (a number) or addresses/CIDRs, or the
+   * per-address login throttle sees every client as the balancer.
+   */
+  trustProxy: boolean | number | string;
   /**
    * Skips API-key checks. Exists only so bench/auth.ts can measure what auth costs; refused in
    * production and never read from the environment.
@@ -72,6 +90,22 @@ function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
 }
 
+function trustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || /^(0|false|no|off)$/i.test(raw)) return false;
+  if (/^(true|yes|on)$/i.test(raw)) return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw; // addresses, CIDRs or names such as "loopback, uniquelocal" (Express checks them)
+}
+
+function fetchPolicy(env: NodeJS.ProcessEnv): DestinationPolicy {
+  try {
+    return parseDestinationPolicy(env.TIDINGS_FETCH_ALLOW_HOSTS, env.TIDINGS_FETCH_ALLOW_PORTS);
+  } catch (err) {
+    if (err instanceof DestinationPolicyError) throw new ConfigError(`TIDINGS_FETCH_ALLOW_HOSTS / TIDINGS_FETCH_ALLOW_PORTS: ${err.message}`);
+    throw err;
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const nodeEnv = (env.NODE_ENV ?? 'development') as Environment;
   if (!['development', 'test', 'production'].includes(nodeEnv)) {
@@ -103,6 +137,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitAdminPerMin: positive(env, 'RATE_LIMIT_ADMIN_PER_MIN', 3000),
     maxQueryDepth: positive(env, 'GRAPHQL_MAX_DEPTH', 10),
     maxQueryComplexity: positive(env, 'GRAPHQL_MAX_COMPLEXITY', 1000),
+    fetchPolicy: fetchPolicy(env),
+    feedMaxItems: positive(env, 'TIDINGS_FEED_MAX_ITEMS', 5000),
+    loginMaxFailuresPerEmail: positive(env, 'LOGIN_MAX_FAILURES_PER_EMAIL', 10),
+    loginMaxFailuresPerAddress: positive(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 30),
+    loginWindowSeconds: positive(env, 'LOGIN_FAILURE_WINDOW_SECONDS', 900),
+    trustProxy: trustProxy(optional(env, 'TRUST_PROXY')),
     authDisabled: false,
   };
 }

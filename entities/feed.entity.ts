@@ -55,6 +55,14 @@ export class Feed {
   @Column({ type: 'integer', default: 0 })
   articlesIngested!: number;
 
+  @Field(() => Int, { description: 'Items the last successful poll skipped (unstorable, unidentifiable, or beyond the per-feed item cap).' })
+  @Column({ type: 'integer', default: 0 })
+  itemsSkipped!: number;
+
+  @Field(() => String, { nullable: true, description: 'Why the last successful poll skipped items (item indexes and reasons), or null when it skipped none.' })
+  @Column({ type: 'text', nullable: true })
+  lastSkipReason!: string | null;
+
   @Field()
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

@@ -30,6 +30,7 @@ export async function startWorkerProcess(
       log,
       workflowBundlePath: target.workflowBundlePath,
       logLevel: config.logLevel,
+      feeds: { destinationPolicy: config.fetchPolicy, maxItems: config.feedMaxItems },
     });
   } catch (err) {
     await db.destroy();

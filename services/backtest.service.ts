@@ -58,6 +58,19 @@ export interface StartBacktestInput {
   seed?: number;
 }
 
+/**
+ * Who acts on a backtest. Backtests belong to their creator (created_by); admins may act on
+ * all. Someone else's backtest is NOT_FOUND, exactly like one that does not exist, so ids
+ * cannot be probed. No actor: a trusted caller (CLI, the worker, tests of the engine).
+ */
+export interface BacktestActor {
+  userId: string;
+  role: 'ADMIN' | 'USER';
+}
+
+const seesAll = (actor: BacktestActor | undefined) => !actor || actor.role === 'ADMIN';
+const mayAct = (actor: BacktestActor | undefined, run: BacktestRun) => seesAll(actor) || run.createdBy === actor!.userId;
+
 export const MAX_PERMUTATIONS = 10_000;
 const MAX_COMPARE = 20;
 
@@ -201,8 +214,8 @@ export async function startBacktest(db: DataSource, temporal: Client, taskQueue:
  * Asks the workflow to stop and records CANCELLED at once (guarded, so a run that already
  * finished keeps its result); the workflow's own cancellation handler then finds nothing to do.
  */
-export async function cancelBacktest(db: DataSource, temporal: Client, id: string): Promise<BacktestRun> {
-  const run = await getBacktest(db, id);
+export async function cancelBacktest(db: DataSource, temporal: Client, id: string, actor?: BacktestActor): Promise<BacktestRun> {
+  const run = await getBacktest(db, id, actor);
   if (!run) throw new BacktestError('NOT_FOUND', `backtest ${id} does not exist`);
   if (run.status !== BacktestStatus.PENDING && run.status !== BacktestStatus.RUNNING) return run;
   if (run.workflowId) {
@@ -226,9 +239,11 @@ export async function cancelBacktest(db: DataSource, temporal: Client, id: strin
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function getBacktest(db: DataSource, id: string): Promise<BacktestRun | null> {
+/** The run, or null when it does not exist or is not the actor's. */
+export async function getBacktest(db: DataSource, id: string, actor?: BacktestActor): Promise<BacktestRun | null> {
   if (!UUID.test(id)) return null;
-  return db.getRepository(BacktestRun).findOneBy({ id });
+  const run = await db.getRepository(BacktestRun).findOneBy({ id });
+  return run && mayAct(actor, run) ? run : null;
 }
 
 export interface ListBacktestsOptions {
@@ -241,7 +256,8 @@ export interface ListBacktestsOptions {
 }
 
 /** Newest first. */
-export async function listBacktests(db: DataSource, opts: ListBacktestsOptions = {}): Promise<BacktestRun[]> {
+export async function listBacktests(db: DataSource, opts: ListBacktestsOptions = {}, actor?: BacktestActor): Promise<BacktestRun[]> {
+  if (!seesAll(actor)) opts = { ...opts, createdBy: actor!.userId };
   const limit = int('limit', opts.limit, 1, 100, 20);
   const offset = int('offset', opts.offset, 0, 1_000_000, 0);
   const q = db.getRepository(BacktestRun).createQueryBuilder('b').orderBy('b.created_at', 'DESC').addOrderBy('b.id', 'DESC').limit(limit).offset(offset);
@@ -277,12 +293,12 @@ export interface BacktestComparisonRow {
   permutations: number;
 }
 
-export async function compareBacktests(db: DataSource, ids: string[]): Promise<BacktestComparisonRow[]> {
+export async function compareBacktests(db: DataSource, ids: string[], actor?: BacktestActor): Promise<BacktestComparisonRow[]> {
   const unique = [...new Set(ids)];
   if (unique.length === 0 || unique.length > MAX_COMPARE) throw bad('ids', `give 1 to ${MAX_COMPARE} backtest ids, got ${unique.length}`);
   const invalid = unique.filter((id) => !UUID.test(id));
   const runs = invalid.length === unique.length ? [] : await db.getRepository(BacktestRun).findBy({ id: In(unique.filter((id) => UUID.test(id))) });
-  const byId = new Map(runs.map((r) => [r.id, r]));
+  const byId = new Map(runs.filter((r) => mayAct(actor, r)).map((r) => [r.id, r]));
   const missing = unique.filter((id) => !byId.has(id));
   if (missing.length > 0) throw new BacktestError('NOT_FOUND', `no backtest with id ${missing.join(', ')}`, 'ids');
   return unique.map((id) => {
@@ -327,16 +343,16 @@ export class BacktestService {
   start(input: StartBacktestInput, createdBy?: string | null) {
     return startBacktest(this.db, this.temporal, this.taskQueue, input, createdBy ?? null);
   }
-  cancel(id: string) {
-    return cancelBacktest(this.db, this.temporal, id);
+  cancel(id: string, actor: BacktestActor) {
+    return cancelBacktest(this.db, this.temporal, id, actor);
   }
-  get(id: string) {
-    return getBacktest(this.db, id);
+  get(id: string, actor: BacktestActor) {
+    return getBacktest(this.db, id, actor);
   }
-  list(opts?: ListBacktestsOptions) {
-    return listBacktests(this.db, opts);
+  list(opts: ListBacktestsOptions, actor: BacktestActor) {
+    return listBacktests(this.db, opts, actor);
   }
-  compare(ids: string[]) {
-    return compareBacktests(this.db, ids);
+  compare(ids: string[], actor: BacktestActor) {
+    return compareBacktests(this.db, ids, actor);
   }
 }

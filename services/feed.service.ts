@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { apiError } from '../api/errors';
+import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { Feed } from '../entities';
 
 export interface AddFeedInput {
@@ -20,7 +21,7 @@ export const MAX_POLL_SECONDS = 7 * 24 * 3600;
 
 export const scheduleIdFor = (feedId: string) => `feed-${feedId}`;
 
-function validUrl(raw: string): string {
+function validUrl(raw: string, policy: DestinationPolicy): string {
   let url: URL;
   try {
     url = new URL(raw.trim());
@@ -29,6 +30,10 @@ function validUrl(raw: string): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw apiError('BAD_USER_INPUT', 'feed URLs must be http or https', { field: 'url' });
   if (url.username || url.password) throw apiError('BAD_USER_INPUT', 'feed URLs must not carry credentials', { field: 'url' });
+  // The SSRF guard's first line: literal internal addresses, internal names and odd ports. The
+  // worker checks again after DNS resolution and on every redirect.
+  const refusal = checkUrl(url, policy);
+  if (refusal) throw apiError('BAD_USER_INPUT', `feed URL ${refusal.reason}`, { field: 'url' });
   return url.toString();
 }
 
@@ -37,6 +42,8 @@ export class FeedService {
     private readonly db: DataSource,
     private readonly temporal: Client,
     private readonly taskQueue: string,
+    /** config.fetchPolicy: the same allow-list the worker fetches with. */
+    private readonly destinationPolicy: DestinationPolicy = STRICT_POLICY,
   ) {}
 
   private repo() {
@@ -54,7 +61,7 @@ export class FeedService {
   }
 
   async add(input: AddFeedInput): Promise<Feed> {
-    const url = validUrl(input.url);
+    const url = validUrl(input.url, this.destinationPolicy);
     const name = input.name.trim();
     if (!name || name.length > 200) throw apiError('BAD_USER_INPUT', 'name must be 1 to 200 characters', { field: 'name' });
     const interval = input.pollIntervalSeconds;

@@ -13,6 +13,7 @@ import { FeatureFlagService } from './feature-flags.service';
 import { PipelineProbeService } from './pipeline-probe.service';
 import { RateLimitService } from './rate-limit.service';
 import { UserService } from './user.service';
+import { LoginThrottleService } from './login-throttle.service';
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -25,14 +26,17 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   const apiKeys = new ApiKeyService(deps.db);
   const featureFlags = new FeatureFlagService(deps.db);
+  const users = new UserService(deps.db, () => apiKeys.forget());
+  const { loginMaxFailuresPerEmail: perEmail, loginMaxFailuresPerAddress: perAddress, loginWindowSeconds: windowSeconds } = deps.config;
   return {
     hub: deps.hub,
     pipelineProbes: new PipelineProbeService(deps.db, deps.temporal, deps.config.taskQueue),
-    users: new UserService(deps.db, () => apiKeys.forget()),
+    users,
+    logins: new LoginThrottleService(deps.db, users, { perEmail, perAddress, windowSeconds }),
     apiKeys,
     featureFlags,
     rateLimits: new RateLimitService(deps.db),
-    feeds: new FeedService(deps.db, deps.temporal, deps.config.taskQueue),
+    feeds: new FeedService(deps.db, deps.temporal, deps.config.taskQueue, deps.config.fetchPolicy),
     articles: new ArticleService(deps.db, deps.temporal, deps.config.taskQueue),
     sentiment: new SentimentService(featureFlags),
     signals: new SignalService(deps.db),

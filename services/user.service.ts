@@ -26,6 +26,46 @@ export function assertPasswordAcceptable(password: string): void {
   }
 }
 
+/**
+ * bcrypt at cost 12 holds a core for ~180 ms. At most this many run at once per process (the
+ * rest queue), so password traffic cannot take every core from the API; past MAX_BCRYPT_QUEUE
+ * waiting, callers are told to come back (RATE_LIMITED) instead of queueing without bound.
+ */
+export const MAX_CONCURRENT_BCRYPT = 2;
+export const MAX_BCRYPT_QUEUE = 64;
+
+class Semaphore {
+  private active = 0;
+  private readonly queue: Array<() => void> = [];
+  constructor(
+    private readonly slots: number,
+    private readonly maxQueue: number,
+  ) {}
+  get inUse(): number {
+    return this.active;
+  }
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= this.slots) {
+      if (this.queue.length >= this.maxQueue) {
+        throw apiError('RATE_LIMITED', 'too many password checks under way; retry in 1 s', { retryAfterSeconds: 1 });
+      }
+      await new Promise<void>((resolve) => this.queue.push(resolve));
+    } else {
+      this.active++;
+    }
+    try {
+      return await work();
+    } finally {
+      const next = this.queue.shift();
+      // The slot passes straight to the next waiter; otherwise it is freed.
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
+
+export const bcryptSlots = new Semaphore(MAX_CONCURRENT_BCRYPT, MAX_BCRYPT_QUEUE);
+
 // Compared against when the email is unknown, so a miss costs as long as a wrong password.
 let dummyHash: Promise<string> | null = null;
 const dummy = () => (dummyHash ??= bcrypt.hash('tidings-dummy-password', BCRYPT_COST));
@@ -40,7 +80,7 @@ export class UserService {
   async create(email: string, password: string, role: Role): Promise<User> {
     const normalised = normaliseEmail(email);
     assertPasswordAcceptable(password);
-    const passwordHash = await bcrypt.hash(password, BCRYPT_COST);
+    const passwordHash = await bcryptSlots.run(() => bcrypt.hash(password, BCRYPT_COST));
     const repo = this.db.getRepository(User);
     const inserted: Array<{ id: string }> = await this.db.query(
       `INSERT INTO users (email, password_hash, role) VALUES ($1, $2, $3) ON CONFLICT (email) DO NOTHING RETURNING id`,
@@ -54,7 +94,8 @@ export class UserService {
   async verifyPassword(email: string, password: string): Promise<User | null> {
     if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return null;
     const user = await this.db.getRepository(User).findOneBy({ email: email.trim().toLowerCase() });
-    const ok = await bcrypt.compare(password, user?.passwordHash ?? (await dummy()));
+    const hash = user?.passwordHash ?? (await dummy());
+    const ok = await bcryptSlots.run(() => bcrypt.compare(password, hash));
     return ok && user && user.active ? user : null;
   }
 

@@ -4,6 +4,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, t
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import { createActivities } from '../activities';
+import type { FeedIngestOptions } from '../activities/ingestion.activities';
 
 let runtimeInstalled = false;
 
@@ -46,6 +47,8 @@ export interface WorkerOptions {
   taskQueue: string;
   db: DataSource;
   log: Logger;
+  /** Feed fetch guard and caps (config.fetchPolicy, config.feedMaxItems); defaults are strict. */
+  feeds?: FeedIngestOptions;
   /** A prebuilt bundle file; without it the workflows are bundled at start-up. */
   workflowBundlePath?: string;
   logLevel?: string;
@@ -61,7 +64,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities: createActivities({ db: opts.db, log: opts.log }),
+    activities: createActivities({ db: opts.db, log: opts.log, feeds: opts.feeds }),
     ...bundle,
     // Two cores: bounded concurrency keeps the API responsive while backfills run.
     maxConcurrentActivityTaskExecutions: 20,

@@ -41,7 +41,8 @@ export class AccessResolver {
     @Arg('name') name: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreatedApiKey> {
-    const user = await ctx.services.users.verifyPassword(email, password);
+    // Throttled per email and per client address (RATE_LIMITED), bcrypt work bounded per process.
+    const user = await ctx.services.logins.verify(email, password, ctx.clientAddress ?? null);
     if (!user) throw apiError('UNAUTHENTICATED', 'wrong email or password, or the user is deactivated');
     return ctx.services.apiKeys.create(user.id, name, null);
   }

@@ -4,6 +4,7 @@ import { BacktestRun, BacktestStatus, Role } from '../../entities';
 import { Topic } from '../../events/topics';
 import { BacktestError, type StartBacktestInput } from '../../services/backtest.service';
 import { PriceImportError } from '../../services/price-import.service';
+import { unauthenticated } from '../auth/auth';
 import type { GraphQLContext } from '../context';
 import { apiError } from '../errors';
 import { assertUuid } from '../validation';
@@ -108,6 +109,12 @@ function asApiError(err: unknown): never {
   throw err;
 }
 
+/** The caller as the backtest rules see it (after @Authorized: a principal is there). */
+function actor(ctx: GraphQLContext) {
+  if (!ctx.principal) throw unauthenticated(ctx.authFailure);
+  return { userId: ctx.principal.userId, role: ctx.principal.role };
+}
+
 function toServiceInput(input: RunBacktestInput): StartBacktestInput {
   const strategy: StartBacktestInput['strategy'] =
     input.strategy === StrategyKind.SIGNALS
@@ -149,13 +156,13 @@ export class BacktestResolver {
   @Authorized()
   @Mutation(() => BacktestRun)
   cancelBacktest(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<BacktestRun> {
-    return ctx.services.backtests.cancel(assertUuid(id)).catch(asApiError);
+    return ctx.services.backtests.cancel(assertUuid(id), actor(ctx)).catch(asApiError);
   }
 
   @Authorized()
   @Query(() => BacktestRun, { nullable: true })
   backtest(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<BacktestRun | null> {
-    return ctx.services.backtests.get(assertUuid(id));
+    return ctx.services.backtests.get(assertUuid(id), actor(ctx));
   }
 
   @Authorized()
@@ -168,19 +175,25 @@ export class BacktestResolver {
   ): Promise<BacktestRun[]> {
     if (!Number.isInteger(first) || first < 1 || first > 200) throw apiError('BAD_USER_INPUT', 'first must be 1 to 200', { field: 'first' });
     if (!Number.isInteger(offset) || offset < 0) throw apiError('BAD_USER_INPUT', 'offset must be 0 or more', { field: 'offset' });
-    return ctx.services.backtests.list({ limit: first, offset, ticker });
+    return ctx.services.backtests.list({ limit: first, offset, ticker }, actor(ctx));
   }
 
   @Authorized()
   @Query(() => [BacktestComparison])
   compareBacktests(@Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: GraphQLContext): Promise<BacktestComparison[]> {
-    return ctx.services.backtests.compare(ids.map((id) => assertUuid(id))).catch(asApiError);
+    return ctx.services.backtests.compare(ids.map((id) => assertUuid(id)), actor(ctx)).catch(asApiError);
   }
 
   @Authorized()
   @Subscription(() => BacktestProgress, {
     description: 'Permutation progress of one backtest; the last event carries its final status.',
-    subscribe: ({ args, context }) => (context as GraphQLContext).services.hub.subscribe([{ topic: Topic.BACKTEST_PROGRESS, key: assertUuid(args.id as string) }]),
+    // Only the run's owner (or an admin) may follow it: checked once, before subscribing.
+    subscribe: async ({ args, context }) => {
+      const ctx = context as GraphQLContext;
+      const id = assertUuid(args.id as string);
+      if (!(await ctx.services.backtests.get(id, actor(ctx)))) throw apiError('NOT_FOUND', `backtest ${id} does not exist`);
+      return ctx.services.hub.subscribe([{ topic: Topic.BACKTEST_PROGRESS, key: id }]);
+    },
   })
   backtestProgress(@Root() event: BacktestProgress, @Arg('id', () => ID) _id: string): BacktestProgress {
     return event;

@@ -1,7 +1,7 @@
 import { dedupeArticles, type DuplicateArticle } from './dedupe';
 import type { DecodeOptions } from './encoding';
 import { normaliseFeed, type NormalisedArticle, type SkippedItem } from './normalise';
-import { parseFeed, type ParsedFeed } from './parse';
+import { DEFAULT_MAX_ITEMS, ELEMENTS_PER_ITEM, parseFeed, type ParsedFeed } from './parse';
 
 export interface FeedArticles {
   feed: Pick<ParsedFeed, 'format' | 'title' | 'link' | 'encoding' | 'replacedInvalidBytes'>;
@@ -9,6 +9,9 @@ export interface FeedArticles {
   articles: NormalisedArticle[];
   skipped: SkippedItem[];
   duplicates: DuplicateArticle[];
+  /** Items beyond the per-feed cap: not read at all (counted, with `capReason`). */
+  itemsOverCap: number;
+  capReason: string | null;
 }
 
 /**
@@ -17,11 +20,16 @@ export interface FeedArticles {
  */
 export function articlesFromFeedBody(
   body: Buffer,
-  options: { fetchedAt: Date; feedUrl?: string | null; contentType?: string | null; maxSummaryLength?: number } & DecodeOptions,
+  options: { fetchedAt: Date; feedUrl?: string | null; contentType?: string | null; maxSummaryLength?: number; maxItems?: number } & DecodeOptions,
 ): FeedArticles {
-  const parsed = parseFeed(body, options);
+  const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS;
+  const parsed = parseFeed(body, { ...options, maxItems });
   const { articles, skipped } = normaliseFeed(parsed, options);
   const { unique, duplicates } = dedupeArticles(articles);
   const { format, title, link, encoding, replacedInvalidBytes } = parsed;
-  return { feed: { format, title, link, encoding, replacedInvalidBytes }, articles: unique, skipped, duplicates };
+  const reasons: string[] = [];
+  if (parsed.itemsOverCap > 0) reasons.push(`the feed has ${maxItems + parsed.itemsOverCap} items; only the first ${maxItems} were read (cap TIDINGS_FEED_MAX_ITEMS)`);
+  if (parsed.elementsOverCap > 0) reasons.push(`${parsed.elementsOverCap} XML elements beyond the ${ELEMENTS_PER_ITEM}-per-item budget were not read`);
+  const capReason = reasons.length ? reasons.join('; ') : null;
+  return { feed: { format, title, link, encoding, replacedInvalidBytes }, articles: unique, skipped, duplicates, itemsOverCap: parsed.itemsOverCap, capReason };
 }

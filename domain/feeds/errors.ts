@@ -15,7 +15,9 @@ export type FeedFetchErrorCode =
   | 'BAD_CONTENT_TYPE'
   | 'TOO_MANY_REDIRECTS'
   | 'BAD_REDIRECT'
-  | 'BAD_URL';
+  | 'BAD_URL'
+  /** The destination is not fetched (SSRF guard): loopback, private, metadata, a port not allowed. */
+  | 'REFUSED';
 
 export class FeedFetchError extends Error {
   override readonly name = 'FeedFetchError';

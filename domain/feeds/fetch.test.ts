@@ -1,7 +1,13 @@
 import http from 'node:http';
+import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { FeedFetchError } from './errors';
-import { DEFAULT_USER_AGENT, fetchFeed, parseRetryAfter } from './fetch';
+import { parseDestinationPolicy } from '../net/destination-guard';
+import { DEFAULT_USER_AGENT, fetchFeed as guardedFetchFeed, parseRetryAfter, type FetchFeedOptions } from './fetch';
+
+// These servers listen on 127.0.0.1, which the SSRF guard refuses unless allow-listed.
+const LOCAL = parseDestinationPolicy('127.0.0.1');
+const fetchFeed = (url: string, opts: FetchFeedOptions = {}) => guardedFetchFeed(url, { destinationPolicy: LOCAL, ...opts });
 
 const RSS = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>';
 
@@ -23,7 +29,7 @@ afterEach(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-async function fetchError(url: string, opts = {}): Promise<FeedFetchError> {
+async function fetchError(url: string, opts: FetchFeedOptions = {}): Promise<FeedFetchError> {
   try {
     await fetchFeed(url, opts);
   } catch (err) {
@@ -176,12 +182,85 @@ describe('fetchFeed', () => {
     expect(await fetchError(`${base}/declared`)).toMatchObject({ code: 'TOO_LARGE' });
   });
 
+  it('caps the decompressed size: a gzip bomb (50 MB of zeros in ~50 KB) is TOO_LARGE', async () => {
+    const bomb = zlib.gzipSync(Buffer.alloc(50 * 1024 * 1024), { level: 9 });
+    expect(bomb.length).toBeLessThan(200 * 1024);
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'gzip', 'content-length': String(bomb.length) });
+      res.end(bomb);
+    };
+    expect(await fetchError(`${base}/bomb`)).toMatchObject({ code: 'TOO_LARGE', kind: 'permanent' });
+  });
+
   it('classifies a refused connection as a transient network error', async () => {
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     expect(await fetchError(`http://127.0.0.1:${port}/`)).toMatchObject({ code: 'NETWORK', kind: 'transient' });
+  });
+});
+
+describe('fetchFeed destination guard (SSRF)', () => {
+  const port = () => (server.address() as AddressInfo).port;
+  let hits = 0;
+  beforeEach(() => {
+    hits = 0;
+    handler = (_req, res) => {
+      hits++;
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(RSS);
+    };
+  });
+
+  it('refuses loopback without an allow-list, and never connects', async () => {
+    const err = await guardedFetchFeed(`${base}/feed`).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'REFUSED', kind: 'permanent' });
+    expect((err as Error).message).toMatch(/^refused: 127\.0\.0\.1 is a loopback address/);
+    expect(hits).toBe(0);
+  });
+
+  it('checks every redirect hop: an allowed feed cannot redirect to an internal address', async () => {
+    for (const target of ['http://169.254.169.254/latest/meta-data/', `http://localhost:${port()}/feed`, `http://[::1]:${port()}/feed`, `http://127.0.0.2:${port()}/`, 'http://10.0.0.1/']) {
+      handler = (req, res) => {
+        hits++;
+        res.writeHead(302, { location: target }).end();
+      };
+      const err = await fetchError(`${base}/start`);
+      expect(err).toMatchObject({ code: 'REFUSED', kind: 'permanent' });
+      expect(err.message).toContain(`redirect to `);
+    }
+    expect(hits).toBe(5); // only the allowed first hop was ever requested
+  });
+
+  it('checks the addresses a name resolves to at connect time, and connects to exactly the address checked', async () => {
+    const calls: string[] = [];
+    // A name whose DNS answer is loopback (e.g. a rebinding domain on its second answer).
+    const toLoopback = async (host: string) => (calls.push(host), [{ address: '127.0.0.1', family: 4 }]);
+    const portOnly = parseDestinationPolicy('', String(port()));
+    const err = await guardedFetchFeed(`http://rebind.example:${port()}/feed`, { destinationPolicy: portOnly, resolve: toLoopback }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'REFUSED', kind: 'permanent' });
+    expect((err as Error).message).toBe(`refused: rebind.example is a loopback address; allow it with TIDINGS_FETCH_ALLOW_HOSTS if it is meant to be fetched`);
+    expect(hits).toBe(0);
+    // A name with a public and a private answer is refused as a whole.
+    const mixed = async () => [{ address: '93.184.216.34', family: 4 }, { address: '10.1.1.1', family: 4 }];
+    expect(await guardedFetchFeed(`http://mixed.example/`, { resolve: mixed }).catch((e: unknown) => e)).toMatchObject({ code: 'REFUSED' });
+    // Allowed: the socket connects to the address our lookup checked (rebind.example has no real DNS).
+    calls.length = 0;
+    const ok = await guardedFetchFeed(`http://rebind.example:${port()}/feed`, { destinationPolicy: parseDestinationPolicy('127.0.0.1', String(port())), resolve: toLoopback });
+    expect(ok).toMatchObject({ status: 'ok' });
+    expect(calls).toEqual(['rebind.example']); // one resolution, used for both the check and the connect
+    expect(hits).toBe(1);
+  });
+
+  it('lastError says "refused" whether or not anything listens on the port (no port scanning)', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const open = await guardedFetchFeed(`${base}/feed`).catch((e: Error) => e.message);
+    const shut = await guardedFetchFeed(`http://127.0.0.1:${closedPort}/feed`).catch((e: Error) => e.message);
+    expect(open).toBe('refused: 127.0.0.1 is a loopback address; allow it with TIDINGS_FETCH_ALLOW_HOSTS if it is meant to be fetched');
+    expect(shut).toBe(open);
   });
 });
 

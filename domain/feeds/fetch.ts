@@ -1,3 +1,7 @@
+import dns from 'node:dns';
+import type { LookupAddress, LookupOptions } from 'node:dns';
+import { Agent, fetch, type Response } from 'undici';
+import { checkAddress, checkUrl, STRICT_POLICY, type DestinationPolicy } from '../net/destination-guard';
 import { FeedFetchError } from './errors';
 
 export const DEFAULT_USER_AGENT = 'TidingsBot/0.1 (+https://github.com/tidings)';
@@ -11,6 +15,52 @@ export interface FetchFeedOptions {
   maxBytes?: number;
   maxRedirects?: number;
   userAgent?: string;
+  /**
+   * Where requests may go (SSRF guard): checked on the URL, on every redirect, and on every
+   * address a host name resolves to, at connect time. Default: public addresses on 80/443 only.
+   */
+  destinationPolicy?: DestinationPolicy;
+  /** Resolves a host name to every address (default dns.lookup, all: true); tests substitute one. */
+  resolve?: (hostname: string) => Promise<LookupAddress[]>;
+}
+
+/** Thrown from the connect-time lookup when a resolved address is refused; becomes REFUSED. */
+class DestinationRefused extends Error {
+  override readonly name = 'DestinationRefused';
+}
+
+const systemResolve = (hostname: string) => dns.promises.lookup(hostname, { all: true, verbatim: true });
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * The `lookup` the sockets use: resolves once, checks every address, and hands the socket only
+ * checked addresses, so the address connected to is the address checked (no DNS rebinding
+ * between a check and the connect). Refuses the name if any address it has is refused.
+ */
+function guardedLookup(policy: DestinationPolicy, resolve: (hostname: string) => Promise<LookupAddress[]>) {
+  return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
+    const name = hostname.replace(/\.$/, '').toLowerCase();
+    resolve(hostname)
+      .then((addresses) => {
+        if (addresses.length === 0) throw new DestinationRefused(`refused: ${name} has no address`);
+        if (!policy.allowHosts.has(name)) {
+          for (const a of addresses) {
+            const refusal = checkAddress(a.address, policy, name);
+            if (refusal) throw new DestinationRefused(refusal.reason);
+          }
+        }
+        const family = options.family === 4 || options.family === 'IPv4' ? 4 : options.family === 6 || options.family === 'IPv6' ? 6 : 0;
+        const usable = family ? addresses.filter((a) => a.family === family) : addresses;
+        if (usable.length === 0) {
+          const err = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+          throw err;
+        }
+        if (options.all) callback(null, usable);
+        else callback(null, usable[0]!.address, usable[0]!.family);
+      })
+      .catch((err: NodeJS.ErrnoException) => callback(err, ''));
+  };
 }
 
 export type FetchResult =
@@ -36,9 +86,13 @@ export async function fetchFeed(url: string, options: FetchFeedOptions = {}): Pr
     maxBytes = 5 * 1024 * 1024,
     maxRedirects = 5,
     userAgent = DEFAULT_USER_AGENT,
+    destinationPolicy = STRICT_POLICY,
+    resolve = systemResolve,
   } = options;
 
-  let currentUrl = checkHttpUrl(url, url);
+  let currentUrl = checkHttpUrl(url, url, destinationPolicy);
+  // One agent per fetch: every connection it opens resolves through the guarded lookup.
+  const dispatcher = new Agent({ connect: { lookup: guardedLookup(destinationPolicy, resolve) } });
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
   try {
@@ -49,7 +103,7 @@ export async function fetchFeed(url: string, options: FetchFeedOptions = {}): Pr
 
       let res: Response;
       try {
-        res = await fetch(currentUrl, { headers, redirect: 'manual', signal: controller.signal });
+        res = await fetch(currentUrl, { headers, redirect: 'manual', signal: controller.signal, dispatcher });
       } catch (err) {
         throw classifyThrown(err, currentUrl, controller.signal, timeoutMs);
       }
@@ -69,7 +123,7 @@ export async function fetchFeed(url: string, options: FetchFeedOptions = {}): Pr
             httpStatus: res.status,
           });
         }
-        currentUrl = checkHttpUrl(location, currentUrl);
+        currentUrl = checkHttpUrl(location, currentUrl, destinationPolicy);
         continue;
       }
 
@@ -113,10 +167,11 @@ export async function fetchFeed(url: string, options: FetchFeedOptions = {}): Pr
     }
   } finally {
     clearTimeout(timer);
+    void dispatcher.destroy().catch(() => undefined);
   }
 }
 
-function checkHttpUrl(raw: string, base: string): string {
+function checkHttpUrl(raw: string, base: string, policy: DestinationPolicy): string {
   let parsed: URL;
   try {
     parsed = new URL(raw, base);
@@ -128,6 +183,11 @@ function checkHttpUrl(raw: string, base: string): string {
     throw new FeedFetchError(raw === base ? 'BAD_URL' : 'BAD_REDIRECT', `only http and https are fetched, got ${parsed.protocol}`, {
       url: base,
     });
+  }
+  const refusal = checkUrl(parsed, policy);
+  if (refusal) {
+    const message = raw === base ? refusal.reason : `redirect to ${parsed.href} ${refusal.reason}`;
+    throw new FeedFetchError('REFUSED', message, { url: base });
   }
   return parsed.href;
 }
@@ -207,6 +267,10 @@ export function parseRetryAfter(value: string | null, now: Date = new Date()): n
 }
 
 function classifyThrown(err: unknown, url: string, signal: AbortSignal, timeoutMs: number): FeedFetchError {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    // Refused at connect time: say so, and nothing about what (if anything) listens there.
+    if (e instanceof DestinationRefused) return new FeedFetchError('REFUSED', e.message, { url });
+  }
   if (signal.aborted) {
     return new FeedFetchError('TIMEOUT', `no complete response within ${timeoutMs} ms`, { url, cause: err });
   }

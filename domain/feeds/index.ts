@@ -4,7 +4,7 @@ export { fetchFeed, parseRetryAfter, contentTypeRejection, DEFAULT_USER_AGENT } 
 export type { FetchFeedOptions, FetchResult } from './fetch';
 export { decodeFeedBody } from './encoding';
 export type { DecodedFeedText, DecodeOptions } from './encoding';
-export { parseFeed } from './parse';
+export { parseFeed, DEFAULT_MAX_ITEMS } from './parse';
 export type { ParsedFeed, RawFeedItem, ParseFeedOptions } from './parse';
 export { normaliseFeed, normaliseItem } from './normalise';
 export type { NormalisedArticle, NormaliseOptions, NormaliseResult, SkippedItem } from './normalise';

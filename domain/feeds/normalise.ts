@@ -62,10 +62,30 @@ export function normaliseFeed(feed: ParsedFeed, options: NormaliseOptions): Norm
   return { articles, skipped };
 }
 
+/** The first field holding U+0000 (PostgreSQL text cannot hold it, so the item would fail the whole batch). */
+function fieldWithNul(item: RawFeedItem): string | null {
+  const fields: Array<[string, string | null]> = [
+    ['title', item.title],
+    ['link', item.link],
+    ['guid', item.guid],
+    ['summary', item.summary],
+    ['content', item.content],
+    ['published date', item.published],
+    ['updated date', item.updated],
+    ['author', item.author],
+    ['base', item.base],
+  ];
+  for (const [name, value] of fields) if (value?.includes('\u0000')) return name;
+  if (item.categories.some((c) => c.includes('\u0000'))) return 'category';
+  return null;
+}
+
 export function normaliseItem(
   item: RawFeedItem,
   options: NormaliseOptions & { docBase?: string | null; feedLink?: string | null },
 ): NormalisedArticle | { reason: string } {
+  const nul = fieldWithNul(item);
+  if (nul) return { reason: `item's ${nul} contains a NUL character (U+0000), which cannot be stored as text` };
   const maxSummary = options.maxSummaryLength ?? 1000;
   const maxTitle = options.maxTitleLength ?? 300;
   const itemBase = resolveHttpUrl(item.base, options.docBase) ?? options.docBase ?? null;

@@ -180,3 +180,24 @@ describe('parseFeed on hostile input', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 });
+
+describe('parseFeed caps (issue 11 D18)', () => {
+  it('reads at most maxItems items, counts the rest without building them, and keeps the items read whole', () => {
+    const item = (i: number) => `<item><title>t${i}</title><link>https://x.example/${i}</link><category>a</category></item>`;
+    const body = `<?xml version="1.0"?><rss version="2.0"><channel><title>c</title>${Array.from({ length: 120 }, (_, i) => item(i)).join('')}</channel></rss>`;
+    const parsed = parseFeed(body, { maxItems: 100 });
+    expect(parsed.items).toHaveLength(100);
+    expect(parsed.itemsOverCap).toBe(20);
+    expect(parsed.elementsOverCap).toBe(0);
+    expect(parsed.items[99]).toMatchObject({ title: 't99', link: 'https://x.example/99', categories: ['a'] });
+    const atom = `<feed xmlns="http://www.w3.org/2005/Atom">${Array.from({ length: 30 }, (_, i) => `<entry><id>e${i}</id></entry>`).join('')}</feed>`;
+    expect(parseFeed(atom, { maxItems: 25 })).toMatchObject({ itemsOverCap: 5 });
+  });
+
+  it('bloat outside items is bounded by an element budget', () => {
+    const body = `<?xml version="1.0"?><rss version="2.0"><channel><title>c</title><item><title>kept</title></item><x>${'<y/>'.repeat(100_000)}</x></channel></rss>`;
+    const parsed = parseFeed(body, { maxItems: 100 }); // budget 100 x 50 = 5,000 elements
+    expect(parsed.items.map((i) => i.title)).toEqual(['kept']);
+    expect(parsed.elementsOverCap).toBeGreaterThan(94_000);
+  });
+});

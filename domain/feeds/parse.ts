@@ -31,6 +31,10 @@ export interface ParsedFeed {
   items: RawFeedItem[];
   encoding: string;
   replacedInvalidBytes: boolean;
+  /** Items the body held beyond `maxItems`: counted, never built. */
+  itemsOverCap: number;
+  /** Elements beyond the element budget (ELEMENTS_PER_ITEM x maxItems): counted, never built. */
+  elementsOverCap: number;
 }
 
 export interface ParseFeedOptions extends DecodeOptions {
@@ -38,7 +42,20 @@ export interface ParseFeedOptions extends DecodeOptions {
   contentType?: string | null;
   /** Defence in depth for callers that did not come through fetchFeed's cap. */
   maxBytes?: number;
+  /**
+   * Items (RSS item / Atom entry) read at most; later ones are counted but never built, so a
+   * body of 600,000 empty items costs no more memory than one of `maxItems`. Default 5,000.
+   */
+  maxItems?: number;
 }
+
+export const DEFAULT_MAX_ITEMS = 5000;
+/**
+ * Elements built at most, per item allowed: bloat outside items (600,000 empty elements under
+ * the channel) would otherwise cost what 600,000 items did. Generous for real feeds (an item
+ * is typically 5-20 elements).
+ */
+export const ELEMENTS_PER_ITEM = 50;
 
 type XmlNode = Record<string, unknown>;
 
@@ -47,7 +64,7 @@ const ARRAY_TAGS = new Set(['item', 'entry', 'link', 'category', 'author', 'subj
 // processEntities is off: fast-xml-parser 5.3 would expand DTD-declared entities without any cap.
 // We decode the five XML entities and character references ourselves (html-text.ts), DOCTYPEs with
 // ENTITY declarations are refused before parsing, and nothing is ever fetched.
-const parser = new XMLParser({
+const parserOptions = {
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
   textNodeName: '#text',
@@ -59,8 +76,42 @@ const parser = new XMLParser({
   trimValues: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
-  isArray: (tagName) => ARRAY_TAGS.has(localName(tagName)),
-});
+  isArray: (tagName: string) => ARRAY_TAGS.has(localName(tagName)),
+};
+
+/**
+ * A parser that keeps the first `maxItems` feed items and drops later ones as they open
+ * (fast-xml-parser's updateTag returning false detaches the node, so its subtree is garbage as
+ * soon as it closes). Feed items sit at rss/channel/item, rdf:RDF/item or feed/entry.
+ */
+function cappedParser(maxItems: number) {
+  const count = { items: 0, elements: 0, elementsOverCap: 0 };
+  const maxElements = Math.max(1000, maxItems * ELEMENTS_PER_ITEM);
+  const parser = new XMLParser({
+    ...parserOptions,
+    updateTag: (tagName: string, jPath: string) => {
+      const path = jPath.split('.');
+      const isItem = (i: number) => i < path.length && (localName(path[i]!) === 'item' || localName(path[i]!) === 'entry');
+      if (path.length === 2 || path.length === 3) {
+        if (isItem(path.length - 1)) {
+          count.items++;
+          if (count.items > maxItems) return false;
+        }
+      } else if (count.items > maxItems && (isItem(1) || isItem(2))) {
+        // Inside an item past the cap (items are siblings, so every later one is dropped too):
+        // detached with its item, never built, and not charged to the element budget.
+        return false;
+      }
+      count.elements++;
+      if (count.elements > maxElements) {
+        count.elementsOverCap++;
+        return false;
+      }
+      return true;
+    },
+  });
+  return { parser, count };
+}
 
 export function parseFeed(body: Buffer | string, options: ParseFeedOptions = {}): ParsedFeed {
   const maxBytes = options.maxBytes ?? 5 * 1024 * 1024;
@@ -77,6 +128,8 @@ export function parseFeed(body: Buffer | string, options: ParseFeedOptions = {})
     const { msg, line, col } = valid.err;
     throw new FeedParseError('MALFORMED_XML', `malformed XML at line ${line}, column ${col}: ${msg}`);
   }
+  const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS;
+  const { parser, count } = cappedParser(maxItems);
   let doc: XmlNode;
   try {
     doc = parser.parse(xml) as XmlNode;
@@ -90,7 +143,7 @@ export function parseFeed(body: Buffer | string, options: ParseFeedOptions = {})
   const root = rootName ? asNode(first(doc[rootName])) : null;
   if (!rootName || !root) throw new FeedParseError('NOT_A_FEED', 'document has no root element');
   const local = localName(rootName);
-  const meta = { encoding: decoded.encoding, replacedInvalidBytes: decoded.replacedInvalidBytes };
+  const meta = { encoding: decoded.encoding, replacedInvalidBytes: decoded.replacedInvalidBytes, itemsOverCap: Math.max(0, count.items - maxItems), elementsOverCap: count.elementsOverCap };
   if (local === 'rss') return { ...readRss(root, null), ...meta };
   if (local === 'RDF') return { ...readRss(root, root), format: 'rdf', ...meta };
   if (local === 'feed') return { ...readAtom(root, prefixOf(rootName)), ...meta };
@@ -150,7 +203,7 @@ function doctypeEnd(text: string, start: number): number {
   throw new FeedParseError('MALFORMED_XML', 'unterminated DOCTYPE');
 }
 
-function readRss(root: XmlNode, rdfRoot: XmlNode | null): Omit<ParsedFeed, 'encoding' | 'replacedInvalidBytes'> {
+function readRss(root: XmlNode, rdfRoot: XmlNode | null): Omit<ParsedFeed, 'encoding' | 'replacedInvalidBytes' | 'itemsOverCap' | 'elementsOverCap'> {
   const channel = asNode(first(root['channel'])) ?? {};
   const itemSource = rdfRoot ?? channel;
   const base = attr(root, 'xml:base') ?? attr(channel, 'xml:base');
@@ -186,7 +239,7 @@ function rssLink(node: XmlNode): string | null {
   return atomLink(node, 'atom:');
 }
 
-function readAtom(root: XmlNode, prefix: string): Omit<ParsedFeed, 'encoding' | 'replacedInvalidBytes'> {
+function readAtom(root: XmlNode, prefix: string): Omit<ParsedFeed, 'encoding' | 'replacedInvalidBytes' | 'itemsOverCap' | 'elementsOverCap'> {
   const base = attr(root, 'xml:base');
   const items = asArray(root[prefix + 'entry']).map((raw): RawFeedItem => {
     const entry = asNode(raw) ?? {};

@@ -4,7 +4,7 @@ import { Role } from '../../entities';
 import { scheduleIdFor } from '../../services/feed.service';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
 import { createIdentity, type TestIdentity } from '../support/access';
-import { uniqueSecFeed } from '../support/feed-fixtures';
+import { LOCAL_FEEDS_ENV, uniqueSecFeed } from '../support/feed-fixtures';
 import { startTestStack, testEnv, type TestStack } from '../support/stack';
 
 describe('feeds and articles over GraphQL', () => {
@@ -17,7 +17,7 @@ describe('feeds and articles over GraphQL', () => {
 
   beforeAll(async () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    stack = await startTestStack({ worker: true });
+    stack = await startTestStack({ worker: true, env: LOCAL_FEEDS_ENV });
     temporal = await connectTemporalClient(testEnv().temporalAddress, 'default');
     admin = await createIdentity(stack.api.db, Role.ADMIN);
     user = await createIdentity(stack.api.db, Role.USER);

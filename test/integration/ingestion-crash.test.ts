@@ -7,7 +7,7 @@ import type { PollOutcome } from '../../activities/ingestion-types';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
 import { startTestStack, testEnv, type TestStack } from '../support/stack';
 import { kill, startWorkerChild } from '../support/worker-child-process';
-import { uniqueSecFeed } from '../support/feed-fixtures';
+import { LOCAL_FEEDS_ENV, uniqueSecFeed } from '../support/feed-fixtures';
 
 describe('a worker killed mid-poll', () => {
   let stack: TestStack;
@@ -32,7 +32,7 @@ describe('a worker killed mid-poll', () => {
 
   beforeAll(async () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    stack = await startTestStack(); // API and database only: the workers are child processes
+    stack = await startTestStack({ env: LOCAL_FEEDS_ENV }); // API and database only: the workers are child processes
     temporal = await connectTemporalClient(testEnv().temporalAddress, 'default');
   });
   afterAll(async () => {
@@ -49,13 +49,13 @@ describe('a worker killed mid-poll', () => {
     const feed = await repo.save(
       repo.create({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/testimony.rss`, name: 'crash test', pollIntervalSeconds: 300 }),
     );
-    workers.push(await startWorkerChild(taskQueue));
+    workers.push(await startWorkerChild(taskQueue, LOCAL_FEEDS_ENV));
     const handle = await temporal.client.workflow.start('pollFeedWorkflow', { taskQueue, workflowId: `poll-crash-${randomUUID()}`, args: [{ feedId: feed.id }] });
     await firstRequestSeen;
     await kill(workers[0]); // SIGKILL: no graceful shutdown, the activity attempt is simply lost
 
     stall = false;
-    workers.push(await startWorkerChild(taskQueue));
+    workers.push(await startWorkerChild(taskQueue, LOCAL_FEEDS_ENV));
     const outcome = (await handle.result()) as PollOutcome;
     expect(outcome.status).toBe('ok');
     expect(outcome.parsed).toBeGreaterThan(0);

@@ -6,7 +6,7 @@ import { connectTemporalClient, type TemporalClientHandle } from '../../temporal
 import type { PollOutcome } from '../../activities/ingestion-types';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ingestionActivities } from '../../activities/ingestion.activities';
-import { uniqueSecFeed } from '../support/feed-fixtures';
+import { LOCAL_FEEDS_ENV, uniqueSecFeed } from '../support/feed-fixtures';
 import { startTestStack, testEnv, type TestStack } from '../support/stack';
 
 /** Serves the real SEC feeds with ETag support, plus hostile bodies written here. */
@@ -97,7 +97,7 @@ describe('ingestion: one workflow per poll, activities doing the I/O', () => {
 
   beforeAll(async () => {
     await new Promise<void>((r) => feeds.server.listen(0, '127.0.0.1', () => r()));
-    stack = await startTestStack({ worker: true });
+    stack = await startTestStack({ worker: true, env: LOCAL_FEEDS_ENV });
     temporal = await connectTemporalClient(testEnv().temporalAddress, 'default');
   });
   afterAll(async () => {
@@ -166,7 +166,7 @@ describe('ingestion: one workflow per poll, activities doing the I/O', () => {
     // The retry of a poll whose worker died after committing: same poll id, and the feed now
     // answers 304 (the ETag was committed with the articles).
     const feed = await addFeed('/press-again.rss');
-    const activities = ingestionActivities(stack.api.db, stack.log);
+    const activities = ingestionActivities(stack.api.db, stack.log, { destinationPolicy: stack.config.fetchPolicy });
     const env = new MockActivityEnvironment();
     const pollId = `poll-retry-${randomUUID()}`;
     const first = (await env.run(activities.pollFeed, { feedId: feed.id, pollId })) as PollOutcome;

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createClient, type Client as WsClient } from 'graphql-ws';
+import { Agent, fetch as undiciFetch } from 'undici';
 import WebSocket from 'ws';
 import { loadConfig, type AppConfig } from '../../config/config';
 import { createLogger, type Logger } from '../../config/logger';
@@ -39,6 +40,8 @@ export interface TestStack {
   log: Logger;
   graphqlUrl: string;
   wsUrl: string;
+  /** The loopback address this stack's gql() requests come from (see randomLoopbackAddress). */
+  clientAddress: string;
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResult<T>>;
   ws(connectionParams?: Record<string, unknown>): WsClient;
   stop(): Promise<void>;
@@ -49,6 +52,25 @@ export interface GqlResult<T> {
   data?: T;
   errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
   headers: Headers;
+}
+
+/**
+ * A random address in 127.0.0.0/8 (all of it is loopback on Linux). Each stack sends its HTTP
+ * requests from its own, so per-client-address throttles (the password exchange counts failures
+ * per address) in one test file never lock out another running against the same database.
+ */
+export function randomLoopbackAddress(): string {
+  const octet = () => 1 + Math.floor(Math.random() * 254);
+  return `127.${octet()}.${octet()}.${octet()}`;
+}
+
+/** A fetch whose connections come from `localAddress`; close() frees its sockets. */
+export function fetchFrom(localAddress: string) {
+  const dispatcher = new Agent({ localAddress });
+  return {
+    fetch: (url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) => undiciFetch(url, { ...init, dispatcher }),
+    close: () => dispatcher.close(),
+  };
 }
 
 export async function startTestStack(opts: { worker?: boolean; env?: Record<string, string> } = {}): Promise<TestStack> {
@@ -67,6 +89,8 @@ export async function startTestStack(opts: { worker?: boolean; env?: Record<stri
   const graphqlUrl = api.server.graphqlUrl;
   const wsUrl = graphqlUrl.replace(/^http/, 'ws');
   const sockets: WsClient[] = [];
+  const clientAddress = randomLoopbackAddress();
+  const client = fetchFrom(clientAddress);
   return {
     config,
     api,
@@ -75,14 +99,15 @@ export async function startTestStack(opts: { worker?: boolean; env?: Record<stri
     log,
     graphqlUrl,
     wsUrl,
+    clientAddress,
     async gql(query, variables, headers) {
-      const res = await fetch(graphqlUrl, {
+      const res = await client.fetch(graphqlUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify({ query, variables }),
       });
       const body = (await res.json()) as { data?: never; errors?: never };
-      return { status: res.status, data: body.data, errors: body.errors, headers: res.headers };
+      return { status: res.status, data: body.data, errors: body.errors, headers: res.headers as unknown as Headers };
     },
     ws(connectionParams) {
       const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams, lazy: true, retryAttempts: 0 });
@@ -93,6 +118,7 @@ export async function startTestStack(opts: { worker?: boolean; env?: Record<stri
       await Promise.all(sockets.map((s) => s.dispose()));
       await api.stop();
       await worker?.stop();
+      await client.close();
     },
   };
 }

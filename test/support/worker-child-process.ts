@@ -3,17 +3,17 @@ import path from 'node:path';
 import { testEnv } from './stack';
 
 /** Starts test/support/worker-child.ts in a new process and resolves once it polls. */
-export async function startWorkerChild(taskQueue: string): Promise<ChildProcess> {
-  return (await startChild('worker-child.ts', taskQueue, 'worker-ready')).child;
+export async function startWorkerChild(taskQueue: string, configEnv: Record<string, string> = {}): Promise<ChildProcess> {
+  return (await startChild('worker-child.ts', taskQueue, 'worker-ready', configEnv)).child;
 }
 
 /** Starts test/support/api-child.ts (a second API replica) and resolves with its GraphQL URL. */
-export async function startApiChild(taskQueue: string): Promise<{ child: ChildProcess; graphqlUrl: string }> {
-  const { child, line } = await startChild('api-child.ts', taskQueue, 'api-ready ');
+export async function startApiChild(taskQueue: string, configEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; graphqlUrl: string }> {
+  const { child, line } = await startChild('api-child.ts', taskQueue, 'api-ready ', configEnv);
   return { child, graphqlUrl: line.slice('api-ready '.length).trim() };
 }
 
-async function startChild(script: string, taskQueue: string, readyPrefix: string): Promise<{ child: ChildProcess; line: string }> {
+async function startChild(script: string, taskQueue: string, readyPrefix: string, configEnv: Record<string, string>): Promise<{ child: ChildProcess; line: string }> {
   const env = testEnv();
   const child = spawn(process.execPath, ['-r', path.join(__dirname, 'swc-register.js'), path.join(__dirname, script)], {
     env: {
@@ -22,6 +22,7 @@ async function startChild(script: string, taskQueue: string, readyPrefix: string
       TEST_TEMPORAL_ADDRESS: env.temporalAddress,
       TEST_WORKFLOW_BUNDLE: env.workflowBundlePath,
       TASK_QUEUE: taskQueue,
+      TEST_CHILD_CONFIG_ENV: JSON.stringify(configEnv),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -7,8 +7,13 @@ import { loadConfig } from '../../config/config';
 import { createLogger } from '../../config/logger';
 import { startWorkerProcess } from '../../runtime/worker-process';
 
+/** Config variables the parent test chose for this child (TEST_CHILD_CONFIG_ENV, JSON). */
+function childConfigEnv(): Record<string, string> {
+  return JSON.parse(process.env.TEST_CHILD_CONFIG_ENV ?? '{}') as Record<string, string>;
+}
+
 async function main() {
-  const config = { ...loadConfig({ NODE_ENV: 'test' }), taskQueue: process.env.TASK_QUEUE! };
+  const config = { ...loadConfig({ NODE_ENV: 'test', ...childConfigEnv() }), taskQueue: process.env.TASK_QUEUE! };
   const log = createLogger({ level: 'warn', name: 'worker-child' });
   const worker = await startWorkerProcess(config, log, {
     databaseUrl: process.env.TEST_DATABASE_URL!,
