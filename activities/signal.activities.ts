@@ -6,6 +6,7 @@ import type { PriceBar } from '../domain/prices';
 import { computeSignal, resolveSignalParams, type SentimentObservation, type SignalParamsOverrides } from '../domain/signals';
 import { publishEvent, type Queryable } from '../events/publish';
 import { Topic } from '../events/topics';
+import { fanOutSignals, type WebhookOptions } from './webhook.activities';
 
 export interface ComputeSignalsInput {
   articleIds?: string[];
@@ -135,7 +136,7 @@ async function signalForTicker(db: DataSource, ticker: string, asOf: Date, overr
   });
 }
 
-export function signalActivities(db: DataSource, log: Logger) {
+export function signalActivities(db: DataSource, log: Logger, webhooks: WebhookOptions = {}) {
   return {
     /**
      * Signals as of `asOf` for the tickers of `articleIds` plus `tickers`. Each ticker commits
@@ -149,7 +150,12 @@ export function signalActivities(db: DataSource, log: Logger) {
       for (const ticker of tickers) {
         const outcome = await signalForTicker(db, ticker, asOf, {});
         if ('skipped' in outcome) result.skipped.push({ ticker, reason: outcome.skipped });
-        else result.signals.push(outcome);
+        else {
+          result.signals.push(outcome);
+          // Webhooks for this signal now, not after every ticker: also for a signal an earlier
+          // attempt stored (created: false), since that attempt may have died before this step.
+          await fanOutSignals(db, [outcome.id], webhooks);
+        }
         heartbeat({ ticker });
       }
       log.debug({ asOf: result.asOf, signals: result.signals.length, skipped: result.skipped.length }, 'signals computed');

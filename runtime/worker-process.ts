@@ -31,6 +31,18 @@ export async function startWorkerProcess(
       workflowBundlePath: target.workflowBundlePath,
       logLevel: config.logLevel,
       feeds: { destinationPolicy: config.fetchPolicy, maxItems: config.feedMaxItems },
+      webhooks: {
+        destinationPolicy: config.fetchPolicy,
+        retry: {
+          initialIntervalMs: config.webhooks.initialIntervalMs,
+          maxIntervalMs: config.webhooks.maxIntervalMs,
+          maxAgeMs: config.webhooks.maxAgeMs,
+          attemptTimeoutMs: config.webhooks.attemptTimeoutMs,
+        },
+        maxResponseBytes: config.webhooks.maxResponseBytes,
+        disableAfter: config.webhooks.disableAfter,
+        feedAlertAfter: config.feedAlertAfter,
+      },
     });
   } catch (err) {
     await db.destroy();

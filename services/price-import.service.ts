@@ -22,6 +22,8 @@ export interface ImportPricesInput {
   csv: string;
   /** Bar length, e.g. '1d' (default) or '1h'. */
   interval?: string;
+  /** A fixed delimiter instead of detection (price sources with a fixed format). */
+  delimiter?: ',' | '\t' | ';';
 }
 
 export interface PriceImportReport {
@@ -105,7 +107,7 @@ export async function importPrices(db: DataSource | EntityManager, input: Import
   if (typeof input.csv !== 'string' || input.csv.trim() === '') throw new PriceImportError('price file is empty', 'csv');
   let parsed;
   try {
-    parsed = parsePriceCsv(input.csv, { ticker });
+    parsed = parsePriceCsv(input.csv, { ticker, ...(input.delimiter ? { delimiter: input.delimiter } : {}) });
   } catch (err) {
     throw new PriceImportError((err as Error).message, 'csv');
   }

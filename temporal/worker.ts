@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import { createActivities } from '../activities';
 import type { FeedIngestOptions } from '../activities/ingestion.activities';
+import type { WebhookOptions } from '../activities/webhook.activities';
 
 let runtimeInstalled = false;
 
@@ -49,6 +50,8 @@ export interface WorkerOptions {
   log: Logger;
   /** Feed fetch guard and caps (config.fetchPolicy, config.feedMaxItems); defaults are strict. */
   feeds?: FeedIngestOptions;
+  /** Webhook deliveries and operator alerts (config.webhooks, config.feedAlertAfter). */
+  webhooks?: WebhookOptions;
   /** A prebuilt bundle file; without it the workflows are bundled at start-up. */
   workflowBundlePath?: string;
   logLevel?: string;
@@ -64,7 +67,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities: createActivities({ db: opts.db, log: opts.log, feeds: opts.feeds }),
+    activities: createActivities({ db: opts.db, log: opts.log, feeds: opts.feeds, webhooks: opts.webhooks }),
     ...bundle,
     // Two cores: bounded concurrency keeps the API responsive while backfills run.
     maxConcurrentActivityTaskExecutions: 20,

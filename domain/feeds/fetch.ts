@@ -20,16 +20,18 @@ export interface FetchFeedOptions {
    * address a host name resolves to, at connect time. Default: public addresses on 80/443 only.
    */
   destinationPolicy?: DestinationPolicy;
+  /** Accept header; default: feed types. Price sources ask for CSV. */
+  accept?: string;
   /** Resolves a host name to every address (default dns.lookup, all: true); tests substitute one. */
   resolve?: (hostname: string) => Promise<LookupAddress[]>;
 }
 
 /** Thrown from the connect-time lookup when a resolved address is refused; becomes REFUSED. */
-class DestinationRefused extends Error {
+export class DestinationRefused extends Error {
   override readonly name = 'DestinationRefused';
 }
 
-const systemResolve = (hostname: string) => dns.promises.lookup(hostname, { all: true, verbatim: true });
+export const systemResolve = (hostname: string) => dns.promises.lookup(hostname, { all: true, verbatim: true });
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
@@ -38,7 +40,7 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  * checked addresses, so the address connected to is the address checked (no DNS rebinding
  * between a check and the connect). Refuses the name if any address it has is refused.
  */
-function guardedLookup(policy: DestinationPolicy, resolve: (hostname: string) => Promise<LookupAddress[]>) {
+export function guardedLookup(policy: DestinationPolicy, resolve: (hostname: string) => Promise<LookupAddress[]>) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     const name = hostname.replace(/\.$/, '').toLowerCase();
     resolve(hostname)
@@ -88,6 +90,7 @@ export async function fetchFeed(url: string, options: FetchFeedOptions = {}): Pr
     userAgent = DEFAULT_USER_AGENT,
     destinationPolicy = STRICT_POLICY,
     resolve = systemResolve,
+    accept = ACCEPT,
   } = options;
 
   let currentUrl = checkHttpUrl(url, url, destinationPolicy);
@@ -97,7 +100,7 @@ export async function fetchFeed(url: string, options: FetchFeedOptions = {}): Pr
   const timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
   try {
     for (let redirects = 0; ; redirects++) {
-      const headers: Record<string, string> = { 'user-agent': userAgent, accept: ACCEPT };
+      const headers: Record<string, string> = { 'user-agent': userAgent, accept };
       if (etag) headers['if-none-match'] = etag;
       if (lastModified) headers['if-modified-since'] = lastModified;
 

@@ -95,7 +95,7 @@ function describeOrder(rows: ParsedRow[]): string {
  * Bars come back oldest-first with one bar per timestamp (the first occurrence in the file wins).
  */
 export function parsePriceCsv(text: string, opts: ParsePriceCsvOptions = {}): ParsedPrices {
-  const delimiter = detectDelimiter(text);
+  const delimiter = opts.delimiter ?? detectDelimiter(text);
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
     records = parse(text, {

@@ -25,4 +25,6 @@ export interface ParsedPrices {
 export interface ParsePriceCsvOptions {
   /** For files with a ticker/symbol column: keep only this ticker's rows (required when the file holds several). */
   ticker?: string;
+  /** Read with this delimiter instead of detecting one (a price source's fixed format). */
+  delimiter?: ',' | '\t' | ';';
 }
