@@ -4,7 +4,7 @@
  * subscriber. Events arrive from PostgreSQL NOTIFY (see pg-event-bridge.ts), so an event
  * published by any worker reaches subscribers on every API process.
  */
-import type { EventEnvelope, Topic } from './topics';
+import { ALL_KEY, type EventEnvelope, type Topic } from './topics';
 
 export interface Route {
   topic: Topic;
@@ -30,11 +30,22 @@ export interface EventSubscription<T> extends AsyncIterableIterator<T> {
 export class EventHub {
   private readonly routes = new Map<string, Set<Subscriber>>();
 
+  /** Subscribers of the event's key, and subscribers of its whole topic (key ALL_KEY), get it. */
   dispatch(event: EventEnvelope): number {
+    let n = 0;
     const subscribers = this.routes.get(routeId(event.topic, event.key));
-    if (!subscribers) return 0;
-    for (const s of subscribers) s.push(event.payload);
-    return subscribers.size;
+    if (subscribers) {
+      for (const s of subscribers) s.push(event.payload);
+      n += subscribers.size;
+    }
+    if (event.key !== ALL_KEY) {
+      const everything = this.routes.get(routeId(event.topic, ALL_KEY));
+      if (everything) {
+        for (const s of everything) s.push(event.payload);
+        n += everything.size;
+      }
+    }
+    return n;
   }
 
   subscriberCount(): number {
