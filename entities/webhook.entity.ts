@@ -127,9 +127,9 @@ export class WebhookDelivery {
   @Column({ type: 'text', default: WebhookDeliveryStatus.PENDING })
   status!: WebhookDeliveryStatus;
 
-  @Field(() => Int)
-  @Column({ type: 'integer', default: 0 })
-  attempts!: number;
+  @Field(() => Int, { description: 'HTTP attempts so far (each one is in `attempts`).' })
+  @Column({ name: 'attempts', type: 'integer', default: 0 })
+  attemptCount!: number;
 
   @Field(() => Int, { nullable: true })
   @Column({ type: 'integer', nullable: true })

@@ -150,7 +150,7 @@ export class WebhookService {
       where.push(`(d.created_at, d.id) < (${p(c.time)}::timestamptz, ${p(c.id)}::uuid)`);
     }
     const rows = (await this.db.query(
-      `SELECT d.id, d.endpoint_id AS "endpointId", d.event_type AS "eventType", d.event_key AS "eventKey", d.payload, d.status, d.attempts,
+      `SELECT d.id, d.endpoint_id AS "endpointId", d.event_type AS "eventType", d.event_key AS "eventKey", d.payload, d.status, d.attempts AS "attemptCount",
               d.last_status_code AS "lastStatusCode", d.last_error AS "lastError", d.replay_of AS "replayOf", d.created_at AS "createdAt", d.completed_at AS "completedAt"
        FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
