@@ -74,7 +74,7 @@ export async function planFeedAlert(db: Queryable, feedId: string, threshold: nu
   return [...new Set(rows.map((r) => r.id))];
 }
 
-/** Starts one delivery workflow per id (a few at a time); ids already started are left alone. */
+/** Starts one delivery workflow per id (up to 32 at a time); ids already started are left alone. */
 export async function startDeliveries(client: Client, taskQueue: string, deliveryIds: string[], retry: WebhookRetryOptions): Promise<number> {
   let started = 0;
   const queue = [...new Set(deliveryIds)];
@@ -93,6 +93,6 @@ export async function startDeliveries(client: Client, taskQueue: string, deliver
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(8, queue.length) }, work));
+  await Promise.all(Array.from({ length: Math.min(32, queue.length) }, work));
   return started;
 }

@@ -17,7 +17,7 @@ import { createLogger } from '../config/logger';
 import { createDataSource } from '../db/data-source';
 import { Role } from '../entities';
 import { startWorkerProcess } from '../runtime/worker-process';
-import { WebhookService } from '../services/webhook.service';
+import { MAX_ENDPOINTS_PER_USER, WebhookService } from '../services/webhook.service';
 import { UserService } from '../services/user.service';
 import { connectTemporalClient } from '../temporal/client';
 import { buildWorkflowBundle } from '../temporal/worker';
@@ -62,18 +62,22 @@ export default async function webhooksBench(args: string[]): Promise<void> {
   const port = (server.address() as AddressInfo).port;
 
   const config = {
-    ...loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', TIDINGS_FETCH_ALLOW_HOSTS: '127.0.0.1', TIDINGS_WEBHOOK_RETRY_INITIAL_MS: '1000' }),
+    ...loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'error', TIDINGS_FETCH_ALLOW_HOSTS: '127.0.0.1', TIDINGS_WEBHOOK_RETRY_INITIAL_MS: '1000' }),
     taskQueue: 'bench-webhooks',
   };
-  const log = createLogger({ level: 'warn' });
+  const log = createLogger({ level: 'error' });
   const db = createDataSource(infra.databaseUrl, { poolSize: 4 });
   await db.initialize();
   const temporal = await connectTemporalClient(infra.temporalAddress, 'default');
   const worker = await startWorkerProcess(config, log, { databaseUrl: infra.databaseUrl, temporalAddress: infra.temporalAddress, fromEnv: true, workflowBundlePath: bundlePath, migrate: false });
   try {
-    const user = await new UserService(db).create(`webhooks-${Date.now()}@example.test`, 'bench-password-123', Role.USER);
+    // Users hold at most MAX_ENDPOINTS_PER_USER endpoints each: as many users as needed.
     const service = new WebhookService(db, temporal.client, config.taskQueue, config.fetchPolicy);
-    for (let i = 0; i < endpoints; i++) await service.create({ url: `http://127.0.0.1:${port}/e${i}` }, { userId: user.id, role: 'USER' });
+    let owner = '';
+    for (let i = 0; i < endpoints; i++) {
+      if (i % MAX_ENDPOINTS_PER_USER === 0) owner = (await new UserService(db).create(`webhooks-${i}-${Date.now()}@example.test`, 'bench-password-123', Role.USER)).id;
+      await service.create({ url: `http://127.0.0.1:${port}/e${i}` }, { userId: owner, role: 'USER' });
+    }
 
     // Scored news for each ticker, so each gets a signal (the state scoring leaves behind).
     const tickers = Array.from({ length: signals }, (_, i) => `WH${String(i).padStart(3, '0')}`);
@@ -95,6 +99,8 @@ export default async function webhooksBench(args: string[]): Promise<void> {
     const started = performance.timeOrigin + performance.now();
     const result = (await temporal.client.workflow.execute('computeSignalsWorkflow', { taskQueue: config.taskQueue, workflowId: `bench-signals-${randomUUID()}`, args: [{ tickers }] })) as { signals: unknown[] };
     if (result.signals.length !== signals) throw new Error(`expected ${signals} signals, got ${result.signals.length}`);
+    const computedIn = (performance.timeOrigin + performance.now() - started) / 1000;
+    const receivedWhenComputed = firstReceipt.size;
     const [{ first }] = await db.query(`SELECT extract(epoch FROM min(created_at)) * 1000 AS first FROM signals WHERE ticker = ANY($1)`, [tickers]);
     const deadline = Date.now() + 10 * 60_000;
     while (firstReceipt.size < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -105,6 +111,7 @@ export default async function webhooksBench(args: string[]): Promise<void> {
     const rate = expected / seconds;
     const [{ pending }] = await db.query(`SELECT count(*)::int AS pending FROM webhook_deliveries WHERE status = 'PENDING'`);
     console.log(`${signals} signals x ${endpoints} endpoints (1 failing): ${expected} successful deliveries in ${seconds.toFixed(2)} s (workflow started ${((Number(first) - started) / 1000).toFixed(2)} s before the first commit)`);
+    console.log(`computeSignalsWorkflow (signals stored, deliveries planned and started) took ${computedIn.toFixed(2)} s; ${receivedWhenComputed} deliveries had arrived by then`);
     console.log(`failing endpoint: ${failingRequests} attempts so far, ${pending} deliveries still retrying; duplicate POSTs received: ${duplicates}`);
     console.log(`commit -> POST received ms: p50 ${percentile(latencies, 50).toFixed(0)}  p99 ${percentile(latencies, 99).toFixed(0)}  max ${latencies[latencies.length - 1].toFixed(0)}`);
     console.log(`webhook_deliveries_per_s=${rate.toFixed(1)} webhook_p99_ms=${percentile(latencies, 99).toFixed(0)}`);
