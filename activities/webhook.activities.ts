@@ -19,7 +19,8 @@ export interface WebhookOptions {
 
 export interface DeliveryOutcome {
   status: 'SUCCEEDED' | 'FAILED';
-  attempts: number;
+  /** HTTP attempts it took (known when it succeeded). */
+  attempts?: number;
   reason?: string;
 }
 

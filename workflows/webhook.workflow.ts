@@ -36,6 +36,6 @@ export async function deliverWebhookWorkflow(input: { deliveryId: string; retry:
     else if (cause instanceof ApplicationFailure) reason = cause.message;
     else reason = cause?.message ?? err.message;
     await failWebhookDelivery({ deliveryId: input.deliveryId, reason });
-    return { status: 'FAILED', attempts: 0, reason };
+    return { status: 'FAILED', reason };
   }
 }
