@@ -5,8 +5,9 @@
  * in time and at most `maxResponseBytes` of the answer are read.
  */
 import { Agent, fetch, type Dispatcher } from 'undici';
-import { DestinationRefused, guardedLookup, parseRetryAfter, systemResolve } from '../domain/feeds/fetch';
+import { parseRetryAfter } from '../domain/feeds/fetch';
 import { checkUrl, type DestinationPolicy } from '../domain/net/destination-guard';
+import { guardedLookup, refusalIn } from '../domain/net/guarded-dispatcher';
 
 export interface PostResult {
   statusCode: number | null;
@@ -23,7 +24,7 @@ const agents = new WeakMap<DestinationPolicy, Dispatcher>();
 function agentFor(policy: DestinationPolicy): Dispatcher {
   let agent = agents.get(policy);
   if (!agent) {
-    agent = new Agent({ connect: { lookup: guardedLookup(policy, systemResolve) }, keepAliveTimeout: 10_000, connections: 16 });
+    agent = new Agent({ connect: { lookup: guardedLookup(policy) }, keepAliveTimeout: 10_000, connections: 16 });
     agents.set(policy, agent);
   }
   return agent;
@@ -81,9 +82,8 @@ export async function postWebhook(
     const redirect = status >= 300 && status < 400 ? ' (redirects are not followed)' : '';
     return { statusCode: status, latencyMs, error: `HTTP ${status}${redirect}${detail ? `: ${detail}` : ''}`, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
   } catch (err) {
-    for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-      if (e instanceof DestinationRefused) return { statusCode: null, latencyMs: elapsed(), error: e.message, refused: true };
-    }
+    const refused = refusalIn(err);
+    if (refused) return { statusCode: null, latencyMs: elapsed(), error: refused.message, refused: true };
     if (controller.signal.aborted) return { statusCode: null, latencyMs: elapsed(), error: `timeout: no complete response within ${opts.timeoutMs} ms` };
     const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
     return { statusCode: null, latencyMs: elapsed(), error: `network error: ${cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err)}` };

@@ -55,7 +55,8 @@ export default async function ingestBench(args: string[]): Promise<void> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const config = { ...loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn' }), taskQueue: 'bench-ingest' };
+  // The feeds are served on 127.0.0.1, which the SSRF guard refuses unless allow-listed.
+  const config = { ...loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', TIDINGS_FETCH_ALLOW_HOSTS: '127.0.0.1' }), taskQueue: 'bench-ingest' };
   const log = createLogger({ level: 'warn' });
   const worker = await startWorkerProcess(config, log, { databaseUrl: infra.databaseUrl, temporalAddress: infra.temporalAddress, fromEnv: true, workflowBundlePath: bundlePath, migrate: false });
   const client = await connectTemporalClient(infra.temporalAddress, 'default');

@@ -42,7 +42,14 @@ export class LoginThrottleService {
     const keys = [{ key: emailKey(email), limit: this.limits.perEmail }];
     if (clientAddress) keys.push({ key: addressKey(clientAddress), limit: this.limits.perAddress });
     const attemptIds = await this.begin(keys);
-    const user = await this.users.verifyPassword(email, password);
+    let user: User | null;
+    try {
+      user = await this.users.verifyPassword(email, password);
+    } catch (err) {
+      // Not an answer about the password (bcrypt busy, database trouble): not a failure either.
+      await this.db.query('DELETE FROM login_failures WHERE id = ANY($1::bigint[])', [attemptIds]).catch(() => undefined);
+      throw err;
+    }
     if (user) {
       // Right password: this attempt was no failure, and the email's earlier typos are forgiven.
       await this.db.query('DELETE FROM login_failures WHERE id = ANY($1::bigint[]) OR key = $2', [attemptIds, keys[0]!.key]);

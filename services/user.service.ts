@@ -1,3 +1,4 @@
+import os from 'node:os';
 import bcrypt from 'bcrypt';
 import type { DataSource } from 'typeorm';
 import { apiError } from '../api/errors';
@@ -27,11 +28,11 @@ export function assertPasswordAcceptable(password: string): void {
 }
 
 /**
- * bcrypt at cost 12 holds a core for ~180 ms. At most this many run at once per process (the
- * rest queue), so password traffic cannot take every core from the API; past MAX_BCRYPT_QUEUE
+ * bcrypt at cost 12 holds a core for ~180 ms. At most half the cores' worth run at once per
+ * process (the rest queue), so password traffic cannot take every core from the API; past MAX_BCRYPT_QUEUE
  * waiting, callers are told to come back (RATE_LIMITED) instead of queueing without bound.
  */
-export const MAX_CONCURRENT_BCRYPT = 2;
+export const MAX_CONCURRENT_BCRYPT = Math.max(1, Math.floor(os.availableParallelism() / 2));
 export const MAX_BCRYPT_QUEUE = 64;
 
 class Semaphore {

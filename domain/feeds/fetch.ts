@@ -1,7 +1,6 @@
-import dns from 'node:dns';
-import type { LookupAddress, LookupOptions } from 'node:dns';
-import { Agent, fetch, type Response } from 'undici';
-import { checkAddress, checkUrl, STRICT_POLICY, type DestinationPolicy } from '../net/destination-guard';
+import { fetch, type Response } from 'undici';
+import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../net/destination-guard';
+import { guardedDispatcher, refusalIn, systemResolve, type Resolve } from '../net/guarded-dispatcher';
 import { FeedFetchError } from './errors';
 
 export const DEFAULT_USER_AGENT = 'TidingsBot/0.1 (+https://github.com/tidings)';
@@ -20,49 +19,10 @@ export interface FetchFeedOptions {
    * address a host name resolves to, at connect time. Default: public addresses on 80/443 only.
    */
   destinationPolicy?: DestinationPolicy;
+  /** Resolves a host name to every address (default dns.lookup, all: true); tests substitute one. */
+  resolve?: Resolve;
   /** Accept header; default: feed types. Price sources ask for CSV. */
   accept?: string;
-  /** Resolves a host name to every address (default dns.lookup, all: true); tests substitute one. */
-  resolve?: (hostname: string) => Promise<LookupAddress[]>;
-}
-
-/** Thrown from the connect-time lookup when a resolved address is refused; becomes REFUSED. */
-export class DestinationRefused extends Error {
-  override readonly name = 'DestinationRefused';
-}
-
-export const systemResolve = (hostname: string) => dns.promises.lookup(hostname, { all: true, verbatim: true });
-
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-
-/**
- * The `lookup` the sockets use: resolves once, checks every address, and hands the socket only
- * checked addresses, so the address connected to is the address checked (no DNS rebinding
- * between a check and the connect). Refuses the name if any address it has is refused.
- */
-export function guardedLookup(policy: DestinationPolicy, resolve: (hostname: string) => Promise<LookupAddress[]>) {
-  return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
-    const name = hostname.replace(/\.$/, '').toLowerCase();
-    resolve(hostname)
-      .then((addresses) => {
-        if (addresses.length === 0) throw new DestinationRefused(`refused: ${name} has no address`);
-        if (!policy.allowHosts.has(name)) {
-          for (const a of addresses) {
-            const refusal = checkAddress(a.address, policy, name);
-            if (refusal) throw new DestinationRefused(refusal.reason);
-          }
-        }
-        const family = options.family === 4 || options.family === 'IPv4' ? 4 : options.family === 6 || options.family === 'IPv6' ? 6 : 0;
-        const usable = family ? addresses.filter((a) => a.family === family) : addresses;
-        if (usable.length === 0) {
-          const err = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
-          throw err;
-        }
-        if (options.all) callback(null, usable);
-        else callback(null, usable[0]!.address, usable[0]!.family);
-      })
-      .catch((err: NodeJS.ErrnoException) => callback(err, ''));
-  };
 }
 
 export type FetchResult =
@@ -95,7 +55,7 @@ export async function fetchFeed(url: string, options: FetchFeedOptions = {}): Pr
 
   let currentUrl = checkHttpUrl(url, url, destinationPolicy);
   // One agent per fetch: every connection it opens resolves through the guarded lookup.
-  const dispatcher = new Agent({ connect: { lookup: guardedLookup(destinationPolicy, resolve) } });
+  const dispatcher = guardedDispatcher(destinationPolicy, resolve);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
   try {
@@ -270,10 +230,9 @@ export function parseRetryAfter(value: string | null, now: Date = new Date()): n
 }
 
 function classifyThrown(err: unknown, url: string, signal: AbortSignal, timeoutMs: number): FeedFetchError {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    // Refused at connect time: say so, and nothing about what (if anything) listens there.
-    if (e instanceof DestinationRefused) return new FeedFetchError('REFUSED', e.message, { url });
-  }
+  // Refused at connect time: say so, and nothing about what (if anything) listens there.
+  const refused = refusalIn(err);
+  if (refused) return new FeedFetchError('REFUSED', refused.message, { url });
   if (signal.aborted) {
     return new FeedFetchError('TIMEOUT', `no complete response within ${timeoutMs} ms`, { url, cause: err });
   }

@@ -127,7 +127,7 @@ describe('access over WebSocket, rate limits across replicas, and query guards',
         else ok++;
       }
       expect(ok).toBeGreaterThanOrEqual(60);
-      expect(ok).toBeLessThanOrEqual(70); // 60 + a few refilled during the loop + at most one lease per replica
+      expect(ok).toBeLessThanOrEqual(70); // 60 + what refilled (1/s) during the loop; exact bounds in rate-limit.test.ts
       expect(denied!.extensions!.code).toBe('RATE_LIMITED');
       const retry = denied!.extensions!.retryAfterSeconds as number;
       expect(retry).toBeGreaterThanOrEqual(1);

@@ -74,7 +74,7 @@ describe('hostile access (issue 11: D13, D14, D15)', () => {
       });
     });
 
-    it('30 failures from one client address, even for different emails and 20 at once, then RATE_LIMITED; bcrypt never runs more than 2 at a time', async () => {
+    it('30 failures from one client address, even for different emails and 20 at once, then RATE_LIMITED; bcrypt never runs on more than half the cores at a time', async () => {
       const someone = await createIdentity(stack.api.db, Role.USER);
       let peak = 0;
       const sampler = setInterval(() => (peak = Math.max(peak, bcryptSlots.inUse)), 1);
