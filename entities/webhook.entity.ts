@@ -94,7 +94,7 @@ export class WebhookEndpoint {
   createdAt!: Date;
 }
 
-/** One event for one endpoint: the body is fixed when it is planned, so every attempt sends the same bytes. */
+/** One event for one endpoint: its data is fixed when it is planned, so every attempt sends the same event (only the body's attempt number changes). */
 @ObjectType()
 @Entity('webhook_deliveries')
 @Unique('webhook_deliveries_endpoint_event_uq', ['endpointId', 'eventKey'])
