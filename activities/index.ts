@@ -8,6 +8,8 @@ import { sentimentActivities } from './sentiment.activities';
 import { backtestActivities } from './backtest.activities';
 import { heartbeating } from './heartbeat';
 import { signalActivities } from './signal.activities';
+import { webhookActivities, type WebhookOptions } from './webhook.activities';
+import { priceSourceActivities } from './price-source.activities';
 
 /** What every activity may use; built once per worker process. */
 export interface ActivityDeps {
@@ -16,19 +18,23 @@ export interface ActivityDeps {
   feeds?: FeedIngestOptions;
   /** The worker's metrics; a private set (exported nowhere) when absent. */
   metrics?: WorkerMetrics;
+  /** Webhook delivery and operator alerts (config.webhooks, config.feedAlertAfter, config.fetchPolicy). */
+  webhooks?: WebhookOptions;
 }
 
 export function createActivities(deps: ActivityDeps) {
   const metrics = deps.metrics ?? createWorkerMetrics();
-  const ingestion = ingestionActivities(deps.db, deps.log, deps.feeds, metrics);
+  const ingestion = ingestionActivities(deps.db, deps.log, { ...deps.feeds, operatorAlerts: deps.webhooks }, metrics);
   const sentiment = sentimentActivities(deps.db, deps.log, metrics);
-  const signals = signalActivities(deps.db, deps.log, metrics);
+  const signals = signalActivities(deps.db, deps.log, metrics, deps.webhooks);
   return {
     ...pipelineProbeActivities(deps.db),
     ...featureFlagActivities(deps.db),
     ...ingestion,
     ...sentiment,
     ...signals,
+    ...webhookActivities(deps.db, deps.log, deps.webhooks),
+    ...priceSourceActivities(deps.db, deps.log, { destinationPolicy: deps.feeds?.destinationPolicy }),
     ...backtestActivities(deps.db, deps.log),
     // The pipeline's activities heartbeat on a timer: their workflows notice a dead worker in ~10 s.
     pollFeed: heartbeating(ingestion.pollFeed),

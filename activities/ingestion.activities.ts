@@ -9,11 +9,14 @@ import { insertArticles } from '../db/article-store';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
 import { sharedTickerExtractor } from '../services/ticker-extraction';
 import type { PollOutcome } from './ingestion-types';
+import { alertOperatorsIfFailing, type WebhookOptions } from './webhook.activities';
 
 /** What the worker's config says about fetching feeds; strict defaults when not given. */
 export interface FeedIngestOptions {
   destinationPolicy?: DestinationPolicy;
   maxItems?: number;
+  /** Operator alerts when a feed keeps failing (threshold, delivery retry options). */
+  operatorAlerts?: WebhookOptions;
 }
 
 const nothing = { newArticleIds: [], parsed: 0, skippedItems: 0, duplicates: 0 };
@@ -45,6 +48,14 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
     metrics.feedPoll(outcome.status);
     return outcome;
   };
+  /** Records a failed poll, then tells operators once the feed has failed N polls in a row. */
+  const failed = async (feedId: string, message: string): Promise<void> => {
+    await recordFailure(db, feedId, message);
+    await alertOperatorsIfFailing(db, feedId, options.operatorAlerts ?? {}).catch((err: Error) =>
+      // Not fatal to the poll: the alert's deliveries stay PENDING and the next failed poll starts them.
+      log.warn({ feedId, err: err.message }, 'operator alert for a failing feed could not be started'),
+    );
+  };
   return {
     /**
      * Fetch (conditional GET) -> parse -> normalise -> dedupe -> tickers -> store, for one feed.
@@ -70,7 +81,7 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
       } catch (err) {
         if (!(err instanceof FeedFetchError)) throw err;
         metrics.feedFailure(err.code);
-        await recordFailure(db, feed.id, `${err.code}: ${err.message}`);
+        await failed(feed.id, `${err.code}: ${err.message}`);
         if (err.kind === 'transient') {
           throw ApplicationFailure.create({
             type: err.code,
@@ -83,7 +94,7 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
       }
       heartbeat();
       if (fetched.status === 'not-modified') {
-        await db.query(`UPDATE feeds SET last_polled_at = now(), last_success_at = now(), consecutive_failures = 0, last_error = NULL WHERE id = $1`, [feed.id]);
+        await db.query(`UPDATE feeds SET last_polled_at = now(), last_success_at = now(), consecutive_failures = 0, last_error = NULL, failure_alerted_at = NULL WHERE id = $1`, [feed.id]);
         return polled({ status: 'not-modified', ...nothing, newArticleIds: await storedBy() });
       }
 
@@ -93,7 +104,7 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
       } catch (err) {
         if (!(err instanceof FeedParseError)) throw err;
         metrics.feedFailure(err.code);
-        await recordFailure(db, feed.id, `${err.code}: ${err.message}`);
+        await failed(feed.id, `${err.code}: ${err.message}`);
         return polled({ status: 'failed', reason: `${err.code}: ${err.message}`, ...nothing });
       }
       const withTickers = items.articles.map((article) => ({
@@ -110,7 +121,7 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
           const rows = await insertArticles(tx, 'feed', feed.id, withTickers, pollId);
           await tx.query(
             `UPDATE feeds SET etag = $2, last_modified = $3, last_polled_at = now(), last_success_at = now(),
-               consecutive_failures = 0, last_error = NULL, articles_ingested = articles_ingested + $4,
+               consecutive_failures = 0, last_error = NULL, failure_alerted_at = NULL, articles_ingested = articles_ingested + $4,
                items_skipped = $5, last_skip_reason = $6 WHERE id = $1`,
             [feed.id, fetched.etag, fetched.lastModified, rows.length, itemsSkipped, skipReason],
           );
@@ -119,7 +130,7 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
       } catch (err) {
         // Never fail silently: the feed's health says why, whether or not Temporal retries.
         const reason = `STORE_FAILED: ${(err as Error).message}`;
-        await recordFailure(db, feed.id, reason).catch(() => undefined);
+        await failed(feed.id, reason).catch(() => undefined);
         if (!isDataError(err)) throw err;
         log.warn({ feedId: feed.id, code: (err as { code?: string }).code }, 'feed items could not be stored');
         return polled({ status: 'failed', reason, ...nothing });

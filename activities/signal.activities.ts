@@ -7,6 +7,7 @@ import { computeSignal, resolveSignalParams, type SentimentObservation, type Sig
 import { publishEvent, type Queryable } from '../events/publish';
 import { Topic } from '../events/topics';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
+import { fanOutSignals, type WebhookOptions } from './webhook.activities';
 
 export interface ComputeSignalsInput {
   articleIds?: string[];
@@ -136,7 +137,7 @@ async function signalForTicker(db: DataSource, ticker: string, asOf: Date, overr
   });
 }
 
-export function signalActivities(db: DataSource, log: Logger, metrics: WorkerMetrics = createWorkerMetrics()) {
+export function signalActivities(db: DataSource, log: Logger, metrics: WorkerMetrics = createWorkerMetrics(), webhooks: WebhookOptions = {}) {
   return {
     /**
      * Signals as of `asOf` for the tickers of `articleIds` plus `tickers`. Each ticker commits
@@ -153,6 +154,9 @@ export function signalActivities(db: DataSource, log: Logger, metrics: WorkerMet
         else {
           result.signals.push(outcome);
           if (outcome.created) metrics.signalEmitted(outcome.type);
+          // Webhooks for this signal now, not after every ticker: also for a signal an earlier
+          // attempt stored (created: false), since that attempt may have died before this step.
+          await fanOutSignals(db, [outcome.id], webhooks);
         }
         heartbeat({ ticker });
       }

@@ -11,8 +11,22 @@ import { SignalResolver } from './resolvers/signal.resolver';
 import { FeatureFlagResolver } from './resolvers/feature-flag.resolver';
 import { PipelineProbeResolver } from './resolvers/pipeline-probe.resolver';
 import { DashboardResolver } from './resolvers/dashboard.resolver';
+import { WebhookResolver } from './resolvers/webhook.resolver';
+import { PriceSourceResolver } from './resolvers/price-source.resolver';
 
-export const RESOLVERS = [PipelineProbeResolver, AccessResolver, FeatureFlagResolver, FeedResolver, ArticleResolver, SentimentResolver, SignalResolver, BacktestResolver, DashboardResolver] as const;
+export const RESOLVERS = [
+  PipelineProbeResolver,
+  AccessResolver,
+  FeatureFlagResolver,
+  FeedResolver,
+  ArticleResolver,
+  SentimentResolver,
+  SignalResolver,
+  BacktestResolver,
+  DashboardResolver,
+  WebhookResolver,
+  PriceSourceResolver,
+] as const;
 
 /*
  * Types read in bulk (articles, tickers, scores, signals, their edges and page info) are declared

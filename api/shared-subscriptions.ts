@@ -17,7 +17,7 @@ import type { EventSubscription } from '../events/event-hub';
 import type { GraphQLContext } from './context';
 
 /** Root subscription fields whose results are the same for every caller of a role. */
-export const SHARED_SUBSCRIPTION_FIELDS = new Set(['signalCreated', 'backtestProgress', 'pipelineProbeCompleted']);
+export const SHARED_SUBSCRIPTION_FIELDS = new Set(['signalCreated', 'backtestProgress', 'pipelineProbeCompleted', 'articleAdded']);
 
 const sharedResults = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
 const sharedJson = new WeakMap<Promise<ExecutionResult>, Promise<string>>();

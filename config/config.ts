@@ -50,6 +50,20 @@ export interface AppConfig {
    * per-address login throttle sees every client as the balancer.
    */
   trustProxy: boolean | number | string;
+  /** Webhook deliveries: attempt cap, response bytes read, retry schedule, auto-disable threshold (TIDINGS_WEBHOOK_*). */
+  webhooks: {
+    attemptTimeoutMs: number;
+    maxResponseBytes: number;
+    initialIntervalMs: number;
+    maxIntervalMs: number;
+    maxAgeMs: number;
+    /** Deliveries failing in a row before an endpoint is disabled automatically. */
+    disableAfter: number;
+  };
+  /** Polls failing in a row before operators are alerted (TIDINGS_FEED_ALERT_AFTER). */
+  feedAlertAfter: number;
+  /** Cron (UTC) of the daily recompute of every followed ticker's signals (TIDINGS_SIGNALS_RECOMPUTE_CRON). */
+  signalsRecomputeCron: string;
   /**
    * /metrics (API port and worker metrics port) is open to loopback callers; others need
    * `Authorization: Bearer <metricsToken>`, and are refused when it is unset.
@@ -187,6 +201,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     // Tests run many workers side by side: any free port unless one is asked for.
     metricsPort: int(env, 'METRICS_PORT', nodeEnv === 'test' ? 0 : 9464),
     temporalSdkMetricsPort: int(env, 'TEMPORAL_SDK_METRICS_PORT', nodeEnv === 'test' ? 0 : 9465),
+    webhooks: {
+      attemptTimeoutMs: positive(env, 'TIDINGS_WEBHOOK_TIMEOUT_MS', 10_000),
+      maxResponseBytes: positive(env, 'TIDINGS_WEBHOOK_MAX_RESPONSE_BYTES', 64 * 1024),
+      initialIntervalMs: positive(env, 'TIDINGS_WEBHOOK_RETRY_INITIAL_MS', 10_000),
+      maxIntervalMs: positive(env, 'TIDINGS_WEBHOOK_RETRY_MAX_INTERVAL_MS', 3_600_000),
+      maxAgeMs: positive(env, 'TIDINGS_WEBHOOK_MAX_AGE_MS', 24 * 3_600_000),
+      disableAfter: positive(env, 'TIDINGS_WEBHOOK_DISABLE_AFTER', 10),
+    },
+    feedAlertAfter: positive(env, 'TIDINGS_FEED_ALERT_AFTER', 5),
+    signalsRecomputeCron: optional(env, 'TIDINGS_SIGNALS_RECOMPUTE_CRON') ?? '15 22 * * 1-5',
     authDisabled: false,
     maxDocumentBytes: positive(env, 'GRAPHQL_MAX_DOCUMENT_BYTES', 64 * 1024),
     maxDocumentTokens: positive(env, 'GRAPHQL_MAX_TOKENS', 5000),

@@ -5,6 +5,8 @@
  */
 import type { EntityManager } from 'typeorm';
 import type { NormalisedArticle, TickerMention } from '../activities/ingestion-types';
+import { publishEvents } from '../events/publish';
+import { Topic } from '../events/topics';
 
 export interface StoredArticle {
   id: string;
@@ -56,6 +58,8 @@ export async function insertArticles(
        ON CONFLICT DO NOTHING`,
       [links.map((l) => l.articleId), links.map((l) => l.ticker), links.map((l) => l.relevance), links.map((l) => l.matchedBy), links.map((l) => l.publishedAt)],
     );
+    // articleAdded subscribers hear of each new article once per ticker, when this transaction commits.
+    await publishEvents(tx, links.map((l) => ({ topic: Topic.ARTICLE_ADDED, key: l.ticker, payload: { id: l.articleId, ticker: l.ticker } })));
   }
   return rows.map((r) => ({ id: r.id, urlHash: r.url_hash }));
 }

@@ -63,6 +63,10 @@ export class Feed {
   @Column({ type: 'text', nullable: true })
   lastSkipReason!: string | null;
 
+  @Field(() => Date, { nullable: true, description: 'When operators were alerted that this feed keeps failing; cleared by the next success.' })
+  @Column({ type: 'timestamptz', nullable: true })
+  failureAlertedAt!: Date | null;
+
   @Field()
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

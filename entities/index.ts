@@ -8,6 +8,8 @@ import { PriceBar } from './price-bar.entity';
 import { SentimentScore } from './sentiment-score.entity';
 import { Signal, SignalArticle } from './signal.entity';
 import { User } from './user.entity';
+import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint } from './webhook.entity';
+import { PriceSource } from './price-source.entity';
 
 export * from './api-key.entity';
 export * from './article.entity';
@@ -19,6 +21,8 @@ export * from './price-bar.entity';
 export * from './sentiment-score.entity';
 export * from './signal.entity';
 export * from './user.entity';
+export * from './webhook.entity';
+export * from './price-source.entity';
 
 export const ALL_ENTITIES = [
   User,
@@ -34,4 +38,8 @@ export const ALL_ENTITIES = [
   PriceBar,
   BacktestRun,
   PipelineProbe,
+  WebhookEndpoint,
+  WebhookDelivery,
+  WebhookDeliveryAttempt,
+  PriceSource,
 ];

@@ -16,6 +16,18 @@ describe('EventHub', () => {
     expect((await msft.next()).value).toEqual({ n: 2 });
   });
 
+  it('subscribers of a topic\'s ALL_KEY get every event of that topic, whatever its key', async () => {
+    const hub = new EventHub();
+    const all = hub.subscribe<{ n: number }>([{ topic: Topic.SIGNAL_CREATED, key: '*' }]);
+    const aapl = hub.subscribe<{ n: number }>([{ topic: Topic.SIGNAL_CREATED, key: 'AAPL' }]);
+    expect(hub.dispatch({ topic: Topic.SIGNAL_CREATED, key: 'AAPL', payload: { n: 1 } })).toBe(2);
+    expect(hub.dispatch({ topic: Topic.SIGNAL_CREATED, key: 'MSFT', payload: { n: 2 } })).toBe(1);
+    expect(hub.dispatch({ topic: Topic.BACKTEST_PROGRESS, key: 'x', payload: { n: 3 } })).toBe(0);
+    expect((await all.next()).value).toEqual({ n: 1 });
+    expect((await all.next()).value).toEqual({ n: 2 });
+    expect((await aapl.next()).value).toEqual({ n: 1 });
+  });
+
   it('hands every subscriber the same payload object (shared subscription results key on it)', async () => {
     const hub = new EventHub();
     const a = hub.subscribe([{ topic: Topic.SIGNAL_CREATED, key: 'T' }]);

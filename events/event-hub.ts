@@ -4,7 +4,7 @@
  * subscriber. Events arrive from PostgreSQL NOTIFY (see pg-event-bridge.ts), so an event
  * published by any worker reaches subscribers on every API process.
  */
-import type { EventEnvelope, Topic } from './topics';
+import { ALL_KEY, type EventEnvelope, type Topic } from './topics';
 
 export interface Route {
   topic: Topic;
@@ -39,13 +39,24 @@ export class EventHub {
 
   constructor(private readonly observer?: EventHubObserver) {}
 
+  /** Subscribers of the event's key, and subscribers of its whole topic (key ALL_KEY), get it. */
   dispatch(event: EventEnvelope): number {
+    let n = 0;
     const subscribers = this.routes.get(routeId(event.topic, event.key));
-    if (!subscribers) return 0;
     let accepted = 0;
-    for (const s of subscribers) if (s.push(event.payload, event.topic)) accepted++;
-    this.observer?.delivered(event.topic, accepted);
-    return subscribers.size;
+    if (subscribers) {
+      for (const s of subscribers) if (s.push(event.payload, event.topic)) accepted++;
+      n += subscribers.size;
+    }
+    if (event.key !== ALL_KEY) {
+      const everything = this.routes.get(routeId(event.topic, ALL_KEY));
+      if (everything) {
+        for (const s of everything) if (s.push(event.payload, event.topic)) accepted++;
+        n += everything.size;
+      }
+    }
+    if (n > 0) this.observer?.delivered(event.topic, accepted);
+    return n;
   }
 
   subscriberCount(): number {

@@ -20,3 +20,14 @@ export async function publishEvent(db: Queryable, topic: Topic, key: string, pay
   }
   await db.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, text]);
 }
+
+/** Many small events in one round trip (same rules as publishEvent). */
+export async function publishEvents(db: Queryable, events: Array<{ topic: Topic; key: string; payload: unknown }>): Promise<void> {
+  if (events.length === 0) return;
+  const texts = events.map((e) => {
+    const text = JSON.stringify({ topic: e.topic, key: e.key, payload: e.payload } satisfies EventEnvelope);
+    if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) throw new Error(`event ${e.topic}/${e.key} is too large for NOTIFY`);
+    return text;
+  });
+  await db.query('SELECT count(pg_notify($1, t)) FROM unnest($2::text[]) AS t', [EVENTS_CHANNEL, texts]);
+}

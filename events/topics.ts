@@ -3,6 +3,8 @@ export enum Topic {
   PIPELINE_PROBE_COMPLETED = 'pipeline_probe_completed',
   SIGNAL_CREATED = 'signal_created',
   BACKTEST_PROGRESS = 'backtest_progress',
+  /** A stored article, once per ticker it mentions (key: the ticker). */
+  ARTICLE_ADDED = 'article_added',
   /** A key was revoked or a user deactivated: API processes close the affected sockets. */
   CREDENTIALS_REVOKED = 'credentials_revoked',
 }

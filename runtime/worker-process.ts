@@ -54,6 +54,18 @@ export async function startWorkerProcess(
       feeds: { destinationPolicy: config.fetchPolicy, maxItems: config.feedMaxItems },
       metrics,
       sdkMetricsPort,
+      webhooks: {
+        destinationPolicy: config.fetchPolicy,
+        retry: {
+          initialIntervalMs: config.webhooks.initialIntervalMs,
+          maxIntervalMs: config.webhooks.maxIntervalMs,
+          maxAgeMs: config.webhooks.maxAgeMs,
+          attemptTimeoutMs: config.webhooks.attemptTimeoutMs,
+        },
+        maxResponseBytes: config.webhooks.maxResponseBytes,
+        disableAfter: config.webhooks.disableAfter,
+        feedAlertAfter: config.feedAlertAfter,
+      },
     });
   } catch (err) {
     await metricsServer.close();

@@ -16,6 +16,8 @@ import { PipelineProbeService } from './pipeline-probe.service';
 import { RateLimitService } from './rate-limit.service';
 import { UserService } from './user.service';
 import { LoginThrottleService } from './login-throttle.service';
+import { WebhookService } from './webhook.service';
+import { PriceSourceService } from './price-source.service';
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -46,6 +48,13 @@ export function createServices(deps: ServiceDeps) {
     signals: new SignalService(deps.db),
     backtests: new BacktestService(deps.db, deps.temporal, deps.config.taskQueue),
     prices: { import: (input: ImportPricesInput) => importPrices(deps.db, input), bars: (query: PriceBarsQuery) => priceBars(deps.db, query) },
+    webhooks: new WebhookService(deps.db, deps.temporal, deps.config.taskQueue, deps.config.fetchPolicy, {
+      initialIntervalMs: deps.config.webhooks.initialIntervalMs,
+      maxIntervalMs: deps.config.webhooks.maxIntervalMs,
+      maxAgeMs: deps.config.webhooks.maxAgeMs,
+      attemptTimeoutMs: deps.config.webhooks.attemptTimeoutMs,
+    }),
+    priceSources: new PriceSourceService(deps.db, deps.temporal, deps.config.taskQueue, deps.config.fetchPolicy, deps.config.signalsRecomputeCron),
   };
 }
 

@@ -25,6 +25,8 @@ export interface ImportPricesInput {
   interval?: string;
   /** Rejected rows to report (the first by line); default MAX_REJECTED_REPORTED. */
   maxRejected?: number;
+  /** A fixed delimiter instead of detection (price sources with a fixed format). */
+  delimiter?: ',' | '\t' | ';';
 }
 
 /** A file of half a million bad rows answers with the first hundred and a count, not 58 MB. */
@@ -115,7 +117,7 @@ export async function importPrices(db: DataSource | EntityManager, input: Import
   let parsed: ParsedPrices;
   try {
     // In steps, letting other requests run between them: a large file never blocks the event loop for long.
-    const steps = parsePriceCsvSteps(input.csv, { ticker, maxRejected: input.maxRejected ?? MAX_REJECTED_REPORTED });
+    const steps = parsePriceCsvSteps(input.csv, { ticker, maxRejected: input.maxRejected ?? MAX_REJECTED_REPORTED, ...(input.delimiter ? { delimiter: input.delimiter } : {}) });
     for (;;) {
       const step = steps.next();
       if (step.done) {

@@ -7,6 +7,7 @@ import { createActivities } from '../activities';
 import type { FeedIngestOptions } from '../activities/ingestion.activities';
 import type { WorkerMetrics } from '../observability/metrics';
 import { activityMetricsInterceptor } from './activity-metrics';
+import type { WebhookOptions } from '../activities/webhook.activities';
 
 let runtimeInstalled = false;
 let sdkMetricsUrl: string | undefined;
@@ -72,6 +73,8 @@ export interface WorkerOptions {
   log: Logger;
   /** Feed fetch guard and caps (config.fetchPolicy, config.feedMaxItems); defaults are strict. */
   feeds?: FeedIngestOptions;
+  /** Webhook deliveries and operator alerts (config.webhooks, config.feedAlertAfter). */
+  webhooks?: WebhookOptions;
   /** A prebuilt bundle file; without it the workflows are bundled at start-up. */
   workflowBundlePath?: string;
   logLevel?: string;
@@ -91,7 +94,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities: createActivities({ db: opts.db, log: opts.log, feeds: opts.feeds, metrics: opts.metrics }),
+    activities: createActivities({ db: opts.db, log: opts.log, feeds: opts.feeds, metrics: opts.metrics, webhooks: opts.webhooks }),
     interceptors: { activity: [activityMetricsInterceptor(opts.metrics)] },
     ...bundle,
     // Two cores: bounded concurrency keeps the API responsive while backfills run.

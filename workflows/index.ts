@@ -5,3 +5,5 @@ export { pollFeedWorkflow } from './poll-feed.workflow';
 export { backfillSentimentWorkflow, scoreArticlesWorkflow } from './sentiment.workflow';
 export { computeSignalsWorkflow } from './signals.workflow';
 export { backtestWorkflow } from './backtest.workflow';
+export { deliverWebhookWorkflow } from './webhook.workflow';
+export { fetchPricesWorkflow, recomputeFollowedSignalsWorkflow } from './prices.workflow';

@@ -1,5 +1,7 @@
 import { ArrayMaxSize, IsOptional, IsUUID, MaxLength } from 'class-validator';
-import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Topic } from '../../events/topics';
+import { apiError } from '../errors';
 import { Article, ArticleTicker, SentimentScore } from '../../entities';
 import type { Services } from '../../services';
 import type { ArticleRow, ArticleTickerRow, SentimentScoreRow } from '../../services/article.service';
@@ -136,6 +138,34 @@ export class ArticleResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<string> {
     return ctx.services.articles.articlesCsv(filter ?? {}, limit);
+  }
+
+  @Authorized()
+  @Subscription(() => Article, {
+    description: 'New articles that mention any of the given tickers (1 to 100), each article once, as soon as it is stored.',
+    subscribe: ({ args, context }) => {
+      const ctx = context as GraphQLContext;
+      const tickers = [...new Set((args.tickers as string[]).map((t) => t.trim().toUpperCase()).filter(Boolean))];
+      if (tickers.length < 1 || tickers.length > 100) throw apiError('BAD_USER_INPUT', 'subscribe to 1 to 100 tickers', { field: 'tickers' });
+      // An article about two of these tickers arrives once per ticker: pass on the first only.
+      const seen = new Set<string>();
+      return ctx.services.hub.subscribe<{ id: string }>(
+        tickers.map((key) => ({ topic: Topic.ARTICLE_ADDED, key })),
+        {
+          accept: (e) => {
+            if (seen.has(e.id)) return false;
+            seen.add(e.id);
+            if (seen.size > 10_000) seen.delete(seen.values().next().value as string);
+            return true;
+          },
+        },
+      );
+    },
+  })
+  async articleAdded(@Root() event: { id: string }, @Arg('tickers', () => [String]) _tickers: string[], @Ctx() ctx: GraphQLContext): Promise<Article> {
+    const article = await ctx.services.articles.find(event.id);
+    if (!article) throw apiError('NOT_FOUND', `article ${event.id} no longer exists`);
+    return article;
   }
 
   @FieldResolver(() => [ArticleTicker])

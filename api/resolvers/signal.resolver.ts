@@ -1,7 +1,7 @@
 import { ArrayMaxSize, Max, Min } from 'class-validator';
 import { Arg, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Int, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
 import { Signal, SignalType } from '../../entities';
-import { Topic } from '../../events/topics';
+import { ALL_KEY, Topic } from '../../events/topics';
 import type { Services } from '../../services';
 import type { SentimentInterval } from '../../services/signal.service';
 import type { GraphQLContext } from '../context';
@@ -167,22 +167,24 @@ export class SignalResolver {
 
   @Authorized()
   @Subscription(() => Signal, {
-    description: 'New signals for the given tickers (routed per ticker), at or above minConfidence.',
+    description: 'New signals for the given tickers (routed per ticker; omit tickers for every ticker), of the given types, at or above minConfidence.',
     subscribe: async ({ args, context }) => {
       const ctx = context as GraphQLContext;
       if (!(await ctx.services.featureFlags.isEnabled('signal_subscriptions'))) throw apiError('FEATURE_DISABLED', 'signal subscriptions are switched off (flag signal_subscriptions)');
-      const tickers = (args.tickers as string[]).map((t) => t.trim().toUpperCase()).filter(Boolean);
-      if (tickers.length < 1 || tickers.length > 100) throw apiError('BAD_USER_INPUT', 'subscribe to 1 to 100 tickers', { field: 'tickers' });
+      const given = args.tickers as string[] | null | undefined;
+      const tickers = (given ?? []).map((t) => t.trim().toUpperCase()).filter(Boolean);
+      if (given && (tickers.length < 1 || tickers.length > 100)) throw apiError('BAD_USER_INPUT', 'subscribe to 1 to 100 tickers, or omit tickers for all', { field: 'tickers' });
       const minConfidence = (args.minConfidence as number | undefined) ?? 0;
-      return ctx.services.hub.subscribe<SignalEvent>(
-        tickers.map((key) => ({ topic: Topic.SIGNAL_CREATED, key })),
-        { accept: (e) => e.confidence >= minConfidence },
-      );
+      const types = (args.types as SignalType[] | null | undefined) ?? null;
+      const wanted = types && types.length ? new Set<string>(types) : null;
+      const routes = given ? tickers.map((key) => ({ topic: Topic.SIGNAL_CREATED, key })) : [{ topic: Topic.SIGNAL_CREATED, key: ALL_KEY }];
+      return ctx.services.hub.subscribe<SignalEvent>(routes, { accept: (e) => e.confidence >= minConfidence && (!wanted || wanted.has(e.type)) });
     },
   })
   async signalCreated(
     @Root() event: SignalEvent,
-    @Arg('tickers', () => [String]) _tickers: string[],
+    @Arg('tickers', () => [String], { nullable: true, description: 'Omit for every ticker.' }) _tickers: string[] | undefined,
+    @Arg('types', () => [SignalType], { nullable: true, description: 'Omit for every type.' }) _types: SignalType[] | undefined,
     // Both arguments are applied in `subscribe`, before an event is queued for this subscriber.
     @Arg('minConfidence', () => Float, { defaultValue: 0 }) _minConfidence: number,
     @Ctx() ctx: GraphQLContext,

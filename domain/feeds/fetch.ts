@@ -21,6 +21,8 @@ export interface FetchFeedOptions {
   destinationPolicy?: DestinationPolicy;
   /** Resolves a host name to every address (default dns.lookup, all: true); tests substitute one. */
   resolve?: Resolve;
+  /** Accept header; default: feed types. Price sources ask for CSV. */
+  accept?: string;
 }
 
 export type FetchResult =
@@ -48,6 +50,7 @@ export async function fetchFeed(url: string, options: FetchFeedOptions = {}): Pr
     userAgent = DEFAULT_USER_AGENT,
     destinationPolicy = STRICT_POLICY,
     resolve = systemResolve,
+    accept = ACCEPT,
   } = options;
 
   let currentUrl = checkHttpUrl(url, url, destinationPolicy);
@@ -57,7 +60,7 @@ export async function fetchFeed(url: string, options: FetchFeedOptions = {}): Pr
   const timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
   try {
     for (let redirects = 0; ; redirects++) {
-      const headers: Record<string, string> = { 'user-agent': userAgent, accept: ACCEPT };
+      const headers: Record<string, string> = { 'user-agent': userAgent, accept };
       if (etag) headers['if-none-match'] = etag;
       if (lastModified) headers['if-modified-since'] = lastModified;
 

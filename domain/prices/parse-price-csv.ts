@@ -201,7 +201,7 @@ export function parsePriceCsv(text: string, opts: ParsePriceCsvOptions = {}): Pa
  * its event loop for the whole file.
  */
 export function* parsePriceCsvSteps(text: string, opts: ParsePriceCsvOptions = {}): Generator<void, ParsedPrices> {
-  const delimiter = detectDelimiter(text);
+  const delimiter = opts.delimiter ?? detectDelimiter(text);
   const records = readRecords(text, delimiter);
   const head = records.next();
   if (head.done) throw new Error('price file is empty');

@@ -30,4 +30,6 @@ export interface ParsePriceCsvOptions {
   ticker?: string;
   /** Report at most this many rejected rows (the first by line); `rejectedCount` still counts them all. Default: all. */
   maxRejected?: number;
+  /** Read with this delimiter instead of detecting one (a price source's fixed format). */
+  delimiter?: ',' | '\t' | ';';
 }

@@ -1,0 +1,197 @@
+/**
+ * Webhook endpoints and their deliveries as the API sees them. Endpoints belong to their owner;
+ * admins may act on all. Someone else's endpoint or delivery is NOT_FOUND, exactly like one that
+ * does not exist. The signing secret is returned once (create, rotate) and never again.
+ */
+import { randomUUID } from 'node:crypto';
+import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import type { DataSource } from 'typeorm';
+import { apiError } from '../api/errors';
+import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
+import { DEFAULT_RETRY, generateWebhookSecret, normaliseFilterTickers, type WebhookRetryOptions } from '../domain/webhooks';
+import { SignalType, WebhookDelivery, WebhookDeliveryAttempt, WebhookDeliveryStatus, WebhookEndpoint, WebhookKind } from '../entities';
+import type { deliverWebhookWorkflow } from '../workflows/webhook.workflow';
+import { decodeCursor, encodeCursor } from './cursor';
+
+export interface WebhookActor {
+  userId: string;
+  role: 'ADMIN' | 'USER';
+}
+
+export interface WebhookEndpointInput {
+  url?: string;
+  description?: string | null;
+  tickers?: string[] | null;
+  types?: SignalType[] | null;
+  minConfidence?: number;
+  kind?: WebhookKind;
+  enabled?: boolean;
+}
+
+export const MAX_ENDPOINTS_PER_USER = 50;
+const MAX_PAGE = 200;
+
+const seesAll = (actor: WebhookActor) => actor.role === 'ADMIN';
+
+export function validWebhookUrl(raw: string, policy: DestinationPolicy): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw apiError('BAD_USER_INPUT', `"${raw.slice(0, 200)}" is not a URL`, { field: 'url' });
+  }
+  if (raw.length > 2000) throw apiError('BAD_USER_INPUT', 'url is longer than 2000 characters', { field: 'url' });
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw apiError('BAD_USER_INPUT', 'webhook URLs must be http or https', { field: 'url' });
+  if (url.username || url.password) throw apiError('BAD_USER_INPUT', 'webhook URLs must not carry credentials', { field: 'url' });
+  // Checked again at every attempt, after DNS resolution (domain/feeds/fetch.ts guardedLookup).
+  const refusal = checkUrl(url, policy);
+  if (refusal) throw apiError('BAD_USER_INPUT', `webhook URL ${refusal.reason}`, { field: 'url' });
+  return url.toString();
+}
+
+export class WebhookService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly temporal: Client,
+    private readonly taskQueue: string,
+    private readonly destinationPolicy: DestinationPolicy = STRICT_POLICY,
+    private readonly retry: WebhookRetryOptions = DEFAULT_RETRY,
+  ) {}
+
+  private endpoints() {
+    return this.db.getRepository(WebhookEndpoint);
+  }
+
+  async get(id: string, actor: WebhookActor): Promise<WebhookEndpoint> {
+    const endpoint = await this.endpoints().findOneBy({ id });
+    if (!endpoint || (!seesAll(actor) && endpoint.ownerId !== actor.userId)) throw apiError('NOT_FOUND', `no webhook endpoint ${id}`);
+    return endpoint;
+  }
+
+  list(actor: WebhookActor): Promise<WebhookEndpoint[]> {
+    return this.endpoints().find({ where: seesAll(actor) ? {} : { ownerId: actor.userId }, order: { createdAt: 'ASC' } });
+  }
+
+  private filters(input: WebhookEndpointInput) {
+    const out: Partial<WebhookEndpoint> = {};
+    if (input.tickers !== undefined) {
+      try {
+        out.tickers = normaliseFilterTickers(input.tickers);
+      } catch (err) {
+        throw apiError('BAD_USER_INPUT', (err as Error).message, { field: 'tickers' });
+      }
+    }
+    if (input.types !== undefined) out.types = input.types && input.types.length ? [...new Set(input.types)].sort() : null;
+    if (input.minConfidence !== undefined) {
+      if (!(input.minConfidence >= 0 && input.minConfidence <= 1)) throw apiError('BAD_USER_INPUT', 'minConfidence must be from 0 to 1', { field: 'minConfidence' });
+      out.minConfidence = input.minConfidence;
+    }
+    if (input.description !== undefined) {
+      const d = input.description?.trim() ?? null;
+      if (d && d.length > 200) throw apiError('BAD_USER_INPUT', 'description is longer than 200 characters', { field: 'description' });
+      out.description = d || null;
+    }
+    if (input.url !== undefined) out.url = validWebhookUrl(input.url, this.destinationPolicy);
+    return out;
+  }
+
+  async create(input: WebhookEndpointInput & { url: string }, actor: WebhookActor): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+    const kind = input.kind ?? WebhookKind.SIGNALS;
+    if (kind === WebhookKind.OPERATOR && actor.role !== 'ADMIN') throw apiError('FORBIDDEN', 'only admins register operator webhooks');
+    const fields = this.filters(input);
+    const [{ n }] = (await this.db.query('SELECT count(*)::int AS n FROM webhook_endpoints WHERE owner_id = $1', [actor.userId])) as Array<{ n: number }>;
+    if (n >= MAX_ENDPOINTS_PER_USER) throw apiError('CONFLICT', `at most ${MAX_ENDPOINTS_PER_USER} webhook endpoints per user`);
+    const secret = generateWebhookSecret();
+    const endpoint = await this.endpoints().save(
+      this.endpoints().create({ tickers: null, types: null, minConfidence: 0, description: null, ...fields, ownerId: actor.userId, kind, secret, enabled: true }),
+    );
+    return { endpoint, secret };
+  }
+
+  async update(id: string, input: WebhookEndpointInput, actor: WebhookActor): Promise<WebhookEndpoint> {
+    const endpoint = await this.get(id, actor);
+    const fields = this.filters(input);
+    if (input.enabled === true && !endpoint.enabled) Object.assign(fields, { enabled: true, disabledReason: null, disabledAt: null, consecutiveFailures: 0 });
+    if (input.enabled === false && endpoint.enabled) Object.assign(fields, { enabled: false, disabledReason: 'disabled by its owner', disabledAt: new Date() });
+    if (Object.keys(fields).length > 0) await this.endpoints().update({ id }, fields);
+    return this.get(id, actor);
+  }
+
+  async rotateSecret(id: string, actor: WebhookActor): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+    const endpoint = await this.get(id, actor);
+    const secret = generateWebhookSecret();
+    await this.endpoints().update({ id }, { secret });
+    return { endpoint, secret };
+  }
+
+  /** Deletes the endpoint and its delivery records; deliveries still retrying stop at their next attempt. */
+  async remove(id: string, actor: WebhookActor): Promise<boolean> {
+    await this.get(id, actor);
+    await this.endpoints().delete({ id });
+    return true;
+  }
+
+  async deliveries(
+    actor: WebhookActor,
+    filter: { endpointId?: string; status?: WebhookDeliveryStatus },
+    first: number,
+    after?: string | null,
+  ): Promise<{ deliveries: WebhookDelivery[]; hasNextPage: boolean; endCursor: string | null; cursors: string[] }> {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw apiError('BAD_USER_INPUT', `first must be 1 to ${MAX_PAGE}`, { field: 'first' });
+    if (filter.endpointId) await this.get(filter.endpointId, actor);
+    const params: unknown[] = [];
+    const p = (v: unknown) => `$${params.push(v)}`;
+    const where: string[] = [];
+    if (!seesAll(actor)) where.push(`e.owner_id = ${p(actor.userId)}`);
+    if (filter.endpointId) where.push(`d.endpoint_id = ${p(filter.endpointId)}`);
+    if (filter.status) where.push(`d.status = ${p(filter.status)}`);
+    if (after) {
+      const c = decodeCursor(after);
+      where.push(`(d.created_at, d.id) < (${p(c.time)}::timestamptz, ${p(c.id)}::uuid)`);
+    }
+    const rows = (await this.db.query(
+      `SELECT d.id, d.endpoint_id AS "endpointId", d.event_type AS "eventType", d.event_key AS "eventKey", d.payload, d.status, d.attempts AS "attemptCount",
+              d.last_status_code AS "lastStatusCode", d.last_error AS "lastError", d.replay_of AS "replayOf", d.created_at AS "createdAt", d.completed_at AS "completedAt"
+       FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY d.created_at DESC, d.id DESC LIMIT ${p(first + 1)}`,
+      params,
+    )) as WebhookDelivery[];
+    const page = rows.slice(0, first);
+    const cursors = page.map((d) => encodeCursor(new Date(d.createdAt), d.id));
+    return { deliveries: page, hasNextPage: rows.length > first, endCursor: cursors[cursors.length - 1] ?? null, cursors };
+  }
+
+  async delivery(id: string, actor: WebhookActor): Promise<WebhookDelivery> {
+    const delivery = await this.db.getRepository(WebhookDelivery).findOneBy({ id });
+    if (!delivery) throw apiError('NOT_FOUND', `no webhook delivery ${id}`);
+    try {
+      await this.get(delivery.endpointId, actor);
+    } catch {
+      throw apiError('NOT_FOUND', `no webhook delivery ${id}`);
+    }
+    return delivery;
+  }
+
+  attempts(deliveryId: string): Promise<WebhookDeliveryAttempt[]> {
+    return this.db.getRepository(WebhookDeliveryAttempt).find({ where: { deliveryId }, order: { attempt: 'ASC' } });
+  }
+
+  /** Sends the same event again as a new delivery (new id, same body data), through the same workflow. */
+  async replay(id: string, actor: WebhookActor): Promise<WebhookDelivery> {
+    const original = await this.delivery(id, actor);
+    const endpoint = await this.get(original.endpointId, actor);
+    if (!endpoint.enabled) throw apiError('CONFLICT', `the endpoint is disabled (${endpoint.disabledReason ?? 'by its owner'}); enable it first`);
+    const [row] = (await this.db.query(
+      `INSERT INTO webhook_deliveries (endpoint_id, event_type, event_key, payload, replay_of) VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING id`,
+      [original.endpointId, original.eventType, `${original.eventKey.split('#')[0]}#replay:${randomUUID()}`, JSON.stringify(original.payload), original.id],
+    )) as Array<{ id: string }>;
+    await this.temporal.workflow.start<typeof deliverWebhookWorkflow>('deliverWebhookWorkflow', {
+      taskQueue: this.taskQueue,
+      workflowId: `webhook-delivery-${row.id}`,
+      args: [{ deliveryId: row.id, retry: this.retry }],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+    return this.delivery(row.id, actor);
+  }
+}

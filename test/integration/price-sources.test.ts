@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { PriceFetchResult } from '../../activities/price-source.activities';
+import { sharedDataPath } from '../../config/paths';
+import { Role } from '../../entities';
+import { DAILY_RECOMPUTE_SCHEDULE, priceScheduleId } from '../../services/price-source.service';
+import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
+import { createIdentity, type TestIdentity } from '../support/access';
+import { LOCAL_FEEDS_ENV } from '../support/feed-fixtures';
+import { scoredNews, uniqueTicker } from '../support/signal-fixtures';
+import { startTestStack, testEnv, type TestStack } from '../support/stack';
+
+type Source = { id: string; name: string; tickers: string[]; cron: string; format: string; lastRunAt: string | null; lastError: string | null; barsStored: number };
+const SOURCE_FIELDS = 'id name urlTemplate format interval tickers cron lastRunAt lastError barsStored';
+
+describe('market data on a schedule: price sources served from a local HTTP server', () => {
+  let stack: TestStack;
+  let admin: TestIdentity;
+  let user: TestIdentity;
+  let temporal: TemporalClientHandle;
+  // Real shared price files under tickers no other test uses.
+  const aapl = uniqueTicker('P');
+  const spy = uniqueTicker('Q');
+  const missing = uniqueTicker('M');
+  const files: Record<string, string> = { [aapl]: 'AAPL_daily.tsv', [spy]: 'SPY_daily.csv' };
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    requests.push(url.search);
+    const file = files[url.searchParams.get('s') ?? ''];
+    if (!file || url.searchParams.get('i') !== 'd') return void res.writeHead(404).end('no such symbol');
+    res.writeHead(200, { 'content-type': 'text/csv' });
+    fs.createReadStream(sharedDataPath('prices', file)).pipe(res);
+  });
+  let template: string;
+
+  beforeAll(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    template = `http://127.0.0.1:${(server.address() as AddressInfo).port}/q?s={ticker}&i=d`;
+    stack = await startTestStack({ worker: true, env: LOCAL_FEEDS_ENV });
+    [admin, user] = await Promise.all([createIdentity(stack.api.db, Role.ADMIN), createIdentity(stack.api.db)]);
+    temporal = await connectTemporalClient(testEnv().temporalAddress, 'default');
+  });
+  afterAll(async () => {
+    await temporal.close();
+    await stack.stop();
+    server.closeAllConnections();
+    server.close();
+  });
+
+  const add = (input: Record<string, unknown>, who = admin) =>
+    stack.gql<{ addPriceSource: Source }>(`mutation($input: AddPriceSourceInput!) { addPriceSource(input: $input) { ${SOURCE_FIELDS} } }`, { input }, who.headers);
+
+  it('admins add sources with a schedule; bad templates, internal destinations and non-admins are refused', async () => {
+    expect((await add({ name: 'x', urlTemplate: template, tickers: [aapl] }, user)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const code = async (input: Record<string, unknown>) => (await add({ name: `bad-${Math.random()}`, tickers: [aapl], ...input })).errors?.[0];
+    expect(await code({ urlTemplate: 'http://127.0.0.1:1/prices.csv' })).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'urlTemplate' }, message: expect.stringContaining('{ticker}') });
+    expect(await code({ urlTemplate: 'http://169.254.169.254/{ticker}' })).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringContaining('metadata') });
+    expect(await code({ urlTemplate: 'http://192.168.1.5/{ticker}' })).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    expect(await code({ urlTemplate: template, tickers: ['1BAD'] })).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'tickers' } });
+    expect(await code({ urlTemplate: template, cron: 'every day' })).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'cron' } });
+  });
+
+  it('fetches new bars idempotently, reports a failing ticker, recomputes the changed tickers\' signals, and the daily schedule recomputes every followed ticker', async () => {
+    // Scored news for one ticker: a recompute after its bars land produces a signal with technical features.
+    await scoredNews(stack.api.db, aapl, 0.8);
+    const added = await add({ name: `local-${aapl}`, urlTemplate: template, tickers: [aapl.toLowerCase(), spy, missing], format: 'AUTO' });
+    expect(added.errors).toBeUndefined();
+    const source = added.data!.addPriceSource;
+    expect(source).toMatchObject({ tickers: [aapl, missing, spy].sort(), cron: '15 22 * * 1-5', format: 'AUTO', barsStored: 0 });
+
+    // The schedules exist: one per source (after the close, weekdays) and the daily recompute.
+    const described = await temporal.client.schedule.getHandle(priceScheduleId(source.id)).describe();
+    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'fetchPricesWorkflow', taskQueue: stack.config.taskQueue });
+    expect(described.spec.calendars?.length ?? 0).toBeGreaterThan(0);
+    const daily = await temporal.client.schedule.getHandle(DAILY_RECOMPUTE_SCHEDULE).describe();
+    expect(daily.action).toMatchObject({ workflowType: 'recomputeFollowedSignalsWorkflow' });
+
+    // Run it now (the same workflow the schedule starts).
+    const run = await stack.gql<{ fetchPricesNow: string }>('mutation($id: ID!) { fetchPricesNow(id: $id) }', { id: source.id }, admin.headers);
+    const first = (await temporal.client.workflow.getHandle(run.data!.fetchPricesNow).result()) as PriceFetchResult & { signals: number };
+    expect(first.changedTickers.sort()).toEqual([aapl, spy].sort());
+    const byTicker = Object.fromEntries(first.results.map((r) => [r.ticker, r]));
+    expect(byTicker[aapl]).toMatchObject({ inserted: 8696, updated: 0, rejected: 0 });
+    expect(byTicker[spy]).toMatchObject({ inserted: 5241, updated: 0 });
+    expect(byTicker[missing].error).toMatch(/^NOT_FOUND: HTTP 404/);
+    expect(first.signals).toBe(1); // aapl has news; spy has none, so it is skipped
+    const [signal] = await stack.api.db.query(`SELECT features FROM signals WHERE ticker = $1 ORDER BY created_at DESC LIMIT 1`, [aapl]);
+    expect(signal.features.technical.barsUsed).toBeGreaterThan(250);
+    const [{ n }] = await stack.api.db.query('SELECT count(*)::int AS n FROM price_bars WHERE ticker = $1', [aapl]);
+    expect(n).toBe(8696);
+
+    const listed = await stack.gql<{ priceSources: Source[] }>(`{ priceSources { ${SOURCE_FIELDS} } }`, undefined, admin.headers);
+    const health = listed.data!.priceSources.find((s) => s.id === source.id)!;
+    expect(health).toMatchObject({ barsStored: 8696 + 5241, lastError: expect.stringContaining(`${missing}: NOT_FOUND`) });
+    expect(health.lastRunAt).not.toBeNull();
+
+    // The schedule's own trigger runs it again: nothing new is stored, nothing is recomputed.
+    const before = requests.length;
+    await temporal.client.schedule.getHandle(priceScheduleId(source.id)).trigger();
+    const until = Date.now() + 30_000;
+    let again: Source | undefined;
+    while (Date.now() < until) {
+      const l = await stack.gql<{ priceSources: Source[] }>(`{ priceSources { ${SOURCE_FIELDS} } }`, undefined, admin.headers);
+      again = l.data!.priceSources.find((s) => s.id === source.id);
+      if (again && again.lastRunAt !== health.lastRunAt) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(again!.lastRunAt).not.toBe(health.lastRunAt);
+    expect(again!.barsStored).toBe(8696 + 5241);
+    expect(requests.length - before).toBe(3);
+    const [{ count }] = await stack.api.db.query('SELECT count(*)::int AS count FROM price_bars WHERE ticker = ANY($1)', [[aapl, spy]]);
+    expect(count).toBe(8696 + 5241);
+
+    // The daily recompute: every followed ticker, a fresh signal where there is news.
+    const signalsBefore = (await stack.api.db.query('SELECT count(*)::int AS n FROM signals WHERE ticker = $1', [aapl]))[0].n;
+    await temporal.client.schedule.getHandle(DAILY_RECOMPUTE_SCHEDULE).trigger();
+    const deadline = Date.now() + 30_000;
+    let signalsAfter = signalsBefore;
+    while (signalsAfter === signalsBefore && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      signalsAfter = (await stack.api.db.query('SELECT count(*)::int AS n FROM signals WHERE ticker = $1', [aapl]))[0].n;
+    }
+    expect(signalsAfter).toBe(signalsBefore + 1);
+
+    // setPriceSourceTickers and removePriceSource (its schedule goes with it).
+    const set = await stack.gql<{ setPriceSourceTickers: Source }>(`mutation($id: ID!) { setPriceSourceTickers(id: $id, tickers: ["${aapl}"]) { tickers } }`, { id: source.id }, admin.headers);
+    expect(set.data!.setPriceSourceTickers.tickers).toEqual([aapl]);
+    const removed = await stack.gql<{ removePriceSource: boolean }>('mutation($id: ID!) { removePriceSource(id: $id) }', { id: source.id }, admin.headers);
+    expect(removed.data!.removePriceSource).toBe(true);
+    await expect(temporal.client.schedule.getHandle(priceScheduleId(source.id)).describe()).rejects.toThrow();
+  }, 120_000);
+
+  it('computeSignals(tickers, asOf) is admin-only, validates its input and computes on demand', async () => {
+    const ticker = uniqueTicker();
+    const asOf = new Date(Date.now() - 60_000);
+    await scoredNews(stack.api.db, ticker, -0.8, asOf);
+    const q = 'mutation($t: [String!]!, $a: DateTimeISO) { computeSignals(tickers: $t, asOf: $a) { asOf workflowId signals { id ticker type created } skipped { ticker reason } } }';
+    expect((await stack.gql(q, { t: [ticker] }, user.headers)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect((await stack.gql(q, { t: [] }, admin.headers)).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await stack.gql(q, { t: ['not a ticker'] }, admin.headers)).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const r = await stack.gql<{ computeSignals: { asOf: string; workflowId: string; signals: Array<{ ticker: string; type: string; created: boolean }>; skipped: Array<{ ticker: string }> } }>(
+      q,
+      { t: [ticker.toLowerCase(), 'NONEWSX'], a: asOf.toISOString() },
+      admin.headers,
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.computeSignals).toMatchObject({ asOf: asOf.toISOString(), signals: [{ ticker, type: 'SELL', created: true }], skipped: [{ ticker: 'NONEWSX' }] });
+    expect(r.data!.computeSignals.workflowId).toMatch(/^signals-manual-/);
+    const again = await stack.gql<{ computeSignals: { signals: Array<{ created: boolean }> } }>(q, { t: [ticker], a: asOf.toISOString() }, admin.headers);
+    expect(again.data!.computeSignals.signals).toEqual([expect.objectContaining({ created: false })]);
+  });
+});
