@@ -6,6 +6,7 @@ import { pipelineProbeActivities } from './pipeline-probe.activities';
 import { sentimentActivities } from './sentiment.activities';
 import { backtestActivities } from './backtest.activities';
 import { signalActivities } from './signal.activities';
+import { signalReplayActivities } from './signal-replay.activities';
 
 /** What every activity may use; built once per worker process. */
 export interface ActivityDeps {
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...sentimentActivities(deps.db, deps.log),
     ...signalActivities(deps.db, deps.log),
     ...backtestActivities(deps.db, deps.log),
+    ...signalReplayActivities(deps.db, deps.log),
   };
 }
 

@@ -7,6 +7,7 @@ import { PipelineProbe } from './pipeline-probe.entity';
 import { PriceBar } from './price-bar.entity';
 import { SentimentScore } from './sentiment-score.entity';
 import { Signal, SignalArticle } from './signal.entity';
+import { HistoricalSignal, SignalReplay } from './signal-history.entity';
 import { User } from './user.entity';
 
 export * from './api-key.entity';
@@ -18,6 +19,7 @@ export * from './pipeline-probe.entity';
 export * from './price-bar.entity';
 export * from './sentiment-score.entity';
 export * from './signal.entity';
+export * from './signal-history.entity';
 export * from './user.entity';
 
 export const ALL_ENTITIES = [
@@ -31,6 +33,8 @@ export const ALL_ENTITIES = [
   SentimentScore,
   Signal,
   SignalArticle,
+  HistoricalSignal,
+  SignalReplay,
   PriceBar,
   BacktestRun,
   PipelineProbe,

@@ -5,3 +5,4 @@ export { pollFeedWorkflow } from './poll-feed.workflow';
 export { backfillSentimentWorkflow, scoreArticlesWorkflow } from './sentiment.workflow';
 export { computeSignalsWorkflow } from './signals.workflow';
 export { backtestWorkflow } from './backtest.workflow';
+export { replaySignalsWorkflow } from './signal-replay.workflow';
