@@ -117,7 +117,9 @@ export function signalReplayActivities(db: DataSource, log: Logger) {
       const to = new Date(Math.max(...targets.map((t) => Date.parse(t.to)))).toISOString();
       await db.query(
         `INSERT INTO signal_replays (id, status, tickers, from_time, to_time, rules_version, model_version, intraday, chunks_total, params)
-         VALUES ($1, 'RUNNING', $2::text[], $3, $4, $5, $6, $7, $8, $9::jsonb) ON CONFLICT (id) DO NOTHING`,
+         VALUES ($1, 'RUNNING', $2::text[], $3, $4, $5, $6, $7, $8, $9::jsonb)
+         ON CONFLICT (id) DO UPDATE SET status = 'RUNNING', model_version = EXCLUDED.model_version, chunks_total = EXCLUDED.chunks_total, params = EXCLUDED.params
+         WHERE signal_replays.status = 'PENDING'`,
         [replayId, [...new Set(targets.map((t) => t.ticker))].sort(), from, to, rulesVersion, input.modelVersion, intraday, chunks.length, JSON.stringify({ targets, chunkDays, signalParams: resolveSignalParams() })],
       );
       return { replayId, rulesVersion, modelVersion: input.modelVersion, intraday, chunks };

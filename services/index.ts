@@ -9,6 +9,7 @@ import { SentimentService } from './sentiment.service';
 import { BacktestService } from './backtest.service';
 import { importPrices, type ImportPricesInput } from './price-import.service';
 import { SignalService } from './signal.service';
+import { SignalHistoryService } from './signal-history.service';
 import { FeatureFlagService } from './feature-flags.service';
 import { PipelineProbeService } from './pipeline-probe.service';
 import { RateLimitService } from './rate-limit.service';
@@ -37,6 +38,7 @@ export function createServices(deps: ServiceDeps) {
     sentiment: new SentimentService(featureFlags),
     signals: new SignalService(deps.db),
     backtests: new BacktestService(deps.db, deps.temporal, deps.config.taskQueue),
+    signalHistory: new SignalHistoryService(deps.db, deps.temporal, deps.config.taskQueue),
     prices: { import: (input: ImportPricesInput) => importPrices(deps.db, input) },
   };
 }

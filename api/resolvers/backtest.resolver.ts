@@ -14,6 +14,12 @@ enum StrategyKind {
 }
 registerEnumType(StrategyKind, { name: 'StrategyKind' });
 
+enum SignalSource {
+  REPLAY = 'replay',
+  LIVE = 'live',
+}
+registerEnumType(SignalSource, { name: 'SignalSource', description: 'REPLAY: the signal rules replayed point in time over the period; LIVE: signals stored as they were generated.' });
+
 enum SizingKind {
   FIXED = 'fixed',
   SUGGESTED = 'suggested',
@@ -42,6 +48,8 @@ class RunBacktestInput {
   @Field(() => Float, { nullable: true, description: 'fixed sizing: fraction of equity' }) fraction?: number;
   @Field(() => Int, { nullable: true, defaultValue: 1000 }) @Min(0) @Max(10000) permutations?: number;
   @Field(() => Int, { nullable: true }) seed?: number;
+  @Field(() => SignalSource, { nullable: true, defaultValue: SignalSource.REPLAY, description: 'signals: replayed history (default) or live signals' }) signalSource?: SignalSource;
+  @Field(() => String, { nullable: true, description: 'signals with REPLAY: sentiment model whose scores are preferred; default the active model' }) @MaxLength(100) modelVersion?: string;
 }
 
 @ObjectType()
@@ -111,7 +119,7 @@ function asApiError(err: unknown): never {
 function toServiceInput(input: RunBacktestInput): StartBacktestInput {
   const strategy: StartBacktestInput['strategy'] =
     input.strategy === StrategyKind.SIGNALS
-      ? { kind: 'signals', allowShort: input.allowShort, holdingBars: input.holdingBars ?? null }
+      ? { kind: 'signals', allowShort: input.allowShort, holdingBars: input.holdingBars ?? null, source: input.signalSource ?? 'replay', modelVersion: input.modelVersion ?? null }
       : {
           kind: 'sentimentThreshold',
           enter: input.enter ?? 0.2,
