@@ -7,12 +7,13 @@ import { ArticleResolver } from './resolvers/article.resolver';
 import { FeedResolver } from './resolvers/feed.resolver';
 import { SentimentResolver } from './resolvers/sentiment.resolver';
 import { BacktestResolver } from './resolvers/backtest.resolver';
+import { BacktestResultsResolver } from './resolvers/backtest-results.resolver';
 import { SignalResolver } from './resolvers/signal.resolver';
 import { SignalHistoryResolver } from './resolvers/signal-history.resolver';
 import { FeatureFlagResolver } from './resolvers/feature-flag.resolver';
 import { PipelineProbeResolver } from './resolvers/pipeline-probe.resolver';
 
-export const RESOLVERS = [PipelineProbeResolver, AccessResolver, FeatureFlagResolver, FeedResolver, ArticleResolver, SentimentResolver, SignalResolver, BacktestResolver, SignalHistoryResolver] as const;
+export const RESOLVERS = [PipelineProbeResolver, AccessResolver, FeatureFlagResolver, FeedResolver, ArticleResolver, SentimentResolver, SignalResolver, BacktestResolver, BacktestResultsResolver, SignalHistoryResolver] as const;
 
 /*
  * Types read in bulk (articles, tickers, scores, signals, their edges and page info) are declared

@@ -148,6 +148,33 @@ describe('signals, live subscriptions on every API replica, prices and backtests
     expect(done.data!.backtest.equityCurve.length).toBeGreaterThan(10);
     expect(done.data!.backtest.pValue).toBeGreaterThan(0);
     expect(done.data!.backtest.pValue).toBeLessThanOrEqual(1);
+    // The same stored result, typed.
+    type Typed = {
+      result: Record<string, unknown> & { permutationTest: Record<string, unknown>; warnings: string[] };
+      equity: Array<{ time: string; equity: number }>;
+      settings: Record<string, unknown>;
+    };
+    const typed = await stack.gql<{ backtest: Typed }>(
+      `query($id: ID!) { backtest(id: $id) {
+         result { totalReturn cagr sharpe sortino calmar maxDrawdown maxDrawdownDurationBars trades winRate profitFactor exposure costsPaid bars warnings
+                  permutationTest { statistic observed permutations atLeastAsGood pValue } }
+         equity { time equity }
+         settings { ticker strategy enter exit windowHours costBps slippageBps sizing execution statistic permutations seed } } }`,
+      { id },
+      admin.headers,
+    );
+    expect(typed.errors).toBeUndefined();
+    const t = typed.data!.backtest;
+    const m = done.data!.backtest.metrics as Record<string, unknown> & { permutation: Record<string, unknown> };
+    for (const k of ['totalReturn', 'cagr', 'sharpe', 'sortino', 'calmar', 'maxDrawdown', 'maxDrawdownDurationBars', 'trades', 'winRate', 'profitFactor', 'exposure', 'costsPaid', 'bars']) {
+      expect(t.result[k]).toEqual(m[k] ?? null);
+    }
+    expect(t.result.permutationTest).toEqual({ statistic: m.permutation.statistic, observed: m.permutation.observed, permutations: m.permutation.permutations, atLeastAsGood: m.permutation.atLeastAsGood, pValue: done.data!.backtest.pValue });
+    expect(Array.isArray(t.result.warnings)).toBe(true);
+    expect(t.equity.length).toBe(done.data!.backtest.equityCurve.length);
+    const [t0, e0] = done.data!.backtest.equityCurve[0] as [number, number];
+    expect(t.equity[0]).toEqual({ time: new Date(t0).toISOString(), equity: e0 });
+    expect(t.settings).toMatchObject({ ticker: 'SPY', strategy: 'sentimentThreshold', sizing: 'fixed', execution: 'next-open', statistic: 'sharpe' });
     const compared = await stack.gql<{ compareBacktests: Array<{ id: string; maxDrawdown: number | null }> }>(
       'query($ids: [ID!]!) { compareBacktests(ids: $ids) { id maxDrawdown sharpe trades } }',
       { ids: [id] },
