@@ -7,6 +7,7 @@ import { sentimentActivities } from './sentiment.activities';
 import { backtestActivities } from './backtest.activities';
 import { signalActivities } from './signal.activities';
 import { signalReplayActivities } from './signal-replay.activities';
+import { sweepActivities } from './sweep.activities';
 
 /** What every activity may use; built once per worker process. */
 export interface ActivityDeps {
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...signalActivities(deps.db, deps.log),
     ...backtestActivities(deps.db, deps.log),
     ...signalReplayActivities(deps.db, deps.log),
+    ...sweepActivities(deps.db, deps.log),
   };
 }
 

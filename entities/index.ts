@@ -8,6 +8,7 @@ import { PriceBar } from './price-bar.entity';
 import { SentimentScore } from './sentiment-score.entity';
 import { Signal, SignalArticle } from './signal.entity';
 import { HistoricalSignal, SignalReplay } from './signal-history.entity';
+import { ParameterSweep, ParameterSweepResult } from './parameter-sweep.entity';
 import { User } from './user.entity';
 
 export * from './api-key.entity';
@@ -20,6 +21,7 @@ export * from './price-bar.entity';
 export * from './sentiment-score.entity';
 export * from './signal.entity';
 export * from './signal-history.entity';
+export * from './parameter-sweep.entity';
 export * from './user.entity';
 
 export const ALL_ENTITIES = [
@@ -35,6 +37,8 @@ export const ALL_ENTITIES = [
   SignalArticle,
   HistoricalSignal,
   SignalReplay,
+  ParameterSweep,
+  ParameterSweepResult,
   PriceBar,
   BacktestRun,
   PipelineProbe,

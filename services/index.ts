@@ -10,6 +10,7 @@ import { BacktestService } from './backtest.service';
 import { importPrices, type ImportPricesInput } from './price-import.service';
 import { SignalService } from './signal.service';
 import { SignalHistoryService } from './signal-history.service';
+import { SweepService } from './sweep.service';
 import { FeatureFlagService } from './feature-flags.service';
 import { PipelineProbeService } from './pipeline-probe.service';
 import { RateLimitService } from './rate-limit.service';
@@ -39,6 +40,7 @@ export function createServices(deps: ServiceDeps) {
     signals: new SignalService(deps.db),
     backtests: new BacktestService(deps.db, deps.temporal, deps.config.taskQueue),
     signalHistory: new SignalHistoryService(deps.db, deps.temporal, deps.config.taskQueue),
+    sweeps: new SweepService(deps.db, deps.temporal, deps.config.taskQueue),
     prices: { import: (input: ImportPricesInput) => importPrices(deps.db, input) },
   };
 }

@@ -10,6 +10,7 @@ import { signalRulesVersion } from '../domain/signals';
 import { HistoricalSignal, SignalReplay } from '../entities';
 import { BacktestError } from './backtest.service';
 import { normaliseTicker } from './price-import.service';
+import { replaySignalsWorkflow } from '../workflows/signal-replay.workflow';
 
 export interface StartReplayInput {
   tickers: string[];
@@ -66,7 +67,7 @@ export class SignalHistoryService {
       [id, tickers, from.toISOString(), to.toISOString(), signalRulesVersion(), modelVersion ?? '', input.intraday === true],
     );
     try {
-      await this.temporal.workflow.start('replaySignalsWorkflow', { taskQueue: this.taskQueue, workflowId: id, args: [args] });
+      await this.temporal.workflow.start(replaySignalsWorkflow, { taskQueue: this.taskQueue, workflowId: id, args: [args] });
     } catch (err) {
       await this.db.query(`UPDATE signal_replays SET status = 'FAILED', error = $2, completed_at = now() WHERE id = $1`, [id, `could not start the workflow: ${(err as Error).message}`]);
       throw err;

@@ -6,3 +6,4 @@ export { backfillSentimentWorkflow, scoreArticlesWorkflow } from './sentiment.wo
 export { computeSignalsWorkflow } from './signals.workflow';
 export { backtestWorkflow } from './backtest.workflow';
 export { replaySignalsWorkflow } from './signal-replay.workflow';
+export { parameterSweepWorkflow, sweepConfigWorkflow, walkForwardWorkflow } from './sweep.workflow';
