@@ -8,12 +8,13 @@ import { FeedResolver } from './resolvers/feed.resolver';
 import { SentimentResolver } from './resolvers/sentiment.resolver';
 import { BacktestResolver } from './resolvers/backtest.resolver';
 import { BacktestResultsResolver } from './resolvers/backtest-results.resolver';
+import { SweepResolver } from './resolvers/sweep.resolver';
 import { SignalResolver } from './resolvers/signal.resolver';
 import { SignalHistoryResolver } from './resolvers/signal-history.resolver';
 import { FeatureFlagResolver } from './resolvers/feature-flag.resolver';
 import { PipelineProbeResolver } from './resolvers/pipeline-probe.resolver';
 
-export const RESOLVERS = [PipelineProbeResolver, AccessResolver, FeatureFlagResolver, FeedResolver, ArticleResolver, SentimentResolver, SignalResolver, BacktestResolver, BacktestResultsResolver, SignalHistoryResolver] as const;
+export const RESOLVERS = [PipelineProbeResolver, AccessResolver, FeatureFlagResolver, FeedResolver, ArticleResolver, SentimentResolver, SignalResolver, BacktestResolver, BacktestResultsResolver, SignalHistoryResolver, SweepResolver] as const;
 
 /*
  * Types read in bulk (articles, tickers, scores, signals, their edges and page info) are declared

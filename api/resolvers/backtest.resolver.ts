@@ -27,7 +27,7 @@ enum SizingKind {
 registerEnumType(SizingKind, { name: 'SizingKind' });
 
 @InputType({ description: 'A backtest. Decisions use information up to bar t and trade at bar t+1 (no look-ahead).' })
-class RunBacktestInput {
+export class RunBacktestInput {
   @Field(() => String, { nullable: true }) @MaxLength(200) name?: string;
   @Field() @MaxLength(12) ticker!: string;
   @Field(() => String, { nullable: true, defaultValue: '1d' }) interval?: string;
@@ -107,7 +107,7 @@ class PriceImportReport {
 }
 
 /** Service errors carry their own codes; the API speaks its one vocabulary. */
-function asApiError(err: unknown): never {
+export function asApiError(err: unknown): never {
   if (err instanceof BacktestError) {
     const code = err.code === 'BAD_INPUT' ? 'BAD_USER_INPUT' : err.code === 'DISABLED' ? 'FEATURE_DISABLED' : 'NOT_FOUND';
     throw apiError(code, err.message, err.field ? { field: err.field } : {});
@@ -116,7 +116,7 @@ function asApiError(err: unknown): never {
   throw err;
 }
 
-function toServiceInput(input: RunBacktestInput): StartBacktestInput {
+export function toServiceInput(input: RunBacktestInput): StartBacktestInput {
   const strategy: StartBacktestInput['strategy'] =
     input.strategy === StrategyKind.SIGNALS
       ? { kind: 'signals', allowShort: input.allowShort, holdingBars: input.holdingBars ?? null, source: input.signalSource ?? 'replay', modelVersion: input.modelVersion ?? null }
