@@ -9,9 +9,16 @@ const { planSweep, pinSweepSignalSource, resolveModelVersion } = proxyActivities
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['SweepStateError', 'BacktestDataError'] },
 });
 
-const { runSweepConfig, runWalkForwardWindow } = proxyActivities<Activities>({
-  // One engine pass over a few thousand bars (walk-forward: one per configuration on a window): seconds at most.
-  startToCloseTimeout: '10 minutes',
+const { runSweepConfig } = proxyActivities<Activities>({
+  // One engine pass over a few thousand bars: milliseconds once the data is loaded. A short
+  // ceiling is what notices a killed worker quickly (there is no heartbeat in so short a task).
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['SweepStateError', 'BacktestDataError'] },
+});
+
+const { runWalkForwardWindow } = proxyActivities<Activities>({
+  // Every configuration on one window's in-sample span, then the winner out of sample: seconds.
+  startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['SweepStateError', 'BacktestDataError'] },
 });
 
