@@ -58,6 +58,8 @@ export interface ReplaySummary {
 }
 
 const DAY = 86_400_000;
+/** Appended to the rules version of intraday series (decisions at bar closes and article arrivals). */
+export const INTRADAY_SUFFIX = '+intraday';
 const MAX_TARGETS = 500;
 const TICKER = /^[A-Z][A-Z0-9.\-]{0,11}$/;
 const inputError = (message: string) => ApplicationFailure.nonRetryable(message, 'SignalReplayInputError');
@@ -100,7 +102,10 @@ export function signalReplayActivities(db: DataSource, log: Logger) {
   return {
     /** Validates, fixes the rules version, records the run (once; a retry finds it) and splits the work. */
     async planSignalReplay(replayId: string, input: ReplaySignalsInput & { modelVersion: string }): Promise<ReplayPlan> {
-      const rulesVersion = signalRulesVersion();
+      const intraday = input.intraday === true;
+      // The decision schedule is part of a series' identity: intraday decisions in between would
+      // change the daily series' "previous signal" (novelty), so the two never share rows.
+      const rulesVersion = signalRulesVersion() + (intraday ? INTRADAY_SUFFIX : '');
       if (input.rulesVersion !== undefined && input.rulesVersion !== rulesVersion) {
         throw inputError(`rules version ${input.rulesVersion} is not the running code's (${rulesVersion}); old rules cannot be replayed`);
       }
@@ -112,7 +117,6 @@ export function signalReplayActivities(db: DataSource, log: Logger) {
       }
       const chunkDays = Math.max(1, Math.min(3660, Math.floor(input.chunkDays ?? 90)));
       const chunks = planChunks(targets, chunkDays);
-      const intraday = input.intraday === true;
       const from = new Date(Math.min(...targets.map((t) => Date.parse(t.from)))).toISOString();
       const to = new Date(Math.max(...targets.map((t) => Date.parse(t.to)))).toISOString();
       await db.query(

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import type { ReplaySignalsInput } from '../activities/signal-replay.activities';
+import { INTRADAY_SUFFIX, type ReplaySignalsInput } from '../activities/signal-replay.activities';
 import { signalRulesVersion } from '../domain/signals';
 import { HistoricalSignal, SignalReplay } from '../entities';
 import { BacktestError } from './backtest.service';
@@ -64,7 +64,7 @@ export class SignalHistoryService {
     const args: ReplaySignalsInput = { targets: tickers.map((ticker) => ({ ticker, from: from.toISOString(), to: to.toISOString() })), intraday: input.intraday === true, ...(modelVersion ? { modelVersion } : {}) };
     await this.db.query(
       `INSERT INTO signal_replays (id, status, tickers, from_time, to_time, rules_version, model_version, intraday) VALUES ($1, 'PENDING', $2::text[], $3, $4, $5, $6, $7)`,
-      [id, tickers, from.toISOString(), to.toISOString(), signalRulesVersion(), modelVersion ?? '', input.intraday === true],
+      [id, tickers, from.toISOString(), to.toISOString(), signalRulesVersion() + (input.intraday === true ? INTRADAY_SUFFIX : ''), modelVersion ?? '', input.intraday === true],
     );
     try {
       await this.temporal.workflow.start(replaySignalsWorkflow, { taskQueue: this.taskQueue, workflowId: id, args: [args] });

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
 import type { BacktestOutcome } from '../../activities/backtest.activities';
 import type { ComputeSignalsResult } from '../../activities/signal.activities';
-import type { ReplaySignalsInput, ReplaySummary } from '../../activities/signal-replay.activities';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { INTRADAY_SUFFIX, signalReplayActivities, type ReplayChunkResult, type ReplaySignalsInput, type ReplaySummary } from '../../activities/signal-replay.activities';
 import { loadConfig } from '../../config/config';
 import { createLogger } from '../../config/logger';
 import { sharedDataPath } from '../../config/paths';
@@ -111,6 +112,41 @@ describe('signal history: replaySignalsWorkflow, past-dated imports and SIGNALS 
 
     // Old rules cannot be replayed by new code: refused without retries.
     await expect(replay({ targets: [{ ticker, from: from.toISOString(), to: to.toISOString() }], rulesVersion: 'r0-deadbeef' })).rejects.toThrow(/Workflow execution failed/);
+  });
+
+  it('intraday replays decide at each article arrival too, in their own series; a chunk resumed from its heartbeat finishes the same work', async () => {
+    const ticker = `I${randomUUID().replace(/[^a-f]/g, '').slice(0, 5).toUpperCase()}`;
+    await importPrices(db, { ticker, csv: fs.readFileSync(sharedDataPath('prices', 'AAPL_daily.tsv'), 'utf8') });
+    const day = Date.parse('2015-03-02T00:00:00Z'); // Monday
+    const arrivals = [day + 14 * 3_600_000, day + 15 * 3_600_000, day + DAY + 16 * 3_600_000];
+    const ids = [];
+    for (const [i, t] of arrivals.entries()) ids.push(await article(ticker, new Date(t), i === 1 ? -0.3 : 0.8));
+    const target = { ticker, from: new Date(day).toISOString(), to: new Date(day + 3 * DAY).toISOString() };
+    const daily = await replay({ targets: [target], modelVersion: 'hl-test' });
+    const intraday = await replay({ targets: [target], modelVersion: 'hl-test', intraday: true });
+    expect(intraday.rulesVersion).toBe(signalRulesVersion() + INTRADAY_SUFFIX);
+    expect(intraday.points).toBe(daily.points + arrivals.length); // 4 bar closes + 3 arrivals
+    const rows: Array<{ as_of: Date; article_ids: string[] }> = await db.query(`SELECT as_of, article_ids FROM signal_history WHERE ticker = $1 AND rules_version = $2 ORDER BY as_of`, [ticker, intraday.rulesVersion]);
+    for (const [i, t] of arrivals.entries()) {
+      const at = rows.find((r) => new Date(r.as_of).getTime() === t);
+      expect(at).toBeDefined();
+      expect(at!.article_ids).toContain(ids[i]); // the arriving article counts at its own arrival
+      for (const later of ids.slice(i + 1)) expect(at!.article_ids).not.toContain(later);
+    }
+    // The daily series was not touched by the intraday one.
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM signal_history WHERE ticker = $1 AND rules_version = $2`, [ticker, signalRulesVersion()]);
+    expect(n).toBe(daily.written);
+
+    // The chunk activity itself, resumed from a heartbeat halfway: it skips what was done and carries the counts on.
+    const acts = signalReplayActivities(db, log);
+    await db.query(`DELETE FROM signal_history WHERE ticker = $1`, [ticker]);
+    const plan = { replayId: `resume-${randomUUID()}`, rulesVersion: intraday.rulesVersion, modelVersion: 'hl-test', intraday: true };
+    const chunk = { key: 'k', ...target };
+    const whole = (await new MockActivityEnvironment().run(acts.replaySignalChunk, plan, chunk)) as ReplayChunkResult;
+    await db.query(`DELETE FROM signal_history WHERE ticker = $1 AND as_of > $2`, [ticker, new Date(arrivals[1]).toISOString()]);
+    // Decisions up to the second arrival: the bar at midnight (no news yet: no signal) and two arrivals.
+    const resumed = (await new MockActivityEnvironment({ heartbeatDetails: { after: arrivals[1], points: 3, written: 2, unchanged: 0 } }).run(acts.replaySignalChunk, plan, chunk)) as ReplayChunkResult;
+    expect(resumed).toEqual(whole);
   });
 
   it("the issue's scenario: AAPL bars and past-dated $AAPL articles across 2014-2015, imported, replay themselves; a SIGNALS backtest trades them", async () => {
