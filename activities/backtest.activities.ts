@@ -12,7 +12,17 @@ import { Topic } from '../events/topics';
 import { loadBars, loadObservations } from './signal.activities';
 
 export type BacktestStrategy =
-  | { kind: 'signals'; allowShort: boolean; onHold: 'keep' | 'flat'; holdingBars: number | null }
+  | {
+      kind: 'signals';
+      allowShort: boolean;
+      onHold: 'keep' | 'flat';
+      holdingBars: number | null;
+      /** 'replay' (default): the replayed history of the signal rules; 'live': signals as they were generated live. Absent on runs stored before replays existed = 'live'. */
+      source?: 'replay' | 'live';
+      /** Replay series used; fixed by the workflow before the engine runs (modelVersion may be asked for). */
+      rulesVersion?: string | null;
+      modelVersion?: string | null;
+    }
   | {
       kind: 'sentimentThreshold';
       enter: number;
@@ -70,7 +80,9 @@ interface PreparedRun {
   bars: Required<BacktestBars>;
   targets: Float64Array;
   options: BacktestOptions;
-  inputs: Record<string, number>;
+  inputs: Record<string, unknown>;
+  /** Things the client must see: the run worked, but its result may not mean what it seems. */
+  warnings: string[];
 }
 
 const dataError = (message: string) => ApplicationFailure.nonRetryable(message, 'BacktestDataError');
@@ -92,7 +104,8 @@ export async function prepareRun(db: Queryable, p: BacktestParams): Promise<Prep
   const bars = barsToArrays(priceBars);
   const s = p.strategy;
   let targets: Float64Array;
-  let inputs: Record<string, number>;
+  let inputs: Record<string, unknown>;
+  const warnings: string[] = [];
   if (s.kind === 'sentimentThreshold') {
     const windowMs = s.windowHours * 3_600_000;
     const observations = (await loadObservations(db, p.ticker, new Date(from.getTime() - windowMs), to)).filter((o) => o.relevance >= s.minRelevance);
@@ -107,11 +120,33 @@ export async function prepareRun(db: Queryable, p: BacktestParams): Promise<Prep
       size: p.sizing.kind === 'fixed' ? p.sizing.fraction : 1,
     });
     inputs = { observations: observations.length };
+    if (observations.length === 0) warnings.push(`no sentiment observations for ${p.ticker} in the period: the strategy never takes a position`);
   } else {
-    const rows = (await db.query(
-      `SELECT as_of, type, suggested_position_size FROM signals WHERE ticker = $1 AND as_of <= $2 AND as_of > $3 ORDER BY as_of, created_at`,
-      [p.ticker, to.toISOString(), new Date(from.getTime() - SIGNAL_LOOKBACK_MS).toISOString()],
-    )) as Array<{ as_of: Date; type: SignalType; suggested_position_size: number }>;
+    const source = s.source ?? 'live';
+    const since = new Date(from.getTime() - SIGNAL_LOOKBACK_MS).toISOString();
+    let rows: Array<{ as_of: Date; type: SignalType; suggested_position_size: number }>;
+    let described: string;
+    if (source === 'replay') {
+      if (!s.rulesVersion || !s.modelVersion) throw dataError(`backtest of replayed signals for ${p.ticker} has no replay series pinned (rules and model version)`);
+      rows = (await db.query(
+        `SELECT as_of, type, suggested_position_size FROM signal_history
+         WHERE ticker = $1 AND rules_version = $2 AND model_version = $3 AND as_of <= $4 AND as_of > $5 ORDER BY as_of`,
+        [p.ticker, s.rulesVersion, s.modelVersion, to.toISOString(), since],
+      )) as typeof rows;
+      described = `replayed signals (rules ${s.rulesVersion}, model ${s.modelVersion})`;
+    } else {
+      rows = (await db.query(
+        `SELECT as_of, type, suggested_position_size FROM signals WHERE ticker = $1 AND as_of <= $2 AND as_of > $3 ORDER BY as_of, created_at`,
+        [p.ticker, to.toISOString(), since],
+      )) as typeof rows;
+      described = 'live signals';
+    }
+    if (rows.length === 0) {
+      throw dataError(
+        `no ${described} for ${p.ticker} between ${p.from} and ${p.to}: a signal needs scored news about the ticker in the two days before a decision` +
+          (source === 'live' ? '; live signals exist only from when they were generated, backtest the replayed history instead (signalSource REPLAY)' : '; import or ingest articles about it first'),
+      );
+    }
     targets = positionsFromSignals(
       bars.times,
       rows.map((r) => ({ asOf: new Date(r.as_of), type: r.type, suggestedPositionSize: r.suggested_position_size })),
@@ -123,9 +158,11 @@ export async function prepareRun(db: Queryable, p: BacktestParams): Promise<Prep
         holdingBars: s.holdingBars ?? undefined,
       },
     );
-    inputs = { signals: rows.length };
+    const actionable = rows.filter((r) => r.type !== 'HOLD').length;
+    if (actionable === 0) warnings.push(`all ${rows.length} ${described} in the period are HOLD: the strategy never takes a position`);
+    inputs = { signals: rows.length, actionableSignals: actionable, signalSource: { kind: source, rulesVersion: s.rulesVersion ?? null, modelVersion: s.modelVersion ?? null } };
   }
-  return { bars, targets, options: { costBps: p.costBps, slippageBps: p.slippageBps, execution: p.execution }, inputs };
+  return { bars, targets, options: { costBps: p.costBps, slippageBps: p.slippageBps, execution: p.execution }, inputs, warnings };
 }
 
 const finite = (x: number | null) => (x === null || !Number.isFinite(x) ? null : x);
@@ -187,6 +224,7 @@ export function backtestActivities(db: DataSource, log: Logger) {
         firstBar: new Date(run.bars.times[0]).toISOString(),
         lastBar: new Date(run.bars.times[n - 1]).toISOString(),
         ...run.inputs,
+        warnings: [...run.warnings, ...(run.warnings.length === 0 && stats.trades === 0 ? ['no trades in the period: every metric describes a flat position'] : [])],
         permutation: { statistic: test.statistic, observed: finite(test.observed) ?? 0 },
       };
       const curve = downsampleEquity(equity, EQUITY_POINTS, run.bars.times);
@@ -277,6 +315,24 @@ export function backtestActivities(db: DataSource, log: Logger) {
       if (outcome) return outcome;
       const [now] = (await db.query(`SELECT status, p_value FROM backtest_runs WHERE id = $1`, [backtestId])) as Array<{ status: string; p_value: number | null }>;
       return { id: backtestId, status: now.status, pValue: now.p_value };
+    },
+
+    /** What a backtest of replayed signals must replay first (null for any other run). */
+    async backtestReplayTarget(backtestId: string): Promise<{ ticker: string; from: string; to: string; modelVersion: string | null } | null> {
+      const { params } = await loadRun(db, backtestId);
+      const s = params.strategy;
+      if (s.kind !== 'signals' || (s.source ?? 'live') !== 'replay') return null;
+      return { ticker: params.ticker, from: new Date(new Date(params.from).getTime() - SIGNAL_LOOKBACK_MS).toISOString(), to: params.to, modelVersion: s.modelVersion ?? null };
+    },
+
+    /** Records in the run's params which replay series it trades (so it can be rerun and says what it used). */
+    async pinBacktestSignalSource(backtestId: string, rulesVersion: string, modelVersion: string): Promise<void> {
+      await db.query(
+        `UPDATE backtest_runs SET params = jsonb_set(jsonb_set(params, '{strategy,rulesVersion}', to_jsonb($2::text)), '{strategy,modelVersion}', to_jsonb($3::text))
+         WHERE id = $1 AND status IN ('PENDING', 'RUNNING')`,
+        [backtestId, rulesVersion, modelVersion],
+      );
+      preparedCache.delete(backtestId);
     },
 
     async markBacktestCancelled(backtestId: string): Promise<void> {

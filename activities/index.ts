@@ -10,6 +10,8 @@ import { heartbeating } from './heartbeat';
 import { signalActivities } from './signal.activities';
 import { webhookActivities, type WebhookOptions } from './webhook.activities';
 import { priceSourceActivities } from './price-source.activities';
+import { signalReplayActivities } from './signal-replay.activities';
+import { sweepActivities } from './sweep.activities';
 
 /** What every activity may use; built once per worker process. */
 export interface ActivityDeps {
@@ -36,6 +38,8 @@ export function createActivities(deps: ActivityDeps) {
     ...webhookActivities(deps.db, deps.log, deps.webhooks),
     ...priceSourceActivities(deps.db, deps.log, { destinationPolicy: deps.feeds?.destinationPolicy }),
     ...backtestActivities(deps.db, deps.log),
+    ...signalReplayActivities(deps.db, deps.log),
+    ...sweepActivities(deps.db, deps.log),
     // The pipeline's activities heartbeat on a timer: their workflows notice a dead worker in ~10 s.
     pollFeed: heartbeating(ingestion.pollFeed),
     scoreArticles: heartbeating(sentiment.scoreArticles),

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../config/logger';
 import type { PriceBar } from '../domain/prices';
-import { computeSignal, resolveSignalParams, type SentimentObservation, type SignalParamsOverrides } from '../domain/signals';
+import { computeSignal, resolveSignalParams, type SentimentObservation, type SignalParams, type SignalParamsOverrides, type TradingSignal } from '../domain/signals';
 import { publishEvent, type Queryable } from '../events/publish';
 import { Topic } from '../events/topics';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
@@ -39,10 +39,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * One sentiment observation per (article, ticker) published in (from, to]. An article scored by
- * several models contributes the score of one: a trained model beats the lexicon fallback,
- * then the most recently scored version wins. Unscored rows (score NULL) never count.
+ * several models contributes the score of one: `preferModelVersion` first when given (a replay
+ * pinned to one model), then a trained model beats the lexicon fallback, then the most recently
+ * scored version wins. Unscored rows (score NULL) never count.
  */
-export async function loadObservations(db: Queryable, ticker: string, from: Date | null, to: Date): Promise<SentimentObservation[]> {
+export async function loadObservations(db: Queryable, ticker: string, from: Date | null, to: Date, preferModelVersion?: string | null): Promise<SentimentObservation[]> {
   const rows = (await db.query(
     `SELECT DISTINCT ON (at.article_id) at.article_id, a.published_at, at.relevance, s.score, s.label, s.model_version
      FROM article_tickers at
@@ -50,8 +51,8 @@ export async function loadObservations(db: Queryable, ticker: string, from: Date
      JOIN sentiment_scores s ON s.article_id = at.article_id AND s.score IS NOT NULL
      WHERE at.ticker = $1 AND at.published_at <= $2 AND a.published_at <= $2
        AND ($3::timestamptz IS NULL OR (at.published_at > $3 AND a.published_at > $3))
-     ORDER BY at.article_id, (s.model_version LIKE 'lexicon-%'), s.scored_at DESC, s.id DESC`,
-    [ticker, to.toISOString(), from ? from.toISOString() : null],
+     ORDER BY at.article_id, (s.model_version IS NOT DISTINCT FROM $4::text) DESC, (s.model_version LIKE 'lexicon-%'), s.scored_at DESC, s.id DESC`,
+    [ticker, to.toISOString(), from ? from.toISOString() : null, preferModelVersion ?? null],
   )) as Array<{ article_id: string; published_at: Date; relevance: number; score: number; label: string | null; model_version: string }>;
   return rows.map((r) => ({
     articleId: r.article_id,
@@ -97,6 +98,35 @@ function parseAsOf(raw: string | undefined): Date {
   return asOf;
 }
 
+export interface EvaluateSignalOptions {
+  overrides?: SignalParamsOverrides;
+  /** Score of this model version first, where an article has one (replays pinned to a model). */
+  preferModelVersion?: string | null;
+  /** The previous signal of the same series (novelty); unset = the rules' default. */
+  previousSignalAt?: Date | null;
+}
+
+/**
+ * THE computation of one ticker's signal at `asOf`, from what was published and priced by then:
+ * live signals (signalForTicker below) and replayed history (signal-replay.activities.ts) both
+ * call this and nothing else. null when there is no scored news in the lookback window (no
+ * signal is stored then, live or replayed).
+ */
+export async function evaluateSignalAt(db: Queryable, ticker: string, asOf: Date, opts: EvaluateSignalOptions = {}): Promise<TradingSignal | null> {
+  const overrides = opts.overrides ?? {};
+  const params = resolveSignalParams(overrides);
+  const lookbackMs = signalLookbackMs(params);
+  const observations = await loadObservations(db, ticker, new Date(asOf.getTime() - lookbackMs), asOf, opts.preferModelVersion);
+  if (observations.length === 0) return null;
+  const bars = await loadBars(db, ticker, SIGNAL_BAR_INTERVAL, null, asOf, SIGNAL_BAR_LOOKBACK);
+  return computeSignal({ ticker, asOf, observations, bars, previousSignalAt: opts.previousSignalAt ?? undefined }, overrides);
+}
+
+/** How far back news can still move a signal: twice the longest window (momentum compares two windows). */
+export function signalLookbackMs(params: SignalParams): number {
+  return 2 * Math.max(...params.windows.map((w) => w.ms));
+}
+
 /**
  * Computes, stores and announces one ticker's signal in one transaction. Idempotent without a
  * unique index: a transaction-scoped advisory lock on (ticker, asOf) serialises concurrent
@@ -104,16 +134,11 @@ function parseAsOf(raw: string | undefined): Date {
  * of writing a second one.
  */
 async function signalForTicker(db: DataSource, ticker: string, asOf: Date, overrides: SignalParamsOverrides): Promise<ComputedSignalRef | { skipped: string }> {
-  const params = resolveSignalParams(overrides);
-  const lookbackMs = 2 * Math.max(...params.windows.map((w) => w.ms));
-  const observations = await loadObservations(db, ticker, new Date(asOf.getTime() - lookbackMs), asOf);
-  if (observations.length === 0) return { skipped: 'no scored articles in the lookback window' };
-  const bars = await loadBars(db, ticker, SIGNAL_BAR_INTERVAL, null, asOf, SIGNAL_BAR_LOOKBACK);
-
   return db.transaction(async (tx: EntityManager) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('signal:' || $1 || ':' || $2))`, [ticker, asOf.toISOString()]);
     const [prev] = (await tx.query(`SELECT max(as_of) AS as_of FROM signals WHERE ticker = $1 AND as_of < $2`, [ticker, asOf.toISOString()])) as Array<{ as_of: Date | null }>;
-    const signal = computeSignal({ ticker, asOf, observations, bars, previousSignalAt: prev?.as_of ? new Date(prev.as_of) : undefined }, overrides);
+    const signal = await evaluateSignalAt(tx, ticker, asOf, { overrides, previousSignalAt: prev?.as_of ? new Date(prev.as_of) : null });
+    if (!signal) return { skipped: 'no scored articles in the lookback window' };
     const storedParams = JSON.stringify(signal.provenance.params);
     const [existing] = (await tx.query(
       `SELECT id, type, confidence FROM signals WHERE ticker = $1 AND as_of = $2 AND params = $3::jsonb LIMIT 1`,

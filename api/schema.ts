@@ -7,7 +7,10 @@ import { ArticleResolver } from './resolvers/article.resolver';
 import { FeedResolver } from './resolvers/feed.resolver';
 import { SentimentResolver } from './resolvers/sentiment.resolver';
 import { BacktestResolver } from './resolvers/backtest.resolver';
+import { BacktestResultsResolver } from './resolvers/backtest-results.resolver';
+import { SweepResolver } from './resolvers/sweep.resolver';
 import { SignalResolver } from './resolvers/signal.resolver';
+import { SignalHistoryResolver } from './resolvers/signal-history.resolver';
 import { FeatureFlagResolver } from './resolvers/feature-flag.resolver';
 import { PipelineProbeResolver } from './resolvers/pipeline-probe.resolver';
 import { DashboardResolver } from './resolvers/dashboard.resolver';
@@ -23,6 +26,9 @@ export const RESOLVERS = [
   SentimentResolver,
   SignalResolver,
   BacktestResolver,
+  BacktestResultsResolver,
+  SignalHistoryResolver,
+  SweepResolver,
   DashboardResolver,
   WebhookResolver,
   PriceSourceResolver,

@@ -7,6 +7,8 @@ import { PipelineProbe } from './pipeline-probe.entity';
 import { PriceBar } from './price-bar.entity';
 import { SentimentScore } from './sentiment-score.entity';
 import { Signal, SignalArticle } from './signal.entity';
+import { HistoricalSignal, SignalReplay } from './signal-history.entity';
+import { ParameterSweep, ParameterSweepResult } from './parameter-sweep.entity';
 import { User } from './user.entity';
 import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint } from './webhook.entity';
 import { PriceSource } from './price-source.entity';
@@ -20,6 +22,8 @@ export * from './pipeline-probe.entity';
 export * from './price-bar.entity';
 export * from './sentiment-score.entity';
 export * from './signal.entity';
+export * from './signal-history.entity';
+export * from './parameter-sweep.entity';
 export * from './user.entity';
 export * from './webhook.entity';
 export * from './price-source.entity';
@@ -35,6 +39,10 @@ export const ALL_ENTITIES = [
   SentimentScore,
   Signal,
   SignalArticle,
+  HistoricalSignal,
+  SignalReplay,
+  ParameterSweep,
+  ParameterSweepResult,
   PriceBar,
   BacktestRun,
   PipelineProbe,

@@ -2,7 +2,17 @@ import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
 import { RateLimitBuckets1763900000000 } from './1763900000000-rate-limit-buckets';
 import { ArticleIngestRun1764000000000 } from './1764000000000-article-ingest-run';
 import { FeedSkipsLoginFailures1764100000000 } from './1764100000000-feed-skips-login-failures';
+import { SignalHistory1764110000000 } from './1764110000000-signal-history';
+import { ParameterSweeps1764200000000 } from './1764200000000-parameter-sweeps';
 import { WebhooksPriceSources1764315500000 } from './1764315500000-webhooks-price-sources';
 
 // Listed explicitly (no glob) so the same list works from TypeScript sources, jest and dist/.
-export const ALL_MIGRATIONS: Function[] = [InitialSchema1763800000000, RateLimitBuckets1763900000000, ArticleIngestRun1764000000000, FeedSkipsLoginFailures1764100000000, WebhooksPriceSources1764315500000];
+export const ALL_MIGRATIONS: Function[] = [
+  InitialSchema1763800000000,
+  RateLimitBuckets1763900000000,
+  ArticleIngestRun1764000000000,
+  FeedSkipsLoginFailures1764100000000,
+  SignalHistory1764110000000,
+  ParameterSweeps1764200000000,
+  WebhooksPriceSources1764315500000,
+];

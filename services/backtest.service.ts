@@ -33,7 +33,16 @@ export interface StartBacktestInput {
   from: string | Date;
   to: string | Date;
   strategy:
-    | { kind: 'signals'; allowShort?: boolean; onHold?: 'keep' | 'flat'; holdingBars?: number | null }
+    | {
+        kind: 'signals';
+        allowShort?: boolean;
+        onHold?: 'keep' | 'flat';
+        holdingBars?: number | null;
+        /** 'replay' (default): replayed signal history, brought up to date by the run; 'live': signals stored live. */
+        source?: 'replay' | 'live';
+        /** Replay with this sentiment model's scores preferred; default the active model. */
+        modelVersion?: string | null;
+      }
     | {
         kind: 'sentimentThreshold';
         enter: number;
@@ -107,7 +116,21 @@ function strategyOf(raw: StartBacktestInput['strategy'] | undefined): BacktestSt
   if (raw.kind === 'signals') {
     const onHold = raw.onHold ?? 'keep';
     if (onHold !== 'keep' && onHold !== 'flat') throw bad('strategy.onHold', "must be 'keep' or 'flat'");
-    return { kind: 'signals', allowShort: raw.allowShort === true, onHold, holdingBars: optionalInt('strategy.holdingBars', raw.holdingBars, 1, 100_000) };
+    const source = raw.source ?? 'replay';
+    if (source !== 'replay' && source !== 'live') throw bad('strategy.source', "must be 'replay' or 'live'");
+    const modelVersion = raw.modelVersion === undefined || raw.modelVersion === null ? null : String(raw.modelVersion).trim();
+    if (modelVersion !== null && (source !== 'replay' || !/^[A-Za-z0-9._:-]{1,100}$/.test(modelVersion))) {
+      throw bad('strategy.modelVersion', source !== 'replay' ? 'only applies to replayed signals' : `is not a model version: ${JSON.stringify(raw.modelVersion)}`);
+    }
+    return {
+      kind: 'signals',
+      allowShort: raw.allowShort === true,
+      onHold,
+      holdingBars: optionalInt('strategy.holdingBars', raw.holdingBars, 1, 100_000),
+      source,
+      rulesVersion: null,
+      modelVersion,
+    };
   }
   if (raw.kind === 'sentimentThreshold') {
     const enter = num('strategy.enter', raw.enter, -1, 1);

@@ -11,6 +11,8 @@ import { BacktestService } from './backtest.service';
 import { importPrices, type ImportPricesInput } from './price-import.service';
 import { priceBars, type PriceBarsQuery } from './price-bars';
 import { SignalService } from './signal.service';
+import { SignalHistoryService } from './signal-history.service';
+import { SweepService } from './sweep.service';
 import { FeatureFlagService } from './feature-flags.service';
 import { PipelineProbeService } from './pipeline-probe.service';
 import { RateLimitService } from './rate-limit.service';
@@ -47,6 +49,8 @@ export function createServices(deps: ServiceDeps) {
     sentiment: new SentimentService(featureFlags),
     signals: new SignalService(deps.db),
     backtests: new BacktestService(deps.db, deps.temporal, deps.config.taskQueue),
+    signalHistory: new SignalHistoryService(deps.db, deps.temporal, deps.config.taskQueue),
+    sweeps: new SweepService(deps.db, deps.temporal, deps.config.taskQueue),
     prices: { import: (input: ImportPricesInput) => importPrices(deps.db, input), bars: (query: PriceBarsQuery) => priceBars(deps.db, query) },
     webhooks: new WebhookService(deps.db, deps.temporal, deps.config.taskQueue, deps.config.fetchPolicy, {
       initialIntervalMs: deps.config.webhooks.initialIntervalMs,

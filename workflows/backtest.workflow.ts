@@ -1,6 +1,7 @@
-import { CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, executeChild, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BacktestOutcome } from '../activities/backtest.activities';
+import { replaySignalsWorkflow } from './signal-replay.workflow';
 
 const { runBacktestCore } = proxyActivities<Activities>({
   // Loads a few thousand bars and news rows and runs one pass of the engine: seconds at most.
@@ -16,7 +17,7 @@ const { runBacktestPermutations } = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['BacktestDataError', 'BacktestStateError'] },
 });
 
-const { finishBacktest, markBacktestCancelled, markBacktestFailed } = proxyActivities<Activities>({
+const { finishBacktest, markBacktestCancelled, markBacktestFailed, backtestReplayTarget, pinBacktestSignalSource, resolveModelVersion } = proxyActivities<Activities>({
   // Single guarded UPDATEs: retry them patiently, a run must not be left RUNNING forever.
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 20 },
@@ -35,6 +36,17 @@ function rootMessage(err: unknown): string {
  */
 export async function backtestWorkflow(backtestId: string): Promise<BacktestOutcome> {
   try {
+    // Replayed signals: bring the replay series up to date over the period first (a child
+    // workflow; idempotent, so over unchanged data it writes nothing), then pin it on the run.
+    const target = await backtestReplayTarget(backtestId);
+    if (target) {
+      const modelVersion = target.modelVersion ?? (await resolveModelVersion({}));
+      const replay = await executeChild(replaySignalsWorkflow, {
+        workflowId: `${workflowInfo().workflowId}-replay`,
+        args: [{ targets: [{ ticker: target.ticker, from: target.from, to: target.to }], modelVersion }],
+      });
+      await pinBacktestSignalSource(backtestId, replay.rulesVersion, replay.modelVersion);
+    }
     const plan = await runBacktestCore(backtestId);
     const chunks = await Promise.all(plan.chunks.map((c) => runBacktestPermutations(backtestId, plan.seed, c.start, c.end)));
     return await finishBacktest(backtestId, chunks);

@@ -7,3 +7,5 @@ export { computeSignalsWorkflow } from './signals.workflow';
 export { backtestWorkflow } from './backtest.workflow';
 export { deliverWebhookWorkflow } from './webhook.workflow';
 export { fetchPricesWorkflow, recomputeFollowedSignalsWorkflow } from './prices.workflow';
+export { replaySignalsWorkflow } from './signal-replay.workflow';
+export { parameterSweepWorkflow, sweepConfigWorkflow, walkForwardWorkflow } from './sweep.workflow';

@@ -1,8 +1,9 @@
-import { continueAsNew, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, executeChild, ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ScoreArticlesResult } from '../activities/sentiment.activities';
+import { replaySignalsWorkflow } from './signal-replay.workflow';
 
-const { scoreArticles, findUnscoredArticles, resolveModelVersion } = proxyActivities<Activities>({
+const { scoreArticles, findUnscoredArticles, resolveModelVersion, findPastDatedReplayTargets } = proxyActivities<Activities>({
   // Model inference runs ~5,000 headlines/s; a 2,000-article chunk takes well under a minute.
   startToCloseTimeout: '10 minutes',
   // The activity heartbeats every 2 s (activities/heartbeat.ts): a dead worker is noticed in ~10 s.
@@ -32,6 +33,16 @@ export async function scoreArticlesWorkflow(input: {
   }
   if (input.signals !== false && total.scored > 0) {
     await executeChild('computeSignalsWorkflow', { workflowId: `${workflowInfo().workflowId}-signals`, args: [{ articleIds: input.articleIds }] });
+    // Past-dated articles (imports, late feeds) change history that live signals never revisit:
+    // replay the affected tickers and dates with this model. Started, not awaited: it outlives us.
+    const targets = await findPastDatedReplayTargets({ articleIds: input.articleIds });
+    if (targets.length > 0) {
+      await startChild(replaySignalsWorkflow, {
+        workflowId: `${workflowInfo().workflowId}-replay`,
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        args: [{ targets, modelVersion: total.modelVersion }],
+      });
+    }
   }
   return total;
 }

@@ -15,6 +15,12 @@ enum StrategyKind {
 }
 registerEnumType(StrategyKind, { name: 'StrategyKind' });
 
+enum SignalSource {
+  REPLAY = 'replay',
+  LIVE = 'live',
+}
+registerEnumType(SignalSource, { name: 'SignalSource', description: 'REPLAY: the signal rules replayed point in time over the period; LIVE: signals stored as they were generated.' });
+
 enum SizingKind {
   FIXED = 'fixed',
   SUGGESTED = 'suggested',
@@ -22,7 +28,7 @@ enum SizingKind {
 registerEnumType(SizingKind, { name: 'SizingKind' });
 
 @InputType({ description: 'A backtest. Decisions use information up to bar t and trade at bar t+1 (no look-ahead).' })
-class RunBacktestInput {
+export class RunBacktestInput {
   @Field(() => String, { nullable: true }) @MaxLength(200) name?: string;
   @Field() @MaxLength(12) ticker!: string;
   @Field(() => String, { nullable: true, defaultValue: '1d' }) interval?: string;
@@ -43,6 +49,8 @@ class RunBacktestInput {
   @Field(() => Float, { nullable: true, description: 'fixed sizing: fraction of equity' }) fraction?: number;
   @Field(() => Int, { nullable: true, defaultValue: 1000 }) @Min(0) @Max(10000) permutations?: number;
   @Field(() => Int, { nullable: true }) seed?: number;
+  @Field(() => SignalSource, { nullable: true, defaultValue: SignalSource.REPLAY, description: 'signals: replayed history (default) or live signals' }) signalSource?: SignalSource;
+  @Field(() => String, { nullable: true, description: 'signals with REPLAY: sentiment model whose scores are preferred; default the active model' }) @MaxLength(100) modelVersion?: string;
 }
 
 @ObjectType()
@@ -101,7 +109,7 @@ class PriceImportReport {
 }
 
 /** Service errors carry their own codes; the API speaks its one vocabulary. */
-function asApiError(err: unknown): never {
+export function asApiError(err: unknown): never {
   if (err instanceof BacktestError) {
     const code = err.code === 'BAD_INPUT' ? 'BAD_USER_INPUT' : err.code === 'DISABLED' ? 'FEATURE_DISABLED' : 'NOT_FOUND';
     throw apiError(code, err.message, err.field ? { field: err.field } : {});
@@ -116,10 +124,10 @@ function actor(ctx: GraphQLContext) {
   return { userId: ctx.principal.userId, role: ctx.principal.role };
 }
 
-function toServiceInput(input: RunBacktestInput): StartBacktestInput {
+export function toServiceInput(input: RunBacktestInput): StartBacktestInput {
   const strategy: StartBacktestInput['strategy'] =
     input.strategy === StrategyKind.SIGNALS
-      ? { kind: 'signals', allowShort: input.allowShort, holdingBars: input.holdingBars ?? null }
+      ? { kind: 'signals', allowShort: input.allowShort, holdingBars: input.holdingBars ?? null, source: input.signalSource ?? 'replay', modelVersion: input.modelVersion ?? null }
       : {
           kind: 'sentimentThreshold',
           enter: input.enter ?? 0.2,

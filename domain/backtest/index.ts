@@ -22,3 +22,7 @@ export type {
 } from './permutation';
 export { SeededRandom, streamSeed } from './seeded-random';
 export { barsToArrays } from './bars';
+export {
+  expandGrid, runBestOfNChunk, combineBestOfN, walkForwardWindows, walkForwardStep, backtestSlice, stitchEquity,
+} from './sweep';
+export type { SweepValue, BestOfNChunkResult, WalkForwardWindow, WalkForwardStep } from './sweep';

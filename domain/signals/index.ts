@@ -7,3 +7,4 @@ export type {
   SignalType, RiskLevel, SentimentObservation, SentimentWindowSpec, SentimentWindowFeatures, TechnicalFeatures,
   SignalFeatures, TradingSignal, SignalParams, SignalParamsOverrides, SignalInput,
 } from './types';
+export { signalRulesVersion, replayDecisionTimes, SIGNAL_RULES_CODE_VERSION } from './rules-version';

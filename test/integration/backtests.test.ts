@@ -166,7 +166,7 @@ describe('backtests: service -> backtestWorkflow -> activities, on real PostgreS
       `INSERT INTO signals (ticker, as_of, type, confidence, risk_level, suggested_position_size) VALUES
          ('SPY', '2012-03-01T15:00:00Z', 'BUY', 0.6, 'LOW', 0.2), ('SPY', '2012-09-03T15:00:00Z', 'SELL', 0.5, 'LOW', 0.1)`,
     );
-    const run = await start({ ticker: 'SPY', from: '2012-01-01', to: '2012-12-31', strategy: { kind: 'signals' }, sizing: { kind: 'suggested' }, permutations: 100, seed: 7 });
+    const run = await start({ ticker: 'SPY', from: '2012-01-01', to: '2012-12-31', strategy: { kind: 'signals', source: 'live' }, sizing: { kind: 'suggested' }, permutations: 100, seed: 7 });
     expect((await result(run.workflowId!)).status).toBe('COMPLETED');
     const done = (await getBacktest(db, run.id))!;
     const m = done.metrics as Record<string, number>;

@@ -148,6 +148,33 @@ describe('signals, live subscriptions on every API replica, prices and backtests
     expect(done.data!.backtest.equityCurve.length).toBeGreaterThan(10);
     expect(done.data!.backtest.pValue).toBeGreaterThan(0);
     expect(done.data!.backtest.pValue).toBeLessThanOrEqual(1);
+    // The same stored result, typed.
+    type Typed = {
+      result: Record<string, unknown> & { permutationTest: Record<string, unknown>; warnings: string[] };
+      equity: Array<{ time: string; equity: number }>;
+      settings: Record<string, unknown>;
+    };
+    const typed = await stack.gql<{ backtest: Typed }>(
+      `query($id: ID!) { backtest(id: $id) {
+         result { totalReturn cagr sharpe sortino calmar maxDrawdown maxDrawdownDurationBars trades winRate profitFactor exposure costsPaid bars warnings
+                  permutationTest { statistic observed permutations atLeastAsGood pValue } }
+         equity { time equity }
+         settings { ticker strategy enter exit windowHours costBps slippageBps sizing execution statistic permutations seed } } }`,
+      { id },
+      admin.headers,
+    );
+    expect(typed.errors).toBeUndefined();
+    const t = typed.data!.backtest;
+    const m = done.data!.backtest.metrics as Record<string, unknown> & { permutation: Record<string, unknown> };
+    for (const k of ['totalReturn', 'cagr', 'sharpe', 'sortino', 'calmar', 'maxDrawdown', 'maxDrawdownDurationBars', 'trades', 'winRate', 'profitFactor', 'exposure', 'costsPaid', 'bars']) {
+      expect(t.result[k]).toEqual(m[k] ?? null);
+    }
+    expect(t.result.permutationTest).toEqual({ statistic: m.permutation.statistic, observed: m.permutation.observed, permutations: m.permutation.permutations, atLeastAsGood: m.permutation.atLeastAsGood, pValue: done.data!.backtest.pValue });
+    expect(Array.isArray(t.result.warnings)).toBe(true);
+    expect(t.equity.length).toBe(done.data!.backtest.equityCurve.length);
+    const [t0, e0] = done.data!.backtest.equityCurve[0] as [number, number];
+    expect(t.equity[0]).toEqual({ time: new Date(t0).toISOString(), equity: e0 });
+    expect(t.settings).toMatchObject({ ticker: 'SPY', strategy: 'sentimentThreshold', sizing: 'fixed', execution: 'next-open', statistic: 'sharpe' });
     const compared = await stack.gql<{ compareBacktests: Array<{ id: string; maxDrawdown: number | null }> }>(
       'query($ids: [ID!]!) { compareBacktests(ids: $ids) { id maxDrawdown sharpe trades } }',
       { ids: [id] },
@@ -157,4 +184,68 @@ describe('signals, live subscriptions on every API replica, prices and backtests
     const bad = await stack.gql('mutation { runBacktest(input: { ticker: "SPY", from: "2020-01-01T00:00:00Z", to: "2015-01-01T00:00:00Z", strategy: SIGNALS }) { id } }', undefined, admin.headers);
     expect(bad.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
   }, 120_000);
+  it('sweeps, walk-forward and signal replays over GraphQL (typed results, clear errors)', async () => {
+    // SPY bars are in from the test above; this ticker has no news: every result must say so.
+    const base = 'base: { ticker: "SPY", from: "2016-01-01T00:00:00Z", to: "2019-01-01T00:00:00Z", strategy: SENTIMENT_THRESHOLD, enter: 0.2, exit: 0, windowHours: 24 }';
+    const started = await stack.gql<{ runParameterSweep: { id: string; status: string; configsTotal: number } }>(
+      `mutation { runParameterSweep(input: { ${base}, ranges: { enter: [0.1, 0.3], costBps: [0, 10] }, permutations: 20, seed: 3 }) { id status configsTotal } }`,
+      undefined,
+      admin.headers,
+    );
+    expect(started.errors).toBeUndefined();
+    expect(started.data!.runParameterSweep.configsTotal).toBe(4);
+    const id = started.data!.runParameterSweep.id;
+    type Sweep = { status: string; configsDone: number; pValue: number | null; pValueBestAlone: number | null; ranked: Array<{ rank: number; parameters: Array<{ name: string; value: number }>; statistic: number; metrics: { trades: number; warnings: string[] } }> };
+    const query = `query($id: ID!) { parameterSweep(id: $id) { status configsDone pValue pValueBestAlone ranked(first: 10) { rank parameters { name value } statistic metrics { trades warnings } } } }`;
+    let sweep: Sweep | undefined;
+    for (const until = Date.now() + 60_000; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
+      sweep = (await stack.gql<{ parameterSweep: Sweep }>(query, { id }, admin.headers)).data!.parameterSweep;
+      if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(sweep.status)) break;
+    }
+    expect(sweep!.status).toBe('COMPLETED');
+    expect(sweep!.configsDone).toBe(4);
+    expect(sweep!.ranked.map((r) => r.rank)).toEqual([1, 2, 3, 4]);
+    expect(sweep!.ranked[0].parameters.map((p) => p.name).sort()).toEqual(['costBps', 'enter']);
+    expect(sweep!.ranked.every((r) => r.metrics.trades === 0 && r.metrics.warnings.some((w) => /no sentiment observations/.test(w)))).toBe(true);
+    expect(sweep!.pValue!).toBeGreaterThanOrEqual(sweep!.pValueBestAlone!);
+
+    const bad = await stack.gql(`mutation { runParameterSweep(input: { ${base}, ranges: { exit: [0.9] } }) { id } }`, undefined, admin.headers);
+    expect(bad.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+    expect(bad.errors![0].message).toMatch(/no valid configuration/);
+
+    const wf = await stack.gql<{ runWalkForward: { id: string } }>(
+      `mutation { runWalkForward(input: { ${base}, ranges: { enter: [0.1, 0.3] }, inSampleBars: 250, outOfSampleBars: 100 }) { id } }`,
+      undefined,
+      admin.headers,
+    );
+    expect(wf.errors).toBeUndefined();
+    type Wf = { status: string; walkForward: { outOfSampleBars: number; windows: Array<{ index: number; chosen: Array<{ name: string }> }>; metrics: { totalReturn: number }; equity: Array<{ equity: number }> } | null };
+    let walk: Wf | undefined;
+    for (const until = Date.now() + 60_000; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
+      walk = (await stack.gql<{ parameterSweep: Wf }>('query($id: ID!) { parameterSweep(id: $id) { status walkForward { outOfSampleBars windows { index chosen { name } } metrics { totalReturn } equity { equity } } } }', { id: wf.data!.runWalkForward.id }, admin.headers)).data!.parameterSweep;
+      if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(walk.status)) break;
+    }
+    expect(walk!.status).toBe('COMPLETED');
+    expect(walk!.walkForward!.windows.length).toBeGreaterThan(3);
+    expect(walk!.walkForward!.metrics.totalReturn).toBe(0); // never in the market without news
+    expect(walk!.walkForward!.equity.every((p) => p.equity === 1)).toBe(true);
+
+    const replay = await stack.gql<{ replaySignals: { id: string; status: string; rulesVersion: string } }>(
+      'mutation { replaySignals(input: { tickers: ["spy"], from: "2016-01-01T00:00:00Z", to: "2016-03-01T00:00:00Z" }) { id status rulesVersion } }',
+      undefined,
+      admin.headers,
+    );
+    expect(replay.errors).toBeUndefined();
+    expect(replay.data!.replaySignals.rulesVersion).toMatch(/^r\d+-[0-9a-f]{8}$/);
+    type Replay = { status: string; chunksDone: number; chunksTotal: number; points: number; written: number };
+    let r: Replay | undefined;
+    for (const until = Date.now() + 60_000; Date.now() < until; await new Promise((res) => setTimeout(res, 200))) {
+      r = (await stack.gql<{ signalReplay: Replay }>('query($id: ID!) { signalReplay(id: $id) { status chunksDone chunksTotal points written } }', { id: replay.data!.replaySignals.id }, admin.headers)).data!.signalReplay;
+      if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(r.status)) break;
+    }
+    expect(r).toMatchObject({ status: 'COMPLETED', chunksDone: 1, chunksTotal: 1, written: 0 });
+    expect(r!.points).toBeGreaterThan(30); // every bar close was a decision time; no news, so no signal
+    const badReplay = await stack.gql('mutation { replaySignals(input: { tickers: ["$$"], from: "2016-01-01T00:00:00Z", to: "2016-03-01T00:00:00Z" }) { id } }', undefined, admin.headers);
+    expect(badReplay.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+  }, 180_000);
 });

@@ -1,0 +1,188 @@
+/**
+ * Parameter sweeps and walk-forward runs: validation (every configuration goes through the same
+ * validation as a single backtest), storage, workflow start and the ranked table.
+ */
+import { randomInt } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { DataSource } from 'typeorm';
+import type { SweepParams } from '../activities/sweep.activities';
+import { expandGrid, type SweepValue } from '../domain/backtest';
+import { ParameterSweep, SweepKind } from '../entities';
+import { parameterSweepWorkflow, walkForwardWorkflow } from '../workflows/sweep.workflow';
+import { BacktestError, validateBacktestInput, type StartBacktestInput } from './backtest.service';
+
+/** Parameters a sweep may vary, and where each lives in a backtest input. */
+export const SWEEP_KEYS = {
+  enter: 'strategy',
+  exit: 'strategy',
+  shortEnter: 'strategy',
+  shortExit: 'strategy',
+  windowHours: 'strategy',
+  minRelevance: 'strategy',
+  holdingBars: 'strategy',
+  allowShort: 'strategy',
+  costBps: 'top',
+  slippageBps: 'top',
+  fraction: 'sizing',
+} as const;
+export type SweepKey = keyof typeof SWEEP_KEYS;
+
+export interface StartSweepInput {
+  name?: string;
+  base: StartBacktestInput;
+  ranges: Partial<Record<SweepKey, SweepValue[]>>;
+  statistic?: 'sharpe' | 'totalReturn';
+  /** Best-of-N permutations, 0..5000; default 500. */
+  permutations?: number;
+  seed?: number;
+  /** Child backtests in flight, 1..16; default 4. */
+  concurrency?: number;
+}
+
+export interface StartWalkForwardInput extends Omit<StartSweepInput, 'permutations'> {
+  inSampleBars: number;
+  outOfSampleBars: number;
+}
+
+export const MAX_SWEEP_CONFIGS = 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const bad = (field: string, message: string) => new BacktestError('BAD_INPUT', `${field}: ${message}`, field);
+
+function intIn(field: string, v: unknown, lo: number, hi: number, fallback: number): number {
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw bad(field, `must be a whole number from ${lo} to ${hi}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function applyOverrides(base: StartBacktestInput, overrides: Record<string, SweepValue>): StartBacktestInput {
+  const input: StartBacktestInput = { ...base, strategy: { ...base.strategy } as StartBacktestInput['strategy'] };
+  for (const [key, value] of Object.entries(overrides)) {
+    const where = SWEEP_KEYS[key as SweepKey];
+    if (where === 'strategy') (input.strategy as unknown as Record<string, unknown>)[key] = value;
+    else if (where === 'top') (input as unknown as Record<string, unknown>)[key] = value;
+    else input.sizing = { kind: 'fixed', fraction: value as number };
+  }
+  return input;
+}
+
+/** Expands and validates the grid: invalid combinations (e.g. exit above enter) are dropped and counted. */
+export function buildSweepParams(input: StartSweepInput, kind: SweepKind): { name: string; params: SweepParams; dropped: number } {
+  if (!input || typeof input !== 'object' || !input.base) throw bad('base', 'is required');
+  const ranges: Record<string, SweepValue[]> = {};
+  for (const [key, values] of Object.entries(input.ranges ?? {})) {
+    if (!(key in SWEEP_KEYS)) throw bad(`ranges.${key}`, `cannot be swept; sweepable: ${Object.keys(SWEEP_KEYS).join(', ')}`);
+    if (!Array.isArray(values) || values.length === 0 || values.length > 100) throw bad(`ranges.${key}`, 'give 1 to 100 values');
+    ranges[key] = [...new Set(values)];
+  }
+  const grid = expandGrid(ranges);
+  if (grid.length > MAX_SWEEP_CONFIGS) throw bad('ranges', `${grid.length} configurations; at most ${MAX_SWEEP_CONFIGS}`);
+  const seed = intIn('seed', input.seed, 0, 2 ** 31 - 1, randomInt(0, 2 ** 31 - 1));
+  const statistic = input.statistic ?? 'sharpe';
+  if (statistic !== 'sharpe' && statistic !== 'totalReturn') throw bad('statistic', "must be 'sharpe' or 'totalReturn'");
+  const base = validateBacktestInput({ ...input.base, permutations: 0, seed, statistic });
+  const configs: SweepParams['configs'] = [];
+  let dropped = 0;
+  let firstError: BacktestError | null = null;
+  for (const overrides of grid) {
+    try {
+      configs.push({ overrides, params: validateBacktestInput(applyOverrides({ ...input.base, permutations: 0, seed, statistic }, overrides)).params });
+    } catch (err) {
+      if (!(err instanceof BacktestError)) throw err;
+      firstError ??= err;
+      dropped++;
+    }
+  }
+  if (configs.length === 0) throw bad('ranges', `no valid configuration (first problem: ${firstError?.message ?? 'none'})`);
+  const params: SweepParams = {
+    base: base.params,
+    ranges,
+    configs,
+    statistic,
+    permutations: kind === SweepKind.SWEEP ? intIn('permutations', (input as StartSweepInput).permutations, 0, 5000, 500) : 0,
+    seed,
+    concurrency: intIn('concurrency', input.concurrency, 1, 16, 4),
+  };
+  const name = (input.name ?? `${base.params.ticker} ${kind === SweepKind.SWEEP ? 'sweep' : 'walk-forward'} of ${configs.length} ${base.params.strategy.kind} configurations`).trim().slice(0, 200);
+  return { name, params, dropped };
+}
+
+export class SweepService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly temporal: Client,
+    private readonly taskQueue: string,
+  ) {}
+
+  private async create(kind: SweepKind, name: string, params: SweepParams, createdBy: string | null): Promise<ParameterSweep> {
+    const [flag] = (await this.db.query(`SELECT enabled FROM feature_flags WHERE key = 'backtests'`)) as Array<{ enabled: boolean }>;
+    if (flag && !flag.enabled) throw new BacktestError('DISABLED', 'backtests are turned off (feature flag "backtests")');
+    const b = params.base;
+    const [{ bars }] = (await this.db.query(`SELECT count(*)::int AS bars FROM price_bars WHERE ticker = $1 AND interval = $2 AND time >= $3 AND time <= $4`, [b.ticker, b.interval, b.from, b.to])) as Array<{ bars: number }>;
+    if (bars < 3) throw bad('base.ticker', `only ${bars} ${b.interval} price bars for ${b.ticker} between ${b.from} and ${b.to}; import prices first`);
+    if (kind === SweepKind.WALK_FORWARD && bars <= params.inSampleBars!) throw bad('inSampleBars', `${bars} bars in the period cannot hold an in-sample span of ${params.inSampleBars} plus an out-of-sample one`);
+    const [{ id }] = (await this.db.query(
+      `INSERT INTO parameter_sweeps (kind, name, status, params, configs_total, created_by) VALUES ($1, $2, 'PENDING', $3::jsonb, $4, $5) RETURNING id`,
+      [kind, name, JSON.stringify(params), params.configs.length, createdBy],
+    )) as Array<{ id: string }>;
+    const workflowId = `${kind === SweepKind.SWEEP ? 'sweep' : 'walk-forward'}-${id}`;
+    await this.db.query(`UPDATE parameter_sweeps SET workflow_id = $2 WHERE id = $1`, [id, workflowId]);
+    try {
+      if (kind === SweepKind.SWEEP) await this.temporal.workflow.start(parameterSweepWorkflow, { taskQueue: this.taskQueue, workflowId, args: [id] });
+      else await this.temporal.workflow.start(walkForwardWorkflow, { taskQueue: this.taskQueue, workflowId, args: [id] });
+    } catch (err) {
+      await this.db.query(`UPDATE parameter_sweeps SET status = 'FAILED', error = $2, completed_at = now() WHERE id = $1`, [id, `could not start the workflow: ${(err as Error).message}`]);
+      throw err;
+    }
+    return this.db.getRepository(ParameterSweep).findOneByOrFail({ id });
+  }
+
+  async startSweep(input: StartSweepInput, createdBy: string | null = null): Promise<ParameterSweep> {
+    const { name, params } = buildSweepParams(input, SweepKind.SWEEP);
+    return this.create(SweepKind.SWEEP, name, params, createdBy);
+  }
+
+  async startWalkForward(input: StartWalkForwardInput, createdBy: string | null = null): Promise<ParameterSweep> {
+    const { name, params } = buildSweepParams(input, SweepKind.WALK_FORWARD);
+    params.inSampleBars = intIn('inSampleBars', input.inSampleBars, 20, 100_000, NaN);
+    params.outOfSampleBars = intIn('outOfSampleBars', input.outOfSampleBars, 5, 100_000, NaN);
+    if (!Number.isFinite(params.inSampleBars) || !Number.isFinite(params.outOfSampleBars)) throw bad('inSampleBars', 'inSampleBars and outOfSampleBars are required');
+    return this.create(SweepKind.WALK_FORWARD, name, params, createdBy);
+  }
+
+  async get(id: string): Promise<ParameterSweep | null> {
+    if (!UUID.test(id)) return null;
+    return this.db.getRepository(ParameterSweep).findOneBy({ id });
+  }
+
+  async cancel(id: string): Promise<ParameterSweep> {
+    const sweep = await this.get(id);
+    if (!sweep) throw new BacktestError('NOT_FOUND', `parameter sweep ${id} does not exist`);
+    if (sweep.status !== 'PENDING' && sweep.status !== 'RUNNING') return sweep;
+    if (sweep.workflowId) {
+      try {
+        await this.temporal.workflow.getHandle(sweep.workflowId).cancel();
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }
+    await this.db.query(`UPDATE parameter_sweeps SET status = 'CANCELLED', completed_at = now() WHERE id = $1 AND status IN ('PENDING', 'RUNNING')`, [id]);
+    return this.db.getRepository(ParameterSweep).findOneByOrFail({ id });
+  }
+
+  async configsDone(id: string): Promise<number> {
+    const [{ n }] = (await this.db.query(`SELECT count(*)::int AS n FROM parameter_sweep_results WHERE sweep_id = $1`, [id])) as Array<{ n: number }>;
+    return n;
+  }
+
+  /** Best first (statistic descending, then configuration index). */
+  async ranked(sweep: ParameterSweep, limit: number, offset = 0): Promise<Array<{ rank: number; configIndex: number; statistic: number; overrides: Record<string, SweepValue>; metrics: Record<string, unknown> }>> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw bad('first', 'must be 1 to 1000');
+    if (!Number.isInteger(offset) || offset < 0) throw bad('offset', 'must be 0 or more');
+    const rows = (await this.db.query(
+      `SELECT config_index, statistic, metrics FROM parameter_sweep_results WHERE sweep_id = $1 ORDER BY statistic DESC, config_index LIMIT $2 OFFSET $3`,
+      [sweep.id, limit, offset],
+    )) as Array<{ config_index: number; statistic: number; metrics: Record<string, unknown> }>;
+    const configs = (sweep.params as unknown as SweepParams).configs;
+    return rows.map((r, i) => ({ rank: offset + i + 1, configIndex: r.config_index, statistic: r.statistic, overrides: configs[r.config_index]?.overrides ?? {}, metrics: r.metrics }));
+  }
+}
