@@ -10,8 +10,9 @@ import { BacktestResolver } from './resolvers/backtest.resolver';
 import { SignalResolver } from './resolvers/signal.resolver';
 import { FeatureFlagResolver } from './resolvers/feature-flag.resolver';
 import { PipelineProbeResolver } from './resolvers/pipeline-probe.resolver';
+import { InstrumentResolver } from './resolvers/instrument.resolver';
 
-export const RESOLVERS = [PipelineProbeResolver, AccessResolver, FeatureFlagResolver, FeedResolver, ArticleResolver, SentimentResolver, SignalResolver, BacktestResolver] as const;
+export const RESOLVERS = [PipelineProbeResolver, AccessResolver, FeatureFlagResolver, FeedResolver, ArticleResolver, SentimentResolver, SignalResolver, BacktestResolver, InstrumentResolver] as const;
 
 /*
  * Types read in bulk (articles, tickers, scores, signals, their edges and page info) are declared

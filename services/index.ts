@@ -15,6 +15,7 @@ import { PipelineProbeService } from './pipeline-probe.service';
 import { RateLimitService } from './rate-limit.service';
 import { UserService } from './user.service';
 import { LoginThrottleService } from './login-throttle.service';
+import { InstrumentService } from './instrument.service';
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -43,6 +44,7 @@ export function createServices(deps: ServiceDeps) {
     articles: new ArticleService(deps.db, deps.temporal, deps.config.taskQueue, deps.metrics),
     sentiment: new SentimentService(featureFlags),
     signals: new SignalService(deps.db),
+    instruments: new InstrumentService(deps.db),
     backtests: new BacktestService(deps.db, deps.temporal, deps.config.taskQueue),
     prices: { import: (input: ImportPricesInput) => importPrices(deps.db, input) },
   };
