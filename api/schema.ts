@@ -11,8 +11,10 @@ import { SignalResolver } from './resolvers/signal.resolver';
 import { FeatureFlagResolver } from './resolvers/feature-flag.resolver';
 import { PipelineProbeResolver } from './resolvers/pipeline-probe.resolver';
 import { InstrumentResolver } from './resolvers/instrument.resolver';
+import { SignalFeaturesResolver } from './resolvers/signal-features.resolver';
+import { AnalyticsResolver } from './resolvers/analytics.resolver';
 
-export const RESOLVERS = [PipelineProbeResolver, AccessResolver, FeatureFlagResolver, FeedResolver, ArticleResolver, SentimentResolver, SignalResolver, BacktestResolver, InstrumentResolver] as const;
+export const RESOLVERS = [PipelineProbeResolver, AccessResolver, FeatureFlagResolver, FeedResolver, ArticleResolver, SentimentResolver, SignalResolver, BacktestResolver, InstrumentResolver, SignalFeaturesResolver, AnalyticsResolver] as const;
 
 /*
  * Types read in bulk (articles, tickers, scores, signals, their edges and page info) are declared

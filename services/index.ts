@@ -16,6 +16,7 @@ import { RateLimitService } from './rate-limit.service';
 import { UserService } from './user.service';
 import { LoginThrottleService } from './login-throttle.service';
 import { InstrumentService } from './instrument.service';
+import { AnalyticsService } from './analytics.service';
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -45,6 +46,7 @@ export function createServices(deps: ServiceDeps) {
     sentiment: new SentimentService(featureFlags),
     signals: new SignalService(deps.db),
     instruments: new InstrumentService(deps.db),
+    analytics: new AnalyticsService(deps.db),
     backtests: new BacktestService(deps.db, deps.temporal, deps.config.taskQueue),
     prices: { import: (input: ImportPricesInput) => importPrices(deps.db, input) },
   };

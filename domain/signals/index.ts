@@ -7,3 +7,5 @@ export type {
   SignalType, RiskLevel, SentimentObservation, SentimentWindowSpec, SentimentWindowFeatures, TechnicalFeatures,
   SignalFeatures, TradingSignal, SignalParams, SignalParamsOverrides, SignalInput,
 } from './types';
+export { newsIntensityFeatures, vsaFeatures, NEWS_INTENSITY_WINDOW_MS } from './extended-features';
+export type { NewsIntensityFeatures, VsaFeatures } from './extended-features';
