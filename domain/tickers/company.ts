@@ -16,6 +16,8 @@ export interface Company {
   sector?: string | null;
   /** Listing venue as written by an admin (e.g. "NASDAQ"); informational. */
   exchange?: string | null;
+  /** Symbols the issuer traded under before ($FB is META); a current instrument with that symbol wins. */
+  formerSymbols?: string[];
   /** Default equity. Crypto instruments also match pairs: $BTCUSD, BTC-USD, $BTC.X, BTC/USDT. */
   assetClass?: AssetClass;
 }
@@ -40,6 +42,13 @@ export function loadSp500Companies(csvPath: string = sharedDataPath('companies',
       assetClass: 'equity' as const,
     }));
 }
+
+/**
+ * Renamed tickers that still fill older headlines (and headline archives used for backtests):
+ * Facebook's FB, United Technologies' UTX (now RTX), BB&T's BBT and SunTrust's STI (Truist),
+ * Anthem's ANTM (Elevance Health).
+ */
+export const FORMER_SYMBOLS: Record<string, string[]> = { META: ['FB'], RTX: ['UTX'], TFC: ['BBT', 'STI'], ELV: ['ANTM'] };
 
 /** "BRK-B", "BRK/B" and "brk.b" are all BRK.B. */
 export function normaliseTicker(symbol: string): string {

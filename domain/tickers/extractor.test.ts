@@ -134,6 +134,13 @@ describe('ticker extraction', () => {
     ]);
   });
 
+  it('maps a former symbol to the issuer, unless an instrument trades under it now', () => {
+    expect(extractor.extract({ title: '$FB - Facebook built an app' })).toEqual([{ ticker: 'META', relevance: expect.any(Number), matchedBy: ['alias', 'cashtag'] }]);
+    expect(tickersOf('NYSE: UTX and $STI')).toEqual(expect.arrayContaining(['RTX', 'TFC']));
+    const reused = createTickerExtractor([...companies, { ticker: 'FB', name: 'Fictional Bank' }]);
+    expect(reused.extract({ title: '$FB' })[0]!.ticker).toBe('FB');
+  });
+
   it('maps crypto cashtags, pairs and names to their instrument', () => {
     const withCrypto = createTickerExtractor(mergeInstruments(companies, defaultInstruments()));
     const tickers = (title: string) => withCrypto.extract({ title }).map((m) => [m.ticker, m.matchedBy.join(','), m.unverified ?? false]);

@@ -1,4 +1,4 @@
-import { normaliseCik, normaliseTicker, type Company } from './company';
+import { FORMER_SYMBOLS, normaliseCik, normaliseTicker, type Company } from './company';
 import { findCiks } from './cik';
 import { buildNameEntries, compileNamePattern, normaliseForMatching, type NameKind } from './names';
 
@@ -84,9 +84,16 @@ const NOT_A_SYMBOL = new Set([
 export function createTickerExtractor(companies: readonly Company[]): TickerExtractor {
   const tickers = new Set(companies.map((c) => normaliseTicker(c.ticker)));
   const crypto = new Set(companies.filter((c) => c.assetClass === 'crypto').map((c) => normaliseTicker(c.ticker)));
-  /** A cashtag's instrument: the symbol itself, or the crypto base of a pair ($BTCUSD, $BTC.X). */
+  const former = new Map<string, string>();
+  for (const c of companies) {
+    const ticker = normaliseTicker(c.ticker);
+    for (const old of c.formerSymbols ?? FORMER_SYMBOLS[ticker] ?? []) if (!tickers.has(normaliseTicker(old))) former.set(normaliseTicker(old), ticker);
+  }
+  /** A cashtag's instrument: the symbol itself, a former symbol of it ($FB), or the crypto base of a pair ($BTCUSD, $BTC.X). */
   const resolveCashtag = (symbol: string): string | null => {
     if (tickers.has(symbol)) return symbol;
+    const renamed = former.get(symbol);
+    if (renamed) return renamed;
     const base = CRYPTO_CASHTAG_SUFFIX.exec(symbol)?.[1];
     return base && crypto.has(base) ? base : null;
   };
@@ -112,7 +119,7 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
     /** Known symbols count fully; an unknown one is kept as unverified unless it is a currency or abbreviation. */
     const creditSymbol = (raw: string, source: TickerMatchSource, weight: number) => {
       const symbol = normaliseTicker(raw);
-      const known = source === 'cashtag' ? resolveCashtag(symbol) : tickers.has(symbol) ? symbol : null;
+      const known = source === 'cashtag' || source === 'exchange' ? resolveCashtag(symbol) : tickers.has(symbol) ? symbol : null;
       if (known) credit(known, source, weight);
       // Only capitals: "$money" is a word with a dollar sign, "$ACST" is a symbol.
       else if (raw === raw.toUpperCase() && symbol.length <= 5 && !NOT_A_SYMBOL.has(symbol)) credit(symbol, source, weight, false);
