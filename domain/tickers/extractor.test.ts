@@ -180,6 +180,8 @@ describe('ticker extraction', () => {
     expect(tickersOf('Autolus Therapeutics plc (AUTL) rises')).toEqual(['AUTL']);
     expect(tickersOf('Chief Executive Officer (CEO) quits; Securities and Exchange Commission (SEC) probes; Exchange-Traded Fund (ETF) flows')).toEqual([]);
     expect(tickersOf('Plan (A) and Option (T) fail')).toEqual([]);
+    expect(tickersOf('Visa (V) and Gartner (IT) report; Information Technology (IT) spending grows')).toEqual(['IT', 'V']);
+    expect(tickersOf('U.S. Dollar Index Futures (DX) Technical Analysis')).toEqual([]);
   });
 
   it('lets admin instruments replace defaults by symbol and add aliases', () => {

@@ -149,14 +149,19 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
       }
       for (const m of text.matchAll(PAREN_SYMBOL)) {
         const symbol = normaliseTicker(m[2]!);
-        if (NOT_A_SYMBOL.has(symbol)) continue;
         const nameEnd = m.index! + m[1]!.length;
-        // The name just before the parentheses already resolved to this symbol, or the symbol
-        // starts like one of the name's words ("Zscaler (ZS)", "HC2 Holdings (HCHC)").
+        // The name just before the parentheses already resolved to this symbol ("Visa (V)"), or the
+        // symbol starts like one of the name's words ("Zscaler (ZS)", "HC2 Holdings (HCHC)") and is
+        // not an abbreviation ("Information Technology (IT)") or an index or futures contract.
         const confirmedByName = named.some((n) => n.ticker === symbol && n.end <= nameEnd && nameEnd - n.end <= 30);
+        if (confirmedByName) {
+          credit(symbol, 'symbol', weight);
+          continue;
+        }
+        if (NOT_A_SYMBOL.has(symbol) || /\b(?:Index|Futures|Average|Rate)\b/.test(m[1]!)) continue;
         const initials = m[1]!.split(/[\s,]+/).map((w) => w.replace(/^[^\p{L}\p{N}]+/u, '')[0]?.toUpperCase());
         const looksLikeIt = symbol.length >= 2 && initials.includes(symbol[0]);
-        if (confirmedByName || (looksLikeIt && tickers.has(symbol))) credit(symbol, 'symbol', weight);
+        if (looksLikeIt && tickers.has(symbol)) credit(symbol, 'symbol', weight);
         else if (looksLikeIt && !tickers.has(symbol) && /\b(?:Inc|Corp|Co|Ltd|plc|PLC|Holdings|Group|Therapeutics|Trust|NV|SA|AG)\b\.?,?\s*$|[a-z]/.test(m[1]!)) {
           credit(symbol, 'symbol', weight, false);
         }
