@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { defaultInstruments, loadSp500Companies, mergeInstruments } from './company';
 import { createTickerExtractor } from './extractor';
-import { evaluateExtraction, formatExtractionReport } from './evaluation';
+import { evaluateExtraction, formatExtractionReport, type LabelledHeadline } from './evaluation';
 
 describe('evaluateExtraction', () => {
   const extractor = createTickerExtractor([
@@ -25,5 +28,24 @@ describe('evaluateExtraction', () => {
     expect(report.falsePositives).toEqual([{ id: 2, ticker: 'BOLT', matchedBy: ['alias'] }]);
     expect(report.falseNegatives).toEqual([{ id: 3, ticker: 'QQQQ' }]);
     expect(formatExtractionReport(report)).toContain('overall          4     3   75.0%   75.0%');
+  });
+
+  it('keeps the product extractor above a quality floor on the hand-labelled headlines', () => {
+    const read = (name: string) =>
+      fs
+        .readFileSync(path.join(__dirname, '..', '..', 'test', 'fixtures', 'tickers', name), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as LabelledHeadline);
+    const product = createTickerExtractor(mergeInstruments(loadSp500Companies(), defaultInstruments()));
+    const labelled = read('labelled-headlines.jsonl');
+    expect(labelled).toHaveLength(300);
+    const report = evaluateExtraction((input) => product.extract(input), labelled);
+    // A floor, not the measured value (see the fixture README): a change that costs real precision or recall fails here.
+    expect(report.overall.precision).toBeGreaterThanOrEqual(0.95);
+    expect(report.overall.recall).toBeGreaterThanOrEqual(0.9);
+    const heldOut = evaluateExtraction((input) => product.extract(input), read('heldout-headlines.jsonl'));
+    expect(heldOut.overall.precision).toBeGreaterThanOrEqual(0.85);
+    expect(heldOut.overall.recall).toBeGreaterThanOrEqual(0.8);
   });
 });
