@@ -178,6 +178,7 @@ describe('ticker extraction', () => {
       { ticker: 'ZFGN', relevance: 0.528, matchedBy: ['symbol'], unverified: true },
     ]);
     expect(tickersOf('Autolus Therapeutics plc (AUTL) rises')).toEqual(['AUTL']);
+    expect(tickersOf('Hedge Funds Are Done Buying Waddell & Reed Financial, Inc. (WDR)?')).toEqual(['WDR']);
     expect(tickersOf('Chief Executive Officer (CEO) quits; Securities and Exchange Commission (SEC) probes; Exchange-Traded Fund (ETF) flows')).toEqual([]);
     expect(tickersOf('Plan (A) and Option (T) fail')).toEqual([]);
     expect(tickersOf('Visa (V) and Gartner (IT) report; Information Technology (IT) spending grows')).toEqual(['IT', 'V']);

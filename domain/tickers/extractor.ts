@@ -68,7 +68,7 @@ const QUOTE = '(?:USDT|USDC|USD|EUR|GBP|JPY|BTC|ETH)';
 const CRYPTO_CASHTAG_SUFFIX = new RegExp(`^([A-Z]{2,6}?)(?:[./-]?${QUOTE}|\\.X)$`);
 const PAIR = new RegExp(`(?<![\\p{L}\\p{N}$])([A-Z]{2,6})[-/]${QUOTE}(?![\\p{L}\\p{N}])`, 'gu');
 /** "Zscaler (ZS)", "2U Inc (TWOU)", "Cummins (CMI)": a capitalised word, then the symbol in parentheses. */
-const PAREN_SYMBOL = /([\p{Lu}\p{N}][\p{L}\p{N}&'.-]*(?:,?\s+(?:[\p{Lu}\p{N}][\p{L}\p{N}&'.-]*|plc|inc\.?)){0,5})\s+\(([A-Z]{1,5}(?:\.[A-Z])?)\)/gu;
+const PAREN_SYMBOL = /([\p{Lu}\p{N}][\p{L}\p{N}&'.-]*(?:,?\s+(?:[\p{Lu}\p{N}][\p{L}\p{N}&'.-]*|&|plc|inc\.?)){0,6})\s+\(([A-Z]{1,5}(?:\.[A-Z])?)\)/gu;
 /**
  * Cashtags and parenthesised capitals that are not instruments: currencies (traders write $USD,
  * $EUR), and the abbreviations headlines put in parentheses after what they abbreviate.
@@ -159,7 +159,7 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
           continue;
         }
         if (NOT_A_SYMBOL.has(symbol) || /\b(?:Index|Futures|Average|Rate)\b/.test(m[1]!)) continue;
-        const initials = m[1]!.split(/[\s,]+/).map((w) => w.replace(/^[^\p{L}\p{N}]+/u, '')[0]?.toUpperCase());
+        const initials = m[1]!.split(/[\s,]+/).filter((w) => w !== '&').map((w) => w.replace(/^[^\p{L}\p{N}]+/u, '')[0]?.toUpperCase());
         const looksLikeIt = symbol.length >= 2 && initials.includes(symbol[0]);
         if (looksLikeIt && tickers.has(symbol)) credit(symbol, 'symbol', weight);
         else if (looksLikeIt && !tickers.has(symbol) && /\b(?:Inc|Corp|Co|Ltd|plc|PLC|Holdings|Group|Therapeutics|Trust|NV|SA|AG)\b\.?,?\s*$|[a-z]/.test(m[1]!)) {

@@ -66,7 +66,7 @@ const AMBIGUOUS = new Set([
 const CURATED_ALIASES: Record<string, string[]> = {
   GOOGL: ['Google', 'Alphabet'],
   META: ['Meta', 'Facebook'],
-  AMZN: ['Amazon.com'],
+  AMZN: ['Amazon.com', 'AWS', 'Amazon Web Services'],
   'BRK.B': ['Berkshire'],
   JPM: ['JPMorgan', 'J.P. Morgan', 'JP Morgan'],
   XOM: ['Exxon', 'Exxon Mobil'],
