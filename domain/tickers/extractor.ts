@@ -57,7 +57,8 @@ const SATURATION = 4;
 /*
  * Bare upper-case tickers in running text ("AAPL rose") are deliberately NOT matched: too many
  * tickers are words or acronyms (T, A, IT, ALL, ARE, KEY, NOW, ON, CEO-like strings), and a false
- * ticker feeds straight into a trading signal. Tickers count only with a '$' or an exchange prefix.
+ * ticker feeds straight into a trading signal. Tickers count only with a '$', an exchange prefix,
+ * in parentheses right after their issuer's name, or as a crypto pair.
  */
 const CASHTAG = /(?<![\p{L}\p{N}$])\$([A-Za-z]{1,6}(?:[./-][A-Za-z]{1,4})?)(?![\p{L}\p{N}])/gu;
 const EXCHANGE =
