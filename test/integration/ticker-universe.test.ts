@@ -47,8 +47,13 @@ describe('ticker universe and article metadata', () => {
     expect(r.errors).toBeUndefined();
     return r.data!.article.tickers;
   };
+  // Dated long ago: other test files compute live signals for real tickers (AAPL) from recent articles in the shared database.
   const importOne = async (title: string) => {
-    const r = await stack.gql<ImportResult>('mutation($items: [ImportArticleInput!]!) { importArticles(items: $items) { insertedIds errors { index reason } } }', { items: [{ title, url: `https://example.com/${randomUUID()}` }] }, user.headers);
+    const r = await stack.gql<ImportResult>(
+      'mutation($items: [ImportArticleInput!]!) { importArticles(items: $items) { insertedIds errors { index reason } } }',
+      { items: [{ title, url: `https://example.com/${randomUUID()}`, publishedAt: '2001-02-03T04:05:06Z' }] },
+      user.headers,
+    );
     expect(r.errors).toBeUndefined();
     return r.data!.importArticles.insertedIds[0]!;
   };
