@@ -33,6 +33,8 @@ const SYMBOL = /^[A-Z][A-Z0-9]{0,9}(?:\.[A-Z]{1,2})?$/;
 const MAX_ALIASES = 20;
 
 export class InstrumentService {
+  private sp500?: Map<string, { name: string; sector: string | null }>;
+
   constructor(private readonly db: DataSource) {}
 
   /** Validates and normalises; every problem is a BAD_USER_INPUT naming its field. */
@@ -91,8 +93,9 @@ export class InstrumentService {
     if (admin) return { ...admin, source: 'admin' };
     const builtIn = defaultInstruments().find((c) => c.ticker === s);
     if (builtIn) return { symbol: s, name: builtIn.name, aliases: builtIn.aliases ?? [], exchange: null, assetClass: builtIn.assetClass as AssetClass, sector: null, source: 'default' };
-    const sp = loadSp500Companies().find((c) => c.ticker === s);
-    if (sp) return { symbol: s, name: sp.name, aliases: [], exchange: null, assetClass: AssetClass.EQUITY, sector: sp.sector ?? null, source: 'sp500' };
+    this.sp500 ??= new Map(loadSp500Companies().map((c) => [c.ticker, { name: c.name, sector: c.sector ?? null }]));
+    const sp = this.sp500.get(s);
+    if (sp) return { symbol: s, name: sp.name, aliases: [], exchange: null, assetClass: AssetClass.EQUITY, sector: sp.sector, source: 'sp500' };
     return null;
   }
 }
