@@ -7,7 +7,7 @@ import { STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination
 import { Feed } from '../entities';
 import { insertArticles } from '../db/article-store';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
-import { sharedTickerExtractor } from '../services/ticker-extraction';
+import { currentTickerExtractor } from '../services/ticker-extraction';
 import type { PollOutcome } from './ingestion-types';
 import { alertOperatorsIfFailing, type WebhookOptions } from './webhook.activities';
 
@@ -107,9 +107,10 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
         await failed(feed.id, `${err.code}: ${err.message}`);
         return polled({ status: 'failed', reason: `${err.code}: ${err.message}`, ...nothing });
       }
+      const extractor = await currentTickerExtractor(db);
       const withTickers = items.articles.map((article) => ({
         article,
-        tickers: sharedTickerExtractor().extract({ title: article.title, summary: article.summary, url: article.url ?? undefined, guid: article.guid ?? undefined }),
+        tickers: extractor.extract({ title: article.title, summary: article.summary, url: article.url ?? undefined, guid: article.guid ?? undefined }),
       }));
       heartbeat();
 

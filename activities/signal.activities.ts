@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../config/logger';
 import type { PriceBar } from '../domain/prices';
-import { computeSignal, resolveSignalParams, type SentimentObservation, type SignalParams, type SignalParamsOverrides, type TradingSignal } from '../domain/signals';
+import { computeSignal, NEWS_INTENSITY_WINDOW_MS, newsIntensityFeatures, resolveSignalParams, vsaFeatures, type SentimentObservation, type SignalParams, type SignalParamsOverrides, type TradingSignal } from '../domain/signals';
 import { publishEvent, type Queryable } from '../events/publish';
 import { Topic } from '../events/topics';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
@@ -77,6 +77,15 @@ export async function loadBars(db: Queryable, ticker: string, interval: string, 
   return rows.map((r) => ({ time: new Date(r.time), open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume }));
 }
 
+/** Publication times of the ticker's articles (at or above minRelevance) in (from, to], for the news-intensity feature. */
+export async function loadArticleTimes(db: Queryable, ticker: string, from: Date, to: Date, minRelevance: number): Promise<Date[]> {
+  const rows = (await db.query(
+    `SELECT published_at FROM article_tickers WHERE ticker = $1 AND published_at > $2 AND published_at <= $3 AND relevance >= $4 ORDER BY published_at`,
+    [ticker, from.toISOString(), to.toISOString(), minRelevance],
+  )) as Array<{ published_at: Date }>;
+  return rows.map((r) => new Date(r.published_at));
+}
+
 async function affectedTickers(db: Queryable, input: ComputeSignalsInput): Promise<string[]> {
   const tickers = new Set((input.tickers ?? []).map((t) => t.trim().toUpperCase()).filter(Boolean));
   const bad = (input.articleIds ?? []).find((id) => !UUID.test(id));
@@ -146,7 +155,10 @@ async function signalForTicker(db: DataSource, ticker: string, asOf: Date, overr
     )) as Array<{ id: string; type: string; confidence: number }>;
     if (existing) return { id: existing.id, ticker, type: existing.type, confidence: existing.confidence, created: false };
 
-    const features = { ...signal.features, lastBarTime: signal.provenance.lastBarTime };
+    // Reported beside the decision, not voting in it (yet): news intensity (Hawkes) and VSA.
+    const bars = await loadBars(tx, ticker, SIGNAL_BAR_INTERVAL, null, asOf, SIGNAL_BAR_LOOKBACK);
+    const articleTimes = await loadArticleTimes(tx, ticker, new Date(asOf.getTime() - NEWS_INTENSITY_WINDOW_MS), asOf, resolveSignalParams(overrides).minRelevance);
+    const features = { ...signal.features, lastBarTime: signal.provenance.lastBarTime, newsIntensity: newsIntensityFeatures(articleTimes, asOf), vsa: vsaFeatures(bars, asOf) };
     const [row] = (await tx.query(
       `INSERT INTO signals (ticker, as_of, type, confidence, risk_level, suggested_position_size, features, model_versions, params)
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::text[], $9::jsonb) RETURNING id, confidence`,

@@ -16,6 +16,9 @@ import { PipelineProbeResolver } from './resolvers/pipeline-probe.resolver';
 import { DashboardResolver } from './resolvers/dashboard.resolver';
 import { WebhookResolver } from './resolvers/webhook.resolver';
 import { PriceSourceResolver } from './resolvers/price-source.resolver';
+import { InstrumentResolver } from './resolvers/instrument.resolver';
+import { SignalFeaturesResolver } from './resolvers/signal-features.resolver';
+import { AnalyticsResolver } from './resolvers/analytics.resolver';
 
 export const RESOLVERS = [
   PipelineProbeResolver,
@@ -32,6 +35,9 @@ export const RESOLVERS = [
   DashboardResolver,
   WebhookResolver,
   PriceSourceResolver,
+  InstrumentResolver,
+  SignalFeaturesResolver,
+  AnalyticsResolver,
 ] as const;
 
 /*

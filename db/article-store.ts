@@ -23,9 +23,11 @@ export async function insertArticles(
   if (articles.length === 0) return [];
   const col = <T>(f: (a: NormalisedArticle) => T) => articles.map(({ article }) => f(article));
   const rows: Array<{ id: string; url_hash: string }> = await tx.query(
-    `INSERT INTO articles (feed_id, source, guid, url, canonical_url, url_hash, title, summary, published_at, published_at_estimated, ingest_run)
-     SELECT $1::uuid, $2, g, u, c, h, t, s, p, e, $11
-     FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::boolean[]) AS x(g, u, c, h, t, s, p, e)
+    `INSERT INTO articles (feed_id, source, guid, url, canonical_url, url_hash, title, summary, published_at, published_at_estimated, ingest_run, author, categories)
+     SELECT $1::uuid, $2, g, u, c, h, t, s, p, e, $11, au,
+            COALESCE((SELECT array_agg(v) FROM jsonb_array_elements_text(ca) AS v), '{}')
+     FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::boolean[], $12::text[], $13::jsonb[])
+       AS x(g, u, c, h, t, s, p, e, au, ca)
      ON CONFLICT DO NOTHING
      RETURNING id, url_hash`,
     [
@@ -40,23 +42,26 @@ export async function insertArticles(
       col((a) => a.publishedAt.toISOString()),
       col((a) => a.publishedAtEstimated),
       ingestRun,
+      col((a) => a.author ?? null),
+      // Ragged text[][] is not a thing in PostgreSQL: each article's categories travel as a JSON array.
+      col((a) => JSON.stringify(a.categories ?? [])),
     ],
   );
   const inserted = new Map(rows.map((r) => [r.url_hash, r.id]));
-  const links: { articleId: string; ticker: string; relevance: number; matchedBy: string; publishedAt: string }[] = [];
+  const links: { articleId: string; ticker: string; relevance: number; matchedBy: string; publishedAt: string; verified: boolean }[] = [];
   for (const { article, tickers } of articles) {
     const articleId = inserted.get(article.urlHash);
     if (!articleId) continue;
     for (const t of tickers) {
-      links.push({ articleId, ticker: t.ticker, relevance: t.relevance, matchedBy: `{${t.matchedBy.join(',')}}`, publishedAt: article.publishedAt.toISOString() });
+      links.push({ articleId, ticker: t.ticker, relevance: t.relevance, matchedBy: `{${t.matchedBy.join(',')}}`, publishedAt: article.publishedAt.toISOString(), verified: !t.unverified });
     }
   }
   if (links.length > 0) {
     await tx.query(
-      `INSERT INTO article_tickers (article_id, ticker, relevance, matched_by, published_at)
-       SELECT a, t, r, m::text[], p FROM unnest($1::uuid[], $2::text[], $3::real[], $4::text[], $5::timestamptz[]) AS x(a, t, r, m, p)
+      `INSERT INTO article_tickers (article_id, ticker, relevance, matched_by, published_at, verified)
+       SELECT a, t, r, m::text[], p, v FROM unnest($1::uuid[], $2::text[], $3::real[], $4::text[], $5::timestamptz[], $6::boolean[]) AS x(a, t, r, m, p, v)
        ON CONFLICT DO NOTHING`,
-      [links.map((l) => l.articleId), links.map((l) => l.ticker), links.map((l) => l.relevance), links.map((l) => l.matchedBy), links.map((l) => l.publishedAt)],
+      [links.map((l) => l.articleId), links.map((l) => l.ticker), links.map((l) => l.relevance), links.map((l) => l.matchedBy), links.map((l) => l.publishedAt), links.map((l) => l.verified)],
     );
     // articleAdded subscribers hear of each new article once per ticker, when this transaction commits.
     await publishEvents(tx, links.map((l) => ({ topic: Topic.ARTICLE_ADDED, key: l.ticker, payload: { id: l.articleId, ticker: l.ticker } })));

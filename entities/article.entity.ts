@@ -61,6 +61,16 @@ export class Article {
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 
+  /** The feed item's author (RSS author / dc:creator, Atom author name), when it names one. */
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  author!: string | null;
+
+  /** The feed item's categories (RSS category / dc:subject, Atom category term), de-duplicated. */
+  @Field(() => [String])
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  categories!: string[];
+
   /** The poll (workflow id) that stored it, so a retried poll can find what it stored. */
   @Column({ type: 'text', nullable: true })
   ingestRun!: string | null;
@@ -89,6 +99,11 @@ export class ArticleTicker {
   @Field(() => [String])
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   matchedBy!: string[];
+
+  /** False for a symbol outside the instrument universe (an unknown cashtag kept at lower relevance). */
+  @Field({ description: 'False when the symbol is not a known instrument (an unknown cashtag, kept at lower relevance).' })
+  @Column({ type: 'boolean', default: true })
+  verified!: boolean;
 
   /** Copied from the article so "latest news for a ticker" is one index range scan. */
   @Column({ type: 'timestamptz' })

@@ -3,6 +3,7 @@ import { Article, ArticleTicker } from './article.entity';
 import { BacktestRun } from './backtest-run.entity';
 import { FeatureFlag, FeatureFlagAudit } from './feature-flag.entity';
 import { Feed } from './feed.entity';
+import { Instrument } from './instrument.entity';
 import { PipelineProbe } from './pipeline-probe.entity';
 import { PriceBar } from './price-bar.entity';
 import { SentimentScore } from './sentiment-score.entity';
@@ -18,6 +19,7 @@ export * from './article.entity';
 export * from './backtest-run.entity';
 export * from './feature-flag.entity';
 export * from './feed.entity';
+export * from './instrument.entity';
 export * from './pipeline-probe.entity';
 export * from './price-bar.entity';
 export * from './sentiment-score.entity';
@@ -50,4 +52,5 @@ export const ALL_ENTITIES = [
   WebhookDelivery,
   WebhookDeliveryAttempt,
   PriceSource,
+  Instrument,
 ];

@@ -4,6 +4,7 @@ import { ArticleIngestRun1764000000000 } from './1764000000000-article-ingest-ru
 import { FeedSkipsLoginFailures1764100000000 } from './1764100000000-feed-skips-login-failures';
 import { SignalHistory1764110000000 } from './1764110000000-signal-history';
 import { ParameterSweeps1764200000000 } from './1764200000000-parameter-sweeps';
+import { TickerUniverse1764312000000 } from './1764312000000-ticker-universe';
 import { WebhooksPriceSources1764315500000 } from './1764315500000-webhooks-price-sources';
 
 // Listed explicitly (no glob) so the same list works from TypeScript sources, jest and dist/.
@@ -14,5 +15,6 @@ export const ALL_MIGRATIONS: Function[] = [
   FeedSkipsLoginFailures1764100000000,
   SignalHistory1764110000000,
   ParameterSweeps1764200000000,
+  TickerUniverse1764312000000,
   WebhooksPriceSources1764315500000,
 ];

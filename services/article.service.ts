@@ -13,7 +13,7 @@ import { insertArticles } from '../db/article-store';
 import type { ApiMetrics } from '../observability/metrics';
 import { csvLimit, toCsv } from './signal.service';
 import { decodeCursor, encodeCursor } from './cursor';
-import { sharedTickerExtractor } from './ticker-extraction';
+import { currentTickerExtractor } from './ticker-extraction';
 
 export interface ArticleFilter {
   tickers?: string[];
@@ -21,15 +21,19 @@ export interface ArticleFilter {
   to?: Date;
   feedId?: string;
   search?: string;
+  /** Articles with any of these feed categories (case-insensitive, exact words). */
+  categories?: string[];
+  /** Articles by this author (case-insensitive, exact). */
+  author?: string;
 }
 
 /** What the API reads of an article, ticker link and score: plain rows, no entity hydration. */
-export type ArticleRow = Pick<Article, 'id' | 'feedId' | 'source' | 'guid' | 'url' | 'title' | 'summary' | 'publishedAt' | 'publishedAtEstimated' | 'createdAt'>;
-export type ArticleTickerRow = Pick<ArticleTicker, 'articleId' | 'ticker' | 'relevance' | 'matchedBy' | 'publishedAt'>;
+export type ArticleRow = Pick<Article, 'id' | 'feedId' | 'source' | 'guid' | 'url' | 'title' | 'summary' | 'publishedAt' | 'publishedAtEstimated' | 'createdAt' | 'author' | 'categories'>;
+export type ArticleTickerRow = Pick<ArticleTicker, 'articleId' | 'ticker' | 'relevance' | 'matchedBy' | 'publishedAt' | 'verified'>;
 export type SentimentScoreRow = Omit<SentimentScore, 'article'>;
 
 const ARTICLE_COLUMNS = `a.id, a.feed_id AS "feedId", a.source, a.guid, a.url, a.title, a.summary, a.published_at AS "publishedAt",
-  a.published_at_estimated AS "publishedAtEstimated", a.created_at AS "createdAt"`;
+  a.published_at_estimated AS "publishedAtEstimated", a.created_at AS "createdAt", a.author, a.categories`;
 const SENTIMENT_COLUMNS = `id, article_id AS "articleId", model_version AS "modelVersion", label, score, prob_negative AS "probNegative",
   prob_neutral AS "probNeutral", prob_positive AS "probPositive", unscored_reason AS "unscoredReason", scored_at AS "scoredAt"`;
 
@@ -46,6 +50,8 @@ export interface ImportItem {
   guid?: string | null;
   summary?: string | null;
   publishedAt?: string | null;
+  author?: string | null;
+  categories?: string[] | null;
 }
 
 export interface ImportReport {
@@ -78,6 +84,11 @@ export class ArticleService {
     if (filter.from) where.push(`a.published_at >= ${param(filter.from)}`);
     if (filter.to) where.push(`a.published_at < ${param(filter.to)}`);
     if (filter.feedId) where.push(`a.feed_id = ${param(filter.feedId)}`);
+    const categories = (filter.categories ?? []).map((c) => c.trim().toLowerCase()).filter(Boolean);
+    if (categories.length > 0) {
+      where.push(`EXISTS (SELECT 1 FROM unnest(a.categories) AS c WHERE lower(c) = ANY(${param(categories)}::text[]))`);
+    }
+    if (filter.author?.trim()) where.push(`lower(a.author) = ${param(filter.author.trim().toLowerCase())}`);
     if (filter.search?.trim()) {
       const pattern = param(`%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       where.push(`(a.title ILIKE ${pattern} OR a.summary ILIKE ${pattern})`);
@@ -124,7 +135,7 @@ export class ArticleService {
     return {
       tickers: new DataLoader<string, ArticleTickerRow[]>(async (ids) => {
         const rows: ArticleTickerRow[] = await this.db.query(
-          `SELECT article_id AS "articleId", ticker, relevance, matched_by AS "matchedBy", published_at AS "publishedAt"
+          `SELECT article_id AS "articleId", ticker, relevance, matched_by AS "matchedBy", published_at AS "publishedAt", verified
            FROM article_tickers WHERE article_id = ANY($1::uuid[]) ORDER BY relevance DESC`,
           [ids],
         );
@@ -170,8 +181,8 @@ export class ArticleService {
           content: null,
           published: item.publishedAt ?? null,
           updated: null,
-          author: null,
-          categories: [],
+          author: item.author ?? null,
+          categories: item.categories ?? [],
           base: null,
         },
         { fetchedAt },
@@ -180,9 +191,10 @@ export class ArticleService {
       else accepted.push({ index, article: result });
     });
     const { unique, duplicates } = dedupeArticles(accepted.map((a) => a.article));
+    const extractor = await currentTickerExtractor(this.db);
     const withTickers = unique.map((article) => ({
       article,
-      tickers: sharedTickerExtractor().extract({ title: article.title, summary: article.summary, url: article.url ?? undefined, guid: article.guid ?? undefined }),
+      tickers: extractor.extract({ title: article.title, summary: article.summary, url: article.url ?? undefined, guid: article.guid ?? undefined }),
     }));
     const stored = await this.db.transaction((tx) => insertArticles(tx, 'import', null, withTickers));
     const insertedIds = stored.map((s) => s.id);

@@ -20,6 +20,8 @@ import { UserService } from './user.service';
 import { LoginThrottleService } from './login-throttle.service';
 import { WebhookService } from './webhook.service';
 import { PriceSourceService } from './price-source.service';
+import { InstrumentService } from './instrument.service';
+import { AnalyticsService } from './analytics.service';
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -48,6 +50,8 @@ export function createServices(deps: ServiceDeps) {
     articles: new ArticleService(deps.db, deps.temporal, deps.config.taskQueue, deps.metrics),
     sentiment: new SentimentService(featureFlags),
     signals: new SignalService(deps.db),
+    instruments: new InstrumentService(deps.db),
+    analytics: new AnalyticsService(deps.db),
     backtests: new BacktestService(deps.db, deps.temporal, deps.config.taskQueue),
     signalHistory: new SignalHistoryService(deps.db, deps.temporal, deps.config.taskQueue),
     sweeps: new SweepService(deps.db, deps.temporal, deps.config.taskQueue),

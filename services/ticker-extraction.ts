@@ -1,9 +1,54 @@
-import { createTickerExtractor, loadSp500Companies, type TickerExtractor } from '../domain/tickers';
+import { createTickerExtractor, defaultInstruments, loadSp500Companies, mergeInstruments, normaliseCik, type AssetClass, type Company, type TickerExtractor } from '../domain/tickers';
+
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
 
 let extractor: TickerExtractor | undefined;
+let sp500: Company[] | undefined;
 
-/** Built once per process: the S&P 500 list compiled into one matcher (~tens of ms). */
+function baseUniverse(): Company[] {
+  sp500 ??= loadSp500Companies();
+  return mergeInstruments(sp500, defaultInstruments());
+}
+
+/** Built once per process: the S&P 500 list plus the built-in crypto and ETF instruments (~tens of ms). No admin instruments. */
 export function sharedTickerExtractor(): TickerExtractor {
-  extractor ??= createTickerExtractor(loadSp500Companies());
+  extractor ??= createTickerExtractor(baseUniverse());
   return extractor;
+}
+
+let current: { version: string; extractor: TickerExtractor } | undefined;
+
+/**
+ * The extractor for the whole universe: S&P 500, built-in defaults, and the admin-managed
+ * `instruments` (a row replaces a default or S&P entry with the same symbol). One cheap query
+ * per call checks whether the table changed; the matcher is rebuilt only then, so an instrument
+ * an admin adds is used by the next poll or import in every process.
+ */
+export async function currentTickerExtractor(db: Queryable): Promise<TickerExtractor> {
+  const [stamp] = (await db.query(`SELECT count(*)::int AS n, max(updated_at) AS at FROM instruments`)) as Array<{ n: number; at: Date | null }>;
+  const version = `${stamp?.n ?? 0}:${stamp?.at ? new Date(stamp.at).toISOString() : ''}`;
+  if (stamp?.n === 0) return sharedTickerExtractor();
+  if (current?.version === version) return current.extractor;
+  const rows = (await db.query(`SELECT symbol, name, aliases, exchange, asset_class, sector, cik FROM instruments ORDER BY symbol`)) as Array<{
+    symbol: string;
+    name: string;
+    aliases: string[];
+    exchange: string | null;
+    asset_class: AssetClass;
+    sector: string | null;
+    cik: string | null;
+  }>;
+  const admin: Company[] = rows.map((r) => ({
+    ticker: r.symbol,
+    name: r.name,
+    aliases: r.aliases,
+    exchange: r.exchange,
+    assetClass: r.asset_class,
+    sector: r.sector,
+    cik: normaliseCik(r.cik),
+  }));
+  current = { version, extractor: createTickerExtractor(mergeInstruments(baseUniverse(), admin)) };
+  return current.extractor;
 }

@@ -29,6 +29,15 @@ class ArticleFilterInput {
   @Field(() => String, { nullable: true })
   @MaxLength(200)
   search?: string;
+
+  @Field(() => [String], { nullable: true, description: 'Articles with any of these feed categories (case-insensitive).' })
+  @ArrayMaxSize(20)
+  @MaxLength(100, { each: true })
+  categories?: string[];
+
+  @Field(() => String, { nullable: true, description: 'Articles by this author (case-insensitive, exact).' })
+  @MaxLength(200)
+  author?: string;
 }
 
 @ObjectType({ simpleResolvers: true })
@@ -70,6 +79,15 @@ class ImportArticleInput {
   @Field(() => String, { nullable: true, description: 'RFC 822 or ISO 8601; missing means now (flagged as estimated)' })
   @MaxLength(100)
   publishedAt?: string;
+
+  @Field(() => String, { nullable: true })
+  @MaxLength(200)
+  author?: string;
+
+  @Field(() => [String], { nullable: true })
+  @ArrayMaxSize(20)
+  @MaxLength(100, { each: true })
+  categories?: string[];
 }
 
 @ObjectType()

@@ -8,3 +8,5 @@ export type {
   SignalFeatures, TradingSignal, SignalParams, SignalParamsOverrides, SignalInput,
 } from './types';
 export { signalRulesVersion, replayDecisionTimes, SIGNAL_RULES_CODE_VERSION } from './rules-version';
+export { newsIntensityFeatures, vsaFeatures, NEWS_INTENSITY_WINDOW_MS } from './extended-features';
+export type { NewsIntensityFeatures, VsaFeatures } from './extended-features';

@@ -18,7 +18,8 @@ export function technicalFeatures(view: PointInTimeView, params: SignalParams['t
   const emaFast = lastOf(ema(closes, params.emaFast));
   const emaSlow = lastOf(ema(closes, params.emaSlow));
   const rsiValue = lastOf(rsi(closes, params.rsiPeriod));
-  const histogram = lastOf(macd(closes, params.macd).histogram);
+  const macdSeries = macd(closes, params.macd);
+  const histogram = lastOf(macdSeries.histogram);
   const periodsPerYear = inferPeriodsPerYear(bars.map((b) => b.time.getTime()));
   const volatility = closes.length > params.volatilityWindow ? lastOf(rollingVolatility(closes, params.volatilityWindow, periodsPerYear)) : null;
   const hurst = hurstOfPrices(closes.slice(-params.hurstLookback - 1));
@@ -34,6 +35,10 @@ export function technicalFeatures(view: PointInTimeView, params: SignalParams['t
     lastClose: closes[closes.length - 1],
     smaFast,
     smaSlow,
+    emaFast,
+    emaSlow,
+    macdLine: lastOf(macdSeries.macd),
+    macdSignal: lastOf(macdSeries.signal),
     smaCross,
     emaCross,
     rsi: rsiValue,

@@ -47,6 +47,10 @@ export interface TechnicalFeatures {
   lastClose: number;
   smaFast: number | null;
   smaSlow: number | null;
+  emaFast?: number | null;
+  emaSlow?: number | null;
+  macdLine?: number | null;
+  macdSignal?: number | null;
   /** +1 fast SMA above slow, -1 below, null when undefined. */
   smaCross: number | null;
   emaCross: number | null;

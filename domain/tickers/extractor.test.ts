@@ -5,6 +5,8 @@ import { parseFeed } from '../feeds/parse';
 import { findCiks } from './cik';
 import { loadSp500Companies, type Company } from './company';
 import { createTickerExtractor } from './extractor';
+import { defaultInstruments, mergeInstruments } from './company';
+import { shortName } from './names';
 
 const companies = loadSp500Companies();
 const extractor = createTickerExtractor(companies);
@@ -19,8 +21,11 @@ describe('loadSp500Companies', () => {
 });
 
 describe('ticker extraction', () => {
-  it('finds cashtags, including class shares, and ignores unknown ones and prices', () => {
-    expect(tickersOf('$AAPL and $BRK.B up; $brk-b too; $ZZZZ unknown; costs $5 or US$10')).toEqual(['BRK.B', 'AAPL']);
+  it('finds cashtags, including class shares, keeps unknown ones flagged and ignores prices', () => {
+    const found = extractor.extract({ title: '$AAPL and $BRK.B up; $brk-b too; $ZZZZ unknown; costs $5 or US$10' });
+    expect(found.map((m) => m.ticker)).toEqual(['BRK.B', 'AAPL', 'ZZZZ']);
+    expect(found.find((m) => m.ticker === 'AAPL')!.unverified).toBeUndefined();
+    expect(found.find((m) => m.ticker === 'ZZZZ')).toMatchObject({ unverified: true, matchedBy: ['cashtag'] });
     expect(extractor.extract({ title: 'Buy $T now' })).toEqual([{ ticker: 'T', relevance: expect.any(Number), matchedBy: ['cashtag'] }]);
   });
 
@@ -112,5 +117,78 @@ describe('ticker extraction', () => {
     const started = Date.now();
     for (let i = 0; i < 1000; i++) extractor.extract({ title: `Apple and Microsoft rally as $NVDA jumps ${i}`, summary });
     expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('keeps an unknown cashtag or exchange tag at half weight, flagged, but not currencies, words or lower case', () => {
+    const [bynd] = extractor.extract({ title: '$BYND - JPMorgan reels in expectations on Beyond Meat' }).filter((m) => m.ticker === 'BYND');
+    // 1 - exp(-(3 * 2 * 0.5) / 4): a title cashtag at half the weight of a known one.
+    expect(bynd).toEqual({ ticker: 'BYND', relevance: 0.528, matchedBy: ['cashtag'], unverified: true });
+    expect(extractor.extract({ title: '$AAPL' })[0]!.relevance).toBe(0.777);
+    expect(extractor.extract({ title: 'Knoll (NYSE:KNL) has a healthy balance sheet' })).toEqual([
+      { ticker: 'KNL', relevance: 0.528, matchedBy: ['exchange'], unverified: true },
+    ]);
+    expect(tickersOf('$USD weakens, $EUR firm; make $money fast; the $CEO said')).toEqual([]);
+    // Found twice, still unknown: one mention, both sources, still flagged.
+    expect(extractor.extract({ title: '$ZS', summary: 'Zscaler (ZS) upgraded' })).toEqual([
+      { ticker: 'ZS', relevance: expect.any(Number), matchedBy: ['cashtag', 'symbol'], unverified: true },
+    ]);
+  });
+
+  it('maps a former symbol to the issuer, unless an instrument trades under it now', () => {
+    expect(extractor.extract({ title: '$FB - Facebook built an app' })).toEqual([{ ticker: 'META', relevance: expect.any(Number), matchedBy: ['alias', 'cashtag'] }]);
+    expect(tickersOf('NYSE: UTX and $STI')).toEqual(expect.arrayContaining(['RTX', 'TFC']));
+    const reused = createTickerExtractor([...companies, { ticker: 'FB', name: 'Fictional Bank' }]);
+    expect(reused.extract({ title: '$FB' })[0]!.ticker).toBe('FB');
+  });
+
+  it('maps crypto cashtags, pairs and names to their instrument', () => {
+    const withCrypto = createTickerExtractor(mergeInstruments(companies, defaultInstruments()));
+    const tickers = (title: string) => withCrypto.extract({ title }).map((m) => [m.ticker, m.matchedBy.join(','), m.unverified ?? false]);
+    expect(tickers('$BTC breaks out')).toEqual([['BTC', 'cashtag', false]]);
+    expect(tickers('$BTCUSD and $ETH.X')).toEqual([['BTC', 'cashtag', false], ['ETH', 'cashtag', false]]);
+    // "BTC" on its own is also Bitcoin's alias; "ETH" is not Ethereum's (it was a NYSE ticker).
+    expect(tickers('BTC-USD slides; ETH/USDT flat')).toEqual([['BTC', 'alias,pair', false], ['ETH', 'pair', false]]);
+    expect(tickers('IRS investigators scrutinize Bitcoin ATMs')).toEqual([['BTC', 'name', false]]);
+    expect(tickers('Bitcoin Cash forks')).toEqual([['BCH', 'name', false]]);
+    // Pairs of things that are not crypto instruments are not pairs.
+    expect(tickers('EUR-USD at 1.08; AAPL-USD is not a pair')).toEqual([]);
+  });
+
+  it('derives short names and initials, but not from ordinary words, places or surnames', () => {
+    expect(shortName('Chipotle Mexican Grill')).toBe('Chipotle');
+    expect(shortName('Tyson Foods')).toBe('Tyson');
+    expect(shortName('General Motors')).toBeNull();
+    expect(shortName('Royal Caribbean Group')).toBeNull();
+    expect(shortName('Procter & Gamble')).toBeNull();
+    expect(shortName('Apple')).toBeNull();
+    expect(tickersOf('Goldman names Chipotle its favorite restaurant stock').sort()).toEqual(['CMG', 'GS']);
+    expect(tickersOf('CH Robinson and TJX rise; Ford recalls pickups').sort()).toEqual(['CHRW', 'F', 'TJX']);
+    expect(tickersOf('General election; Royal wedding; Texas storms; Wells runs dry; Delta variant spreads')).toEqual([]);
+    // An exact name of one instrument is never lost to another's short name.
+    const small = createTickerExtractor([
+      { ticker: 'AAA', name: 'Zorblat' },
+      { ticker: 'BBB', name: 'Zorblat Cash Holdings' },
+    ]);
+    expect(small.extract({ title: 'Zorblat rallies' })).toEqual([{ ticker: 'AAA', relevance: expect.any(Number), matchedBy: ['name'] }]);
+  });
+
+  it('reads a symbol in parentheses after its name, known or not, but not abbreviations', () => {
+    expect(extractor.extract({ title: 'Cummins (CMI) presents' })[0]).toMatchObject({ ticker: 'CMI', matchedBy: ['name', 'symbol'] });
+    expect(extractor.extract({ title: 'Is Zafgen Inc (ZFGN) A Good Stock To Buy?' })).toEqual([
+      { ticker: 'ZFGN', relevance: 0.528, matchedBy: ['symbol'], unverified: true },
+    ]);
+    expect(tickersOf('Autolus Therapeutics plc (AUTL) rises')).toEqual(['AUTL']);
+    expect(tickersOf('Hedge Funds Are Done Buying Waddell & Reed Financial, Inc. (WDR)?')).toEqual(['WDR']);
+    expect(tickersOf('Chief Executive Officer (CEO) quits; Securities and Exchange Commission (SEC) probes; Exchange-Traded Fund (ETF) flows')).toEqual([]);
+    expect(tickersOf('Plan (A) and Option (T) fail')).toEqual([]);
+    expect(tickersOf('Visa (V) and Gartner (IT) report; Information Technology (IT) spending grows')).toEqual(['IT', 'V']);
+    expect(tickersOf('U.S. Dollar Index Futures (DX) Technical Analysis')).toEqual([]);
+  });
+
+  it('lets admin instruments replace defaults by symbol and add aliases', () => {
+    const merged = mergeInstruments(defaultInstruments(), [{ ticker: 'btc', name: 'Bitcoin', aliases: ['Digital Gold'], assetClass: 'crypto' }]);
+    expect(merged.filter((c) => c.ticker === 'BTC')).toHaveLength(1);
+    const x = createTickerExtractor(merged);
+    expect(x.extract({ title: 'Digital Gold hits a record' })).toEqual([{ ticker: 'BTC', relevance: expect.any(Number), matchedBy: ['alias'] }]);
   });
 });

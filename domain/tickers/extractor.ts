@@ -1,14 +1,24 @@
-import { normaliseCik, normaliseTicker, type Company } from './company';
+import { FORMER_SYMBOLS, normaliseCik, normaliseTicker, type Company } from './company';
 import { findCiks } from './cik';
 import { buildNameEntries, compileNamePattern, normaliseForMatching, type NameKind } from './names';
 
-export type TickerMatchSource = 'cashtag' | 'exchange' | 'name' | 'alias' | 'cik';
+/**
+ * cashtag "$AAPL"; exchange "NYSE: IBM"; symbol "Zscaler (ZS)" (a symbol in parentheses right
+ * after the name it stands for); pair "BTC-USD" (a crypto instrument quoted against a currency);
+ * name / alias the company as people write it; cik the SEC filer id.
+ */
+export type TickerMatchSource = 'cashtag' | 'exchange' | 'symbol' | 'pair' | 'name' | 'alias' | 'cik';
 
 export interface TickerMention {
   ticker: string;
   /** In [0, 1]; see RELEVANCE below. */
   relevance: number;
   matchedBy: TickerMatchSource[];
+  /**
+   * Present (true) only when the symbol is not in the instrument universe: an explicit cashtag,
+   * exchange tag or "Name (SYM)" of an unknown symbol is kept, flagged, at half weight.
+   */
+  unverified?: true;
 }
 
 export interface TickerExtractionInput {
@@ -37,7 +47,9 @@ export interface TickerExtractor {
  * mentions keep raising it with diminishing returns, never reaching 1. An absolute scale (rather than
  * dividing by the article's best score) keeps relevance comparable across articles for signals.
  */
-const SOURCE_WEIGHT: Record<TickerMatchSource, number> = { cashtag: 3, exchange: 3, cik: 3, name: 2, alias: 1.5 };
+const SOURCE_WEIGHT: Record<TickerMatchSource, number> = { cashtag: 3, exchange: 3, symbol: 3, pair: 3, cik: 3, name: 2, alias: 1.5 };
+/** An unknown symbol counts at this fraction: a title cashtag of an unknown symbol ~0.53 instead of ~0.78. */
+const UNVERIFIED_FACTOR = 0.5;
 const TITLE_WEIGHT = 2;
 const SUMMARY_WEIGHT = 1;
 const SATURATION = 4;
@@ -45,14 +57,47 @@ const SATURATION = 4;
 /*
  * Bare upper-case tickers in running text ("AAPL rose") are deliberately NOT matched: too many
  * tickers are words or acronyms (T, A, IT, ALL, ARE, KEY, NOW, ON, CEO-like strings), and a false
- * ticker feeds straight into a trading signal. Tickers count only with a '$' or an exchange prefix.
+ * ticker feeds straight into a trading signal. Tickers count only with a '$', an exchange prefix,
+ * in parentheses right after their issuer's name, or as a crypto pair.
  */
-const CASHTAG = /(?<![\p{L}\p{N}$])\$([A-Za-z]{1,5}(?:[./-][A-Za-z]{1,2})?)(?![\p{L}\p{N}])/gu;
+const CASHTAG = /(?<![\p{L}\p{N}$])\$([A-Za-z]{1,6}(?:[./-][A-Za-z]{1,4})?)(?![\p{L}\p{N}])/gu;
 const EXCHANGE =
   /(?<![\p{L}\p{N}])(?:NYSE(?:\s*(?:American|Arca|MKT))?|NASDAQ(?:GS|GM|CM)?|Nasdaq(?:GS|GM|CM)?|AMEX|CBOE|Cboe(?:\s*BZX)?|BATS|TSX|LSE)\s*:\s*([A-Z]{1,5}(?:[./-][A-Z]{1,2})?)(?![\p{L}\p{N}])/gu;
 
+/** Quote currencies of crypto pairs: "$BTCUSD", "BTC-USD", "ETH/USDT", "$BTC.X" (StockTwits). */
+const QUOTE = '(?:USDT|USDC|USD|EUR|GBP|JPY|BTC|ETH)';
+const CRYPTO_CASHTAG_SUFFIX = new RegExp(`^([A-Z]{2,6}?)(?:[./-]?${QUOTE}|\\.X)$`);
+const PAIR = new RegExp(`(?<![\\p{L}\\p{N}$])([A-Z]{2,6})[-/]${QUOTE}(?![\\p{L}\\p{N}])`, 'gu');
+/** "Zscaler (ZS)", "2U Inc (TWOU)", "Cummins (CMI)": a capitalised word, then the symbol in parentheses. */
+const PAREN_SYMBOL = /([\p{Lu}\p{N}][\p{L}\p{N}&'.-]*(?:,?\s+(?:[\p{Lu}\p{N}][\p{L}\p{N}&'.-]*|&|plc|inc\.?)){0,6})\s+\(([A-Z]{1,5}(?:\.[A-Z])?)\)/gu;
+/**
+ * Cashtags and parenthesised capitals that are not instruments: currencies (traders write $USD,
+ * $EUR), and the abbreviations headlines put in parentheses after what they abbreviate.
+ */
+const NOT_A_SYMBOL = new Set([
+  'USD', 'EUR', 'GBP', 'JPY', 'CNY', 'CAD', 'AUD', 'CHF', 'HKD', 'INR', 'MXN', 'KRW', 'BRL', 'RUB', 'SEK', 'NOK', 'NZD',
+  'CEO', 'CFO', 'COO', 'CTO', 'IPO', 'ETF', 'ETFS', 'EPS', 'GDP', 'CPI', 'PMI', 'AI', 'ESG', 'SEC', 'FDA', 'FTC', 'DOJ', 'EPA',
+  'FED', 'FOMC', 'ECB', 'BOE', 'BOJ', 'IMF', 'OPEC', 'EU', 'UK', 'US', 'USA', 'UAE', 'AUM', 'NAV', 'REIT', 'SPAC', 'LLC',
+  'LP', 'PLC', 'INC', 'CORP', 'LTD', 'ADR', 'ADRS', 'OTC', 'NYSE', 'NASDAQ', 'PE', 'PR', 'QE', 'M&A', 'IT', 'TV', 'EV', 'EVS',
+  'Q', 'A', 'I', 'II', 'III', 'IV', 'V', 'X', 'AM', 'PM', 'ET', 'PT', 'EST', 'UTC', 'YOY', 'QOQ', 'TTM', 'WTI', 'LNG', 'API',
+]);
+
 export function createTickerExtractor(companies: readonly Company[]): TickerExtractor {
   const tickers = new Set(companies.map((c) => normaliseTicker(c.ticker)));
+  const crypto = new Set(companies.filter((c) => c.assetClass === 'crypto').map((c) => normaliseTicker(c.ticker)));
+  const former = new Map<string, string>();
+  for (const c of companies) {
+    const ticker = normaliseTicker(c.ticker);
+    for (const old of c.formerSymbols ?? FORMER_SYMBOLS[ticker] ?? []) if (!tickers.has(normaliseTicker(old))) former.set(normaliseTicker(old), ticker);
+  }
+  /** A cashtag's instrument: the symbol itself, a former symbol of it ($FB), or the crypto base of a pair ($BTCUSD, $BTC.X). */
+  const resolveCashtag = (symbol: string): string | null => {
+    if (tickers.has(symbol)) return symbol;
+    const renamed = former.get(symbol);
+    if (renamed) return renamed;
+    const base = CRYPTO_CASHTAG_SUFFIX.exec(symbol)?.[1];
+    return base && crypto.has(base) ? base : null;
+  };
   const byCik = new Map<string, string>();
   for (const c of companies) {
     const cik = normaliseCik(c.cik);
@@ -64,12 +109,21 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
   const namePattern = compileNamePattern(entries.map((e) => e.text));
 
   function extract(input: TickerExtractionInput): TickerMention[] {
-    const scores = new Map<string, { raw: number; sources: Set<TickerMatchSource> }>();
-    const credit = (ticker: string, source: TickerMatchSource, fieldWeight: number) => {
+    const scores = new Map<string, { raw: number; sources: Set<TickerMatchSource>; verified: boolean }>();
+    const credit = (ticker: string, source: TickerMatchSource, fieldWeight: number, verified = true) => {
       let score = scores.get(ticker);
-      if (!score) scores.set(ticker, (score = { raw: 0, sources: new Set() }));
-      score.raw += SOURCE_WEIGHT[source] * fieldWeight;
+      if (!score) scores.set(ticker, (score = { raw: 0, sources: new Set(), verified }));
+      score.raw += SOURCE_WEIGHT[source] * fieldWeight * (verified ? 1 : UNVERIFIED_FACTOR);
       score.sources.add(source);
+      score.verified ||= verified;
+    };
+    /** Known symbols count fully; an unknown one is kept as unverified unless it is a currency or abbreviation. */
+    const creditSymbol = (raw: string, source: TickerMatchSource, weight: number) => {
+      const symbol = normaliseTicker(raw);
+      const known = source === 'cashtag' || source === 'exchange' ? resolveCashtag(symbol) : tickers.has(symbol) ? symbol : null;
+      if (known) credit(known, source, weight);
+      // Only capitals: "$money" is a word with a dollar sign, "$ACST" is a symbol.
+      else if (raw === raw.toUpperCase() && symbol.length <= 5 && !NOT_A_SYMBOL.has(symbol)) credit(symbol, source, weight, false);
     };
 
     const fields: [string, number][] = [
@@ -78,18 +132,39 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
     ];
     for (const [text, weight] of fields) {
       if (!text) continue;
-      for (const m of text.matchAll(CASHTAG)) {
-        const ticker = normaliseTicker(m[1]!);
-        if (tickers.has(ticker)) credit(ticker, 'cashtag', weight);
+      for (const m of text.matchAll(CASHTAG)) creditSymbol(m[1]!, 'cashtag', weight);
+      for (const m of text.matchAll(EXCHANGE)) creditSymbol(m[1]!, 'exchange', weight);
+      for (const m of text.matchAll(PAIR)) {
+        const base = normaliseTicker(m[1]!);
+        if (crypto.has(base)) credit(base, 'pair', weight);
       }
-      for (const m of text.matchAll(EXCHANGE)) {
-        const ticker = normaliseTicker(m[1]!);
-        if (tickers.has(ticker)) credit(ticker, 'exchange', weight);
-      }
+      const named: Array<{ ticker: string; end: number }> = [];
       if (namePattern) {
         for (const m of text.matchAll(namePattern)) {
           const hit = byName.get(m[0]);
-          if (hit) credit(hit.ticker, hit.kind, weight);
+          if (hit) {
+            credit(hit.ticker, hit.kind, weight);
+            named.push({ ticker: hit.ticker, end: m.index! + m[0].length });
+          }
+        }
+      }
+      for (const m of text.matchAll(PAREN_SYMBOL)) {
+        const symbol = normaliseTicker(m[2]!);
+        const nameEnd = m.index! + m[1]!.length;
+        // The name just before the parentheses already resolved to this symbol ("Visa (V)"), or the
+        // symbol starts like one of the name's words ("Zscaler (ZS)", "HC2 Holdings (HCHC)") and is
+        // not an abbreviation ("Information Technology (IT)") or an index or futures contract.
+        const confirmedByName = named.some((n) => n.ticker === symbol && n.end <= nameEnd && nameEnd - n.end <= 30);
+        if (confirmedByName) {
+          credit(symbol, 'symbol', weight);
+          continue;
+        }
+        if (NOT_A_SYMBOL.has(symbol) || /\b(?:Index|Futures|Average|Rate)\b/.test(m[1]!)) continue;
+        const initials = m[1]!.split(/[\s,]+/).filter((w) => w !== '&').map((w) => w.replace(/^[^\p{L}\p{N}]+/u, '')[0]?.toUpperCase());
+        const looksLikeIt = symbol.length >= 2 && initials.includes(symbol[0]);
+        if (looksLikeIt && tickers.has(symbol)) credit(symbol, 'symbol', weight);
+        else if (looksLikeIt && !tickers.has(symbol) && /\b(?:Inc|Corp|Co|Ltd|plc|PLC|Holdings|Group|Therapeutics|Trust|NV|SA|AG)\b\.?,?\s*$|[a-z]/.test(m[1]!)) {
+          credit(symbol, 'symbol', weight, false);
         }
       }
     }
@@ -101,11 +176,15 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
     for (const ticker of cikTickers) credit(ticker, 'cik', TITLE_WEIGHT);
 
     return [...scores.entries()]
-      .map(([ticker, { raw, sources }]) => ({
-        ticker,
-        relevance: Math.round((1 - Math.exp(-raw / SATURATION)) * 1000) / 1000,
-        matchedBy: [...sources].sort(),
-      }))
+      .map(([ticker, { raw, sources, verified }]) => {
+        const mention: TickerMention = {
+          ticker,
+          relevance: Math.round((1 - Math.exp(-raw / SATURATION)) * 1000) / 1000,
+          matchedBy: [...sources].sort(),
+        };
+        if (!verified) mention.unverified = true;
+        return mention;
+      })
       .sort((a, b) => b.relevance - a.relevance || a.ticker.localeCompare(b.ticker));
   }
 

@@ -19,7 +19,33 @@ export function normaliseForMatching(text: string): string {
 const LEGAL_SUFFIX = /(?:,?\s+(?:Inc\.?|Incorporated|Corporation|Corp\.?|Company|Co\.|plc|PLC|Ltd\.?|Limited|N\.V\.|S\.A\.|LLC|L\.P\.)|\s+&\s+(?:Co\.?|Company))+$/;
 
 /** One trailing word dropped to make an alias: "Marriott International" -> "Marriott". Never "Financial": "Cincinnati Financial" is not "Cincinnati". */
-const GENERIC_TAIL = /\s+(?:Group|Holdings|Technologies|Technology|International|Worldwide|Global|Systems|Solutions|Enterprises|Industries|Networks|Platforms|Companies|Semiconductors?|Laboratories)$/;
+const GENERIC_TAIL = /\s+(?:Group|Holdings|Technologies|Technology|International|Worldwide|Global|Systems|Solutions|Enterprises|Industries|Networks|Platforms|Companies|Semiconductors?|Laboratories|Motors?)$/;
+
+/**
+ * SHORT NAMES. People write "Chipotle" for Chipotle Mexican Grill, "Tyson" for Tyson Foods and
+ * "Ford" for Ford Motor Company: the first word of a multi-word name is matched on its own when it
+ * is distinctive. It is not when it is an ordinary English word, a place, a given name or a common
+ * surname ("General", "American", "Royal", "Texas", "Charles", "Morgan", "Wells"), when it is
+ * shorter than four letters, or when two issuers start with it (the collision rule below drops it).
+ * Unknown words are assumed to be coined brand names, so the list errs on the side of blocking.
+ */
+export const NOT_A_SHORT_NAME = new Set(
+  (
+    'A Abbott Advanced Air Alexandria All Alliance Allied American Analog Applied Arch Archer Ares Arthur Atlantic Automatic Avery ' +
+    'Baker Ball Bank Bath Best Big Black Block Blue Booking Boston Bristol Brown Builders Cadence Camden Capital Cardinal Carnival ' +
+    'Carrier Central Charles Charter Church Cincinnati Citizens City Coherent Comfort Commerce Community Consolidated Constellation ' +
+    'Continental Cooper Corning Crown Delta Devon Diamond Digital Dollar Dominion Dover Dow Duke Eagle East Eastern Edison Edwards ' +
+    'Emerson Energy Enterprise Equity Erie Essex Estee Everest Expand Extra Fair Federal Ferguson Fidelity Fifth First Flex Focus ' +
+    'Fox Franklin Freedom Gen General Genuine Global Globe Gold Golden Grand Great Green Hartford Henry Hewlett Home Host Hudson ' +
+    'Illinois Independence Interactive Intercontinental International Intuitive Invitation Iron Jack Jacobs James John Johnson ' +
+    'Kinder Lam Las Liberty Live Lincoln Main Marathon Marsh Martin Match Medical Mid-America Midwest Monolithic Monster Morgan ' +
+    'Motorola Mountain National New News Norfolk North Northern Norwegian Ocean Old Pacific Packaging Palo Paramount Parker Penn ' +
+    'People Peoples Philip Phillips Pinnacle Pioneer Premier Principal Progressive Prudential Public Quest Ralph Raymond Realty ' +
+    'Regency Regions Republic Rockwell Ross Royal Santa Service Simon Smith South Southern Southwest Standard Stanley Star State ' +
+    'Steel Sun Summit Texas Thermo Trade Tractor Travelers Trust Tyler Union United Universal US U.S. Valley Vertex Vulcan Walt ' +
+    'Warner Washington Waste Waters Wells West Western Williams Willis World Zebra Zimmer'
+  ).split(/\s+/),
+);
 
 /**
  * Names that are ordinary words, places, surnames or index names: matching them bare would tag
@@ -40,7 +66,7 @@ const AMBIGUOUS = new Set([
 const CURATED_ALIASES: Record<string, string[]> = {
   GOOGL: ['Google', 'Alphabet'],
   META: ['Meta', 'Facebook'],
-  AMZN: ['Amazon.com'],
+  AMZN: ['Amazon.com', 'AWS', 'Amazon Web Services'],
   'BRK.B': ['Berkshire'],
   JPM: ['JPMorgan', 'J.P. Morgan', 'JP Morgan'],
   XOM: ['Exxon', 'Exxon Mobil'],
@@ -48,7 +74,11 @@ const CURATED_ALIASES: Record<string, string[]> = {
   PG: ['P&G', 'Procter and Gamble'],
   JNJ: ['J&J'],
   GS: ['Goldman'],
-  BAC: ['BofA'],
+  BAC: ['BofA', 'Merrill Lynch', 'Merrill'],
+  RTX: ['Raytheon', 'Raytheon Technologies', 'United Technologies', 'Pratt & Whitney'],
+  TFC: ['BB&T', 'SunTrust'],
+  SPGI: ['Standard & Poor\'s', 'S&P Global Ratings'],
+  CMCSA: ['NBCUniversal', 'Xfinity'],
   DIS: ['Disney'],
   NVDA: ['NVIDIA'],
   AMD: ['AMD'],
@@ -66,7 +96,6 @@ const CURATED_ALIASES: Record<string, string[]> = {
   TRV: ['The Travelers'],
   TMUS: ['T-Mobile'],
   WMT: ['Wal-Mart'],
-  CMCSA: ['NBCUniversal'],
   MO: ['Philip Morris USA'],
   FDX: ['Federal Express'],
 };
@@ -93,6 +122,9 @@ export function buildNameEntries(companies: readonly Company[]): NameEntry[] {
     if (existing === null || existing.issuer === candidate.issuer) return; // first share class in list order wins
     if (existing.curated && !curated) return;
     if (curated && !existing.curated) return void byText.set(key, candidate);
+    // An instrument's own name beats another's derived short name ("Bitcoin" is BTC, not "Bitcoin Cash").
+    if (existing.entry.kind === 'name' && kind === 'alias') return;
+    if (existing.entry.kind === 'alias' && kind === 'name') return void byText.set(key, candidate);
     byText.set(key, null);
   };
 
@@ -106,11 +138,35 @@ export function buildNameEntries(companies: readonly Company[]): NameEntry[] {
       add(base, company, 'name', false);
       if (base.length >= 5 && /[a-z]/.test(base)) add(base.toUpperCase(), company, 'name', false);
     }
-    const shorter = base.replace(GENERIC_TAIL, '');
-    if (shorter !== base && shorter.length >= 4) add(shorter, company, 'alias', false);
     for (const alias of [...(CURATED_ALIASES[company.ticker] ?? []), ...(company.aliases ?? [])]) add(alias, company, 'alias', true);
+    // Fund and token names are matched as written: "Financial" is not the financials ETF.
+    if (company.assetClass && company.assetClass !== 'equity') continue;
+    const shorter = base.replace(GENERIC_TAIL, '');
+    // "TJX Companies" -> "TJX": a three-letter remainder is kept only when it is all capitals.
+    if (shorter !== base && (shorter.length >= 4 || /^[A-Z0-9]{3}$/.test(shorter)) && !NOT_A_SHORT_NAME.has(shorter)) add(shorter, company, 'alias', false);
+    // "C.H. Robinson" -> "CH Robinson", "D. R. Horton" -> "DR Horton".
+    const initials = base.replace(/\b([A-Z])\.\s?([A-Z])\.(?:\s?([A-Z])\.)?\s*/g, (_m, a: string, b: string, c?: string) => `${a}${b}${c ?? ''} `).trim();
+    if (initials !== base) add(initials, company, 'alias', false);
+    const first = shortName(base);
+    if (first) add(first, company, 'alias', false);
   }
   return [...byText.values()].filter((v): v is NonNullable<typeof v> => v !== null).map((v) => v.entry);
+}
+
+/**
+ * The first word of a multi-word name when it can stand alone (see NOT_A_SHORT_NAME): at least
+ * four letters, starting with a capital, not an initial, not a common word.
+ */
+export function shortName(base: string): string | null {
+  const words = base.split(/\s+/);
+  if (words.length < 2) return null;
+  const first = words[0]!.replace(/[,:;]$/, '');
+  if (first.length < 4 || !/^\p{Lu}/u.test(first) || /\.$/.test(first)) return null;
+  if (/^[\p{L}\p{N}]+-/u.test(first) && NOT_A_SHORT_NAME.has(first.split('-')[0]!)) return null;
+  if (NOT_A_SHORT_NAME.has(first) || NOT_A_SHORT_NAME.has(normaliseForMatching(first))) return null;
+  // "Coca-Cola" stands alone; a first word followed by "&" ("Procter & Gamble", "Johnson & Johnson") does not.
+  if (words[1] === '&' || words[1] === 'and') return null;
+  return first;
 }
 
 /**
@@ -138,7 +194,7 @@ export function compileNamePattern(names: readonly string[]): RegExp | null {
     if (!node.end) return body;
     return alts.length === 1 && [...node.children.values()][0]!.children.size === 0 ? `${body}?` : `(?:${body})?`;
   };
-  return new RegExp(`(?<![\\p{L}\\p{N}])${toPattern(root)}(?![\\p{L}\\p{N}])`, 'gu');
+  return new RegExp(`(?<![\\p{L}\\p{N}$])${toPattern(root)}(?![\\p{L}\\p{N}])`, 'gu');
 }
 
 function escapeRegex(ch: string): string {

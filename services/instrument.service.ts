@@ -1,0 +1,101 @@
+/**
+ * The admin-managed ticker universe: instruments beyond the S&P 500 list and the built-in
+ * crypto/ETF defaults. Ticker extraction picks changes up on its next use (see
+ * currentTickerExtractor); articles stored before are not re-tagged.
+ */
+import type { DataSource } from 'typeorm';
+import { apiError } from '../api/errors';
+import { defaultInstruments, loadSp500Companies, normaliseTicker } from '../domain/tickers';
+import { AssetClass, Instrument } from '../entities';
+
+export interface InstrumentInput {
+  symbol: string;
+  name: string;
+  aliases?: string[] | null;
+  exchange?: string | null;
+  assetClass?: AssetClass | null;
+  sector?: string | null;
+  cik?: string | null;
+}
+
+/** What the universe holds for a symbol, wherever it comes from. */
+export interface UniverseEntry {
+  symbol: string;
+  name: string;
+  aliases: string[];
+  exchange: string | null;
+  assetClass: AssetClass;
+  sector: string | null;
+  source: 'sp500' | 'default' | 'admin';
+}
+
+const SYMBOL = /^[A-Z][A-Z0-9]{0,9}(?:\.[A-Z]{1,2})?$/;
+const MAX_ALIASES = 20;
+
+export class InstrumentService {
+  private sp500?: Map<string, { name: string; sector: string | null }>;
+
+  constructor(private readonly db: DataSource) {}
+
+  /** Validates and normalises; every problem is a BAD_USER_INPUT naming its field. */
+  static validate(input: InstrumentInput): Omit<Instrument, 'createdAt' | 'updatedAt'> {
+    const symbol = normaliseTicker(input.symbol ?? '');
+    if (!SYMBOL.test(symbol)) throw apiError('BAD_USER_INPUT', `symbol '${input.symbol}' is not a symbol (letters and digits, up to 10, optional class suffix like .B)`, { field: 'symbol' });
+    const name = (input.name ?? '').trim();
+    if (name.length < 2 || name.length > 200) throw apiError('BAD_USER_INPUT', 'name must be 2 to 200 characters', { field: 'name' });
+    const aliases = [...new Set((input.aliases ?? []).map((a) => a.trim()).filter(Boolean))];
+    if (aliases.length > MAX_ALIASES) throw apiError('BAD_USER_INPUT', `at most ${MAX_ALIASES} aliases`, { field: 'aliases' });
+    const badAlias = aliases.find((a) => a.length < 2 || a.length > 100);
+    if (badAlias !== undefined) throw apiError('BAD_USER_INPUT', `alias '${badAlias}' must be 2 to 100 characters`, { field: 'aliases' });
+    const cik = input.cik?.trim() || null;
+    if (cik !== null && !/^\d{1,10}$/.test(cik)) throw apiError('BAD_USER_INPUT', 'cik must be up to 10 digits', { field: 'cik' });
+    const assetClass = input.assetClass ?? AssetClass.EQUITY;
+    if (!Object.values(AssetClass).includes(assetClass)) throw apiError('BAD_USER_INPUT', `assetClass must be one of ${Object.values(AssetClass).join(', ')}`, { field: 'assetClass' });
+    return {
+      symbol,
+      name,
+      aliases,
+      exchange: input.exchange?.trim().toUpperCase() || null,
+      assetClass,
+      sector: input.sector?.trim() || null,
+      cik: cik ? cik.replace(/^0+/, '') || null : null,
+    };
+  }
+
+  /** Adds or replaces the admin instrument with this symbol (an upsert, so a retry is harmless). */
+  async upsert(input: InstrumentInput): Promise<Instrument> {
+    const v = InstrumentService.validate(input);
+    const [row] = (await this.db.query(
+      `INSERT INTO instruments (symbol, name, aliases, exchange, asset_class, sector, cik)
+       VALUES ($1, $2, $3::text[], $4, $5, $6, $7)
+       ON CONFLICT (symbol) DO UPDATE SET name = EXCLUDED.name, aliases = EXCLUDED.aliases, exchange = EXCLUDED.exchange,
+         asset_class = EXCLUDED.asset_class, sector = EXCLUDED.sector, cik = EXCLUDED.cik, updated_at = clock_timestamp()
+       RETURNING symbol`,
+      [v.symbol, v.name, v.aliases, v.exchange, v.assetClass, v.sector, v.cik],
+    )) as Array<{ symbol: string }>;
+    return (await this.db.getRepository(Instrument).findOneByOrFail({ symbol: row!.symbol }));
+  }
+
+  async remove(symbol: string): Promise<boolean> {
+    const deleted = (await this.db.query(`DELETE FROM instruments WHERE symbol = $1 RETURNING symbol`, [normaliseTicker(symbol)])) as unknown[];
+    if (deleted.length === 0) throw apiError('NOT_FOUND', `no admin instrument '${normaliseTicker(symbol)}'`);
+    return true;
+  }
+
+  list(): Promise<Instrument[]> {
+    return this.db.getRepository(Instrument).find({ order: { symbol: 'ASC' } });
+  }
+
+  /** One symbol as the extractor sees it: an admin row, else a built-in default, else the S&P 500 list. */
+  async lookup(symbol: string): Promise<UniverseEntry | null> {
+    const s = normaliseTicker(symbol);
+    const admin = await this.db.getRepository(Instrument).findOneBy({ symbol: s });
+    if (admin) return { ...admin, source: 'admin' };
+    const builtIn = defaultInstruments().find((c) => c.ticker === s);
+    if (builtIn) return { symbol: s, name: builtIn.name, aliases: builtIn.aliases ?? [], exchange: null, assetClass: builtIn.assetClass as AssetClass, sector: null, source: 'default' };
+    this.sp500 ??= new Map(loadSp500Companies().map((c) => [c.ticker, { name: c.name, sector: c.sector ?? null }]));
+    const sp = this.sp500.get(s);
+    if (sp) return { symbol: s, name: sp.name, aliases: [], exchange: null, assetClass: AssetClass.EQUITY, sector: sp.sector, source: 'sp500' };
+    return null;
+  }
+}
