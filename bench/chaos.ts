@@ -104,6 +104,8 @@ export default async function chaosBench(args: string[]): Promise<void> {
           TIDINGS_SKIP_MIGRATIONS: '1',
           TIDINGS_MANAGED: '1',
           TIDINGS_FETCH_ALLOW_HOSTS: '127.0.0.1', // the benchmark's feeds are served on loopback
+          METRICS_PORT: '0', // any free port: a benchmark may run beside a started stack
+          TEMPORAL_SDK_METRICS_PORT: '0',
         },
         onLine: (line) => {
           if (line.includes('"worker running"')) ready = true;

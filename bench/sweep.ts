@@ -78,6 +78,8 @@ export default async function sweepBench(args: string[]): Promise<void> {
       TIDINGS_SKIP_MIGRATIONS: '1',
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
+      METRICS_PORT: '0', // any free port: a benchmark may run beside a started stack
+      TEMPORAL_SDK_METRICS_PORT: '0',
     };
     workers.push(await startWorker(env));
     const temporal = await connectTemporalClient(infra.temporalAddress, 'default');

@@ -62,7 +62,7 @@ export default async function webhooksBench(args: string[]): Promise<void> {
   const port = (server.address() as AddressInfo).port;
 
   const config = {
-    ...loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'error', TIDINGS_FETCH_ALLOW_HOSTS: '127.0.0.1', TIDINGS_WEBHOOK_RETRY_INITIAL_MS: '1000' }),
+    ...loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'error', TIDINGS_FETCH_ALLOW_HOSTS: '127.0.0.1', TIDINGS_WEBHOOK_RETRY_INITIAL_MS: '1000', METRICS_PORT: '0', TEMPORAL_SDK_METRICS_PORT: '0' }),
     taskQueue: 'bench-webhooks',
   };
   const log = createLogger({ level: 'error' });

@@ -44,6 +44,9 @@ export async function launchStack(env: Record<string, string> = {}): Promise<Sup
       TEMPORAL_UI_PORT: String(uiPort),
       LOG_LEVEL: 'warn',
       NODE_ENV: 'development',
+      // Any free port for the worker's metrics and the SDK's exporter: stacks run side by side.
+      METRICS_PORT: '0',
+      TEMPORAL_SDK_METRICS_PORT: '0',
       ...env,
     },
     detached: true, // its own process group, as `npm start` in a terminal
