@@ -4,7 +4,8 @@
  * re-poll, a retried activity or two racing polls insert each article exactly once.
  */
 import type { EntityManager } from 'typeorm';
-import type { NormalisedArticle, TickerMention } from '../activities/ingestion-types';
+import type { NormalisedArticle } from '../domain/feeds';
+import type { TickerMention } from '../domain/tickers';
 
 export interface StoredArticle {
   id: string;

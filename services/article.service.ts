@@ -6,7 +6,7 @@
 import type { Client } from '@temporalio/client';
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import { apiError } from '../api/errors';
+import { ServiceError } from './errors';
 import { dedupeArticles, normaliseItem, type NormalisedArticle } from '../domain/feeds';
 import { Article, ArticleTicker, SentimentScore } from '../entities';
 import { insertArticles } from '../db/article-store';
@@ -93,7 +93,7 @@ export class ArticleService {
   }
 
   async page(filter: ArticleFilter, first: number, after?: string | null): Promise<ArticlePage> {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw apiError('BAD_USER_INPUT', `first must be 1 to ${MAX_PAGE}`, { field: 'first' });
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new ServiceError('BAD_USER_INPUT', `first must be 1 to ${MAX_PAGE}`, { field: 'first' });
     const rows = await this.select(filter, first + 1, after ? decodeCursor(after) : undefined);
     const articles = rows.slice(0, first);
     const cursors = articles.map((a) => encodeCursor(a.publishedAt, a.id));
@@ -145,7 +145,7 @@ export class ArticleService {
 
   /** Good items are stored even when others are rejected; every rejection names its index. */
   async import(items: ImportItem[]): Promise<ImportReport> {
-    if (items.length === 0 || items.length > MAX_IMPORT) throw apiError('BAD_USER_INPUT', `send 1 to ${MAX_IMPORT} items`, { field: 'items' });
+    if (items.length === 0 || items.length > MAX_IMPORT) throw new ServiceError('BAD_USER_INPUT', `send 1 to ${MAX_IMPORT} items`, { field: 'items' });
     const fetchedAt = new Date();
     const errors: ImportReport['errors'] = [];
     const accepted: Array<{ index: number; article: NormalisedArticle }> = [];

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { apiError } from '../api/errors';
+import { ServiceError } from './errors';
 import { FeatureFlag, FeatureFlagAudit } from '../entities';
 
 /** Every process re-reads flags at least this often, so a change is live everywhere within 10 s. */
@@ -40,8 +40,8 @@ export class FeatureFlagService {
 
   /** Upsert on key; the change and its audit row commit together or not at all. */
   async set(key: string, enabled: boolean, description: string | undefined, actorId: string): Promise<FeatureFlag> {
-    if (!FLAG_KEY.test(key)) throw apiError('BAD_USER_INPUT', 'flag key must be lower_snake_case, 1-63 characters', { field: 'key' });
-    if (description !== undefined && description.length > 500) throw apiError('BAD_USER_INPUT', 'description must be at most 500 characters', { field: 'description' });
+    if (!FLAG_KEY.test(key)) throw new ServiceError('BAD_USER_INPUT', 'flag key must be lower_snake_case, 1-63 characters', { field: 'key' });
+    if (description !== undefined && description.length > 500) throw new ServiceError('BAD_USER_INPUT', 'description must be at most 500 characters', { field: 'description' });
     return this.change(key, actorId, (old) => {
       if (!old && description === undefined) return { enabled, description: '' };
       return { enabled, description: description ?? old!.description };
@@ -50,13 +50,13 @@ export class FeatureFlagService {
 
   async toggle(key: string, actorId: string): Promise<FeatureFlag> {
     return this.change(key, actorId, (old) => {
-      if (!old) throw apiError('NOT_FOUND', `no feature flag "${key}"`);
+      if (!old) throw new ServiceError('NOT_FOUND', `no feature flag "${key}"`);
       return { enabled: !old.enabled, description: old.description };
     });
   }
 
   audit(key: string | undefined, first: number): Promise<FeatureFlagAudit[]> {
-    if (!Number.isInteger(first) || first < 1 || first > 500) throw apiError('BAD_USER_INPUT', 'first must be 1 to 500', { field: 'first' });
+    if (!Number.isInteger(first) || first < 1 || first > 500) throw new ServiceError('BAD_USER_INPUT', 'first must be 1 to 500', { field: 'first' });
     return this.db.getRepository(FeatureFlagAudit).find({
       where: key ? { flagKey: key } : {},
       order: { changedAt: 'DESC', id: 'DESC' },

@@ -5,7 +5,7 @@
  */
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import { apiError } from '../api/errors';
+import { ServiceError } from './errors';
 import { Signal, type SignalType } from '../entities';
 import { decodeCursor, encodeCursor } from './cursor';
 
@@ -57,7 +57,7 @@ function csvCell(value: unknown): string {
 
 /** CSV exports take 1..MAX_CSV_ROWS rows; anything else is the caller's mistake, said plainly. */
 export function csvLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CSV_ROWS) throw apiError('BAD_USER_INPUT', `limit must be 1 to ${MAX_CSV_ROWS}`, { field: 'limit' });
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CSV_ROWS) throw new ServiceError('BAD_USER_INPUT', `limit must be 1 to ${MAX_CSV_ROWS}`, { field: 'limit' });
   return limit;
 }
 
@@ -94,7 +94,7 @@ export class SignalService {
   }
 
   async page(filter: SignalFilter, first: number, after?: string | null) {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_SIGNAL_PAGE) throw apiError('BAD_USER_INPUT', `first must be 1 to ${MAX_SIGNAL_PAGE}`, { field: 'first' });
+    if (!Number.isInteger(first) || first < 1 || first > MAX_SIGNAL_PAGE) throw new ServiceError('BAD_USER_INPUT', `first must be 1 to ${MAX_SIGNAL_PAGE}`, { field: 'first' });
     const rows = await this.select(filter, first + 1, after ? decodeCursor(after) : undefined);
     const signals = rows.slice(0, first);
     const cursors = signals.map((s) => encodeCursor(s.asOf, s.id));
@@ -160,11 +160,11 @@ export class SignalService {
   }
 
   async tickerSentiment(ticker: string, from: Date, to: Date, interval: SentimentInterval): Promise<SentimentBucket[]> {
-    if (!(from < to)) throw apiError('BAD_USER_INPUT', 'from must be before to', { field: 'from' });
+    if (!(from < to)) throw new ServiceError('BAD_USER_INPUT', 'from must be before to', { field: 'from' });
     const unit = { HOUR: 'hour', DAY: 'day', WEEK: 'week' }[interval];
     const maxBuckets = { HOUR: 24 * 366, DAY: 3660, WEEK: 1000 }[interval];
     const span = (to.getTime() - from.getTime()) / ({ HOUR: 3.6e6, DAY: 8.64e7, WEEK: 6.048e8 }[interval]);
-    if (span > maxBuckets) throw apiError('BAD_USER_INPUT', `at most ${maxBuckets} ${unit}s per request`, { field: 'to' });
+    if (span > maxBuckets) throw new ServiceError('BAD_USER_INPUT', `at most ${maxBuckets} ${unit}s per request`, { field: 'to' });
     // One score per article: the newest model score, a lexicon score only when nothing else exists.
     const rows: Array<{ bucket: Date; n: number; mean: number | null; pos: number; neu: number; neg: number }> = await this.db.query(
       `WITH scored AS (

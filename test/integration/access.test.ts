@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { parseApiKey } from '../../api/auth/key-format';
+import { parseApiKey } from '../../domain/access/key-format';
 import { featureFlagActivities } from '../../activities/feature-flag.activities';
 import { Role } from '../../entities';
 import { isFeatureEnabled } from '../../services/feature-flags.service';

@@ -11,7 +11,8 @@ import { EventHub } from '../../events/event-hub';
 import { PgEventBridge } from '../../events/pg-event-bridge';
 import { Topic, type EventEnvelope } from '../../events/topics';
 import type { RunningWorker } from '../../runtime/worker-process';
-import { BacktestError, cancelBacktest, compareBacktests, getBacktest, listBacktests, startBacktest, type StartBacktestInput } from '../../services/backtest.service';
+import { ServiceError } from '../../services/errors';
+import { cancelBacktest, compareBacktests, getBacktest, listBacktests, startBacktest, type StartBacktestInput } from '../../services/backtest.service';
 import { importPrices } from '../../services/price-import.service';
 import type { TemporalClientHandle } from '../../temporal/client';
 import { startWorkerHarness, type WorkerHarness } from '../support/worker-harness';
@@ -95,8 +96,8 @@ describe('backtests: service -> backtestWorkflow -> activities, on real PostgreS
     const [{ before }] = await db.query('SELECT count(*)::int AS before FROM backtest_runs');
     for (const [patch, message] of cases) {
       const err = await start({ ...base, ...patch } as StartBacktestInput).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(BacktestError);
-      expect((err as BacktestError).code).toBe('BAD_INPUT');
+      expect(err).toBeInstanceOf(ServiceError);
+      expect((err as ServiceError).code).toBe('BAD_USER_INPUT');
       expect((err as Error).message).toMatch(message);
     }
     const [{ after }] = await db.query('SELECT count(*)::int AS after FROM backtest_runs');
@@ -197,7 +198,7 @@ describe('backtests: service -> backtestWorkflow -> activities, on real PostgreS
   it('the backtests feature flag turned off refuses new runs', async () => {
     await db.query(`UPDATE feature_flags SET enabled = false WHERE key = 'backtests'`);
     try {
-      await expect(start({ ticker: 'SPY', from: '2010-01-01', to: '2015-01-01', strategy: threshold })).rejects.toMatchObject({ code: 'DISABLED' });
+      await expect(start({ ticker: 'SPY', from: '2010-01-01', to: '2015-01-01', strategy: threshold })).rejects.toMatchObject({ code: 'FEATURE_DISABLED' });
     } finally {
       await db.query(`UPDATE feature_flags SET enabled = true WHERE key = 'backtests'`);
     }

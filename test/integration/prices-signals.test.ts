@@ -14,7 +14,8 @@ import { EventHub } from '../../events/event-hub';
 import { PgEventBridge } from '../../events/pg-event-bridge';
 import { Topic } from '../../events/topics';
 import type { RunningWorker } from '../../runtime/worker-process';
-import { importPrices, PriceImportError } from '../../services/price-import.service';
+import { ServiceError } from '../../services/errors';
+import { importPrices } from '../../services/price-import.service';
 import { SignalService } from '../../services/signal.service';
 import type { TemporalClientHandle } from '../../temporal/client';
 import { createScratchDatabase } from '../support/databases';
@@ -77,7 +78,8 @@ describe('price import (fresh database)', () => {
     expect(bar).toEqual({ close: 11, volume: null });
 
     await expect(importPrices(db, { ticker: '1ABC', csv })).rejects.toThrow(/ticker '1ABC' is not valid/);
-    await expect(importPrices(db, { ticker: 'WAYTOOLONGTICKER', csv })).rejects.toBeInstanceOf(PriceImportError);
+    await expect(importPrices(db, { ticker: 'WAYTOOLONGTICKER', csv })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'ticker' } });
+    await expect(importPrices(db, { ticker: 'OK', csv: '' })).rejects.toBeInstanceOf(ServiceError);
     await expect(importPrices(db, { ticker: 'OK', csv, interval: 'daily' })).rejects.toThrow(/interval 'daily'/);
     await expect(importPrices(db, { ticker: 'OK', csv: 'foo,bar\n1,2\n' })).rejects.toThrow(/cannot find a date and a close column/);
     await expect(importPrices(db, { ticker: 'OK', csv: '' })).rejects.toThrow(/empty/);
