@@ -7,6 +7,7 @@ import { STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination
 import { Feed } from '../entities';
 import { insertArticles } from '../db/article-store';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
+import { isFeatureEnabled } from '../services/feature-flags.service';
 import { sharedTickerExtractor } from '../services/ticker-extraction';
 import type { PollOutcome } from './ingestion-types';
 
@@ -59,8 +60,8 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
         pollId ? ((await db.query('SELECT id FROM articles WHERE ingest_run = $1', [pollId])) as Array<{ id: string }>).map((r) => r.id) : [];
       const feed = await db.getRepository(Feed).findOneBy({ id: input.feedId });
       if (!feed) return polled({ status: 'skipped', reason: 'feed no longer exists', ...nothing });
-      const [flag] = (await db.query(`SELECT enabled FROM feature_flags WHERE key = 'rss_polling'`)) as Array<{ enabled: boolean }>;
-      if (flag && !flag.enabled) return polled({ status: 'skipped', reason: 'rss_polling is off', ...nothing });
+      // Fresh, not cached: a poll that starts after rss_polling was switched off must not fetch.
+      if (!(await isFeatureEnabled(db, 'rss_polling', { fresh: true }))) return polled({ status: 'skipped', reason: 'rss_polling is off', ...nothing });
       if (feed.paused) return polled({ status: 'skipped', reason: 'feed is paused', ...nothing });
 
       const fetchedAt = new Date();

@@ -12,6 +12,7 @@ import { BacktestRun, BacktestStatus } from '../entities';
 import { publishEvent } from '../events/publish';
 import { Topic } from '../events/topics';
 import { ServiceError } from './errors';
+import { isFeatureEnabled } from './feature-flags.service';
 import { normaliseInterval, normaliseTicker } from './price-import.service';
 
 export interface StartBacktestInput {
@@ -169,8 +170,8 @@ export function validateBacktestInput(input: StartBacktestInput): { name: string
  */
 export async function startBacktest(db: DataSource, temporal: Client, taskQueue: string, input: StartBacktestInput, createdBy: string | null = null): Promise<BacktestRun> {
   const { name, params } = validateBacktestInput(input);
-  const [flag] = (await db.query(`SELECT enabled FROM feature_flags WHERE key = 'backtests'`)) as Array<{ enabled: boolean }>;
-  if (flag && !flag.enabled) throw new ServiceError('FEATURE_DISABLED', 'backtests are turned off (feature flag "backtests")');
+  // Fresh: turning backtests off refuses the very next run, not one up to FLAG_CACHE_MS later.
+  if (!(await isFeatureEnabled(db, 'backtests', { fresh: true }))) throw new ServiceError('FEATURE_DISABLED', 'backtests are turned off (feature flag "backtests")');
   const [{ bars }] = (await db.query(
     `SELECT count(*)::int AS bars FROM price_bars WHERE ticker = $1 AND interval = $2 AND time >= $3 AND time <= $4`,
     [params.ticker, params.interval, params.from, params.to],
