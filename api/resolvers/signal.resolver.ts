@@ -1,7 +1,7 @@
 import { ArrayMaxSize, Max, Min } from 'class-validator';
 import { Arg, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Int, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
 import { Signal, SignalType } from '../../entities';
-import { Topic } from '../../events/topics';
+import { Topic, type SignalCreatedEvent } from '../../events/topics';
 import type { Services } from '../../services';
 import type { SentimentInterval } from '../../services/signal.service';
 import type { GraphQLContext } from '../context';
@@ -103,13 +103,6 @@ class SentimentBucket {
   negativeShare!: number;
 }
 
-interface SignalEvent {
-  id: string;
-  ticker: string;
-  type: string;
-  confidence: number;
-}
-
 /** DataLoaders live as long as one request's context. */
 const loadersByContext = new WeakMap<GraphQLContext, ReturnType<Services['signals']['loaders']>>();
 function loaders(ctx: GraphQLContext) {
@@ -174,14 +167,14 @@ export class SignalResolver {
       const tickers = (args.tickers as string[]).map((t) => t.trim().toUpperCase()).filter(Boolean);
       if (tickers.length < 1 || tickers.length > 100) throw apiError('BAD_USER_INPUT', 'subscribe to 1 to 100 tickers', { field: 'tickers' });
       const minConfidence = (args.minConfidence as number | undefined) ?? 0;
-      return ctx.services.hub.subscribe<SignalEvent>(
+      return ctx.services.hub.subscribe(
         tickers.map((key) => ({ topic: Topic.SIGNAL_CREATED, key })),
         { accept: (e) => e.confidence >= minConfidence },
       );
     },
   })
   async signalCreated(
-    @Root() event: SignalEvent,
+    @Root() event: SignalCreatedEvent,
     @Arg('tickers', () => [String]) _tickers: string[],
     // Both arguments are applied in `subscribe`, before an event is queued for this subscriber.
     @Arg('minConfidence', () => Float, { defaultValue: 0 }) _minConfidence: number,

@@ -151,7 +151,7 @@ describe('signals: computeSignalsWorkflow against real PostgreSQL and Temporal',
     await article(ticker, h(100), [['hl-test', -1]]); // outside the lookback entirely
     await article(ticker, h(3), [['hl-test', 0.9]], 0.1); // below minRelevance
 
-    const events = hub.subscribe<{ id: string; ticker: string; type: string; confidence: number }>([{ topic: Topic.SIGNAL_CREATED, key: ticker }]);
+    const events = hub.subscribe([{ topic: Topic.SIGNAL_CREATED, key: ticker }]);
     const first = await run({ articleIds: [a1], asOf: asOf.toISOString() });
     expect(first.asOf).toBe(asOf.toISOString());
     expect(first.signals).toHaveLength(1);
