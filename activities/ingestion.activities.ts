@@ -4,11 +4,11 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import { articlesFromFeedBody, DEFAULT_MAX_ITEMS, DEFAULT_USER_AGENT, fetchFeed, FeedFetchError, FeedParseError, type SkippedItem } from '../domain/feeds';
 import { STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
-import { Feed } from '../entities';
+import { Article, Feed } from '../entities';
 import { insertArticles } from '../db/article-store';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
 import { isFeatureEnabled } from '../services/feature-flags.service';
-import { sharedTickerExtractor } from '../services/ticker-extraction';
+import { withTickers } from '../services/ticker-extraction';
 import type { PollOutcome } from './ingestion-types';
 
 /** What the worker's config says about fetching feeds; strict defaults when not given. */
@@ -57,7 +57,7 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
       const pollId = input.pollId ?? null;
       // Articles an earlier attempt of this same poll committed before its worker died.
       const storedBy = async (): Promise<string[]> =>
-        pollId ? ((await db.query('SELECT id FROM articles WHERE ingest_run = $1', [pollId])) as Array<{ id: string }>).map((r) => r.id) : [];
+        pollId ? (await db.getRepository(Article).find({ select: { id: true }, where: { ingestRun: pollId } })).map((r) => r.id) : [];
       const feed = await db.getRepository(Feed).findOneBy({ id: input.feedId });
       if (!feed) return polled({ status: 'skipped', reason: 'feed no longer exists', ...nothing });
       // Fresh, not cached: a poll that starts after rss_polling was switched off must not fetch.
@@ -97,10 +97,7 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
         await recordFailure(db, feed.id, `${err.code}: ${err.message}`);
         return polled({ status: 'failed', reason: `${err.code}: ${err.message}`, ...nothing });
       }
-      const withTickers = items.articles.map((article) => ({
-        article,
-        tickers: sharedTickerExtractor().extract({ title: article.title, summary: article.summary, url: article.url ?? undefined, guid: article.guid ?? undefined }),
-      }));
+      const articles = withTickers(items.articles);
       heartbeat();
 
       const itemsSkipped = items.skipped.length + items.itemsOverCap;
@@ -108,7 +105,7 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
       let stored;
       try {
         stored = await db.transaction(async (tx) => {
-          const rows = await insertArticles(tx, 'feed', feed.id, withTickers, pollId);
+          const rows = await insertArticles(tx, 'feed', feed.id, articles, pollId);
           await tx.query(
             `UPDATE feeds SET etag = $2, last_modified = $3, last_polled_at = now(), last_success_at = now(),
                consecutive_failures = 0, last_error = NULL, articles_ingested = articles_ingested + $4,

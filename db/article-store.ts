@@ -7,6 +7,12 @@ import type { EntityManager } from 'typeorm';
 import type { NormalisedArticle } from '../domain/feeds';
 import type { TickerMention } from '../domain/tickers';
 
+/** An article to store with the tickers it mentions (services/ticker-extraction.ts withTickers). */
+export interface ArticleWithTickers {
+  article: NormalisedArticle;
+  tickers: TickerMention[];
+}
+
 export interface StoredArticle {
   id: string;
   urlHash: string;
@@ -16,7 +22,7 @@ export async function insertArticles(
   tx: EntityManager,
   source: 'feed' | 'import',
   feedId: string | null,
-  articles: Array<{ article: NormalisedArticle; tickers: TickerMention[] }>,
+  articles: ArticleWithTickers[],
   ingestRun: string | null = null,
 ): Promise<StoredArticle[]> {
   if (articles.length === 0) return [];

@@ -11,9 +11,9 @@ import { dedupeArticles, normaliseItem, type NormalisedArticle } from '../domain
 import { Article, ArticleTicker, SentimentScore } from '../entities';
 import { insertArticles } from '../db/article-store';
 import type { ApiMetrics } from '../observability/metrics';
-import { csvLimit, toCsv } from './signal.service';
+import { csvLimit, toCsv } from './csv';
 import { decodeCursor, encodeCursor } from './cursor';
-import { sharedTickerExtractor } from './ticker-extraction';
+import { withTickers } from './ticker-extraction';
 
 export interface ArticleFilter {
   tickers?: string[];
@@ -180,11 +180,7 @@ export class ArticleService {
       else accepted.push({ index, article: result });
     });
     const { unique, duplicates } = dedupeArticles(accepted.map((a) => a.article));
-    const withTickers = unique.map((article) => ({
-      article,
-      tickers: sharedTickerExtractor().extract({ title: article.title, summary: article.summary, url: article.url ?? undefined, guid: article.guid ?? undefined }),
-    }));
-    const stored = await this.db.transaction((tx) => insertArticles(tx, 'import', null, withTickers));
+    const stored = await this.db.transaction((tx) => insertArticles(tx, 'import', null, withTickers(unique)));
     const insertedIds = stored.map((s) => s.id);
     if (insertedIds.length > 0) {
       await this.temporal.workflow.start('scoreArticlesWorkflow', {

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { ServiceError } from './errors';
 import { FeatureFlag, FeatureFlagAudit } from '../entities';
 
@@ -29,10 +29,6 @@ export const MISSING_FLAG_ENABLED = false;
 export const FLAG_CACHE_MS = 5000;
 const FLAG_KEY = /^[a-z][a-z0-9_]{0,62}$/;
 
-interface Queryable {
-  query(sql: string, params?: unknown[]): Promise<unknown>;
-}
-
 export interface FlagReadOptions {
   /**
    * Read the table now instead of trusting the cache (up to FLAG_CACHE_MS old): for checks
@@ -47,14 +43,14 @@ let readerCache: { at: number; flags: Map<string, boolean> } | null = null;
  * The one flag reader, for services and activities (never workflow code: it reads the
  * database). A flag without a row reads as MISSING_FLAG_ENABLED.
  */
-export async function isFeatureEnabled(db: Queryable, key: FlagKey, options: FlagReadOptions = {}): Promise<boolean> {
+export async function isFeatureEnabled(db: DataSource | EntityManager, key: FlagKey, options: FlagReadOptions = {}): Promise<boolean> {
   return (await readFlags(db, options)).get(key) ?? MISSING_FLAG_ENABLED;
 }
 
 /** Every stored flag by key (cached for FLAG_CACHE_MS unless `fresh`); isFeatureEnabled answers for one. */
-async function readFlags(db: Queryable, { fresh = false }: FlagReadOptions = {}): Promise<Map<string, boolean>> {
+async function readFlags(db: DataSource | EntityManager, { fresh = false }: FlagReadOptions = {}): Promise<Map<string, boolean>> {
   if (!fresh && readerCache && Date.now() - readerCache.at < FLAG_CACHE_MS) return readerCache.flags;
-  const rows = (await db.query('SELECT key, enabled FROM feature_flags')) as Array<{ key: string; enabled: boolean }>;
+  const rows = await db.getRepository(FeatureFlag).find({ select: { key: true, enabled: true } });
   readerCache = { at: Date.now(), flags: new Map(rows.map((r) => [r.key, r.enabled])) };
   return readerCache.flags;
 }

@@ -7,6 +7,7 @@ import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { ServiceError } from './errors';
 import { Signal, type SignalType } from '../entities';
+import { csvLimit, toCsv } from './csv';
 import { decodeCursor, encodeCursor } from './cursor';
 
 export interface SignalFilter {
@@ -45,26 +46,6 @@ export const MAX_SIGNAL_PAGE = 200;
 
 const SIGNAL_COLUMNS = `s.id, s.ticker, s.as_of AS "asOf", s.type, s.confidence, s.risk_level AS "riskLevel",
   s.suggested_position_size AS "suggestedPositionSize", s.features, s.model_versions AS "modelVersions", s.params, s.created_at AS "createdAt"`;
-export const MAX_CSV_ROWS = 10_000;
-
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  // Quote when needed; a leading =,+,-,@ is neutralised so spreadsheets never run it as a formula.
-  const safe = /^[=+\-@]/.test(text) && Number.isNaN(Number(text)) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-/** CSV exports take 1..MAX_CSV_ROWS rows; anything else is the caller's mistake, said plainly. */
-export function csvLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CSV_ROWS) throw new ServiceError('BAD_USER_INPUT', `limit must be 1 to ${MAX_CSV_ROWS}`, { field: 'limit' });
-  return limit;
-}
-
-export function toCsv(header: string[], rows: unknown[][]): string {
-  return [header.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
-}
-
 export class SignalService {
   private readonly shared = new Map<string, { at: number; value: Promise<Signal | null> }>();
 
