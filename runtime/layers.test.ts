@@ -51,7 +51,8 @@ export function importsOf(fileName: string, text: string): ImportRef[] {
   const visit = (node: ts.Node) => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const clause = node.importClause;
-      const typeOnly = !!clause && (clause.isTypeOnly || (!clause.name && !!clause.namedBindings && ts.isNamedImports(clause.namedBindings) && clause.namedBindings.elements.every((e) => e.isTypeOnly)));
+      const typeOnly =
+        !!clause && (clause.isTypeOnly || (!clause.name && !!clause.namedBindings && ts.isNamedImports(clause.namedBindings) && clause.namedBindings.elements.every((e) => e.isTypeOnly)));
       refs.push({ specifier: node.moduleSpecifier.text, typeOnly });
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       refs.push({ specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
@@ -105,7 +106,11 @@ describe('layers', () => {
       .filter((dir) => dir !== 'test' && !dir.endsWith('.ts') && fs.existsSync(path.join(ROOT, dir)))
       .flatMap(sourceFiles);
     expect(files.length).toBeGreaterThan(100);
-    const problems = files.flatMap((file) => importsOf(file, fs.readFileSync(path.join(ROOT, file), 'utf8')).map((ref) => violation(file, ref)).filter((v): v is string => v !== null));
+    const problems = files.flatMap((file) =>
+      importsOf(file, fs.readFileSync(path.join(ROOT, file), 'utf8'))
+        .map((ref) => violation(file, ref))
+        .filter((v): v is string => v !== null),
+    );
     expect(problems).toEqual([]);
   });
 

@@ -3,7 +3,13 @@ import { csvLimit, MAX_CSV_ROWS, toCsv } from './csv';
 
 describe('toCsv', () => {
   it('quotes what needs quoting, writes dates as ISO and objects as JSON, and leaves nulls empty', () => {
-    const csv = toCsv(['a', 'b', 'c', 'd'], [['plain', 'with, comma', 'say "hi"\nthere', null], [new Date('2024-01-02T03:04:05Z'), { x: 1 }, 1.5, undefined]]);
+    const csv = toCsv(
+      ['a', 'b', 'c', 'd'],
+      [
+        ['plain', 'with, comma', 'say "hi"\nthere', null],
+        [new Date('2024-01-02T03:04:05Z'), { x: 1 }, 1.5, undefined],
+      ],
+    );
     expect(csv).toBe('a,b,c,d\nplain,"with, comma","say ""hi""\nthere",\n2024-01-02T03:04:05.000Z,"{""x"":1}",1.5,\n');
   });
 

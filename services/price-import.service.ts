@@ -42,7 +42,7 @@ export interface PriceImportReport {
   to: Date | null;
 }
 
-const TICKER = /^[A-Z][A-Z0-9.\-]{0,9}$/;
+const TICKER = /^[A-Z][A-Z0-9.-]{0,9}$/;
 const INTERVAL = /^[1-9][0-9]{0,3}(m|h|d|wk|mo)$/;
 /** 6 arrays x 5000 elements keeps each statement far below PostgreSQL's parameter and message limits. */
 const BATCH = 5000;

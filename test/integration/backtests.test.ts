@@ -8,9 +8,7 @@ import { createLogger } from '../../config/logger';
 import { sharedDataPath } from '../../config/paths';
 import { BacktestStatus } from '../../entities';
 import { EventHub } from '../../events/event-hub';
-import { PgEventBridge } from '../../events/pg-event-bridge';
 import { Topic, type EventEnvelope } from '../../events/topics';
-import type { RunningWorker } from '../../runtime/worker-process';
 import { ServiceError } from '../../services/errors';
 import { cancelBacktest, compareBacktests, getBacktest, listBacktests, startBacktest, type StartBacktestInput } from '../../services/backtest.service';
 import { importPrices } from '../../services/price-import.service';
@@ -42,10 +40,8 @@ describe('backtests: service -> backtestWorkflow -> activities, on real PostgreS
   const log = createLogger({ level: 'warn' });
   const config = { ...loadConfig({ NODE_ENV: 'test' }), taskQueue: `test-${randomUUID()}` };
   const hub = new RecordingHub();
-  let worker: RunningWorker;
   let db: DataSource;
   let temporal: TemporalClientHandle;
-  let bridge: PgEventBridge;
   let harness: WorkerHarness;
   const start = (input: StartBacktestInput) => startBacktest(db, temporal.client, config.taskQueue, input);
   const result = (workflowId: string) => temporal.client.workflow.getHandle(workflowId).result() as Promise<BacktestOutcome>;
@@ -53,7 +49,7 @@ describe('backtests: service -> backtestWorkflow -> activities, on real PostgreS
 
   beforeAll(async () => {
     harness = await startWorkerHarness(config, log, hub);
-    ({ worker, db, temporal, bridge } = harness);
+    ({ db, temporal } = harness);
     await importPrices(db, { ticker: 'SPY', csv: fs.readFileSync(sharedDataPath('prices', 'SPY_daily.csv'), 'utf8') });
     // One SPY story an hour after every bar from 2010 to 2014, whose score tells the direction of
     // the bar after next (the one the resulting position is traded on): a strategy with real

@@ -11,9 +11,7 @@ import { sharedDataPath } from '../../config/paths';
 import { createDataSource } from '../../db/data-source';
 import { runMigrations } from '../../db/migrate';
 import { EventHub } from '../../events/event-hub';
-import { PgEventBridge } from '../../events/pg-event-bridge';
 import { Topic } from '../../events/topics';
-import type { RunningWorker } from '../../runtime/worker-process';
 import { ServiceError } from '../../services/errors';
 import { importPrices } from '../../services/price-import.service';
 import { SignalService } from '../../services/signal.service';
@@ -107,17 +105,15 @@ describe('price import (fresh database)', () => {
 describe('signals: computeSignalsWorkflow against real PostgreSQL and Temporal', () => {
   const log = createLogger({ level: 'warn' });
   const config = { ...loadConfig({ NODE_ENV: 'test' }), taskQueue: `test-${randomUUID()}` };
-  let worker: RunningWorker;
   let db: DataSource;
   let temporal: TemporalClientHandle;
   const hub = new EventHub();
-  let bridge: PgEventBridge;
 
   let harness: WorkerHarness;
 
   beforeAll(async () => {
     harness = await startWorkerHarness(config, log, hub);
-    ({ worker, db, temporal, bridge } = harness);
+    ({ db, temporal } = harness);
   });
   afterAll(() => harness.stop());
 
