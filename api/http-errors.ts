@@ -114,8 +114,9 @@ export interface ErrorPolicy {
 }
 
 /**
- * Apollo's formatError: gives service errors their code (toGraphQLError), keeps the API's own codes, turns connection failures into UNAVAILABLE,
- * database data exceptions into BAD_USER_INPUT, and masks everything unexpected (logged in full).
+ * Apollo's formatError: gives service errors their code and details (toGraphQLError, the one
+ * mapping), keeps the API's own codes, turns connection failures into UNAVAILABLE, database data
+ * exceptions into BAD_USER_INPUT, and masks everything unexpected (logged in full).
  */
 export function formatError(policy: ErrorPolicy) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
