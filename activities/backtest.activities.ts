@@ -8,7 +8,7 @@ import {
   type BacktestBars, type BacktestOptions, type PermutationChunkResult, type PermutationStatistic, type PreparedPermutationTest, type SignalType,
 } from '../domain/backtest';
 import { publishEvent, type Queryable } from '../events/publish';
-import { Topic } from '../events/topics';
+import { Topic, type TopicPayload } from '../events/topics';
 import { loadBars, loadObservations } from './signal.activities';
 
 export type BacktestStrategy =
@@ -66,7 +66,7 @@ export interface BacktestOutcome {
   pValue: number | null;
 }
 
-export type BacktestProgress = { id: string; done: number; total: number; status: string };
+export type BacktestProgress = TopicPayload<Topic.BACKTEST_PROGRESS>;
 
 /** Parallel permutation activities per backtest: 4 keeps a 2-core worker busy without starving others. */
 export const PERMUTATION_CHUNKS = 4;

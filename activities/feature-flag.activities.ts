@@ -1,12 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { readFlags } from '../services/feature-flags.service';
+import { isFeatureEnabled, type FlagKey } from '../services/feature-flags.service';
 
 export function featureFlagActivities(db: DataSource) {
   return {
     /** Workflows ask through this activity so flag reads stay out of deterministic code. */
-    async readFeatureFlags(keys: string[]): Promise<Record<string, boolean>> {
-      const flags = await readFlags(db);
-      return Object.fromEntries(keys.map((k) => [k, flags.get(k) ?? false]));
+    async readFeatureFlags(keys: FlagKey[]): Promise<Partial<Record<FlagKey, boolean>>> {
+      return Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await isFeatureEnabled(db, k)] as const)));
     },
   };
 }

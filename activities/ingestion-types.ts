@@ -1,6 +1,3 @@
-export type { NormalisedArticle } from '../domain/feeds';
-export type { TickerMention } from '../domain/tickers';
-
 /** What one poll did; small on purpose (it travels through Temporal's history). */
 export interface PollOutcome {
   status: 'ok' | 'not-modified' | 'skipped' | 'failed';

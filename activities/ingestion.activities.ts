@@ -4,10 +4,11 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import { articlesFromFeedBody, DEFAULT_MAX_ITEMS, DEFAULT_USER_AGENT, fetchFeed, FeedFetchError, FeedParseError, type SkippedItem } from '../domain/feeds';
 import { STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
-import { Feed } from '../entities';
-import { insertArticles } from '../db/article-store';
+import { Article, Feed } from '../entities';
+import { insertArticles } from '../services/article-store';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
-import { currentTickerExtractor } from '../services/ticker-extraction';
+import { isFeatureEnabled } from '../services/feature-flags.service';
+import { currentTickerExtractor, withTickers } from '../services/ticker-extraction';
 import type { PollOutcome } from './ingestion-types';
 import { alertOperatorsIfFailing, type WebhookOptions } from './webhook.activities';
 
@@ -67,11 +68,11 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
       const pollId = input.pollId ?? null;
       // Articles an earlier attempt of this same poll committed before its worker died.
       const storedBy = async (): Promise<string[]> =>
-        pollId ? ((await db.query('SELECT id FROM articles WHERE ingest_run = $1', [pollId])) as Array<{ id: string }>).map((r) => r.id) : [];
+        pollId ? (await db.getRepository(Article).find({ select: { id: true }, where: { ingestRun: pollId } })).map((r) => r.id) : [];
       const feed = await db.getRepository(Feed).findOneBy({ id: input.feedId });
       if (!feed) return polled({ status: 'skipped', reason: 'feed no longer exists', ...nothing });
-      const [flag] = (await db.query(`SELECT enabled FROM feature_flags WHERE key = 'rss_polling'`)) as Array<{ enabled: boolean }>;
-      if (flag && !flag.enabled) return polled({ status: 'skipped', reason: 'rss_polling is off', ...nothing });
+      // Fresh, not cached: a poll that starts after rss_polling was switched off must not fetch.
+      if (!(await isFeatureEnabled(db, 'rss_polling', { fresh: true }))) return polled({ status: 'skipped', reason: 'rss_polling is off', ...nothing });
       if (feed.paused) return polled({ status: 'skipped', reason: 'feed is paused', ...nothing });
 
       const fetchedAt = new Date();
@@ -107,11 +108,7 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
         await failed(feed.id, `${err.code}: ${err.message}`);
         return polled({ status: 'failed', reason: `${err.code}: ${err.message}`, ...nothing });
       }
-      const extractor = await currentTickerExtractor(db);
-      const withTickers = items.articles.map((article) => ({
-        article,
-        tickers: extractor.extract({ title: article.title, summary: article.summary, url: article.url ?? undefined, guid: article.guid ?? undefined }),
-      }));
+      const articles = withTickers(items.articles, await currentTickerExtractor(db));
       heartbeat();
 
       const itemsSkipped = items.skipped.length + items.itemsOverCap;
@@ -119,7 +116,7 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
       let stored;
       try {
         stored = await db.transaction(async (tx) => {
-          const rows = await insertArticles(tx, 'feed', feed.id, withTickers, pollId);
+          const rows = await insertArticles(tx, 'feed', feed.id, articles, pollId);
           await tx.query(
             `UPDATE feeds SET etag = $2, last_modified = $3, last_polled_at = now(), last_success_at = now(),
                consecutive_failures = 0, last_error = NULL, failure_alerted_at = NULL, articles_ingested = articles_ingested + $4,

@@ -5,7 +5,8 @@ import { DEFAULT_USER_AGENT, fetchFeed, FeedFetchError } from '../domain/feeds';
 import { STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { expandUrlTemplate } from '../domain/prices';
 import { PriceFormat } from '../entities/price-source.entity';
-import { importPrices, PriceImportError } from '../services/price-import.service';
+import { ServiceError } from '../services/errors';
+import { importPrices } from '../services/price-import.service';
 
 export interface PriceFetchOptions {
   destinationPolicy?: DestinationPolicy;
@@ -62,7 +63,7 @@ export function priceSourceActivities(db: DataSource, log: Logger, options: Pric
           const report = await importPrices(db, { ticker, csv: fetched.body.toString('utf8'), interval: source.interval, delimiter: DELIMITERS[source.format] });
           results.push({ ticker, inserted: report.inserted, updated: report.updated, rejected: report.rejected.length });
         } catch (err) {
-          if (!(err instanceof FeedFetchError) && !(err instanceof PriceImportError)) throw err;
+          if (!(err instanceof FeedFetchError) && !(err instanceof ServiceError)) throw err;
           const code = err instanceof FeedFetchError ? err.code : 'BAD_FILE';
           results.push({ ticker, inserted: 0, updated: 0, rejected: 0, error: `${code}: ${err.message}`.slice(0, 500) });
         }

@@ -61,7 +61,7 @@ const DAY = 86_400_000;
 /** Appended to the rules version of intraday series (decisions at bar closes and article arrivals). */
 export const INTRADAY_SUFFIX = '+intraday';
 const MAX_TARGETS = 500;
-const TICKER = /^[A-Z][A-Z0-9.\-]{0,11}$/;
+const TICKER = /^[A-Z][A-Z0-9.-]{0,11}$/;
 const inputError = (message: string) => ApplicationFailure.nonRetryable(message, 'SignalReplayInputError');
 
 function parseTime(field: string, raw: string): number {

@@ -8,6 +8,7 @@ import { publishEvent, type Queryable } from '../events/publish';
 import { Topic } from '../events/topics';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
 import { fanOutSignals, type WebhookOptions } from './webhook.activities';
+import { isUuid } from '../domain/ids';
 
 export interface ComputeSignalsInput {
   articleIds?: string[];
@@ -35,7 +36,6 @@ export interface ComputeSignalsResult {
 export const SIGNAL_BAR_LOOKBACK = 300;
 export const SIGNAL_BAR_INTERVAL = '1d';
 const MAX_TICKERS = 500;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * One sentiment observation per (article, ticker) published in (from, to]. An article scored by
@@ -88,7 +88,7 @@ export async function loadArticleTimes(db: Queryable, ticker: string, from: Date
 
 async function affectedTickers(db: Queryable, input: ComputeSignalsInput): Promise<string[]> {
   const tickers = new Set((input.tickers ?? []).map((t) => t.trim().toUpperCase()).filter(Boolean));
-  const bad = (input.articleIds ?? []).find((id) => !UUID.test(id));
+  const bad = (input.articleIds ?? []).find((id) => !isUuid(id));
   if (bad !== undefined) throw ApplicationFailure.nonRetryable(`article id '${bad}' is not a UUID`, 'SignalInputError');
   if (input.articleIds && input.articleIds.length > 0) {
     const rows = (await db.query(`SELECT DISTINCT ticker FROM article_tickers WHERE article_id = ANY($1::uuid[])`, [input.articleIds])) as Array<{ ticker: string }>;

@@ -78,7 +78,7 @@ export async function postWebhook(
     const status = res.status;
     if (status >= 200 && status < 300) return { statusCode: status, latencyMs, error: null };
     const retryAfterSeconds = parseRetryAfter(res.headers.get('retry-after'));
-    const detail = excerpt.replace(/[\u0000-\u001f]+/g, ' ').trim().slice(0, 200);
+    const detail = excerpt.replace(/\p{Cc}+/gu, ' ').trim().slice(0, 200);
     const redirect = status >= 300 && status < 400 ? ' (redirects are not followed)' : '';
     return { statusCode: status, latencyMs, error: `HTTP ${status}${redirect}${detail ? `: ${detail}` : ''}`, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
   } catch (err) {

@@ -10,7 +10,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../config/logger';
 import type { GraphQLContext } from './context';
-import { apiError } from './errors';
+import { ServiceError } from '../services/errors';
+import { apiError, toGraphQLError } from './errors';
 
 /** What a client waits before retrying when PostgreSQL or Temporal does not answer. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
@@ -130,12 +131,17 @@ export interface ErrorPolicy {
 }
 
 /**
- * Apollo's formatError: keeps the API's own codes, turns connection failures into UNAVAILABLE,
- * database data exceptions into BAD_USER_INPUT, and masks everything unexpected (logged in full).
+ * Apollo's formatError: gives service errors their code and details (toGraphQLError, the one
+ * mapping), keeps the API's own codes, turns connection failures into UNAVAILABLE, database data
+ * exceptions into BAD_USER_INPUT, and masks everything unexpected (logged in full).
  */
 export function formatError(policy: ErrorPolicy) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = (error as GraphQLError)?.originalError;
+    if (original instanceof ServiceError) {
+      const { stacktrace } = formatted.extensions ?? {};
+      return { ...formatted, extensions: { ...toGraphQLError(original).extensions, ...(stacktrace === undefined ? {} : { stacktrace }) } };
+    }
     // Apollo relabels every validation error GRAPHQL_VALIDATION_FAILED; keep the guard's own code.
     const guardCode = original instanceof GraphQLError ? original.extensions.code : undefined;
     if (guardCode === 'QUERY_TOO_DEEP') return { ...formatted, extensions: { ...formatted.extensions, code: guardCode } };

@@ -22,7 +22,7 @@ function nulInValue(value: unknown, path: string, depth = 0): string | null {
     return null;
   }
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (k.includes('\u0000')) return `${path}.${k.replace(/\u0000/g, '\\0')}`;
+    if (k.includes('\u0000')) return `${path}.${k.replaceAll('\u0000', '\\0')}`;
     const hit = nulInValue(v, `${path}.${k}`, depth + 1);
     if (hit) return hit;
   }

@@ -33,6 +33,7 @@ import { createApiMetrics, renderMetrics, type ApiMetrics } from '../observabili
 import { assertComplexity, depthLimitRule } from './query-guards';
 import { browserOriginAllowed, securityHeaders } from './browser';
 import { documentLimitsMiddleware, parseBounded, type DocumentLimits } from './document-limits';
+import { withClientErrors } from './errors';
 import { errorSummary, formatError, httpStatusPlugin, isServiceUnavailable, jsonErrorHandler, unavailableError, withHttpStatus } from './http-errors';
 import { assertNoNul } from './input-guards';
 import { buildApiSchema } from './schema';
@@ -147,6 +148,11 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
     {
       schema,
       subscribe: sharedSubscribe,
+      // Apollo's formatError does not run here: service errors get their code on the way out.
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        const mapped = withClientErrors(result);
+        return mapped === result ? undefined : mapped;
+      },
       // The key travels once, in connection_init; a socket without a valid one never opens.
       onConnect: async (ctx) => {
         ctx.extra.requestId = randomUUID();

@@ -15,6 +15,7 @@
 import { createSourceEventStream, execute, getOperationAST, subscribe, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { EventSubscription } from '../events/event-hub';
 import type { GraphQLContext } from './context';
+import { withClientErrors } from './errors';
 
 /** Root subscription fields whose results are the same for every caller of a role. */
 export const SHARED_SUBSCRIPTION_FIELDS = new Set(['signalCreated', 'backtestProgress', 'pipelineProbeCompleted', 'articleAdded']);
@@ -41,7 +42,8 @@ export async function sharedSubscribe(args: ExecutionArgs): Promise<AsyncIterabl
   const key = JSON.stringify([role, args.document.loc?.source.body, args.operationName ?? null, args.variableValues ?? null]);
 
   const resultFor = (payload: unknown): Promise<ExecutionResult> => {
-    const run = () => Promise.resolve(execute({ ...args, rootValue: payload }));
+    // Direct delivery skips graphql-ws's onNext, so service errors get their code here.
+    const run = () => Promise.resolve(execute({ ...args, rootValue: payload })).then(withClientErrors);
     if (typeof payload !== 'object' || payload === null) return run();
     let byKey = sharedResults.get(payload);
     if (!byKey) sharedResults.set(payload, (byKey = new Map()));

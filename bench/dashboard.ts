@@ -37,6 +37,8 @@ export default async function dashboardBench(args: string[]): Promise<void> {
   const loads = Number(args[2] ?? 5);
   const root = path.join(__dirname, '..', '..');
   // The app the API serves: build it when its inputs changed (as npm start does).
+  // The web build script is plain CommonJS outside the TypeScript project, found by path at run time.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   (require(path.join(root, 'web', 'scripts', 'build.cjs')) as { build: (o: { ifChanged: boolean }) => boolean }).build({ ifChanged: true });
 
   const infra = await startBenchInfra('dashboard');

@@ -44,7 +44,7 @@ export async function importPricesCommand(
   try {
     csv = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new Error(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
   const db = createDataSource(opts.databaseUrl, { poolSize: 2, applicationName: 'tidings-cli' });
   await db.initialize();

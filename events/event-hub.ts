@@ -4,10 +4,10 @@
  * subscriber. Events arrive from PostgreSQL NOTIFY (see pg-event-bridge.ts), so an event
  * published by any worker reaches subscribers on every API process.
  */
-import { ALL_KEY, type EventEnvelope, type Topic } from './topics';
+import { ALL_KEY, type EventEnvelope, type Topic, type TopicPayload } from './topics';
 
-export interface Route {
-  topic: Topic;
+export interface Route<T extends Topic = Topic> {
+  topic: T;
   key: string;
 }
 
@@ -66,10 +66,12 @@ export class EventHub {
   }
 
   /**
-   * An async iterator over every event on any of `routes`. A slow consumer keeps at most
+   * An async iterator over every event on any of `routes`, typed by their topic's payload
+   * (events/topics.ts). A slow consumer keeps at most
    * `maxQueue` undelivered events (oldest dropped) so one stuck socket cannot grow memory.
    */
-  subscribe<T = unknown>(routes: Route[], opts: { maxQueue?: number; accept?: (payload: T) => boolean } = {}): EventSubscription<T> {
+  subscribe<K extends Topic>(routes: ReadonlyArray<Route<K>>, opts: { maxQueue?: number; accept?: (payload: TopicPayload<K>) => boolean } = {}): EventSubscription<TopicPayload<K>> {
+    type T = TopicPayload<K>;
     const maxQueue = opts.maxQueue ?? 1000;
     const accept = opts.accept;
     const queue: T[] = [];

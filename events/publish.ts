@@ -1,4 +1,4 @@
-import { EVENTS_CHANNEL, type EventEnvelope, type Topic } from './topics';
+import { EVENTS_CHANNEL, type EventEnvelope, type Topic, type TopicPayload } from './topics';
 
 /** Anything that runs SQL: a pg Pool/Client, a TypeORM DataSource, EntityManager or QueryRunner. */
 export interface Queryable {
@@ -12,8 +12,8 @@ const MAX_PAYLOAD_BYTES = 7900;
  * Publishes through PostgreSQL NOTIFY. Called inside a transaction, the event is delivered
  * only if and when that transaction commits, so subscribers never hear of unsaved data.
  */
-export async function publishEvent(db: Queryable, topic: Topic, key: string, payload: unknown): Promise<void> {
-  const envelope: EventEnvelope = { topic, key, payload };
+export async function publishEvent<T extends Topic>(db: Queryable, topic: T, key: string, payload: TopicPayload<T>): Promise<void> {
+  const envelope = { topic, key, payload } as EventEnvelope<T>;
   const text = JSON.stringify(envelope);
   if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) {
     throw new Error(`event ${topic}/${key} is ${Buffer.byteLength(text)} bytes; NOTIFY carries at most ${MAX_PAYLOAD_BYTES}`);
@@ -22,10 +22,10 @@ export async function publishEvent(db: Queryable, topic: Topic, key: string, pay
 }
 
 /** Many small events in one round trip (same rules as publishEvent). */
-export async function publishEvents(db: Queryable, events: Array<{ topic: Topic; key: string; payload: unknown }>): Promise<void> {
+export async function publishEvents(db: Queryable, events: EventEnvelope[]): Promise<void> {
   if (events.length === 0) return;
   const texts = events.map((e) => {
-    const text = JSON.stringify({ topic: e.topic, key: e.key, payload: e.payload } satisfies EventEnvelope);
+    const text = JSON.stringify({ topic: e.topic, key: e.key, payload: e.payload });
     if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) throw new Error(`event ${e.topic}/${e.key} is too large for NOTIFY`);
     return text;
   });

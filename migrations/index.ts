@@ -1,3 +1,4 @@
+import type { MigrationInterface } from 'typeorm';
 import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
 import { RateLimitBuckets1763900000000 } from './1763900000000-rate-limit-buckets';
 import { ArticleIngestRun1764000000000 } from './1764000000000-article-ingest-run';
@@ -8,7 +9,7 @@ import { TickerUniverse1764312000000 } from './1764312000000-ticker-universe';
 import { WebhooksPriceSources1764315500000 } from './1764315500000-webhooks-price-sources';
 
 // Listed explicitly (no glob) so the same list works from TypeScript sources, jest and dist/.
-export const ALL_MIGRATIONS: Function[] = [
+export const ALL_MIGRATIONS: Array<new () => MigrationInterface> = [
   InitialSchema1763800000000,
   RateLimitBuckets1763900000000,
   ArticleIngestRun1764000000000,

@@ -3,7 +3,7 @@
  * sentiment by GICS sector (the S&P 500 list's sector, or the sector an admin gave an instrument).
  */
 import type { DataSource } from 'typeorm';
-import { apiError } from '../api/errors';
+import { ServiceError } from './errors';
 import { correlationMatrix, logReturnsByDay, type DatedSeries } from '../domain/analytics/correlation';
 import { loadSp500Companies, normaliseTicker } from '../domain/tickers';
 
@@ -38,13 +38,13 @@ export class AnalyticsService {
   constructor(private readonly db: DataSource) {}
 
   private checkSpan(from: Date, to: Date) {
-    if (!(from < to)) throw apiError('BAD_USER_INPUT', 'from must be before to', { field: 'from' });
-    if (to.getTime() - from.getTime() > MAX_SPAN_MS) throw apiError('BAD_USER_INPUT', 'at most 20 years per request', { field: 'to' });
+    if (!(from < to)) throw new ServiceError('BAD_USER_INPUT', 'from must be before to', { field: 'from' });
+    if (to.getTime() - from.getTime() > MAX_SPAN_MS) throw new ServiceError('BAD_USER_INPUT', 'at most 20 years per request', { field: 'to' });
   }
 
   async correlation(rawTickers: string[], from: Date, to: Date, of: CorrelationOf): Promise<CorrelationResult> {
     const tickers = [...new Set(rawTickers.map((t) => normaliseTicker(t)).filter(Boolean))];
-    if (tickers.length < 2 || tickers.length > MAX_TICKERS) throw apiError('BAD_USER_INPUT', `give 2 to ${MAX_TICKERS} distinct tickers`, { field: 'tickers' });
+    if (tickers.length < 2 || tickers.length > MAX_TICKERS) throw new ServiceError('BAD_USER_INPUT', `give 2 to ${MAX_TICKERS} distinct tickers`, { field: 'tickers' });
     this.checkSpan(from, to);
     const series = of === 'RETURNS' ? await this.returnSeries(tickers, from, to) : await this.sentimentSeries(tickers, from, to);
     const { matrix, observations } = correlationMatrix(tickers.map((t) => series.get(t) ?? new Map()));

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { parseApiKey, generateApiKey, secretMatches } from '../api/auth/key-format';
-import { apiError } from '../api/errors';
+import { parseApiKey, generateApiKey, secretMatches } from '../domain/access/key-format';
+import { ServiceError } from './errors';
 import { ApiKey, Role, User } from '../entities';
 import { publishEvent } from '../events/publish';
 import { ALL_KEY, Topic } from '../events/topics';
@@ -39,9 +39,9 @@ export class ApiKeyService {
   /** The only time the key exists outside the caller: returned here, never stored or logged. */
   async create(userId: string, name: string, expiresAt: Date | null): Promise<{ apiKey: ApiKey; key: string }> {
     const trimmed = name.trim();
-    if (!trimmed || trimmed.length > 100) throw apiError('BAD_USER_INPUT', 'name must be 1-100 characters', { field: 'name' });
+    if (!trimmed || trimmed.length > 100) throw new ServiceError('BAD_USER_INPUT', 'name must be 1-100 characters', { field: 'name' });
     if (expiresAt && (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= Date.now())) {
-      throw apiError('BAD_USER_INPUT', 'expiresAt must be in the future', { field: 'expiresAt' });
+      throw new ServiceError('BAD_USER_INPUT', 'expiresAt must be in the future', { field: 'expiresAt' });
     }
     const { key, lookupId, secretHash } = generateApiKey();
     const repo = this.db.getRepository(ApiKey);
@@ -57,7 +57,7 @@ export class ApiKeyService {
   async revoke(actor: { userId: string; role: Role }, id: string): Promise<ApiKey> {
     const repo = this.db.getRepository(ApiKey);
     const key = await repo.findOneBy({ id });
-    if (!key || (key.userId !== actor.userId && actor.role !== Role.ADMIN)) throw apiError('NOT_FOUND', `no API key ${id}`);
+    if (!key || (key.userId !== actor.userId && actor.role !== Role.ADMIN)) throw new ServiceError('NOT_FOUND', `no API key ${id}`);
     await this.db.transaction(async (tx) => {
       await tx.query('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1', [id]);
       await publishEvent(tx, Topic.CREDENTIALS_REVOKED, ALL_KEY, { apiKeyId: id });

@@ -6,14 +6,14 @@
 import type { Client } from '@temporalio/client';
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import { apiError } from '../api/errors';
+import { ServiceError } from './errors';
 import { dedupeArticles, normaliseItem, type NormalisedArticle } from '../domain/feeds';
 import { Article, ArticleTicker, SentimentScore } from '../entities';
-import { insertArticles } from '../db/article-store';
+import { insertArticles } from './article-store';
 import type { ApiMetrics } from '../observability/metrics';
-import { csvLimit, toCsv } from './signal.service';
+import { csvLimit, toCsv } from './csv';
 import { decodeCursor, encodeCursor } from './cursor';
-import { currentTickerExtractor } from './ticker-extraction';
+import { currentTickerExtractor, withTickers } from './ticker-extraction';
 
 export interface ArticleFilter {
   tickers?: string[];
@@ -104,7 +104,7 @@ export class ArticleService {
   }
 
   async page(filter: ArticleFilter, first: number, after?: string | null): Promise<ArticlePage> {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw apiError('BAD_USER_INPUT', `first must be 1 to ${MAX_PAGE}`, { field: 'first' });
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new ServiceError('BAD_USER_INPUT', `first must be 1 to ${MAX_PAGE}`, { field: 'first' });
     const rows = await this.select(filter, first + 1, after ? decodeCursor(after) : undefined);
     const articles = rows.slice(0, first);
     const cursors = articles.map((a) => encodeCursor(a.publishedAt, a.id));
@@ -156,7 +156,7 @@ export class ArticleService {
 
   /** Good items are stored even when others are rejected; every rejection names its index. */
   async import(items: ImportItem[]): Promise<ImportReport> {
-    if (items.length === 0 || items.length > MAX_IMPORT) throw apiError('BAD_USER_INPUT', `send 1 to ${MAX_IMPORT} items`, { field: 'items' });
+    if (items.length === 0 || items.length > MAX_IMPORT) throw new ServiceError('BAD_USER_INPUT', `send 1 to ${MAX_IMPORT} items`, { field: 'items' });
     const fetchedAt = new Date();
     const errors: ImportReport['errors'] = [];
     const accepted: Array<{ index: number; article: NormalisedArticle }> = [];
@@ -191,12 +191,8 @@ export class ArticleService {
       else accepted.push({ index, article: result });
     });
     const { unique, duplicates } = dedupeArticles(accepted.map((a) => a.article));
-    const extractor = await currentTickerExtractor(this.db);
-    const withTickers = unique.map((article) => ({
-      article,
-      tickers: extractor.extract({ title: article.title, summary: article.summary, url: article.url ?? undefined, guid: article.guid ?? undefined }),
-    }));
-    const stored = await this.db.transaction((tx) => insertArticles(tx, 'import', null, withTickers));
+    const tagged = withTickers(unique, await currentTickerExtractor(this.db));
+    const stored = await this.db.transaction((tx) => insertArticles(tx, 'import', null, tagged));
     const insertedIds = stored.map((s) => s.id);
     if (insertedIds.length > 0) {
       await this.temporal.workflow.start('scoreArticlesWorkflow', {

@@ -7,23 +7,13 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { In, type DataSource } from 'typeorm';
 import type { BacktestParams, BacktestSizing, BacktestStrategy } from '../activities/backtest.activities';
+import { isUuid } from '../domain/ids';
 import { BacktestRun, BacktestStatus } from '../entities';
 import { publishEvent } from '../events/publish';
 import { Topic } from '../events/topics';
+import { ServiceError } from './errors';
+import { isFeatureEnabled } from './feature-flags.service';
 import { normaliseInterval, normaliseTicker } from './price-import.service';
-
-export type BacktestErrorCode = 'BAD_INPUT' | 'DISABLED' | 'NOT_FOUND';
-
-export class BacktestError extends Error {
-  constructor(
-    readonly code: BacktestErrorCode,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'BacktestError';
-  }
-}
 
 export interface StartBacktestInput {
   name?: string;
@@ -83,7 +73,7 @@ const mayAct = (actor: BacktestActor | undefined, run: BacktestRun) => seesAll(a
 export const MAX_PERMUTATIONS = 10_000;
 const MAX_COMPARE = 20;
 
-const bad = (field: string, message: string) => new BacktestError('BAD_INPUT', `${field}: ${message}`, field);
+const bad = (field: string, message: string) => new ServiceError('BAD_USER_INPUT', `${field}: ${message}`, { field });
 
 function num(field: string, value: unknown, lo: number, hi: number, fallback?: number): number {
   if (value === undefined || value === null) {
@@ -164,17 +154,12 @@ function sizingOf(raw: StartBacktestInput['sizing'], strategy: BacktestStrategy)
   throw bad('sizing.kind', "must be 'fixed' or 'suggested'");
 }
 
-/** Validates and normalises the input into the stored params (throws BacktestError BAD_INPUT). */
+/** Validates and normalises the input into the stored params (throws ServiceError BAD_USER_INPUT). */
 export function validateBacktestInput(input: StartBacktestInput): { name: string; params: BacktestParams } {
   if (!input || typeof input !== 'object') throw bad('input', 'is required');
-  let ticker: string;
-  let interval: string;
-  try {
-    ticker = normaliseTicker(input.ticker);
-    interval = normaliseInterval(input.interval);
-  } catch (err) {
-    throw new BacktestError('BAD_INPUT', (err as Error).message, input.interval !== undefined && /interval/.test((err as Error).message) ? 'interval' : 'ticker');
-  }
+  // A bad ticker or interval is a ServiceError naming its field already.
+  const ticker = normaliseTicker(input.ticker);
+  const interval = normaliseInterval(input.interval);
   const from = time('from', input.from);
   const to = time('to', input.to);
   if (!(from < to)) throw bad('to', `must be after from (${from.toISOString()}), got ${to.toISOString()}`);
@@ -208,8 +193,8 @@ export function validateBacktestInput(input: StartBacktestInput): { name: string
  */
 export async function startBacktest(db: DataSource, temporal: Client, taskQueue: string, input: StartBacktestInput, createdBy: string | null = null): Promise<BacktestRun> {
   const { name, params } = validateBacktestInput(input);
-  const [flag] = (await db.query(`SELECT enabled FROM feature_flags WHERE key = 'backtests'`)) as Array<{ enabled: boolean }>;
-  if (flag && !flag.enabled) throw new BacktestError('DISABLED', 'backtests are turned off (feature flag "backtests")');
+  // Fresh: turning backtests off refuses the very next run, not one up to FLAG_CACHE_MS later.
+  if (!(await isFeatureEnabled(db, 'backtests', { fresh: true }))) throw new ServiceError('FEATURE_DISABLED', 'backtests are turned off (feature flag "backtests")');
   const [{ bars }] = (await db.query(
     `SELECT count(*)::int AS bars FROM price_bars WHERE ticker = $1 AND interval = $2 AND time >= $3 AND time <= $4`,
     [params.ticker, params.interval, params.from, params.to],
@@ -239,7 +224,7 @@ export async function startBacktest(db: DataSource, temporal: Client, taskQueue:
  */
 export async function cancelBacktest(db: DataSource, temporal: Client, id: string, actor?: BacktestActor): Promise<BacktestRun> {
   const run = await getBacktest(db, id, actor);
-  if (!run) throw new BacktestError('NOT_FOUND', `backtest ${id} does not exist`);
+  if (!run) throw new ServiceError('NOT_FOUND', `backtest ${id} does not exist`);
   if (run.status !== BacktestStatus.PENDING && run.status !== BacktestStatus.RUNNING) return run;
   if (run.workflowId) {
     try {
@@ -260,11 +245,9 @@ export async function cancelBacktest(db: DataSource, temporal: Client, id: strin
   return db.getRepository(BacktestRun).findOneByOrFail({ id });
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The run, or null when it does not exist or is not the actor's. */
 export async function getBacktest(db: DataSource, id: string, actor?: BacktestActor): Promise<BacktestRun | null> {
-  if (!UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   const run = await db.getRepository(BacktestRun).findOneBy({ id });
   return run && mayAct(actor, run) ? run : null;
 }
@@ -324,11 +307,11 @@ export interface BacktestComparisonRow {
 export async function compareBacktests(db: DataSource, ids: string[], actor?: BacktestActor): Promise<BacktestComparisonRow[]> {
   const unique = [...new Set(ids)];
   if (unique.length === 0 || unique.length > MAX_COMPARE) throw bad('ids', `give 1 to ${MAX_COMPARE} backtest ids, got ${unique.length}`);
-  const invalid = unique.filter((id) => !UUID.test(id));
-  const runs = invalid.length === unique.length ? [] : await db.getRepository(BacktestRun).findBy({ id: In(unique.filter((id) => UUID.test(id))) });
+  const invalid = unique.filter((id) => !isUuid(id));
+  const runs = invalid.length === unique.length ? [] : await db.getRepository(BacktestRun).findBy({ id: In(unique.filter(isUuid)) });
   const byId = new Map(runs.filter((r) => mayAct(actor, r)).map((r) => [r.id, r]));
   const missing = unique.filter((id) => !byId.has(id));
-  if (missing.length > 0) throw new BacktestError('NOT_FOUND', `no backtest with id ${missing.join(', ')}`, 'ids');
+  if (missing.length > 0) throw new ServiceError('NOT_FOUND', `no backtest with id ${missing.join(', ')}`, { field: 'ids' });
   return unique.map((id) => {
     const r = byId.get(id)!;
     const p = r.params as unknown as BacktestParams;

@@ -1,28 +1,56 @@
-import type { DataSource } from 'typeorm';
-import { apiError } from '../api/errors';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ServiceError } from './errors';
 import { FeatureFlag, FeatureFlagAudit } from '../entities';
+
+/**
+ * Every flag the code reads, in one typed list: a reader names one of these or does not
+ * compile. The initial migration seeds a row for each; a new key needs its row too. Admins may
+ * still store other keys (setFeatureFlag), which no code reads.
+ */
+export const FLAG_KEYS = [
+  /** Poll feeds on their schedules; off skips every poll. */
+  'rss_polling',
+  /** Score with the trained model; off scores with the lexicon. */
+  'model_sentiment',
+  /** Deliver new signals to subscribers; off refuses new signalCreated subscriptions. */
+  'signal_subscriptions',
+  /** Allow starting backtests; off refuses runBacktest. */
+  'backtests',
+] as const;
+export type FlagKey = (typeof FLAG_KEYS)[number];
+
+/**
+ * The one answer for a flag that has no row: off. A feature runs only while a row says so, and
+ * a deleted row switches its feature off rather than on.
+ */
+export const MISSING_FLAG_ENABLED = false;
 
 /** Every process re-reads flags at least this often, so a change is live everywhere within 10 s. */
 export const FLAG_CACHE_MS = 5000;
 const FLAG_KEY = /^[a-z][a-z0-9_]{0,62}$/;
 
-interface Queryable {
-  query(sql: string, params?: unknown[]): Promise<unknown>;
+export interface FlagReadOptions {
+  /**
+   * Read the table now instead of trusting the cache (up to FLAG_CACHE_MS old): for checks
+   * whose answer must follow a change at once, such as a poll deciding whether to fetch.
+   */
+  fresh?: boolean;
 }
 
 let readerCache: { at: number; flags: Map<string, boolean> } | null = null;
 
 /**
- * For activities (never workflow code: it reads the database). Unknown flags read as false, so
- * a typo switches a feature off rather than on.
+ * The one flag reader, for services and activities (never workflow code: it reads the
+ * database). A flag without a row reads as MISSING_FLAG_ENABLED.
  */
-export async function isFeatureEnabled(db: Queryable, key: string): Promise<boolean> {
-  return (await readFlags(db)).get(key) ?? false;
+export async function isFeatureEnabled(db: DataSource | EntityManager, key: FlagKey, options: FlagReadOptions = {}): Promise<boolean> {
+  return (await readFlags(db, options)).get(key) ?? MISSING_FLAG_ENABLED;
 }
 
-export async function readFlags(db: Queryable): Promise<Map<string, boolean>> {
-  if (readerCache && Date.now() - readerCache.at < FLAG_CACHE_MS) return readerCache.flags;
-  const rows = (await db.query('SELECT key, enabled FROM feature_flags')) as Array<{ key: string; enabled: boolean }>;
+/** Every stored flag by key (cached for FLAG_CACHE_MS unless `fresh`); isFeatureEnabled answers for one. */
+async function readFlags(db: DataSource | EntityManager, { fresh = false }: FlagReadOptions = {}): Promise<Map<string, boolean>> {
+  if (!fresh && readerCache && Date.now() - readerCache.at < FLAG_CACHE_MS) return readerCache.flags;
+  const rows = await db.getRepository(FeatureFlag).find({ select: { key: true, enabled: true } });
   readerCache = { at: Date.now(), flags: new Map(rows.map((r) => [r.key, r.enabled])) };
   return readerCache.flags;
 }
@@ -34,14 +62,14 @@ export class FeatureFlagService {
     return this.db.getRepository(FeatureFlag).find({ order: { key: 'ASC' } });
   }
 
-  isEnabled(key: string): Promise<boolean> {
-    return isFeatureEnabled(this.db, key);
+  isEnabled(key: FlagKey, options?: FlagReadOptions): Promise<boolean> {
+    return isFeatureEnabled(this.db, key, options);
   }
 
   /** Upsert on key; the change and its audit row commit together or not at all. */
   async set(key: string, enabled: boolean, description: string | undefined, actorId: string): Promise<FeatureFlag> {
-    if (!FLAG_KEY.test(key)) throw apiError('BAD_USER_INPUT', 'flag key must be lower_snake_case, 1-63 characters', { field: 'key' });
-    if (description !== undefined && description.length > 500) throw apiError('BAD_USER_INPUT', 'description must be at most 500 characters', { field: 'description' });
+    if (!FLAG_KEY.test(key)) throw new ServiceError('BAD_USER_INPUT', 'flag key must be lower_snake_case, 1-63 characters', { field: 'key' });
+    if (description !== undefined && description.length > 500) throw new ServiceError('BAD_USER_INPUT', 'description must be at most 500 characters', { field: 'description' });
     return this.change(key, actorId, (old) => {
       if (!old && description === undefined) return { enabled, description: '' };
       return { enabled, description: description ?? old!.description };
@@ -50,13 +78,13 @@ export class FeatureFlagService {
 
   async toggle(key: string, actorId: string): Promise<FeatureFlag> {
     return this.change(key, actorId, (old) => {
-      if (!old) throw apiError('NOT_FOUND', `no feature flag "${key}"`);
+      if (!old) throw new ServiceError('NOT_FOUND', `no feature flag "${key}"`);
       return { enabled: !old.enabled, description: old.description };
     });
   }
 
   audit(key: string | undefined, first: number): Promise<FeatureFlagAudit[]> {
-    if (!Number.isInteger(first) || first < 1 || first > 500) throw apiError('BAD_USER_INPUT', 'first must be 1 to 500', { field: 'first' });
+    if (!Number.isInteger(first) || first < 1 || first > 500) throw new ServiceError('BAD_USER_INPUT', 'first must be 1 to 500', { field: 'first' });
     return this.db.getRepository(FeatureFlagAudit).find({
       where: key ? { flagKey: key } : {},
       order: { changedAt: 'DESC', id: 'DESC' },

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import { apiError } from '../api/errors';
+import { ServiceError } from './errors';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { Feed } from '../entities';
 
@@ -26,14 +26,14 @@ function validUrl(raw: string, policy: DestinationPolicy): string {
   try {
     url = new URL(raw.trim());
   } catch {
-    throw apiError('BAD_USER_INPUT', `"${raw.slice(0, 200)}" is not a URL`, { field: 'url' });
+    throw new ServiceError('BAD_USER_INPUT', `"${raw.slice(0, 200)}" is not a URL`, { field: 'url' });
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw apiError('BAD_USER_INPUT', 'feed URLs must be http or https', { field: 'url' });
-  if (url.username || url.password) throw apiError('BAD_USER_INPUT', 'feed URLs must not carry credentials', { field: 'url' });
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ServiceError('BAD_USER_INPUT', 'feed URLs must be http or https', { field: 'url' });
+  if (url.username || url.password) throw new ServiceError('BAD_USER_INPUT', 'feed URLs must not carry credentials', { field: 'url' });
   // The SSRF guard's first line: literal internal addresses, internal names and odd ports. The
   // worker checks again after DNS resolution and on every redirect.
   const refusal = checkUrl(url, policy);
-  if (refusal) throw apiError('BAD_USER_INPUT', `feed URL ${refusal.reason}`, { field: 'url' });
+  if (refusal) throw new ServiceError('BAD_USER_INPUT', `feed URL ${refusal.reason}`, { field: 'url' });
   return url.toString();
 }
 
@@ -52,7 +52,7 @@ export class FeedService {
 
   async get(id: string): Promise<Feed> {
     const feed = await this.repo().findOneBy({ id });
-    if (!feed) throw apiError('NOT_FOUND', `no feed ${id}`);
+    if (!feed) throw new ServiceError('NOT_FOUND', `no feed ${id}`);
     return feed;
   }
 
@@ -63,16 +63,16 @@ export class FeedService {
   async add(input: AddFeedInput): Promise<Feed> {
     const url = validUrl(input.url, this.destinationPolicy);
     const name = input.name.trim();
-    if (!name || name.length > 200) throw apiError('BAD_USER_INPUT', 'name must be 1 to 200 characters', { field: 'name' });
+    if (!name || name.length > 200) throw new ServiceError('BAD_USER_INPUT', 'name must be 1 to 200 characters', { field: 'name' });
     const interval = input.pollIntervalSeconds;
     if (!Number.isInteger(interval) || interval < MIN_POLL_SECONDS || interval > MAX_POLL_SECONDS) {
-      throw apiError('BAD_USER_INPUT', `pollIntervalSeconds must be a whole number from ${MIN_POLL_SECONDS} to ${MAX_POLL_SECONDS}`, { field: 'pollIntervalSeconds' });
+      throw new ServiceError('BAD_USER_INPUT', `pollIntervalSeconds must be a whole number from ${MIN_POLL_SECONDS} to ${MAX_POLL_SECONDS}`, { field: 'pollIntervalSeconds' });
     }
     const inserted: Array<{ id: string }> = await this.db.query(
       `INSERT INTO feeds (url, name, poll_interval_seconds) VALUES ($1, $2, $3) ON CONFLICT (url) DO NOTHING RETURNING id`,
       [url, name, interval],
     );
-    if (inserted.length === 0) throw apiError('CONFLICT', `a feed with URL ${url} already exists`, { field: 'url' });
+    if (inserted.length === 0) throw new ServiceError('CONFLICT', `a feed with URL ${url} already exists`, { field: 'url' });
     const feed = await this.get(inserted[0].id);
     try {
       await this.temporal.schedule.create({

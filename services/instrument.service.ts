@@ -4,7 +4,7 @@
  * currentTickerExtractor); articles stored before are not re-tagged.
  */
 import type { DataSource } from 'typeorm';
-import { apiError } from '../api/errors';
+import { ServiceError } from './errors';
 import { defaultInstruments, loadSp500Companies, normaliseTicker } from '../domain/tickers';
 import { AssetClass, Instrument } from '../entities';
 
@@ -40,17 +40,17 @@ export class InstrumentService {
   /** Validates and normalises; every problem is a BAD_USER_INPUT naming its field. */
   static validate(input: InstrumentInput): Omit<Instrument, 'createdAt' | 'updatedAt'> {
     const symbol = normaliseTicker(input.symbol ?? '');
-    if (!SYMBOL.test(symbol)) throw apiError('BAD_USER_INPUT', `symbol '${input.symbol}' is not a symbol (letters and digits, up to 10, optional class suffix like .B)`, { field: 'symbol' });
+    if (!SYMBOL.test(symbol)) throw new ServiceError('BAD_USER_INPUT', `symbol '${input.symbol}' is not a symbol (letters and digits, up to 10, optional class suffix like .B)`, { field: 'symbol' });
     const name = (input.name ?? '').trim();
-    if (name.length < 2 || name.length > 200) throw apiError('BAD_USER_INPUT', 'name must be 2 to 200 characters', { field: 'name' });
+    if (name.length < 2 || name.length > 200) throw new ServiceError('BAD_USER_INPUT', 'name must be 2 to 200 characters', { field: 'name' });
     const aliases = [...new Set((input.aliases ?? []).map((a) => a.trim()).filter(Boolean))];
-    if (aliases.length > MAX_ALIASES) throw apiError('BAD_USER_INPUT', `at most ${MAX_ALIASES} aliases`, { field: 'aliases' });
+    if (aliases.length > MAX_ALIASES) throw new ServiceError('BAD_USER_INPUT', `at most ${MAX_ALIASES} aliases`, { field: 'aliases' });
     const badAlias = aliases.find((a) => a.length < 2 || a.length > 100);
-    if (badAlias !== undefined) throw apiError('BAD_USER_INPUT', `alias '${badAlias}' must be 2 to 100 characters`, { field: 'aliases' });
+    if (badAlias !== undefined) throw new ServiceError('BAD_USER_INPUT', `alias '${badAlias}' must be 2 to 100 characters`, { field: 'aliases' });
     const cik = input.cik?.trim() || null;
-    if (cik !== null && !/^\d{1,10}$/.test(cik)) throw apiError('BAD_USER_INPUT', 'cik must be up to 10 digits', { field: 'cik' });
+    if (cik !== null && !/^\d{1,10}$/.test(cik)) throw new ServiceError('BAD_USER_INPUT', 'cik must be up to 10 digits', { field: 'cik' });
     const assetClass = input.assetClass ?? AssetClass.EQUITY;
-    if (!Object.values(AssetClass).includes(assetClass)) throw apiError('BAD_USER_INPUT', `assetClass must be one of ${Object.values(AssetClass).join(', ')}`, { field: 'assetClass' });
+    if (!Object.values(AssetClass).includes(assetClass)) throw new ServiceError('BAD_USER_INPUT', `assetClass must be one of ${Object.values(AssetClass).join(', ')}`, { field: 'assetClass' });
     return {
       symbol,
       name,
@@ -78,7 +78,7 @@ export class InstrumentService {
 
   async remove(symbol: string): Promise<boolean> {
     const deleted = (await this.db.query(`DELETE FROM instruments WHERE symbol = $1 RETURNING symbol`, [normaliseTicker(symbol)])) as unknown[];
-    if (deleted.length === 0) throw apiError('NOT_FOUND', `no admin instrument '${normaliseTicker(symbol)}'`);
+    if (deleted.length === 0) throw new ServiceError('NOT_FOUND', `no admin instrument '${normaliseTicker(symbol)}'`);
     return true;
   }
 

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { apiError } from '../api/errors';
+import { ServiceError } from './errors';
 import type { User } from '../entities';
 import type { UserService } from './user.service';
 
@@ -82,7 +82,7 @@ export class LoginThrottleService {
         if (row) retryAfter = Math.max(retryAfter, Math.ceil(Number(row.wait)));
       }
       if (retryAfter > 0) {
-        throw apiError('RATE_LIMITED', `too many failed sign-ins for this email or from this address; retry in ${retryAfter} s`, { retryAfterSeconds: retryAfter });
+        throw new ServiceError('RATE_LIMITED', `too many failed sign-ins for this email or from this address; retry in ${retryAfter} s`, { retryAfterSeconds: retryAfter });
       }
       const inserted = (await tx.query(`INSERT INTO login_failures (key) SELECT unnest($1::text[]) RETURNING id`, [keys.map((k) => k.key)])) as Array<{ id: string }>;
       return inserted.map((r) => String(r.id));

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { PriceBar } from '../entities';
-import { apiError } from '../api/errors';
+import { ServiceError } from './errors';
 import { normaliseInterval, normaliseTicker } from './price-import.service';
 
 export interface PriceBarsQuery {
@@ -13,7 +13,7 @@ export interface PriceBarsQuery {
 
 /** Stored bars of one ticker in [from, to], oldest first (the dashboard's candles). */
 export async function priceBars(db: DataSource, q: PriceBarsQuery): Promise<PriceBar[]> {
-  if (Number.isNaN(q.from.getTime()) || Number.isNaN(q.to.getTime()) || q.from > q.to) throw apiError('BAD_USER_INPUT', 'from must be a date before to', { field: 'from' });
+  if (Number.isNaN(q.from.getTime()) || Number.isNaN(q.to.getTime()) || q.from > q.to) throw new ServiceError('BAD_USER_INPUT', 'from must be a date before to', { field: 'from' });
   const limit = Math.min(Math.max(q.limit ?? 2000, 1), 5000);
   // The newest `limit` bars in the window, returned oldest first.
   const rows = await db

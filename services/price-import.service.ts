@@ -5,17 +5,8 @@
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { badInput } from './errors';
 import { parsePriceCsvSteps, type ParsedPrices, type PriceBar, type RejectedPriceRow } from '../domain/prices';
-
-export class PriceImportError extends Error {
-  constructor(
-    message: string,
-    readonly field: 'ticker' | 'interval' | 'csv',
-  ) {
-    super(message);
-    this.name = 'PriceImportError';
-  }
-}
 
 export interface ImportPricesInput {
   ticker: string;
@@ -53,7 +44,7 @@ export interface PriceImportReport {
   to: Date | null;
 }
 
-const TICKER = /^[A-Z][A-Z0-9.\-]{0,9}$/;
+const TICKER = /^[A-Z][A-Z0-9.-]{0,9}$/;
 const INTERVAL = /^[1-9][0-9]{0,3}(m|h|d|wk|mo)$/;
 /** 6 arrays x 5000 elements keeps each statement far below PostgreSQL's parameter and message limits. */
 const BATCH = 5000;
@@ -61,10 +52,7 @@ const BATCH = 5000;
 export function normaliseTicker(raw: string): string {
   const ticker = (raw ?? '').trim().toUpperCase();
   if (!TICKER.test(ticker)) {
-    throw new PriceImportError(
-      `ticker '${raw}' is not valid: use 1-10 characters A-Z, 0-9, '.' or '-', starting with a letter (e.g. SPY, BRK.B, BTC-USD)`,
-      'ticker',
-    );
+    throw badInput('ticker', `ticker '${raw}' is not valid: use 1-10 characters A-Z, 0-9, '.' or '-', starting with a letter (e.g. SPY, BRK.B, BTC-USD)`);
   }
   return ticker;
 }
@@ -72,7 +60,7 @@ export function normaliseTicker(raw: string): string {
 export function normaliseInterval(raw: string | undefined): string {
   const interval = (raw ?? '1d').trim();
   if (!INTERVAL.test(interval)) {
-    throw new PriceImportError(`interval '${raw}' is not valid: use a count and a unit m|h|d|wk|mo, e.g. 1d, 1h, 15m`, 'interval');
+    throw badInput('interval', `interval '${raw}' is not valid: use a count and a unit m|h|d|wk|mo, e.g. 1d, 1h, 15m`);
   }
   return interval;
 }
@@ -107,13 +95,13 @@ async function upsertBatch(tx: EntityManager, ticker: string, interval: string, 
 
 /**
  * Parses and stores one ticker's price file in one transaction (a failure stores nothing).
- * Throws PriceImportError for a bad ticker/interval or a file that has no date/close columns;
+ * Throws ServiceError BAD_USER_INPUT (field ticker, interval or csv) for a bad ticker/interval or a file that has no date/close columns;
  * individual bad rows never fail the import, they come back in `rejected`.
  */
 export async function importPrices(db: DataSource | EntityManager, input: ImportPricesInput): Promise<PriceImportReport> {
   const ticker = normaliseTicker(input.ticker);
   const interval = normaliseInterval(input.interval);
-  if (typeof input.csv !== 'string' || input.csv.trim() === '') throw new PriceImportError('price file is empty', 'csv');
+  if (typeof input.csv !== 'string' || input.csv.trim() === '') throw badInput('csv', 'price file is empty');
   let parsed: ParsedPrices;
   try {
     // In steps, letting other requests run between them: a large file never blocks the event loop for long.
@@ -127,7 +115,7 @@ export async function importPrices(db: DataSource | EntityManager, input: Import
       await nextTurn();
     }
   } catch (err) {
-    throw new PriceImportError((err as Error).message, 'csv');
+    throw badInput('csv', (err as Error).message);
   }
   const { bars, rejected, rejectedCount, format } = parsed;
   let inserted = 0;

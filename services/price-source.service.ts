@@ -8,13 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import type { ComputeSignalsResult } from '../activities/signal.activities';
-import { apiError } from '../api/errors';
+import { ServiceError } from './errors';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { expandUrlTemplate, UrlTemplateError, validateUrlTemplate } from '../domain/prices';
 import { PriceFormat, PriceSource } from '../entities';
 import type { computeSignalsWorkflow } from '../workflows/signals.workflow';
 import type { fetchPricesWorkflow, recomputeFollowedSignalsWorkflow } from '../workflows/prices.workflow';
-import { normaliseInterval, normaliseTicker, PriceImportError } from './price-import.service';
+import { normaliseInterval, normaliseTicker } from './price-import.service';
 
 export interface AddPriceSourceInput {
   name: string;
@@ -36,10 +36,10 @@ const CRON = /^\s*(\S+\s+){4}\S+\s*$/;
 function tickers(raw: string[]): string[] {
   try {
     const list = [...new Set(raw.map((t) => normaliseTicker(t)))].sort();
-    if (list.length > MAX_TICKERS_PER_SOURCE) throw apiError('BAD_USER_INPUT', `at most ${MAX_TICKERS_PER_SOURCE} tickers per source`, { field: 'tickers' });
+    if (list.length > MAX_TICKERS_PER_SOURCE) throw new ServiceError('BAD_USER_INPUT', `at most ${MAX_TICKERS_PER_SOURCE} tickers per source`, { field: 'tickers' });
     return list;
   } catch (err) {
-    if (err instanceof PriceImportError) throw apiError('BAD_USER_INPUT', err.message, { field: 'tickers' });
+    if (err instanceof ServiceError) throw new ServiceError('BAD_USER_INPUT', err.message, { field: 'tickers' });
     throw err;
   }
 }
@@ -63,39 +63,39 @@ export class PriceSourceService {
 
   async get(id: string): Promise<PriceSource> {
     const source = await this.repo().findOneBy({ id });
-    if (!source) throw apiError('NOT_FOUND', `no price source ${id}`);
+    if (!source) throw new ServiceError('NOT_FOUND', `no price source ${id}`);
     return source;
   }
 
   async add(input: AddPriceSourceInput): Promise<PriceSource> {
     const name = input.name.trim();
-    if (!name || name.length > 200) throw apiError('BAD_USER_INPUT', 'name must be 1 to 200 characters', { field: 'name' });
+    if (!name || name.length > 200) throw new ServiceError('BAD_USER_INPUT', 'name must be 1 to 200 characters', { field: 'name' });
     let template: string;
     try {
       template = validateUrlTemplate(input.urlTemplate);
     } catch (err) {
-      if (err instanceof UrlTemplateError) throw apiError('BAD_USER_INPUT', err.message, { field: 'urlTemplate' });
+      if (err instanceof UrlTemplateError) throw new ServiceError('BAD_USER_INPUT', err.message, { field: 'urlTemplate' });
       throw err;
     }
     const followed = tickers(input.tickers);
     // The destination guard's first line on the URL each ticker makes; the worker checks again after DNS and on every redirect.
     for (const t of followed.length ? followed : ['AAPL']) {
       const refusal = checkUrl(new URL(expandUrlTemplate(template, t)), this.destinationPolicy);
-      if (refusal) throw apiError('BAD_USER_INPUT', `price source URL ${refusal.reason}`, { field: 'urlTemplate' });
+      if (refusal) throw new ServiceError('BAD_USER_INPUT', `price source URL ${refusal.reason}`, { field: 'urlTemplate' });
     }
     const cron = (input.cron ?? DEFAULT_PRICE_CRON).trim();
-    if (!CRON.test(cron)) throw apiError('BAD_USER_INPUT', `cron '${cron}' must have five fields (minute hour day month weekday, UTC)`, { field: 'cron' });
+    if (!CRON.test(cron)) throw new ServiceError('BAD_USER_INPUT', `cron '${cron}' must have five fields (minute hour day month weekday, UTC)`, { field: 'cron' });
     let interval: string;
     try {
       interval = normaliseInterval(input.interval);
     } catch (err) {
-      throw apiError('BAD_USER_INPUT', (err as Error).message, { field: 'interval' });
+      throw new ServiceError('BAD_USER_INPUT', (err as Error).message, { field: 'interval' });
     }
     const inserted = (await this.db.query(
       `INSERT INTO price_sources (name, url_template, format, interval, tickers, cron) VALUES ($1, $2, $3, $4, $5::text[], $6) ON CONFLICT (name) DO NOTHING RETURNING id`,
       [name, template, input.format ?? PriceFormat.AUTO, interval, followed, cron],
     )) as Array<{ id: string }>;
-    if (inserted.length === 0) throw apiError('CONFLICT', `a price source named '${name}' already exists`, { field: 'name' });
+    if (inserted.length === 0) throw new ServiceError('CONFLICT', `a price source named '${name}' already exists`, { field: 'name' });
     const source = await this.get(inserted[0].id);
     try {
       await this.temporal.schedule.create({
@@ -109,7 +109,7 @@ export class PriceSourceService {
     } catch (err) {
       await this.repo().delete({ id: source.id });
       await this.temporal.schedule.getHandle(priceScheduleId(source.id)).delete().catch(() => undefined);
-      if (/invalid|cron/i.test((err as Error).message)) throw apiError('BAD_USER_INPUT', `Temporal refused the schedule: ${(err as Error).message}`, { field: 'cron' });
+      if (/invalid|cron/i.test((err as Error).message)) throw new ServiceError('BAD_USER_INPUT', `Temporal refused the schedule: ${(err as Error).message}`, { field: 'cron' });
       throw err;
     }
     return source;
@@ -157,8 +157,8 @@ export class PriceSourceService {
   /** On-demand signals for these tickers as of `asOf` (default now); waits for the result. */
   async computeSignals(rawTickers: string[], asOf?: Date): Promise<ComputeSignalsResult & { workflowId: string }> {
     const list = tickers(rawTickers);
-    if (list.length === 0) throw apiError('BAD_USER_INPUT', 'name at least one ticker', { field: 'tickers' });
-    if (asOf && !Number.isFinite(asOf.getTime())) throw apiError('BAD_USER_INPUT', 'asOf is not a valid time', { field: 'asOf' });
+    if (list.length === 0) throw new ServiceError('BAD_USER_INPUT', 'name at least one ticker', { field: 'tickers' });
+    if (asOf && !Number.isFinite(asOf.getTime())) throw new ServiceError('BAD_USER_INPUT', 'asOf is not a valid time', { field: 'asOf' });
     const workflowId = `signals-manual-${randomUUID()}`;
     const result = await this.temporal.workflow.execute<typeof computeSignalsWorkflow>('computeSignalsWorkflow', {
       taskQueue: this.taskQueue,

@@ -1,5 +1,5 @@
 import { createLexiconScorer, createScorer, listModelVersions, MAX_SCORED_CHARS, type SentimentScore, type SentimentScorer } from '../domain/sentiment';
-import { apiError } from '../api/errors';
+import { ServiceError } from './errors';
 import type { FeatureFlagService } from './feature-flags.service';
 
 /** Ad-hoc scoring in the API process; the model is loaded once, on first use. */
@@ -17,7 +17,7 @@ export class SentimentService {
 
   async scoreText(text: string): Promise<SentimentScore> {
     // Longer texts are truncated by the scorer; this bound only keeps request bodies sane.
-    if (text.length > 20 * MAX_SCORED_CHARS) throw apiError('BAD_USER_INPUT', `text is longer than ${20 * MAX_SCORED_CHARS} characters`, { field: 'text' });
+    if (text.length > 20 * MAX_SCORED_CHARS) throw new ServiceError('BAD_USER_INPUT', `text is longer than ${20 * MAX_SCORED_CHARS} characters`, { field: 'text' });
     const [score] = await (await this.scorer()).scoreBatch([text]);
     return score;
   }

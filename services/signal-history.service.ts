@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import { INTRADAY_SUFFIX, type ReplaySignalsInput } from '../activities/signal-replay.activities';
 import { signalRulesVersion } from '../domain/signals';
 import { HistoricalSignal, SignalReplay } from '../entities';
-import { BacktestError } from './backtest.service';
+import { ServiceError } from './errors';
 import { normaliseTicker } from './price-import.service';
 import { replaySignalsWorkflow } from '../workflows/signal-replay.workflow';
 
@@ -31,7 +31,7 @@ export interface SignalHistoryFilter {
 }
 
 const MAX_TICKERS = 500;
-const bad = (field: string, message: string) => new BacktestError('BAD_INPUT', `${field}: ${message}`, field);
+const bad = (field: string, message: string) => new ServiceError('BAD_USER_INPUT', `${field}: ${message}`, { field });
 
 function time(field: string, value: unknown): Date {
   const d = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : new Date(NaN);
@@ -53,7 +53,7 @@ export class SignalHistoryService {
     try {
       tickers = [...new Set(input.tickers.map((t) => normaliseTicker(t)))].sort();
     } catch (err) {
-      throw new BacktestError('BAD_INPUT', (err as Error).message, 'tickers');
+      throw new ServiceError('BAD_USER_INPUT', (err as Error).message, { field: 'tickers' });
     }
     const from = time('from', input.from);
     const to = time('to', input.to);

@@ -5,8 +5,9 @@
  */
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import { apiError } from '../api/errors';
+import { ServiceError } from './errors';
 import { Signal, type SignalType } from '../entities';
+import { csvLimit, toCsv } from './csv';
 import { decodeCursor, encodeCursor } from './cursor';
 
 export interface SignalFilter {
@@ -45,26 +46,6 @@ export const MAX_SIGNAL_PAGE = 200;
 
 const SIGNAL_COLUMNS = `s.id, s.ticker, s.as_of AS "asOf", s.type, s.confidence, s.risk_level AS "riskLevel",
   s.suggested_position_size AS "suggestedPositionSize", s.features, s.model_versions AS "modelVersions", s.params, s.created_at AS "createdAt"`;
-export const MAX_CSV_ROWS = 10_000;
-
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  // Quote when needed; a leading =,+,-,@ is neutralised so spreadsheets never run it as a formula.
-  const safe = /^[=+\-@]/.test(text) && Number.isNaN(Number(text)) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-/** CSV exports take 1..MAX_CSV_ROWS rows; anything else is the caller's mistake, said plainly. */
-export function csvLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CSV_ROWS) throw apiError('BAD_USER_INPUT', `limit must be 1 to ${MAX_CSV_ROWS}`, { field: 'limit' });
-  return limit;
-}
-
-export function toCsv(header: string[], rows: unknown[][]): string {
-  return [header.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
-}
-
 export class SignalService {
   private readonly shared = new Map<string, { at: number; value: Promise<Signal | null> }>();
 
@@ -94,7 +75,7 @@ export class SignalService {
   }
 
   async page(filter: SignalFilter, first: number, after?: string | null) {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_SIGNAL_PAGE) throw apiError('BAD_USER_INPUT', `first must be 1 to ${MAX_SIGNAL_PAGE}`, { field: 'first' });
+    if (!Number.isInteger(first) || first < 1 || first > MAX_SIGNAL_PAGE) throw new ServiceError('BAD_USER_INPUT', `first must be 1 to ${MAX_SIGNAL_PAGE}`, { field: 'first' });
     const rows = await this.select(filter, first + 1, after ? decodeCursor(after) : undefined);
     const signals = rows.slice(0, first);
     const cursors = signals.map((s) => encodeCursor(s.asOf, s.id));
@@ -160,11 +141,11 @@ export class SignalService {
   }
 
   async tickerSentiment(ticker: string, from: Date, to: Date, interval: SentimentInterval): Promise<SentimentBucket[]> {
-    if (!(from < to)) throw apiError('BAD_USER_INPUT', 'from must be before to', { field: 'from' });
+    if (!(from < to)) throw new ServiceError('BAD_USER_INPUT', 'from must be before to', { field: 'from' });
     const unit = { HOUR: 'hour', DAY: 'day', WEEK: 'week' }[interval];
     const maxBuckets = { HOUR: 24 * 366, DAY: 3660, WEEK: 1000 }[interval];
     const span = (to.getTime() - from.getTime()) / ({ HOUR: 3.6e6, DAY: 8.64e7, WEEK: 6.048e8 }[interval]);
-    if (span > maxBuckets) throw apiError('BAD_USER_INPUT', `at most ${maxBuckets} ${unit}s per request`, { field: 'to' });
+    if (span > maxBuckets) throw new ServiceError('BAD_USER_INPUT', `at most ${maxBuckets} ${unit}s per request`, { field: 'to' });
     // One score per article: the newest model score, a lexicon score only when nothing else exists.
     const rows: Array<{ bucket: Date; n: number; mean: number | null; pos: number; neu: number; neg: number }> = await this.db.query(
       `WITH scored AS (

@@ -9,7 +9,8 @@ import type { SweepParams } from '../activities/sweep.activities';
 import { expandGrid, type SweepValue } from '../domain/backtest';
 import { ParameterSweep, SweepKind } from '../entities';
 import { parameterSweepWorkflow, walkForwardWorkflow } from '../workflows/sweep.workflow';
-import { BacktestError, validateBacktestInput, type StartBacktestInput } from './backtest.service';
+import { ServiceError } from './errors';
+import { validateBacktestInput, type StartBacktestInput } from './backtest.service';
 
 /** Parameters a sweep may vary, and where each lives in a backtest input. */
 export const SWEEP_KEYS = {
@@ -46,7 +47,7 @@ export interface StartWalkForwardInput extends Omit<StartSweepInput, 'permutatio
 
 export const MAX_SWEEP_CONFIGS = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const bad = (field: string, message: string) => new BacktestError('BAD_INPUT', `${field}: ${message}`, field);
+const bad = (field: string, message: string) => new ServiceError('BAD_USER_INPUT', `${field}: ${message}`, { field });
 
 function intIn(field: string, v: unknown, lo: number, hi: number, fallback: number): number {
   if (v === undefined || v === null) return fallback;
@@ -82,12 +83,12 @@ export function buildSweepParams(input: StartSweepInput, kind: SweepKind): { nam
   const base = validateBacktestInput({ ...input.base, permutations: 0, seed, statistic });
   const configs: SweepParams['configs'] = [];
   let dropped = 0;
-  let firstError: BacktestError | null = null;
+  let firstError: ServiceError | null = null;
   for (const overrides of grid) {
     try {
       configs.push({ overrides, params: validateBacktestInput(applyOverrides({ ...input.base, permutations: 0, seed, statistic }, overrides)).params });
     } catch (err) {
-      if (!(err instanceof BacktestError)) throw err;
+      if (!(err instanceof ServiceError)) throw err;
       firstError ??= err;
       dropped++;
     }
@@ -115,7 +116,7 @@ export class SweepService {
 
   private async create(kind: SweepKind, name: string, params: SweepParams, createdBy: string | null): Promise<ParameterSweep> {
     const [flag] = (await this.db.query(`SELECT enabled FROM feature_flags WHERE key = 'backtests'`)) as Array<{ enabled: boolean }>;
-    if (flag && !flag.enabled) throw new BacktestError('DISABLED', 'backtests are turned off (feature flag "backtests")');
+    if (flag && !flag.enabled) throw new ServiceError('FEATURE_DISABLED', 'backtests are turned off (feature flag "backtests")');
     const b = params.base;
     const [{ bars }] = (await this.db.query(`SELECT count(*)::int AS bars FROM price_bars WHERE ticker = $1 AND interval = $2 AND time >= $3 AND time <= $4`, [b.ticker, b.interval, b.from, b.to])) as Array<{ bars: number }>;
     if (bars < 3) throw bad('base.ticker', `only ${bars} ${b.interval} price bars for ${b.ticker} between ${b.from} and ${b.to}; import prices first`);
@@ -156,7 +157,7 @@ export class SweepService {
 
   async cancel(id: string): Promise<ParameterSweep> {
     const sweep = await this.get(id);
-    if (!sweep) throw new BacktestError('NOT_FOUND', `parameter sweep ${id} does not exist`);
+    if (!sweep) throw new ServiceError('NOT_FOUND', `parameter sweep ${id} does not exist`);
     if (sweep.status !== 'PENDING' && sweep.status !== 'RUNNING') return sweep;
     if (sweep.workflowId) {
       try {

@@ -1,3 +1,5 @@
+import type { ArticleWithTickers } from './article-store';
+import type { NormalisedArticle } from '../domain/feeds';
 import { createTickerExtractor, defaultInstruments, loadSp500Companies, mergeInstruments, normaliseCik, type AssetClass, type Company, type TickerExtractor } from '../domain/tickers';
 
 export interface Queryable {
@@ -51,4 +53,15 @@ export async function currentTickerExtractor(db: Queryable): Promise<TickerExtra
   }));
   current = { version, extractor: createTickerExtractor(mergeInstruments(baseUniverse(), admin)) };
   return current.extractor;
+}
+
+/**
+ * Each article with the tickers it mentions, read from its title, summary, URL and guid: the
+ * one mapping from a normalised article to the extractor, for polled feeds and imports alike.
+ */
+export function withTickers(articles: NormalisedArticle[], extractor: TickerExtractor = sharedTickerExtractor()): ArticleWithTickers[] {
+  return articles.map((article) => ({
+    article,
+    tickers: extractor.extract({ title: article.title, summary: article.summary, url: article.url ?? undefined, guid: article.guid ?? undefined }),
+  }));
 }

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import bcrypt from 'bcrypt';
 import type { DataSource } from 'typeorm';
-import { apiError } from '../api/errors';
+import { ServiceError } from './errors';
 import { Role, User } from '../entities';
 import { publishEvent } from '../events/publish';
 import { ALL_KEY, Topic } from '../events/topics';
@@ -14,16 +14,16 @@ const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 
 export function normaliseEmail(email: string): string {
   const e = email.trim().toLowerCase();
-  if (!EMAIL.test(e)) throw apiError('BAD_USER_INPUT', 'email must look like name@example.com', { field: 'email' });
+  if (!EMAIL.test(e)) throw new ServiceError('BAD_USER_INPUT', 'email must look like name@example.com', { field: 'email' });
   return e;
 }
 
 export function assertPasswordAcceptable(password: string): void {
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) {
-    throw apiError('BAD_USER_INPUT', `password must be at most ${MAX_PASSWORD_BYTES} bytes (UTF-8); longer ones cannot be hashed without truncation`, { field: 'password' });
+    throw new ServiceError('BAD_USER_INPUT', `password must be at most ${MAX_PASSWORD_BYTES} bytes (UTF-8); longer ones cannot be hashed without truncation`, { field: 'password' });
   }
   if ([...password].length < MIN_PASSWORD_CHARS) {
-    throw apiError('BAD_USER_INPUT', `password must be at least ${MIN_PASSWORD_CHARS} characters`, { field: 'password' });
+    throw new ServiceError('BAD_USER_INPUT', `password must be at least ${MIN_PASSWORD_CHARS} characters`, { field: 'password' });
   }
 }
 
@@ -48,7 +48,7 @@ class Semaphore {
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.active >= this.slots) {
       if (this.queue.length >= this.maxQueue) {
-        throw apiError('RATE_LIMITED', 'too many password checks under way; retry in 1 s', { retryAfterSeconds: 1 });
+        throw new ServiceError('RATE_LIMITED', 'too many password checks under way; retry in 1 s', { retryAfterSeconds: 1 });
       }
       await new Promise<void>((resolve) => this.queue.push(resolve));
     } else {
@@ -87,7 +87,7 @@ export class UserService {
       `INSERT INTO users (email, password_hash, role) VALUES ($1, $2, $3) ON CONFLICT (email) DO NOTHING RETURNING id`,
       [normalised, passwordHash, role],
     );
-    if (inserted.length === 0) throw apiError('CONFLICT', `a user with email ${normalised} already exists`, { field: 'email' });
+    if (inserted.length === 0) throw new ServiceError('CONFLICT', `a user with email ${normalised} already exists`, { field: 'email' });
     return repo.findOneByOrFail({ id: inserted[0].id });
   }
 
@@ -121,7 +121,7 @@ export class UserService {
         [id],
       );
       const updated = Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
-      if (updated === 0) throw apiError('NOT_FOUND', `no user ${id}`);
+      if (updated === 0) throw new ServiceError('NOT_FOUND', `no user ${id}`);
       await publishEvent(tx, Topic.CREDENTIALS_REVOKED, ALL_KEY, { userId: id });
     });
     this.onCredentialsChanged();

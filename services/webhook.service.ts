@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import { apiError } from '../api/errors';
+import { ServiceError } from './errors';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { DEFAULT_RETRY, generateWebhookSecret, normaliseFilterTickers, type WebhookRetryOptions } from '../domain/webhooks';
 import { SignalType, WebhookDelivery, WebhookDeliveryAttempt, WebhookDeliveryStatus, WebhookEndpoint, WebhookKind } from '../entities';
@@ -38,14 +38,14 @@ export function validWebhookUrl(raw: string, policy: DestinationPolicy): string 
   try {
     url = new URL(raw.trim());
   } catch {
-    throw apiError('BAD_USER_INPUT', `"${raw.slice(0, 200)}" is not a URL`, { field: 'url' });
+    throw new ServiceError('BAD_USER_INPUT', `"${raw.slice(0, 200)}" is not a URL`, { field: 'url' });
   }
-  if (raw.length > 2000) throw apiError('BAD_USER_INPUT', 'url is longer than 2000 characters', { field: 'url' });
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw apiError('BAD_USER_INPUT', 'webhook URLs must be http or https', { field: 'url' });
-  if (url.username || url.password) throw apiError('BAD_USER_INPUT', 'webhook URLs must not carry credentials', { field: 'url' });
+  if (raw.length > 2000) throw new ServiceError('BAD_USER_INPUT', 'url is longer than 2000 characters', { field: 'url' });
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ServiceError('BAD_USER_INPUT', 'webhook URLs must be http or https', { field: 'url' });
+  if (url.username || url.password) throw new ServiceError('BAD_USER_INPUT', 'webhook URLs must not carry credentials', { field: 'url' });
   // Checked again at every attempt, after DNS resolution (domain/feeds/fetch.ts guardedLookup).
   const refusal = checkUrl(url, policy);
-  if (refusal) throw apiError('BAD_USER_INPUT', `webhook URL ${refusal.reason}`, { field: 'url' });
+  if (refusal) throw new ServiceError('BAD_USER_INPUT', `webhook URL ${refusal.reason}`, { field: 'url' });
   return url.toString();
 }
 
@@ -64,7 +64,7 @@ export class WebhookService {
 
   async get(id: string, actor: WebhookActor): Promise<WebhookEndpoint> {
     const endpoint = await this.endpoints().findOneBy({ id });
-    if (!endpoint || (!seesAll(actor) && endpoint.ownerId !== actor.userId)) throw apiError('NOT_FOUND', `no webhook endpoint ${id}`);
+    if (!endpoint || (!seesAll(actor) && endpoint.ownerId !== actor.userId)) throw new ServiceError('NOT_FOUND', `no webhook endpoint ${id}`);
     return endpoint;
   }
 
@@ -78,17 +78,17 @@ export class WebhookService {
       try {
         out.tickers = normaliseFilterTickers(input.tickers);
       } catch (err) {
-        throw apiError('BAD_USER_INPUT', (err as Error).message, { field: 'tickers' });
+        throw new ServiceError('BAD_USER_INPUT', (err as Error).message, { field: 'tickers' });
       }
     }
     if (input.types !== undefined) out.types = input.types && input.types.length ? [...new Set(input.types)].sort() : null;
     if (input.minConfidence !== undefined) {
-      if (!(input.minConfidence >= 0 && input.minConfidence <= 1)) throw apiError('BAD_USER_INPUT', 'minConfidence must be from 0 to 1', { field: 'minConfidence' });
+      if (!(input.minConfidence >= 0 && input.minConfidence <= 1)) throw new ServiceError('BAD_USER_INPUT', 'minConfidence must be from 0 to 1', { field: 'minConfidence' });
       out.minConfidence = input.minConfidence;
     }
     if (input.description !== undefined) {
       const d = input.description?.trim() ?? null;
-      if (d && d.length > 200) throw apiError('BAD_USER_INPUT', 'description is longer than 200 characters', { field: 'description' });
+      if (d && d.length > 200) throw new ServiceError('BAD_USER_INPUT', 'description is longer than 200 characters', { field: 'description' });
       out.description = d || null;
     }
     if (input.url !== undefined) out.url = validWebhookUrl(input.url, this.destinationPolicy);
@@ -97,10 +97,10 @@ export class WebhookService {
 
   async create(input: WebhookEndpointInput & { url: string }, actor: WebhookActor): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     const kind = input.kind ?? WebhookKind.SIGNALS;
-    if (kind === WebhookKind.OPERATOR && actor.role !== 'ADMIN') throw apiError('FORBIDDEN', 'only admins register operator webhooks');
+    if (kind === WebhookKind.OPERATOR && actor.role !== 'ADMIN') throw new ServiceError('FORBIDDEN', 'only admins register operator webhooks');
     const fields = this.filters(input);
     const [{ n }] = (await this.db.query('SELECT count(*)::int AS n FROM webhook_endpoints WHERE owner_id = $1', [actor.userId])) as Array<{ n: number }>;
-    if (n >= MAX_ENDPOINTS_PER_USER) throw apiError('CONFLICT', `at most ${MAX_ENDPOINTS_PER_USER} webhook endpoints per user`);
+    if (n >= MAX_ENDPOINTS_PER_USER) throw new ServiceError('CONFLICT', `at most ${MAX_ENDPOINTS_PER_USER} webhook endpoints per user`);
     const secret = generateWebhookSecret();
     const endpoint = await this.endpoints().save(
       this.endpoints().create({ tickers: null, types: null, minConfidence: 0, description: null, ...fields, ownerId: actor.userId, kind, secret, enabled: true }),
@@ -137,7 +137,7 @@ export class WebhookService {
     first: number,
     after?: string | null,
   ): Promise<{ deliveries: WebhookDelivery[]; hasNextPage: boolean; endCursor: string | null; cursors: string[] }> {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw apiError('BAD_USER_INPUT', `first must be 1 to ${MAX_PAGE}`, { field: 'first' });
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new ServiceError('BAD_USER_INPUT', `first must be 1 to ${MAX_PAGE}`, { field: 'first' });
     if (filter.endpointId) await this.get(filter.endpointId, actor);
     const params: unknown[] = [];
     const p = (v: unknown) => `$${params.push(v)}`;
@@ -164,11 +164,11 @@ export class WebhookService {
 
   async delivery(id: string, actor: WebhookActor): Promise<WebhookDelivery> {
     const delivery = await this.db.getRepository(WebhookDelivery).findOneBy({ id });
-    if (!delivery) throw apiError('NOT_FOUND', `no webhook delivery ${id}`);
+    if (!delivery) throw new ServiceError('NOT_FOUND', `no webhook delivery ${id}`);
     try {
       await this.get(delivery.endpointId, actor);
     } catch {
-      throw apiError('NOT_FOUND', `no webhook delivery ${id}`);
+      throw new ServiceError('NOT_FOUND', `no webhook delivery ${id}`);
     }
     return delivery;
   }
@@ -181,7 +181,7 @@ export class WebhookService {
   async replay(id: string, actor: WebhookActor): Promise<WebhookDelivery> {
     const original = await this.delivery(id, actor);
     const endpoint = await this.get(original.endpointId, actor);
-    if (!endpoint.enabled) throw apiError('CONFLICT', `the endpoint is disabled (${endpoint.disabledReason ?? 'by its owner'}); enable it first`);
+    if (!endpoint.enabled) throw new ServiceError('CONFLICT', `the endpoint is disabled (${endpoint.disabledReason ?? 'by its owner'}); enable it first`);
     const [row] = (await this.db.query(
       `INSERT INTO webhook_deliveries (endpoint_id, event_type, event_key, payload, replay_of) VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING id`,
       [original.endpointId, original.eventType, `${original.eventKey.split('#')[0]}#replay:${randomUUID()}`, JSON.stringify(original.payload), original.id],

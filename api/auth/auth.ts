@@ -3,7 +3,7 @@ import { AUTH_FAILURE_MESSAGES, type AuthFailure, type Authenticated } from '../
 import type { Services } from '../../services';
 import type { GraphQLContext, Principal } from '../context';
 import { apiError } from '../errors';
-import { keyFromAuthorization } from './key-format';
+import { keyFromAuthorization } from '../../domain/access/key-format';
 
 /** Root fields callable without a key: the password exchange that issues the first key. */
 export const PUBLIC_ROOT_FIELDS = new Set(['createApiKeyWithPassword']);

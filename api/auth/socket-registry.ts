@@ -22,7 +22,7 @@ export class SocketRegistry {
   private readonly subscription: ReturnType<EventHub['subscribe']>;
 
   constructor(hub: EventHub, log: Logger, onRevoked: () => void) {
-    const subscription = hub.subscribe<{ apiKeyId?: string; userId?: string }>([{ topic: Topic.CREDENTIALS_REVOKED, key: ALL_KEY }]);
+    const subscription = hub.subscribe([{ topic: Topic.CREDENTIALS_REVOKED, key: ALL_KEY }]);
     this.subscription = subscription;
     void (async () => {
       for await (const event of subscription) {

@@ -167,8 +167,8 @@ export class ArticleResolver {
       if (tickers.length < 1 || tickers.length > 100) throw apiError('BAD_USER_INPUT', 'subscribe to 1 to 100 tickers', { field: 'tickers' });
       // An article about two of these tickers arrives once per ticker: pass on the first only.
       const seen = new Set<string>();
-      return ctx.services.hub.subscribe<{ id: string }>(
-        tickers.map((key) => ({ topic: Topic.ARTICLE_ADDED, key })),
+      return ctx.services.hub.subscribe(
+        tickers.map((key) => ({ topic: Topic.ARTICLE_ADDED as const, key })),
         {
           accept: (e) => {
             if (seen.has(e.id)) return false;

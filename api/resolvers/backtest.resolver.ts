@@ -2,8 +2,7 @@ import { Max, MaxLength, Min } from 'class-validator';
 import { Arg, Authorized, Ctx, Field, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
 import { BacktestRun, BacktestStatus, Role } from '../../entities';
 import { Topic } from '../../events/topics';
-import { BacktestError, MAX_BACKTEST_OFFSET, MAX_BACKTEST_PAGE, type StartBacktestInput } from '../../services/backtest.service';
-import { PriceImportError } from '../../services/price-import.service';
+import { MAX_BACKTEST_OFFSET, MAX_BACKTEST_PAGE, type StartBacktestInput } from '../../services/backtest.service';
 import { unauthenticated } from '../auth/auth';
 import type { GraphQLContext } from '../context';
 import { apiError } from '../errors';
@@ -108,16 +107,6 @@ class PriceImportReport {
   @Field(() => Date, { nullable: true }) to!: Date | null;
 }
 
-/** Service errors carry their own codes; the API speaks its one vocabulary. */
-export function asApiError(err: unknown): never {
-  if (err instanceof BacktestError) {
-    const code = err.code === 'BAD_INPUT' ? 'BAD_USER_INPUT' : err.code === 'DISABLED' ? 'FEATURE_DISABLED' : 'NOT_FOUND';
-    throw apiError(code, err.message, err.field ? { field: err.field } : {});
-  }
-  if (err instanceof PriceImportError) throw apiError('BAD_USER_INPUT', err.message, { field: err.field });
-  throw err;
-}
-
 /** The caller as the backtest rules see it (after @Authorized: a principal is there). */
 function actor(ctx: GraphQLContext) {
   if (!ctx.principal) throw unauthenticated(ctx.authFailure);
@@ -159,13 +148,13 @@ export class BacktestResolver {
   @Authorized()
   @Mutation(() => BacktestRun, { description: 'Starts a backtest workflow; follow it with backtestProgress or in the Temporal UI (workflowId).' })
   runBacktest(@Arg('input', () => RunBacktestInput) input: RunBacktestInput, @Ctx() ctx: GraphQLContext): Promise<BacktestRun> {
-    return ctx.services.backtests.start(toServiceInput(input), ctx.principal?.userId ?? null).catch(asApiError);
+    return ctx.services.backtests.start(toServiceInput(input), ctx.principal?.userId ?? null);
   }
 
   @Authorized()
   @Mutation(() => BacktestRun)
   cancelBacktest(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<BacktestRun> {
-    return ctx.services.backtests.cancel(assertUuid(id), actor(ctx)).catch(asApiError);
+    return ctx.services.backtests.cancel(assertUuid(id), actor(ctx));
   }
 
   @Authorized()
@@ -186,13 +175,13 @@ export class BacktestResolver {
     if (!Number.isInteger(offset) || offset < 0 || offset > MAX_BACKTEST_OFFSET) {
       throw apiError('BAD_USER_INPUT', `offset must be 0 to ${MAX_BACKTEST_OFFSET}`, { field: 'offset' });
     }
-    return ctx.services.backtests.list({ limit: first, offset, ticker }, actor(ctx)).catch(asApiError);
+    return ctx.services.backtests.list({ limit: first, offset, ticker }, actor(ctx));
   }
 
   @Authorized()
   @Query(() => [BacktestComparison])
   compareBacktests(@Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: GraphQLContext): Promise<BacktestComparison[]> {
-    return ctx.services.backtests.compare(ids.map((id) => assertUuid(id)), actor(ctx)).catch(asApiError);
+    return ctx.services.backtests.compare(ids.map((id) => assertUuid(id)), actor(ctx));
   }
 
   @Authorized()
@@ -218,6 +207,6 @@ export class BacktestResolver {
     @Arg('interval', () => String, { defaultValue: '1d' }) interval: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<PriceImportReport> {
-    return ctx.services.prices.import({ ticker, csv, interval }).catch(asApiError);
+    return ctx.services.prices.import({ ticker, csv, interval });
   }
 }

@@ -4,9 +4,7 @@
  */
 import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import { ApiKey, PriceBar, Role, User } from '../../entities';
-import { PriceImportError } from '../../services/price-import.service';
 import type { GraphQLContext } from '../context';
-import { apiError } from '../errors';
 import { assertUuid } from '../validation';
 
 @Resolver()
@@ -21,12 +19,7 @@ export class DashboardResolver {
     @Arg('first', () => Int, { defaultValue: 2000 }) first: number,
     @Ctx() ctx: GraphQLContext,
   ): Promise<PriceBar[]> {
-    try {
-      return await ctx.services.prices.bars({ ticker, from, to, interval, limit: first });
-    } catch (err) {
-      if (err instanceof PriceImportError) throw apiError('BAD_USER_INPUT', err.message, { field: err.field });
-      throw err;
-    }
+    return ctx.services.prices.bars({ ticker, from, to, interval, limit: first });
   }
 
   @Authorized(Role.ADMIN)

@@ -1,10 +1,7 @@
 import { MaxLength } from 'class-validator';
 import { Arg, Authorized, Ctx, Field, ID, InputType, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { HistoricalSignal, SignalReplay } from '../../entities';
-import { BacktestError } from '../../services/backtest.service';
-import { PriceImportError } from '../../services/price-import.service';
 import type { GraphQLContext } from '../context';
-import { apiError } from '../errors';
 
 @InputType({ description: 'Replay the signal rules point in time: at each daily bar close (and each article arrival when intraday), from what was published and priced by then.' })
 class ReplaySignalsInput {
@@ -15,18 +12,12 @@ class ReplaySignalsInput {
   @Field(() => String, { nullable: true, description: 'Prefer this sentiment model version; default the active model.' }) @MaxLength(100) modelVersion?: string;
 }
 
-function asApiError(err: unknown): never {
-  if (err instanceof BacktestError) throw apiError(err.code === 'BAD_INPUT' ? 'BAD_USER_INPUT' : 'NOT_FOUND', err.message, err.field ? { field: err.field } : {});
-  if (err instanceof PriceImportError) throw apiError('BAD_USER_INPUT', err.message, { field: err.field });
-  throw err;
-}
-
 @Resolver()
 export class SignalHistoryResolver {
   @Authorized()
   @Mutation(() => SignalReplay, { description: 'Starts a replay workflow (chunked, resumable, idempotent); poll signalReplay(id) for progress.' })
   replaySignals(@Arg('input', () => ReplaySignalsInput) input: ReplaySignalsInput, @Ctx() ctx: GraphQLContext): Promise<SignalReplay> {
-    return ctx.services.signalHistory.startReplay(input).catch(asApiError);
+    return ctx.services.signalHistory.startReplay(input);
   }
 
   @Authorized()
@@ -46,6 +37,6 @@ export class SignalHistoryResolver {
     @Arg('first', () => Int, { defaultValue: 200 }) first: number,
     @Ctx() ctx: GraphQLContext,
   ): Promise<HistoricalSignal[]> {
-    return ctx.services.signalHistory.history({ ticker, from, to, rulesVersion, modelVersion, limit: first }).catch(asApiError);
+    return ctx.services.signalHistory.history({ ticker, from, to, rulesVersion, modelVersion, limit: first });
   }
 }

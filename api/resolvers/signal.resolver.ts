@@ -1,7 +1,7 @@
 import { ArrayMaxSize, Max, Min } from 'class-validator';
 import { Arg, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Int, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
 import { Signal, SignalType } from '../../entities';
-import { ALL_KEY, Topic } from '../../events/topics';
+import { ALL_KEY, Topic, type SignalCreatedEvent } from '../../events/topics';
 import type { Services } from '../../services';
 import type { SentimentInterval } from '../../services/signal.service';
 import type { GraphQLContext } from '../context';
@@ -103,13 +103,6 @@ class SentimentBucket {
   negativeShare!: number;
 }
 
-interface SignalEvent {
-  id: string;
-  ticker: string;
-  type: string;
-  confidence: number;
-}
-
 /** DataLoaders live as long as one request's context. */
 const loadersByContext = new WeakMap<GraphQLContext, ReturnType<Services['signals']['loaders']>>();
 function loaders(ctx: GraphQLContext) {
@@ -177,12 +170,12 @@ export class SignalResolver {
       const minConfidence = (args.minConfidence as number | undefined) ?? 0;
       const types = (args.types as SignalType[] | null | undefined) ?? null;
       const wanted = types && types.length ? new Set<string>(types) : null;
-      const routes = given ? tickers.map((key) => ({ topic: Topic.SIGNAL_CREATED, key })) : [{ topic: Topic.SIGNAL_CREATED, key: ALL_KEY }];
-      return ctx.services.hub.subscribe<SignalEvent>(routes, { accept: (e) => e.confidence >= minConfidence && (!wanted || wanted.has(e.type)) });
+      const routes = (given ? tickers : [ALL_KEY]).map((key) => ({ topic: Topic.SIGNAL_CREATED as const, key }));
+      return ctx.services.hub.subscribe(routes, { accept: (e) => e.confidence >= minConfidence && (!wanted || wanted.has(e.type)) });
     },
   })
   async signalCreated(
-    @Root() event: SignalEvent,
+    @Root() event: SignalCreatedEvent,
     @Arg('tickers', () => [String], { nullable: true, description: 'Omit for every ticker.' }) _tickers: string[] | undefined,
     @Arg('types', () => [SignalType], { nullable: true, description: 'Omit for every type.' }) _types: SignalType[] | undefined,
     // Both arguments are applied in `subscribe`, before an event is queued for this subscriber.

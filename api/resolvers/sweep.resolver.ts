@@ -4,7 +4,7 @@ import type { SweepKey } from '../../services/sweep.service';
 import type { GraphQLContext } from '../context';
 import { assertUuid } from '../validation';
 import { BacktestMetrics, EquityPoint, equityPointsOf, metricsOf } from './backtest-results.resolver';
-import { asApiError, RunBacktestInput, toServiceInput } from './backtest.resolver';
+import { RunBacktestInput, toServiceInput } from './backtest.resolver';
 
 @InputType({ description: 'Values to try per parameter; the sweep runs every combination (at most 1000). Parameters left out keep the base value.' })
 class SweepRangesInput {
@@ -93,22 +93,20 @@ export class SweepResolver {
   @Mutation(() => ParameterSweep, { description: 'A parameter sweep: one child backtest per configuration, a ranked table, and the best configuration tested against the whole search (best-of-N).' })
   runParameterSweep(@Arg('input', () => ParameterSweepInput) input: ParameterSweepInput, @Ctx() ctx: GraphQLContext): Promise<ParameterSweep> {
     return ctx.services.sweeps
-      .startSweep({ name: input.name, base: toServiceInput(input.base), ranges: rangesOf(input.ranges), statistic: statisticOf(input.statistic), permutations: input.permutations, seed: input.seed, concurrency: input.concurrency }, ctx.principal?.userId ?? null)
-      .catch(asApiError);
+      .startSweep({ name: input.name, base: toServiceInput(input.base), ranges: rangesOf(input.ranges), statistic: statisticOf(input.statistic), permutations: input.permutations, seed: input.seed, concurrency: input.concurrency }, ctx.principal?.userId ?? null);
   }
 
   @Authorized()
   @Mutation(() => ParameterSweep, { description: 'Walk-forward: optimise over the ranges in each in-sample span, trade the winner in the next out-of-sample span, stitch the out-of-sample equity.' })
   runWalkForward(@Arg('input', () => WalkForwardInput) input: WalkForwardInput, @Ctx() ctx: GraphQLContext): Promise<ParameterSweep> {
     return ctx.services.sweeps
-      .startWalkForward({ name: input.name, base: toServiceInput(input.base), ranges: rangesOf(input.ranges), statistic: statisticOf(input.statistic), inSampleBars: input.inSampleBars, outOfSampleBars: input.outOfSampleBars, concurrency: input.concurrency }, ctx.principal?.userId ?? null)
-      .catch(asApiError);
+      .startWalkForward({ name: input.name, base: toServiceInput(input.base), ranges: rangesOf(input.ranges), statistic: statisticOf(input.statistic), inSampleBars: input.inSampleBars, outOfSampleBars: input.outOfSampleBars, concurrency: input.concurrency }, ctx.principal?.userId ?? null);
   }
 
   @Authorized()
   @Mutation(() => ParameterSweep)
   cancelParameterSweep(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ParameterSweep> {
-    return ctx.services.sweeps.cancel(assertUuid(id)).catch(asApiError);
+    return ctx.services.sweeps.cancel(assertUuid(id));
   }
 
   @Authorized()
@@ -130,7 +128,7 @@ export class SweepResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<SweepRow[]> {
     if (sweep.kind !== SweepKind.SWEEP) return [];
-    const rows = await ctx.services.sweeps.ranked(sweep, first, offset).catch(asApiError);
+    const rows = await ctx.services.sweeps.ranked(sweep, first, offset);
     return rows.map((r) => ({ rank: r.rank, configIndex: r.configIndex, parameters: parametersOf(r.overrides), statistic: r.statistic, metrics: metricsOf(r.metrics)! }));
   }
 

@@ -21,7 +21,7 @@ export async function loadModelScorer(opts: LoadModelOptions = {}): Promise<Sent
   try {
     spec = readModel(modelsDir, version);
   } catch (err) {
-    throw new Error(`cannot read sentiment model ${version} from ${modelsDir}: ${(err as Error).message}`);
+    throw new Error(`cannot read sentiment model ${version} from ${modelsDir}: ${(err as Error).message}`, { cause: err });
   }
   const { tf, backend } = await tfRuntime();
   const model = uploadModel(tf, spec);

@@ -29,7 +29,7 @@ export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
 };
 
 const URL_PATTERN = /\bhttps?:\/\/\S+|\bwww\.\S+/g;
-const TICKER_PATTERN = /\$[a-z][a-z0-9.\-]{0,9}\b/g;
+const TICKER_PATTERN = /\$[a-z][a-z0-9.-]{0,9}\b/g;
 const NUMBER_PATTERN = /\d+(?:[.,]\d+)*/g;
 const TOKEN_PATTERN = /[\p{L}\p{N}_]+|[!?%]/gu;
 const NEGATORS = new Set(['not', 'no', 'never', 'without', 'nor', 'cannot', 'dont', 'doesnt', 'didnt', 'isnt', 'wont', 'cant', 'fails', 'failed']);

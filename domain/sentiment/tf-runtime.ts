@@ -40,11 +40,11 @@ async function initialise(): Promise<TfRuntime> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(wasmBinariesDir());
-  let ok = false;
+  let ok: boolean;
   try {
     ok = await tf.setBackend('wasm');
   } catch (err) {
-    throw new Error(`sentiment model: the wasm backend failed to start (${(err as Error).message}); refusing the slow cpu backend`);
+    throw new Error(`sentiment model: the wasm backend failed to start (${(err as Error).message}); refusing the slow cpu backend`, { cause: err });
   }
   await tf.ready();
   if (!ok || tf.getBackend() !== 'wasm') {

@@ -198,5 +198,5 @@ export function compileNamePattern(names: readonly string[]): RegExp | null {
 }
 
 function escapeRegex(ch: string): string {
-  return /[\\^$.*+?()[\]{}|\/]/.test(ch) ? `\\${ch}` : ch;
+  return /[\\^$.*+?()[\]{}|/]/.test(ch) ? `\\${ch}` : ch;
 }

@@ -54,7 +54,7 @@ export function signalMatches(filter: SignalFilter, signal: SignalSummary): bool
   return signal.confidence >= filter.minConfidence;
 }
 
-const TICKER = /^[A-Z][A-Z0-9.\-]{0,9}$/;
+const TICKER = /^[A-Z][A-Z0-9.-]{0,9}$/;
 export const MAX_FILTER_TICKERS = 500;
 
 /** Normalises a filter's tickers (trim, upper case, unique, sorted); throws a message naming the bad one. */

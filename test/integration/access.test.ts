@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import { parseApiKey } from '../../api/auth/key-format';
+import { parseApiKey } from '../../domain/access/key-format';
 import { featureFlagActivities } from '../../activities/feature-flag.activities';
 import { Role } from '../../entities';
-import { isFeatureEnabled } from '../../services/feature-flags.service';
+import { isFeatureEnabled, type FlagKey } from '../../services/feature-flags.service';
 import { createIdentity, type TestIdentity } from '../support/access';
 import { startTestStack, type TestStack } from '../support/stack';
 
@@ -158,7 +158,9 @@ describe('access over HTTP: keys, users, roles, feature flags', () => {
     expect(code(await stack.gql('mutation { toggleFeatureFlag(key: "backtests") { key } }', undefined, user.headers))).toBe('FORBIDDEN');
     expect(code(await stack.gql('{ featureFlagAudit(first: 5) { id } }', undefined, user.headers))).toBe('FORBIDDEN');
 
-    const key = `test_flag_${crypto.randomBytes(4).toString('hex')}`;
+    // A key of its own (an admin may store any), so parallel tests' flags stay untouched; the
+    // readers take only the typed keys, hence the cast.
+    const key = `test_flag_${crypto.randomBytes(4).toString('hex')}` as FlagKey;
     const activities = featureFlagActivities(stack.api.db);
     expect(await activities.readFeatureFlags([key])).toEqual({ [key]: false });
     const created = await stack.gql<{ setFeatureFlag: { enabled: boolean; description: string; updatedBy: string } }>(

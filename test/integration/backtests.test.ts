@@ -8,10 +8,9 @@ import { createLogger } from '../../config/logger';
 import { sharedDataPath } from '../../config/paths';
 import { BacktestStatus } from '../../entities';
 import { EventHub } from '../../events/event-hub';
-import { PgEventBridge } from '../../events/pg-event-bridge';
 import { Topic, type EventEnvelope } from '../../events/topics';
-import type { RunningWorker } from '../../runtime/worker-process';
-import { BacktestError, cancelBacktest, compareBacktests, getBacktest, listBacktests, startBacktest, type StartBacktestInput } from '../../services/backtest.service';
+import { ServiceError } from '../../services/errors';
+import { cancelBacktest, compareBacktests, getBacktest, listBacktests, startBacktest, type StartBacktestInput } from '../../services/backtest.service';
 import { importPrices } from '../../services/price-import.service';
 import type { TemporalClientHandle } from '../../temporal/client';
 import { startWorkerHarness, type WorkerHarness } from '../support/worker-harness';
@@ -41,10 +40,8 @@ describe('backtests: service -> backtestWorkflow -> activities, on real PostgreS
   const log = createLogger({ level: 'warn' });
   const config = { ...loadConfig({ NODE_ENV: 'test' }), taskQueue: `test-${randomUUID()}` };
   const hub = new RecordingHub();
-  let worker: RunningWorker;
   let db: DataSource;
   let temporal: TemporalClientHandle;
-  let bridge: PgEventBridge;
   let harness: WorkerHarness;
   const start = (input: StartBacktestInput) => startBacktest(db, temporal.client, config.taskQueue, input);
   const result = (workflowId: string) => temporal.client.workflow.getHandle(workflowId).result() as Promise<BacktestOutcome>;
@@ -52,7 +49,7 @@ describe('backtests: service -> backtestWorkflow -> activities, on real PostgreS
 
   beforeAll(async () => {
     harness = await startWorkerHarness(config, log, hub);
-    ({ worker, db, temporal, bridge } = harness);
+    ({ db, temporal } = harness);
     await importPrices(db, { ticker: 'SPY', csv: fs.readFileSync(sharedDataPath('prices', 'SPY_daily.csv'), 'utf8') });
     // One SPY story an hour after every bar from 2010 to 2014, whose score tells the direction of
     // the bar after next (the one the resulting position is traded on): a strategy with real
@@ -95,8 +92,8 @@ describe('backtests: service -> backtestWorkflow -> activities, on real PostgreS
     const [{ before }] = await db.query('SELECT count(*)::int AS before FROM backtest_runs');
     for (const [patch, message] of cases) {
       const err = await start({ ...base, ...patch } as StartBacktestInput).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(BacktestError);
-      expect((err as BacktestError).code).toBe('BAD_INPUT');
+      expect(err).toBeInstanceOf(ServiceError);
+      expect((err as ServiceError).code).toBe('BAD_USER_INPUT');
       expect((err as Error).message).toMatch(message);
     }
     const [{ after }] = await db.query('SELECT count(*)::int AS after FROM backtest_runs');
@@ -197,7 +194,7 @@ describe('backtests: service -> backtestWorkflow -> activities, on real PostgreS
   it('the backtests feature flag turned off refuses new runs', async () => {
     await db.query(`UPDATE feature_flags SET enabled = false WHERE key = 'backtests'`);
     try {
-      await expect(start({ ticker: 'SPY', from: '2010-01-01', to: '2015-01-01', strategy: threshold })).rejects.toMatchObject({ code: 'DISABLED' });
+      await expect(start({ ticker: 'SPY', from: '2010-01-01', to: '2015-01-01', strategy: threshold })).rejects.toMatchObject({ code: 'FEATURE_DISABLED' });
     } finally {
       await db.query(`UPDATE feature_flags SET enabled = true WHERE key = 'backtests'`);
     }

@@ -25,17 +25,99 @@ describe('docker-compose.yml', () => {
     >;
   };
 
-  it('is accepted by `docker compose config` where the docker CLI can run it', () => {
-    const cmd = composeCommand();
-    if (!cmd) {
-      // No engine or compose plugin on this machine: say so plainly; the structural checks below still run.
-      process.stdout.write('docker compose is not available here: the file was checked structurally only\n');
-      expect(composeCommand()).toBeUndefined();
-      return;
+  /** The compose file as written (anchors merged), before any variable is interpolated. */
+  const raw = parse(fs.readFileSync(composeFile, 'utf8'), { merge: true }) as Record<string, unknown> & { volumes?: Record<string, unknown> };
+  const DURATION = /^\d+(ms|s|m|h)$/;
+  /** `${NAME}` / `${NAME:-default}` interpolations and `$$` escapes only: a lone `$` is a compose error. */
+  const badDollar = (text: string) => text.replace(/\$\$/g, '').replace(/\$\{[A-Z_][A-Z0-9_]*(:?-[^}]*)?\}/g, '').includes('$');
+  /** The value compose gives `text` with no variables set (each `${NAME:-default}` becomes its default). */
+  const withDefaults = (text: string) => text.replace(/\$\{[A-Z_][A-Z0-9_]*(?::?-([^}]*))?\}/g, (_m, d: string | undefined) => d ?? '').replace(/\$\$/g, '$');
+
+  it('is a well-formed compose file: known keys, images pinned, dependencies and health checks consistent, volumes declared', () => {
+    for (const key of Object.keys(raw)) expect(['name', 'services', 'volumes', 'networks', 'configs', 'secrets'].includes(key) || key.startsWith('x-')).toBe(true);
+    const names = Object.keys(compose.services);
+    const namedVolumesUsed = new Set<string>();
+    const hostPorts: string[] = [];
+    for (const [name, service] of Object.entries(compose.services)) {
+      const where = (what: string) => `${name}: ${what}`;
+      // An image pinned to a version, or a build of this repository; never both, never neither.
+      expect(where(service.image ? 'image' : service.build ? 'build' : 'neither')).toBe(where(service.image ? 'image' : 'build'));
+      if (service.image) expect(where(service.image)).toMatch(/^[^: ]+: [a-z0-9./-]+:v?\d[\w.-]*$/);
+      else expect(service.build).toBe('.');
+      // Health checks compose can run, with durations it understands.
+      const hc = service.healthcheck as { test: unknown[]; interval?: string; timeout?: string; start_period?: string; retries?: number };
+      expect(where(String(hc.test[0]))).toMatch(/: CMD(-SHELL)?$/);
+      expect(hc.test.length).toBeGreaterThan(1);
+      for (const d of [hc.interval, hc.timeout, hc.start_period].filter((v) => v !== undefined)) expect(where(String(d))).toMatch(new RegExp(`: ${DURATION.source.slice(1)}`));
+      expect(Number.isInteger(hc.retries) && hc.retries! > 0).toBe(true);
+      // Dependencies name real services, with a condition compose knows; waiting for "healthy" needs a health check there.
+      for (const [dep, { condition }] of Object.entries(service.depends_on ?? {})) {
+        expect(names).toContain(dep);
+        expect(['service_started', 'service_healthy', 'service_completed_successfully']).toContain(condition);
+        if (condition === 'service_healthy') expect(Array.isArray(compose.services[dep].healthcheck?.test)).toBe(true);
+      }
+      // Environment values are scalars, and every `$` is an interpolation or escaped.
+      for (const [key, value] of Object.entries(service.environment ?? {})) {
+        expect(where(`${key}=${typeof value}`)).toMatch(/=(string|number|boolean)$/);
+        expect(where(`${key} ${badDollar(String(value)) ? 'has a lone $' : 'ok'}`)).toBe(where(`${key} ok`));
+      }
+      for (const part of [...(service.command ?? []), ...((service as { entrypoint?: string[] }).entrypoint ?? [])]) expect(badDollar(part)).toBe(false);
+      // Volumes: bind mounts of files that exist, named volumes declared at the top level.
+      for (const volume of service.volumes ?? []) {
+        const [source, target, mode] = volume.split(':');
+        expect(target.startsWith('/')).toBe(true);
+        if (source.startsWith('./')) {
+          expect(where(`${source} ${fs.existsSync(path.join(root, source)) ? 'exists' : 'is missing'}`)).toBe(where(`${source} exists`));
+          expect(where(`${source}:${mode}`)).toBe(where(`${source}:ro`)); // configuration is read, never written
+        } else {
+          expect(Object.keys(raw.volumes ?? {})).toContain(source);
+          namedVolumesUsed.add(source);
+        }
+      }
+      for (const port of service.ports ?? []) {
+        expect(where(port)).toMatch(/: \d+:\d+$/);
+        hostPorts.push(port.split(':')[0]);
+      }
     }
-    const result = spawnSync(cmd[0], [...cmd.slice(1), '-f', composeFile, 'config', '--quiet'], { encoding: 'utf8' });
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
+    expect(new Set(hostPorts).size).toBe(hostPorts.length);
+    // Every declared volume is used; PostgreSQL, Prometheus and Grafana keep their data in one.
+    expect([...namedVolumesUsed].sort()).toEqual(Object.keys(raw.volumes ?? {}).sort());
+    for (const [service, dataDir] of [['postgres', '/var/lib/postgresql/data'], ['prometheus', '/prometheus'], ['grafana', '/var/lib/grafana']]) {
+      expect(compose.services[service].volumes!.some((v) => !v.startsWith('./') && v.split(':')[1] === dataDir)).toBe(true);
+    }
+    // Where this machine has a compose CLI, compose itself must agree; the checks above hold either way.
+    const cmd = composeCommand();
+    if (cmd) {
+      const result = spawnSync(cmd[0], [...cmd.slice(1), '-f', composeFile, 'config', '--quiet'], { encoding: 'utf8' });
+      expect({ stderr: result.stderr, status: result.status }).toEqual({ stderr: '', status: 0 });
+    }
+  });
+
+  it('gives the API and the worker only settings the code reads, consistent with PostgreSQL and the image', () => {
+    const sources = ['config/config.ts', 'runtime/worker-main.ts', 'runtime/api-main.ts'].map((f) => fs.readFileSync(path.join(root, f), 'utf8')).join('\n');
+    const pg = compose.services.postgres.environment!;
+    for (const role of ['api', 'worker'] as const) {
+      const env = compose.services[role].environment!;
+      for (const key of Object.keys(env)) expect(`${role} ${key} ${new RegExp(`['.]${key}\\b`).test(sources) ? 'is read' : 'is read by nothing'}`).toBe(`${role} ${key} is read`);
+      const url = new URL(withDefaults(env.DATABASE_URL));
+      expect([url.username, url.password, url.pathname.slice(1)]).toEqual([withDefaults(pg.POSTGRES_USER), withDefaults(pg.POSTGRES_PASSWORD), withDefaults(pg.POSTGRES_DB)]);
+      expect(env.NODE_ENV).toBe('production');
+    }
+    expect(withDefaults(compose.services.temporal.environment!.POSTGRES_PWD)).toBe(withDefaults(pg.POSTGRES_PASSWORD));
+    // The API's health check asks /ready on the port it listens on; the worker's reads the heartbeat file it is told to touch.
+    const api = compose.services.api;
+    expect((api.healthcheck!.test as string[]).join(' ')).toContain(`http://127.0.0.1:${api.environment!.PORT}/ready`);
+    expect(fs.readFileSync(path.join(root, 'api', 'health.ts'), 'utf8')).toContain(`'/ready'`);
+    const worker = compose.services.worker;
+    expect((worker.healthcheck!.test as string[]).join(' ')).toContain(`statSync('${worker.environment!.TIDINGS_HEARTBEAT_FILE}')`);
+    // The image both run: built with the prebuilt workflow bundle, and carrying what they read at run time.
+    const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/RUN npm run build && node -e "require\('\.\/dist\/runtime\/workflow-bundle'\)\.ensureWorkflowBundle\(\)"/);
+    expect(fs.readFileSync(path.join(root, 'runtime', 'workflow-bundle.ts'), 'utf8')).toMatch(/export (async )?function ensureWorkflowBundle/);
+    for (const dir of ['node_modules', 'dist', 'models']) expect(dockerfile).toContain(`COPY --from=build /app/${dir} ./${dir}`);
+    expect(fs.existsSync(path.join(root, 'models', 'sentiment', 'active.json'))).toBe(true);
+    expect(dockerfile).toContain(`ENV NODE_ENV=production HOST=0.0.0.0 PORT=${api.environment!.PORT}`);
+    expect(dockerfile).toContain(`CMD ${JSON.stringify(api.command)}`.replace(/","/g, '", "'));
   });
 
   it('declares postgres, temporal (server image on postgres), temporal-ui, api, worker, prometheus and grafana, each with a health check', () => {

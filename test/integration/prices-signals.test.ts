@@ -11,10 +11,9 @@ import { sharedDataPath } from '../../config/paths';
 import { createDataSource } from '../../db/data-source';
 import { runMigrations } from '../../db/migrate';
 import { EventHub } from '../../events/event-hub';
-import { PgEventBridge } from '../../events/pg-event-bridge';
 import { Topic } from '../../events/topics';
-import type { RunningWorker } from '../../runtime/worker-process';
-import { importPrices, PriceImportError } from '../../services/price-import.service';
+import { ServiceError } from '../../services/errors';
+import { importPrices } from '../../services/price-import.service';
 import { SignalService } from '../../services/signal.service';
 import type { TemporalClientHandle } from '../../temporal/client';
 import { createScratchDatabase } from '../support/databases';
@@ -77,7 +76,8 @@ describe('price import (fresh database)', () => {
     expect(bar).toEqual({ close: 11, volume: null });
 
     await expect(importPrices(db, { ticker: '1ABC', csv })).rejects.toThrow(/ticker '1ABC' is not valid/);
-    await expect(importPrices(db, { ticker: 'WAYTOOLONGTICKER', csv })).rejects.toBeInstanceOf(PriceImportError);
+    await expect(importPrices(db, { ticker: 'WAYTOOLONGTICKER', csv })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'ticker' } });
+    await expect(importPrices(db, { ticker: 'OK', csv: '' })).rejects.toBeInstanceOf(ServiceError);
     await expect(importPrices(db, { ticker: 'OK', csv, interval: 'daily' })).rejects.toThrow(/interval 'daily'/);
     await expect(importPrices(db, { ticker: 'OK', csv: 'foo,bar\n1,2\n' })).rejects.toThrow(/cannot find a date and a close column/);
     await expect(importPrices(db, { ticker: 'OK', csv: '' })).rejects.toThrow(/empty/);
@@ -105,17 +105,15 @@ describe('price import (fresh database)', () => {
 describe('signals: computeSignalsWorkflow against real PostgreSQL and Temporal', () => {
   const log = createLogger({ level: 'warn' });
   const config = { ...loadConfig({ NODE_ENV: 'test' }), taskQueue: `test-${randomUUID()}` };
-  let worker: RunningWorker;
   let db: DataSource;
   let temporal: TemporalClientHandle;
   const hub = new EventHub();
-  let bridge: PgEventBridge;
 
   let harness: WorkerHarness;
 
   beforeAll(async () => {
     harness = await startWorkerHarness(config, log, hub);
-    ({ worker, db, temporal, bridge } = harness);
+    ({ db, temporal } = harness);
   });
   afterAll(() => harness.stop());
 
@@ -149,7 +147,7 @@ describe('signals: computeSignalsWorkflow against real PostgreSQL and Temporal',
     await article(ticker, h(100), [['hl-test', -1]]); // outside the lookback entirely
     await article(ticker, h(3), [['hl-test', 0.9]], 0.1); // below minRelevance
 
-    const events = hub.subscribe<{ id: string; ticker: string; type: string; confidence: number }>([{ topic: Topic.SIGNAL_CREATED, key: ticker }]);
+    const events = hub.subscribe([{ topic: Topic.SIGNAL_CREATED, key: ticker }]);
     const first = await run({ articleIds: [a1], asOf: asOf.toISOString() });
     expect(first.asOf).toBe(asOf.toISOString());
     expect(first.signals).toHaveLength(1);

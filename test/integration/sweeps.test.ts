@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { sharedDataPath } from '../../config/paths';
 import { createDataSource } from '../../db/data-source';
 import { SeededRandom } from '../../domain/backtest';
-import { BacktestError } from '../../services/backtest.service';
+import { ServiceError } from '../../services/errors';
 import { importPrices } from '../../services/price-import.service';
 import { SweepService, type StartSweepInput } from '../../services/sweep.service';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
@@ -77,7 +77,7 @@ describe('parameter sweeps and walk-forward: parent workflow, child backtests, b
     ];
     for (const [patch, message] of cases) {
       const err = await sweeps.startSweep({ base: base('SWPI'), ranges: {}, ...patch }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(BacktestError);
+      expect(err).toBeInstanceOf(ServiceError);
       expect((err as Error).message).toMatch(message);
     }
   });

@@ -97,10 +97,9 @@ describe('webhooks: signed deliveries to local receivers through Temporal', () =
   }
 
   async function waitForStatus(who: TestIdentity, endpointId: string, status: string, count = 1): Promise<Delivery[]> {
-    let last: Delivery[] = [];
     const until = Date.now() + 30_000;
     for (;;) {
-      last = await deliveriesOf(who, endpointId);
+      const last = await deliveriesOf(who, endpointId);
       if (last.filter((d) => d.status === status).length >= count) return last;
       if (Date.now() > until) throw new Error(`deliveries never reached ${status}: ${JSON.stringify(last)}`);
       await new Promise((r) => setTimeout(r, 200));

@@ -4,9 +4,16 @@
  * re-poll, a retried activity or two racing polls insert each article exactly once.
  */
 import type { EntityManager } from 'typeorm';
-import type { NormalisedArticle, TickerMention } from '../activities/ingestion-types';
+import type { NormalisedArticle } from '../domain/feeds';
+import type { TickerMention } from '../domain/tickers';
 import { publishEvents } from '../events/publish';
 import { Topic } from '../events/topics';
+
+/** An article to store with the tickers it mentions (services/ticker-extraction.ts withTickers). */
+export interface ArticleWithTickers {
+  article: NormalisedArticle;
+  tickers: TickerMention[];
+}
 
 export interface StoredArticle {
   id: string;
@@ -17,7 +24,7 @@ export async function insertArticles(
   tx: EntityManager,
   source: 'feed' | 'import',
   feedId: string | null,
-  articles: Array<{ article: NormalisedArticle; tickers: TickerMention[] }>,
+  articles: ArticleWithTickers[],
   ingestRun: string | null = null,
 ): Promise<StoredArticle[]> {
   if (articles.length === 0) return [];

@@ -1,3 +1,7 @@
+/**
+ * API keys as text: their format, generation, parsing and constant-time check. Pure (node:crypto
+ * only), so the services that store keys and the API that reads them from headers share it.
+ */
 import crypto from 'node:crypto';
 
 /** Recognisable in logs, configs and secret scanners; never part of what is stored. */
