@@ -1,3 +1,4 @@
+import { tickerScoreLateralSql, tierRankSql } from '../services/sentiment-preference';
 import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -37,18 +38,24 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * One sentiment observation per (article, ticker) published in (from, to]. An article scored by
- * several models contributes the score of one: a trained model beats the lexicon fallback,
- * then the most recently scored version wins. Unscored rows (score NULL) never count.
+ * several models contributes the score of one: the accurate tier beats the fast tier beats the
+ * lexicon fallback, then the most recently scored version wins; a per-ticker score from the
+ * accurate tier's entity head replaces the article-level one for its ticker. Unscored rows (score NULL) never count.
  */
 export async function loadObservations(db: Queryable, ticker: string, from: Date | null, to: Date): Promise<SentimentObservation[]> {
   const rows = (await db.query(
-    `SELECT DISTINCT ON (at.article_id) at.article_id, a.published_at, at.relevance, s.score, s.label, s.model_version
-     FROM article_tickers at
-     JOIN articles a ON a.id = at.article_id
-     JOIN sentiment_scores s ON s.article_id = at.article_id AND s.score IS NOT NULL
-     WHERE at.ticker = $1 AND at.published_at <= $2 AND a.published_at <= $2
-       AND ($3::timestamptz IS NULL OR (at.published_at > $3 AND a.published_at > $3))
-     ORDER BY at.article_id, (s.model_version LIKE 'lexicon-%'), s.scored_at DESC, s.id DESC`,
+    `SELECT p.article_id, p.published_at, p.relevance,
+            COALESCE(ts.score, p.score) AS score, COALESCE(ts.label, p.label) AS label, COALESCE(ts.model_version, p.model_version) AS model_version
+     FROM (
+       SELECT DISTINCT ON (at.article_id) at.article_id, at.ticker, a.published_at, at.relevance, s.score, s.label, s.model_version
+       FROM article_tickers at
+       JOIN articles a ON a.id = at.article_id
+       JOIN sentiment_scores s ON s.article_id = at.article_id AND s.score IS NOT NULL
+       WHERE at.ticker = $1 AND at.published_at <= $2 AND a.published_at <= $2
+         AND ($3::timestamptz IS NULL OR (at.published_at > $3 AND a.published_at > $3))
+       ORDER BY at.article_id, ${tierRankSql('s')}, s.scored_at DESC, s.id DESC) p
+     ${tickerScoreLateralSql('p.article_id', 'p.ticker')}
+     ORDER BY p.article_id`,
     [ticker, to.toISOString(), from ? from.toISOString() : null],
   )) as Array<{ article_id: string; published_at: Date; relevance: number; score: number; label: string | null; model_version: string }>;
   return rows.map((r) => ({

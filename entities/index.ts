@@ -7,6 +7,7 @@ import { PipelineProbe } from './pipeline-probe.entity';
 import { PriceBar } from './price-bar.entity';
 import { SentimentScore } from './sentiment-score.entity';
 import { Signal, SignalArticle } from './signal.entity';
+import { TickerSentimentScore } from './ticker-sentiment-score.entity';
 import { User } from './user.entity';
 
 export * from './api-key.entity';
@@ -18,6 +19,7 @@ export * from './pipeline-probe.entity';
 export * from './price-bar.entity';
 export * from './sentiment-score.entity';
 export * from './signal.entity';
+export * from './ticker-sentiment-score.entity';
 export * from './user.entity';
 
 export const ALL_ENTITIES = [
@@ -29,6 +31,7 @@ export const ALL_ENTITIES = [
   Article,
   ArticleTicker,
   SentimentScore,
+  TickerSentimentScore,
   Signal,
   SignalArticle,
   PriceBar,

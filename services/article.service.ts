@@ -3,6 +3,7 @@
  * through DataLoaders so a page costs three queries, not one per article) and the push path
  * (`importArticles`): the same normalisation, dedupe and ticker extraction as feeds.
  */
+import { tierRankSql } from './sentiment-preference';
 import type { Client } from '@temporalio/client';
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
@@ -114,7 +115,7 @@ export class ArticleService {
           .getMany();
         return ids.map((id) => rows.filter((r) => r.articleId === id));
       }),
-      // The newest model score wins over a lexicon fallback score for the same article.
+      // The accurate tier beats the fast tier beats the lexicon; then the newest score.
       sentiment: new DataLoader<string, SentimentScore | null>(async (ids) => {
         const rows = await this.db
           .getRepository(SentimentScore)
@@ -122,7 +123,7 @@ export class ArticleService {
           .distinctOn(['s.article_id'])
           .where('s.article_id = ANY(:ids)', { ids: [...ids] })
           .orderBy('s.article_id')
-          .addOrderBy(`(s.model_version LIKE 'lexicon-%')`, 'ASC')
+          .addOrderBy(tierRankSql('s'), 'ASC')
           .addOrderBy('s.scored_at', 'DESC')
           .getMany();
         const byId = new Map(rows.map((r) => [r.articleId, r]));
@@ -172,7 +173,7 @@ export class ArticleService {
       await this.temporal.workflow.start('scoreArticlesWorkflow', {
         taskQueue: this.taskQueue,
         workflowId: `score-import-${insertedIds[0]}`,
-        args: [{ articleIds: insertedIds }],
+        args: [{ articleIds: insertedIds, accurate: true }],
       });
     }
     return { insertedIds, duplicates: duplicates.length + (unique.length - stored.length), errors };

@@ -2,6 +2,7 @@
  * Read side of signals for the API: latest signals per ticker (keyset-paged), one signal, and
  * the articles it was computed from. Signals are written only by activities/signal.activities.ts.
  */
+import { tierRankSql } from './sentiment-preference';
 import type { DataSource } from 'typeorm';
 import { Signal, SignalType } from '../entities';
 
@@ -57,7 +58,7 @@ export async function signalArticles(db: DataSource, signalId: string): Promise<
      LEFT JOIN LATERAL (
        SELECT score, model_version FROM sentiment_scores
        WHERE article_id = a.id AND score IS NOT NULL AND model_version = ANY(s.model_versions)
-       ORDER BY (model_version LIKE 'lexicon-%'), scored_at DESC, id DESC LIMIT 1
+       ORDER BY ${tierRankSql('sentiment_scores')}, scored_at DESC, id DESC LIMIT 1
      ) sc ON true
      WHERE sa.signal_id = $1
      ORDER BY a.published_at DESC, a.id`,
