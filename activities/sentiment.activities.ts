@@ -24,7 +24,10 @@ async function scorerFor(db: DataSource, log: Logger, requested: string | undefi
     scorer.catch(() => scorers.delete(key));
   }
   const s = await scorer;
-  if (requested && s.modelVersion !== requested) throw new Error(`model version ${requested} is not available (got ${s.modelVersion})`);
+  if (requested && s.modelVersion !== requested) {
+    scorers.delete(key); // try loading it again on the next attempt (e.g. once the encoder files exist)
+    throw new Error(`model version ${requested} is not available (got ${s.modelVersion})`);
+  }
   return s;
 }
 
