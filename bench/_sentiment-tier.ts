@@ -13,11 +13,17 @@ function workload(corpus: readonly string[], count: number): string[] {
   return Array.from({ length: count }, (_, i) => corpus[i % corpus.length]);
 }
 
+const cpuRates: Record<string, number> = {};
+
+/** Wall-clock headlines/s; also records headlines per CPU-second (independent of other load on the machine). */
 async function headlinesPerSecond(scorer: SentimentScorer, texts: readonly string[], batchSize: number): Promise<number> {
   await scorer.scoreBatch(texts.slice(0, Math.min(batchSize, 64)));
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   for (let start = 0; start < texts.length; start += batchSize) await scorer.scoreBatch(texts.slice(start, start + batchSize));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpu);
+  cpuRates[batchSize] = texts.length / ((used.user + used.system) / 1e6);
   return texts.length / seconds;
 }
 
@@ -29,6 +35,7 @@ async function main(): Promise<void> {
   // The accurate tier is ~100x slower: fewer texts (distinct ones, in corpus order), same batch sizes.
   const plan: Array<[number, number]> = tier === 'accurate' ? [[1, 64], [32, 960], [256, 1024]] : [[1, 3000], [32, 20000], [256, 40000]];
   for (const [batchSize, count] of plan) rates[batchSize] = await headlinesPerSecond(scorer, workload(corpus, count), batchSize);
+  const perCpuSecond = { ...cpuRates };
   scorer.dispose?.();
   let lexicon: Record<string, number> | undefined;
   if (tier === 'fast') {
@@ -37,7 +44,8 @@ async function main(): Promise<void> {
     for (const batchSize of [1, 256]) lexicon[batchSize] = await headlinesPerSecond(lex, workload(corpus, 40000), batchSize);
   }
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  console.log(JSON.stringify({ tier, version: scorer.modelVersion, backend: scorer.backend, rates, lexicon, peakRssMb }));
+  const load = (await import('node:os')).loadavg()[0];
+  console.log(JSON.stringify({ tier, version: scorer.modelVersion, backend: scorer.backend, rates, perCpuSecond, lexicon, peakRssMb, load }));
 }
 
 main().then(

@@ -19,6 +19,8 @@ interface TierResult {
   version: string;
   backend: string;
   rates: Record<string, number>;
+  perCpuSecond: Record<string, number>;
+  load: number;
   lexicon?: Record<string, number>;
   peakRssMb: number;
 }
@@ -56,7 +58,9 @@ export default async function benchSentiment(args: string[]): Promise<void> {
       `accurate tier ${accurate.version} on ${accurate.backend}; heads trained in ${Number(meta.trainingSeconds).toFixed(1)}s ` +
         `(+ ${Number(meta.embeddingSeconds ?? 0).toFixed(0)}s embedding the training texts when the cache was cold); peak RSS ${Math.round(accurate.peakRssMb)} MB`,
     );
-    for (const [b, r] of Object.entries(accurate.rates)) console.log(`  accurate batch ${b.padStart(3)}: ${r.toFixed(1)} headlines/s`);
+    for (const [b, r] of Object.entries(accurate.rates)) {
+      console.log(`  accurate batch ${b.padStart(3)}: ${r.toFixed(1)} headlines/s (${accurate.perCpuSecond[b].toFixed(1)} per CPU-second; 1-min load average ${accurate.load.toFixed(1)})`);
+    }
     accurateRate = accurate.rates['32'];
   } else {
     console.log('no active accurate tier (npm run train:sentiment -- --tier accurate)');
