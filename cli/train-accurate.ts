@@ -151,11 +151,25 @@ export async function trainAccurateCli(flags: Map<string, string>): Promise<void
     ...[...entities.train, ...entities.test].map((h) => ({ text: h.text, spans: h.entities.flatMap((e) => (e.span ? [e.span] : [])) })),
   ];
   const embedStarted = Date.now();
-  ensureEmbeddings(encoder, ENCODER_NAME, cache, items, {
-    onProgress: (done, total) => {
-      if (done % 1024 === 0 || done === total) console.log(`embedded ${done}/${total} missing texts`);
-    },
-  });
+  // --cached-only: train on the training rows whose embeddings are already cached (the
+  // evaluation rows must all be there); for a machine too busy to finish the embedding pass.
+  const cachedOnly = flags.get('cached-only') === 'true';
+  const cached = (text: string) => cache.has(sentenceKey(encoder, ENCODER_NAME, text));
+  const trainRowsAll = splits.train.length;
+  const entityTrainAll = entities.train.length;
+  if (cachedOnly) {
+    const missingEval = [...splits.evaluations.flatMap((e) => e.rows.map((r) => r.text)), ...entities.test.map((h) => h.text)].filter((t) => !cached(t));
+    ensureEmbeddings(encoder, ENCODER_NAME, cache, missingEval.map((text) => ({ text, spans: entities.test.find((h) => h.text === text)?.entities.flatMap((e) => (e.span ? [e.span] : [])) })));
+    splits.train = splits.train.filter((r) => cached(r.text));
+    entities.train = entities.train.filter((h) => cached(h.text));
+    console.log(`--cached-only: training on ${splits.train.length} of ${trainRowsAll} rows and ${entities.train.length} of ${entityTrainAll} entity headlines`);
+  } else {
+    ensureEmbeddings(encoder, ENCODER_NAME, cache, items, {
+      onProgress: (done, total) => {
+        if (done % 1024 === 0 || done === total) console.log(`embedded ${done}/${total} missing texts`);
+      },
+    });
+  }
   const embeddingSeconds = (Date.now() - embedStarted) / 1000;
   const lookup: EmbeddingLookup = {
     sentence: (text) => {
@@ -196,7 +210,10 @@ export async function trainAccurateCli(flags: Map<string, string>): Promise<void
     hyperParameters: { ...config, splitSeed },
     data: Object.fromEntries(Object.entries(files).map(([key, file]) => [key, { file: path.basename(file), sha256: sha256File(file) }])),
     trainRows: splits.train.length,
+    trainRowsAvailable: trainRowsAll,
     entityTrainHeadlines: entities.train.length,
+    entityTrainHeadlinesAvailable: entityTrainAll,
+    cachedOnly,
     metricsNote: 'computed from cached encoder embeddings; `npm run eval:sentiment` re-scores live',
     metrics: { ...metrics, 'sentfin-entity-test': entityEval } as Record<string, unknown>,
     trainingLog: result.log,
