@@ -6,7 +6,9 @@ package (Rust), embeddings from a plain numpy BERT forward pass over model.safet
 all-MiniLM-L6-v2 does).
 
     pip install numpy safetensors tokenizers
-    python scripts/encoder_reference.py <encoder dir> <shared data dir> <out .json.gz>
+    OPENBLAS_NUM_THREADS=1 python scripts/encoder_reference.py <encoder dir> <shared data dir> <out .json.gz>
+
+(one BLAS thread: the matrices are small, and threaded BLAS on a busy machine is far slower)
 
 Sentences: 1,000 real headlines (every k-th row of twitter valid and of SEntFiN) plus a few
 hand-written strings that exercise normalisation (accents, CJK, control characters, long
@@ -45,13 +47,13 @@ tok.no_padding()
 tok.enable_truncation(MAX_LEN)
 ids = [tok.encode(s).ids for s in sentences + extra]
 
-w = load_file(os.path.join(enc_dir, 'model.safetensors'))
+w = {k: v.astype(np.float64) for k, v in load_file(os.path.join(enc_dir, 'model.safetensors')).items() if not k.endswith('position_ids')}
 cfg = json.load(open(os.path.join(enc_dir, 'config.json')))
 H, NH, EPS = cfg['hidden_size'], cfg['num_attention_heads'], cfg['layer_norm_eps']
 D = H // NH
 
 def erf(x):
-    # Abramowitz & Stegun 7.1.26 is too coarse; use math.erf through a float64 ufunc
+    # exact math.erf, element by element (a polynomial approximation would be too coarse)
     return np.frompyfunc(math.erf, 1, 1)(x).astype(np.float64)
 
 def gelu(x):
@@ -63,13 +65,13 @@ def ln(x, g, b):
     return (x - mu) / np.sqrt(var + EPS) * g + b
 
 def lin(x, name):
-    return x @ w[name + '.weight'].astype(np.float64).T + w[name + '.bias'].astype(np.float64)
+    return x @ w[name + '.weight'].T + w[name + '.bias']
 
 def embed(seq):
     seq = np.array(seq)
     L = len(seq)
     x = w['embeddings.word_embeddings.weight'][seq] + w['embeddings.position_embeddings.weight'][:L] + w['embeddings.token_type_embeddings.weight'][0]
-    x = ln(x.astype(np.float64), w['embeddings.LayerNorm.weight'], w['embeddings.LayerNorm.bias'])
+    x = ln(x, w['embeddings.LayerNorm.weight'], w['embeddings.LayerNorm.bias'])
     for l in range(cfg['num_hidden_layers']):
         p = f'encoder.layer.{l}.'
         q, k, v = (lin(x, p + 'attention.self.' + n).reshape(L, NH, D).transpose(1, 0, 2) for n in ('query', 'key', 'value'))
