@@ -5,7 +5,9 @@
  * score (ticker_sentiment_scores) beats the article-level score for that ticker.
  */
 export function tierRankSql(alias: string): string {
-  return `(CASE ${alias}.tier WHEN 'accurate' THEN 0 WHEN 'lexicon' THEN 2 ELSE 1 END)`;
+  // A lexicon version counts as the lexicon whatever its tier column says (rows written
+  // before tiers existed, or by hand, carry the default 'fast').
+  return `(CASE WHEN ${alias}.model_version LIKE 'lexicon-%' OR ${alias}.tier = 'lexicon' THEN 2 WHEN ${alias}.tier = 'accurate' THEN 0 ELSE 1 END)`;
 }
 
 /** A LATERAL subquery giving the newest per-ticker score of (article, ticker) as `ts`. */
