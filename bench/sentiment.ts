@@ -56,7 +56,7 @@ export default async function benchSentiment(args: string[]): Promise<void> {
     const meta = readMetadata(modelsDir, accurate.version);
     console.log(
       `accurate tier ${accurate.version} on ${accurate.backend}; heads trained in ${Number(meta.trainingSeconds).toFixed(1)}s ` +
-        `(+ ${Number(meta.embeddingSeconds ?? 0).toFixed(0)}s embedding the training texts when the cache was cold); peak RSS ${Math.round(accurate.peakRssMb)} MB`,
+        `(+ ${Number(meta.embeddingSeconds ?? 0).toFixed(0)}s in that run's embedding step; a cold cache needs one encoder pass over ~22,600 texts); peak RSS ${Math.round(accurate.peakRssMb)} MB`,
     );
     for (const [b, r] of Object.entries(accurate.rates)) {
       console.log(`  accurate batch ${b.padStart(3)}: ${r.toFixed(1)} headlines/s (${accurate.perCpuSecond[b].toFixed(1)} per CPU-second; 1-min load average ${accurate.load.toFixed(1)})`);
