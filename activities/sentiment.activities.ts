@@ -3,7 +3,11 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import { createLexiconScorer, createScorer, LEXICON_NAME, type SentimentScorer } from '../domain/sentiment';
 import { createWorkerMetrics, scoringTier, type WorkerMetrics } from '../observability/metrics';
+import type { AccurateScorer } from '../domain/sentiment/encoder-scorer';
+import { activeTierVersion, defaultModelsDir } from '../domain/sentiment/model-store';
+import { findTickerSpan } from '../domain/tickers/spans';
 import { isFeatureEnabled } from '../services/feature-flags.service';
+import { sharedTickerExtractor } from '../services/ticker-extraction';
 
 /** Loaded models are kept per worker process, by version ('' = the active model). */
 const scorers = new Map<string, Promise<SentimentScorer>>();
@@ -18,16 +22,35 @@ async function scorerFor(db: DataSource, log: Logger, requested: string | undefi
       ? createScorer({ useModel: true, version: requested })
       : createScorer({ useModel: true, onFallback: (reason) => log.warn({ reason }, 'sentiment model unavailable; scoring with the lexicon') });
     scorers.set(key, scorer);
+    scorer.catch(() => scorers.delete(key));
   }
   const s = await scorer;
-  if (requested && s.modelVersion !== requested) throw new Error(`model version ${requested} is not available (got ${s.modelVersion})`);
+  if (requested && s.modelVersion !== requested) {
+    scorers.delete(key); // try loading it again on the next attempt (e.g. once the encoder files exist)
+    throw new Error(`model version ${requested} is not available (got ${s.modelVersion})`);
+  }
   return s;
 }
+
+/**
+ * The accurate tier's active version, or '' when there is none, when model_sentiment is off,
+ * or when this worker runs with TIDINGS_ACCURATE_TIER=off (the encoder needs ~100 MB of
+ * weights and a lot of CPU; small deployments can keep the fast tier only).
+ */
+async function accurateVersion(db: DataSource): Promise<string> {
+  if ((process.env.TIDINGS_ACCURATE_TIER ?? 'on') === 'off') return '';
+  if (!(await isFeatureEnabled(db, 'model_sentiment'))) return '';
+  return activeTierVersion(defaultModelsDir(), 'accurate') ?? '';
+}
+
+const isAccurate = (s: SentimentScorer): s is AccurateScorer => s.tier === 'accurate';
 
 export interface ScoreArticlesInput {
   articleIds: string[];
   /** A specific model version (backfills); unset = the active model, or the lexicon when the flag is off. */
   modelVersion?: string;
+  /** Without modelVersion: 'accurate' scores with the active accurate tier (nothing to do when there is none). */
+  tier?: 'fast' | 'accurate';
   batchSize?: number;
 }
 
@@ -45,8 +68,15 @@ export function sentimentActivities(db: DataSource, log: Logger, metrics: Worker
      * unique (article, model version) key absorbs a race.
      */
     async scoreArticles(input: ScoreArticlesInput): Promise<ScoreArticlesResult> {
-      const scorer = await scorerFor(db, log, input.modelVersion);
-      const batchSize = Math.max(1, Math.min(input.batchSize ?? 256, 2048));
+      let requested = input.modelVersion;
+      if (!requested && input.tier === 'accurate') {
+        requested = await accurateVersion(db);
+        if (!requested) return { modelVersion: '', scored: 0, alreadyScored: 0 };
+      }
+      const scorer = await scorerFor(db, log, requested);
+      const tier = scorer.tier ?? 'fast';
+      // The encoder is ~100x slower than the n-gram model: smaller batches keep heartbeats frequent.
+      const batchSize = Math.max(1, Math.min(input.batchSize ?? (tier === 'accurate' ? 64 : 256), 2048));
       const todo: Array<{ id: string; title: string; created_at: Date }> = await db.query(
         `SELECT a.id, a.title, a.created_at FROM articles a
          WHERE a.id = ANY($1::uuid[])
@@ -59,9 +89,11 @@ export function sentimentActivities(db: DataSource, log: Logger, metrics: Worker
         const batch = todo.slice(i, i + batchSize);
         // Headlines are what the model was trained on; summaries vary too much between sources.
         const results = await scorer.scoreBatch(batch.map((a) => a.title));
+        // Per-ticker scores first: a retry re-does every article whose article-level row is missing.
+        if (isAccurate(scorer) && scorer.hasEntityHead) await storeTickerScores(db, scorer, batch);
         await db.query(
-          `INSERT INTO sentiment_scores (article_id, model_version, label, score, prob_negative, prob_neutral, prob_positive, unscored_reason)
-           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::real[], $5::real[], $6::real[], $7::real[], $8::text[])
+          `INSERT INTO sentiment_scores (article_id, model_version, label, score, prob_negative, prob_neutral, prob_positive, unscored_reason, tier)
+           SELECT *, $9::text FROM unnest($1::uuid[], $2::text[], $3::text[], $4::real[], $5::real[], $6::real[], $7::real[], $8::text[])
            ON CONFLICT (article_id, model_version) DO NOTHING`,
           [
             batch.map((a) => a.id),
@@ -72,13 +104,14 @@ export function sentimentActivities(db: DataSource, log: Logger, metrics: Worker
             results.map((r) => r.probabilities?.neutral ?? null),
             results.map((r) => r.probabilities?.positive ?? null),
             results.map((r) => r.unscoredReason ?? null),
+            tier,
           ],
         );
         scored += batch.length;
         // Lag (stored -> scored) only for live scoring: a backfill of old articles is not lag.
         const now = Date.now();
-        const lags = input.modelVersion ? undefined : batch.map((a) => (now - new Date(a.created_at).getTime()) / 1000);
-        metrics.scored(scorer.modelVersion, scoringTier(scorer.modelVersion, (scorer as { tier?: string }).tier), batch.length, lags);
+        const lags = input.modelVersion || tier === 'accurate' ? undefined : batch.map((a) => (now - new Date(a.created_at).getTime()) / 1000);
+        metrics.scored(scorer.modelVersion, scoringTier(scorer.modelVersion, scorer.tier), batch.length, lags);
         heartbeat({ scored });
       }
       return { modelVersion: scorer.modelVersion, scored, alreadyScored: input.articleIds.length - todo.length };
@@ -97,11 +130,54 @@ export function sentimentActivities(db: DataSource, log: Logger, metrics: Worker
       return rows.map((r) => r.id);
     },
 
-    /** The version a new score would carry now (active model, or the lexicon when the flag is off). */
-    async resolveModelVersion(input: { modelVersion?: string }): Promise<string> {
+    /**
+     * The version a new score would carry now (active model, or the lexicon when the flag is off);
+     * with tier 'accurate', the active accurate version or '' when that tier is unavailable.
+     */
+    async resolveModelVersion(input: { modelVersion?: string; tier?: 'fast' | 'accurate' }): Promise<string> {
+      if (!input.modelVersion && input.tier === 'accurate') return accurateVersion(db);
       return (await scorerFor(db, log, input.modelVersion)).modelVersion;
     },
   };
+}
+
+/**
+ * The entity head's sentiment toward each ticker an article is about, where the ticker (its
+ * cashtag, exchange prefix or company name) can be found in the title; stored once per
+ * (article, ticker, model version).
+ */
+async function storeTickerScores(db: DataSource, scorer: AccurateScorer, batch: Array<{ id: string; title: string }>): Promise<void> {
+  const tickers: Array<{ article_id: string; ticker: string }> = await db.query(
+    `SELECT article_id, ticker FROM article_tickers WHERE article_id = ANY($1::uuid[]) ORDER BY article_id, ticker`,
+    [batch.map((a) => a.id)],
+  );
+  const titles = new Map(batch.map((a) => [a.id, a.title]));
+  const companies = sharedTickerExtractor().companies;
+  const queries: Array<{ articleId: string; ticker: string; text: string; span: [number, number] }> = [];
+  for (const t of tickers) {
+    const title = titles.get(t.article_id) ?? '';
+    const span = findTickerSpan(title, t.ticker, companies);
+    if (span) queries.push({ articleId: t.article_id, ticker: t.ticker, text: title, span });
+  }
+  if (queries.length === 0) return;
+  const scores = await scorer.scoreEntities(queries.map((q) => ({ text: q.text, span: q.span })));
+  const rows = queries.map((q, i) => ({ q, s: scores[i] })).filter((r) => r.s?.label && r.s.probabilities);
+  if (rows.length === 0) return;
+  await db.query(
+    `INSERT INTO ticker_sentiment_scores (article_id, ticker, model_version, label, score, prob_negative, prob_neutral, prob_positive)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::real[], $6::real[], $7::real[], $8::real[])
+     ON CONFLICT (article_id, ticker, model_version) DO NOTHING`,
+    [
+      rows.map((r) => r.q.articleId),
+      rows.map((r) => r.q.ticker),
+      rows.map((r) => r.s!.modelVersion),
+      rows.map((r) => r.s!.label),
+      rows.map((r) => r.s!.score),
+      rows.map((r) => r.s!.probabilities!.negative),
+      rows.map((r) => r.s!.probabilities!.neutral),
+      rows.map((r) => r.s!.probabilities!.positive),
+    ],
+  );
 }
 
 export { LEXICON_NAME };

@@ -1,3 +1,4 @@
+import { tickerScoreLateralSql, tierRankSql } from '../services/sentiment-preference';
 import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -40,18 +41,27 @@ const MAX_TICKERS = 500;
 /**
  * One sentiment observation per (article, ticker) published in (from, to]. An article scored by
  * several models contributes the score of one: `preferModelVersion` first when given (a replay
- * pinned to one model), then a trained model beats the lexicon fallback, then the most recently
- * scored version wins. Unscored rows (score NULL) never count.
+ * pinned to one model), then the accurate tier beats the fast tier beats the lexicon fallback,
+ * then the most recently scored version wins; a per-ticker score from the accurate tier's entity
+ * head replaces the article-level one for its ticker (under a pin, only the pinned model's).
+ * Unscored rows (score NULL) never count.
  */
 export async function loadObservations(db: Queryable, ticker: string, from: Date | null, to: Date, preferModelVersion?: string | null): Promise<SentimentObservation[]> {
   const rows = (await db.query(
-    `SELECT DISTINCT ON (at.article_id) at.article_id, a.published_at, at.relevance, s.score, s.label, s.model_version
-     FROM article_tickers at
-     JOIN articles a ON a.id = at.article_id
-     JOIN sentiment_scores s ON s.article_id = at.article_id AND s.score IS NOT NULL
-     WHERE at.ticker = $1 AND at.published_at <= $2 AND a.published_at <= $2
-       AND ($3::timestamptz IS NULL OR (at.published_at > $3 AND a.published_at > $3))
-     ORDER BY at.article_id, (s.model_version IS NOT DISTINCT FROM $4::text) DESC, (s.model_version LIKE 'lexicon-%'), s.scored_at DESC, s.id DESC`,
+    `SELECT p.article_id, p.published_at, p.relevance,
+            CASE WHEN ts.score IS NOT NULL AND ($4::text IS NULL OR ts.model_version = $4::text) THEN ts.score ELSE p.score END AS score,
+            CASE WHEN ts.score IS NOT NULL AND ($4::text IS NULL OR ts.model_version = $4::text) THEN ts.label ELSE p.label END AS label,
+            CASE WHEN ts.score IS NOT NULL AND ($4::text IS NULL OR ts.model_version = $4::text) THEN ts.model_version ELSE p.model_version END AS model_version
+     FROM (
+       SELECT DISTINCT ON (at.article_id) at.article_id, at.ticker, a.published_at, at.relevance, s.score, s.label, s.model_version
+       FROM article_tickers at
+       JOIN articles a ON a.id = at.article_id
+       JOIN sentiment_scores s ON s.article_id = at.article_id AND s.score IS NOT NULL
+       WHERE at.ticker = $1 AND at.published_at <= $2 AND a.published_at <= $2
+         AND ($3::timestamptz IS NULL OR (at.published_at > $3 AND a.published_at > $3))
+       ORDER BY at.article_id, (s.model_version IS NOT DISTINCT FROM $4::text) DESC, ${tierRankSql('s')}, s.scored_at DESC, s.id DESC) p
+     ${tickerScoreLateralSql('p.article_id', 'p.ticker')}
+     ORDER BY p.article_id`,
     [ticker, to.toISOString(), from ? from.toISOString() : null, preferModelVersion ?? null],
   )) as Array<{ article_id: string; published_at: Date; relevance: number; score: number; label: string | null; model_version: string }>;
   return rows.map((r) => ({

@@ -35,6 +35,9 @@ const sdl = /* GraphQL */ `
 
 const helloSdl = 'type Query { hello: String }';
 
+/** The product's score preference, written out: accurate tier, then fast, then the lexicon. */
+const TIER_RANK = "(CASE WHEN model_version LIKE 'lexicon-%' OR tier = 'lexicon' THEN 2 WHEN tier = 'accurate' THEN 0 ELSE 1 END)";
+
 function sqlResolvers(pool: Pool) {
   return {
     Query: {
@@ -52,7 +55,7 @@ function sqlResolvers(pool: Pool) {
           ),
           pool.query<{ article_id: string; label: string | null; score: number | null; model_version: string }>(
             `SELECT DISTINCT ON (article_id) article_id, label, score, model_version FROM sentiment_scores
-             WHERE article_id = ANY($1) ORDER BY article_id, (model_version LIKE 'lexicon-%'), scored_at DESC`,
+             WHERE article_id = ANY($1) ORDER BY article_id, ${TIER_RANK}, scored_at DESC`,
             [ids],
           ),
         ]);
@@ -104,11 +107,16 @@ function sqlResolvers(pool: Pool) {
       async tickerSentiment(_: unknown, a: { ticker: string; from: string; to: string; interval: 'HOUR' | 'DAY' | 'WEEK' }) {
         const unit = { HOUR: 'hour', DAY: 'day', WEEK: 'week' }[a.interval];
         const res = await pool.query<{ bucket: Date; n: number; mean: number | null; pos: number; neu: number; neg: number }>(
-          `WITH scored AS (
+          `WITH preferred AS (
              SELECT DISTINCT ON (t.article_id) t.article_id, t.published_at, s.score, s.label
              FROM article_tickers t JOIN sentiment_scores s ON s.article_id = t.article_id
              WHERE t.ticker = $1 AND t.published_at >= $2 AND t.published_at < $3
-             ORDER BY t.article_id, (s.model_version LIKE 'lexicon-%'), s.scored_at DESC)
+             ORDER BY t.article_id, ${TIER_RANK.replace(/\b(model_version|tier)\b/g, 's.$1')}, s.scored_at DESC),
+           scored AS (
+             SELECT p.published_at, COALESCE(ts.score, p.score) AS score, COALESCE(ts.label, p.label) AS label
+             FROM preferred p LEFT JOIN LATERAL (
+               SELECT score, label FROM ticker_sentiment_scores WHERE article_id = p.article_id AND ticker = $1
+               ORDER BY scored_at DESC, id DESC LIMIT 1) ts ON true)
            SELECT date_trunc('${unit}', published_at, 'UTC') AS bucket, count(*)::int AS n, avg(score)::float8 AS mean,
                   avg((label = 'positive')::int)::float8 AS pos, avg((label = 'neutral')::int)::float8 AS neu, avg((label = 'negative')::int)::float8 AS neg
            FROM scored GROUP BY 1 ORDER BY 1`,

@@ -1,56 +1,69 @@
 /**
- * `npm run bench -- sentiment [--models-dir D] [--version V]`: headlines/s of the shipped
- * model at batch 1, 32 and 256 (backend named) and of the lexicon fallback, plus the
- * model's recorded training time. Last line: `sentiment_headlines_per_s=<best batched rate>`.
+ * `npm run bench -- sentiment [--models-dir D] [--version V] [--accurate-version V] [--file F]`:
+ * headlines/s of both tiers at batch 1, 32 and 256 (each tier in its own process, so peak RSS is
+ * its own) and of the lexicon fallback, plus the models' recorded training times. Last line:
+ * `sentiment_headlines_per_s=<fast tier, best batched rate> accurate_headlines_per_s=<accurate tier at batch 32>`.
  */
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { sharedDataPath } from '../config/paths';
-import { readLabelledCsv } from '../domain/sentiment/data';
-import { createLexiconScorer } from '../domain/sentiment/lexicon-scorer';
-import { loadModelScorer } from '../domain/sentiment/model-scorer';
-import { defaultModelsDir, readMetadata } from '../domain/sentiment/model-store';
-import type { SentimentScorer } from '../domain/sentiment/types';
+import { activeTierVersion, defaultModelsDir, readMetadata } from '../domain/sentiment/model-store';
 
 function flag(args: string[], name: string): string | undefined {
   const at = args.indexOf(`--${name}`);
   return at >= 0 ? args[at + 1] : undefined;
 }
 
-/** Repeats the corpus until `count` texts so every batch size sees the same workload. */
-function workload(corpus: readonly string[], count: number): string[] {
-  return Array.from({ length: count }, (_, i) => corpus[i % corpus.length]);
+interface TierResult {
+  tier: string;
+  version: string;
+  backend: string;
+  rates: Record<string, number>;
+  perCpuSecond: Record<string, number>;
+  load: number;
+  lexicon?: Record<string, number>;
+  peakRssMb: number;
 }
 
-async function headlinesPerSecond(scorer: SentimentScorer, texts: readonly string[], batchSize: number): Promise<number> {
-  await scorer.scoreBatch(texts.slice(0, Math.min(batchSize, 64)));
-  const started = process.hrtime.bigint();
-  for (let start = 0; start < texts.length; start += batchSize) await scorer.scoreBatch(texts.slice(start, start + batchSize));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return texts.length / seconds;
+function runTier(tier: 'fast' | 'accurate', corpusFile: string, modelsDir: string, version: string | undefined): TierResult {
+  const out = execFileSync(process.execPath, [path.join(__dirname, '_sentiment-tier.js'), tier, corpusFile, modelsDir, version ?? ''], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const line = out.trim().split('\n').pop()!;
+  return JSON.parse(line) as TierResult;
 }
 
 export default async function benchSentiment(args: string[]): Promise<void> {
   const modelsDir = flag(args, 'models-dir') ?? defaultModelsDir();
   const corpusFile = flag(args, 'file') ?? path.join(process.env.TIDINGS_SENTIMENT_DATA_DIR ?? sharedDataPath('sentiment'), 'twitter-financial-news', 'valid.csv');
-  const corpus = readLabelledCsv(corpusFile).map((r) => r.text);
-  const model = await loadModelScorer({ modelsDir, version: flag(args, 'version') });
-  const metadata = readMetadata(modelsDir, model.modelVersion);
-  console.log(`model ${model.modelVersion} on the ${model.backend} backend; corpus ${corpus.length} headlines from ${path.basename(corpusFile)}`);
-  console.log(`training time (from metadata): ${Number(metadata.trainingSeconds).toFixed(1)}s on ${String(metadata.backend)}`);
+  // tfjs-backend-wasm reports no multithread support under Node, and forcing it fails: the
+  // pthread worker is served as a blob: URL, which worker_threads rejects (ERR_WORKER_PATH).
+  console.log(`corpus ${path.basename(corpusFile)}; wasm backend with SIMD, one thread`);
 
-  const rates = new Map<number, number>();
-  for (const [batchSize, count] of [[1, 3000], [32, 20000], [256, 40000]] as const) {
-    const rate = await headlinesPerSecond(model, workload(corpus, count), batchSize);
-    rates.set(batchSize, rate);
-    console.log(`model   ${model.backend.padEnd(10)} batch ${String(batchSize).padStart(3)}: ${Math.round(rate)} headlines/s`);
-  }
-  model.dispose?.();
+  const fast = runTier('fast', corpusFile, modelsDir, flag(args, 'version'));
+  const fastMeta = readMetadata(modelsDir, fast.version);
+  console.log(`fast tier ${fast.version} on ${fast.backend}; training ${Number(fastMeta.trainingSeconds).toFixed(1)}s on ${String(fastMeta.backend)}; peak RSS ${Math.round(fast.peakRssMb)} MB`);
+  for (const [b, r] of Object.entries(fast.rates)) console.log(`  fast     batch ${b.padStart(3)}: ${Math.round(r)} headlines/s`);
+  for (const [b, r] of Object.entries(fast.lexicon ?? {})) console.log(`  lexicon  batch ${b.padStart(3)}: ${Math.round(r)} headlines/s`);
+  const fastBest = Math.max(fast.rates['32'], fast.rates['256']);
 
-  const lexicon = createLexiconScorer();
-  for (const batchSize of [1, 256]) {
-    const rate = await headlinesPerSecond(lexicon, workload(corpus, 40000), batchSize);
-    console.log(`lexicon ${lexicon.backend.padEnd(10)} batch ${String(batchSize).padStart(3)}: ${Math.round(rate)} headlines/s (${lexicon.modelVersion})`);
+  const accurateVersion = flag(args, 'accurate-version') ?? activeTierVersion(modelsDir, 'accurate');
+  let accurateRate = 0;
+  if (accurateVersion) {
+    const accurate = runTier('accurate', corpusFile, modelsDir, accurateVersion);
+    const meta = readMetadata(modelsDir, accurate.version);
+    console.log(
+      `accurate tier ${accurate.version} on ${accurate.backend}; heads trained in ${Number(meta.trainingSeconds).toFixed(1)}s ` +
+        `(+ ${Number(meta.embeddingSeconds ?? 0).toFixed(0)}s in that run's embedding step; a cold cache needs one encoder pass over ~22,600 texts); peak RSS ${Math.round(accurate.peakRssMb)} MB`,
+    );
+    for (const [b, r] of Object.entries(accurate.rates)) {
+      console.log(`  accurate batch ${b.padStart(3)}: ${r.toFixed(1)} headlines/s (${accurate.perCpuSecond[b].toFixed(1)} per CPU-second; 1-min load average ${accurate.load.toFixed(1)})`);
+    }
+    accurateRate = accurate.rates['32'];
+  } else {
+    console.log('no active accurate tier (npm run train:sentiment -- --tier accurate)');
   }
-  const best = Math.max(rates.get(32)!, rates.get(256)!);
-  console.log(`sentiment_headlines_per_s=${Math.round(best)}`);
+  console.log(`sentiment_headlines_per_s=${Math.round(fastBest)} accurate_headlines_per_s=${accurateRate.toFixed(1)}`);
 }

@@ -3,6 +3,7 @@
  * sentiment model on twitter train + 80% of SEntFiN, evaluates on twitter valid and the
  * held-out 20% of SEntFiN, and writes a versioned artifact into models/sentiment/.
  * Data paths: --twitter-dir / --sentfin (or TIDINGS_SENTIMENT_DATA_DIR, default ../shared).
+ * `--tier accurate` trains the encoder tier instead (cli/train-accurate.ts).
  */
 import path from 'node:path';
 import { sharedDataPath } from '../config/paths';
@@ -15,6 +16,7 @@ import { DEFAULT_FEATURE_CONFIG } from '../domain/sentiment/text-features';
 import { tfRuntime } from '../domain/sentiment/tf-runtime';
 import { trainModel, type TrainingConfig } from '../domain/sentiment/trainer';
 import { parseFlags } from './flags';
+import { trainAccurateCli } from './train-accurate';
 
 function numberFlag(flags: Map<string, string>, name: string, fallback: number): number {
   const raw = flags.get(name);
@@ -30,6 +32,7 @@ function timestampVersion(): string {
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
+  if (flags.get('tier') === 'accurate') return trainAccurateCli(flags);
   const dataDir = process.env.TIDINGS_SENTIMENT_DATA_DIR ?? sharedDataPath('sentiment');
   const twitterDir = flags.get('twitter-dir') ?? path.join(dataDir, 'twitter-financial-news');
   const files: SentimentDataFiles = {

@@ -10,6 +10,7 @@ import { SentimentScore } from './sentiment-score.entity';
 import { Signal, SignalArticle } from './signal.entity';
 import { HistoricalSignal, SignalReplay } from './signal-history.entity';
 import { ParameterSweep, ParameterSweepResult } from './parameter-sweep.entity';
+import { TickerSentimentScore } from './ticker-sentiment-score.entity';
 import { User } from './user.entity';
 import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint } from './webhook.entity';
 import { PriceSource } from './price-source.entity';
@@ -26,6 +27,7 @@ export * from './sentiment-score.entity';
 export * from './signal.entity';
 export * from './signal-history.entity';
 export * from './parameter-sweep.entity';
+export * from './ticker-sentiment-score.entity';
 export * from './user.entity';
 export * from './webhook.entity';
 export * from './price-source.entity';
@@ -39,6 +41,7 @@ export const ALL_ENTITIES = [
   Article,
   ArticleTicker,
   SentimentScore,
+  TickerSentimentScore,
   Signal,
   SignalArticle,
   HistoricalSignal,

@@ -22,6 +22,11 @@ export class SentimentScore {
   @Column({ type: 'text' })
   modelVersion!: string;
 
+  /** Which tier produced it: fast (n-gram model), accurate (encoder) or lexicon (fallback). */
+  @Field()
+  @Column({ type: 'text', default: 'fast' })
+  tier!: string;
+
   @Field(() => String, { nullable: true })
   @Column({ type: 'text', nullable: true })
   label!: string | null;

@@ -3,6 +3,7 @@ import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
 import { RateLimitBuckets1763900000000 } from './1763900000000-rate-limit-buckets';
 import { ArticleIngestRun1764000000000 } from './1764000000000-article-ingest-run';
 import { FeedSkipsLoginFailures1764100000000 } from './1764100000000-feed-skips-login-failures';
+import { SentimentTiers1764120000000 } from './1764120000000-sentiment-tiers';
 import { SignalHistory1764110000000 } from './1764110000000-signal-history';
 import { ParameterSweeps1764200000000 } from './1764200000000-parameter-sweeps';
 import { TickerUniverse1764312000000 } from './1764312000000-ticker-universe';
@@ -15,6 +16,7 @@ export const ALL_MIGRATIONS: Array<new () => MigrationInterface> = [
   ArticleIngestRun1764000000000,
   FeedSkipsLoginFailures1764100000000,
   SignalHistory1764110000000,
+  SentimentTiers1764120000000,
   ParameterSweeps1764200000000,
   TickerUniverse1764312000000,
   WebhooksPriceSources1764315500000,

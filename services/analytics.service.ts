@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { ServiceError } from './errors';
 import { correlationMatrix, logReturnsByDay, type DatedSeries } from '../domain/analytics/correlation';
 import { loadSp500Companies, normaliseTicker } from '../domain/tickers';
+import { tierRankSql } from './sentiment-preference';
 
 export type CorrelationOf = 'RETURNS' | 'SENTIMENT';
 
@@ -73,7 +74,7 @@ export class AnalyticsService {
          SELECT DISTINCT ON (t.ticker, t.article_id) t.ticker, t.published_at, t.relevance, s.score
          FROM article_tickers t JOIN sentiment_scores s ON s.article_id = t.article_id AND s.score IS NOT NULL
          WHERE t.ticker = ANY($1::text[]) AND t.published_at >= $2 AND t.published_at < $3
-         ORDER BY t.ticker, t.article_id, (s.model_version LIKE 'lexicon-%'), s.scored_at DESC, s.id DESC)
+         ORDER BY t.ticker, t.article_id, ${tierRankSql('s')}, s.scored_at DESC, s.id DESC)
        SELECT ticker, to_char(date_trunc('day', published_at, 'UTC'), 'YYYY-MM-DD') AS day,
               (sum(relevance * score) / NULLIF(sum(relevance), 0))::float8 AS mean
        FROM scored GROUP BY 1, 2`,
@@ -107,7 +108,7 @@ export class AnalyticsService {
          SELECT DISTINCT ON (t.ticker, t.article_id) t.ticker, t.article_id, t.relevance, s.score, s.label
          FROM article_tickers t JOIN sentiment_scores s ON s.article_id = t.article_id AND s.score IS NOT NULL
          WHERE t.published_at >= $3 AND t.published_at < $4 AND t.relevance >= $5
-         ORDER BY t.ticker, t.article_id, (s.model_version LIKE 'lexicon-%'), s.scored_at DESC, s.id DESC)
+         ORDER BY t.ticker, t.article_id, ${tierRankSql('s')}, s.scored_at DESC, s.id DESC)
        SELECT x.sector, count(DISTINCT sc.article_id)::int AS articles, count(DISTINCT sc.ticker)::int AS tickers,
               (sum(sc.relevance * sc.score) / NULLIF(sum(sc.relevance), 0))::float8 AS mean,
               avg((sc.label = 'positive')::int)::float8 AS pos, avg((sc.label = 'negative')::int)::float8 AS neg

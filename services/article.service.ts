@@ -3,6 +3,7 @@
  * through DataLoaders so a page costs three queries, not one per article) and the push path
  * (`importArticles`): the same normalisation, dedupe and ticker extraction as feeds.
  */
+import { tierRankSql } from './sentiment-preference';
 import type { Client } from '@temporalio/client';
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
@@ -34,8 +35,9 @@ export type SentimentScoreRow = Omit<SentimentScore, 'article'>;
 
 const ARTICLE_COLUMNS = `a.id, a.feed_id AS "feedId", a.source, a.guid, a.url, a.title, a.summary, a.published_at AS "publishedAt",
   a.published_at_estimated AS "publishedAtEstimated", a.created_at AS "createdAt", a.author, a.categories`;
-const SENTIMENT_COLUMNS = `id, article_id AS "articleId", model_version AS "modelVersion", label, score, prob_negative AS "probNegative",
-  prob_neutral AS "probNeutral", prob_positive AS "probPositive", unscored_reason AS "unscoredReason", scored_at AS "scoredAt"`;
+const SENTIMENT_COLUMNS = `s.id, s.article_id AS "articleId", s.model_version AS "modelVersion", s.label, s.score, s.prob_negative AS "probNegative",
+  s.prob_neutral AS "probNeutral", s.prob_positive AS "probPositive", s.unscored_reason AS "unscoredReason", s.scored_at AS "scoredAt",
+  CASE WHEN s.model_version LIKE 'lexicon-%' THEN 'lexicon' ELSE s.tier END AS tier`;
 
 export interface ArticlePage {
   articles: ArticleRow[];
@@ -141,11 +143,11 @@ export class ArticleService {
         );
         return ids.map((id) => rows.filter((r) => r.articleId === id));
       }),
-      // The newest model score wins over a lexicon fallback score for the same article.
+      // The accurate tier beats the fast tier beats the lexicon; then the newest score.
       sentiment: new DataLoader<string, SentimentScoreRow | null>(async (ids) => {
         const rows: SentimentScoreRow[] = await this.db.query(
-          `SELECT DISTINCT ON (article_id) ${SENTIMENT_COLUMNS} FROM sentiment_scores
-           WHERE article_id = ANY($1::uuid[]) ORDER BY article_id, (model_version LIKE 'lexicon-%'), scored_at DESC`,
+          `SELECT DISTINCT ON (s.article_id) ${SENTIMENT_COLUMNS} FROM sentiment_scores s
+           WHERE s.article_id = ANY($1::uuid[]) ORDER BY s.article_id, ${tierRankSql('s')}, s.scored_at DESC`,
           [ids],
         );
         const byId = new Map(rows.map((r) => [r.articleId, r]));
@@ -198,7 +200,7 @@ export class ArticleService {
       await this.temporal.workflow.start('scoreArticlesWorkflow', {
         taskQueue: this.taskQueue,
         workflowId: `score-import-${insertedIds[0]}`,
-        args: [{ articleIds: insertedIds }],
+        args: [{ articleIds: insertedIds, accurate: true }],
       });
     }
     const report = { insertedIds, duplicates: duplicates.length + (unique.length - stored.length), errors };

@@ -15,11 +15,13 @@ export class SentimentService {
     return this.model;
   }
 
-  async scoreText(text: string): Promise<SentimentScore> {
+  /** Scores with the fast tier (or the lexicon); `tier` says which. */
+  async scoreText(text: string): Promise<SentimentScore & { tier?: string }> {
     // Longer texts are truncated by the scorer; this bound only keeps request bodies sane.
     if (text.length > 20 * MAX_SCORED_CHARS) throw new ServiceError('BAD_USER_INPUT', `text is longer than ${20 * MAX_SCORED_CHARS} characters`, { field: 'text' });
-    const [score] = await (await this.scorer()).scoreBatch([text]);
-    return score;
+    const scorer = await this.scorer();
+    const [score] = await scorer.scoreBatch([text]);
+    return { ...score, tier: scorer.tier };
   }
 
   models() {

@@ -4,6 +4,7 @@
  * from the database once per API process however many subscribers receive it.
  */
 import DataLoader from 'dataloader';
+import { tickerScoreLateralSql, tierRankSql } from './sentiment-preference';
 import type { DataSource } from 'typeorm';
 import { ServiceError } from './errors';
 import { Signal, type SignalType } from '../entities';
@@ -109,7 +110,7 @@ export class SignalService {
        LEFT JOIN LATERAL (
          SELECT score, model_version FROM sentiment_scores
          WHERE article_id = a.id AND score IS NOT NULL AND model_version = ANY(s.model_versions)
-         ORDER BY (model_version LIKE 'lexicon-%'), scored_at DESC, id DESC LIMIT 1
+         ORDER BY ${tierRankSql('sentiment_scores')}, scored_at DESC, id DESC LIMIT 1
        ) sc ON true
        WHERE sa.signal_id = ANY($1::uuid[])
        ORDER BY a.published_at DESC, a.id`,
@@ -146,13 +147,17 @@ export class SignalService {
     const maxBuckets = { HOUR: 24 * 366, DAY: 3660, WEEK: 1000 }[interval];
     const span = (to.getTime() - from.getTime()) / ({ HOUR: 3.6e6, DAY: 8.64e7, WEEK: 6.048e8 }[interval]);
     if (span > maxBuckets) throw new ServiceError('BAD_USER_INPUT', `at most ${maxBuckets} ${unit}s per request`, { field: 'to' });
-    // One score per article: the newest model score, a lexicon score only when nothing else exists.
+    // One score per article: the per-ticker score when the accurate tier gave one, else the
+    // preferred article score (accurate > fast > lexicon, newest first).
     const rows: Array<{ bucket: Date; n: number; mean: number | null; pos: number; neu: number; neg: number }> = await this.db.query(
-      `WITH scored AS (
-         SELECT DISTINCT ON (t.article_id) t.article_id, t.published_at, s.score, s.label
+      `WITH preferred AS (
+         SELECT DISTINCT ON (t.article_id) t.article_id, t.ticker, t.published_at, s.score, s.label
          FROM article_tickers t JOIN sentiment_scores s ON s.article_id = t.article_id
          WHERE t.ticker = $1 AND t.published_at >= $2 AND t.published_at < $3
-         ORDER BY t.article_id, (s.model_version LIKE 'lexicon-%'), s.scored_at DESC)
+         ORDER BY t.article_id, ${tierRankSql('s')}, s.scored_at DESC),
+       scored AS (
+         SELECT p.published_at, COALESCE(ts.score, p.score) AS score, COALESCE(ts.label, p.label) AS label
+         FROM preferred p ${tickerScoreLateralSql('p.article_id', 'p.ticker')})
        SELECT date_trunc('${unit}', published_at, 'UTC') AS bucket, count(*)::int AS n, avg(score)::float8 AS mean,
               avg((label = 'positive')::int)::float8 AS pos, avg((label = 'neutral')::int)::float8 AS neu, avg((label = 'negative')::int)::float8 AS neg
        FROM scored GROUP BY 1 ORDER BY 1`,

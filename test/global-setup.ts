@@ -46,6 +46,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_TEMPORAL_ADDRESS = temporal.address;
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'warn';
+  // Workers re-score with the accurate (encoder) tier in the background only in the tests that
+  // turn it on: elsewhere a late second score would race assertions about the fast one.
+  process.env.TIDINGS_ACCURATE_TIER = process.env.TIDINGS_ACCURATE_TIER ?? 'off';
   (globalThis as Record<string, unknown>).__TIDINGS_TEST__ = { postgres, temporal, workDir };
   process.stdout.write(`\n[test setup] PostgreSQL and Temporal dev server ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }

@@ -2,7 +2,7 @@
 // does I/O (workflow code must stay deterministic).
 export { pipelineProbeWorkflow } from './pipeline-probe.workflow';
 export { pollFeedWorkflow } from './poll-feed.workflow';
-export { backfillSentimentWorkflow, scoreArticlesWorkflow } from './sentiment.workflow';
+export { accurateRescoreWorkflow, backfillSentimentWorkflow, scoreArticlesWorkflow } from './sentiment.workflow';
 export { computeSignalsWorkflow } from './signals.workflow';
 export { backtestWorkflow } from './backtest.workflow';
 export { deliverWebhookWorkflow } from './webhook.workflow';

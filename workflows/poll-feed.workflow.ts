@@ -18,7 +18,7 @@ export async function pollFeedWorkflow(input: { feedId: string; /** default true
     // A child with a derived id: a replayed or retried poll can never score the same batch twice.
     await executeChild('scoreArticlesWorkflow', {
       workflowId: `${workflowInfo().workflowId}-score`,
-      args: [{ articleIds: outcome.newArticleIds }],
+      args: [{ articleIds: outcome.newArticleIds, accurate: true }],
     });
   }
   return outcome;

@@ -1,4 +1,4 @@
-import { continueAsNew, executeChild, ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, executeChild, ParentClosePolicy, proxyActivities, sleep, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ScoreArticlesResult } from '../activities/sentiment.activities';
 import { replaySignalsWorkflow } from './signal-replay.workflow';
@@ -11,7 +11,16 @@ const { scoreArticles, findUnscoredArticles, resolveModelVersion, findPastDatedR
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
+const { scoreArticles: scoreArticlesAccurate } = proxyActivities<Activities>({
+  // The encoder tier scores tens of headlines per second per worker: a 500-article chunk takes
+  // up to a minute or two on a busy 2-core machine; it heartbeats after every batch.
+  startToCloseTimeout: '20 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 10 },
+});
+
 const CHUNK = 2000;
+const ACCURATE_CHUNK = 500;
 
 /**
  * Scores freshly stored articles (started by each poll or import that stored something), then
@@ -23,6 +32,12 @@ export async function scoreArticlesWorkflow(input: {
   batchSize?: number;
   /** default true: new sentiment moves the affected tickers' signals */
   signals?: boolean;
+  /**
+   * Then re-score them with the accurate tier in a separate workflow (which recomputes the
+   * signals again from the better score). Polls and imports set it; this workflow does not
+   * wait for that one.
+   */
+  accurate?: boolean;
 }): Promise<ScoreArticlesResult> {
   const total: ScoreArticlesResult = { modelVersion: input.modelVersion ?? '', scored: 0, alreadyScored: 0 };
   for (let i = 0; i < input.articleIds.length; i += CHUNK) {
@@ -44,6 +59,34 @@ export async function scoreArticlesWorkflow(input: {
       });
     }
   }
+  if (input.accurate && !input.modelVersion) {
+    const accurateVersion = await resolveModelVersion({ tier: 'accurate' });
+    if (accurateVersion) {
+      await startChild(accurateRescoreWorkflow, {
+        workflowId: `${workflowInfo().workflowId}-accurate`,
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        args: [{ articleIds: input.articleIds, modelVersion: accurateVersion, signals: input.signals }],
+      });
+    }
+  }
+  return total;
+}
+
+/**
+ * Re-scores articles that already have a fast score with the accurate tier (a fixed version,
+ * so a retry or replay never mixes versions), including the per-ticker scores of the entity
+ * head, then recomputes the signals of their tickers from the better score.
+ */
+export async function accurateRescoreWorkflow(input: { articleIds: string[]; modelVersion: string; signals?: boolean }): Promise<ScoreArticlesResult> {
+  const total: ScoreArticlesResult = { modelVersion: input.modelVersion, scored: 0, alreadyScored: 0 };
+  for (let i = 0; i < input.articleIds.length; i += ACCURATE_CHUNK) {
+    const r = await scoreArticlesAccurate({ articleIds: input.articleIds.slice(i, i + ACCURATE_CHUNK), modelVersion: input.modelVersion });
+    total.scored += r.scored;
+    total.alreadyScored += r.alreadyScored;
+  }
+  if (input.signals !== false && total.scored > 0) {
+    await executeChild('computeSignalsWorkflow', { workflowId: `${workflowInfo().workflowId}-signals`, args: [{ articleIds: input.articleIds }] });
+  }
   return total;
 }
 
@@ -52,7 +95,11 @@ export interface BackfillInput {
   to: string;
   /** Unset: the version active when the backfill starts (fixed for the whole run). */
   modelVersion?: string;
+  /** Without modelVersion: which tier's active version (default fast). */
+  tier?: 'fast' | 'accurate';
   pageSize?: number;
+  /** Pause between pages (e.g. '30 seconds') so a backfill leaves the worker room for new articles. */
+  pauseBetweenPages?: string;
   /** Carried across continue-as-new. */
   scoredSoFar?: number;
 }
@@ -63,12 +110,15 @@ export interface BackfillInput {
  * twice; history stays small through continue-as-new.
  */
 export async function backfillSentimentWorkflow(input: BackfillInput): Promise<{ modelVersion: string; scored: number }> {
-  const modelVersion = input.modelVersion ?? (await resolveModelVersion({}));
+  const modelVersion = input.modelVersion ?? (await resolveModelVersion({ tier: input.tier }));
+  if (!modelVersion) return { modelVersion, scored: input.scoredSoFar ?? 0 };
+  const accurate = input.tier === 'accurate' || modelVersion.startsWith('enc-');
   let scored = input.scoredSoFar ?? 0;
   for (let page = 0; page < 50; page++) {
-    const ids = await findUnscoredArticles({ from: input.from, to: input.to, modelVersion, limit: input.pageSize ?? CHUNK });
+    const ids = await findUnscoredArticles({ from: input.from, to: input.to, modelVersion, limit: input.pageSize ?? (accurate ? ACCURATE_CHUNK : CHUNK) });
     if (ids.length === 0) return { modelVersion, scored };
-    scored += (await scoreArticles({ articleIds: ids, modelVersion })).scored;
+    scored += (await (accurate ? scoreArticlesAccurate : scoreArticles)({ articleIds: ids, modelVersion })).scored;
+    if (input.pauseBetweenPages) await sleep(input.pauseBetweenPages);
   }
   return continueAsNew<typeof backfillSentimentWorkflow>({ ...input, modelVersion, scoredSoFar: scored });
 }

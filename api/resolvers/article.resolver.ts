@@ -191,7 +191,7 @@ export class ArticleResolver {
     return loaders(ctx).tickers.load(article.id);
   }
 
-  @FieldResolver(() => SentimentScore, { nullable: true, description: 'The latest model score (a lexicon score only when no model score exists).' })
+  @FieldResolver(() => SentimentScore, { nullable: true, description: 'The preferred score: the accurate tier when it has scored the article, else the fast tier, the lexicon only when nothing else exists; `tier` and `modelVersion` say which produced it.' })
   sentiment(@Root() article: ArticleRow, @Ctx() ctx: GraphQLContext): Promise<SentimentScoreRow | null> {
     return loaders(ctx).sentiment.load(article.id);
   }

@@ -28,6 +28,9 @@ class TextSentiment {
   @Field()
   modelVersion!: string;
 
+  @Field(() => String, { nullable: true, description: 'fast, accurate or lexicon' })
+  tier?: string;
+
   @Field(() => String, { nullable: true, description: 'Why the text was not scored (empty, no words, unsupported language).' })
   unscoredReason?: string;
 
@@ -39,6 +42,9 @@ class TextSentiment {
 class SentimentModel {
   @Field()
   version!: string;
+
+  @Field({ description: 'fast (hashed n-gram model) or accurate (pretrained encoder + heads)' })
+  tier!: string;
 
   @Field()
   active!: boolean;
@@ -59,7 +65,7 @@ export class SentimentResolver {
   }
 
   @Authorized()
-  @Query(() => [SentimentModel], { description: 'Shipped model versions with their evaluation metrics; one is active.' })
+  @Query(() => [SentimentModel], { description: 'Shipped model versions with their evaluation metrics; one active version per tier.' })
   models(@Ctx() ctx: GraphQLContext): SentimentModel[] {
     return ctx.services.sentiment.models();
   }

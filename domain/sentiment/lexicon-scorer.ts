@@ -59,6 +59,7 @@ export function createLexiconScorer(): SentimentScorer {
   return {
     modelVersion,
     backend: 'js',
+    tier: 'lexicon',
     async scoreBatch(texts: string[]): Promise<SentimentScore[]> {
       return texts.map((raw) => {
         const prepared = prepareForScoring(raw);

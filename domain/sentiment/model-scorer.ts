@@ -1,6 +1,8 @@
 /** Scores texts with a shipped model artifact on a fast TensorFlow.js backend. */
 import { CLASS_COUNT, predictTexts, uploadModel } from './hashed-linear-model';
-import { activeVersion, defaultModelsDir, readModel } from './model-store';
+import { loadEncoderScorer } from './encoder-scorer';
+import { ENCODER_HEAD_FORMAT, modelFormat } from './encoder-model-store';
+import { activeTierVersion, defaultModelsDir, readModel, type ModelTier } from './model-store';
 import { prepareForScoring } from './scoring-guards';
 import { tfRuntime } from './tf-runtime';
 import { labelFromIndex, type SentimentScore, type SentimentScorer } from './types';
@@ -11,12 +13,22 @@ const MAX_TENSOR_BATCH = 256;
 export interface LoadModelOptions {
   version?: string;
   modelsDir?: string;
+  /** Without a version: the active model of this tier (default fast). */
+  tier?: ModelTier;
 }
 
 export async function loadModelScorer(opts: LoadModelOptions = {}): Promise<SentimentScorer> {
   const modelsDir = opts.modelsDir ?? defaultModelsDir();
-  const version = opts.version ?? activeVersion(modelsDir);
-  if (!version) throw new Error(`no active sentiment model in ${modelsDir} (run npm run train:sentiment)`);
+  const tier = opts.tier ?? 'fast';
+  const version = opts.version ?? activeTierVersion(modelsDir, tier);
+  if (!version) throw new Error(`no active ${tier} sentiment model in ${modelsDir} (run npm run train:sentiment${tier === 'accurate' ? ' -- --tier accurate' : ''})`);
+  let format: string;
+  try {
+    format = modelFormat(modelsDir, version);
+  } catch (err) {
+    throw new Error(`cannot read sentiment model ${version} from ${modelsDir}: ${(err as Error).message}`, { cause: err });
+  }
+  if (format === ENCODER_HEAD_FORMAT) return loadEncoderScorer({ modelsDir, version });
   let spec;
   try {
     spec = readModel(modelsDir, version);
@@ -30,6 +42,7 @@ export async function loadModelScorer(opts: LoadModelOptions = {}): Promise<Sent
   return {
     modelVersion: version,
     backend,
+    tier: 'fast',
     async scoreBatch(texts: string[]): Promise<SentimentScore[]> {
       if (disposed) throw new Error(`sentiment model ${version} was disposed`);
       const results: SentimentScore[] = new Array(texts.length);

@@ -90,20 +90,58 @@ export function activeVersion(modelsDir: string): string | undefined {
   return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: string }).version;
 }
 
-export function setActiveVersion(modelsDir: string, version: string): void {
-  if (!fs.existsSync(path.join(modelsDir, version, 'model.json'))) throw new Error(`no model ${version} in ${modelsDir}`);
-  fs.writeFileSync(path.join(modelsDir, 'active.json'), JSON.stringify({ version }, null, 2) + '\n');
+interface ActiveJson {
+  /** The fast tier: what scores new articles at once. */
+  version?: string;
+  /** The accurate tier: what re-scores them afterwards, and what queries prefer. */
+  accurate?: string;
 }
 
-export function listModelVersions(modelsDir: string = defaultModelsDir()): Array<{ version: string; active: boolean; metrics: unknown; createdAt: string }> {
+function readActive(modelsDir: string): ActiveJson {
+  const file = path.join(modelsDir, 'active.json');
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as ActiveJson) : {};
+}
+
+function writeActive(modelsDir: string, active: ActiveJson): void {
+  fs.writeFileSync(path.join(modelsDir, 'active.json'), JSON.stringify(active, null, 2) + '\n');
+}
+
+export function setActiveVersion(modelsDir: string, version: string): void {
+  if (!fs.existsSync(path.join(modelsDir, version, 'model.json'))) throw new Error(`no model ${version} in ${modelsDir}`);
+  writeActive(modelsDir, { ...readActive(modelsDir), version });
+}
+
+export type ModelTier = 'fast' | 'accurate';
+
+/** The active version of a tier (`version` in active.json is the fast tier, `accurate` the accurate one). */
+export function activeTierVersion(modelsDir: string, tier: ModelTier): string | undefined {
+  const active = readActive(modelsDir);
+  return tier === 'fast' ? active.version : active.accurate;
+}
+
+export function setActiveTierVersion(modelsDir: string, tier: ModelTier, version: string): void {
+  if (tier === 'fast') return setActiveVersion(modelsDir, version);
+  if (!fs.existsSync(path.join(modelsDir, version, 'model.json'))) throw new Error(`no model ${version} in ${modelsDir}`);
+  writeActive(modelsDir, { ...readActive(modelsDir), accurate: version });
+}
+
+/** The tier the product prefers: the accurate one when it is active, else the fast one. */
+export function preferredVersion(modelsDir: string): { version: string | undefined; tier: ModelTier } {
+  const active = readActive(modelsDir);
+  return active.accurate ? { version: active.accurate, tier: 'accurate' } : { version: active.version, tier: 'fast' };
+}
+
+export function listModelVersions(modelsDir: string = defaultModelsDir()): Array<{ version: string; tier: ModelTier; active: boolean; metrics: unknown; createdAt: string }> {
   if (!fs.existsSync(modelsDir)) return [];
   const active = activeVersion(modelsDir);
+  const accurate = activeTierVersion(modelsDir, 'accurate');
   return fs
     .readdirSync(modelsDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(modelsDir, entry.name, 'metadata.json')))
     .map((entry) => {
       const metadata = readMetadata(modelsDir, entry.name);
-      return { version: entry.name, active: entry.name === active, metrics: metadata.metrics ?? null, createdAt: metadata.createdAt };
+      const tier: ModelTier = metadata.tier === 'accurate' ? 'accurate' : 'fast';
+      return { version: entry.name, tier, active: entry.name === active || entry.name === accurate, metrics: metadata.metrics ?? null, createdAt: metadata.createdAt };
     })
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }

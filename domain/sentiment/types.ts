@@ -21,8 +21,12 @@ export interface SentimentScore {
   truncated?: boolean;
 }
 
+/** fast: hashed n-gram model; accurate: pretrained encoder + heads; lexicon: the fallback. */
+export type SentimentTier = 'fast' | 'accurate' | 'lexicon';
+
 export interface SentimentScorer {
   readonly modelVersion: string;
+  readonly tier?: SentimentTier;
   readonly backend: string;
   scoreBatch(texts: string[]): Promise<SentimentScore[]>;
   dispose?(): void;

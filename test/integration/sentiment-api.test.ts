@@ -1,5 +1,6 @@
 import { Role } from '../../entities';
 import { activeVersion, defaultModelsDir, LEXICON_NAME } from '../../domain/sentiment';
+import { activeTierVersion } from '../../domain/sentiment/model-store';
 import { createIdentity, type TestIdentity } from '../support/access';
 import { startTestStack, type TestStack } from '../support/stack';
 
@@ -53,12 +54,14 @@ describe('sentiment over GraphQL', () => {
     }
   });
 
-  it('models lists the shipped versions with metrics and marks the active one', async () => {
-    const res = await stack.gql<{ models: Array<{ version: string; active: boolean; metrics: Record<string, unknown> }> }>('{ models { version active metrics } }', undefined, user.headers);
+  it('models lists the shipped versions with metrics and marks the active one of each tier', async () => {
+    const res = await stack.gql<{ models: Array<{ version: string; tier: string; active: boolean; metrics: Record<string, unknown> }> }>('{ models { version tier active metrics } }', undefined, user.headers);
     const active = res.data!.models.filter((m) => m.active);
-    expect(active).toHaveLength(1);
-    expect(active[0].version).toBe(activeVersion(defaultModelsDir()));
-    expect(JSON.stringify(active[0].metrics)).toMatch(/accuracy/);
+    const fast = active.filter((m) => m.tier === 'fast');
+    expect(fast).toHaveLength(1);
+    expect(fast[0].version).toBe(activeVersion(defaultModelsDir()));
+    expect(active.filter((m) => m.tier === 'accurate').map((m) => m.version)).toEqual([activeTierVersion(defaultModelsDir(), 'accurate')].filter(Boolean));
+    for (const m of active) expect(JSON.stringify(m.metrics)).toMatch(/accuracy/);
   });
 
   it('scoreText needs a key', async () => {

