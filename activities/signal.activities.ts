@@ -138,7 +138,11 @@ export async function evaluateSignalAt(db: Queryable, ticker: string, asOf: Date
   const observations = await loadObservations(db, ticker, new Date(asOf.getTime() - lookbackMs), asOf, opts.preferModelVersion);
   if (observations.length === 0) return null;
   const bars = await loadBars(db, ticker, SIGNAL_BAR_INTERVAL, null, asOf, SIGNAL_BAR_LOOKBACK);
-  return computeSignal({ ticker, asOf, observations, bars, previousSignalAt: opts.previousSignalAt ?? undefined }, overrides);
+  const signal = computeSignal({ ticker, asOf, observations, bars, previousSignalAt: opts.previousSignalAt ?? undefined }, overrides);
+  // Reported beside the decision, not voting in it (yet): news intensity (Hawkes) and VSA, on the
+  // one path live signals and replays share, so a replay at T equals the live signal at T.
+  const articleTimes = await loadArticleTimes(db, ticker, new Date(asOf.getTime() - NEWS_INTENSITY_WINDOW_MS), asOf, params.minRelevance);
+  return { ...signal, features: { ...signal.features, newsIntensity: newsIntensityFeatures(articleTimes, asOf), vsa: vsaFeatures(bars, asOf) } };
 }
 
 /** How far back news can still move a signal: twice the longest window (momentum compares two windows). */
@@ -165,10 +169,7 @@ async function signalForTicker(db: DataSource, ticker: string, asOf: Date, overr
     )) as Array<{ id: string; type: string; confidence: number }>;
     if (existing) return { id: existing.id, ticker, type: existing.type, confidence: existing.confidence, created: false };
 
-    // Reported beside the decision, not voting in it (yet): news intensity (Hawkes) and VSA.
-    const bars = await loadBars(tx, ticker, SIGNAL_BAR_INTERVAL, null, asOf, SIGNAL_BAR_LOOKBACK);
-    const articleTimes = await loadArticleTimes(tx, ticker, new Date(asOf.getTime() - NEWS_INTENSITY_WINDOW_MS), asOf, resolveSignalParams(overrides).minRelevance);
-    const features = { ...signal.features, lastBarTime: signal.provenance.lastBarTime, newsIntensity: newsIntensityFeatures(articleTimes, asOf), vsa: vsaFeatures(bars, asOf) };
+    const features = { ...signal.features, lastBarTime: signal.provenance.lastBarTime };
     const [row] = (await tx.query(
       `INSERT INTO signals (ticker, as_of, type, confidence, risk_level, suggested_position_size, features, model_versions, params)
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::text[], $9::jsonb) RETURNING id, confidence`,

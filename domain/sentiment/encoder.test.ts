@@ -1,5 +1,5 @@
 import { SentenceEncoder } from './encoder';
-import { cosine, readEncoderReference } from './encoder-fixture';
+import { cosine, readEncoderReference } from '../../test/support/encoder-fixture';
 import { tfRuntime } from './tf-runtime';
 
 // The encoder needs the pretrained weights that the install step puts in

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { defaultEncoderDir } from './encoder';
-import { readEncoderReference } from './encoder-fixture';
+import { readEncoderReference } from '../../test/support/encoder-fixture';
 import { WordPieceTokenizer } from './wordpiece';
 
 // Reference ids come from the Rust `tokenizers` package (scripts/encoder_reference.py) on

@@ -1,3 +1,4 @@
+import type { NewsIntensityFeatures, VsaFeatures } from './extended-features';
 import type { PriceBar } from '../prices';
 
 export type SignalType = 'BUY' | 'SELL' | 'HOLD';
@@ -72,6 +73,13 @@ export interface SignalFeatures {
   evidence: number;
   consensus: number;
   technical: TechnicalFeatures | null;
+  /**
+   * Reported beside the decision, not voting in it: news intensity (Hawkes) and volume spread
+   * analysis. Filled by the activity that loads their inputs (the same path for live signals and
+   * replays), absent from a bare computeSignal.
+   */
+  newsIntensity?: NewsIntensityFeatures | null;
+  vsa?: VsaFeatures | null;
 }
 
 export interface TradingSignal {

@@ -43,7 +43,8 @@ describe('docker-compose.yml', () => {
       // An image pinned to a version, or a build of this repository; never both, never neither.
       expect(where(service.image ? 'image' : service.build ? 'build' : 'neither')).toBe(where(service.image ? 'image' : 'build'));
       if (service.image) expect(where(service.image)).toMatch(/^[^: ]+: [a-z0-9./-]+:v?\d[\w.-]*$/);
-      else expect(service.build).toBe('.');
+      // Built from this checkout, with the shared data as the extra build context "shared" (never copied in).
+      else expect(service.build).toMatchObject({ context: '.', additional_contexts: { shared: expect.stringContaining('shared/data') } });
       // Health checks compose can run, with durations it understands.
       const hc = service.healthcheck as { test: unknown[]; interval?: string; timeout?: string; start_period?: string; retries?: number };
       expect(where(String(hc.test[0]))).toMatch(/: CMD(-SHELL)?$/);
@@ -112,7 +113,7 @@ describe('docker-compose.yml', () => {
     expect((worker.healthcheck!.test as string[]).join(' ')).toContain(`statSync('${worker.environment!.TIDINGS_HEARTBEAT_FILE}')`);
     // The image both run: built with the prebuilt workflow bundle, and carrying what they read at run time.
     const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
-    expect(dockerfile).toMatch(/RUN npm run build && node -e "require\('\.\/dist\/runtime\/workflow-bundle'\)\.ensureWorkflowBundle\(\)"/);
+    expect(dockerfile).toMatch(/RUN npm run build && npm run build:web && node -e "require\('\.\/dist\/runtime\/workflow-bundle'\)\.ensureWorkflowBundle\(\)"/);
     expect(fs.readFileSync(path.join(root, 'runtime', 'workflow-bundle.ts'), 'utf8')).toMatch(/export (async )?function ensureWorkflowBundle/);
     for (const dir of ['node_modules', 'dist', 'models']) expect(dockerfile).toContain(`COPY --from=build /app/${dir} ./${dir}`);
     expect(fs.existsSync(path.join(root, 'models', 'sentiment', 'active.json'))).toBe(true);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { repoRoot } from '../../config/paths';
-import { halfToFloat } from './safetensors';
+import { halfToFloat } from '../../domain/sentiment/safetensors';
 
 export interface EncoderReference {
   encoder: string;
