@@ -116,7 +116,9 @@ describe('feeds and articles over GraphQL', () => {
       if (n === ids.length) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const query = `query($after: String) { articles(filter: { tickers: ["nvda"] }, first: 2, after: $after) {
+    // The database is shared with other test files, some of which store Nvidia news too: the
+    // date range keeps the page to this test's five articles (2026-11-20 .. 24, 09:00).
+    const query = `query($after: String) { articles(filter: { tickers: ["nvda"], search: "headline", from: "2026-11-20T08:00:00Z", to: "2026-11-25T00:00:00Z" }, first: 2, after: $after) {
       edges { cursor node { id title publishedAt tickers { ticker relevance matchedBy } sentiment { label score modelVersion } } }
       pageInfo { hasNextPage endCursor } } }`;
     type Page = { articles: { edges: Array<{ node: { title: string; publishedAt: string; tickers: Array<{ ticker: string; relevance: number; matchedBy: string[] }>; sentiment: { label: string; score: number; modelVersion: string } | null } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } };
