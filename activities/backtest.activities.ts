@@ -143,7 +143,7 @@ export async function prepareRun(db: Queryable, p: BacktestParams): Promise<Prep
     }
     if (rows.length === 0) {
       throw dataError(
-        `no ${described} for ${p.ticker} between ${p.from} and ${p.to}: a signal needs scored news about the ticker in the two days before a decision` +
+        `no ${described} for ${p.ticker} between ${p.from} and ${p.to}: a signal needs scored news about the ticker in the two days before a decision, or fresh daily bars enough for a technical score` +
           (source === 'live' ? '; live signals exist only from when they were generated, backtest the replayed history instead (signalSource REPLAY)' : '; import or ingest articles about it first'),
       );
     }

@@ -125,20 +125,26 @@ export interface EvaluateSignalOptions {
   previousSignalAt?: Date | null;
 }
 
+/** Why evaluateSignalAt made no signal (live: the `skipped` reason). */
+export const NO_SIGNAL_BASIS = 'no scored articles in the lookback window and no fresh daily bars (technical score) up to asOf';
+
 /**
  * THE computation of one ticker's signal at `asOf`, from what was published and priced by then:
  * live signals (signalForTicker below) and replayed history (signal-replay.activities.ts) both
- * call this and nothing else. null when there is no scored news in the lookback window (no
- * signal is stored then, live or replayed).
+ * call this and nothing else. With no scored news in the lookback window the fresh bars decide
+ * alone (a PRICE_ONLY signal, README "No recent news"); null when there is neither (no signal is
+ * stored then, live or replayed).
  */
 export async function evaluateSignalAt(db: Queryable, ticker: string, asOf: Date, opts: EvaluateSignalOptions = {}): Promise<TradingSignal | null> {
   const overrides = opts.overrides ?? {};
   const params = resolveSignalParams(overrides);
   const lookbackMs = signalLookbackMs(params);
   const observations = await loadObservations(db, ticker, new Date(asOf.getTime() - lookbackMs), asOf, opts.preferModelVersion);
-  if (observations.length === 0) return null;
   const bars = await loadBars(db, ticker, SIGNAL_BAR_INTERVAL, null, asOf, SIGNAL_BAR_LOOKBACK);
+  if (observations.length === 0 && bars.length === 0) return null;
   const signal = computeSignal({ ticker, asOf, observations, bars, previousSignalAt: opts.previousSignalAt ?? undefined }, overrides);
+  // Neither news nor a technical score from fresh bars: nothing to say, as before.
+  if (observations.length === 0 && signal.features.technicalComponent === null) return null;
   // Reported beside the decision, not voting in it (yet): news intensity (Hawkes) and VSA, on the
   // one path live signals and replays share, so a replay at T equals the live signal at T.
   const articleTimes = await loadArticleTimes(db, ticker, new Date(asOf.getTime() - NEWS_INTENSITY_WINDOW_MS), asOf, params.minRelevance);
@@ -161,7 +167,7 @@ async function signalForTicker(db: DataSource, ticker: string, asOf: Date, overr
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('signal:' || $1 || ':' || $2))`, [ticker, asOf.toISOString()]);
     const [prev] = (await tx.query(`SELECT max(as_of) AS as_of FROM signals WHERE ticker = $1 AND as_of < $2`, [ticker, asOf.toISOString()])) as Array<{ as_of: Date | null }>;
     const signal = await evaluateSignalAt(tx, ticker, asOf, { overrides, previousSignalAt: prev?.as_of ? new Date(prev.as_of) : null });
-    if (!signal) return { skipped: 'no scored articles in the lookback window' };
+    if (!signal) return { skipped: NO_SIGNAL_BASIS };
     const storedParams = JSON.stringify(signal.provenance.params);
     const [existing] = (await tx.query(
       `SELECT id, type, confidence FROM signals WHERE ticker = $1 AND as_of = $2 AND params = $3::jsonb LIMIT 1`,

@@ -1,11 +1,11 @@
-export { computeSignal, resolveSignalParams, DEFAULT_SIGNAL_PARAMS } from './signal-rules';
+export { computeSignal, resolveSignalParams, DEFAULT_SIGNAL_PARAMS, technicalVotes } from './signal-rules';
 export { asOfView } from './point-in-time';
 export type { PointInTimeView } from './point-in-time';
 export { windowFeatures, firstSeen } from './sentiment-features';
 export { technicalFeatures } from './technical-features';
 export type {
   SignalType, RiskLevel, SentimentObservation, SentimentWindowSpec, SentimentWindowFeatures, TechnicalFeatures,
-  SignalFeatures, TradingSignal, SignalParams, SignalParamsOverrides, SignalInput,
+  SignalFeatures, SignalBasis, TradingSignal, SignalParams, SignalParamsOverrides, SignalInput,
 } from './types';
 export { signalRulesVersion, replayDecisionTimes, SIGNAL_RULES_CODE_VERSION } from './rules-version';
 export { newsIntensityFeatures, vsaFeatures, NEWS_INTENSITY_WINDOW_MS } from './extended-features';

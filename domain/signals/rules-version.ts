@@ -5,7 +5,8 @@ import type { SignalParamsOverrides } from './types';
  * Bumped by hand whenever the rules' code changes meaning (a new feature, a changed formula).
  * Parameter changes need no bump: they change the hash below.
  */
-export const SIGNAL_RULES_CODE_VERSION = 1;
+// 2: a primary window without stories gets a price-only signal from fresh bars (README "No recent news").
+export const SIGNAL_RULES_CODE_VERSION = 2;
 
 /** FNV-1a over a string, 32 bits, as 8 hex digits (pure, deterministic, no crypto import needed). */
 function fnv1a(text: string): string {

@@ -160,6 +160,72 @@ describe('computeSignal', () => {
   });
 });
 
+describe('no recent news: the bars decide alone (hand-computed)', () => {
+  const DAY = 86_400_000;
+  /** n daily bars, the last one the day before T, closes 101, 102, ... (+1 a day, never down). */
+  const rising = (n: number, lastAt = new Date(T.getTime() - DAY)): PriceBar[] =>
+    Array.from({ length: n }, (_, i) => {
+      const close = 101 + i;
+      return { time: new Date(lastAt.getTime() - (n - 1 - i) * DAY), open: close - 1, high: close, low: close - 1, close, volume: 1000 };
+    });
+
+  it('60 rising bars, no news: BUY at confidence 0.125, provenance says no news', () => {
+    // Votes: SMA20 > SMA50 (+1), EMA12 > EMA26 (+1); on a straight line both EMAs lag by a constant,
+    // so the MACD line is flat and equals its signal: histogram 0 (a 0 vote); RSI = 100 (no down
+    // day) >= 70 (-1). T = (1 + 1 + 0 - 1) / 4 = 0.25 >= 0.15: BUY.
+    // strength = min(1, 0.25 / 0.5) = 0.5; evidence = 0.25 * 4/4 = 0.25; consensus = 1 (no stories).
+    const s = computeSignal({ ticker: 'A', asOf: T, observations: [], bars: rising(60) });
+    const t = s.features.technical!;
+    expect([t.smaCross, t.emaCross, Math.sign(t.macdHistogram!), t.rsi]).toEqual([1, 1, 0, 100]);
+    expect(s.features.basis).toBe('PRICE_ONLY');
+    expect(s.features.technicalComponent).toBe(0.25);
+    expect(s.features.sentimentComponent).toBeNull();
+    expect(s.features.momentumComponent).toBeNull();
+    expect(s.features.composite).toBe(0.25);
+    expect(s.features.evidence).toBe(0.25);
+    expect(s.type).toBe('BUY');
+    expect(s.confidence).toBe(0.125);
+    expect(s.features.windows['1d']).toMatchObject({ count: 0, articles: 0, weightedMean: null });
+    expect(s.provenance).toMatchObject({ articleIds: [], modelVersions: [], lastBarTime: t.lastBarTime });
+    // Size: volatility-targeted as usual.
+    expect(s.suggestedPositionSize).toBeCloseTo(Math.min(0.25, (0.1 / t.volatility!) * 0.125), 12);
+  });
+
+  it('40 bars: three votes (no SMA50), less evidence; 30 bars: two votes, HOLD however they point', () => {
+    // EMA +1, MACD 0, RSI -1: T = 0: HOLD; evidence = 0.25 * 3/4 = 0.1875.
+    const three = computeSignal({ ticker: 'A', asOf: T, observations: [], bars: rising(40) });
+    expect(three.features.technical!.smaCross).toBeNull();
+    expect(three.type).toBe('HOLD');
+    expect(three.features.evidence).toBeCloseTo(0.1875, 12);
+    expect(three.confidence).toBe(0);
+    // MACD needs 26 + 9 - 1 bars: two votes (EMA +1, RSI -1) < minVotes 3: HOLD, size 0, whatever T is.
+    const two = computeSignal({ ticker: 'A', asOf: T, observations: [], bars: rising(30) });
+    expect(two.features.technical!.macdHistogram).toBeNull();
+    expect(two.type).toBe('HOLD');
+    expect(two.suggestedPositionSize).toBe(0);
+  });
+
+  it('bars older than a week say nothing: HOLD at confidence 0; a falling market sells', () => {
+    const stale = computeSignal({ ticker: 'A', asOf: T, observations: [], bars: rising(60, new Date(T.getTime() - 8 * DAY)) });
+    expect(stale).toMatchObject({ type: 'HOLD', confidence: 0, features: { basis: 'PRICE_ONLY', technicalComponent: null, composite: 0 } });
+    const weekOld = computeSignal({ ticker: 'A', asOf: T, observations: [], bars: rising(60, new Date(T.getTime() - 7 * DAY)) });
+    expect(weekOld.type).toBe('BUY');
+    const falling = rising(60).map((b, i, all) => ({ ...b, close: all[all.length - 1 - i].close }));
+    // SMA -1, EMA -1, MACD 0 (a straight line again), RSI = 0 (+1): T = -0.25: SELL at 0.5 * 0.25.
+    const sell = computeSignal({ ticker: 'A', asOf: T, observations: [], bars: falling });
+    expect(sell).toMatchObject({ type: 'SELL', confidence: 0.125, features: { technicalComponent: -0.25 } });
+  });
+
+  it('one story in the primary window is news: the news rules apply unchanged (HOLD, n/(n+3))', () => {
+    const s = computeSignal({ ticker: 'A', asOf: T, observations: [obs('x', -60, 0.9, 1)], bars: rising(60) });
+    expect(s.features.basis).toBe('NEWS');
+    expect(s.type).toBe('HOLD'); // one story < minArticles, as before
+    expect(s.features.evidence).toBe(0.25);
+    // composite = (0.6 * 0.9 + 0.25 * 0.25) / 0.85 (no momentum: the previous day is empty)
+    expect(s.features.composite).toBeCloseTo((0.6 * 0.9 + 0.25 * 0.25) / 0.85, 12);
+  });
+});
+
 /** Daily bars ending the day before T with alternating +/- moves of size `move` (a known volatility). */
 function syntheticBars(n: number, move: number, start: Date): PriceBar[] {
   const bars: PriceBar[] = [];

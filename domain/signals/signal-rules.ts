@@ -5,7 +5,7 @@
 import { asOfView } from './point-in-time';
 import { firstSeen, windowFeatures } from './sentiment-features';
 import { technicalFeatures } from './technical-features';
-import type { RiskLevel, SignalInput, SignalParams, SignalParamsOverrides, SignalType, TechnicalFeatures, TradingSignal } from './types';
+import type { RiskLevel, SignalBasis, SignalInput, SignalParams, SignalParamsOverrides, SignalType, TechnicalFeatures, TradingSignal } from './types';
 
 const HOUR = 3_600_000;
 
@@ -35,6 +35,9 @@ export const DEFAULT_SIGNAL_PARAMS: SignalParams = {
   },
   risk: { lowVolatility: 0.15, highVolatility: 0.35, highDispersion: 0.5 },
   sizing: { targetVolatility: 0.1, assumedVolatility: 0.3, maxPositionSize: 0.25 },
+  // Bars alone weigh what one story would (n/(n+3) with n = 1), scaled by the share of the four
+  // technical votes available; a single indicator is not enough; bars older than a week say nothing about now.
+  priceOnly: { evidence: 0.25, minVotes: 3, maxBarAgeMs: 7 * 24 * HOUR },
 };
 
 /** Deep-enough merge for the params object: nested groups merge, arrays replace. */
@@ -47,6 +50,7 @@ export function resolveSignalParams(overrides: SignalParamsOverrides = {}): Sign
     technical: { ...d.technical, ...overrides.technical, macd: { ...d.technical.macd, ...overrides.technical?.macd } },
     risk: { ...d.risk, ...overrides.risk },
     sizing: { ...d.sizing, ...overrides.sizing },
+    priceOnly: { ...d.priceOnly, ...overrides.priceOnly },
     windows: overrides.windows ?? d.windows,
   };
   for (const name of [p.primaryWindow, p.momentumWindow]) {
@@ -69,6 +73,14 @@ function riskLevel(technical: TechnicalFeatures | null, dispersion: number | nul
   return levels[level];
 }
 
+/** How many of the four technical votes (SMA cross, EMA cross, MACD sign, RSI) the bars could cast. */
+export function technicalVotes(technical: TechnicalFeatures | null): number {
+  if (!technical) return 0;
+  return [technical.smaCross, technical.emaCross, technical.macdHistogram, technical.rsi].filter((v) => v !== null).length;
+}
+
+const TECHNICAL_VOTES = 4;
+
 export function computeSignal(input: SignalInput, overrides: SignalParamsOverrides = {}): TradingSignal {
   const params = resolveSignalParams(overrides);
   const view = asOfView(input.asOf, input.observations, input.bars ?? []);
@@ -81,10 +93,15 @@ export function computeSignal(input: SignalInput, overrides: SignalParamsOverrid
   const primary = windows[params.primaryWindow];
   const technical = technicalFeatures(view, params.technical);
 
+  // No story in the primary window: the bars decide alone (README "No recent news"), if they are fresh.
+  const basis: SignalBasis = primary.count > 0 ? 'NEWS' : 'PRICE_ONLY';
+  const barsFresh = technical !== null && input.asOf.getTime() - new Date(technical.lastBarTime).getTime() <= params.priceOnly.maxBarAgeMs;
+  const technicalScore = basis === 'PRICE_ONLY' && !barsFresh ? null : (technical?.score ?? null);
+
   const components: Array<[number | null, number]> = [
     [primary.weightedMean, params.weights.sentiment],
     [windows[params.momentumWindow].momentum === null ? null : clamp(windows[params.momentumWindow].momentum!, -1, 1), params.weights.momentum],
-    [technical?.score ?? null, params.weights.technical],
+    [technicalScore, params.weights.technical],
   ];
   let weight = 0;
   let composite = 0;
@@ -96,13 +113,16 @@ export function computeSignal(input: SignalInput, overrides: SignalParamsOverrid
   // Weights renormalise over the components that exist, so "no prices" does not dilute sentiment.
   composite = weight > 0 ? composite / weight : 0;
 
-  const evidence = primary.count / (primary.count + params.evidenceHalfCount);
+  const votes = technicalScore === null ? 0 : technicalVotes(technical);
+  const evidence =
+    basis === 'NEWS' ? primary.count / (primary.count + params.evidenceHalfCount) : params.priceOnly.evidence * (votes / TECHNICAL_VOTES);
   const consensus = 1 - Math.min(1, primary.dispersion ?? 0) / 2;
   const strength = Math.min(1, Math.abs(composite) / params.fullStrengthAt);
+  const decisive = basis === 'NEWS' ? primary.count >= params.minArticles : votes >= params.priceOnly.minVotes;
   const confidence = clamp(strength * evidence * consensus, 0, 1);
 
   let type: SignalType = 'HOLD';
-  if (primary.count >= params.minArticles) {
+  if (decisive) {
     if (composite >= params.buyThreshold) type = 'BUY';
     else if (composite <= params.sellThreshold) type = 'SELL';
   }
@@ -123,6 +143,7 @@ export function computeSignal(input: SignalInput, overrides: SignalParamsOverrid
     riskLevel: riskLevel(technical, primary.dispersion, params),
     suggestedPositionSize,
     features: {
+      basis,
       windows: featureWindows,
       sentimentComponent: components[0][0],
       momentumComponent: components[1][0],

@@ -64,7 +64,15 @@ export interface TechnicalFeatures {
   score: number | null;
 }
 
+/**
+ * What the decision rested on: NEWS = the news rules (at least one story in the primary window);
+ * PRICE_ONLY = no story in the primary window, so the technical score of fresh bars decides alone
+ * (README "No recent news").
+ */
+export type SignalBasis = 'NEWS' | 'PRICE_ONLY';
+
 export interface SignalFeatures {
+  basis: SignalBasis;
   windows: Record<string, SentimentWindowFeatures>;
   sentimentComponent: number | null;
   momentumComponent: number | null;
@@ -127,6 +135,15 @@ export interface SignalParams {
   };
   risk: { lowVolatility: number; highVolatility: number; highDispersion: number };
   sizing: { targetVolatility: number; assumedVolatility: number; maxPositionSize: number };
+  /** The rule for a primary window without stories (README "No recent news"). */
+  priceOnly: {
+    /** Evidence when bars decide alone, before scaling by the share of technical votes available. */
+    evidence: number;
+    /** Fewer technical votes than this: HOLD. */
+    minVotes: number;
+    /** The last bar must be at most this old at asOf, or the technical score is not used. */
+    maxBarAgeMs: number;
+  };
 }
 
 export interface SignalInput {
@@ -139,9 +156,10 @@ export interface SignalInput {
 }
 
 /** Overrides for SignalParams: nested groups may be given partially. */
-export type SignalParamsOverrides = Partial<Omit<SignalParams, 'weights' | 'technical' | 'risk' | 'sizing'>> & {
+export type SignalParamsOverrides = Partial<Omit<SignalParams, 'weights' | 'technical' | 'risk' | 'sizing' | 'priceOnly'>> & {
   weights?: Partial<SignalParams['weights']>;
   technical?: Partial<Omit<SignalParams['technical'], 'macd'>> & { macd?: Partial<SignalParams['technical']['macd']> };
   risk?: Partial<SignalParams['risk']>;
   sizing?: Partial<SignalParams['sizing']>;
+  priceOnly?: Partial<SignalParams['priceOnly']>;
 };

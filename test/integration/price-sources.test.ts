@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PriceFetchResult } from '../../activities/price-source.activities';
 import { sharedDataPath } from '../../config/paths';
+import type { SignalFeatures } from '../../domain/signals';
 import { Role } from '../../entities';
 import { DAILY_RECOMPUTE_SCHEDULE, priceScheduleId } from '../../services/price-source.service';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
@@ -24,11 +25,15 @@ describe('market data on a schedule: price sources served from a local HTTP serv
   const spy = uniqueTicker('Q');
   const missing = uniqueTicker('M');
   const files: Record<string, string> = { [aapl]: 'AAPL_daily.tsv', [spy]: 'SPY_daily.csv' };
+  // Generated bars (no shared file is recent): served as CSV text under a ticker with no news.
+  const generated: Record<string, string> = {};
   const requests: string[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(url.search);
-    const file = files[url.searchParams.get('s') ?? ''];
+    const symbol = url.searchParams.get('s') ?? '';
+    if (generated[symbol] !== undefined && url.searchParams.get('i') === 'd') return void res.writeHead(200, { 'content-type': 'text/csv' }).end(generated[symbol]);
+    const file = files[symbol];
     if (!file || url.searchParams.get('i') !== 'd') return void res.writeHead(404).end('no such symbol');
     res.writeHead(200, { 'content-type': 'text/csv' });
     fs.createReadStream(sharedDataPath('prices', file)).pipe(res);
@@ -85,7 +90,7 @@ describe('market data on a schedule: price sources served from a local HTTP serv
     expect(byTicker[aapl]).toMatchObject({ inserted: 8696, updated: 0, rejected: 0 });
     expect(byTicker[spy]).toMatchObject({ inserted: 5241, updated: 0 });
     expect(byTicker[missing].error).toMatch(/^NOT_FOUND: HTTP 404/);
-    expect(first.signals).toBe(1); // aapl has news; spy has none, so it is skipped
+    expect(first.signals).toBe(1); // aapl has news; spy has none and its bars end in 2020 (not fresh), so it is skipped
     const [signal] = await stack.api.db.query(`SELECT features FROM signals WHERE ticker = $1 ORDER BY created_at DESC LIMIT 1`, [aapl]);
     expect(signal.features.technical.barsUsed).toBeGreaterThan(250);
     const [{ n }] = await stack.api.db.query('SELECT count(*)::int AS n FROM price_bars WHERE ticker = $1', [aapl]);
@@ -113,7 +118,7 @@ describe('market data on a schedule: price sources served from a local HTTP serv
     const [{ count }] = await stack.api.db.query('SELECT count(*)::int AS count FROM price_bars WHERE ticker = ANY($1)', [[aapl, spy]]);
     expect(count).toBe(8696 + 5241);
 
-    // The daily recompute: every followed ticker, a fresh signal where there is news.
+    // The daily recompute: every followed ticker, a fresh signal where there is news or fresh bars.
     const signalsBefore = (await stack.api.db.query('SELECT count(*)::int AS n FROM signals WHERE ticker = $1', [aapl]))[0].n;
     await temporal.client.schedule.getHandle(DAILY_RECOMPUTE_SCHEDULE).trigger();
     const deadline = Date.now() + 30_000;
@@ -151,4 +156,60 @@ describe('market data on a schedule: price sources served from a local HTTP serv
     const again = await stack.gql<{ computeSignals: { signals: Array<{ created: boolean }> } }>(q, { t: [ticker], a: asOf.toISOString() }, admin.headers);
     expect(again.data!.computeSignals.signals).toEqual([expect.objectContaining({ created: false })]);
   });
+  it('a followed ticker with fresh bars and no news gets a price-only signal when its bars land, and again from the daily recompute', async () => {
+    const ticker = uniqueTicker('B');
+    // 60 daily bars up to yesterday, closes +1 a day: SMA +1, EMA +1, MACD histogram 0, RSI 100 (-1):
+    // T = 0.25 -> BUY at strength 0.5 x evidence 0.25 = 0.125 (domain/signals/README.md "No recent news").
+    const day = 86_400_000;
+    const yesterday = Math.floor(Date.now() / day) * day - day;
+    const rows = Array.from({ length: 60 }, (_, i) => {
+      const close = 101 + i;
+      return `${new Date(yesterday - (59 - i) * day).toISOString().slice(0, 10)},${close - 1},${close},${close - 1},${close},1000`;
+    });
+    generated[ticker] = ['date,open,high,low,close,volume', ...rows].join('\n') + '\n';
+    const added = await add({ name: `generated-${ticker}`, urlTemplate: template, tickers: [ticker], format: 'AUTO' });
+    expect(added.errors).toBeUndefined();
+    const source = added.data!.addPriceSource;
+    try {
+      const run = await stack.gql<{ fetchPricesNow: string }>('mutation($id: ID!) { fetchPricesNow(id: $id) }', { id: source.id }, admin.headers);
+      const fetched = (await temporal.client.workflow.getHandle(run.data!.fetchPricesNow).result()) as PriceFetchResult & { signals: number };
+      expect(fetched.changedTickers).toEqual([ticker]);
+      expect(fetched.signals).toBe(1);
+      const rowsOf = () =>
+        stack.api.db.query(
+          `SELECT s.id, s.as_of, s.type, s.confidence, s.model_versions, s.features, (SELECT count(*)::int FROM signal_articles sa WHERE sa.signal_id = s.id) AS articles
+           FROM signals s WHERE s.ticker = $1 ORDER BY s.as_of`,
+          [ticker],
+        ) as Promise<Array<{ id: string; as_of: Date; type: string; confidence: number; model_versions: string[]; features: SignalFeatures; articles: number }>>;
+      const [first] = await rowsOf();
+      expect(first).toMatchObject({ type: 'BUY', model_versions: [], articles: 0 });
+      expect(first.confidence).toBeCloseTo(0.125, 6);
+      expect(first.features).toMatchObject({ basis: 'PRICE_ONLY', sentimentComponent: null, momentumComponent: null, technicalComponent: 0.25, evidence: 0.25 });
+      expect(first.features.windows['1d']).toMatchObject({ count: 0, articles: 0, weightedMean: null });
+      expect(first.features.technical).toMatchObject({ barsUsed: 60, lastBarTime: new Date(yesterday).toISOString() });
+
+      // The same asOf again (a retry or a re-run): no second row.
+      const q = 'mutation($t: [String!]!, $a: DateTimeISO) { computeSignals(tickers: $t, asOf: $a) { signals { id created } skipped { ticker reason } } }';
+      const rerun = await stack.gql<{ computeSignals: { signals: Array<{ id: string; created: boolean }> } }>(q, { t: [ticker], a: new Date(first.as_of).toISOString() }, admin.headers);
+      expect(rerun.data!.computeSignals.signals).toEqual([{ id: first.id, created: false }]);
+
+      // The daily recompute (the workflow its schedule starts), at a later asOf: a fresh signal.
+      const daily = (await temporal.client.workflow.execute('recomputeFollowedSignalsWorkflow', {
+        taskQueue: stack.config.taskQueue,
+        workflowId: `test-recompute-${ticker}`,
+        args: [],
+      })) as { tickers: number; signals: number };
+      expect(daily.signals).toBeGreaterThanOrEqual(1);
+      const after = await rowsOf();
+      expect(after).toHaveLength(2);
+      expect(new Date(after[1].as_of).getTime()).toBeGreaterThan(new Date(first.as_of).getTime());
+      expect(after[1]).toMatchObject({ type: 'BUY', articles: 0, features: { basis: 'PRICE_ONLY' } });
+
+      // Neither news nor fresh bars: still skipped, with the reason.
+      const none = await stack.gql<{ computeSignals: { skipped: Array<{ ticker: string; reason: string }> } }>(q, { t: [spy], a: new Date().toISOString() }, admin.headers);
+      expect(none.data!.computeSignals.skipped).toEqual([{ ticker: spy, reason: expect.stringMatching(/no scored articles.*no fresh daily bars/) }]);
+    } finally {
+      await stack.gql('mutation($id: ID!) { removePriceSource(id: $id) }', { id: source.id }, admin.headers);
+    }
+  }, 120_000);
 });

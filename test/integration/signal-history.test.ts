@@ -72,10 +72,15 @@ describe('signal history: replaySignalsWorkflow, past-dated imports and SIGNALS 
 
     const first = await replay({ targets: [{ ticker, from: from.toISOString(), to: to.toISOString() }], modelVersion: 'hl-test', chunkDays: 3 });
     expect(first).toMatchObject({ status: 'COMPLETED', rulesVersion: signalRulesVersion(), modelVersion: 'hl-test', unchanged: 0 });
-    // 9 bars between 26 May and 5 June; the last three have no news in their two-day lookback (no signal, as live).
-    expect(first).toMatchObject({ points: 9, written: 6 });
+    // 9 bars between 26 May and 5 June; from 2 June on no story lies in the primary (1d) window (the
+    // last three have no news even in their two-day lookback): the bars decide alone there
+    // (PRICE_ONLY, as live; domain/signals/README.md "No recent news").
+    expect(first).toMatchObject({ points: 9, written: 9 });
+    const bases: Array<{ basis: string }> = await db.query(`SELECT features->>'basis' AS basis FROM signal_history WHERE ticker = $1 AND model_version = 'hl-test' ORDER BY as_of`, [ticker]);
+    expect(bases.map((r) => r.basis)).toEqual([...Array(5).fill('NEWS'), ...Array(4).fill('PRICE_ONLY')]);
     const atT = await historyRow(ticker, T);
     expect(atT).toMatchObject({ type: liveSignal.type, confidence: liveSignal.confidence, risk_level: liveSignal.risk_level, suggested_position_size: liveSignal.suggested_position_size });
+    // Every feature, news intensity and VSA included: live and replay share one path.
     expect(atT.features).toEqual(liveSignal.features);
     expect(atT.model_versions).toEqual(liveSignal.model_versions);
     expect([...atT.article_ids].sort()).toEqual(liveArticles);
@@ -86,17 +91,20 @@ describe('signal history: replaySignalsWorkflow, past-dated imports and SIGNALS 
 
     // Same rules, same model, same data: nothing new.
     const again = await replay({ targets: [{ ticker, from: from.toISOString(), to: to.toISOString() }], modelVersion: 'hl-test', chunkDays: 30 });
-    expect(again).toMatchObject({ points: 9, written: 0, unchanged: 6 });
+    expect(again).toMatchObject({ points: 9, written: 0, unchanged: 9 });
 
     // News published after T (strongly negative) changes the later decisions, never the one at T.
+    const [{ lastBefore }] = await db.query(`SELECT max(computed_at) AS "lastBefore" FROM signal_history WHERE ticker = $1 AND model_version = 'hl-test'`, [ticker]);
     await article(ticker, new Date(T.getTime() + 3_600_000), -0.9);
     await article(ticker, new Date(T.getTime() + 2 * DAY + 3_600_000), -0.9);
     const later = await replay({ targets: [{ ticker, from: from.toISOString(), to: to.toISOString() }], modelVersion: 'hl-test' });
-    expect(later).toMatchObject({ written: 4, unchanged: 5 }); // 2 June changed, 3-5 June now have news; 26 May-1 June untouched
+    // 2 and 4 June now have a story in their primary window (news rules); 3 and 5 June have none, so
+    // they stay price-only and unchanged; 26 May-1 June untouched.
+    expect(later).toMatchObject({ written: 2, unchanged: 7 });
     const atTAfter = await historyRow(ticker, T);
     expect(atTAfter).toEqual(atT); // same row, same content, same computed_at: not rewritten
     const rows: Array<{ as_of: Date; computed_at: Date }> = await db.query(`SELECT as_of, computed_at FROM signal_history WHERE ticker = $1 AND model_version = 'hl-test' ORDER BY as_of`, [ticker]);
-    const rewritten = rows.filter((r) => new Date(r.computed_at) > new Date(atT.computed_at)).map((r) => new Date(r.as_of).getTime());
+    const rewritten = rows.filter((r) => new Date(r.computed_at) > new Date(lastBefore)).map((r) => new Date(r.as_of).getTime());
     expect(rewritten.length).toBe(later.written);
     expect(rewritten.every((t) => t > T.getTime())).toBe(true);
 
@@ -144,8 +152,8 @@ describe('signal history: replaySignalsWorkflow, past-dated imports and SIGNALS 
     const chunk = { key: 'k', ...target };
     const whole = (await new MockActivityEnvironment().run(acts.replaySignalChunk, plan, chunk)) as ReplayChunkResult;
     await db.query(`DELETE FROM signal_history WHERE ticker = $1 AND as_of > $2`, [ticker, new Date(arrivals[1]).toISOString()]);
-    // Decisions up to the second arrival: the bar at midnight (no news yet: no signal) and two arrivals.
-    const resumed = (await new MockActivityEnvironment({ heartbeatDetails: { after: arrivals[1], points: 3, written: 2, unchanged: 0 } }).run(acts.replaySignalChunk, plan, chunk)) as ReplayChunkResult;
+    // Decisions up to the second arrival: the bar at midnight (no news yet: a price-only signal) and two arrivals.
+    const resumed = (await new MockActivityEnvironment({ heartbeatDetails: { after: arrivals[1], points: 3, written: 3, unchanged: 0 } }).run(acts.replaySignalChunk, plan, chunk)) as ReplayChunkResult;
     expect(resumed).toEqual(whole);
   });
 
@@ -181,6 +189,7 @@ describe('signal history: replaySignalsWorkflow, past-dated imports and SIGNALS 
     const [{ before }] = await db.query(`SELECT count(*)::int AS before FROM signal_history WHERE ticker = 'AAPL' AND as_of <= '2014-06-01'`);
     expect(before).toBeGreaterThan(20);
 
+    const [{ lastImportRow }] = await db.query(`SELECT max(computed_at) AS "lastImportRow" FROM signal_history WHERE ticker = 'AAPL' AND model_version = $1`, [replayed.modelVersion]);
     const input: StartBacktestInput = { ticker: 'AAPL', from: '2014-01-01', to: '2015-06-08', strategy: { kind: 'signals' }, permutations: 200, seed: 5 };
     const run = await startBacktest(db, temporal.client, config.taskQueue, input);
     const outcome = (await temporal.client.workflow.getHandle(run.workflowId!).result()) as BacktestOutcome;
@@ -193,16 +202,25 @@ describe('signal history: replaySignalsWorkflow, past-dated imports and SIGNALS 
     expect(m.signalSource).toEqual({ kind: 'replay', rulesVersion: signalRulesVersion(), modelVersion: replayed.modelVersion });
     expect(done.params).toMatchObject({ strategy: { kind: 'signals', source: 'replay', rulesVersion: signalRulesVersion(), modelVersion: replayed.modelVersion } });
     expect(done.pValue).toBeGreaterThan(0);
-    // The backtest's own replay found the history up to date: nothing rewritten.
+    // The backtest's own replay found the import's history up to date: it only added the price-only
+    // decisions of its wider period that had no news (no row of the import's replay rewritten).
     const own = (await temporal.client.workflow.getHandle(`${run.workflowId}-replay`).result()) as ReplaySummary;
-    expect(own.written).toBe(0);
+    const added: Array<{ basis: string }> = await db.query(
+      `SELECT features->>'basis' AS basis FROM signal_history WHERE ticker = 'AAPL' AND model_version = $1 AND rules_version = $2 AND computed_at > $3`,
+      [replayed.modelVersion, signalRulesVersion(), lastImportRow],
+    );
+    expect(added.length).toBeGreaterThanOrEqual(own.written); // (other replays of the import may finish late)
+    expect(added.every((r) => r.basis === 'PRICE_ONLY')).toBe(true);
+    expect(own.unchanged).toBeGreaterThanOrEqual(replayed.written);
   });
 
   it('a SIGNALS backtest over a period without signals fails and says why (never a silent zero)', async () => {
     const ticker = `Q${randomUUID().replace(/[^a-f]/g, '').slice(0, 5).toUpperCase()}`;
     await importPrices(db, { ticker, csv: fs.readFileSync(sharedDataPath('prices', 'AAPL_daily.tsv'), 'utf8') });
+    // December 1980: the file's first 13 bars, no news, and too few bars for any technical vote
+    // (RSI needs 15 closes, the slow EMA 26): no signal, not even a price-only one.
     for (const source of ['replay', 'live'] as const) {
-      const run = await startBacktest(db, temporal.client, config.taskQueue, { ticker, from: '2012-01-01', to: '2012-12-31', strategy: { kind: 'signals', source }, permutations: 10 });
+      const run = await startBacktest(db, temporal.client, config.taskQueue, { ticker, from: '1980-12-01', to: '1980-12-31', strategy: { kind: 'signals', source }, permutations: 10 });
       await expect(temporal.client.workflow.getHandle(run.workflowId!).result()).rejects.toThrow();
       const failed = (await getBacktest(db, run.id))!;
       expect(failed.status).toBe(BacktestStatus.FAILED);
