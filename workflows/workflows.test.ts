@@ -1,0 +1,206 @@
+/**
+ * The workflows' branching logic, with stubbed activities: retries, cancellation, chunking and
+ * continue-as-new. A local Temporal dev server (the pinned CLI in .tools/bin, or
+ * TEMPORAL_CLI_PATH) and one worker over the real workflow bundle; no database. The real-worker
+ * integration tests (test/integration) still cover the activities themselves.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import type { Activities } from '../activities';
+import type { PermutationChunkResult } from '../domain/backtest';
+import { backtestWorkflow } from './backtest.workflow';
+import { backfillSentimentWorkflow } from './sentiment.workflow';
+import { deliverWebhookWorkflow } from './webhook.workflow';
+
+jest.setTimeout(120_000);
+
+const cliPath = process.env.TEMPORAL_CLI_PATH ?? path.resolve(__dirname, '../.tools/bin/temporal');
+const TASK_QUEUE = 'workflow-unit-tests';
+
+/** The activities a test stubs; every call is recorded by name. */
+type Stubs = Partial<Record<keyof Activities, (...args: never[]) => unknown>>;
+let stubs: Stubs = {};
+const calls: Array<{ name: string; args: unknown[] }> = [];
+const called = (name: keyof Activities) => calls.filter((c) => c.name === name);
+
+/** The activities of the workflows under test; each one records its call, then runs its stub. */
+const ACTIVITY_NAMES: string[] = [
+  'runBacktestCore', 'runBacktestPermutations', 'finishBacktest', 'markBacktestCancelled', 'markBacktestFailed',
+  'backtestReplayTarget', 'pinBacktestSignalSource', 'resolveModelVersion',
+  'scoreArticles', 'findUnscoredArticles', 'findPastDatedReplayTargets',
+  'attemptWebhookDelivery', 'failWebhookDelivery',
+];
+
+const activities = Object.fromEntries(
+  ACTIVITY_NAMES.map((name) => [
+    name,
+    async (...args: unknown[]) => {
+      calls.push({ name, args });
+      const stub = stubs[name as keyof Activities] as ((...a: unknown[]) => unknown) | undefined;
+      if (!stub) throw ApplicationFailure.nonRetryable(`activity ${name} is not stubbed in this test`);
+      return stub(...args);
+    },
+  ]),
+) as unknown as Activities;
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+
+const describeIfCli = fs.existsSync(cliPath) ? describe : describe.skip;
+
+describeIfCli('workflows with stubbed activities', () => {
+  beforeAll(async () => {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cliPath } } });
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      workflowsPath: require.resolve('./index'),
+      activities,
+    });
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+  });
+
+  beforeEach(() => {
+    stubs = {};
+    calls.length = 0;
+  });
+
+  const start = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, args: A) =>
+    env.client.workflow.start(fn, { taskQueue: TASK_QUEUE, workflowId: `${fn.name}-${randomUUID()}`, args });
+
+  describe('backtestWorkflow', () => {
+    const chunk = (start: number, end: number): PermutationChunkResult => ({ start, end, atLeastAsGood: 1, permutations: end - start }) as PermutationChunkResult;
+
+    it('runs one permutation activity per chunk, retries a failed chunk and finishes with every chunk in order', async () => {
+      let failures = 0;
+      stubs = {
+        backtestReplayTarget: () => null,
+        runBacktestCore: () => ({ total: 300, seed: 7, chunks: [{ start: 0, end: 100 }, { start: 100, end: 200 }, { start: 200, end: 300 }] }),
+        runBacktestPermutations: ((_: string, __: number, s: number, e: number) => {
+          if (s === 100 && failures++ === 0) throw new Error('worker lost');
+          return chunk(s, e);
+        }) as never,
+        finishBacktest: ((id: string) => ({ id, status: 'COMPLETED', pValue: 0.01 })) as never,
+      };
+      const outcome = await (await start(backtestWorkflow, ['bt-1'])).result();
+      expect(outcome).toEqual({ id: 'bt-1', status: 'COMPLETED', pValue: 0.01 });
+      const perms = called('runBacktestPermutations').map((c) => c.args.slice(1));
+      expect(perms).toHaveLength(4); // three chunks, one retried
+      expect(perms.filter((a) => a[1] === 100)).toHaveLength(2);
+      expect(perms.every((a) => a[0] === 7)).toBe(true);
+      expect(called('finishBacktest')[0].args[1]).toEqual([chunk(0, 100), chunk(100, 200), chunk(200, 300)]);
+      expect(called('markBacktestFailed')).toHaveLength(0);
+    });
+
+    it('does not retry a data error and marks the run FAILED with the root message', async () => {
+      stubs = {
+        backtestReplayTarget: () => null,
+        runBacktestCore: () => {
+          throw ApplicationFailure.create({ type: 'BacktestDataError', message: 'no bars for SPY' });
+        },
+        markBacktestFailed: () => undefined,
+      };
+      await expect((await start(backtestWorkflow, ['bt-2'])).result()).rejects.toBeInstanceOf(WorkflowFailedError);
+      expect(called('runBacktestCore')).toHaveLength(1);
+      expect(called('markBacktestFailed').map((c) => c.args)).toEqual([['bt-2', 'no bars for SPY']]);
+      expect(called('finishBacktest')).toHaveLength(0);
+    });
+
+    it('records a cancellation even though its own scope is cancelled', async () => {
+      let entered!: () => void;
+      const inCore = new Promise<void>((resolve) => (entered = resolve));
+      stubs = {
+        backtestReplayTarget: () => null,
+        runBacktestCore: async () => {
+          entered();
+          // Long enough for the cancel to arrive; the workflow stops waiting at once (TRY_CANCEL).
+          await new Promise((r) => setTimeout(r, 3_000));
+          return { total: 0, seed: 1, chunks: [] };
+        },
+        markBacktestCancelled: () => undefined,
+      };
+      const handle = await start(backtestWorkflow, ['bt-3']);
+      await inCore;
+      await handle.cancel();
+      await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+      expect(called('markBacktestCancelled').map((c) => c.args)).toEqual([['bt-3']]);
+      expect(called('markBacktestFailed')).toHaveLength(0);
+      expect(called('finishBacktest')).toHaveLength(0);
+    });
+  });
+
+  describe('backfillSentimentWorkflow', () => {
+    it('pages until nothing is unscored, continuing as new after 50 pages with the model version and count carried over', async () => {
+      let pages = 0;
+      stubs = {
+        resolveModelVersion: () => 'model-v2',
+        findUnscoredArticles: () => (++pages <= 53 ? [`a${pages}`] : []),
+        scoreArticles: (() => ({ modelVersion: 'model-v2', scored: 1, alreadyScored: 0 })) as never,
+      };
+      const handle = await start(backfillSentimentWorkflow, [{ from: '2024-01-01', to: '2024-02-01', pageSize: 1 }]);
+      expect(await handle.result()).toEqual({ modelVersion: 'model-v2', scored: 53 });
+      // One run of 50 pages, then a new run: the version is resolved once and pinned.
+      expect(called('resolveModelVersion')).toHaveLength(1);
+      expect(called('scoreArticles').every((c) => (c.args[0] as { modelVersion: string }).modelVersion === 'model-v2')).toBe(true);
+      const latest = await env.client.workflow.getHandle(handle.workflowId).describe();
+      expect(latest.runId).not.toBe(handle.firstExecutionRunId);
+    });
+  });
+
+  describe('deliverWebhookWorkflow', () => {
+    const retry = { initialIntervalMs: 50, maxIntervalMs: 200, maxAgeMs: 60_000, attemptTimeoutMs: 1_000 };
+
+    it('retries a failed attempt with backoff until it is delivered', async () => {
+      let attempts = 0;
+      stubs = {
+        attemptWebhookDelivery: () => {
+          attempts++;
+          if (attempts < 3) throw ApplicationFailure.retryable('503 Service Unavailable', 'WebhookRetryableFailure');
+          return { status: 'DELIVERED', attempt: Context.current().info.attempt };
+        },
+      };
+      const outcome = await (await start(deliverWebhookWorkflow, [{ deliveryId: 'd-1', retry }])).result();
+      expect(outcome).toMatchObject({ status: 'DELIVERED', attempt: 3 });
+      expect(called('failWebhookDelivery')).toHaveLength(0);
+    });
+
+    it('stops at a permanent failure and records its reason', async () => {
+      stubs = {
+        attemptWebhookDelivery: () => {
+          throw ApplicationFailure.create({ type: 'WebhookPermanentFailure', message: '410 Gone' });
+        },
+        failWebhookDelivery: () => undefined,
+      };
+      const outcome = await (await start(deliverWebhookWorkflow, [{ deliveryId: 'd-2', retry }])).result();
+      expect(outcome).toEqual({ status: 'FAILED', reason: '410 Gone' });
+      expect(called('attemptWebhookDelivery')).toHaveLength(1);
+      expect(called('failWebhookDelivery').map((c) => c.args[0])).toEqual([{ deliveryId: 'd-2', reason: '410 Gone' }]);
+    });
+
+    it('gives up when the retries outlast the maximum age', async () => {
+      stubs = {
+        attemptWebhookDelivery: () => {
+          throw ApplicationFailure.retryable('connection refused', 'WebhookRetryableFailure');
+        },
+        failWebhookDelivery: () => undefined,
+      };
+      const outcome = await (await start(deliverWebhookWorkflow, [{ deliveryId: 'd-3', retry: { ...retry, maxAgeMs: 1_500 } }])).result();
+      expect(outcome).toEqual({ status: 'FAILED', reason: 'gave up after 0 h of retries' });
+      expect(called('attemptWebhookDelivery').length).toBeGreaterThan(1);
+      expect(called('failWebhookDelivery')).toHaveLength(1);
+    });
+  });
+});
