@@ -15,6 +15,7 @@ import type { Activities } from '../activities';
 import type { PermutationChunkResult } from '../domain/backtest';
 import { backtestWorkflow } from './backtest.workflow';
 import { backfillSentimentWorkflow } from './sentiment.workflow';
+import { replayProgressQuery, replaySignalsWorkflow } from './signal-replay.workflow';
 import { deliverWebhookWorkflow } from './webhook.workflow';
 
 jest.setTimeout(120_000);
@@ -34,6 +35,7 @@ const ACTIVITY_NAMES: string[] = [
   'backtestReplayTarget', 'pinBacktestSignalSource', 'resolveModelVersion',
   'scoreArticles', 'findUnscoredArticles', 'findPastDatedReplayTargets',
   'attemptWebhookDelivery', 'failWebhookDelivery',
+  'planSignalReplay', 'replaySignalChunk', 'finishSignalReplay',
 ];
 
 const activities = Object.fromEntries(
@@ -157,6 +159,72 @@ describeIfCli('workflows with stubbed activities', () => {
       expect(called('scoreArticles').every((c) => (c.args[0] as { modelVersion: string }).modelVersion === 'model-v2')).toBe(true);
       const latest = await env.client.workflow.getHandle(handle.workflowId).describe();
       expect(latest.runId).not.toBe(handle.firstExecutionRunId);
+    });
+  });
+
+  describe('replaySignalsWorkflow', () => {
+    const chunk = (ticker: string, n: number) => ({ key: `${ticker}-${n}`, ticker, from: `2020-0${n}-01`, to: `2020-0${n + 1}-01` });
+    const plan = (chunks: ReturnType<typeof chunk>[]) => ({ replayId: 'r', rulesVersion: 'r1', modelVersion: 'm1', intraday: false, chunks });
+
+    it('replays chunk by chunk, two tickers side by side, each ticker in order, then finishes COMPLETED', async () => {
+      const running = new Set<string>();
+      const overlaps: string[] = [];
+      let maxParallel = 0;
+      stubs = {
+        resolveModelVersion: () => 'm1',
+        planSignalReplay: () => plan([chunk('AAA', 1), chunk('AAA', 2), chunk('AAA', 3), chunk('BBB', 1), chunk('CCC', 1)]),
+        replaySignalChunk: (async (_head: unknown, c: { key: string; ticker: string }) => {
+          if (running.has(c.ticker)) overlaps.push(c.key);
+          running.add(c.ticker);
+          maxParallel = Math.max(maxParallel, running.size);
+          await new Promise((r) => setTimeout(r, 50));
+          running.delete(c.ticker);
+          return { key: c.key, points: 1, written: 1, unchanged: 0 };
+        }) as never,
+        finishSignalReplay: ((id: string, status: string) => ({ replayId: id, status, rulesVersion: 'r1', modelVersion: 'm1', points: 5, written: 5, unchanged: 0 })) as never,
+      };
+      const handle = await start(replaySignalsWorkflow, [{ targets: [{ ticker: 'AAA', from: '2020-01-01', to: '2020-04-01' }] }]);
+      expect(await handle.result()).toMatchObject({ status: 'COMPLETED' });
+      expect(await handle.query(replayProgressQuery)).toEqual({ done: 5, total: 5 });
+      const order = called('replaySignalChunk').map((c) => (c.args[1] as { key: string }).key);
+      expect(order.filter((k) => k.startsWith('AAA'))).toEqual(['AAA-1', 'AAA-2', 'AAA-3']);
+      expect(order).toHaveLength(5);
+      expect(overlaps).toEqual([]);
+      expect(maxParallel).toBe(2);
+      // The head of the plan travels with each chunk, without the chunk list.
+      expect(called('replaySignalChunk')[0].args[0]).toEqual({ replayId: 'r', rulesVersion: 'r1', modelVersion: 'm1', intraday: false });
+      expect(called('planSignalReplay')[0].args[1]).toMatchObject({ modelVersion: 'm1' });
+      expect(called('finishSignalReplay').map((c) => c.args[1])).toEqual(['COMPLETED']);
+    });
+
+    it('records CANCELLED when cancelled mid-chunk, and FAILED with the message when a chunk fails for good', async () => {
+      let entered!: () => void;
+      const inChunk = new Promise<void>((resolve) => (entered = resolve));
+      stubs = {
+        planSignalReplay: () => plan([chunk('AAA', 1), chunk('AAA', 2)]),
+        replaySignalChunk: (async () => {
+          entered();
+          await new Promise((r) => setTimeout(r, 3_000));
+          return { key: 'AAA-1', points: 0, written: 0, unchanged: 0 };
+        }) as never,
+        finishSignalReplay: (() => ({})) as never,
+      };
+      const handle = await start(replaySignalsWorkflow, [{ targets: [], modelVersion: 'm1' }]);
+      await inChunk;
+      await handle.cancel();
+      await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+      expect(called('finishSignalReplay').map((c) => c.args.slice(1))).toEqual([['CANCELLED', null]]);
+      expect(called('resolveModelVersion')).toHaveLength(0);
+
+      calls.length = 0;
+      stubs.replaySignalChunk = () => {
+        throw ApplicationFailure.create({ type: 'SignalReplayInputError', message: 'rules changed' });
+      };
+      await expect((await start(replaySignalsWorkflow, [{ targets: [], modelVersion: 'm1' }])).result()).rejects.toBeInstanceOf(WorkflowFailedError);
+      expect(called('replaySignalChunk')).toHaveLength(1);
+      expect(called('finishSignalReplay').map((c) => c.args[1])).toEqual(['FAILED']);
+      // What it records today is the ActivityFailure's own message, not the root cause (backtestWorkflow unwraps to the root).
+      expect(called('finishSignalReplay')[0].args[2]).toBe('Activity task failed');
     });
   });
 
