@@ -1,6 +1,7 @@
 /**
  * The workflows' branching logic, with stubbed activities: retries, cancellation, chunking and
- * continue-as-new. A local Temporal dev server (the pinned CLI in .tools/bin, or
+ * continue-as-new (backtest permutation chunks, backfill continue-as-new, signal replay chunks,
+ * sweeps, webhook delivery retries). A local Temporal dev server (the pinned CLI in .tools/bin, or
  * TEMPORAL_CLI_PATH) and one worker over the real workflow bundle; no database. The real-worker
  * integration tests (test/integration) still cover the activities themselves.
  */
@@ -16,6 +17,7 @@ import type { PermutationChunkResult } from '../domain/backtest';
 import { backtestWorkflow } from './backtest.workflow';
 import { backfillSentimentWorkflow } from './sentiment.workflow';
 import { replayProgressQuery, replaySignalsWorkflow } from './signal-replay.workflow';
+import { parameterSweepWorkflow } from './sweep.workflow';
 import { deliverWebhookWorkflow } from './webhook.workflow';
 
 jest.setTimeout(120_000);
@@ -36,6 +38,7 @@ const ACTIVITY_NAMES: string[] = [
   'scoreArticles', 'findUnscoredArticles', 'findPastDatedReplayTargets',
   'attemptWebhookDelivery', 'failWebhookDelivery',
   'planSignalReplay', 'replaySignalChunk', 'finishSignalReplay',
+  'planSweep', 'runSweepConfig', 'runSweepPermutations', 'finishSweep', 'markSweepTerminal',
 ];
 
 const activities = Object.fromEntries(
@@ -225,6 +228,50 @@ describeIfCli('workflows with stubbed activities', () => {
       expect(called('finishSignalReplay').map((c) => c.args[1])).toEqual(['FAILED']);
       // What it records today is the ActivityFailure's own message, not the root cause (backtestWorkflow unwraps to the root).
       expect(called('finishSignalReplay')[0].args[2]).toBe('Activity task failed');
+    });
+  });
+
+  describe('parameterSweepWorkflow', () => {
+    it('runs a child per configuration with bounded concurrency, picks the best, splits its best-of-N test into chunks', async () => {
+      const statistics = [0.1, 0.9, 0.3, 0.95, 0.2];
+      let inFlight = 0;
+      let maxInFlight = 0;
+      stubs = {
+        planSweep: (() => ({ kind: 'SWEEP', configs: 5, concurrency: 2, permutations: 10, seed: 11, windows: 0, replay: null })) as never,
+        runSweepConfig: (async (_id: string, index: number) => {
+          maxInFlight = Math.max(maxInFlight, ++inFlight);
+          await new Promise((r) => setTimeout(r, 30));
+          inFlight--;
+          return { index, statistic: statistics[index] };
+        }) as never,
+        runSweepPermutations: ((_id: string, best: number, seed: number, start: number, end: number) => ({ best, seed, start, end })) as never,
+        finishSweep: ((id: string, bestIndex: number) => ({ id, status: 'COMPLETED', bestIndex, pValue: 0.2, pValueBestAlone: 0.01 })) as never,
+      };
+      const outcome = await (await start(parameterSweepWorkflow, ['sweep-1'])).result();
+      expect(outcome).toMatchObject({ status: 'COMPLETED', bestIndex: 3 });
+      expect(called('runSweepConfig').map((c) => c.args[1]).sort()).toEqual([0, 1, 2, 3, 4]);
+      expect(maxInFlight).toBe(2);
+      expect(called('runSweepPermutations').map((c) => c.args.slice(1))).toEqual([
+        [3, 11, 0, 2],
+        [3, 11, 2, 5],
+        [3, 11, 5, 7],
+        [3, 11, 7, 10],
+      ]);
+      expect(called('finishSweep')[0].args[2]).toHaveLength(4);
+      expect(called('markSweepTerminal')).toHaveLength(0);
+    });
+
+    it('marks the sweep FAILED with the root cause when a configuration cannot run', async () => {
+      stubs = {
+        planSweep: (() => ({ kind: 'SWEEP', configs: 2, concurrency: 1, permutations: 0, seed: 1, windows: 0, replay: null })) as never,
+        runSweepConfig: () => {
+          throw ApplicationFailure.create({ type: 'BacktestDataError', message: 'no bars for SPY' });
+        },
+        markSweepTerminal: () => undefined,
+      };
+      await expect((await start(parameterSweepWorkflow, ['sweep-2'])).result()).rejects.toBeInstanceOf(WorkflowFailedError);
+      expect(called('runSweepConfig')).toHaveLength(1);
+      expect(called('markSweepTerminal').map((c) => c.args)).toEqual([['sweep-2', 'FAILED', 'no bars for SPY']]);
     });
   });
 
