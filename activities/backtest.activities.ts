@@ -3,76 +3,17 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import {
-  barsToArrays, combinePermutationChunks, downsampleEquity, positionsFromSignals, preparePermutationTest, rollingSentimentByBar,
-  runBacktest, runPermutationChunk, sentimentThresholdPositions,
-  type BacktestBars, type BacktestOptions, type PermutationChunkResult, type PermutationStatistic, type PreparedPermutationTest, type SignalType,
+  barsToArrays, BacktestDataError, combinePermutationChunks, downsampleEquity, preparePermutationTest, replayTargetOf, runBacktest, runPermutationChunk, strategyEntry,
+  type BacktestBars, type BacktestOptions, type BacktestOutcome, type BacktestParams, type BacktestPlan, type PermutationChunkResult, type PermutationStatistic,
+  type PreparedPermutationTest, type SignalType, type StrategyData, type StrategyNeeds,
 } from '../domain/backtest';
-import { publishEvent, type Queryable } from '../events/publish';
-import { Topic, type TopicPayload } from '../events/topics';
+import type { Queryable } from '../events/publish';
+import { markBacktestTerminal, publishBacktestProgress } from '../services/backtest-status';
 import { loadBars, loadObservations } from './signal.activities';
-
-export type BacktestStrategy =
-  | {
-      kind: 'signals';
-      allowShort: boolean;
-      onHold: 'keep' | 'flat';
-      holdingBars: number | null;
-      /** 'replay' (default): the replayed history of the signal rules; 'live': signals as they were generated live. Absent on runs stored before replays existed = 'live'. */
-      source?: 'replay' | 'live';
-      /** Replay series used; fixed by the workflow before the engine runs (modelVersion may be asked for). */
-      rulesVersion?: string | null;
-      modelVersion?: string | null;
-    }
-  | {
-      kind: 'sentimentThreshold';
-      enter: number;
-      exit: number;
-      allowShort: boolean;
-      shortEnter: number | null;
-      shortExit: number | null;
-      /** Rolling sentiment window ending at each bar. */
-      windowHours: number;
-      holdingBars: number | null;
-      minRelevance: number;
-    };
-
-export type BacktestSizing = { kind: 'fixed'; fraction: number } | { kind: 'suggested' };
-
-/** Stored in backtest_runs.params: everything needed to rerun the backtest exactly. */
-export interface BacktestParams {
-  ticker: string;
-  interval: string;
-  from: string;
-  to: string;
-  strategy: BacktestStrategy;
-  costBps: number;
-  slippageBps: number;
-  sizing: BacktestSizing;
-  execution: 'next-open' | 'next-close';
-  statistic: PermutationStatistic;
-  permutations: number;
-  seed: number;
-}
-
-export interface BacktestPlan {
-  total: number;
-  seed: number;
-  chunks: Array<{ start: number; end: number }>;
-}
-
-export interface BacktestOutcome {
-  id: string;
-  status: string;
-  pValue: number | null;
-}
-
-export type BacktestProgress = TopicPayload<Topic.BACKTEST_PROGRESS>;
 
 /** Parallel permutation activities per backtest: 4 keeps a 2-core worker busy without starving others. */
 export const PERMUTATION_CHUNKS = 4;
 const EQUITY_POINTS = 500;
-/** Signals older than this before `from` cannot still be driving a position worth starting with. */
-const SIGNAL_LOOKBACK_MS = 30 * 86_400_000;
 const PROGRESS_EVERY_MS = 500;
 const SLICE_MS = 25;
 
@@ -93,7 +34,35 @@ async function loadRun(db: Queryable, id: string): Promise<{ status: string; par
   return row;
 }
 
-/** Bars plus target positions built from information known at each bar (see domain/backtest strategies). */
+/** The inputs a strategy needs besides bars (StrategyNeeds): one loader per kind of input. */
+async function loadStrategyData(db: Queryable, ticker: string, to: Date, needs: StrategyNeeds): Promise<StrategyData> {
+  const data: StrategyData = {};
+  if (needs.sentiment) {
+    const { since, minRelevance } = needs.sentiment;
+    const observations = (await loadObservations(db, ticker, since, to)).filter((o) => o.relevance >= minRelevance);
+    data.sentiment = observations.map((o) => ({ time: o.publishedAt, score: o.score, weight: o.relevance }));
+  }
+  if (needs.signals) {
+    const { since, source, rulesVersion, modelVersion } = needs.signals;
+    const rows = (
+      source === 'replay'
+        ? await db.query(
+            `SELECT as_of, type, suggested_position_size FROM signal_history
+             WHERE ticker = $1 AND rules_version = $2 AND model_version = $3 AND as_of <= $4 AND as_of > $5 ORDER BY as_of`,
+            [ticker, rulesVersion, modelVersion, to.toISOString(), since.toISOString()],
+          )
+        : await db.query(`SELECT as_of, type, suggested_position_size FROM signals WHERE ticker = $1 AND as_of <= $2 AND as_of > $3 ORDER BY as_of, created_at`, [
+            ticker,
+            to.toISOString(),
+            since.toISOString(),
+          ])
+    ) as Array<{ as_of: Date; type: SignalType; suggested_position_size: number }>;
+    data.signals = rows.map((r) => ({ asOf: new Date(r.as_of), type: r.type, suggestedPositionSize: r.suggested_position_size }));
+  }
+  return data;
+}
+
+/** Bars plus target positions built from information known at each bar (the strategy's registry entry, domain/backtest/strategy-registry.ts). */
 export async function prepareRun(db: Queryable, p: BacktestParams): Promise<PreparedRun> {
   const from = new Date(p.from);
   const to = new Date(p.to);
@@ -102,74 +71,21 @@ export async function prepareRun(db: Queryable, p: BacktestParams): Promise<Prep
     throw dataError(`only ${priceBars.length} ${p.interval} price bars for ${p.ticker} between ${p.from} and ${p.to}; import prices first (npm run cli -- import-prices)`);
   }
   const bars = barsToArrays(priceBars);
-  const s = p.strategy;
-  let targets: Float64Array;
-  let inputs: Record<string, unknown>;
-  const warnings: string[] = [];
-  if (s.kind === 'sentimentThreshold') {
-    const windowMs = s.windowHours * 3_600_000;
-    const observations = (await loadObservations(db, p.ticker, new Date(from.getTime() - windowMs), to)).filter((o) => o.relevance >= s.minRelevance);
-    const sentiment = rollingSentimentByBar(bars.times, observations.map((o) => ({ time: o.publishedAt, score: o.score, weight: o.relevance })), windowMs);
-    targets = sentimentThresholdPositions(sentiment, {
-      enter: s.enter,
-      exit: s.exit,
-      allowShort: s.allowShort,
-      shortEnter: s.shortEnter ?? undefined,
-      shortExit: s.shortExit ?? undefined,
-      holdingBars: s.holdingBars ?? undefined,
-      size: p.sizing.kind === 'fixed' ? p.sizing.fraction : 1,
-    });
-    inputs = { observations: observations.length };
-    if (observations.length === 0) warnings.push(`no sentiment observations for ${p.ticker} in the period: the strategy never takes a position`);
-  } else {
-    const source = s.source ?? 'live';
-    const since = new Date(from.getTime() - SIGNAL_LOOKBACK_MS).toISOString();
-    let rows: Array<{ as_of: Date; type: SignalType; suggested_position_size: number }>;
-    let described: string;
-    if (source === 'replay') {
-      if (!s.rulesVersion || !s.modelVersion) throw dataError(`backtest of replayed signals for ${p.ticker} has no replay series pinned (rules and model version)`);
-      rows = (await db.query(
-        `SELECT as_of, type, suggested_position_size FROM signal_history
-         WHERE ticker = $1 AND rules_version = $2 AND model_version = $3 AND as_of <= $4 AND as_of > $5 ORDER BY as_of`,
-        [p.ticker, s.rulesVersion, s.modelVersion, to.toISOString(), since],
-      )) as typeof rows;
-      described = `replayed signals (rules ${s.rulesVersion}, model ${s.modelVersion})`;
-    } else {
-      rows = (await db.query(
-        `SELECT as_of, type, suggested_position_size FROM signals WHERE ticker = $1 AND as_of <= $2 AND as_of > $3 ORDER BY as_of, created_at`,
-        [p.ticker, to.toISOString(), since],
-      )) as typeof rows;
-      described = 'live signals';
-    }
-    if (rows.length === 0) {
-      throw dataError(
-        `no ${described} for ${p.ticker} between ${p.from} and ${p.to}: a signal needs scored news about the ticker in the two days before a decision, or fresh daily bars enough for a technical score` +
-          (source === 'live' ? '; live signals exist only from when they were generated, backtest the replayed history instead (signalSource REPLAY)' : '; import or ingest articles about it first'),
-      );
-    }
-    targets = positionsFromSignals(
-      bars.times,
-      rows.map((r) => ({ asOf: new Date(r.as_of), type: r.type, suggestedPositionSize: r.suggested_position_size })),
-      {
-        sizing: p.sizing.kind,
-        fixedFraction: p.sizing.kind === 'fixed' ? p.sizing.fraction : undefined,
-        allowShort: s.allowShort,
-        onHold: s.onHold,
-        holdingBars: s.holdingBars ?? undefined,
-      },
-    );
-    const actionable = rows.filter((r) => r.type !== 'HOLD').length;
-    if (actionable === 0) warnings.push(`all ${rows.length} ${described} in the period are HOLD: the strategy never takes a position`);
-    inputs = { signals: rows.length, actionableSignals: actionable, signalSource: { kind: source, rulesVersion: s.rulesVersion ?? null, modelVersion: s.modelVersion ?? null } };
+  const entry = strategyEntry(p.strategy.kind);
+  if (!entry) throw dataError(`backtest strategy '${p.strategy.kind}' is not known to this worker`);
+  try {
+    const data = await loadStrategyData(db, p.ticker, to, entry.needs(p.strategy, { ticker: p.ticker, from, to }));
+    const { targets, inputs, warnings } = entry.positions(bars, p.strategy, data, { ticker: p.ticker, from: p.from, to: p.to, sizing: p.sizing });
+    return { bars, targets, options: { costBps: p.costBps, slippageBps: p.slippageBps, execution: p.execution }, inputs, warnings };
+  } catch (err) {
+    if (err instanceof BacktestDataError) throw dataError(err.message);
+    throw err;
   }
-  return { bars, targets, options: { costBps: p.costBps, slippageBps: p.slippageBps, execution: p.execution }, inputs, warnings };
 }
 
 const finite = (x: number | null) => (x === null || !Number.isFinite(x) ? null : x);
 
-async function publishProgress(db: Queryable, progress: BacktestProgress): Promise<void> {
-  await publishEvent(db, Topic.BACKTEST_PROGRESS, progress.id, progress);
-}
+const publishProgress = publishBacktestProgress;
 
 /** One prepared permutation test per backtest per worker process, so parallel chunks and retries on this worker share it. */
 const preparedCache = new Map<string, Promise<PreparedPermutationTest>>();
@@ -188,19 +104,6 @@ function preparedTest(db: DataSource, backtestId: string): Promise<PreparedPermu
     if (preparedCache.size > CACHE_LIMIT) preparedCache.delete(preparedCache.keys().next().value!);
   }
   return entry;
-}
-
-/** Sets a terminal status unless the run already has one; announces it when it changed. */
-async function markTerminal(db: DataSource, id: string, status: 'CANCELLED' | 'FAILED', error: string | null): Promise<void> {
-  await db.transaction(async (tx) => {
-    const rows = (await tx.query(
-      `UPDATE backtest_runs SET status = $2, error = $3, completed_at = now()
-       WHERE id = $1 AND status IN ('PENDING', 'RUNNING') RETURNING permutations_done, permutations_total`,
-      [id, status, error],
-    )) as [Array<{ permutations_done: number; permutations_total: number }>, number];
-    const [row] = rows[0];
-    if (row) await publishProgress(tx, { id, done: row.permutations_done, total: row.permutations_total, status });
-  });
 }
 
 export function backtestActivities(db: DataSource, log: Logger) {
@@ -320,9 +223,7 @@ export function backtestActivities(db: DataSource, log: Logger) {
     /** What a backtest of replayed signals must replay first (null for any other run). */
     async backtestReplayTarget(backtestId: string): Promise<{ ticker: string; from: string; to: string; modelVersion: string | null } | null> {
       const { params } = await loadRun(db, backtestId);
-      const s = params.strategy;
-      if (s.kind !== 'signals' || (s.source ?? 'live') !== 'replay') return null;
-      return { ticker: params.ticker, from: new Date(new Date(params.from).getTime() - SIGNAL_LOOKBACK_MS).toISOString(), to: params.to, modelVersion: s.modelVersion ?? null };
+      return replayTargetOf(params);
     },
 
     /** Records in the run's params which replay series it trades (so it can be rerun and says what it used). */
@@ -337,12 +238,12 @@ export function backtestActivities(db: DataSource, log: Logger) {
 
     async markBacktestCancelled(backtestId: string): Promise<void> {
       preparedCache.delete(backtestId);
-      await markTerminal(db, backtestId, 'CANCELLED', null);
+      await markBacktestTerminal(db, backtestId, 'CANCELLED', null);
     },
 
     async markBacktestFailed(backtestId: string, error: string): Promise<void> {
       preparedCache.delete(backtestId);
-      await markTerminal(db, backtestId, 'FAILED', error.slice(0, 2000));
+      await markBacktestTerminal(db, backtestId, 'FAILED', error.slice(0, 2000));
     },
   };
 }

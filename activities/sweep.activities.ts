@@ -3,11 +3,11 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import {
-  combineBestOfN, downsampleEquity, inferPeriodsPerYear, preparePermutationTest, runBacktest, runBestOfNChunk, stitchEquity, walkForwardStep, walkForwardWindows,
-  type BacktestResult, type BestOfNChunkResult, type PreparedPermutationTest, type SweepValue, type WalkForwardWindow,
+  combineBestOfN, downsampleEquity, inferPeriodsPerYear, preparePermutationTest, replayTargetOf, runBacktest, runBestOfNChunk, stitchEquity, walkForwardStep, walkForwardWindows,
+  type BacktestParams, type BacktestResult, type BestOfNChunkResult, type PreparedPermutationTest, type SweepValue, type WalkForwardWindow,
 } from '../domain/backtest';
 import type { Queryable } from '../events/publish';
-import { prepareRun, type BacktestParams } from './backtest.activities';
+import { prepareRun } from './backtest.activities';
 
 /** Stored in parameter_sweeps.params. */
 export interface SweepParams {
@@ -43,7 +43,6 @@ export interface WalkForwardWindowResult {
 }
 
 export const SWEEP_PERMUTATION_CHUNKS = 4;
-const SIGNAL_LOOKBACK_MS = 30 * 86_400_000;
 const SLICE_MS = 25;
 const stateError = (message: string) => ApplicationFailure.nonRetryable(message, 'SweepStateError');
 const finite = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
@@ -123,16 +122,13 @@ export function sweepActivities(db: DataSource, log: Logger) {
       const r = row[0];
       if (!r) throw stateError(`parameter sweep ${sweepId} is not runnable`);
       const p = r.params;
-      const s = p.base.strategy;
       let windows = 0;
       if (r.kind === 'WALK_FORWARD') {
         const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM price_bars WHERE ticker = $1 AND interval = $2 AND time >= $3 AND time <= $4`, [p.base.ticker, p.base.interval, p.base.from, p.base.to])) as Array<{ n: number }>;
         windows = walkForwardWindows(n, p.inSampleBars!, p.outOfSampleBars!).length;
         if (windows === 0) throw ApplicationFailure.nonRetryable(`${n} bars cannot hold one in-sample span of ${p.inSampleBars} bars plus an out-of-sample bar`, 'BacktestDataError');
       }
-      const replay = s.kind === 'signals' && (s.source ?? 'live') === 'replay'
-        ? { ticker: p.base.ticker, from: new Date(Date.parse(p.base.from) - SIGNAL_LOOKBACK_MS).toISOString(), to: p.base.to, modelVersion: s.modelVersion ?? null }
-        : null;
+      const replay = replayTargetOf(p.base);
       return { kind: r.kind, configs: p.configs.length, concurrency: p.concurrency, permutations: p.permutations, seed: p.seed, windows, replay };
     },
 

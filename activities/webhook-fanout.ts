@@ -8,7 +8,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { WebhookRetryOptions } from '../domain/webhooks';
 import type { Queryable } from '../events/publish';
-import type { deliverWebhookWorkflow } from '../workflows/webhook.workflow';
+import { deliverWebhookWorkflow } from '../workflows/webhook.workflow';
 
 export const deliveryWorkflowId = (deliveryId: string) => `webhook-delivery-${deliveryId}`;
 
@@ -81,7 +81,7 @@ export async function startDeliveries(client: Client, taskQueue: string, deliver
   const work = async () => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
       try {
-        await client.workflow.start<typeof deliverWebhookWorkflow>('deliverWebhookWorkflow', {
+        await client.workflow.start(deliverWebhookWorkflow, {
           taskQueue,
           workflowId: deliveryWorkflowId(id),
           args: [{ deliveryId: id, retry }],

@@ -31,6 +31,7 @@ import { freePort, startManagedProcess, type ManagedProcess } from '../runtime/m
 import { startTemporalDevServer } from '../runtime/temporal-dev-server';
 import { connectTemporalClient } from '../temporal/client';
 import { buildWorkflowBundle } from '../temporal/worker';
+import { pollFeedWorkflow } from '../workflows/poll-feed.workflow';
 
 const TASK_QUEUE = 'bench-chaos';
 
@@ -149,7 +150,7 @@ export default async function chaosBench(args: string[]): Promise<void> {
       const target = urls.length * 2; // each article stored and scored
       const started = performance.now();
       const all = Promise.all(
-        feedIds.map((feedId) => client.client.workflow.execute('pollFeedWorkflow', { taskQueue: TASK_QUEUE, workflowId: `chaos-${run}-${feedId}`, args: [{ feedId }] })),
+        feedIds.map((feedId) => client.client.workflow.execute(pollFeedWorkflow, { taskQueue: TASK_QUEUE, workflowId: `chaos-${run}-${feedId}`, args: [{ feedId }] })),
       );
       if (onProgress) {
         let finished = false;

@@ -16,6 +16,7 @@ import { createDataSource } from '../db/data-source';
 import { startWorkerProcess } from '../runtime/worker-process';
 import { connectTemporalClient } from '../temporal/client';
 import { buildWorkflowBundle } from '../temporal/worker';
+import { pollFeedWorkflow } from '../workflows/poll-feed.workflow';
 import { startBenchInfra } from './_infra';
 
 function loadHeadlines(): string[] {
@@ -81,7 +82,7 @@ export default async function ingestBench(args: string[]): Promise<void> {
       }
       const started = performance.now();
       const outcomes = (await Promise.all(
-        feedIds.map((feedId) => client.client.workflow.execute('pollFeedWorkflow', { taskQueue: config.taskQueue, workflowId: `bench-${run}-${feedId}`, args: [{ feedId, score }] })),
+        feedIds.map((feedId) => client.client.workflow.execute(pollFeedWorkflow, { taskQueue: config.taskQueue, workflowId: `bench-${run}-${feedId}`, args: [{ feedId, score }] })),
       )) as Array<{ newArticleIds: string[] }>;
       const seconds = (performance.now() - started) / 1000;
       const stored = outcomes.reduce((n, o) => n + o.newArticleIds.length, 0);

@@ -21,6 +21,7 @@ import { MAX_ENDPOINTS_PER_USER, WebhookService } from '../services/webhook.serv
 import { UserService } from '../services/user.service';
 import { connectTemporalClient } from '../temporal/client';
 import { buildWorkflowBundle } from '../temporal/worker';
+import { computeSignalsWorkflow } from '../workflows/signals.workflow';
 import { startBenchInfra } from './_infra';
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -97,7 +98,7 @@ export default async function webhooksBench(args: string[]): Promise<void> {
 
     const expected = signals * (endpoints - 1);
     const started = performance.timeOrigin + performance.now();
-    const result = (await temporal.client.workflow.execute('computeSignalsWorkflow', { taskQueue: config.taskQueue, workflowId: `bench-signals-${randomUUID()}`, args: [{ tickers }] })) as { signals: unknown[] };
+    const result = await temporal.client.workflow.execute(computeSignalsWorkflow, { taskQueue: config.taskQueue, workflowId: `bench-signals-${randomUUID()}`, args: [{ tickers }] });
     if (result.signals.length !== signals) throw new Error(`expected ${signals} signals, got ${result.signals.length}`);
     const computedIn = (performance.timeOrigin + performance.now() - started) / 1000;
     const receivedWhenComputed = firstReceipt.size;

@@ -15,6 +15,7 @@ import type { ApiMetrics } from '../observability/metrics';
 import { csvLimit, toCsv } from './csv';
 import { decodeCursor, encodeCursor } from './cursor';
 import { currentTickerExtractor, withTickers } from './ticker-extraction';
+import { scoreArticlesWorkflow } from '../workflows/sentiment.workflow';
 
 export interface ArticleFilter {
   tickers?: string[];
@@ -197,7 +198,7 @@ export class ArticleService {
     const stored = await this.db.transaction((tx) => insertArticles(tx, 'import', null, tagged));
     const insertedIds = stored.map((s) => s.id);
     if (insertedIds.length > 0) {
-      await this.temporal.workflow.start('scoreArticlesWorkflow', {
+      await this.temporal.workflow.start(scoreArticlesWorkflow, {
         taskQueue: this.taskQueue,
         workflowId: `score-import-${insertedIds[0]}`,
         args: [{ articleIds: insertedIds, accurate: true }],

@@ -6,14 +6,14 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { In, type DataSource } from 'typeorm';
-import type { BacktestParams, BacktestSizing, BacktestStrategy } from '../activities/backtest.activities';
+import { strategyEntry, strategyKindList, type BacktestParams, type BacktestSizing, type BacktestStrategy, type BacktestStrategyInput, type StrategyChecks } from '../domain/backtest';
 import { isUuid } from '../domain/ids';
 import { BacktestRun, BacktestStatus } from '../entities';
-import { publishEvent } from '../events/publish';
-import { Topic } from '../events/topics';
+import { markBacktestTerminal } from './backtest-status';
 import { ServiceError } from './errors';
 import { isFeatureEnabled } from './feature-flags.service';
 import { normaliseInterval, normaliseTicker } from './price-import.service';
+import { backtestWorkflow } from '../workflows/backtest.workflow';
 
 export interface StartBacktestInput {
   name?: string;
@@ -22,32 +22,12 @@ export interface StartBacktestInput {
   interval?: string;
   from: string | Date;
   to: string | Date;
-  strategy:
-    | {
-        kind: 'signals';
-        allowShort?: boolean;
-        onHold?: 'keep' | 'flat';
-        holdingBars?: number | null;
-        /** 'replay' (default): replayed signal history, brought up to date by the run; 'live': signals stored live. */
-        source?: 'replay' | 'live';
-        /** Replay with this sentiment model's scores preferred; default the active model. */
-        modelVersion?: string | null;
-      }
-    | {
-        kind: 'sentimentThreshold';
-        enter: number;
-        exit: number;
-        allowShort?: boolean;
-        shortEnter?: number | null;
-        shortExit?: number | null;
-        windowHours: number;
-        holdingBars?: number | null;
-        minRelevance?: number;
-      };
+  /** One of the registry's strategies (domain/backtest/strategy-registry.ts). */
+  strategy: BacktestStrategyInput;
   /** Basis points of traded notional; default 0. */
   costBps?: number;
   slippageBps?: number;
-  /** Default { kind: 'fixed', fraction: 1 }; 'suggested' uses each signal's suggested size (signals strategy only). */
+  /** Default { kind: 'fixed', fraction: 1 }; 'suggested' uses each signal's suggested size (strategies whose entry allows it: signals). */
   sizing?: { kind: 'fixed'; fraction?: number } | { kind: 'suggested' };
   execution?: 'next-open' | 'next-close';
   statistic?: 'sharpe' | 'totalReturn';
@@ -101,54 +81,20 @@ function time(field: string, value: unknown): Date {
   return d;
 }
 
+const checks: StrategyChecks = { bad, num, int, optionalInt };
+
 function strategyOf(raw: StartBacktestInput['strategy'] | undefined): BacktestStrategy {
-  if (!raw || typeof raw !== 'object') throw bad('strategy', "is required: { kind: 'signals' } or { kind: 'sentimentThreshold', enter, exit, windowHours }");
-  if (raw.kind === 'signals') {
-    const onHold = raw.onHold ?? 'keep';
-    if (onHold !== 'keep' && onHold !== 'flat') throw bad('strategy.onHold', "must be 'keep' or 'flat'");
-    const source = raw.source ?? 'replay';
-    if (source !== 'replay' && source !== 'live') throw bad('strategy.source', "must be 'replay' or 'live'");
-    const modelVersion = raw.modelVersion === undefined || raw.modelVersion === null ? null : String(raw.modelVersion).trim();
-    if (modelVersion !== null && (source !== 'replay' || !/^[A-Za-z0-9._:-]{1,100}$/.test(modelVersion))) {
-      throw bad('strategy.modelVersion', source !== 'replay' ? 'only applies to replayed signals' : `is not a model version: ${JSON.stringify(raw.modelVersion)}`);
-    }
-    return {
-      kind: 'signals',
-      allowShort: raw.allowShort === true,
-      onHold,
-      holdingBars: optionalInt('strategy.holdingBars', raw.holdingBars, 1, 100_000),
-      source,
-      rulesVersion: null,
-      modelVersion,
-    };
-  }
-  if (raw.kind === 'sentimentThreshold') {
-    const enter = num('strategy.enter', raw.enter, -1, 1);
-    const exit = num('strategy.exit', raw.exit, -1, 1);
-    if (exit > enter) throw bad('strategy.exit', `must not be above enter (${enter}), got ${exit}`);
-    const shortEnter = raw.shortEnter === undefined || raw.shortEnter === null ? null : num('strategy.shortEnter', raw.shortEnter, -1, 1);
-    const shortExit = raw.shortExit === undefined || raw.shortExit === null ? null : num('strategy.shortExit', raw.shortExit, -1, 1);
-    if ((shortExit ?? -exit) < (shortEnter ?? -enter)) throw bad('strategy.shortExit', 'must not be below shortEnter');
-    return {
-      kind: 'sentimentThreshold',
-      enter,
-      exit,
-      allowShort: raw.allowShort === true,
-      shortEnter,
-      shortExit,
-      windowHours: num('strategy.windowHours', raw.windowHours, 1 / 60, 24 * 365),
-      holdingBars: optionalInt('strategy.holdingBars', raw.holdingBars, 1, 100_000),
-      minRelevance: num('strategy.minRelevance', raw.minRelevance, 0, 1, 0.2),
-    };
-  }
-  throw bad('strategy.kind', `must be 'signals' or 'sentimentThreshold', got ${JSON.stringify((raw as { kind?: unknown }).kind)}`);
+  if (!raw || typeof raw !== 'object') throw bad('strategy', `is required: { kind } with kind ${strategyKindList()} and that strategy's fields`);
+  const entry = strategyEntry(raw.kind);
+  if (!entry) throw bad('strategy.kind', `must be ${strategyKindList()}, got ${JSON.stringify((raw as { kind?: unknown }).kind)}`);
+  return entry.validate(raw, checks) as BacktestStrategy;
 }
 
 function sizingOf(raw: StartBacktestInput['sizing'], strategy: BacktestStrategy): BacktestSizing {
   if (raw === undefined || raw === null) return { kind: 'fixed', fraction: 1 };
   if (raw.kind === 'fixed') return { kind: 'fixed', fraction: num('sizing.fraction', raw.fraction, 0.0001, 1, 1) };
   if (raw.kind === 'suggested') {
-    if (strategy.kind !== 'signals') throw bad('sizing', "'suggested' needs the signals strategy (sentiment thresholds carry no suggested size)");
+    if (!strategyEntry(strategy.kind)?.suggestedSizing) throw bad('sizing', `'suggested' needs the signals strategy (${strategy.kind} carries no suggested size)`);
     return { kind: 'suggested' };
   }
   throw bad('sizing.kind', "must be 'fixed' or 'suggested'");
@@ -210,7 +156,7 @@ export async function startBacktest(db: DataSource, temporal: Client, taskQueue:
     [id, name, JSON.stringify(params), params.permutations, workflowId, createdBy],
   );
   try {
-    await temporal.workflow.start('backtestWorkflow', { taskQueue, workflowId, args: [id] });
+    await temporal.workflow.start(backtestWorkflow, { taskQueue, workflowId, args: [id] });
   } catch (err) {
     await repo.update({ id }, { status: BacktestStatus.FAILED, error: `could not start the workflow: ${(err as Error).message}`, completedAt: new Date() });
     throw err;
@@ -233,15 +179,7 @@ export async function cancelBacktest(db: DataSource, temporal: Client, id: strin
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
   }
-  await db.transaction(async (tx) => {
-    const rows = (await tx.query(
-      `UPDATE backtest_runs SET status = 'CANCELLED', completed_at = now() WHERE id = $1 AND status IN ('PENDING', 'RUNNING')
-       RETURNING permutations_done, permutations_total`,
-      [id],
-    )) as [Array<{ permutations_done: number; permutations_total: number }>, number];
-    const [row] = rows[0];
-    if (row) await publishEvent(tx, Topic.BACKTEST_PROGRESS, id, { id, done: row.permutations_done, total: row.permutations_total, status: 'CANCELLED' });
-  });
+  await markBacktestTerminal(db, id, 'CANCELLED', null);
   return db.getRepository(BacktestRun).findOneByOrFail({ id });
 }
 

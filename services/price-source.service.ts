@@ -12,8 +12,8 @@ import { ServiceError } from './errors';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { expandUrlTemplate, UrlTemplateError, validateUrlTemplate } from '../domain/prices';
 import { PriceFormat, PriceSource } from '../entities';
-import type { computeSignalsWorkflow } from '../workflows/signals.workflow';
-import type { fetchPricesWorkflow, recomputeFollowedSignalsWorkflow } from '../workflows/prices.workflow';
+import { computeSignalsWorkflow } from '../workflows/signals.workflow';
+import { fetchPricesWorkflow, recomputeFollowedSignalsWorkflow } from '../workflows/prices.workflow';
 import { normaliseInterval, normaliseTicker } from './price-import.service';
 
 export interface AddPriceSourceInput {
@@ -101,7 +101,7 @@ export class PriceSourceService {
       await this.temporal.schedule.create({
         scheduleId: priceScheduleId(source.id),
         spec: { cronExpressions: [cron] },
-        action: { type: 'startWorkflow', workflowType: 'fetchPricesWorkflow', args: [{ sourceId: source.id }] as Parameters<typeof fetchPricesWorkflow>, taskQueue: this.taskQueue },
+        action: { type: 'startWorkflow', workflowType: fetchPricesWorkflow, args: [{ sourceId: source.id }], taskQueue: this.taskQueue },
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
         memo: { name },
       });
@@ -121,7 +121,7 @@ export class PriceSourceService {
       await this.temporal.schedule.create({
         scheduleId: DAILY_RECOMPUTE_SCHEDULE,
         spec: { cronExpressions: [this.recomputeCron] },
-        action: { type: 'startWorkflow', workflowType: 'recomputeFollowedSignalsWorkflow', args: [] as Parameters<typeof recomputeFollowedSignalsWorkflow>, taskQueue: this.taskQueue },
+        action: { type: 'startWorkflow', workflowType: recomputeFollowedSignalsWorkflow, args: [], taskQueue: this.taskQueue },
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
       });
     } catch (err) {
@@ -150,7 +150,7 @@ export class PriceSourceService {
   async fetchNow(id: string): Promise<string> {
     await this.get(id);
     const workflowId = `prices-${id}-manual-${randomUUID()}`;
-    await this.temporal.workflow.start<typeof fetchPricesWorkflow>('fetchPricesWorkflow', { taskQueue: this.taskQueue, workflowId, args: [{ sourceId: id }] });
+    await this.temporal.workflow.start(fetchPricesWorkflow, { taskQueue: this.taskQueue, workflowId, args: [{ sourceId: id }] });
     return workflowId;
   }
 
@@ -160,7 +160,7 @@ export class PriceSourceService {
     if (list.length === 0) throw new ServiceError('BAD_USER_INPUT', 'name at least one ticker', { field: 'tickers' });
     if (asOf && !Number.isFinite(asOf.getTime())) throw new ServiceError('BAD_USER_INPUT', 'asOf is not a valid time', { field: 'asOf' });
     const workflowId = `signals-manual-${randomUUID()}`;
-    const result = await this.temporal.workflow.execute<typeof computeSignalsWorkflow>('computeSignalsWorkflow', {
+    const result = await this.temporal.workflow.execute(computeSignalsWorkflow, {
       taskQueue: this.taskQueue,
       workflowId,
       args: [{ tickers: list, ...(asOf ? { asOf: asOf.toISOString() } : {}) }],

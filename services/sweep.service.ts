@@ -6,27 +6,25 @@ import { randomInt } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import type { SweepParams } from '../activities/sweep.activities';
-import { expandGrid, type SweepValue } from '../domain/backtest';
+import { expandGrid, STRATEGIES, type StrategyField, type SweepValue } from '../domain/backtest';
 import { ParameterSweep, SweepKind } from '../entities';
 import { parameterSweepWorkflow, walkForwardWorkflow } from '../workflows/sweep.workflow';
 import { ServiceError } from './errors';
 import { validateBacktestInput, type StartBacktestInput } from './backtest.service';
 
-/** Parameters a sweep may vary, and where each lives in a backtest input. */
-export const SWEEP_KEYS = {
-  enter: 'strategy',
-  exit: 'strategy',
-  shortEnter: 'strategy',
-  shortExit: 'strategy',
-  windowHours: 'strategy',
-  minRelevance: 'strategy',
-  holdingBars: 'strategy',
-  allowShort: 'strategy',
+/** Every registry strategy's fields (domain/backtest/strategy-registry.ts), each name once with its type. */
+export const SWEEPABLE_STRATEGY_FIELDS: ReadonlyMap<string, StrategyField> = new Map(
+  STRATEGIES.flatMap((e) => Object.entries(e.fields as Record<string, StrategyField>)),
+);
+
+/** Parameters a sweep may vary, and where each lives in a backtest input: the strategies' fields, costs, sizing. */
+export const SWEEP_KEYS: Readonly<Record<string, 'strategy' | 'top' | 'sizing'>> = {
+  ...Object.fromEntries([...SWEEPABLE_STRATEGY_FIELDS.keys()].map((k) => [k, 'strategy' as const])),
   costBps: 'top',
   slippageBps: 'top',
   fraction: 'sizing',
-} as const;
-export type SweepKey = keyof typeof SWEEP_KEYS;
+};
+export type SweepKey = string;
 
 export interface StartSweepInput {
   name?: string;
@@ -58,7 +56,7 @@ function intIn(field: string, v: unknown, lo: number, hi: number, fallback: numb
 function applyOverrides(base: StartBacktestInput, overrides: Record<string, SweepValue>): StartBacktestInput {
   const input: StartBacktestInput = { ...base, strategy: { ...base.strategy } as StartBacktestInput['strategy'] };
   for (const [key, value] of Object.entries(overrides)) {
-    const where = SWEEP_KEYS[key as SweepKey];
+    const where = SWEEP_KEYS[key];
     if (where === 'strategy') (input.strategy as unknown as Record<string, unknown>)[key] = value;
     else if (where === 'top') (input as unknown as Record<string, unknown>)[key] = value;
     else input.sizing = { kind: 'fixed', fraction: value as number };

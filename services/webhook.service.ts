@@ -10,7 +10,7 @@ import { ServiceError } from './errors';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { DEFAULT_RETRY, generateWebhookSecret, normaliseFilterTickers, type WebhookRetryOptions } from '../domain/webhooks';
 import { SignalType, WebhookDelivery, WebhookDeliveryAttempt, WebhookDeliveryStatus, WebhookEndpoint, WebhookKind } from '../entities';
-import type { deliverWebhookWorkflow } from '../workflows/webhook.workflow';
+import { deliverWebhookWorkflow } from '../workflows/webhook.workflow';
 import { decodeCursor, encodeCursor } from './cursor';
 
 export interface WebhookActor {
@@ -186,7 +186,7 @@ export class WebhookService {
       `INSERT INTO webhook_deliveries (endpoint_id, event_type, event_key, payload, replay_of) VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING id`,
       [original.endpointId, original.eventType, `${original.eventKey.split('#')[0]}#replay:${randomUUID()}`, JSON.stringify(original.payload), original.id],
     )) as Array<{ id: string }>;
-    await this.temporal.workflow.start<typeof deliverWebhookWorkflow>('deliverWebhookWorkflow', {
+    await this.temporal.workflow.start(deliverWebhookWorkflow, {
       taskQueue: this.taskQueue,
       workflowId: `webhook-delivery-${row.id}`,
       args: [{ deliveryId: row.id, retry: this.retry }],

@@ -1,6 +1,6 @@
 import { CancellationScope, executeChild, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { BacktestOutcome } from '../activities/backtest.activities';
+import type { BacktestOutcome } from '../domain/backtest';
 import { replaySignalsWorkflow } from './signal-replay.workflow';
 
 const { runBacktestCore } = proxyActivities<Activities>({

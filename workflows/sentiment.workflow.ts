@@ -2,6 +2,7 @@ import { continueAsNew, executeChild, ParentClosePolicy, proxyActivities, sleep,
 import type { Activities } from '../activities';
 import type { ScoreArticlesResult } from '../activities/sentiment.activities';
 import { replaySignalsWorkflow } from './signal-replay.workflow';
+import { computeSignalsWorkflow } from './signals.workflow';
 
 const { scoreArticles, findUnscoredArticles, resolveModelVersion, findPastDatedReplayTargets } = proxyActivities<Activities>({
   // Model inference runs ~5,000 headlines/s; a 2,000-article chunk takes well under a minute.
@@ -47,7 +48,7 @@ export async function scoreArticlesWorkflow(input: {
     total.alreadyScored += r.alreadyScored;
   }
   if (input.signals !== false && total.scored > 0) {
-    await executeChild('computeSignalsWorkflow', { workflowId: `${workflowInfo().workflowId}-signals`, args: [{ articleIds: input.articleIds }] });
+    await executeChild(computeSignalsWorkflow, { workflowId: `${workflowInfo().workflowId}-signals`, args: [{ articleIds: input.articleIds }] });
     // Past-dated articles (imports, late feeds) change history that live signals never revisit:
     // replay the affected tickers and dates with this model. Started, not awaited: it outlives us.
     const targets = await findPastDatedReplayTargets({ articleIds: input.articleIds });

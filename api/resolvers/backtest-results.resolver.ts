@@ -4,6 +4,7 @@
  * them); these read the same stored values and never recompute anything.
  */
 import { Field, FieldResolver, Float, Int, ObjectType, Resolver, Root } from 'type-graphql';
+import { STRATEGIES, type StrategyField } from '../../domain/backtest';
 import { BacktestRun } from '../../entities';
 
 @ObjectType({ description: "Which signals a SIGNALS backtest traded: the replay series (rules and model version) or live signals." })
@@ -64,7 +65,7 @@ class BacktestSettings {
   @Field() interval!: string;
   @Field() from!: Date;
   @Field() to!: Date;
-  @Field({ description: 'signals or sentimentThreshold' }) strategy!: string;
+  @Field({ description: `the strategy kind: ${STRATEGIES.map((e) => e.kind).join(', ')}` }) strategy!: string;
   @Field(() => Float, { nullable: true }) enter!: number | null;
   @Field(() => Float, { nullable: true }) exit!: number | null;
   @Field(() => Float, { nullable: true }) shortEnter!: number | null;
@@ -85,6 +86,22 @@ class BacktestSettings {
   @Field() statistic!: string;
   @Field(() => Int) permutations!: number;
   @Field(() => Int) seed!: number;
+  // Registry strategies' fields not declared above (fastWindow, slowWindow, ...) are added below.
+  [strategyField: string]: unknown;
+}
+
+/** Strategy fields of the registry that BacktestSettings does not declare itself: added as nullable fields read from params.strategy. */
+const extraSettings: Array<[string, StrategyField]> = [];
+{
+  const declared = new Set(['enter', 'exit', 'shortEnter', 'shortExit', 'windowHours', 'minRelevance', 'allowShort', 'holdingBars']);
+  for (const entry of STRATEGIES) {
+    for (const [name, field] of Object.entries(entry.fields as Record<string, StrategyField>)) {
+      if (declared.has(name)) continue;
+      declared.add(name);
+      extraSettings.push([name, field]);
+      Field(() => (field.type === 'float' ? Float : field.type === 'int' ? Int : Boolean), { nullable: true, ...(field.description ? { description: field.description } : {}) })(BacktestSettings.prototype, name);
+    }
+  }
 }
 
 type Json = Record<string, unknown>;
@@ -165,6 +182,7 @@ function settingsOf(p: Json): BacktestSettings {
     statistic: str(p.statistic) ?? 'sharpe',
     permutations: int(p.permutations) ?? 0,
     seed: int(p.seed) ?? 0,
+    ...Object.fromEntries(extraSettings.map(([name, field]) => [name, field.type === 'float' ? num(s[name]) : field.type === 'int' ? int(s[name]) : typeof s[name] === 'boolean' ? s[name] : null])),
   };
 }
 

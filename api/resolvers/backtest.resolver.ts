@@ -2,17 +2,19 @@ import { Max, MaxLength, Min } from 'class-validator';
 import { Arg, Authorized, Ctx, Field, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
 import { BacktestRun, BacktestStatus, Role } from '../../entities';
 import { Topic } from '../../events/topics';
+import { STRATEGIES, strategyEntry, type StrategyField } from '../../domain/backtest';
 import { MAX_BACKTEST_OFFSET, MAX_BACKTEST_PAGE, type StartBacktestInput } from '../../services/backtest.service';
 import { unauthenticated } from '../auth/auth';
 import type { GraphQLContext } from '../context';
 import { apiError } from '../errors';
 import { assertUuid } from '../validation';
 
-enum StrategyKind {
-  SIGNALS = 'signals',
-  SENTIMENT_THRESHOLD = 'sentimentThreshold',
-}
-registerEnumType(StrategyKind, { name: 'StrategyKind' });
+/** The GraphQL StrategyKind: one value per registry entry (domain/backtest/strategy-registry.ts). */
+const StrategyKind: Record<string, string> = Object.fromEntries(STRATEGIES.map((s) => [s.graphqlName, s.kind]));
+registerEnumType(StrategyKind, {
+  name: 'StrategyKind',
+  valuesConfig: Object.fromEntries(STRATEGIES.map((s) => [s.graphqlName, { description: s.description }])),
+});
 
 enum SignalSource {
   REPLAY = 'replay',
@@ -33,15 +35,9 @@ export class RunBacktestInput {
   @Field(() => String, { nullable: true, defaultValue: '1d' }) interval?: string;
   @Field() from!: Date;
   @Field() to!: Date;
-  @Field(() => StrategyKind) strategy!: StrategyKind;
-  @Field(() => Float, { nullable: true, description: 'sentimentThreshold: go long at or above' }) enter?: number;
-  @Field(() => Float, { nullable: true, description: 'sentimentThreshold: leave the long below' }) exit?: number;
-  @Field(() => Float, { nullable: true }) shortEnter?: number;
-  @Field(() => Float, { nullable: true }) shortExit?: number;
-  @Field(() => Float, { nullable: true, description: 'sentimentThreshold: rolling sentiment window' }) windowHours?: number;
-  @Field(() => Float, { nullable: true }) minRelevance?: number;
-  @Field(() => Boolean, { nullable: true }) allowShort?: boolean;
-  @Field(() => Int, { nullable: true }) holdingBars?: number;
+  @Field(() => StrategyKind) strategy!: string;
+  // Each strategy's own fields (enter, exit, windowHours, fastWindow, ...) are added below from the registry.
+  [strategyField: string]: unknown;
   @Field(() => Float, { nullable: true, defaultValue: 0 }) @Min(0) @Max(1000) costBps?: number;
   @Field(() => Float, { nullable: true, defaultValue: 0 }) @Min(0) @Max(1000) slippageBps?: number;
   @Field(() => SizingKind, { nullable: true, defaultValue: SizingKind.FIXED }) sizing?: SizingKind;
@@ -50,6 +46,20 @@ export class RunBacktestInput {
   @Field(() => Int, { nullable: true }) seed?: number;
   @Field(() => SignalSource, { nullable: true, defaultValue: SignalSource.REPLAY, description: 'signals: replayed history (default) or live signals' }) signalSource?: SignalSource;
   @Field(() => String, { nullable: true, description: 'signals with REPLAY: sentiment model whose scores are preferred; default the active model' }) @MaxLength(100) modelVersion?: string;
+}
+
+/** Every registry strategy's flat fields on RunBacktestInput, once per name, all optional. */
+const graphqlTypeOf = (f: StrategyField) => (f.type === 'float' ? Float : f.type === 'int' ? Int : Boolean);
+const strategyFields = new Map<string, StrategyField>();
+for (const entry of STRATEGIES) {
+  for (const [name, field] of Object.entries(entry.fields as Record<string, StrategyField>)) {
+    const seen = strategyFields.get(name);
+    if (seen && seen.type !== field.type) throw new Error(`strategy field ${name} is a ${seen.type} in one strategy and a ${field.type} in ${entry.kind}`);
+    if (!seen || (!seen.description && field.description)) strategyFields.set(name, field);
+  }
+}
+for (const [name, field] of strategyFields) {
+  Field(() => graphqlTypeOf(field), { nullable: true, ...(field.description ? { description: field.description } : {}) })(RunBacktestInput.prototype, name);
 }
 
 @ObjectType()
@@ -114,20 +124,9 @@ function actor(ctx: GraphQLContext) {
 }
 
 export function toServiceInput(input: RunBacktestInput): StartBacktestInput {
-  const strategy: StartBacktestInput['strategy'] =
-    input.strategy === StrategyKind.SIGNALS
-      ? { kind: 'signals', allowShort: input.allowShort, holdingBars: input.holdingBars ?? null, source: input.signalSource ?? 'replay', modelVersion: input.modelVersion ?? null }
-      : {
-          kind: 'sentimentThreshold',
-          enter: input.enter ?? 0.2,
-          exit: input.exit ?? 0,
-          allowShort: input.allowShort,
-          shortEnter: input.shortEnter ?? null,
-          shortExit: input.shortExit ?? null,
-          windowHours: input.windowHours ?? 24,
-          holdingBars: input.holdingBars ?? null,
-          minRelevance: input.minRelevance,
-        };
+  const entry = strategyEntry(input.strategy);
+  if (!entry) throw apiError('BAD_USER_INPUT', `unknown strategy ${input.strategy}`, { field: 'strategy' });
+  const strategy = entry.fromFlatInput(input) as StartBacktestInput['strategy'];
   return {
     name: input.name,
     ticker: input.ticker,

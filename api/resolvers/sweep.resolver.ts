@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { ParameterSweep, SweepKind } from '../../entities';
-import type { SweepKey } from '../../services/sweep.service';
+import { SWEEPABLE_STRATEGY_FIELDS, type SweepKey } from '../../services/sweep.service';
 import type { GraphQLContext } from '../context';
 import { assertUuid } from '../validation';
 import { BacktestMetrics, EquityPoint, equityPointsOf, metricsOf } from './backtest-results.resolver';
@@ -19,6 +19,15 @@ class SweepRangesInput {
   @Field(() => [Float], { nullable: true }) costBps?: number[];
   @Field(() => [Float], { nullable: true }) slippageBps?: number[];
   @Field(() => [Float], { nullable: true, description: 'Fixed sizing: fraction of equity.' }) fraction?: number[];
+  // Strategy fields of the registry not declared above (fastWindow, slowWindow, ...) are added below.
+  [strategyField: string]: unknown;
+}
+{
+  const declared = new Set(['enter', 'exit', 'shortEnter', 'shortExit', 'windowHours', 'minRelevance', 'holdingBars', 'allowShort']);
+  for (const [name, field] of SWEEPABLE_STRATEGY_FIELDS) {
+    if (declared.has(name)) continue;
+    Field(() => [field.type === 'float' ? Float : field.type === 'int' ? Int : Boolean], { nullable: true, ...(field.description ? { description: field.description } : {}) })(SweepRangesInput.prototype, name);
+  }
 }
 
 @InputType()

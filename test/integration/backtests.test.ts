@@ -2,7 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { backtestActivities, type BacktestOutcome } from '../../activities/backtest.activities';
+import { backtestActivities } from '../../activities/backtest.activities';
+import { loadBars } from '../../activities/signal.activities';
+import { barsToArrays, runBacktest, smaCrossoverPositions, type BacktestOutcome } from '../../domain/backtest';
 import { loadConfig } from '../../config/config';
 import { createLogger } from '../../config/logger';
 import { sharedDataPath } from '../../config/paths';
@@ -82,7 +84,9 @@ describe('backtests: service -> backtestWorkflow -> activities, on real PostgreS
       [{ from: '2015-01-01', to: '2010-01-01' }, /to: must be after from/],
       [{ from: 'yesterday' }, /from: must be an ISO date/],
       [{ strategy: { ...threshold, exit: 0.9 } }, /strategy.exit: must not be above enter/],
-      [{ strategy: { kind: 'magic' } }, /strategy.kind: must be 'signals' or 'sentimentThreshold'/],
+      [{ strategy: { kind: 'magic' } }, /strategy.kind: must be 'signals', 'sentimentThreshold' or 'smaCrossover'/],
+      [{ strategy: { kind: 'smaCrossover', fastWindow: 200, slowWindow: 50 } }, /strategy.slowWindow: must be above fastWindow \(200\)/],
+      [{ strategy: { kind: 'smaCrossover', fastWindow: 50, slowWindow: 200 }, sizing: { kind: 'suggested' } }, /'suggested' needs the signals strategy \(smaCrossover carries no suggested size\)/],
       [{ strategy: { kind: 'sentimentThreshold', enter: 0.5, exit: 0 } }, /strategy.windowHours: is required/],
       [{ permutations: 20_000 }, /permutations: must be between 0 and 10000/],
       [{ costBps: -1 }, /costBps: must be between 0 and 1000/],
@@ -155,6 +159,40 @@ describe('backtests: service -> backtestWorkflow -> activities, on real PostgreS
     const listed = await listBacktests(db, { ticker: 'SPY', status: BacktestStatus.COMPLETED });
     expect(listed.map((r) => r.id)).toEqual(expect.arrayContaining([run.id, costly.id]));
     expect(listed.findIndex((r) => r.id === costly.id)).toBeLessThan(listed.findIndex((r) => r.id === run.id));
+  });
+
+  it('runs the price-only SMA crossover baseline on real SPY bars: the engine over those bars, compared beside a news strategy', async () => {
+    const period = { ticker: 'SPY', from: '2010-01-01', to: '2015-01-01' };
+    const sma = await start({ ...period, name: 'spy sma 50/200', strategy: { kind: 'smaCrossover', fastWindow: 50, slowWindow: 200 }, costBps: 1, slippageBps: 1, permutations: 200, seed: 5 });
+    expect(sma.params).toMatchObject({ strategy: { kind: 'smaCrossover', fastWindow: 50, slowWindow: 200, allowShort: false } });
+    expect(await result(sma.workflowId!)).toMatchObject({ id: sma.id, status: 'COMPLETED' });
+    const done = (await getBacktest(db, sma.id))!;
+    const m = done.metrics as Record<string, unknown> & Record<'totalReturn' | 'trades' | 'exposure' | 'bars', number>;
+
+    // The same run by hand: the stored bars, the crossover positions, the engine.
+    const bars = barsToArrays(await loadBars(db, 'SPY', '1d', new Date(period.from), new Date(period.to)));
+    const expected = runBacktest(bars, smaCrossoverPositions(bars.close, { fastWindow: 50, slowWindow: 200 }), { costBps: 1, slippageBps: 1, execution: 'next-open' });
+    expect(m.bars).toBe(bars.close.length);
+    expect(m.totalReturn).toBeCloseTo(expected.totalReturn, 10);
+    expect(m.trades).toBe(expected.trades);
+    expect(m.exposure).toBeCloseTo(expected.exposure, 10);
+    expect(m).toMatchObject({ fastWindow: 50, slowWindow: 200, warnings: [] });
+    // SPY 2010-2014: a few golden and death crosses, long most of the time once the 200-day average exists.
+    expect(m.trades).toBeGreaterThanOrEqual(2);
+    expect(m.trades).toBeLessThan(20);
+    expect(m.exposure).toBeGreaterThan(0.5);
+    expect(m.totalReturn).toBeGreaterThan(0);
+    expect(done.pValue).toBeGreaterThan(0);
+
+    // What the news strategy has to beat, side by side (its stories know the next bars, so it does).
+    const news = await start({ ...period, strategy: threshold, costBps: 1, slippageBps: 1, permutations: 0 });
+    expect((await result(news.workflowId!)).status).toBe('COMPLETED');
+    const rows = await compareBacktests(db, [sma.id, news.id]);
+    expect(rows.map((r) => [r.strategy, r.status])).toEqual([
+      ['smaCrossover', 'COMPLETED'],
+      ['sentimentThreshold', 'COMPLETED'],
+    ]);
+    expect(rows[1].totalReturn!).toBeGreaterThan(rows[0].totalReturn!);
   });
 
   it('trades stored signals point in time with the signals strategy', async () => {

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
-import type { BacktestOutcome } from '../../activities/backtest.activities';
+import type { BacktestOutcome } from '../../domain/backtest';
 import type { ComputeSignalsResult } from '../../activities/signal.activities';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { INTRADAY_SUFFIX, signalReplayActivities, type ReplayChunkResult, type ReplaySignalsInput, type ReplaySummary } from '../../activities/signal-replay.activities';

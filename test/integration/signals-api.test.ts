@@ -181,6 +181,29 @@ describe('signals, live subscriptions on every API replica, prices and backtests
       admin.headers,
     );
     expect(compared.data!.compareBacktests[0].id).toBe(id);
+
+    // The price-only baseline from the strategy registry, over the same period, beside it.
+    const sma = await stack.gql<{ runBacktest: { id: string } }>(
+      `mutation { runBacktest(input: { ticker: "SPY", from: "2015-01-01T00:00:00Z", to: "2020-01-01T00:00:00Z", strategy: SMA_CROSSOVER, fastWindow: 20, slowWindow: 100, costBps: 5, slippageBps: 2, permutations: 0 }) { id } }`,
+      undefined,
+      admin.headers,
+    );
+    expect(sma.errors).toBeUndefined();
+    const smaId = sma.data!.runBacktest.id;
+    type SmaRun = { status: string; settings: { strategy: string; fastWindow: number | null; slowWindow: number | null; enter: number | null }; result: { trades: number | null } | null };
+    const smaQuery = 'query($id: ID!) { backtest(id: $id) { status settings { strategy fastWindow slowWindow enter } result { trades } } }';
+    let smaRun: SmaRun | undefined;
+    for (const until = Date.now() + 60_000; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
+      smaRun = (await stack.gql<{ backtest: SmaRun }>(smaQuery, { id: smaId }, admin.headers)).data!.backtest;
+      if (!['PENDING', 'RUNNING'].includes(smaRun.status)) break;
+    }
+    expect(smaRun).toMatchObject({ status: 'COMPLETED', settings: { strategy: 'smaCrossover', fastWindow: 20, slowWindow: 100, enter: null } });
+    expect(smaRun!.result!.trades).toBeGreaterThan(0);
+    const side = await stack.gql<{ compareBacktests: Array<{ strategy: string }> }>('query($ids: [ID!]!) { compareBacktests(ids: $ids) { strategy } }', { ids: [id, smaId] }, admin.headers);
+    expect(side.data!.compareBacktests.map((r) => r.strategy)).toEqual(['sentimentThreshold', 'smaCrossover']);
+    const badSma = await stack.gql('mutation { runBacktest(input: { ticker: "SPY", from: "2015-01-01T00:00:00Z", to: "2020-01-01T00:00:00Z", strategy: SMA_CROSSOVER, fastWindow: 100, slowWindow: 20 }) { id } }', undefined, admin.headers);
+    expect(badSma.errors![0]).toMatchObject({ message: expect.stringMatching(/slowWindow: must be above fastWindow/), extensions: { code: 'BAD_USER_INPUT', field: 'strategy.slowWindow' } });
+
     const bad = await stack.gql('mutation { runBacktest(input: { ticker: "SPY", from: "2020-01-01T00:00:00Z", to: "2015-01-01T00:00:00Z", strategy: SIGNALS }) { id } }', undefined, admin.headers);
     expect(bad.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
   }, 120_000);
