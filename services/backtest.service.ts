@@ -48,7 +48,8 @@ export interface BacktestActor {
 }
 
 const seesAll = (actor: BacktestActor | undefined) => !actor || actor.role === 'ADMIN';
-const mayAct = (actor: BacktestActor | undefined, run: BacktestRun) => seesAll(actor) || run.createdBy === actor!.userId;
+/** The ownership rule for every per-user research object (backtests, sweeps, walk-forwards). */
+export const mayAct = (actor: BacktestActor | undefined, run: { createdBy: string | null }) => seesAll(actor) || run.createdBy === actor!.userId;
 
 export const MAX_PERMUTATIONS = 10_000;
 const MAX_COMPARE = 20;

@@ -10,7 +10,7 @@ import { expandGrid, STRATEGIES, type StrategyField, type SweepValue } from '../
 import { ParameterSweep, SweepKind } from '../entities';
 import { parameterSweepWorkflow, walkForwardWorkflow } from '../workflows/sweep.workflow';
 import { ServiceError } from './errors';
-import { validateBacktestInput, type StartBacktestInput } from './backtest.service';
+import { mayAct, validateBacktestInput, type BacktestActor, type StartBacktestInput } from './backtest.service';
 
 /** Every registry strategy's fields (domain/backtest/strategy-registry.ts), each name once with its type. */
 export const SWEEPABLE_STRATEGY_FIELDS: ReadonlyMap<string, StrategyField> = new Map(
@@ -148,13 +148,15 @@ export class SweepService {
     return this.create(SweepKind.WALK_FORWARD, name, params, createdBy);
   }
 
-  async get(id: string): Promise<ParameterSweep | null> {
+  /** Someone else's sweep is null to them, exactly like one that does not exist (admins see all). */
+  async get(id: string, actor?: BacktestActor): Promise<ParameterSweep | null> {
     if (!UUID.test(id)) return null;
-    return this.db.getRepository(ParameterSweep).findOneBy({ id });
+    const sweep = await this.db.getRepository(ParameterSweep).findOneBy({ id });
+    return sweep && mayAct(actor, sweep) ? sweep : null;
   }
 
-  async cancel(id: string): Promise<ParameterSweep> {
-    const sweep = await this.get(id);
+  async cancel(id: string, actor?: BacktestActor): Promise<ParameterSweep> {
+    const sweep = await this.get(id, actor);
     if (!sweep) throw new ServiceError('NOT_FOUND', `parameter sweep ${id} does not exist`);
     if (sweep.status !== 'PENDING' && sweep.status !== 'RUNNING') return sweep;
     if (sweep.workflowId) {

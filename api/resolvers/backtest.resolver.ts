@@ -118,7 +118,7 @@ class PriceImportReport {
 }
 
 /** The caller as the backtest rules see it (after @Authorized: a principal is there). */
-function actor(ctx: GraphQLContext) {
+export function actor(ctx: GraphQLContext) {
   if (!ctx.principal) throw unauthenticated(ctx.authFailure);
   return { userId: ctx.principal.userId, role: ctx.principal.role };
 }

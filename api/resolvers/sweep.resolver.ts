@@ -4,7 +4,7 @@ import { SWEEPABLE_STRATEGY_FIELDS, type SweepKey } from '../../services/sweep.s
 import type { GraphQLContext } from '../context';
 import { assertUuid } from '../validation';
 import { BacktestMetrics, EquityPoint, equityPointsOf, metricsOf } from './backtest-results.resolver';
-import { RunBacktestInput, toServiceInput } from './backtest.resolver';
+import { actor, RunBacktestInput, toServiceInput } from './backtest.resolver';
 
 @InputType({ description: 'Values to try per parameter; the sweep runs every combination (at most 1000). Parameters left out keep the base value.' })
 class SweepRangesInput {
@@ -115,13 +115,13 @@ export class SweepResolver {
   @Authorized()
   @Mutation(() => ParameterSweep)
   cancelParameterSweep(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ParameterSweep> {
-    return ctx.services.sweeps.cancel(assertUuid(id));
+    return ctx.services.sweeps.cancel(assertUuid(id), actor(ctx));
   }
 
   @Authorized()
   @Query(() => ParameterSweep, { nullable: true, description: 'A sweep or walk-forward run.' })
   parameterSweep(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ParameterSweep | null> {
-    return ctx.services.sweeps.get(assertUuid(id));
+    return ctx.services.sweeps.get(assertUuid(id), actor(ctx));
   }
 
   @FieldResolver(() => Int, { description: 'Configurations finished (progress: configsDone / configsTotal).' })

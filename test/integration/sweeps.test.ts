@@ -6,6 +6,8 @@ import { sharedDataPath } from '../../config/paths';
 import { createDataSource } from '../../db/data-source';
 import { SeededRandom } from '../../domain/backtest';
 import { ServiceError } from '../../services/errors';
+import { UserService } from '../../services/user.service';
+import { Role } from '../../entities';
 import { importPrices } from '../../services/price-import.service';
 import { SweepService, type StartSweepInput } from '../../services/sweep.service';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
@@ -80,6 +82,21 @@ describe('parameter sweeps and walk-forward: parent workflow, child backtests, b
       expect(err).toBeInstanceOf(ServiceError);
       expect((err as Error).message).toMatch(message);
     }
+  });
+
+  it('a sweep belongs to its creator: another user cannot read or cancel it, an admin can (issue 11 D15)', async () => {
+    const users = new UserService(db);
+    const stamp = randomUUID();
+    const owner = await users.create(`sweep-owner-${stamp}@example.test`, `owner-password-${stamp}`, Role.USER);
+    const other = await users.create(`sweep-other-${stamp}@example.test`, `other-password-${stamp}`, Role.USER);
+    const asOwner = { userId: owner.id, role: 'USER' as const };
+    const asOther = { userId: other.id, role: 'USER' as const };
+    const sweep = await sweeps.startSweep({ base: base('SWPI'), ranges: { enter: [0.3, 0.5] }, permutations: 0, seed: 2 }, owner.id);
+    expect((await sweeps.get(sweep.id, asOwner))?.id).toBe(sweep.id);
+    expect(await sweeps.get(sweep.id, asOther)).toBeNull();
+    await expect(sweeps.cancel(sweep.id, asOther)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await sweeps.get(sweep.id, { userId: other.id, role: 'ADMIN' }))?.id).toBe(sweep.id);
+    await temporal.client.workflow.getHandle(sweep.workflowId!).result();
   });
 
   it('sweeps 32 configurations as child backtests, ranks them, and tests the best against the whole search', async () => {
