@@ -102,6 +102,26 @@ function requestLogging(log: Logger) {
   };
 }
 
+/**
+ * The HTTP GraphQL context. `log` (the request's child logger) is a getter on the prototype, made
+ * on first use: Apollo copies the context's own properties into a fresh object per operation
+ * (Object.assign), which would call an own getter at once; a prototype getter survives the copy.
+ */
+class HttpContext implements GraphQLContext {
+  principal: Principal | null = null;
+  authFailure?: GraphQLContext['authFailure'];
+  authDisabled?: boolean;
+  constructor(
+    readonly requestId: string,
+    readonly services: Services,
+    readonly clientAddress: string | undefined,
+    private readonly requestLog: () => Logger,
+  ) {}
+  get log(): Logger {
+    return this.requestLog();
+  }
+}
+
 export async function startApiServer(deps: ApiDeps, listen: { host: string; port: number }): Promise<ApiServer> {
   const { config, log } = deps;
   const metrics = deps.metrics ?? createApiMetrics();
@@ -287,8 +307,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
 
   /** The HTTP GraphQL context: the key resolved; the request's child logger made only when used. */
   const httpContext = async (requestId: string, requestLog: () => Logger, clientAddress: string | undefined, authorization: string | undefined): Promise<GraphQLContext> => {
-    const ctx = { requestId, services: deps.services, clientAddress, principal: null } as GraphQLContext;
-    Object.defineProperty(ctx, 'log', { get: requestLog, enumerable: true, configurable: true });
+    const ctx: GraphQLContext = new HttpContext(requestId, deps.services, clientAddress, requestLog);
     if (config.authDisabled) {
       ctx.authDisabled = true;
       return ctx;
