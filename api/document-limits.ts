@@ -96,6 +96,30 @@ export function parseBounded(source: string, limits: DocumentLimits): DocumentNo
   return document;
 }
 
+/** Per set of limits, documents that passed, by text: the verdict is a pure function of the text. */
+const passed = new WeakMap<DocumentLimits, Set<string>>();
+const WITHIN_LIMITS_MAX = 1000;
+
+/**
+ * The QUERY_TOO_LARGE error for a document over a limit, null otherwise (a syntax error is left
+ * to Apollo). A document that passed is remembered (up to 1,000 texts, the oldest forgotten
+ * first) so a client's repeated document is not parsed twice per request.
+ */
+export function documentLimitError(query: string, limits: DocumentLimits): GraphQLError | null {
+  let withinLimits = passed.get(limits);
+  if (!withinLimits) passed.set(limits, (withinLimits = new Set()));
+  if (withinLimits.has(query)) return null;
+  try {
+    parseBounded(query, limits);
+  } catch (err) {
+    if (err instanceof GraphQLError && err.extensions.code === 'QUERY_TOO_LARGE') return err;
+    return null;
+  }
+  if (withinLimits.size >= WITHIN_LIMITS_MAX) withinLimits.delete(withinLimits.values().next().value!);
+  withinLimits.add(query);
+  return null;
+}
+
 /**
  * Express middleware in front of Apollo: refuses an oversized document before Apollo parses and
  * validates it, with a GraphQL-style JSON error (400, QUERY_TOO_LARGE). Syntax errors are left
@@ -106,15 +130,12 @@ export function documentLimitsMiddleware(limits: DocumentLimits) {
     const body = req.body as { query?: unknown } | undefined;
     const query = req.method === 'GET' ? (req.query as Record<string, unknown>).query : body && !Array.isArray(body) ? body.query : undefined;
     if (typeof query !== 'string') return next();
-    try {
-      parseBounded(query, limits);
-    } catch (err) {
-      if (err instanceof GraphQLError && err.extensions.code === 'QUERY_TOO_LARGE') {
-        const graphqlResponse = /application\/graphql-response\+json/.test(req.header('accept') ?? '');
-        res.status(400).type(graphqlResponse ? 'application/graphql-response+json' : 'application/json');
-        res.send(JSON.stringify({ errors: [{ message: err.message, extensions: err.extensions }] }));
-        return;
-      }
+    const err = documentLimitError(query, limits);
+    if (err) {
+      const graphqlResponse = /application\/graphql-response\+json/.test(req.header('accept') ?? '');
+      res.status(400).type(graphqlResponse ? 'application/graphql-response+json' : 'application/json');
+      res.send(JSON.stringify({ errors: [{ message: err.message, extensions: err.extensions }] }));
+      return;
     }
     next();
   };

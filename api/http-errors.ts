@@ -211,6 +211,24 @@ export function httpStatusPlugin(): ApolloServerPlugin<GraphQLContext> {
 }
 
 /**
+ * `Cache-Control: no-store` on every GraphQL response, as Apollo's cache-control plugin sent for
+ * responses without cache hints (none are used): answers depend on the caller's key and on the
+ * latest writes, so no shared cache may keep them. That plugin's per-field hook is disabled.
+ */
+export function noStorePlugin(): ApolloServerPlugin<GraphQLContext> {
+  const hooks = {
+    async willSendResponse(ctx: GraphQLRequestContext<GraphQLContext>) {
+      ctx.response.http.headers.set('cache-control', 'no-store');
+    },
+  };
+  return {
+    async requestDidStart() {
+      return hooks;
+    },
+  };
+}
+
+/**
  * Express error handler for the GraphQL route: body-parser failures and anything thrown before
  * Apollo answer as a GraphQL-style JSON error, never as an HTML page with a stack trace.
  */

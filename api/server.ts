@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { Connection } from '@temporalio/client';
@@ -34,8 +34,9 @@ import { assertComplexity, depthLimitRule } from './query-guards';
 import { browserOriginAllowed, securityHeaders } from './browser';
 import { documentLimitsMiddleware, parseBounded, type DocumentLimits } from './document-limits';
 import { withClientErrors } from './errors';
-import { errorSummary, formatError, httpStatusPlugin, isServiceUnavailable, jsonErrorHandler, unavailableError, withHttpStatus } from './http-errors';
+import { errorSummary, formatError, httpStatusPlugin, isServiceUnavailable, noStorePlugin, jsonErrorHandler, unavailableError, withHttpStatus } from './http-errors';
 import { assertNoNul } from './input-guards';
+import { expressClientAddress, fastGraphqlHandler, headersOf } from './http-graphql';
 import { buildApiSchema } from './schema';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -101,6 +102,26 @@ function requestLogging(log: Logger) {
   };
 }
 
+/**
+ * The HTTP GraphQL context. `log` (the request's child logger) is a getter on the prototype, made
+ * on first use: Apollo copies the context's own properties into a fresh object per operation
+ * (Object.assign), which would call an own getter at once; a prototype getter survives the copy.
+ */
+class HttpContext implements GraphQLContext {
+  principal: Principal | null = null;
+  authFailure?: GraphQLContext['authFailure'];
+  authDisabled?: boolean;
+  constructor(
+    readonly requestId: string,
+    readonly services: Services,
+    readonly clientAddress: string | undefined,
+    private readonly requestLog: () => Logger,
+  ) {}
+  get log(): Logger {
+    return this.requestLog();
+  }
+}
+
 export async function startApiServer(deps: ApiDeps, listen: { host: string; port: number }): Promise<ApiServer> {
   const { config, log } = deps;
   const metrics = deps.metrics ?? createApiMetrics();
@@ -112,7 +133,12 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
   app.set('etag', false);
   // Which X-Forwarded-For hops to believe for req.ip (the client address the login throttle counts).
   app.set('trust proxy', config.trustProxy);
-  const httpServer = http.createServer(app);
+  // POST /graphql goes to `fast` (api/http-graphql.ts) once Apollo has started; the rest to Express.
+  let fast: ReturnType<typeof fastGraphqlHandler> | undefined;
+  const httpServer = http.createServer((req, res) => {
+    if (fast?.eligible(req)) fast.handle(req, res);
+    else app(req, res);
+  });
 
   const limits = { USER: config.rateLimitUserPerMin, ADMIN: config.rateLimitAdminPerMin };
   const guardRules = [depthLimitRule(config.maxQueryDepth)];
@@ -244,6 +270,10 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
       httpStatusPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      // No type or field has a cache hint: the cache-control plugin's per-field hook computed
+      // "uncacheable" for every response. Every GraphQL response is private and uncacheable.
+      ApolloServerPluginCacheControlDisabled(),
+      noStorePlugin(),
       metricsPlugin(metrics),
       {
         async requestDidStart() {
@@ -275,11 +305,32 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
   });
   await apollo.start();
 
+  /** The HTTP GraphQL context: the key resolved; the request's child logger made only when used. */
+  const httpContext = async (requestId: string, requestLog: () => Logger, clientAddress: string | undefined, authorization: string | undefined): Promise<GraphQLContext> => {
+    const ctx: GraphQLContext = new HttpContext(requestId, deps.services, clientAddress, requestLog);
+    if (config.authDisabled) {
+      ctx.authDisabled = true;
+      return ctx;
+    }
+    let resolved: Awaited<ReturnType<typeof resolveAuthorization>>;
+    try {
+      resolved = await resolveAuthorization(deps.services, authorization);
+    } catch (err) {
+      if (!isServiceUnavailable(err)) throw err;
+      ctx.log.warn({ error: errorSummary(err) }, 'cannot check the API key: a dependency is unavailable');
+      throw withHttpStatus(unavailableError());
+    }
+    ctx.principal = resolved.principal;
+    if (resolved.authFailure !== undefined) ctx.authFailure = resolved.authFailure;
+    return ctx;
+  };
+
   app.use(httpMetrics(metrics));
   // Before request logging: a scrape every few seconds would drown the log.
   app.get('/metrics', (req, res) => void serveMetrics(req, res, { token: config.metricsToken, render: () => renderMetrics(metrics.registry) }));
   app.use(requestLogging(log));
-  app.use(securityHeaders());
+  const helmetMiddleware = securityHeaders();
+  app.use(helmetMiddleware);
   app.use(
     GRAPHQL_PATH,
     // CORS only for the listed origins (none by default: no CORS headers at all).
@@ -287,17 +338,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
     express.json({ limit: '2mb' }),
     documentLimitsMiddleware(documentLimits),
     expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<GraphQLContext> => {
-        const base = { requestId: res.locals.requestId as string, log: res.locals.log as Logger, services: deps.services, clientAddress: req.ip ?? req.socket.remoteAddress };
-        if (config.authDisabled) return { ...base, principal: null, authDisabled: true };
-        try {
-          return { ...base, ...(await resolveAuthorization(deps.services, req.headers.authorization)) };
-        } catch (err) {
-          if (!isServiceUnavailable(err)) throw err;
-          base.log.warn({ error: errorSummary(err) }, 'cannot check the API key: a dependency is unavailable');
-          throw withHttpStatus(unavailableError());
-        }
-      },
+      context: ({ req, res }) => httpContext(res.locals.requestId as string, () => res.locals.log as Logger, req.ip ?? req.socket.remoteAddress, req.headers.authorization),
     }),
     jsonErrorHandler(log),
   );
@@ -306,6 +347,18 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
   if (config.graphiql) app.use(graphiqlRouter(GRAPHQL_PATH));
   // Last: the dashboard's routes and its client-side deep links.
   app.use(webAppRouter({ temporalUiUrl: config.temporalUiUrl, temporalNamespace: config.temporalNamespace }));
+
+  fast = fastGraphqlHandler({
+    path: GRAPHQL_PATH,
+    apollo,
+    log,
+    metrics,
+    documentLimits,
+    corsOrigins: config.corsOrigins,
+    staticHeaders: headersOf(helmetMiddleware),
+    clientAddress: expressClientAddress(app),
+    context: (req, requestId, requestLog, clientAddress) => httpContext(requestId, requestLog, clientAddress, req.headers.authorization),
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -47,6 +47,8 @@ export const MAX_SIGNAL_PAGE = 200;
 
 const SIGNAL_COLUMNS = `s.id, s.ticker, s.as_of AS "asOf", s.type, s.confidence, s.risk_level AS "riskLevel",
   s.suggested_position_size AS "suggestedPositionSize", s.features, s.model_versions AS "modelVersions", s.params, s.created_at AS "createdAt"`;
+type ProvenanceRow = { signal_id: string; id: string; title: string; url: string | null; published_at: Date; relevance: number | null; score: number | null; model_version: string | null };
+
 export class SignalService {
   private readonly shared = new Map<string, { at: number; value: Promise<Signal | null> }>();
 
@@ -115,7 +117,28 @@ export class SignalService {
        WHERE sa.signal_id = ANY($1::uuid[])
        ORDER BY a.published_at DESC, a.id`,
       [signalIds],
-    )) as Array<{ signal_id: string; id: string; title: string; url: string | null; published_at: Date; relevance: number | null; score: number | null; model_version: string | null }>;
+    )) as ProvenanceRow[];
+    return this.provenanceBySignal(signalIds, rows);
+  }
+
+  /**
+   * The same provenance, same articles in the same order, without the relevance and sentiment
+   * columns (null here): for a page that asks only for the articles themselves, the per-article
+   * score lookup is most of the query's cost.
+   */
+  async articlesOfWithoutSentiment(signalIds: readonly string[]): Promise<Map<string, SignalArticleRow[]>> {
+    const rows = (await this.db.query(
+      `SELECT sa.signal_id, a.id, a.title, a.url, a.published_at, NULL::real AS relevance, NULL::real AS score, NULL::text AS model_version
+       FROM signal_articles sa
+       JOIN articles a ON a.id = sa.article_id
+       WHERE sa.signal_id = ANY($1::uuid[])
+       ORDER BY a.published_at DESC, a.id`,
+      [signalIds],
+    )) as ProvenanceRow[];
+    return this.provenanceBySignal(signalIds, rows);
+  }
+
+  private provenanceBySignal(signalIds: readonly string[], rows: ProvenanceRow[]): Map<string, SignalArticleRow[]> {
     const bySignal = new Map<string, SignalArticleRow[]>(signalIds.map((id) => [id, []]));
     for (const r of rows) {
       bySignal.get(r.signal_id)?.push({
@@ -136,6 +159,11 @@ export class SignalService {
     return {
       articles: new DataLoader<string, SignalArticleRow[]>(async (ids) => {
         const bySignal = await this.articlesOf(ids);
+        return ids.map((id) => bySignal.get(id) ?? []);
+      }),
+      /** Only id, title, url, publishedAt are filled in: for selections that read nothing else. */
+      articlesWithoutSentiment: new DataLoader<string, SignalArticleRow[]>(async (ids) => {
+        const bySignal = await this.articlesOfWithoutSentiment(ids);
         return ids.map((id) => bySignal.get(id) ?? []);
       }),
     };

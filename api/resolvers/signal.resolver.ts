@@ -1,5 +1,6 @@
 import { ArrayMaxSize, Max, Min } from 'class-validator';
-import { Arg, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Int, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
+import { Kind, type GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, Field, FieldResolver, Float, ID, Info, InputType, Int, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
 import { Signal, SignalType } from '../../entities';
 import { ALL_KEY, Topic, type SignalCreatedEvent } from '../../events/topics';
 import type { Services } from '../../services';
@@ -104,6 +105,14 @@ class SentimentBucket {
 }
 
 /** DataLoaders live as long as one request's context. */
+/** SignalSourceArticle fields that need no relevance or sentiment. */
+const ARTICLE_ONLY_FIELDS = new Set(['id', 'title', 'url', 'publishedAt', '__typename']);
+
+/** True when every sub-selection of this field is a plain field among `allowed` (no fragments). */
+export function selectsOnly(info: Pick<GraphQLResolveInfo, 'fieldNodes'>, allowed: ReadonlySet<string>): boolean {
+  return info.fieldNodes.every((node) => node.selectionSet?.selections.every((sel) => sel.kind === Kind.FIELD && allowed.has(sel.name.value)) ?? false);
+}
+
 const loadersByContext = new WeakMap<GraphQLContext, ReturnType<Services['signals']['loaders']>>();
 function loaders(ctx: GraphQLContext) {
   let l = loadersByContext.get(ctx);
@@ -154,8 +163,10 @@ export class SignalResolver {
   }
 
   @FieldResolver(() => [SignalSourceArticle], { description: 'Provenance: the articles this signal was computed from.' })
-  articles(@Root() signal: Signal, @Ctx() ctx: GraphQLContext): Promise<SignalSourceArticle[]> {
-    return loaders(ctx).articles.load(signal.id);
+  articles(@Root() signal: Signal, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<SignalSourceArticle[]> {
+    // A selection of the articles alone (e.g. `articles { title }`) skips the sentiment lookup.
+    const l = loaders(ctx);
+    return (selectsOnly(info, ARTICLE_ONLY_FIELDS) ? l.articlesWithoutSentiment : l.articles).load(signal.id);
   }
 
   @Authorized()
