@@ -1,5 +1,5 @@
-import { GraphQLError } from 'graphql';
 import { decodeCursor, encodeCursor } from './cursor';
+import { ServiceError } from './errors';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64url');
 const ID = '00000000-0000-0000-0000-000000000000';
@@ -27,7 +27,7 @@ describe('page cursors', () => {
     } catch (err) {
       error = err;
     }
-    expect(error).toBeInstanceOf(GraphQLError);
-    expect((error as GraphQLError).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    expect(error).toBeInstanceOf(ServiceError);
+    expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 });

@@ -99,8 +99,9 @@ describe('signal history: replaySignalsWorkflow, past-dated imports and SIGNALS 
     await article(ticker, new Date(T.getTime() + 2 * DAY + 3_600_000), -0.9);
     const later = await replay({ targets: [{ ticker, from: from.toISOString(), to: to.toISOString() }], modelVersion: 'hl-test' });
     // 2 and 4 June now have a story in their primary window (news rules); 3 and 5 June have none, so
-    // they stay price-only and unchanged; 26 May-1 June untouched.
-    expect(later).toMatchObject({ written: 2, unchanged: 7 });
+    // their decision stays price-only, but the news intensity they report (Hawkes, over the last
+    // 14 days) now counts the two new articles: four rows rewritten; 26 May-1 June untouched.
+    expect(later).toMatchObject({ written: 4, unchanged: 5 });
     const atTAfter = await historyRow(ticker, T);
     expect(atTAfter).toEqual(atT); // same row, same content, same computed_at: not rewritten
     const rows: Array<{ as_of: Date; computed_at: Date }> = await db.query(`SELECT as_of, computed_at FROM signal_history WHERE ticker = $1 AND model_version = 'hl-test' ORDER BY as_of`, [ticker]);
