@@ -38,17 +38,19 @@ describe('signals, live subscriptions on every API replica, prices and backtests
     const onOne = wsTo(stack.graphqlUrl);
     const onTwo = wsTo(replica.graphqlUrl);
     const query = 'subscription($t: [String!]!, $c: Float) { signalCreated(tickers: $t, minConfidence: $c) { id ticker type confidence modelVersions articles { id } } }';
-    const aaplOne = subscribe<SignalEvent>(onOne, query, { t: ['aapl'] });
-    const aaplTwo = subscribe<SignalEvent>(onTwo, query, { t: ['AAPL', 'GOOGL'] });
+    const xomOne = subscribe<SignalEvent>(onOne, query, { t: ['xom'] });
+    const xomTwo = subscribe<SignalEvent>(onTwo, query, { t: ['XOM', 'GOOGL'] });
     const msftTwo = subscribe<SignalEvent>(onTwo, query, { t: ['MSFT'] });
-    const tooStrict = subscribe<SignalEvent>(onOne, query, { t: ['AAPL'], c: 0.9999 });
+    const tooStrict = subscribe<SignalEvent>(onOne, query, { t: ['XOM'], c: 0.9999 });
     await Promise.all([connected(onOne), connected(onTwo)]);
     await new Promise((r) => setTimeout(r, 300)); // subscriptions registered on both processes
+    // XOM: no other test file stores news about it, so this signal and its provenance are ours alone
+    // (the test files share one database).
 
     const now = Date.now();
     const items = ['surges to a record high on blowout earnings', 'raises dividend after strong quarter', 'beats revenue estimates, shares jump'].map((t, i) => ({
-      title: `$AAPL ${t}`,
-      url: `https://signals.example/aapl/${now}/${i}`,
+      title: `$XOM ${t}`,
+      url: `https://signals.example/xom/${now}/${i}`,
       publishedAt: new Date(now - (i + 1) * 60_000).toISOString(),
     }));
     const imported = await stack.gql<{ importArticles: { insertedIds: string[] } }>(
@@ -59,11 +61,11 @@ describe('signals, live subscriptions on every API replica, prices and backtests
     const ids = imported.data!.importArticles.insertedIds;
     expect(ids).toHaveLength(3);
 
-    const [one, two] = await Promise.all([aaplOne.next(undefined, 60_000), aaplTwo.next(undefined, 60_000)]);
+    const [one, two] = await Promise.all([xomOne.next(undefined, 60_000), xomTwo.next(undefined, 60_000)]);
     expect(one.errors).toBeUndefined();
     const signal = one.data!.signalCreated;
     expect(two.data!.signalCreated.id).toBe(signal.id);
-    expect(signal.ticker).toBe('AAPL');
+    expect(signal.ticker).toBe('XOM');
     expect(['BUY', 'SELL', 'HOLD']).toContain(signal.type);
     expect(signal.confidence).toBeGreaterThanOrEqual(0);
     expect(signal.confidence).toBeLessThanOrEqual(1);
@@ -74,36 +76,36 @@ describe('signals, live subscriptions on every API replica, prices and backtests
     expect(tooStrict.received).toHaveLength(0);
     // Each subscriber got exactly one message for the one signal, and a completed subscription
     // gets nothing more.
-    expect(aaplOne.received).toHaveLength(1);
-    expect(aaplTwo.received).toHaveLength(1);
-    aaplOne.dispose();
+    expect(xomOne.received).toHaveLength(1);
+    expect(xomTwo.received).toHaveLength(1);
+    xomOne.dispose();
     await new Promise((r) => setTimeout(r, 200));
     await stack.gql('mutation($items: [ImportArticleInput!]!) { importArticles(items: $items) { insertedIds } }', {
-      items: [{ title: '$AAPL extends its rally on upbeat outlook', url: `https://signals.example/aapl/${now}/late`, publishedAt: new Date(now).toISOString() }],
+      items: [{ title: '$XOM extends its rally on upbeat outlook', url: `https://signals.example/xom/${now}/late`, publishedAt: new Date(now).toISOString() }],
     }, admin.headers);
-    await aaplTwo.next((e) => e.data?.signalCreated.id !== signal.id, 60_000);
-    expect(aaplOne.received).toHaveLength(1);
+    await xomTwo.next((e) => e.data?.signalCreated.id !== signal.id, 60_000);
+    expect(xomOne.received).toHaveLength(1);
 
     const listed = await stack.gql<{ signals: { edges: Array<{ node: { id: string } }> } }>(
-      'query { signals(filter: { tickers: ["AAPL"], minConfidence: 0 }, first: 5) { edges { node { id } } } }',
+      'query { signals(filter: { tickers: ["XOM"], minConfidence: 0 }, first: 5) { edges { node { id } } } }',
       undefined,
       admin.headers,
     );
     expect(listed.data!.signals.edges.map((e) => e.node.id)).toContain(signal.id);
-    const past = await stack.gql<{ signals: { edges: unknown[] } }>('query { signals(filter: { tickers: ["AAPL"], asOf: "2000-01-01T00:00:00Z" }, first: 5) { edges { cursor } } }', undefined, admin.headers);
+    const past = await stack.gql<{ signals: { edges: unknown[] } }>('query { signals(filter: { tickers: ["XOM"], asOf: "2000-01-01T00:00:00Z" }, first: 5) { edges { cursor } } }', undefined, admin.headers);
     expect(past.data!.signals.edges).toEqual([]);
-    const csv = await stack.gql<{ signalsCsv: string }>('query { signalsCsv(filter: { tickers: ["AAPL"] }) }', undefined, admin.headers);
+    const csv = await stack.gql<{ signalsCsv: string }>('query { signalsCsv(filter: { tickers: ["XOM"] }) }', undefined, admin.headers);
     const lines = csv.data!.signalsCsv.trim().split('\n');
     expect(lines[0]).toBe('id,ticker,as_of,type,confidence,risk_level,suggested_position_size,model_versions,created_at');
     expect(lines.some((l) => l.startsWith(signal.id))).toBe(true);
     const series = await stack.gql<{ tickerSentiment: Array<{ count: number; meanScore: number; positiveShare: number }> }>(
-      'query($from: DateTimeISO!, $to: DateTimeISO!) { tickerSentiment(ticker: "AAPL", from: $from, to: $to, interval: HOUR) { bucketStart count meanScore positiveShare } }',
+      'query($from: DateTimeISO!, $to: DateTimeISO!) { tickerSentiment(ticker: "XOM", from: $from, to: $to, interval: HOUR) { bucketStart count meanScore positiveShare } }',
       { from: new Date(now - 3 * 3600_000).toISOString(), to: new Date(now + 60_000).toISOString() },
       admin.headers,
     );
     expect(series.errors).toBeUndefined();
     expect(series.data!.tickerSentiment.reduce((n, b) => n + b.count, 0)).toBeGreaterThanOrEqual(3);
-    const articlesCsv = await stack.gql<{ articlesCsv: string }>('query { articlesCsv(filter: { tickers: ["AAPL"] }) }', undefined, admin.headers);
+    const articlesCsv = await stack.gql<{ articlesCsv: string }>('query { articlesCsv(filter: { tickers: ["XOM"] }) }', undefined, admin.headers);
     expect(articlesCsv.data!.articlesCsv.split('\n')[0]).toBe('id,published_at,title,url,tickers,sentiment_label,sentiment_score,model_version');
   }, 120_000);
 
