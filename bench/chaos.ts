@@ -20,9 +20,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { parse } from 'csv-parse/sync';
 import { Pool } from 'pg';
-import { sharedDataPath } from '../config/paths';
 import { createDataSource } from '../db/data-source';
 import { runMigrations } from '../db/migrate';
 import { articlesFromFeedBody } from '../domain/feeds';
@@ -32,24 +30,12 @@ import { startTemporalDevServer } from '../runtime/temporal-dev-server';
 import { connectTemporalClient } from '../temporal/client';
 import { buildWorkflowBundle } from '../temporal/worker';
 import { pollFeedWorkflow } from '../workflows/poll-feed.workflow';
+import { loadHeadlines, syntheticRss } from './_synthetic-feeds';
 
 const TASK_QUEUE = 'bench-chaos';
 
-function loadHeadlines(): string[] {
-  const rows = parse(fs.readFileSync(sharedDataPath('sentiment', 'twitter-financial-news', 'train.csv')), { columns: true }) as Array<{ text: string }>;
-  return rows.map((r) => r.text.replace(/https?:\/\/\S+/g, '').trim()).filter(Boolean);
-}
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
 function rss(run: string, feed: number, headlines: string[], offset: number, count: number): string {
-  const items: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const h = headlines[(offset + i) % headlines.length];
-    const date = new Date(Date.UTC(2026, 10, 1) + (offset + i) * 60_000).toUTCString();
-    items.push(`<item><title>${esc(h)}</title><link>https://news.example/${run}/${feed}/${i}</link><guid>${run}-${feed}-${i}</guid><pubDate>${date}</pubDate></item>`);
-  }
-  return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>chaos ${feed}</title><link>https://news.example/</link>${items.join('')}</channel></rss>`;
+  return syntheticRss({ run, feed, headlines, offset, count, title: `chaos ${feed}`, withDescription: false });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

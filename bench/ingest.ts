@@ -4,36 +4,21 @@
  * pollFeedWorkflow on a real Temporal dev server and PostgreSQL, end to end. Runs twice on
  * fresh items: with sentiment scoring (the poll's child workflow) and without.
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { parse } from 'csv-parse/sync';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
-import { sharedDataPath } from '../config/paths';
 import { createDataSource } from '../db/data-source';
 import { startWorkerProcess } from '../runtime/worker-process';
 import { connectTemporalClient } from '../temporal/client';
 import { buildWorkflowBundle } from '../temporal/worker';
 import { pollFeedWorkflow } from '../workflows/poll-feed.workflow';
 import { startBenchInfra } from './_infra';
-
-function loadHeadlines(): string[] {
-  const rows = parse(fs.readFileSync(sharedDataPath('sentiment', 'twitter-financial-news', 'train.csv')), { columns: true }) as Array<{ text: string }>;
-  return rows.map((r) => r.text.replace(/https?:\/\/\S+/g, '').trim()).filter(Boolean);
-}
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+import { loadHeadlines, syntheticRss } from './_synthetic-feeds';
 
 function rss(run: string, feed: number, headlines: string[], offset: number, count: number): string {
-  const items: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const h = headlines[(offset + i) % headlines.length];
-    const date = new Date(Date.UTC(2026, 10, 1) + (offset + i) * 60_000).toUTCString();
-    items.push(`<item><title>${esc(h)}</title><link>https://news.example/${run}/${feed}/${i}</link><guid>${run}-${feed}-${i}</guid><pubDate>${date}</pubDate><description>${esc(h)}</description></item>`);
-  }
-  return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>bench ${feed}</title><link>https://news.example/</link>${items.join('')}</channel></rss>`;
+  return syntheticRss({ run, feed, headlines, offset, count, title: `bench ${feed}`, withDescription: true });
 }
 
 export default async function ingestBench(args: string[]): Promise<void> {
