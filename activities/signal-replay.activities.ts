@@ -5,6 +5,7 @@ import type { Logger } from '../config/logger';
 import { replayDecisionTimes, resolveSignalParams, signalRulesVersion } from '../domain/signals';
 import type { Queryable } from '../events/publish';
 import { evaluateSignalAt, SIGNAL_BAR_INTERVAL, signalLookbackMs } from './signal.activities';
+import { isTickerSymbol } from '../domain/tickers/symbol';
 
 /** One ticker's replay over [from, to] (ISO times, inclusive). */
 export interface ReplayTarget {
@@ -61,7 +62,6 @@ const DAY = 86_400_000;
 /** Appended to the rules version of intraday series (decisions at bar closes and article arrivals). */
 export const INTRADAY_SUFFIX = '+intraday';
 const MAX_TARGETS = 500;
-const TICKER = /^[A-Z][A-Z0-9.-]{0,11}$/;
 const inputError = (message: string) => ApplicationFailure.nonRetryable(message, 'SignalReplayInputError');
 
 function parseTime(field: string, raw: string): number {
@@ -112,7 +112,7 @@ export function signalReplayActivities(db: DataSource, log: Logger) {
       if (!Array.isArray(input.targets) || input.targets.length === 0 || input.targets.length > MAX_TARGETS) throw inputError(`give 1 to ${MAX_TARGETS} replay targets`);
       const targets = input.targets.map((t) => ({ ...t, ticker: String(t.ticker ?? '').trim().toUpperCase() }));
       for (const t of targets) {
-        if (!TICKER.test(t.ticker)) throw inputError(`ticker '${t.ticker}' is not valid`);
+        if (!isTickerSymbol(t.ticker)) throw inputError(`ticker '${t.ticker}' is not valid`);
         if (parseTime('from', t.from) > parseTime('to', t.to)) throw inputError(`${t.ticker}: from ${t.from} is after to ${t.to}`);
       }
       const chunkDays = Math.max(1, Math.min(3660, Math.floor(input.chunkDays ?? 90)));

@@ -7,6 +7,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { badInput } from './errors';
 import { parsePriceCsvSteps, type ParsedPrices, type PriceBar, type RejectedPriceRow } from '../domain/prices';
+import { isTickerSymbol } from '../domain/tickers/symbol';
 
 export interface ImportPricesInput {
   ticker: string;
@@ -44,14 +45,13 @@ export interface PriceImportReport {
   to: Date | null;
 }
 
-const TICKER = /^[A-Z][A-Z0-9.-]{0,9}$/;
 const INTERVAL = /^[1-9][0-9]{0,3}(m|h|d|wk|mo)$/;
 /** 6 arrays x 5000 elements keeps each statement far below PostgreSQL's parameter and message limits. */
 const BATCH = 5000;
 
 export function normaliseTicker(raw: string): string {
   const ticker = (raw ?? '').trim().toUpperCase();
-  if (!TICKER.test(ticker)) {
+  if (!isTickerSymbol(ticker)) {
     throw badInput('ticker', `ticker '${raw}' is not valid: use 1-10 characters A-Z, 0-9, '.' or '-', starting with a letter (e.g. SPY, BRK.B, BTC-USD)`);
   }
   return ticker;

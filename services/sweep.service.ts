@@ -11,6 +11,7 @@ import { ParameterSweep, SweepKind } from '../entities';
 import { parameterSweepWorkflow, walkForwardWorkflow } from '../workflows/sweep.workflow';
 import { ServiceError } from './errors';
 import { mayAct, validateBacktestInput, type BacktestActor, type StartBacktestInput } from './backtest.service';
+import { isUuid } from '../domain/ids';
 
 /** Every registry strategy's fields (domain/backtest/strategy-registry.ts), each name once with its type. */
 export const SWEEPABLE_STRATEGY_FIELDS: ReadonlyMap<string, StrategyField> = new Map(
@@ -44,7 +45,6 @@ export interface StartWalkForwardInput extends Omit<StartSweepInput, 'permutatio
 }
 
 export const MAX_SWEEP_CONFIGS = 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const bad = (field: string, message: string) => new ServiceError('BAD_USER_INPUT', `${field}: ${message}`, { field });
 
 function intIn(field: string, v: unknown, lo: number, hi: number, fallback: number): number {
@@ -150,7 +150,7 @@ export class SweepService {
 
   /** Someone else's sweep is null to them, exactly like one that does not exist (admins see all). */
   async get(id: string, actor?: BacktestActor): Promise<ParameterSweep | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const sweep = await this.db.getRepository(ParameterSweep).findOneBy({ id });
     return sweep && mayAct(actor, sweep) ? sweep : null;
   }

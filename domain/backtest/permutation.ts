@@ -69,6 +69,35 @@ export function planStatistic(plan: ExecutionPlan, gap: Float64Array, body: Floa
   return (mean / Math.sqrt(variance)) * Math.sqrt(periodsPerYear);
 }
 
+/**
+ * Tolerance so that a permutation identical to the real ordering counts as "at least as good"
+ * despite rounding.
+ */
+export function atLeastAsGoodThreshold(observed: number): number {
+  return observed - 1e-12 * Math.max(1, Math.abs(observed));
+}
+
+/**
+ * Permutation k under `seed`: the plan's bar returns (gap and body together) shuffled into
+ * `gap` and `body` by Fisher-Yates over bars 1..n-1 (bar 0 has no return). Every permutation
+ * test (one strategy, or best-of-N over a sweep) shuffles through here, so the same (seed, k)
+ * is the same path everywhere.
+ */
+export function shuffleReturns(plan: { gap: Float64Array; body: Float64Array; n: number }, gap: Float64Array, body: Float64Array, seed: number, k: number): void {
+  gap.set(plan.gap);
+  body.set(plan.body);
+  const rng = new SeededRandom(streamSeed(seed, k));
+  for (let i = plan.n - 1; i > 1; i--) {
+    const j = 1 + Math.floor(rng.next() * i);
+    const g = gap[i];
+    gap[i] = gap[j];
+    gap[j] = g;
+    const b = body[i];
+    body[i] = body[j];
+    body[j] = b;
+  }
+}
+
 export function preparePermutationTest(
   bars: BacktestBars,
   targets: ArrayLike<number>,
@@ -86,23 +115,10 @@ export function runPermutationChunk(test: PreparedPermutationTest, seed: number,
   const n = plan.n;
   const gap = new Float64Array(n);
   const body = new Float64Array(n);
-  // Tolerance so that a permutation identical to the real ordering counts as "at least as good" despite rounding.
-  const threshold = observed - 1e-12 * Math.max(1, Math.abs(observed));
+  const threshold = atLeastAsGoodThreshold(observed);
   let count = 0;
   for (let k = start; k < end; k++) {
-    gap.set(plan.gap);
-    body.set(plan.body);
-    const rng = new SeededRandom(streamSeed(seed, k));
-    // Fisher-Yates over bars 1..n-1 (bar 0 has no return).
-    for (let i = n - 1; i > 1; i--) {
-      const j = 1 + Math.floor(rng.next() * i);
-      const g = gap[i];
-      gap[i] = gap[j];
-      gap[j] = g;
-      const b = body[i];
-      body[i] = body[j];
-      body[j] = b;
-    }
+    shuffleReturns(plan, gap, body, seed, k);
     if (planStatistic(plan, gap, body, statistic, periodsPerYear) >= threshold) count++;
   }
   return { start, end, atLeastAsGood: count, permutations: Math.max(0, end - start) };

@@ -12,8 +12,7 @@
  * (naive) p-value is reported beside it, counted on the same permutations.
  */
 import { performanceMetrics } from './metrics';
-import { planStatistic, type PreparedPermutationTest } from './permutation';
-import { SeededRandom, streamSeed } from './seeded-random';
+import { atLeastAsGoodThreshold, planStatistic, shuffleReturns, type PreparedPermutationTest } from './permutation';
 import { runBacktest } from './engine';
 import type { BacktestBars, BacktestOptions, BacktestResult, PerformanceMetrics } from './types';
 
@@ -52,26 +51,14 @@ export function runBestOfNChunk(tests: PreparedPermutationTest[], bestIndex: num
   const ref = tests[0].plan;
   const gap = new Float64Array(n);
   const body = new Float64Array(n);
-  const tol = (x: number) => x - 1e-12 * Math.max(1, Math.abs(x));
   let observedBest = -Infinity;
   for (const t of tests) if (t.observed > observedBest) observedBest = t.observed;
-  const bestThreshold = tol(observedBest);
-  const aloneThreshold = tol(tests[bestIndex].observed);
+  const bestThreshold = atLeastAsGoodThreshold(observedBest);
+  const aloneThreshold = atLeastAsGoodThreshold(tests[bestIndex].observed);
   let count = 0;
   let alone = 0;
   for (let k = start; k < end; k++) {
-    gap.set(ref.gap);
-    body.set(ref.body);
-    const rng = new SeededRandom(streamSeed(seed, k));
-    for (let i = n - 1; i > 1; i--) {
-      const j = 1 + Math.floor(rng.next() * i);
-      const g = gap[i];
-      gap[i] = gap[j];
-      gap[j] = g;
-      const b = body[i];
-      body[i] = body[j];
-      body[j] = b;
-    }
+    shuffleReturns(ref, gap, body, seed, k);
     let max = -Infinity;
     for (let c = 0; c < tests.length; c++) {
       const t = tests[c];

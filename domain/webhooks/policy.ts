@@ -2,6 +2,8 @@
  * Delivery rules (pure): which responses end a delivery, how long to wait between attempts, and
  * the filters an endpoint puts on signals.
  */
+import { isTickerSymbol } from '../tickers/symbol';
+
 export type AttemptVerdict = 'delivered' | 'retry' | 'permanent';
 
 /** 2xx delivers; 4xx other than 408 (request timeout) and 429 (too many requests) is permanent; the rest retry. */
@@ -54,7 +56,6 @@ export function signalMatches(filter: SignalFilter, signal: SignalSummary): bool
   return signal.confidence >= filter.minConfidence;
 }
 
-const TICKER = /^[A-Z][A-Z0-9.-]{0,9}$/;
 export const MAX_FILTER_TICKERS = 500;
 
 /** Normalises a filter's tickers (trim, upper case, unique, sorted); throws a message naming the bad one. */
@@ -63,7 +64,7 @@ export function normaliseFilterTickers(raw: string[] | null | undefined): string
   const tickers = [...new Set(raw.map((t) => t.trim().toUpperCase()).filter(Boolean))].sort();
   if (tickers.length === 0) return null;
   if (tickers.length > MAX_FILTER_TICKERS) throw new Error(`at most ${MAX_FILTER_TICKERS} tickers per endpoint`);
-  const bad = tickers.find((t) => !TICKER.test(t));
+  const bad = tickers.find((t) => !isTickerSymbol(t));
   if (bad) throw new Error(`ticker '${bad}' is not valid (1-10 characters A-Z, 0-9, '.' or '-', starting with a letter)`);
   return tickers;
 }

@@ -1,39 +1,16 @@
 /**
  * Issue 11's API defects, each with the exact input from the issue, against a real API on the
- * real PostgreSQL and Temporal (plus, for D3, a PostgreSQL that goes away behind a TCP proxy).
+ * real PostgreSQL and Temporal (D3, a PostgreSQL that goes away, is in api-outage.test.ts).
  */
-import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { getIntrospectionQuery } from 'graphql';
 import { serverAudits } from 'graphql-http';
 import WebSocket from 'ws';
 import { loadConfig } from '../../../config/config';
-import { createLogger } from '../../../config/logger';
 import { Role } from '../../../entities';
-import { startApiProcess } from '../../../runtime/api-process';
 import { createIdentity, type TestIdentity } from '../../support/access';
-import { LogCapture, startTestStack, testEnv, type TestStack } from '../../support/stack';
-
-type Body = { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
-const code = (r: Body) => r.errors?.[0]?.extensions?.code;
-const b64 = (s: string) => Buffer.from(s).toString('base64url');
-
-async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Body; text: string; headers: Headers }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  const text = await res.text();
-  let parsed: Body = {};
-  try {
-    parsed = JSON.parse(text) as Body;
-  } catch {
-    /* not JSON: the assertions below say so */
-  }
-  return { status: res.status, body: parsed, text, headers: res.headers };
-}
-
-/** Nothing internal in a client-facing error: no stack frames, file paths, addresses or driver text. */
-function expectNothingInternal(text: string) {
-  expect(text).not.toMatch(/\bat [\w.<>]+ \(|stacktrace|\/work\/|node_modules|ECONNREFUSED|127\.0\.0\.1:\d+|invalid byte sequence/);
-}
+import { b64, code, expectNothingInternal, post } from '../../support/hostile-http';
+import { startTestStack, type TestStack } from '../../support/stack';
 
 describe('hostile input against the API (issue 11: D3-D7, D9-D11, D16, D17, browser rules; issue 12 paging bug)', () => {
   let stack: TestStack;
@@ -320,82 +297,6 @@ describe('hostile input against the API (issue 11: D3-D7, D9-D11, D16, D17, brow
       expect(await upgrade(undefined)).toBe('open'); // not a browser
     } finally {
       await cors.stop();
-    }
-  });
-});
-
-describe('D3: a PostgreSQL outage answers UNAVAILABLE (503, Retry-After) and /health, /ready stay truthful', () => {
-  it('through a TCP proxy to PostgreSQL that is cut and restored', async () => {
-    const env = testEnv();
-    const target = new URL(env.databaseUrl);
-    const sockets = new Set<net.Socket>();
-    const proxy = net.createServer((client) => {
-      const upstream = net.connect(Number(target.port), target.hostname);
-      for (const s of [client, upstream]) {
-        sockets.add(s);
-        s.on('error', () => undefined);
-        s.on('close', () => sockets.delete(s));
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    const port = (proxy.address() as net.AddressInfo).port;
-    const viaProxy = new URL(env.databaseUrl);
-    viaProxy.port = String(port);
-    const config = { ...loadConfig({ NODE_ENV: 'test' }), port: 0, host: '127.0.0.1', taskQueue: `test-${randomUUID()}` };
-    const logs = new LogCapture();
-    const api = await startApiProcess(config, createLogger({ level: 'warn', destination: logs }), { databaseUrl: viaProxy.toString(), temporalAddress: env.temporalAddress, fromEnv: true, migrate: false });
-    const user = await createIdentity(api.db, Role.USER);
-    const url = api.server.graphqlUrl;
-    try {
-      expect((await post(url, { query: '{ me { id } }' }, user.headers)).status).toBe(200);
-
-      // The outage: the port closes and every open connection drops.
-      await new Promise<void>((r) => {
-        proxy.close(() => r());
-        for (const s of sockets) s.destroy();
-      });
-      await new Promise((r) => setTimeout(r, 2500)); // past the key cache, so the key lookup itself fails
-      for (const query of ['{ me { id } }', '{ articles(first: 1) { edges { cursor } } }']) {
-        const r = await post(url, { query }, user.headers);
-        expect(r.status).toBe(503);
-        expect(code(r.body)).toBe('UNAVAILABLE');
-        expect(r.body.errors![0].extensions!.retryAfterSeconds).toBeGreaterThan(0);
-        expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
-        expectNothingInternal(r.text);
-        expect(r.text).not.toContain(String(port));
-      }
-      // graphql-ws: the key cannot be checked, so the socket closes with 1013 "try again later".
-      const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
-      await new Promise((r) => socket.once('open', r));
-      const closed = new Promise<{ code: number; reason: string }>((r) => socket.once('close', (c, reason) => r({ code: c, reason: reason.toString() })));
-      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${user.key}` } }));
-      const close = await closed;
-      expect(close.code).toBe(1013);
-      expectNothingInternal(close.reason);
-      // The log says what happened, without the database address.
-      expect(logs.text()).toContain('a dependency is unavailable');
-
-      const noKey = await post(url, { query: '{ me { id } }' }, { authorization: `Bearer ${user.key}x` });
-      expect([503, 401]).toContain(noKey.status);
-      expect((await fetch(`${api.server.url}/health`)).status).toBe(200);
-      const ready = await fetch(`${api.server.url}/ready`);
-      expect(ready.status).toBe(503);
-      expect(((await ready.json()) as { checks: { postgres: { ok: boolean }; temporal: { ok: boolean } } }).checks).toMatchObject({ postgres: { ok: false }, temporal: { ok: true } });
-
-      // Back again: the same port answers and so does the API.
-      await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', r));
-      let status = 0;
-      for (let i = 0; i < 40 && status !== 200; i++) {
-        status = (await post(url, { query: '{ me { id } }' }, user.headers)).status;
-        if (status !== 200) await new Promise((r) => setTimeout(r, 250));
-      }
-      expect(status).toBe(200);
-      expect((await fetch(`${api.server.url}/ready`)).status).toBe(200);
-    } finally {
-      await api.stop().catch(() => undefined);
-      proxy.close();
-      for (const s of sockets) s.destroy();
     }
   });
 });
