@@ -3,13 +3,18 @@
  * 384-wide BERT) run as TensorFlow.js ops: embeddings, post-LN transformer layers with exact
  * (erf) GELU, mean pooling over real tokens and L2 normalisation, as sentence-transformers does.
  *
- * Speed: texts are sorted by token length and cut into batches padded only to their own
- * longest member (sequence-length bucketing), and Q/K/V are one fused matrix product.
+ * Two forwards compute the same thing:
+ * - `hiddenStates`: padded batches as tfjs ops (differentiable; the reference);
+ * - `tokenStates`, which inference uses: texts packed back to back without padding, the
+ *   matrix products (Q/K/V fused in one) on the tfjs backend, and layer norm, GELU and
+ *   per-text attention as plain loops (encoder-kernels.ts), because at headline lengths the
+ *   wasm backend spends as long on those small ops as on the products.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import { repoRoot } from '../../config/paths';
+import { addLayerNorm, geluInPlace, packedAttention } from './encoder-kernels';
 import { readSafetensors } from './safetensors';
 import type { Tf } from './tf-runtime';
 import { WordPieceTokenizer } from './wordpiece';
@@ -50,6 +55,23 @@ interface Layer {
   ln2Beta: Tensor1D;
 }
 
+/** The per-feature vectors the packed forward reads on the JS side (copied once from the tensors). */
+interface HostVectors {
+  positions: Float32Array;
+  tokenType0: Float32Array;
+  embGamma: Float32Array;
+  embBeta: Float32Array;
+  layers: Array<{ ln1Gamma: Float32Array; ln1Beta: Float32Array; ln2Gamma: Float32Array; ln2Beta: Float32Array }>;
+}
+
+/** Last-layer token states of packed texts: text t owns rows [starts[t], starts[t] + lengths[t]). */
+export interface PackedTokenStates {
+  states: Float32Array;
+  starts: Int32Array;
+  lengths: Int32Array;
+  dim: number;
+}
+
 export interface EncoderOptions {
   dir?: string;
   /** Tokens per text including [CLS]/[SEP]; sentence-transformers uses 256 for this model. */
@@ -63,12 +85,20 @@ export interface EncodedBatch {
   dim: number;
 }
 
+/** Token span [start, end) (in encode() ids, [CLS] = 0) of the characters [charStart, charEnd) of text. */
+export function tokenSpanOf(tokenizer: WordPieceTokenizer, maxLength: number, text: string, charStart: number, charEnd: number): [number, number] {
+  const before = tokenizer.encode(text.slice(0, charStart), maxLength).ids.length - 2;
+  const through = tokenizer.encode(text.slice(0, charEnd), maxLength).ids.length - 2;
+  return [1 + before, 1 + through];
+}
+
 export class SentenceEncoder {
   readonly dim: number;
   readonly maxLength: number;
   private readonly heads: number;
   private readonly eps: number;
   private disposed = false;
+  private host: HostVectors | undefined;
 
   private constructor(
     private readonly tf: Tf,
@@ -185,6 +215,73 @@ export class SentenceEncoder {
     });
   }
 
+  /**
+   * Read lazily, at the first packed forward, so that whoever adjusts the weight tensors
+   * after load (fine-tuned deltas) is seen by both forwards.
+   */
+  private hostVectors(): HostVectors {
+    const read = (t: Tensor) => t.dataSync() as Float32Array;
+    this.host ??= {
+      positions: read(this.positionEmbeddings),
+      tokenType0: read(this.tokenType0),
+      embGamma: read(this.embGamma),
+      embBeta: read(this.embBeta),
+      layers: this.layers.map((l) => ({ ln1Gamma: read(l.ln1Gamma), ln1Beta: read(l.ln1Beta), ln2Gamma: read(l.ln2Gamma), ln2Beta: read(l.ln2Beta) })),
+    };
+    return this.host;
+  }
+
+  /** x [rows, in] · kernel [in, out] + bias on the tfjs backend. */
+  private dense(x: Float32Array, kernel: Tensor2D, bias: Tensor1D): Float32Array {
+    const tf = this.tf;
+    const [inner] = kernel.shape;
+    const a = tf.tensor2d(x, [x.length / inner, inner]);
+    const y = tf.fused.matMul({ a, b: kernel, bias });
+    const out = y.dataSync() as Float32Array;
+    a.dispose();
+    y.dispose();
+    return out;
+  }
+
+  /**
+   * Last-layer hidden states of token-id rows, packed without padding (the inference forward;
+   * same result as `hiddenStates` on the real tokens).
+   */
+  tokenStates(rowsIds: readonly number[][]): PackedTokenStates {
+    if (this.disposed) throw new Error('sentence encoder was disposed');
+    const tf = this.tf;
+    const H = this.dim;
+    const host = this.hostVectors();
+    const lengths = Int32Array.from(rowsIds, (r) => r.length);
+    const starts = new Int32Array(rowsIds.length);
+    let tokens = 0;
+    rowsIds.forEach((r, t) => {
+      if (r.length > this.maxLength) throw new Error(`sentence encoder: ${r.length} tokens exceed the window of ${this.maxLength}`);
+      starts[t] = tokens;
+      tokens += r.length;
+    });
+    const ids = new Int32Array(tokens);
+    rowsIds.forEach((r, t) => ids.set(r, starts[t]));
+    const gathered = tf.tidy(() => tf.gather(this.wordEmbeddings, tf.tensor1d(ids, 'int32')));
+    let x = gathered.dataSync() as Float32Array;
+    gathered.dispose();
+    rowsIds.forEach((r, t) => {
+      for (let i = 0; i < r.length; i++) {
+        const base = (starts[t] + i) * H;
+        for (let h = 0; h < H; h++) x[base + h] += host.positions[i * H + h] + host.tokenType0[h];
+      }
+    });
+    x = addLayerNorm(x, null, host.embGamma, host.embBeta, this.eps, x);
+    this.layers.forEach((layer, l) => {
+      const norms = host.layers[l];
+      const context = packedAttention(this.dense(x, layer.qkvKernel, layer.qkvBias), starts, lengths, H, this.heads);
+      x = addLayerNorm(x, this.dense(context, layer.outKernel, layer.outBias), norms.ln1Gamma, norms.ln1Beta, this.eps, x);
+      const inner = geluInPlace(this.dense(x, layer.ffnInKernel, layer.ffnInBias));
+      x = addLayerNorm(x, this.dense(inner, layer.ffnOutKernel, layer.ffnOutBias), norms.ln2Gamma, norms.ln2Beta, this.eps, x);
+    });
+    return { states: x, starts, lengths, dim: H };
+  }
+
   /** Pads token-id rows to their longest member. */
   pad(rowsIds: readonly number[][]): { ids: Int32Array; mask: Float32Array; rows: number; length: number } {
     const rows = rowsIds.length;
@@ -200,19 +297,7 @@ export class SentenceEncoder {
 
   /** Mean-pooled, L2-normalised embeddings of token-id rows (one forward pass). */
   embedIds(rowsIds: readonly number[][]): Float32Array {
-    if (this.disposed) throw new Error('sentence encoder was disposed');
-    if (rowsIds.length === 0) return new Float32Array(0);
-    const tf = this.tf;
-    const { ids, mask, rows, length } = this.pad(rowsIds);
-    const pooled = tf.tidy(() => {
-      const hidden = tf.reshape(this.hiddenStates(ids, mask, rows, length), [rows, length, this.dim]);
-      const m = tf.tensor3d(mask, [rows, length, 1]);
-      const mean = tf.div(tf.sum(tf.mul(hidden, m), 1), tf.sum(m, 1));
-      return tf.div(mean, tf.maximum(tf.norm(mean, 'euclidean', 1, true), 1e-12));
-    });
-    const out = pooled.dataSync() as Float32Array;
-    pooled.dispose();
-    return out;
+    return this.embedIdsWithSpans(rowsIds, []).pooled;
   }
 
   /**
@@ -222,17 +307,16 @@ export class SentenceEncoder {
    * whole sentence.
    */
   embedIdsWithSpans(rowsIds: readonly number[][], spans: ReadonlyArray<ReadonlyArray<[number, number]>>): { pooled: Float32Array; spans: Float32Array[][] } {
-    const tf = this.tf;
-    const { ids, mask, rows, length } = this.pad(rowsIds);
-    const hiddenTensor = this.hiddenStates(ids, mask, rows, length);
-    const hidden = hiddenTensor.dataSync() as Float32Array;
-    hiddenTensor.dispose();
+    if (this.disposed) throw new Error('sentence encoder was disposed');
+    const rows = rowsIds.length;
     const H = this.dim;
+    if (rows === 0) return { pooled: new Float32Array(0), spans: [] };
+    const { states, starts } = this.tokenStates(rowsIds);
     const meanOver = (row: number, start: number, end: number): Float32Array => {
       const out = new Float32Array(H);
       for (let t = start; t < end; t++) {
-        const base = (row * length + t) * H;
-        for (let h = 0; h < H; h++) out[h] += hidden[base + h];
+        const base = (starts[row] + t) * H;
+        for (let h = 0; h < H; h++) out[h] += states[base + h];
       }
       let norm = 0;
       for (let h = 0; h < H; h++) norm += out[h] * out[h];
@@ -253,15 +337,12 @@ export class SentenceEncoder {
         }),
       );
     }
-    void tf;
     return { pooled, spans: spanOut };
   }
 
   /** Token span [start, end) (in encode() ids, [CLS] = 0) of the characters [charStart, charEnd) of text. */
   tokenSpan(text: string, charStart: number, charEnd: number): [number, number] {
-    const before = this.tokenizer.encode(text.slice(0, charStart), this.maxLength).ids.length - 2;
-    const through = this.tokenizer.encode(text.slice(0, charEnd), this.maxLength).ids.length - 2;
-    return [1 + before, 1 + through];
+    return tokenSpanOf(this.tokenizer, this.maxLength, text, charStart, charEnd);
   }
 
   tokenize(texts: readonly string[]): number[][] {
