@@ -70,23 +70,22 @@ export function geluInPlace(x: Float32Array): Float32Array {
  */
 export function packedAttention(qkv: Float32Array, starts: ArrayLike<number>, lengths: ArrayLike<number>, width: number, heads: number): Float32Array {
   const D = width / heads;
-  if (D % 4 !== 0) throw new Error(`attention: head width ${D} is not a multiple of 4`);
+  if (D % 2 !== 0) throw new Error(`attention: head width ${D} is not even`);
   const stride = 3 * width;
   const scale = 1 / Math.sqrt(D);
   const out = new Float32Array((qkv.length / stride) * width);
   let maxLength = 0;
   for (let t = 0; t < lengths.length; t++) maxLength = Math.max(maxLength, lengths[t]);
-  const p = new Float64Array(maxLength);
-  // One head of one text copied out: Q (scaled) and K as [L][D], V transposed as [D][L], so
-  // both products are dot products over contiguous memory; four accumulators each, so the
-  // adds do not wait on one another.
+  // One head of one text copied out: Q (scaled) and K as [L][D], V transposed as [D][L], the
+  // probabilities as [L][L]. Both products are computed two rows by two columns at a time:
+  // four independent accumulators, and each value loaded serves two multiplications.
   const q = new Float64Array(maxLength * D);
   const k = new Float64Array(maxLength * D);
   const vT = new Float64Array(D * maxLength);
+  const p = new Float64Array(maxLength * maxLength);
   for (let t = 0; t < lengths.length; t++) {
     const first = starts[t];
     const L = lengths[t];
-    const tail = L - (L % 4);
     for (let h = 0; h < heads; h++) {
       for (let j = 0; j < L; j++) {
         const base = (first + j) * stride + h * D;
@@ -96,44 +95,73 @@ export function packedAttention(qkv: Float32Array, starts: ArrayLike<number>, le
           vT[d * L + j] = qkv[base + 2 * width + d];
         }
       }
-      for (let i = 0; i < L; i++) {
-        const qi = i * D;
-        let max = -Infinity;
-        for (let j = 0; j < L; j++) {
-          const kj = j * D;
-          let a0 = 0;
-          let a1 = 0;
-          let a2 = 0;
-          let a3 = 0;
-          for (let d = 0; d < D; d += 4) {
-            a0 += q[qi + d] * k[kj + d];
-            a1 += q[qi + d + 1] * k[kj + d + 1];
-            a2 += q[qi + d + 2] * k[kj + d + 2];
-            a3 += q[qi + d + 3] * k[kj + d + 3];
+      // scores (an odd last row or column is computed twice, harmlessly)
+      for (let i = 0; i < L; i += 2) {
+        const i1 = i + 1 < L ? i + 1 : i;
+        const q0 = i * D;
+        const q1 = i1 * D;
+        for (let j = 0; j < L; j += 2) {
+          const j1 = j + 1 < L ? j + 1 : j;
+          const k0 = j * D;
+          const k1 = j1 * D;
+          let a00 = 0;
+          let a01 = 0;
+          let a10 = 0;
+          let a11 = 0;
+          for (let d = 0; d < D; d++) {
+            const x0 = q[q0 + d];
+            const x1 = q[q1 + d];
+            const y0 = k[k0 + d];
+            const y1 = k[k1 + d];
+            a00 += x0 * y0;
+            a01 += x0 * y1;
+            a10 += x1 * y0;
+            a11 += x1 * y1;
           }
-          const s = a0 + a1 + a2 + a3;
-          p[j] = s;
-          if (s > max) max = s;
+          p[i * L + j] = a00;
+          p[i * L + j1] = a01;
+          p[i1 * L + j] = a10;
+          p[i1 * L + j1] = a11;
         }
+      }
+      // softmax per query row
+      for (let i = 0; i < L; i++) {
+        const row = i * L;
+        let max = -Infinity;
+        for (let j = 0; j < L; j++) if (p[row + j] > max) max = p[row + j];
         let sum = 0;
-        for (let j = 0; j < L; j++) sum += p[j] = Math.exp(p[j] - max);
+        for (let j = 0; j < L; j++) sum += p[row + j] = Math.exp(p[row + j] - max);
         const inv = 1 / sum;
-        const oBase = (first + i) * width + h * D;
-        for (let d = 0; d < D; d++) {
-          const row = d * L;
-          let a0 = 0;
-          let a1 = 0;
-          let a2 = 0;
-          let a3 = 0;
-          let j = 0;
-          for (; j < tail; j += 4) {
-            a0 += p[j] * vT[row + j];
-            a1 += p[j + 1] * vT[row + j + 1];
-            a2 += p[j + 2] * vT[row + j + 2];
-            a3 += p[j + 3] * vT[row + j + 3];
+        for (let j = 0; j < L; j++) p[row + j] *= inv;
+      }
+      // context = P · V
+      for (let i = 0; i < L; i += 2) {
+        const i1 = i + 1 < L ? i + 1 : i;
+        const r0 = i * L;
+        const r1 = i1 * L;
+        const o0 = (first + i) * width + h * D;
+        const o1 = (first + i1) * width + h * D;
+        for (let d = 0; d < D; d += 2) {
+          const v0 = d * L;
+          const v1 = (d + 1) * L;
+          let a00 = 0;
+          let a01 = 0;
+          let a10 = 0;
+          let a11 = 0;
+          for (let j = 0; j < L; j++) {
+            const p0 = p[r0 + j];
+            const p1 = p[r1 + j];
+            const y0 = vT[v0 + j];
+            const y1 = vT[v1 + j];
+            a00 += p0 * y0;
+            a01 += p0 * y1;
+            a10 += p1 * y0;
+            a11 += p1 * y1;
           }
-          for (; j < L; j++) a0 += p[j] * vT[row + j];
-          out[oBase + d] = (a0 + a1 + a2 + a3) * inv;
+          out[o0 + d] = a00;
+          out[o0 + d + 1] = a01;
+          out[o1 + d] = a10;
+          out[o1 + d + 1] = a11;
         }
       }
     }

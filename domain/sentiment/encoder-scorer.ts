@@ -1,29 +1,46 @@
 /**
- * The accurate tier: the frozen MiniLM encoder plus our heads. One encoder per process (its
- * weights are 90 MB); texts are scored shortest first in batches padded to their own longest
- * member. Also scores entities within a text (per-ticker sentiment) with the entity head.
+ * The accurate tier: the frozen MiniLM encoder plus our heads. The encoder runs in a pool of
+ * worker threads, one per core (encoder-pool.ts), shared by every scorer of the process and
+ * closed when the last is disposed. Texts go to the pool packed without padding; it cuts them
+ * across the workers. Also scores entities within a text (per-ticker sentiment) with the
+ * entity head.
  */
-import { SentenceEncoder, defaultEncoderDir } from './encoder';
+import { defaultEncoderDir, tokenSpanOf } from './encoder';
 import { predictHead, uploadHead, type UploadedHead } from './encoder-head';
 import { readEncoderHeadModel } from './encoder-model-store';
+import { startEncoderPool, type EncoderPool } from './encoder-pool';
 import { CLASS_COUNT } from './hashed-linear-model';
 import { prepareForScoring } from './scoring-guards';
 import { vectorise } from './text-features';
 import { tfRuntime } from './tf-runtime';
 import { labelFromIndex, type SentimentScore, type SentimentScorer } from './types';
 
-const encoders = new Map<string, Promise<SentenceEncoder>>();
+const pools = new Map<string, { pool: Promise<EncoderPool>; users: number }>();
 
-/** The process-wide encoder for a folder (loaded once, kept for the life of the process). */
-export function sharedEncoder(dir = defaultEncoderDir(), maxLength = 256): Promise<SentenceEncoder> {
+/** The process-wide encoder pool for a folder; each acquire needs one release. */
+function acquireEncoderPool(dir = defaultEncoderDir(), maxLength = 256): { pool: Promise<EncoderPool>; release: () => Promise<void> } {
   const key = `${dir}#${maxLength}`;
-  let encoder = encoders.get(key);
-  if (!encoder) {
-    encoder = tfRuntime().then(({ tf }) => SentenceEncoder.load(tf, { dir, maxLength }));
-    encoder.catch(() => encoders.delete(key));
-    encoders.set(key, encoder);
+  let entry = pools.get(key);
+  if (!entry) {
+    const pool = startEncoderPool({ dir, maxLength });
+    const created = { pool, users: 0 };
+    pool.catch(() => pools.get(key) === created && pools.delete(key));
+    pools.set(key, created);
+    entry = created;
   }
-  return encoder;
+  const held = entry;
+  held.users++;
+  let released = false;
+  return {
+    pool: held.pool,
+    async release() {
+      if (released) return;
+      released = true;
+      if (--held.users > 0) return;
+      if (pools.get(key) === held) pools.delete(key);
+      await (await held.pool.catch(() => undefined))?.close();
+    },
+  };
 }
 
 export interface EntityQuery {
@@ -50,17 +67,22 @@ function toScore(p: Float32Array, row: number, version: string, truncated: boole
   };
 }
 
-export async function loadEncoderScorer(opts: { modelsDir: string; version: string; encoderDir?: string; batchSize?: number }): Promise<AccurateScorer> {
+export async function loadEncoderScorer(opts: { modelsDir: string; version: string; encoderDir?: string }): Promise<AccurateScorer> {
   const spec = readEncoderHeadModel(opts.modelsDir, opts.version);
-  const { tf, backend } = await tfRuntime();
-  const encoder = await sharedEncoder(opts.encoderDir, spec.encoder.maxLength);
+  const { tf } = await tfRuntime();
+  const held = acquireEncoderPool(opts.encoderDir, spec.encoder.maxLength);
+  let encoder: EncoderPool;
+  try {
+    encoder = await held.pool;
+  } catch (err) {
+    await held.release();
+    throw err;
+  }
   const sentence: UploadedHead = uploadHead(tf, spec.sentence);
   const entity: UploadedHead | undefined = spec.entity ? uploadHead(tf, spec.entity) : undefined;
-  // Encoder batches of 8: a caller's batch of 32 headlines of mixed length, sorted and cut in
-  // fours, wastes far less compute on padding than one batch padded to its longest headline.
-  const batchSize = opts.batchSize ?? 8;
   const version = opts.version;
   let disposed = false;
+  const rowOf = (pooled: Float32Array, row: number) => pooled.subarray(row * encoder.dim, (row + 1) * encoder.dim);
 
   const scoreBatch = async (texts: string[]): Promise<SentimentScore[]> => {
     if (disposed) throw new Error(`sentiment model ${version} was disposed`);
@@ -75,49 +97,51 @@ export async function loadEncoderScorer(opts: { modelsDir: string; version: stri
         pending.push({ at, text: prepared.text, truncated: prepared.truncated || encoded.truncated, ids: encoded.ids });
       }
     });
+    if (pending.length === 0) return results;
+    // shortest first, so each worker's chunk holds texts of similar length
     pending.sort((a, b) => a.ids.length - b.ids.length);
-    for (let start = 0; start < pending.length; start += batchSize) {
-      const chunk = pending.slice(start, start + batchSize);
-      const pooled = encoder.embedIds(chunk.map((c) => c.ids));
-      const dense = chunk.map((_, row) => pooled.subarray(row * encoder.dim, (row + 1) * encoder.dim));
-      const ngram = spec.sentence.ngram;
-      const sparse = ngram ? chunk.map((c) => vectorise(c.text, ngram.features, ngram.idf)) : undefined;
-      const p = predictHead(tf, sentence, dense, sparse);
-      chunk.forEach((c, row) => (results[c.at] = toScore(p, row, version, c.truncated)));
-    }
+    const { pooled } = await encoder.embed(pending.map((c) => c.ids));
+    const ngram = spec.sentence.ngram;
+    const sparse = ngram ? pending.map((c) => vectorise(c.text, ngram.features, ngram.idf)) : undefined;
+    const p = predictHead(
+      tf,
+      sentence,
+      pending.map((_, row) => rowOf(pooled, row)),
+      sparse,
+    );
+    pending.forEach((c, row) => (results[c.at] = toScore(p, row, version, c.truncated)));
     return results;
   };
 
   return {
     modelVersion: version,
-    backend,
+    backend: encoder.backend,
     tier: 'accurate',
     hasEntityHead: entity !== undefined,
     scoreBatch,
     async scoreEntities(queries: EntityQuery[]): Promise<Array<SentimentScore | null>> {
       if (!entity) throw new Error(`sentiment model ${version} has no entity head`);
+      if (disposed) throw new Error(`sentiment model ${version} was disposed`);
       const out: Array<SentimentScore | null> = new Array(queries.length).fill(null);
       const pending = queries
         .map((q, at) => ({ at, q, prepared: prepareForScoring(q.text) }))
         .filter((p) => !('unscoredReason' in p.prepared))
         .map((p) => ({ ...p, ids: encoder.tokenizer.encode(p.q.text, encoder.maxLength).ids }));
+      if (pending.length === 0) return out;
       pending.sort((a, b) => a.ids.length - b.ids.length);
-      for (let start = 0; start < pending.length; start += batchSize) {
-        const chunk = pending.slice(start, start + batchSize);
-        const spans = chunk.map((c) => [encoder.tokenSpan(c.q.text, c.q.span[0], c.q.span[1])]);
-        const { pooled, spans: spanVectors } = encoder.embedIdsWithSpans(
-          chunk.map((c) => c.ids),
-          spans,
-        );
-        const dense = chunk.map((_, row) => {
-          const v = new Float32Array(encoder.dim * 2);
-          v.set(spanVectors[row][0], 0);
-          v.set(pooled.subarray(row * encoder.dim, (row + 1) * encoder.dim), encoder.dim);
-          return v;
-        });
-        const p = predictHead(tf, entity, dense);
-        chunk.forEach((c, row) => (out[c.at] = toScore(p, row, version, false)));
-      }
+      const spans = pending.map((c) => [tokenSpanOf(encoder.tokenizer, encoder.maxLength, c.q.text, c.q.span[0], c.q.span[1])]);
+      const { pooled, spans: spanVectors } = await encoder.embed(
+        pending.map((c) => c.ids),
+        spans,
+      );
+      const dense = pending.map((_, row) => {
+        const v = new Float32Array(encoder.dim * 2);
+        v.set(spanVectors[row][0], 0);
+        v.set(rowOf(pooled, row), encoder.dim);
+        return v;
+      });
+      const p = predictHead(tf, entity, dense);
+      pending.forEach((c, row) => (out[c.at] = toScore(p, row, version, false)));
       return out;
     },
     dispose() {
@@ -125,6 +149,7 @@ export async function loadEncoderScorer(opts: { modelsDir: string; version: stri
       disposed = true;
       sentence.dispose();
       entity?.dispose();
+      void held.release();
     },
   };
 }

@@ -39,4 +39,29 @@ describe('sentence encoder (all-MiniLM-L6-v2 on tfjs wasm)', () => {
       encoder.dispose();
     }
   });
+
+  test('the packed inference forward equals the padded tfjs-op forward on every real token', async () => {
+    const { tf } = await tfRuntime();
+    const encoder = SentenceEncoder.load(tf);
+    try {
+      const rows = encoder.tokenize(['Shares of $AAPL rise', 'Oil slides as OPEC+ weighs output hikes; energy stocks follow crude lower', 'Fed holds']);
+      const { ids, mask, length } = encoder.pad(rows);
+      const padded = encoder.hiddenStates(ids, mask, rows.length, length);
+      const reference = padded.dataSync() as Float32Array;
+      padded.dispose();
+      const packed = encoder.tokenStates(rows);
+      expect(Array.from(packed.lengths)).toEqual(rows.map((r) => r.length));
+      let worst = 1;
+      rows.forEach((r, t) => {
+        for (let i = 0; i < r.length; i++) {
+          const a = packed.states.subarray((packed.starts[t] + i) * encoder.dim, (packed.starts[t] + i + 1) * encoder.dim);
+          const b = reference.subarray((t * length + i) * encoder.dim, (t * length + i + 1) * encoder.dim);
+          worst = Math.min(worst, cosine(a, b));
+        }
+      });
+      expect(worst).toBeGreaterThan(0.99999);
+    } finally {
+      encoder.dispose();
+    }
+  });
 });

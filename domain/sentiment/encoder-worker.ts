@@ -1,0 +1,54 @@
+/**
+ * One thread of the encoder pool (encoder-pool.ts): loads the sentence encoder on its own
+ * TensorFlow.js backend once, then answers embed requests. Posts `{ type: 'ready', dim }`
+ * or `{ type: 'failed', message }` after loading.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { SentenceEncoder } from './encoder';
+import { tfRuntime } from './tf-runtime';
+
+export interface EncoderWorkerData {
+  dir: string;
+  maxLength: number;
+}
+
+export interface EmbedRequest {
+  id: number;
+  rowsIds: number[][];
+  spans: Array<Array<[number, number]>>;
+}
+
+export type EncoderWorkerMessage =
+  | { type: 'ready'; dim: number; maxLength: number; backend: string }
+  | { type: 'failed'; message: string }
+  | { type: 'embedded'; id: number; pooled: Float32Array; spans: Float32Array[][] }
+  | { type: 'error'; id: number; message: string };
+
+async function serve(): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('encoder-worker runs only as a worker thread');
+  const { dir, maxLength } = workerData as EncoderWorkerData;
+  let encoder: SentenceEncoder;
+  let backend: string;
+  try {
+    const runtime = await tfRuntime();
+    backend = runtime.backend;
+    encoder = SentenceEncoder.load(runtime.tf, { dir, maxLength });
+  } catch (err) {
+    port.postMessage({ type: 'failed', message: (err as Error).message } satisfies EncoderWorkerMessage);
+    return;
+  }
+  port.on('message', (request: EmbedRequest) => {
+    let reply: EncoderWorkerMessage;
+    try {
+      const { pooled, spans } = encoder.embedIdsWithSpans(request.rowsIds, request.spans);
+      reply = { type: 'embedded', id: request.id, pooled, spans };
+    } catch (err) {
+      reply = { type: 'error', id: request.id, message: (err as Error).message };
+    }
+    port.postMessage(reply);
+  });
+  port.postMessage({ type: 'ready', dim: encoder.dim, maxLength: encoder.maxLength, backend } satisfies EncoderWorkerMessage);
+}
+
+void serve();
