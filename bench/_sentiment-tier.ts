@@ -5,6 +5,7 @@
  */
 import { readLabelledCsv } from '../domain/sentiment/data';
 import { createLexiconScorer } from '../domain/sentiment/lexicon-scorer';
+import { encoderPoolSize } from '../domain/sentiment/encoder-pool';
 import { loadModelScorer } from '../domain/sentiment/model-scorer';
 import type { SentimentScorer } from '../domain/sentiment/types';
 
@@ -15,7 +16,7 @@ function workload(corpus: readonly string[], count: number): string[] {
 
 const cpuRates: Record<string, number> = {};
 
-/** Wall-clock headlines/s; also records headlines per CPU-second (independent of other load on the machine). */
+/** Wall-clock headlines/s; also records headlines per CPU-second of the whole process, worker threads included (independent of other load on the machine). */
 async function headlinesPerSecond(scorer: SentimentScorer, texts: readonly string[], batchSize: number): Promise<number> {
   await scorer.scoreBatch(texts.slice(0, Math.min(batchSize, 64)));
   const started = process.hrtime.bigint();
@@ -30,7 +31,9 @@ async function headlinesPerSecond(scorer: SentimentScorer, texts: readonly strin
 async function main(): Promise<void> {
   const [tier, corpusFile, modelsDir, version] = process.argv.slice(2);
   const corpus = readLabelledCsv(corpusFile).map((r) => r.text);
+  const loadStarted = process.hrtime.bigint();
   const scorer = await loadModelScorer({ modelsDir: modelsDir || undefined, version: version || undefined, tier: tier === 'accurate' ? 'accurate' : 'fast' });
+  const loadSeconds = Number(process.hrtime.bigint() - loadStarted) / 1e9;
   const rates: Record<string, number> = {};
   // The accurate tier is ~100x slower: fewer texts (distinct ones, in corpus order), same batch sizes.
   const plan: Array<[number, number]> = tier === 'accurate' ? [[1, 64], [32, 960], [256, 1024]] : [[1, 3000], [32, 20000], [256, 40000]];
@@ -45,7 +48,8 @@ async function main(): Promise<void> {
   }
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const load = (await import('node:os')).loadavg()[0];
-  console.log(JSON.stringify({ tier, version: scorer.modelVersion, backend: scorer.backend, rates, perCpuSecond, lexicon, peakRssMb, load }));
+    const workers = tier === 'accurate' ? encoderPoolSize() : 0;
+  console.log(JSON.stringify({ tier, version: scorer.modelVersion, backend: scorer.backend, rates, perCpuSecond, lexicon, peakRssMb, load, loadSeconds, workers }));
 }
 
 main().then(

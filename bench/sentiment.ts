@@ -5,6 +5,7 @@
  * `sentiment_headlines_per_s=<fast tier, best batched rate> accurate_headlines_per_s=<accurate tier at batch 32>`.
  */
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { sharedDataPath } from '../config/paths';
 import { activeTierVersion, defaultModelsDir, readMetadata } from '../domain/sentiment/model-store';
@@ -23,6 +24,8 @@ interface TierResult {
   load: number;
   lexicon?: Record<string, number>;
   peakRssMb: number;
+  loadSeconds: number;
+  workers: number;
 }
 
 function runTier(tier: 'fast' | 'accurate', corpusFile: string, modelsDir: string, version: string | undefined): TierResult {
@@ -40,7 +43,8 @@ export default async function benchSentiment(args: string[]): Promise<void> {
   const corpusFile = flag(args, 'file') ?? path.join(process.env.TIDINGS_SENTIMENT_DATA_DIR ?? sharedDataPath('sentiment'), 'twitter-financial-news', 'valid.csv');
   // tfjs-backend-wasm reports no multithread support under Node, and forcing it fails: the
   // pthread worker is served as a blob: URL, which worker_threads rejects (ERR_WORKER_PATH).
-  console.log(`corpus ${path.basename(corpusFile)}; wasm backend with SIMD, one thread`);
+  // The accurate tier uses the cores instead through its pool of encoder worker threads.
+  console.log(`corpus ${path.basename(corpusFile)}; wasm backend with SIMD, one thread per wasm instance; 1-min load average ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores`);
 
   const fast = runTier('fast', corpusFile, modelsDir, flag(args, 'version'));
   const fastMeta = readMetadata(modelsDir, fast.version);
@@ -55,7 +59,7 @@ export default async function benchSentiment(args: string[]): Promise<void> {
     const accurate = runTier('accurate', corpusFile, modelsDir, accurateVersion);
     const meta = readMetadata(modelsDir, accurate.version);
     console.log(
-      `accurate tier ${accurate.version} on ${accurate.backend}; heads trained in ${Number(meta.trainingSeconds).toFixed(1)}s ` +
+      `accurate tier ${accurate.version} on ${accurate.backend}, ${accurate.workers} encoder worker thread(s), loaded in ${accurate.loadSeconds.toFixed(1)}s; heads trained in ${Number(meta.trainingSeconds).toFixed(1)}s ` +
         `(+ ${Number(meta.embeddingSeconds ?? 0).toFixed(0)}s in that run's embedding step; a cold cache needs one encoder pass over ~22,600 texts); peak RSS ${Math.round(accurate.peakRssMb)} MB`,
     );
     for (const [b, r] of Object.entries(accurate.rates)) {

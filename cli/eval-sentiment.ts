@@ -4,6 +4,11 @@
  * the product prefers (the accurate one once it is active; `--tier fast` for the n-gram model,
  * `--lexicon` for the fallback) and prints the report, then N misclassified examples; the
  * last line is `accuracy=<a> macro_f1=<f>`.
+ *
+ * `--summary unrelated|agreeing [--limit N]`: scores each text as a title, and again as the
+ * title plus a summary (summary-eval.ts says what each kind shows), on the same rows (an
+ * even sample of N of them); the last line is that of title + summary, after
+ * `title_only_accuracy=… title_only_macro_f1=…`.
  */
 import path from 'node:path';
 import { sharedDataPath } from '../config/paths';
@@ -17,6 +22,10 @@ import { createLexiconScorer } from '../domain/sentiment/lexicon-scorer';
 import { formatReport } from '../domain/sentiment/metrics';
 import { loadModelScorer } from '../domain/sentiment/model-scorer';
 import { defaultModelsDir, preferredVersion, type ModelTier } from '../domain/sentiment/model-store';
+import { articlesFromFeedBody } from '../domain/feeds';
+import { withAgreeingSummaries, withUnrelatedSummaries } from '../domain/sentiment/summary-eval';
+import type { SentimentScorer } from '../domain/sentiment/types';
+import fs from 'node:fs';
 import { parseFlags } from './flags';
 
 async function main(): Promise<void> {
@@ -46,6 +55,8 @@ async function main(): Promise<void> {
   const tier: ModelTier = (requestedTier as ModelTier | undefined) ?? preferredVersion(modelsDir).tier;
   const scorer = flags.get('lexicon') === 'true' ? createLexiconScorer() : await loadModelScorer({ version: flags.get('version'), modelsDir, tier });
   if (flags.get('entities') === 'true') return evalEntities(scorer as AccurateScorer, sentfin, Number(flags.get('errors') ?? 0));
+  const summary = flags.get('summary');
+  if (summary !== undefined) return evalWithSummaries(scorer, rows, file ?? '', summary, flags.get('limit'));
   console.log(`scoring ${rows.length} texts from ${file} with ${scorer.modelVersion} (${scorer.tier ?? tier} tier) on ${scorer.backend}`);
   const predicted: string[] = [];
   const report = await evaluateScorer(scorer, rows, 256, (labels) => predicted.push(...labels));
@@ -61,6 +72,44 @@ async function main(): Promise<void> {
       .forEach((r) => console.log(`  ${r.label} -> ${r.predicted}: ${r.text.replace(/\s+/g, ' ')}`));
   }
   console.log(`accuracy=${report.accuracy.toFixed(4)} macro_f1=${report.macroF1.toFixed(4)}`);
+}
+
+/** Real summaries of other news: the SEC press-release, testimony and filing feeds in the shared data. */
+function feedSummaries(): string[] {
+  const dir = process.env.TIDINGS_FEEDS_DATA_DIR ?? sharedDataPath('feeds');
+  const files = fs.readdirSync(dir).filter((f) => /\.(xml|rss|atom)$/.test(f));
+  return files.flatMap((f) => articlesFromFeedBody(fs.readFileSync(path.join(dir, f)), { fetchedAt: new Date() }).articles.map((a) => a.summary));
+}
+
+function evenSample<T>(rows: readonly T[], limit: number | undefined): T[] {
+  if (!limit || limit >= rows.length) return [...rows];
+  return Array.from({ length: limit }, (_, i) => rows[Math.floor((i * rows.length) / limit)]);
+}
+
+async function evalWithSummaries(scorer: SentimentScorer, rows: LabelledText[], file: string, kind: string, limitFlag: string | undefined): Promise<void> {
+  const limit = limitFlag === undefined ? undefined : Number(limitFlag);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new Error(`--limit must be a positive integer, got "${limitFlag}"`);
+  const sample = evenSample(rows, limit);
+  let examples;
+  if (kind === 'unrelated') examples = withUnrelatedSummaries(sample, feedSummaries());
+  else if (kind === 'agreeing') examples = withAgreeingSummaries(sample);
+  else throw new Error(`--summary must be unrelated or agreeing, got "${kind}"`);
+  console.log(`scoring ${examples.length} texts from ${file} as titles and as title + ${kind} summary with ${scorer.modelVersion} (${scorer.tier ?? 'fast'} tier) on ${scorer.backend}`);
+  const timed = async (texts: LabelledText[]) => {
+    const started = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
+    const report = await evaluateScorer(scorer, texts, 64);
+    const used = process.cpuUsage(cpu);
+    return { report, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: (used.user + used.system) / 1e6 };
+  };
+  const titles = await timed(examples.map((e) => ({ text: e.title, label: e.label })));
+  const whole = await timed(examples.map((e) => ({ text: e.text, label: e.label })));
+  scorer.dispose?.();
+  console.log(formatReport(`${file}: title only`, titles.report));
+  console.log(formatReport(`${file}: title + ${kind} summary`, whole.report));
+  console.log(`cost: title only ${titles.cpuSeconds.toFixed(1)} CPU-s (${titles.seconds.toFixed(1)} s), title + summary ${whole.cpuSeconds.toFixed(1)} CPU-s (${whole.seconds.toFixed(1)} s)`);
+  console.log(`title_only_accuracy=${titles.report.accuracy.toFixed(4)} title_only_macro_f1=${titles.report.macroF1.toFixed(4)}`);
+  console.log(`accuracy=${whole.report.accuracy.toFixed(4)} macro_f1=${whole.report.macroF1.toFixed(4)}`);
 }
 
 /**
