@@ -87,7 +87,11 @@ export function sentimentActivities(db: DataSource, log: Logger, metrics: Worker
       for (let i = 0; i < todo.length; i += batchSize) {
         if (Context.current().cancellationSignal.aborted) break;
         const batch = todo.slice(i, i + batchSize);
-        // Headlines are what the model was trained on; summaries vary too much between sources.
+        // Headlines are what the models were trained on, and titles alone are what they score:
+        // appending a summary that does not carry the headline's sentiment pulls both tiers
+        // towards neutral (twitter valid, accurate tier 0.810 -> 0.760, fast 0.838 -> 0.735 with
+        // unrelated real SEC summaries; `npm run eval:sentiment -- --summary unrelated`) and
+        // costs the encoder 2.5x the CPU. See BENCHMARKS.md, "title + summary".
         const results = await scorer.scoreBatch(batch.map((a) => a.title));
         // Per-ticker scores first: a retry re-does every article whose article-level row is missing.
         if (isAccurate(scorer) && scorer.hasEntityHead) await storeTickerScores(db, scorer, batch);

@@ -1,6 +1,6 @@
 /**
  * One tier of the sentiment benchmark in its own process (so its peak RSS is its own):
- * `node dist/bench/_sentiment-tier.js <fast|accurate> <corpus csv> [models dir] [version]`.
+ * `node dist/bench/_sentiment-tier.js <fast|accurate> <corpus csv> [models dir] [version] [batch sizes, e.g. 32]`.
  * Prints one JSON line: rates per batch size, peak RSS, model version and backend.
  */
 import { readLabelledCsv } from '../domain/sentiment/data';
@@ -29,7 +29,7 @@ async function headlinesPerSecond(scorer: SentimentScorer, texts: readonly strin
 }
 
 async function main(): Promise<void> {
-  const [tier, corpusFile, modelsDir, version] = process.argv.slice(2);
+  const [tier, corpusFile, modelsDir, version, only] = process.argv.slice(2);
   const corpus = readLabelledCsv(corpusFile).map((r) => r.text);
   const loadStarted = process.hrtime.bigint();
   const scorer = await loadModelScorer({ modelsDir: modelsDir || undefined, version: version || undefined, tier: tier === 'accurate' ? 'accurate' : 'fast' });
@@ -37,7 +37,8 @@ async function main(): Promise<void> {
   const rates: Record<string, number> = {};
   // The accurate tier is ~100x slower: fewer texts (distinct ones, in corpus order), same batch sizes.
   const plan: Array<[number, number]> = tier === 'accurate' ? [[1, 64], [32, 960], [256, 1024]] : [[1, 3000], [32, 20000], [256, 40000]];
-  for (const [batchSize, count] of plan) rates[batchSize] = await headlinesPerSecond(scorer, workload(corpus, count), batchSize);
+  const wanted = only ? new Set(only.split(',').map(Number)) : undefined;
+  for (const [batchSize, count] of plan.filter(([b]) => !wanted || wanted.has(b))) rates[batchSize] = await headlinesPerSecond(scorer, workload(corpus, count), batchSize);
   const perCpuSecond = { ...cpuRates };
   scorer.dispose?.();
   let lexicon: Record<string, number> | undefined;

@@ -28,9 +28,10 @@ interface TierResult {
   workers: number;
 }
 
-function runTier(tier: 'fast' | 'accurate', corpusFile: string, modelsDir: string, version: string | undefined): TierResult {
-  const out = execFileSync(process.execPath, [path.join(__dirname, '_sentiment-tier.js'), tier, corpusFile, modelsDir, version ?? ''], {
+function runTier(tier: 'fast' | 'accurate', corpusFile: string, modelsDir: string, version: string | undefined, batches = '', env: NodeJS.ProcessEnv = process.env): TierResult {
+  const out = execFileSync(process.execPath, [path.join(__dirname, '_sentiment-tier.js'), tier, corpusFile, modelsDir, version ?? '', batches], {
     encoding: 'utf8',
+    env,
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 16 * 1024 * 1024,
   });
@@ -66,6 +67,12 @@ export default async function benchSentiment(args: string[]): Promise<void> {
       console.log(`  accurate batch ${b.padStart(3)}: ${r.toFixed(1)} headlines/s (${accurate.perCpuSecond[b].toFixed(1)} per CPU-second; 1-min load average ${accurate.load.toFixed(1)})`);
     }
     accurateRate = accurate.rates['32'];
+    // The peer, in the same run: the encoder on the calling thread, no worker threads.
+    const single = runTier('accurate', corpusFile, modelsDir, accurateVersion, '32', { ...process.env, TIDINGS_ENCODER_WORKERS: '0' });
+    console.log(
+      `  peer: encoder on the calling thread, batch  32: ${single.rates['32'].toFixed(1)} headlines/s (${single.perCpuSecond['32'].toFixed(1)} per CPU-second; peak RSS ${Math.round(single.peakRssMb)} MB); ` +
+        `the pool is ${(accurateRate / single.rates['32']).toFixed(2)}x its wall-clock rate`,
+    );
   } else {
     console.log('no active accurate tier (npm run train:sentiment -- --tier accurate)');
   }
