@@ -172,6 +172,15 @@ function startChild(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, logFi
   });
 }
 
+/**
+ * BENCH_CPU_PROF_DIR=<dir>: V8 CPU profiles of the API and of the SQL peer (where the time goes,
+ * side by side), named tidings-<time>.cpuprofile and peer-<time>.cpuprofile.
+ */
+function cpuProfileArgs(name: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+}
+
 async function post(url: string, query: string, headers: Record<string, string>): Promise<unknown> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
   const body = (await res.json()) as { data?: unknown; errors?: unknown };
@@ -247,15 +256,14 @@ export default async function graphqlBench(args: string[]): Promise<void> {
     const env = { ...process.env, DATABASE_URL: infra.databaseUrl, TEMPORAL_ADDRESS: infra.temporalAddress };
     const [tidings, peer, hello] = await Promise.all([
       startChild(
-        // BENCH_CPU_PROF_DIR=<dir> writes a V8 CPU profile of the API process (where the time goes).
-        [...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : []), path.join(dist, 'runtime', 'api-main.js')],
+        [...cpuProfileArgs('tidings'), path.join(dist, 'runtime', 'api-main.js')],
         // Production mode with info-level logs: what a deployment runs. The admin limit is raised
         // so 50 connections are measured, not refused; the limiter itself still runs per request.
         { ...env, NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(tidingsPort), TIDINGS_SKIP_MIGRATIONS: '1', RATE_LIMIT_ADMIN_PER_MIN: '1000000000' },
         /"api listening"/,
         path.join(infra.workDir, 'tidings-api.log'),
       ),
-      startChild([path.join(dist, 'bench', '_peer-graphql.js'), 'sql', String(peerPort)], env, /peer listening (\S+)/, path.join(infra.workDir, 'peer.log')),
+      startChild([...cpuProfileArgs('peer'), path.join(dist, 'bench', '_peer-graphql.js'), 'sql', String(peerPort)], env, /peer listening (\S+)/, path.join(infra.workDir, 'peer.log')),
       startChild([path.join(dist, 'bench', '_peer-graphql.js'), 'hello', String(helloPort)], env, /peer listening (\S+)/, path.join(infra.workDir, 'hello.log')),
     ]);
     children.push(tidings.child, peer.child, hello.child);

@@ -6,6 +6,7 @@
 import DataLoader from 'dataloader';
 import { tickerScoreLateralSql, tierRankSql } from './sentiment-preference';
 import type { DataSource } from 'typeorm';
+import { columnsFor, readRows } from '../db/read-rows';
 import { ServiceError } from './errors';
 import { Signal, type SignalType } from '../entities';
 import { csvLimit, toCsv } from './csv';
@@ -45,8 +46,21 @@ export interface SentimentBucket {
 
 export const MAX_SIGNAL_PAGE = 200;
 
-const SIGNAL_COLUMNS = `s.id, s.ticker, s.as_of AS "asOf", s.type, s.confidence, s.risk_level AS "riskLevel",
-  s.suggested_position_size AS "suggestedPositionSize", s.features, s.model_versions AS "modelVersions", s.params, s.created_at AS "createdAt"`;
+/** Each field of a signal row as a column of `signals s`, aliased to the entity's name. */
+const SIGNAL_COLUMN: Readonly<Record<SignalRowField, string>> = {
+  id: 's.id',
+  ticker: 's.ticker',
+  asOf: 's.as_of AS "asOf"',
+  type: 's.type',
+  confidence: 's.confidence',
+  riskLevel: 's.risk_level AS "riskLevel"',
+  suggestedPositionSize: 's.suggested_position_size AS "suggestedPositionSize"',
+  features: 's.features',
+  modelVersions: 's.model_versions AS "modelVersions"',
+  params: 's.params',
+  createdAt: 's.created_at AS "createdAt"',
+};
+type SignalRowField = 'id' | 'ticker' | 'asOf' | 'type' | 'confidence' | 'riskLevel' | 'suggestedPositionSize' | 'features' | 'modelVersions' | 'params' | 'createdAt';
 type ProvenanceRow = { signal_id: string; id: string; title: string; url: string | null; published_at: Date; relevance: number | null; score: number | null; model_version: string | null };
 
 export class SignalService {
@@ -70,16 +84,23 @@ export class SignalService {
     return where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   }
 
-  private select(filter: SignalFilter, limit: number, after?: { time: string; id: string }): Promise<Signal[]> {
+  /** `fields`: the row fields the caller reads (id and asOf, the cursor, always); all without. */
+  private select(filter: SignalFilter, limit: number, after?: { time: string; id: string }, fields?: Iterable<string>): Promise<Signal[]> {
     const params: unknown[] = [];
     let where = this.filterSql(filter, params);
     if (after) where += `${where ? ' AND' : 'WHERE'} (s.as_of, s.id) < ($${params.push(after.time)}::timestamptz, $${params.push(after.id)}::uuid)`;
-    return this.db.query(`SELECT ${SIGNAL_COLUMNS} FROM signals s ${where} ORDER BY s.as_of DESC, s.id DESC LIMIT $${params.push(limit)}`, params);
+    const columns = columnsFor(SIGNAL_COLUMN, ['id', 'asOf'], fields);
+    return readRows(this.db, `SELECT ${columns} FROM signals s ${where} ORDER BY s.as_of DESC, s.id DESC LIMIT $${params.push(limit)}`, params);
   }
 
-  async page(filter: SignalFilter, first: number, after?: string | null) {
+  /**
+   * A page of the filter's signals. `fields` names the row fields the caller will read (a
+   * GraphQL selection): only those columns are fetched (no `features` JSON when no one reads
+   * it), and the rows hold nothing else. Without it, whole rows.
+   */
+  async page(filter: SignalFilter, first: number, after?: string | null, fields?: Iterable<string>) {
     if (!Number.isInteger(first) || first < 1 || first > MAX_SIGNAL_PAGE) throw new ServiceError('BAD_USER_INPUT', `first must be 1 to ${MAX_SIGNAL_PAGE}`, { field: 'first' });
-    const rows = await this.select(filter, first + 1, after ? decodeCursor(after) : undefined);
+    const rows = await this.select(filter, first + 1, after ? decodeCursor(after) : undefined, fields);
     const signals = rows.slice(0, first);
     const cursors = signals.map((s) => encodeCursor(s.asOf, s.id));
     return { signals, cursors, hasNextPage: rows.length > first, endCursor: cursors.at(-1) ?? null };
@@ -103,7 +124,8 @@ export class SignalService {
    * among the model versions the signal records).
    */
   async articlesOf(signalIds: readonly string[]): Promise<Map<string, SignalArticleRow[]>> {
-    const rows = (await this.db.query(
+    const rows = await readRows<ProvenanceRow>(
+      this.db,
       `SELECT sa.signal_id, a.id, a.title, a.url, a.published_at, at.relevance, sc.score, sc.model_version
        FROM signal_articles sa
        JOIN signals s ON s.id = sa.signal_id
@@ -117,7 +139,7 @@ export class SignalService {
        WHERE sa.signal_id = ANY($1::uuid[])
        ORDER BY a.published_at DESC, a.id`,
       [signalIds],
-    )) as ProvenanceRow[];
+    );
     return this.provenanceBySignal(signalIds, rows);
   }
 
@@ -127,14 +149,15 @@ export class SignalService {
    * score lookup is most of the query's cost.
    */
   async articlesOfWithoutSentiment(signalIds: readonly string[]): Promise<Map<string, SignalArticleRow[]>> {
-    const rows = (await this.db.query(
+    const rows = await readRows<ProvenanceRow>(
+      this.db,
       `SELECT sa.signal_id, a.id, a.title, a.url, a.published_at, NULL::real AS relevance, NULL::real AS score, NULL::text AS model_version
        FROM signal_articles sa
        JOIN articles a ON a.id = sa.article_id
        WHERE sa.signal_id = ANY($1::uuid[])
        ORDER BY a.published_at DESC, a.id`,
       [signalIds],
-    )) as ProvenanceRow[];
+    );
     return this.provenanceBySignal(signalIds, rows);
   }
 
@@ -177,7 +200,8 @@ export class SignalService {
     if (span > maxBuckets) throw new ServiceError('BAD_USER_INPUT', `at most ${maxBuckets} ${unit}s per request`, { field: 'to' });
     // One score per article: the per-ticker score when the accurate tier gave one, else the
     // preferred article score (accurate > fast > lexicon, newest first).
-    const rows: Array<{ bucket: Date; n: number; mean: number | null; pos: number; neu: number; neg: number }> = await this.db.query(
+    const rows = await readRows<{ bucket: Date; n: number; mean: number | null; pos: number; neu: number; neg: number }>(
+      this.db,
       `WITH preferred AS (
          SELECT DISTINCT ON (t.article_id) t.article_id, t.ticker, t.published_at, s.score, s.label
          FROM article_tickers t JOIN sentiment_scores s ON s.article_id = t.article_id
