@@ -8,6 +8,12 @@ export interface TemporalClientHandle {
 
 export async function connectTemporalClient(address: string, namespace: string): Promise<TemporalClientHandle> {
   const connection = await Connection.connect({ address, connectTimeout: 5000 });
+  // connect() checks the server inside `withDeadline`, whose AsyncLocalStorage.run() switches on
+  // promise hooks for the whole process on Node 20: every promise of every API request then
+  // paid for them (several times the cost of a bare promise; `npm run bench -- graphql`). The
+  // check is over and nothing of ours runs in that context, so the storage is switched off
+  // again; a later withDeadline/withMetadata would switch it back on, for as long as it is used.
+  connection.callContextStorage.disable();
   const client = new Client({ connection, namespace });
   return { client, connection, close: () => connection.close() };
 }
