@@ -51,6 +51,12 @@ describe('selectedFields', () => {
     expect(selectedFields({ fieldNodes: [field] }, ['edges', 'node'], COMPUTED)).toBe(once);
     expect([...selectedFields({ fieldNodes: [field] }, ['edges'], COMPUTED)!]).toEqual(['node']);
   });
+
+  it('caches per computed map: the same node and path with another map answers for that map', () => {
+    const [field] = rootFields('{ articles { edges { node { title tickers { ticker } technical { rsi } } } } }');
+    expect([...selectedFields({ fieldNodes: [field] }, ['edges', 'node'], COMPUTED)!].sort()).toEqual(['features', 'title']);
+    expect([...selectedFields({ fieldNodes: [field] }, ['edges', 'node'], new Map())!].sort()).toEqual(['technical', 'tickers', 'title']);
+  });
 });
 
 describe('selectsOnly', () => {

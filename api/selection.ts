@@ -31,15 +31,18 @@ function collect(nodes: readonly FieldNode[], path: readonly string[]): Set<stri
   return names;
 }
 
-/** Per parsed field node (Apollo reuses one document per query text) and path: the answer is a function of the two. */
-const cache = new WeakMap<FieldNode, Map<string, ReadonlySet<string> | undefined>>();
+/**
+ * Per parsed field node (Apollo reuses one document per query text), `computed` map and path:
+ * the answer is a function of the three.
+ */
+const cache = new WeakMap<FieldNode, Map<ReadonlyMap<string, readonly string[]>, Map<string, ReadonlySet<string> | undefined>>>();
 
 /**
  * The row fields a selection below this field reads, following `path` (e.g. `['edges', 'node']`
  * from a connection to its nodes): the selected field names, with each field a resolver computes
  * replaced by the row fields it reads (`computed`), and `__typename` dropped. Undefined when a
  * fragment appears on the way, since its fields depend on the type: then the caller reads whole
- * rows. Cached per parsed field node and path; each field node has one resolver, so one `computed`.
+ * rows.
  */
 export function selectedFields(info: Pick<GraphQLResolveInfo, 'fieldNodes'>, path: readonly string[], computed: ReadonlyMap<string, readonly string[]>): ReadonlySet<string> | undefined {
   const compute = () => {
@@ -55,8 +58,10 @@ export function selectedFields(info: Pick<GraphQLResolveInfo, 'fieldNodes'>, pat
   // Merged fields (the same response name selected twice) span several nodes: not cached.
   if (info.fieldNodes.length !== 1) return compute();
   const node = info.fieldNodes[0];
-  let byPath = cache.get(node);
-  if (!byPath) cache.set(node, (byPath = new Map()));
+  let byComputed = cache.get(node);
+  if (!byComputed) cache.set(node, (byComputed = new Map()));
+  let byPath = byComputed.get(computed);
+  if (!byPath) byComputed.set(computed, (byPath = new Map()));
   const key = path.join('.');
   if (byPath.has(key)) return byPath.get(key);
   const names = compute();

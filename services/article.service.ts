@@ -5,10 +5,10 @@
  */
 import { tierRankSql } from './sentiment-preference';
 import type { Client } from '@temporalio/client';
-import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { columnsFor, readRows } from '../db/read-rows';
 import { ServiceError } from './errors';
+import { SettledLoader } from './settled-loader';
 import { dedupeArticles, normaliseItem, type NormalisedArticle } from '../domain/feeds';
 import { Article, ArticleTicker, SentimentScore } from '../entities';
 import { insertArticles } from './article-store';
@@ -180,14 +180,14 @@ export class ArticleService {
    * per batch, per distinct set of columns.
    */
   loaders() {
-    const tickers = new Map<string, DataLoader<string, ArticleTickerRow[]>>();
-    const sentiment = new Map<string, DataLoader<string, SentimentScoreRow | null>>();
+    const tickers = new Map<string, SettledLoader<string, ArticleTickerRow[]>>();
+    const sentiment = new Map<string, SettledLoader<string, SentimentScoreRow | null>>();
     return {
       tickers: (fields?: Iterable<string>) => {
         const columns = columnsFor(TICKER_COLUMN, ['articleId'], fields);
         let loader = tickers.get(columns);
         if (!loader) {
-          loader = new DataLoader<string, ArticleTickerRow[]>(async (ids) => {
+          loader = new SettledLoader<string, ArticleTickerRow[]>(async (ids) => {
             const rows = await readRows<ArticleTickerRow>(this.db, `SELECT ${columns} FROM article_tickers WHERE article_id = ANY($1::uuid[]) ORDER BY relevance DESC`, [ids]);
             const byArticle = new Map<string, ArticleTickerRow[]>(ids.map((id) => [id, []]));
             for (const r of rows) byArticle.get(r.articleId)?.push(r);
@@ -202,7 +202,7 @@ export class ArticleService {
         const columns = columnsFor(SENTIMENT_COLUMN, ['articleId'], fields);
         let loader = sentiment.get(columns);
         if (!loader) {
-          loader = new DataLoader<string, SentimentScoreRow | null>(async (ids) => {
+          loader = new SettledLoader<string, SentimentScoreRow | null>(async (ids) => {
             const rows = await readRows<SentimentScoreRow>(
               this.db,
               `SELECT DISTINCT ON (s.article_id) ${columns} FROM sentiment_scores s

@@ -141,6 +141,15 @@ export class ArticleResolver {
   ): Promise<ArticleConnection> {
     // Only the columns the selection reads (e.g. no summary when no one asked for it).
     const page = await ctx.services.articles.page(filter ?? {}, first, after, selectedFields(info, ['edges', 'node'], ARTICLE_COMPUTED_FIELDS));
+    // The page's tickers and scores in one batch now, so each article's field resolvers answer
+    // with plain values (the same loaders and columns they would use).
+    const node = selectedFields(info, ['edges', 'node'], NOTHING_COMPUTED);
+    const ids = page.articles.map((a) => a.id);
+    const l = loaders(ctx);
+    await Promise.all([
+      node?.has('tickers') && l.tickers(selectedFields(info, ['edges', 'node', 'tickers'], NOTHING_COMPUTED)).loadMany(ids),
+      node?.has('sentiment') && l.sentiment(selectedFields(info, ['edges', 'node', 'sentiment'], NOTHING_COMPUTED)).loadMany(ids),
+    ]);
     return {
       edges: page.articles.map((node, i) => ({ node, cursor: page.cursors[i] })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
@@ -198,12 +207,12 @@ export class ArticleResolver {
   }
 
   @FieldResolver(() => [ArticleTicker])
-  tickers(@Root() article: ArticleRow, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<ArticleTickerRow[]> {
-    return loaders(ctx).tickers(selectedFields(info, [], NOTHING_COMPUTED)).load(article.id);
+  tickers(@Root() article: ArticleRow, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): ArticleTickerRow[] | Promise<ArticleTickerRow[]> {
+    return loaders(ctx).tickers(selectedFields(info, [], NOTHING_COMPUTED)).value(article.id);
   }
 
   @FieldResolver(() => SentimentScore, { nullable: true, description: 'The preferred score: the accurate tier when it has scored the article, else the fast tier, the lexicon only when nothing else exists; `tier` and `modelVersion` say which produced it.' })
-  sentiment(@Root() article: ArticleRow, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<SentimentScoreRow | null> {
-    return loaders(ctx).sentiment(selectedFields(info, [], NOTHING_COMPUTED)).load(article.id);
+  sentiment(@Root() article: ArticleRow, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): SentimentScoreRow | null | Promise<SentimentScoreRow | null> {
+    return loaders(ctx).sentiment(selectedFields(info, [], NOTHING_COMPUTED)).value(article.id);
   }
 }

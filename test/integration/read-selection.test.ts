@@ -7,6 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Role } from '../../entities';
+import { SettledLoader } from '../../services/settled-loader';
 import { createIdentity, type TestIdentity } from '../support/access';
 import { startTestStack, type TestStack } from '../support/stack';
 
@@ -120,6 +121,21 @@ describe('pages read only the selected columns, and answer as whole rows would',
       const expected = full.edges.map((e) => ({ cursor: e.cursor, node: project({ ...e.node, __typename: 'Article' }, shape) }));
       expect(narrow.edges).toEqual(expected);
       expect(narrow.pageInfo).toEqual(full.pageInfo);
+    }
+  });
+
+  it("the article page loads its tickers and scores up front: each article's fields answer without another load", async () => {
+    const value = jest.spyOn(SettledLoader.prototype, 'value');
+    const load = jest.spyOn(SettledLoader.prototype, 'load');
+    try {
+      const page = await query('articles', 'title tickers { ticker relevance } sentiment { label score modelVersion }');
+      expect(page.edges).toHaveLength(6);
+      expect(value).toHaveBeenCalledTimes(12);
+      expect(value.mock.results.some((r) => r.value instanceof Promise)).toBe(false);
+      expect(load).toHaveBeenCalledTimes(12); // the two batches of six, nothing per article after them
+    } finally {
+      value.mockRestore();
+      load.mockRestore();
     }
   });
 
