@@ -18,3 +18,14 @@ describe('columnsFor', () => {
     expect(columnsFor(COLUMNS, ['id'], ['toString'])).toBe('a.id, a.title, a.published_at AS "publishedAt", a.summary');
   });
 });
+
+describe('columnsFor with the same field set again', () => {
+  it('answers from what it built, per column map and always-list', () => {
+    const fields = new Set(['title']);
+    const other = { id: 'x.id', title: 'x.title' };
+    expect(columnsFor(COLUMNS, ['id'], fields)).toBe('a.id, a.title');
+    expect(columnsFor(COLUMNS, ['id'], fields)).toBe('a.id, a.title');
+    expect(columnsFor(COLUMNS, ['id', 'summary'], fields)).toBe('a.id, a.title, a.summary');
+    expect(columnsFor(other, ['id'], fields)).toBe('x.id, x.title');
+  });
+});
