@@ -3,11 +3,11 @@
  * sentiment time series, CSV exports, and a short shared cache so one published signal is read
  * from the database once per API process however many subscribers receive it.
  */
-import DataLoader from 'dataloader';
 import { tickerScoreLateralSql, tierRankSql } from './sentiment-preference';
 import type { DataSource } from 'typeorm';
 import { columnsFor, readRows } from '../db/read-rows';
 import { ServiceError } from './errors';
+import { SettledLoader } from './settled-loader';
 import { Signal, type SignalType } from '../entities';
 import { csvLimit, toCsv } from './csv';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -180,12 +180,12 @@ export class SignalService {
   /** Per-request loaders: a page of signals asks for its provenance in one query, not one per signal. */
   loaders() {
     return {
-      articles: new DataLoader<string, SignalArticleRow[]>(async (ids) => {
+      articles: new SettledLoader<string, SignalArticleRow[]>(async (ids) => {
         const bySignal = await this.articlesOf(ids);
         return ids.map((id) => bySignal.get(id) ?? []);
       }),
       /** Only id, title, url, publishedAt are filled in: for selections that read nothing else. */
-      articlesWithoutSentiment: new DataLoader<string, SignalArticleRow[]>(async (ids) => {
+      articlesWithoutSentiment: new SettledLoader<string, SignalArticleRow[]>(async (ids) => {
         const bySignal = await this.articlesOfWithoutSentiment(ids);
         return ids.map((id) => bySignal.get(id) ?? []);
       }),

@@ -121,6 +121,8 @@ const SIGNAL_COMPUTED_FIELDS: ReadonlyMap<string, readonly string[]> = new Map([
   ['vsa', ['features']],
 ]);
 
+const NOTHING_COMPUTED: ReadonlyMap<string, readonly string[]> = new Map();
+
 const loadersByContext = new WeakMap<GraphQLContext, ReturnType<Services['signals']['loaders']>>();
 function loaders(ctx: GraphQLContext) {
   let l = loadersByContext.get(ctx);
@@ -141,6 +143,14 @@ export class SignalResolver {
   ): Promise<SignalConnection> {
     // Only the columns the selection reads (e.g. no features JSON when no one asked for it).
     const page = await ctx.services.signals.page(filter ?? {}, first, after, selectedFields(info, ['edges', 'node'], SIGNAL_COMPUTED_FIELDS));
+    // The page's provenance in one batch now (the loader the `articles` field would pick), so
+    // each signal's `articles` answers with a plain value.
+    if (selectedFields(info, ['edges', 'node'], NOTHING_COMPUTED)?.has('articles')) {
+      const selected = selectedFields(info, ['edges', 'node', 'articles'], NOTHING_COMPUTED);
+      const l = loaders(ctx);
+      const loader = selected && [...selected].every((f) => ARTICLE_ONLY_FIELDS.has(f)) ? l.articlesWithoutSentiment : l.articles;
+      await loader.loadMany(page.signals.map((s) => s.id));
+    }
     return { edges: page.signals.map((node, i) => ({ node, cursor: page.cursors[i] })), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   }
 
@@ -173,10 +183,10 @@ export class SignalResolver {
   }
 
   @FieldResolver(() => [SignalSourceArticle], { description: 'Provenance: the articles this signal was computed from.' })
-  articles(@Root() signal: Signal, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<SignalSourceArticle[]> {
+  articles(@Root() signal: Pick<Signal, 'id'>, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): SignalSourceArticle[] | Promise<SignalSourceArticle[]> {
     // A selection of the articles alone (e.g. `articles { title }`) skips the sentiment lookup.
     const l = loaders(ctx);
-    return (selectsOnly(info, ARTICLE_ONLY_FIELDS) ? l.articlesWithoutSentiment : l.articles).load(signal.id);
+    return (selectsOnly(info, ARTICLE_ONLY_FIELDS) ? l.articlesWithoutSentiment : l.articles).value(signal.id);
   }
 
   @Authorized()

@@ -139,6 +139,25 @@ describe('pages read only the selected columns, and answer as whole rows would',
     }
   });
 
+  it("the signal page loads its provenance up front: each signal's articles answer without another load", async () => {
+    const value = jest.spyOn(SettledLoader.prototype, 'value');
+    const load = jest.spyOn(SettledLoader.prototype, 'load');
+    try {
+      for (const selection of ['title', 'title score']) {
+        value.mockClear();
+        load.mockClear();
+        const page = await query('signals', `id articles { ${selection} }`, 4);
+        expect(page.edges.map((e) => (e.node.articles as Node[]).length)).toEqual([3, 3, 3, 3]);
+        expect(value).toHaveBeenCalledTimes(4);
+        expect(value.mock.results.some((r) => r.value instanceof Promise)).toBe(false);
+        expect(load).toHaveBeenCalledTimes(4);
+      }
+    } finally {
+      value.mockRestore();
+      load.mockRestore();
+    }
+  });
+
   it('article pages: aliases, fragments and a second page answer as whole rows', async () => {
     const full = await query('articles', ARTICLE_ALL);
     const aliased = await query('articles', 'headline: title t: tickers { ticker } tickers { relevance } s: sentiment { label }');
