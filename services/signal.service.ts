@@ -61,6 +61,13 @@ const SIGNAL_COLUMN: Readonly<Record<SignalRowField, string>> = {
   createdAt: 's.created_at AS "createdAt"',
 };
 type SignalRowField = 'id' | 'ticker' | 'asOf' | 'type' | 'confidence' | 'riskLevel' | 'suggestedPositionSize' | 'features' | 'modelVersions' | 'params' | 'createdAt';
+/** The provenance article fields that need no per-signal lookup, as columns of `articles a`. */
+const PROVENANCE_ARTICLE_COLUMN: Readonly<Record<'id' | 'title' | 'url' | 'publishedAt', string>> = {
+  id: 'a.id',
+  title: 'a.title',
+  url: 'a.url',
+  publishedAt: 'a.published_at',
+};
 type ProvenanceRow = { signal_id: string; id: string; title: string; url: string | null; published_at: Date; relevance: number | null; score: number | null; model_version: string | null };
 
 export class SignalService {
@@ -145,13 +152,14 @@ export class SignalService {
 
   /**
    * The same provenance, same articles in the same order, without the relevance and sentiment
-   * columns (null here): for a page that asks only for the articles themselves, the per-article
-   * score lookup is most of the query's cost.
+   * (null here): for a page that asks only for the articles themselves, the per-article score
+   * lookup is most of the query's cost. `fields`: which of id, title, url, publishedAt the caller
+   * reads (id always); only those columns are fetched. All four without.
    */
-  async articlesOfWithoutSentiment(signalIds: readonly string[]): Promise<Map<string, SignalArticleRow[]>> {
+  async articlesOfWithoutSentiment(signalIds: readonly string[], fields?: Iterable<string>): Promise<Map<string, SignalArticleRow[]>> {
     const rows = await readRows<ProvenanceRow>(
       this.db,
-      `SELECT sa.signal_id, a.id, a.title, a.url, a.published_at, NULL::real AS relevance, NULL::real AS score, NULL::text AS model_version
+      `SELECT sa.signal_id, ${columnsFor(PROVENANCE_ARTICLE_COLUMN, ['id'], fields)}
        FROM signal_articles sa
        JOIN articles a ON a.id = sa.article_id
        WHERE sa.signal_id = ANY($1::uuid[])
@@ -164,31 +172,44 @@ export class SignalService {
   private provenanceBySignal(signalIds: readonly string[], rows: ProvenanceRow[]): Map<string, SignalArticleRow[]> {
     const bySignal = new Map<string, SignalArticleRow[]>(signalIds.map((id) => [id, []]));
     for (const r of rows) {
+      // Columns not read (a narrow selection) stay undefined; the sentiment ones are null then.
       bySignal.get(r.signal_id)?.push({
         id: r.id,
         title: r.title,
         url: r.url,
-        publishedAt: new Date(r.published_at),
-        relevance: r.relevance,
-        score: r.score,
-        modelVersion: r.model_version,
+        publishedAt: r.published_at,
+        relevance: r.relevance ?? null,
+        score: r.score ?? null,
+        modelVersion: r.model_version ?? null,
       });
     }
     return bySignal;
   }
 
-  /** Per-request loaders: a page of signals asks for its provenance in one query, not one per signal. */
+  /**
+   * Per-request loaders: a page of signals asks for its provenance in one query, not one per
+   * signal. `articlesWithoutSentiment` takes the article fields the caller reads (one loader per
+   * distinct set of columns); only those are filled in.
+   */
   loaders() {
+    const withoutSentiment = new Map<string, SettledLoader<string, SignalArticleRow[]>>();
     return {
       articles: new SettledLoader<string, SignalArticleRow[]>(async (ids) => {
         const bySignal = await this.articlesOf(ids);
         return ids.map((id) => bySignal.get(id) ?? []);
       }),
-      /** Only id, title, url, publishedAt are filled in: for selections that read nothing else. */
-      articlesWithoutSentiment: new SettledLoader<string, SignalArticleRow[]>(async (ids) => {
-        const bySignal = await this.articlesOfWithoutSentiment(ids);
-        return ids.map((id) => bySignal.get(id) ?? []);
-      }),
+      articlesWithoutSentiment: (fields?: Iterable<string>) => {
+        const columns = columnsFor(PROVENANCE_ARTICLE_COLUMN, ['id'], fields);
+        let loader = withoutSentiment.get(columns);
+        if (!loader) {
+          loader = new SettledLoader<string, SignalArticleRow[]>(async (ids) => {
+            const bySignal = await this.articlesOfWithoutSentiment(ids, fields);
+            return ids.map((id) => bySignal.get(id) ?? []);
+          });
+          withoutSentiment.set(columns, loader);
+        }
+        return loader;
+      },
     };
   }
 

@@ -148,7 +148,7 @@ export class SignalResolver {
     if (selectedFields(info, ['edges', 'node'], NOTHING_COMPUTED)?.has('articles')) {
       const selected = selectedFields(info, ['edges', 'node', 'articles'], NOTHING_COMPUTED);
       const l = loaders(ctx);
-      const loader = selected && [...selected].every((f) => ARTICLE_ONLY_FIELDS.has(f)) ? l.articlesWithoutSentiment : l.articles;
+      const loader = selected && [...selected].every((f) => ARTICLE_ONLY_FIELDS.has(f)) ? l.articlesWithoutSentiment(selected) : l.articles;
       await loader.loadMany(page.signals.map((s) => s.id));
     }
     return { edges: page.signals.map((node, i) => ({ node, cursor: page.cursors[i] })), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
@@ -186,7 +186,7 @@ export class SignalResolver {
   articles(@Root() signal: Pick<Signal, 'id'>, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): SignalSourceArticle[] | Promise<SignalSourceArticle[]> {
     // A selection of the articles alone (e.g. `articles { title }`) skips the sentiment lookup.
     const l = loaders(ctx);
-    return (selectsOnly(info, ARTICLE_ONLY_FIELDS) ? l.articlesWithoutSentiment : l.articles).value(signal.id);
+    return (selectsOnly(info, ARTICLE_ONLY_FIELDS) ? l.articlesWithoutSentiment(selectedFields(info, [], NOTHING_COMPUTED)) : l.articles).value(signal.id);
   }
 
   @Authorized()

@@ -18,7 +18,7 @@ const ARTICLE_ALL = `id feedId source guid url title summary publishedAt publish
   tickers { ticker relevance matchedBy verified }
   sentiment { id modelVersion tier label score probNegative probNeutral probPositive unscoredReason scoredAt }`;
 const SIGNAL_ALL = `id ticker asOf type confidence riskLevel suggestedPositionSize features modelVersions params createdAt
-  technical { rsi lastClose } newsIntensity { events currentIntensity } articles { id title }`;
+  technical { rsi lastClose } newsIntensity { events currentIntensity } articles { id title url publishedAt relevance }`;
 
 /** The fields of `from` named in `shape` (nested objects and lists by their own shape). */
 function project(from: unknown, shape: Record<string, unknown>): unknown {
@@ -207,12 +207,15 @@ describe('pages read only the selected columns, and answer as whole rows would',
       // issue 14's document
       ['id ticker asOf type confidence articles { title }', { id: true, ticker: true, asOf: true, type: true, confidence: true, articles: { title: true } }],
       ['technical { rsi lastClose }', { technical: { rsi: true, lastClose: true } }],
+      ['articles { publishedAt url }', { articles: { publishedAt: true, url: true } }],
+      ['articles { __typename id }', { articles: { __typename: true, id: true } }],
       ['newsIntensity { events currentIntensity } params', { newsIntensity: { events: true, currentIntensity: true }, params: true }],
       ['riskLevel suggestedPositionSize modelVersions createdAt features', { riskLevel: true, suggestedPositionSize: true, modelVersions: true, createdAt: true, features: true }],
     ];
     for (const [selection, shape] of shapes) {
       const narrow = await query('signals', selection, 4);
-      expect(narrow.edges).toEqual(full.edges.map((e) => ({ cursor: e.cursor, node: project(e.node, shape) })));
+      const withTypename = (n: Node) => ({ ...n, articles: (n.articles as Node[]).map((a) => ({ ...a, __typename: 'SignalSourceArticle' })) });
+      expect(narrow.edges).toEqual(full.edges.map((e) => ({ cursor: e.cursor, node: project(withTypename(e.node), shape) })));
     }
     const r = await stack.gql<{ signals: Connection }>(
       `query($t: [String!]) { signals(first: 4, filter: { tickers: $t }) { edges { node { ...F } } } } fragment F on Signal { id technical { rsi } }`,
