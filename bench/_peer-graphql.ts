@@ -150,6 +150,8 @@ async function main(): Promise<void> {
   }
   const { url } = await startStandaloneServer(server, { listen: { port, host: '127.0.0.1' } });
   process.stdout.write(`peer listening ${url}\n`);
+  // A normal exit on SIGTERM, so `--cpu-prof` (BENCH_CPU_PROF_DIR) gets to write its profile.
+  process.once('SIGTERM', () => process.exit(0));
 }
 
 main().catch((err) => {

@@ -6,7 +6,8 @@
  *   - Tidings' API (production mode, auth, rate limits, query guards, DataLoaders, logging on);
  *   - the peer in bench/_peer-graphql.ts: Apollo Server 5 + pg with hand-written SQL;
  *   - a bare Apollo hello-world, the ceiling for `{ __typename }`.
- * Each pair is loaded by autocannon at 50 connections (the two sides alternate which goes first),
+ * Each pair is loaded by autocannon at 50 connections in three interleaved rounds per side
+ * (T P P T T P or its mirror, so drifting load on a shared machine falls on both alike),
  * every response is checked (a non-2xx status or a body with `errors` fails the run), and the
  * results of both sides are compared before loading. Last line: the ratios, Tidings / peer.
  */
@@ -31,6 +32,8 @@ import { UserService } from '../services/user.service';
 import { startBenchInfra } from './_infra';
 
 const CONNECTIONS = 50;
+/** Measurement rounds per side and document (the seconds are split between them). */
+const ROUNDS = 3;
 const ARTICLES = 10_000;
 const DAY = 86_400_000;
 const MODEL_VERSION = 'hl-bench-model';
@@ -172,6 +175,15 @@ function startChild(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, logFi
   });
 }
 
+/**
+ * BENCH_CPU_PROF_DIR=<dir>: V8 CPU profiles of the API and of the SQL peer (where the time goes,
+ * side by side), named tidings-<time>.cpuprofile and peer-<time>.cpuprofile.
+ */
+function cpuProfileArgs(name: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+}
+
 async function post(url: string, query: string, headers: Record<string, string>): Promise<unknown> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
   const body = (await res.json()) as { data?: unknown; errors?: unknown };
@@ -187,6 +199,33 @@ interface LoadResult {
   failures: number;
 }
 
+/** One side's measurement, possibly over several rounds: every response's latency is kept. */
+interface Tally {
+  requests: number;
+  seconds: number;
+  failures: number;
+  cpuSeconds: number;
+  latencies: number[];
+}
+
+/** The q-quantile (0..1) of latencies in ms, nearest rank. */
+function quantile(sorted: ArrayLike<number>, q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+function summary(t: Tally): LoadResult & { cpuMsPerRequest: number } {
+  const sorted = Float64Array.from(t.latencies).sort();
+  return {
+    rps: t.requests / t.seconds,
+    p50: Math.round(quantile(sorted, 0.5)),
+    p99: Math.round(quantile(sorted, 0.99)),
+    requests: t.requests,
+    failures: t.failures,
+    cpuMsPerRequest: (t.cpuSeconds * 1000) / Math.max(1, t.requests),
+  };
+}
+
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
 function cpuSeconds(pid: number | undefined): number {
   if (!pid) return NaN;
@@ -198,9 +237,13 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
-async function load(url: string, query: string, headers: Record<string, string>, seconds: number): Promise<LoadResult> {
+function newTally(): Tally {
+  return { requests: 0, seconds: 0, failures: 0, cpuSeconds: 0, latencies: [] };
+}
+
+async function load(url: string, query: string, headers: Record<string, string>, seconds: number, tally?: Tally): Promise<void> {
   let failures = 0;
-  const result = await autocannon({
+  const run = autocannon({
     url,
     connections: CONNECTIONS,
     duration: seconds,
@@ -215,8 +258,13 @@ async function load(url: string, query: string, headers: Record<string, string>,
       },
     ],
   });
-  failures += result.errors + result.timeouts + result.non2xx;
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total, failures };
+  // The returned promise is also autocannon's tracker, which reports every response's latency.
+  if (tally) (run as unknown as NodeJS.EventEmitter).on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => tally.latencies.push(ms));
+  const result = await run;
+  if (!tally) return;
+  tally.requests += result.requests.total;
+  tally.seconds += result.duration;
+  tally.failures += failures + result.errors + result.timeouts + result.non2xx;
 }
 
 export default async function graphqlBench(args: string[]): Promise<void> {
@@ -247,16 +295,17 @@ export default async function graphqlBench(args: string[]): Promise<void> {
     const env = { ...process.env, DATABASE_URL: infra.databaseUrl, TEMPORAL_ADDRESS: infra.temporalAddress };
     const [tidings, peer, hello] = await Promise.all([
       startChild(
-        // BENCH_CPU_PROF_DIR=<dir> writes a V8 CPU profile of the API process (where the time goes).
-        [...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : []), path.join(dist, 'runtime', 'api-main.js')],
+        [...cpuProfileArgs('tidings'), path.join(dist, 'runtime', 'api-main.js')],
         // Production mode with info-level logs: what a deployment runs. The admin limit is raised
         // so 50 connections are measured, not refused; the limiter itself still runs per request.
         { ...env, NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(tidingsPort), TIDINGS_SKIP_MIGRATIONS: '1', RATE_LIMIT_ADMIN_PER_MIN: '1000000000' },
         /"api listening"/,
         path.join(infra.workDir, 'tidings-api.log'),
       ),
-      startChild([path.join(dist, 'bench', '_peer-graphql.js'), 'sql', String(peerPort)], env, /peer listening (\S+)/, path.join(infra.workDir, 'peer.log')),
-      startChild([path.join(dist, 'bench', '_peer-graphql.js'), 'hello', String(helloPort)], env, /peer listening (\S+)/, path.join(infra.workDir, 'hello.log')),
+      // The peers in production mode too: graphql-js's development checks (instanceOf) and
+      // Apollo's defaults for development are no part of a ceiling.
+      startChild([...cpuProfileArgs('peer'), path.join(dist, 'bench', '_peer-graphql.js'), 'sql', String(peerPort)], { ...env, NODE_ENV: 'production' }, /peer listening (\S+)/, path.join(infra.workDir, 'peer.log')),
+      startChild([path.join(dist, 'bench', '_peer-graphql.js'), 'hello', String(helloPort)], { ...env, NODE_ENV: 'production' }, /peer listening (\S+)/, path.join(infra.workDir, 'hello.log')),
     ]);
     children.push(tidings.child, peer.child, hello.child);
     const tidingsUrl = `http://127.0.0.1:${tidingsPort}/graphql`;
@@ -283,22 +332,32 @@ export default async function graphqlBench(args: string[]): Promise<void> {
     const ratios: Record<string, number> = {};
     let p99RatioMax = 0;
     let failures = 0;
-    console.log(`connections=${CONNECTIONS} seconds_each=${seconds}`);
+    console.log(`connections=${CONNECTIONS} seconds_each=${seconds} rounds=${ROUNDS}`);
     for (const [i, d] of docs.entries()) {
       if (only.length > 0 && !only.includes(d.name)) continue;
       // Warm both (JIT, pools, key cache), then alternate which side runs first.
       await load(tidingsUrl, d.query, auth, 1);
       await load(d.peerUrl, d.query, d.peerHeaders, 1);
-      // CPU time per request of the server process: steadier than requests/s on a busy machine.
-      const measured = async (run: () => Promise<LoadResult>, pid: number | undefined) => {
-        const before = cpuSeconds(pid);
-        const r = await run();
-        return { ...r, cpuMsPerRequest: ((cpuSeconds(pid) - before) * 1000) / Math.max(1, r.requests) };
-      };
+      // The load on this shared machine drifts: each side runs ROUNDS times, in the order
+      // T P P T T P (or the mirror image), so a drift over the run falls on both sides alike.
+      // Requests/s is over all rounds; p50/p99 over every response of all rounds.
       const peerPid = (d.name === 'typename' ? hello : peer).child.pid;
-      const runTidings = () => measured(() => load(tidingsUrl, d.query, auth, seconds), tidings.child.pid);
-      const runPeer = () => measured(() => load(d.peerUrl, d.query, d.peerHeaders, seconds), peerPid);
-      const [ours, theirs] = i % 2 === 0 ? [await runTidings(), await runPeer()] : (([b, a]) => [a, b])([await runPeer(), await runTidings()]);
+      const tallies = { tidings: newTally(), peer: newTally() };
+      const sides = {
+        tidings: { url: tidingsUrl, headers: auth, pid: tidings.child.pid },
+        peer: { url: d.peerUrl, headers: d.peerHeaders, pid: peerPid },
+      };
+      for (let round = 0; round < ROUNDS; round++) {
+        const order: Array<'tidings' | 'peer'> = (round + i) % 2 === 0 ? ['tidings', 'peer'] : ['peer', 'tidings'];
+        for (const side of order) {
+          const { url, headers, pid } = sides[side];
+          // CPU time per request of the server process: steadier than requests/s on a busy machine.
+          const before = cpuSeconds(pid);
+          await load(url, d.query, headers, seconds / ROUNDS, tallies[side]);
+          tallies[side].cpuSeconds += cpuSeconds(pid) - before;
+        }
+      }
+      const [ours, theirs] = [summary(tallies.tidings), summary(tallies.peer)];
       failures += ours.failures + theirs.failures;
       ratios[d.name] = ours.rps / theirs.rps;
       const p99Ratio = ours.p99 / Math.max(theirs.p99, 1);

@@ -5,9 +5,10 @@
  */
 import { tierRankSql } from './sentiment-preference';
 import type { Client } from '@temporalio/client';
-import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
+import { columnsFor, readRows } from '../db/read-rows';
 import { ServiceError } from './errors';
+import { SettledLoader } from './settled-loader';
 import { dedupeArticles, normaliseItem, type NormalisedArticle } from '../domain/feeds';
 import { Article, ArticleTicker, SentimentScore } from '../entities';
 import { insertArticles } from './article-store';
@@ -34,11 +35,44 @@ export type ArticleRow = Pick<Article, 'id' | 'feedId' | 'source' | 'guid' | 'ur
 export type ArticleTickerRow = Pick<ArticleTicker, 'articleId' | 'ticker' | 'relevance' | 'matchedBy' | 'publishedAt' | 'verified'>;
 export type SentimentScoreRow = Omit<SentimentScore, 'article'>;
 
-const ARTICLE_COLUMNS = `a.id, a.feed_id AS "feedId", a.source, a.guid, a.url, a.title, a.summary, a.published_at AS "publishedAt",
-  a.published_at_estimated AS "publishedAtEstimated", a.created_at AS "createdAt", a.author, a.categories`;
-const SENTIMENT_COLUMNS = `s.id, s.article_id AS "articleId", s.model_version AS "modelVersion", s.label, s.score, s.prob_negative AS "probNegative",
-  s.prob_neutral AS "probNeutral", s.prob_positive AS "probPositive", s.unscored_reason AS "unscoredReason", s.scored_at AS "scoredAt",
-  CASE WHEN s.model_version LIKE 'lexicon-%' THEN 'lexicon' ELSE s.tier END AS tier`;
+/** Each ArticleRow field as a column of `articles a`, aliased to the entity's name. */
+const ARTICLE_COLUMN: Readonly<Record<keyof ArticleRow, string>> = {
+  id: 'a.id',
+  feedId: 'a.feed_id AS "feedId"',
+  source: 'a.source',
+  guid: 'a.guid',
+  url: 'a.url',
+  title: 'a.title',
+  summary: 'a.summary',
+  publishedAt: 'a.published_at AS "publishedAt"',
+  publishedAtEstimated: 'a.published_at_estimated AS "publishedAtEstimated"',
+  createdAt: 'a.created_at AS "createdAt"',
+  author: 'a.author',
+  categories: 'a.categories',
+};
+/** The fields of an article row, for callers that say which ones they read. */
+export const ARTICLE_ROW_FIELDS = Object.keys(ARTICLE_COLUMN) as ReadonlyArray<keyof ArticleRow>;
+const TICKER_COLUMN: Readonly<Record<keyof ArticleTickerRow, string>> = {
+  articleId: 'article_id AS "articleId"',
+  ticker: 'ticker',
+  relevance: 'relevance',
+  matchedBy: 'matched_by AS "matchedBy"',
+  publishedAt: 'published_at AS "publishedAt"',
+  verified: 'verified',
+};
+const SENTIMENT_COLUMN: Readonly<Record<keyof SentimentScoreRow, string>> = {
+  id: 's.id',
+  articleId: 's.article_id AS "articleId"',
+  modelVersion: 's.model_version AS "modelVersion"',
+  label: 's.label',
+  score: 's.score',
+  probNegative: 's.prob_negative AS "probNegative"',
+  probNeutral: 's.prob_neutral AS "probNeutral"',
+  probPositive: 's.prob_positive AS "probPositive"',
+  unscoredReason: 's.unscored_reason AS "unscoredReason"',
+  scoredAt: 's.scored_at AS "scoredAt"',
+  tier: `CASE WHEN s.model_version LIKE 'lexicon-%' THEN 'lexicon' ELSE s.tier END AS tier`,
+};
 
 export interface ArticlePage {
   articles: ArticleRow[];
@@ -99,16 +133,23 @@ export class ArticleService {
     return where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   }
 
-  private async select(filter: ArticleFilter, limit: number, after?: { time: string; id: string }): Promise<ArticleRow[]> {
+  /** `fields`: the row fields the caller reads (id and publishedAt, the cursor, always); all without. */
+  private select(filter: ArticleFilter, limit: number, after?: { time: string; id: string }, fields?: Iterable<string>): Promise<ArticleRow[]> {
     const params: unknown[] = [];
     let where = this.filterSql(filter, params);
     if (after) where += `${where ? ' AND' : 'WHERE'} (a.published_at, a.id) < ($${params.push(after.time)}::timestamptz, $${params.push(after.id)}::uuid)`;
-    return this.db.query(`SELECT ${ARTICLE_COLUMNS} FROM articles a ${where} ORDER BY a.published_at DESC, a.id DESC LIMIT $${params.push(limit)}`, params);
+    const columns = columnsFor(ARTICLE_COLUMN, ['id', 'publishedAt'], fields);
+    return readRows(this.db, `SELECT ${columns} FROM articles a ${where} ORDER BY a.published_at DESC, a.id DESC LIMIT $${params.push(limit)}`, params);
   }
 
-  async page(filter: ArticleFilter, first: number, after?: string | null): Promise<ArticlePage> {
+  /**
+   * A page of the filter's articles. `fields` names the row fields the caller will read (a
+   * GraphQL selection): only those columns are fetched, and the rows hold nothing else. Without
+   * it, whole rows.
+   */
+  async page(filter: ArticleFilter, first: number, after?: string | null, fields?: Iterable<string>): Promise<ArticlePage> {
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new ServiceError('BAD_USER_INPUT', `first must be 1 to ${MAX_PAGE}`, { field: 'first' });
-    const rows = await this.select(filter, first + 1, after ? decodeCursor(after) : undefined);
+    const rows = await this.select(filter, first + 1, after ? decodeCursor(after) : undefined, fields);
     const articles = rows.slice(0, first);
     const cursors = articles.map((a) => encodeCursor(a.publishedAt, a.id));
     return { articles, hasNextPage: rows.length > first, endCursor: cursors.at(-1) ?? null, cursors };
@@ -118,7 +159,7 @@ export class ArticleService {
   async articlesCsv(filter: ArticleFilter, limit: number): Promise<string> {
     const articles = await this.select(filter, csvLimit(limit));
     const l = this.loaders();
-    const [tickers, scores] = await Promise.all([l.tickers.loadMany(articles.map((a) => a.id)), l.sentiment.loadMany(articles.map((a) => a.id))]);
+    const [tickers, scores] = await Promise.all([l.tickers().loadMany(articles.map((a) => a.id)), l.sentiment().loadMany(articles.map((a) => a.id))]);
     return toCsv(
       ['id', 'published_at', 'title', 'url', 'tickers', 'sentiment_label', 'sentiment_score', 'model_version'],
       articles.map((a, i) => {
@@ -133,27 +174,48 @@ export class ArticleService {
     return this.db.getRepository(Article).findOneBy({ id });
   }
 
-  /** Per-request loaders (DataLoader caches per instance, so never share one across requests). */
+  /**
+   * Per-request loaders (DataLoader caches per instance, so never share one across requests).
+   * Each takes the row fields the caller reads (whole rows without): one loader, and one query
+   * per batch, per distinct set of columns.
+   */
   loaders() {
+    const tickers = new Map<string, SettledLoader<string, ArticleTickerRow[]>>();
+    const sentiment = new Map<string, SettledLoader<string, SentimentScoreRow | null>>();
     return {
-      tickers: new DataLoader<string, ArticleTickerRow[]>(async (ids) => {
-        const rows: ArticleTickerRow[] = await this.db.query(
-          `SELECT article_id AS "articleId", ticker, relevance, matched_by AS "matchedBy", published_at AS "publishedAt", verified
-           FROM article_tickers WHERE article_id = ANY($1::uuid[]) ORDER BY relevance DESC`,
-          [ids],
-        );
-        return ids.map((id) => rows.filter((r) => r.articleId === id));
-      }),
+      tickers: (fields?: Iterable<string>) => {
+        const columns = columnsFor(TICKER_COLUMN, ['articleId'], fields);
+        let loader = tickers.get(columns);
+        if (!loader) {
+          loader = new SettledLoader<string, ArticleTickerRow[]>(async (ids) => {
+            const rows = await readRows<ArticleTickerRow>(this.db, `SELECT ${columns} FROM article_tickers WHERE article_id = ANY($1::uuid[]) ORDER BY relevance DESC`, [ids]);
+            const byArticle = new Map<string, ArticleTickerRow[]>(ids.map((id) => [id, []]));
+            for (const r of rows) byArticle.get(r.articleId)?.push(r);
+            return ids.map((id) => byArticle.get(id)!);
+          });
+          tickers.set(columns, loader);
+        }
+        return loader;
+      },
       // The accurate tier beats the fast tier beats the lexicon; then the newest score.
-      sentiment: new DataLoader<string, SentimentScoreRow | null>(async (ids) => {
-        const rows: SentimentScoreRow[] = await this.db.query(
-          `SELECT DISTINCT ON (s.article_id) ${SENTIMENT_COLUMNS} FROM sentiment_scores s
-           WHERE s.article_id = ANY($1::uuid[]) ORDER BY s.article_id, ${tierRankSql('s')}, s.scored_at DESC`,
-          [ids],
-        );
-        const byId = new Map(rows.map((r) => [r.articleId, r]));
-        return ids.map((id) => byId.get(id) ?? null);
-      }),
+      sentiment: (fields?: Iterable<string>) => {
+        const columns = columnsFor(SENTIMENT_COLUMN, ['articleId'], fields);
+        let loader = sentiment.get(columns);
+        if (!loader) {
+          loader = new SettledLoader<string, SentimentScoreRow | null>(async (ids) => {
+            const rows = await readRows<SentimentScoreRow>(
+              this.db,
+              `SELECT DISTINCT ON (s.article_id) ${columns} FROM sentiment_scores s
+               WHERE s.article_id = ANY($1::uuid[]) ORDER BY s.article_id, ${tierRankSql('s')}, s.scored_at DESC`,
+              [ids],
+            );
+            const byId = new Map(rows.map((r) => [r.articleId, r]));
+            return ids.map((id) => byId.get(id) ?? null);
+          });
+          sentiment.set(columns, loader);
+        }
+        return loader;
+      },
     };
   }
 

@@ -3,10 +3,11 @@
  * sentiment time series, CSV exports, and a short shared cache so one published signal is read
  * from the database once per API process however many subscribers receive it.
  */
-import DataLoader from 'dataloader';
 import { tickerScoreLateralSql, tierRankSql } from './sentiment-preference';
 import type { DataSource } from 'typeorm';
+import { columnsFor, readRows } from '../db/read-rows';
 import { ServiceError } from './errors';
+import { SettledLoader } from './settled-loader';
 import { Signal, type SignalType } from '../entities';
 import { csvLimit, toCsv } from './csv';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -45,8 +46,28 @@ export interface SentimentBucket {
 
 export const MAX_SIGNAL_PAGE = 200;
 
-const SIGNAL_COLUMNS = `s.id, s.ticker, s.as_of AS "asOf", s.type, s.confidence, s.risk_level AS "riskLevel",
-  s.suggested_position_size AS "suggestedPositionSize", s.features, s.model_versions AS "modelVersions", s.params, s.created_at AS "createdAt"`;
+/** Each field of a signal row as a column of `signals s`, aliased to the entity's name. */
+const SIGNAL_COLUMN: Readonly<Record<SignalRowField, string>> = {
+  id: 's.id',
+  ticker: 's.ticker',
+  asOf: 's.as_of AS "asOf"',
+  type: 's.type',
+  confidence: 's.confidence',
+  riskLevel: 's.risk_level AS "riskLevel"',
+  suggestedPositionSize: 's.suggested_position_size AS "suggestedPositionSize"',
+  features: 's.features',
+  modelVersions: 's.model_versions AS "modelVersions"',
+  params: 's.params',
+  createdAt: 's.created_at AS "createdAt"',
+};
+type SignalRowField = 'id' | 'ticker' | 'asOf' | 'type' | 'confidence' | 'riskLevel' | 'suggestedPositionSize' | 'features' | 'modelVersions' | 'params' | 'createdAt';
+/** The provenance article fields that need no per-signal lookup, as columns of `articles a`. */
+const PROVENANCE_ARTICLE_COLUMN: Readonly<Record<'id' | 'title' | 'url' | 'publishedAt', string>> = {
+  id: 'a.id',
+  title: 'a.title',
+  url: 'a.url',
+  publishedAt: 'a.published_at',
+};
 type ProvenanceRow = { signal_id: string; id: string; title: string; url: string | null; published_at: Date; relevance: number | null; score: number | null; model_version: string | null };
 
 export class SignalService {
@@ -70,16 +91,23 @@ export class SignalService {
     return where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   }
 
-  private select(filter: SignalFilter, limit: number, after?: { time: string; id: string }): Promise<Signal[]> {
+  /** `fields`: the row fields the caller reads (id and asOf, the cursor, always); all without. */
+  private select(filter: SignalFilter, limit: number, after?: { time: string; id: string }, fields?: Iterable<string>): Promise<Signal[]> {
     const params: unknown[] = [];
     let where = this.filterSql(filter, params);
     if (after) where += `${where ? ' AND' : 'WHERE'} (s.as_of, s.id) < ($${params.push(after.time)}::timestamptz, $${params.push(after.id)}::uuid)`;
-    return this.db.query(`SELECT ${SIGNAL_COLUMNS} FROM signals s ${where} ORDER BY s.as_of DESC, s.id DESC LIMIT $${params.push(limit)}`, params);
+    const columns = columnsFor(SIGNAL_COLUMN, ['id', 'asOf'], fields);
+    return readRows(this.db, `SELECT ${columns} FROM signals s ${where} ORDER BY s.as_of DESC, s.id DESC LIMIT $${params.push(limit)}`, params);
   }
 
-  async page(filter: SignalFilter, first: number, after?: string | null) {
+  /**
+   * A page of the filter's signals. `fields` names the row fields the caller will read (a
+   * GraphQL selection): only those columns are fetched (no `features` JSON when no one reads
+   * it), and the rows hold nothing else. Without it, whole rows.
+   */
+  async page(filter: SignalFilter, first: number, after?: string | null, fields?: Iterable<string>) {
     if (!Number.isInteger(first) || first < 1 || first > MAX_SIGNAL_PAGE) throw new ServiceError('BAD_USER_INPUT', `first must be 1 to ${MAX_SIGNAL_PAGE}`, { field: 'first' });
-    const rows = await this.select(filter, first + 1, after ? decodeCursor(after) : undefined);
+    const rows = await this.select(filter, first + 1, after ? decodeCursor(after) : undefined, fields);
     const signals = rows.slice(0, first);
     const cursors = signals.map((s) => encodeCursor(s.asOf, s.id));
     return { signals, cursors, hasNextPage: rows.length > first, endCursor: cursors.at(-1) ?? null };
@@ -103,7 +131,8 @@ export class SignalService {
    * among the model versions the signal records).
    */
   async articlesOf(signalIds: readonly string[]): Promise<Map<string, SignalArticleRow[]>> {
-    const rows = (await this.db.query(
+    const rows = await readRows<ProvenanceRow>(
+      this.db,
       `SELECT sa.signal_id, a.id, a.title, a.url, a.published_at, at.relevance, sc.score, sc.model_version
        FROM signal_articles sa
        JOIN signals s ON s.id = sa.signal_id
@@ -117,55 +146,70 @@ export class SignalService {
        WHERE sa.signal_id = ANY($1::uuid[])
        ORDER BY a.published_at DESC, a.id`,
       [signalIds],
-    )) as ProvenanceRow[];
+    );
     return this.provenanceBySignal(signalIds, rows);
   }
 
   /**
    * The same provenance, same articles in the same order, without the relevance and sentiment
-   * columns (null here): for a page that asks only for the articles themselves, the per-article
-   * score lookup is most of the query's cost.
+   * (null here): for a page that asks only for the articles themselves, the per-article score
+   * lookup is most of the query's cost. `fields`: which of id, title, url, publishedAt the caller
+   * reads (id always); only those columns are fetched. All four without.
    */
-  async articlesOfWithoutSentiment(signalIds: readonly string[]): Promise<Map<string, SignalArticleRow[]>> {
-    const rows = (await this.db.query(
-      `SELECT sa.signal_id, a.id, a.title, a.url, a.published_at, NULL::real AS relevance, NULL::real AS score, NULL::text AS model_version
+  async articlesOfWithoutSentiment(signalIds: readonly string[], fields?: Iterable<string>): Promise<Map<string, SignalArticleRow[]>> {
+    const rows = await readRows<ProvenanceRow>(
+      this.db,
+      `SELECT sa.signal_id, ${columnsFor(PROVENANCE_ARTICLE_COLUMN, ['id'], fields)}
        FROM signal_articles sa
        JOIN articles a ON a.id = sa.article_id
        WHERE sa.signal_id = ANY($1::uuid[])
        ORDER BY a.published_at DESC, a.id`,
       [signalIds],
-    )) as ProvenanceRow[];
+    );
     return this.provenanceBySignal(signalIds, rows);
   }
 
   private provenanceBySignal(signalIds: readonly string[], rows: ProvenanceRow[]): Map<string, SignalArticleRow[]> {
     const bySignal = new Map<string, SignalArticleRow[]>(signalIds.map((id) => [id, []]));
     for (const r of rows) {
+      // Columns not read (a narrow selection) stay undefined; the sentiment ones are null then.
       bySignal.get(r.signal_id)?.push({
         id: r.id,
         title: r.title,
         url: r.url,
-        publishedAt: new Date(r.published_at),
-        relevance: r.relevance,
-        score: r.score,
-        modelVersion: r.model_version,
+        publishedAt: r.published_at,
+        relevance: r.relevance ?? null,
+        score: r.score ?? null,
+        modelVersion: r.model_version ?? null,
       });
     }
     return bySignal;
   }
 
-  /** Per-request loaders: a page of signals asks for its provenance in one query, not one per signal. */
+  /**
+   * Per-request loaders: a page of signals asks for its provenance in one query, not one per
+   * signal. `articlesWithoutSentiment` takes the article fields the caller reads (one loader per
+   * distinct set of columns); only those are filled in.
+   */
   loaders() {
+    const withoutSentiment = new Map<string, SettledLoader<string, SignalArticleRow[]>>();
     return {
-      articles: new DataLoader<string, SignalArticleRow[]>(async (ids) => {
+      articles: new SettledLoader<string, SignalArticleRow[]>(async (ids) => {
         const bySignal = await this.articlesOf(ids);
         return ids.map((id) => bySignal.get(id) ?? []);
       }),
-      /** Only id, title, url, publishedAt are filled in: for selections that read nothing else. */
-      articlesWithoutSentiment: new DataLoader<string, SignalArticleRow[]>(async (ids) => {
-        const bySignal = await this.articlesOfWithoutSentiment(ids);
-        return ids.map((id) => bySignal.get(id) ?? []);
-      }),
+      articlesWithoutSentiment: (fields?: Iterable<string>) => {
+        const columns = columnsFor(PROVENANCE_ARTICLE_COLUMN, ['id'], fields);
+        let loader = withoutSentiment.get(columns);
+        if (!loader) {
+          loader = new SettledLoader<string, SignalArticleRow[]>(async (ids) => {
+            const bySignal = await this.articlesOfWithoutSentiment(ids, fields);
+            return ids.map((id) => bySignal.get(id) ?? []);
+          });
+          withoutSentiment.set(columns, loader);
+        }
+        return loader;
+      },
     };
   }
 
@@ -177,7 +221,8 @@ export class SignalService {
     if (span > maxBuckets) throw new ServiceError('BAD_USER_INPUT', `at most ${maxBuckets} ${unit}s per request`, { field: 'to' });
     // One score per article: the per-ticker score when the accurate tier gave one, else the
     // preferred article score (accurate > fast > lexicon, newest first).
-    const rows: Array<{ bucket: Date; n: number; mean: number | null; pos: number; neu: number; neg: number }> = await this.db.query(
+    const rows = await readRows<{ bucket: Date; n: number; mean: number | null; pos: number; neu: number; neg: number }>(
+      this.db,
       `WITH preferred AS (
          SELECT DISTINCT ON (t.article_id) t.article_id, t.ticker, t.published_at, s.score, s.label
          FROM article_tickers t JOIN sentiment_scores s ON s.article_id = t.article_id

@@ -1,11 +1,13 @@
 import { ArrayMaxSize, IsOptional, IsUUID, MaxLength } from 'class-validator';
-import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, Field, FieldResolver, ID, Info, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { Topic } from '../../events/topics';
 import { apiError } from '../errors';
 import { Article, ArticleTicker, SentimentScore } from '../../entities';
 import type { Services } from '../../services';
 import type { ArticleRow, ArticleTickerRow, SentimentScoreRow } from '../../services/article.service';
 import type { GraphQLContext } from '../context';
+import { selectedFields } from '../selection';
 import { PageInfo } from '../types/page-info';
 import { assertUuid } from '../validation';
 
@@ -111,6 +113,13 @@ class ImportArticlesResult {
   errors!: ImportError[];
 }
 
+/** Article fields resolved below rather than read from the row, and the row fields they read (the id, always read). */
+const ARTICLE_COMPUTED_FIELDS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['tickers', []],
+  ['sentiment', []],
+]);
+const NOTHING_COMPUTED: ReadonlyMap<string, readonly string[]> = new Map();
+
 /** DataLoaders live as long as one request's context. */
 const loadersByContext = new WeakMap<GraphQLContext, ReturnType<Services['articles']['loaders']>>();
 function loaders(ctx: GraphQLContext) {
@@ -128,8 +137,19 @@ export class ArticleResolver {
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | undefined,
     @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ArticleConnection> {
-    const page = await ctx.services.articles.page(filter ?? {}, first, after);
+    // Only the columns the selection reads (e.g. no summary when no one asked for it).
+    const page = await ctx.services.articles.page(filter ?? {}, first, after, selectedFields(info, ['edges', 'node'], ARTICLE_COMPUTED_FIELDS));
+    // The page's tickers and scores in one batch now, so each article's field resolvers answer
+    // with plain values (the same loaders and columns they would use).
+    const node = selectedFields(info, ['edges', 'node'], NOTHING_COMPUTED);
+    const ids = page.articles.map((a) => a.id);
+    const l = loaders(ctx);
+    await Promise.all([
+      node?.has('tickers') && l.tickers(selectedFields(info, ['edges', 'node', 'tickers'], NOTHING_COMPUTED)).loadMany(ids),
+      node?.has('sentiment') && l.sentiment(selectedFields(info, ['edges', 'node', 'sentiment'], NOTHING_COMPUTED)).loadMany(ids),
+    ]);
     return {
       edges: page.articles.map((node, i) => ({ node, cursor: page.cursors[i] })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
@@ -187,12 +207,12 @@ export class ArticleResolver {
   }
 
   @FieldResolver(() => [ArticleTicker])
-  tickers(@Root() article: ArticleRow, @Ctx() ctx: GraphQLContext): Promise<ArticleTickerRow[]> {
-    return loaders(ctx).tickers.load(article.id);
+  tickers(@Root() article: ArticleRow, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): ArticleTickerRow[] | Promise<ArticleTickerRow[]> {
+    return loaders(ctx).tickers(selectedFields(info, [], NOTHING_COMPUTED)).value(article.id);
   }
 
   @FieldResolver(() => SentimentScore, { nullable: true, description: 'The preferred score: the accurate tier when it has scored the article, else the fast tier, the lexicon only when nothing else exists; `tier` and `modelVersion` say which produced it.' })
-  sentiment(@Root() article: ArticleRow, @Ctx() ctx: GraphQLContext): Promise<SentimentScoreRow | null> {
-    return loaders(ctx).sentiment.load(article.id);
+  sentiment(@Root() article: ArticleRow, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): SentimentScoreRow | null | Promise<SentimentScoreRow | null> {
+    return loaders(ctx).sentiment(selectedFields(info, [], NOTHING_COMPUTED)).value(article.id);
   }
 }

@@ -1,11 +1,12 @@
 import { ArrayMaxSize, Max, Min } from 'class-validator';
-import { Kind, type GraphQLResolveInfo } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, Field, FieldResolver, Float, ID, Info, InputType, Int, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
 import { Signal, SignalType } from '../../entities';
 import { ALL_KEY, Topic, type SignalCreatedEvent } from '../../events/topics';
 import type { Services } from '../../services';
 import type { SentimentInterval } from '../../services/signal.service';
 import type { GraphQLContext } from '../context';
+import { selectedFields, selectsOnly } from '../selection';
 import { PageInfo } from '../types/page-info';
 import { apiError } from '../errors';
 import { assertUuid } from '../validation';
@@ -108,10 +109,19 @@ class SentimentBucket {
 /** SignalSourceArticle fields that need no relevance or sentiment. */
 const ARTICLE_ONLY_FIELDS = new Set(['id', 'title', 'url', 'publishedAt', '__typename']);
 
-/** True when every sub-selection of this field is a plain field among `allowed` (no fragments). */
-export function selectsOnly(info: Pick<GraphQLResolveInfo, 'fieldNodes'>, allowed: ReadonlySet<string>): boolean {
-  return info.fieldNodes.every((node) => node.selectionSet?.selections.every((sel) => sel.kind === Kind.FIELD && allowed.has(sel.name.value)) ?? false);
-}
+/**
+ * Signal fields resolved rather than read from the row, and the row fields they read: the
+ * provenance needs only the id (always read); the typed feature views (signal-features.resolver.ts)
+ * read the features JSON.
+ */
+const SIGNAL_COMPUTED_FIELDS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['articles', []],
+  ['technical', ['features']],
+  ['newsIntensity', ['features']],
+  ['vsa', ['features']],
+]);
+
+const NOTHING_COMPUTED: ReadonlyMap<string, readonly string[]> = new Map();
 
 const loadersByContext = new WeakMap<GraphQLContext, ReturnType<Services['signals']['loaders']>>();
 function loaders(ctx: GraphQLContext) {
@@ -129,8 +139,18 @@ export class SignalResolver {
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | undefined,
     @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<SignalConnection> {
-    const page = await ctx.services.signals.page(filter ?? {}, first, after);
+    // Only the columns the selection reads (e.g. no features JSON when no one asked for it).
+    const page = await ctx.services.signals.page(filter ?? {}, first, after, selectedFields(info, ['edges', 'node'], SIGNAL_COMPUTED_FIELDS));
+    // The page's provenance in one batch now (the loader the `articles` field would pick), so
+    // each signal's `articles` answers with a plain value.
+    if (selectedFields(info, ['edges', 'node'], NOTHING_COMPUTED)?.has('articles')) {
+      const selected = selectedFields(info, ['edges', 'node', 'articles'], NOTHING_COMPUTED);
+      const l = loaders(ctx);
+      const loader = selected && [...selected].every((f) => ARTICLE_ONLY_FIELDS.has(f)) ? l.articlesWithoutSentiment(selected) : l.articles;
+      await loader.loadMany(page.signals.map((s) => s.id));
+    }
     return { edges: page.signals.map((node, i) => ({ node, cursor: page.cursors[i] })), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   }
 
@@ -163,10 +183,10 @@ export class SignalResolver {
   }
 
   @FieldResolver(() => [SignalSourceArticle], { description: 'Provenance: the articles this signal was computed from.' })
-  articles(@Root() signal: Signal, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<SignalSourceArticle[]> {
+  articles(@Root() signal: Pick<Signal, 'id'>, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): SignalSourceArticle[] | Promise<SignalSourceArticle[]> {
     // A selection of the articles alone (e.g. `articles { title }`) skips the sentiment lookup.
     const l = loaders(ctx);
-    return (selectsOnly(info, ARTICLE_ONLY_FIELDS) ? l.articlesWithoutSentiment : l.articles).load(signal.id);
+    return (selectsOnly(info, ARTICLE_ONLY_FIELDS) ? l.articlesWithoutSentiment(selectedFields(info, [], NOTHING_COMPUTED)) : l.articles).value(signal.id);
   }
 
   @Authorized()

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { generateApiKey, hashSecret, keyFromAuthorization, parseApiKey, secretMatches } from './key-format';
 
 describe('API key format', () => {
@@ -10,6 +11,12 @@ describe('API key format', () => {
     expect(hashSecret(parsed.secret).equals(secretHash)).toBe(true);
     expect(secretMatches(parsed.secret, secretHash)).toBe(true);
     expect(key).not.toContain(secretHash.toString('hex'));
+  });
+
+  it('hashes secrets with plain SHA-256, so hashes already stored keep matching', () => {
+    expect(hashSecret(Buffer.from('abc')).toString('hex')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    const secret = Buffer.alloc(32, 7);
+    expect(hashSecret(secret).equals(crypto.createHash('sha256').update(secret).digest())).toBe(true);
   });
 
   it('rejects malformed keys without throwing', () => {

@@ -40,9 +40,12 @@ export function keyFromAuthorization(value: unknown): string | null {
   return m ? m[1] : v || null;
 }
 
-/** A 32-byte random secret needs no slow hash: SHA-256 preimages are out of reach. */
+/**
+ * A 32-byte random secret needs no slow hash: SHA-256 preimages are out of reach. One-shot
+ * `crypto.hash` (Node >= 20.12): a third of createHash's cost, paid on every API request.
+ */
 export function hashSecret(secret: Buffer): Buffer {
-  return crypto.createHash('sha256').update(secret).digest();
+  return crypto.hash('sha256', secret, 'buffer');
 }
 
 export function secretMatches(secret: Buffer, storedHash: Buffer): boolean {

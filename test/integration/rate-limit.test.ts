@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../db/data-source';
-import { RateLimitService, type RateDecision } from '../../services/rate-limit.service';
+import { RateLimitService, TAKE_TOKENS_SQL, type RateDecision } from '../../services/rate-limit.service';
 import { testEnv } from '../support/stack';
 
 describe('RateLimitService.consume (shared token bucket)', () => {
@@ -57,6 +57,27 @@ describe('RateLimitService.consume (shared token bucket)', () => {
     // 600 - 50 taken, plus whatever refilled in the few milliseconds the burst took.
     expect(Number(tokens)).toBeGreaterThanOrEqual(550);
     expect(Number(tokens)).toBeLessThan(560);
+  });
+
+  it("the bucket call skips the WAL flush for its own transaction only, and its tokens are at once visible to another replica", async () => {
+    const runner = dbA.createQueryRunner();
+    try {
+      const k = key();
+      await runner.startTransaction();
+      const [taken] = await runner.query(TAKE_TOKENS_SQL, [k, 60, 1, 5]);
+      expect(Number(taken.granted)).toBe(5);
+      expect((await runner.query('SHOW synchronous_commit'))[0].synchronous_commit).toBe('off');
+      await runner.commitTransaction();
+      // The connection's own setting is untouched: other statements on it still commit durably.
+      expect((await runner.query('SHOW synchronous_commit'))[0].synchronous_commit).toBe('on');
+      await runner.query(TAKE_TOKENS_SQL, [k, 60, 1, 1]);
+      expect((await runner.query('SHOW synchronous_commit'))[0].synchronous_commit).toBe('on');
+      const [{ tokens }] = await dbB.query('SELECT tokens FROM rate_limit_buckets WHERE bucket_key = $1', [k]);
+      expect(Number(tokens)).toBeGreaterThanOrEqual(54);
+      expect(Number(tokens)).toBeLessThan(55);
+    } finally {
+      await runner.release();
+    }
   });
 
   it('a denied key is blocked locally until one token has refilled, then asks the bucket again', async () => {
