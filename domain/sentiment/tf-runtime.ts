@@ -1,6 +1,8 @@
 /**
  * Picks the TensorFlow.js build to run the model on: the native tfjs-node binding when it is
- * installed (optional dependency), otherwise tfjs with the WebAssembly backend. The pure-JS
+ * installed (optional dependency; `npm install` builds it against libtensorflow from PyPI, see
+ * scripts/install/tf-native.js), otherwise tfjs with the WebAssembly backend.
+ * TIDINGS_TF_DISABLE_NATIVE=1 forces wasm. The pure-JS
  * 'cpu' backend is refused: it is orders of magnitude slower, and the caller would rather
  * fall back to the lexicon than stall a scoring workflow.
  */
@@ -16,6 +18,8 @@ export interface TfRuntime {
 let runtimePromise: Promise<TfRuntime> | undefined;
 
 function loadNativeTf(): Tf | undefined {
+  // libtensorflow reads this when it loads: keep its start-up INFO lines (oneDNN, CPU features) out of the logs.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('@tensorflow/tfjs-node') as Tf;

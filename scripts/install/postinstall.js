@@ -4,10 +4,12 @@
  * slow. It never fails the install: when a tool cannot be fetched it prints one clear message
  * with the manual steps, and `npm start` / `npm test` try again and stop with that message.
  * TIDINGS_SKIP_TEMPORAL_CLI=1 / TIDINGS_SKIP_ENCODER=1 skip a part (container builds that talk
- * to a Temporal server).
+ * to a Temporal server). Then, optionally, the native TensorFlow binding (scripts/install/tf-native.js;
+ * TIDINGS_TF_NATIVE=0 skips it): when it cannot be built, one line says so and the wasm backend serves.
  */
 'use strict';
 const { ensureEncoder, ensureTemporalCli, InstallError } = require('./tools');
+const { ensureNativeTf } = require('./tf-native');
 
 const say = (line) => process.stdout.write(`[tidings install] ${line}\n`);
 
@@ -26,6 +28,14 @@ async function main() {
   await step('Temporal CLI', process.env.TIDINGS_SKIP_TEMPORAL_CLI === '1', () => ensureTemporalCli({ log: say }));
   await step('encoder', process.env.TIDINGS_SKIP_ENCODER === '1', () => ensureEncoder({ log: say }));
   if (!ok) say('continuing without it; see above');
+  // Optional: without it TensorFlow.js runs on its wasm backend, so a failure is one line, not a warning.
+  try {
+    if (process.env.TIDINGS_TF_NATIVE === '0') say('native TensorFlow: skipped (TIDINGS_TF_NATIVE=0)');
+    else say(`native TensorFlow: ${await ensureNativeTf({ log: say })}`);
+  } catch (err) {
+    if (!(err instanceof InstallError)) throw err;
+    say(`native TensorFlow: not available, TensorFlow.js uses its wasm backend (${err.message})`);
+  }
 }
 
 main().catch((err) => {

