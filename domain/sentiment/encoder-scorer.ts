@@ -1,11 +1,14 @@
 /**
- * The accurate tier: the frozen MiniLM encoder plus our heads. One encoder per process (its
+ * The accurate tier: the MiniLM encoder (frozen, or with fine-tuned top layers) plus our heads. One encoder per process (its
  * weights are 90 MB); texts are scored shortest first in batches padded to their own longest
  * member. Also scores entities within a text (per-ticker sentiment) with the entity head.
  */
+import path from 'node:path';
+import { sha256File } from './data';
 import { SentenceEncoder, defaultEncoderDir } from './encoder';
 import { predictHead, uploadHead, type UploadedHead } from './encoder-head';
-import { readEncoderHeadModel } from './encoder-model-store';
+import { mergeLayerDelta } from './encoder-finetune';
+import { readEncoderHeadModel, type EncoderHeadModel } from './encoder-model-store';
 import { CLASS_COUNT } from './hashed-linear-model';
 import { prepareForScoring } from './scoring-guards';
 import { vectorise } from './text-features';
@@ -20,6 +23,36 @@ export function sharedEncoder(dir = defaultEncoderDir(), maxLength = 256): Promi
   let encoder = encoders.get(key);
   if (!encoder) {
     encoder = tfRuntime().then(({ tf }) => SentenceEncoder.load(tf, { dir, maxLength }));
+    encoder.catch(() => encoders.delete(key));
+    encoders.set(key, encoder);
+  }
+  return encoder;
+}
+
+/**
+ * The encoder with a model's fine-tuned top layers merged in (base + delta, once at load), one
+ * per (folder, model version). The deltas only make sense on the base they were trained from,
+ * so the base file's SHA-256 must match the one the artifact pins.
+ */
+export function fineTunedEncoder(
+  dir: string,
+  maxLength: number,
+  version: string,
+  pinnedSha256: string,
+  layers: NonNullable<EncoderHeadModel['encoderLayers']>,
+): Promise<SentenceEncoder> {
+  const key = `${dir}#${maxLength}#${version}`;
+  let encoder = encoders.get(key);
+  if (!encoder) {
+    encoder = tfRuntime().then(({ tf }) => {
+      const actual = sha256File(path.join(dir, 'model.safetensors'));
+      if (actual !== pinnedSha256) {
+        throw new Error(`sentiment model ${version} was fine-tuned from an encoder with SHA-256 ${pinnedSha256}; ${dir}/model.safetensors has ${actual}`);
+      }
+      const loaded = SentenceEncoder.load(tf, { dir, maxLength });
+      layers.deltas.forEach((delta, k) => loaded.setLayerWeights(layers.from + k, mergeLayerDelta(loaded.layerWeights(layers.from + k), delta)));
+      return loaded;
+    });
     encoder.catch(() => encoders.delete(key));
     encoders.set(key, encoder);
   }
@@ -53,7 +86,9 @@ function toScore(p: Float32Array, row: number, version: string, truncated: boole
 export async function loadEncoderScorer(opts: { modelsDir: string; version: string; encoderDir?: string; batchSize?: number }): Promise<AccurateScorer> {
   const spec = readEncoderHeadModel(opts.modelsDir, opts.version);
   const { tf, backend } = await tfRuntime();
-  const encoder = await sharedEncoder(opts.encoderDir, spec.encoder.maxLength);
+  const encoder = spec.encoderLayers
+    ? await fineTunedEncoder(opts.encoderDir ?? defaultEncoderDir(), spec.encoder.maxLength, opts.version, spec.encoder.safetensorsSha256, spec.encoderLayers)
+    : await sharedEncoder(opts.encoderDir, spec.encoder.maxLength);
   const sentence: UploadedHead = uploadHead(tf, spec.sentence);
   const entity: UploadedHead | undefined = spec.entity ? uploadHead(tf, spec.entity) : undefined;
   // Encoder batches of 8: a caller's batch of 32 headlines of mixed length, sorted and cut in
