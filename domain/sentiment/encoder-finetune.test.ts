@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ENCODER_LAYER_PARAMS, SentenceEncoder, type EncoderLayerWeights } from './encoder';
-import { EncoderFinetuner, layerDelta, mergeLayerDelta, poolingMatrix, type FinetuneText } from './encoder-finetune';
+import { EncoderFinetuner, layerDelta, learningRateFactor, mergeLayerDelta, poolingMatrix, type FinetuneText } from './encoder-finetune';
 import { predictHead, uploadHead } from './encoder-head';
 import { readEncoderHeadModel, saveEncoderHeadModel } from './encoder-model-store';
 import { ensureHiddenStates, HiddenStateCache } from './hidden-state-cache';
@@ -31,6 +31,15 @@ describe('poolingMatrix', () => {
     ]);
     expect(Array.from(m.subarray(0, 3))).toEqual([0, 1, 0]);
     expect(Array.from(m.subarray(3, 6))).toEqual([0.5, 0.5, 0]);
+  });
+});
+
+describe('learningRateFactor', () => {
+  test('warms up linearly, then decays linearly to zero at the last step', () => {
+    expect([0, 1, 2, 3].map((s) => learningRateFactor(s, 10, 0.4))).toEqual([0.25, 0.5, 0.75, 1]);
+    expect(learningRateFactor(4, 10, 0.4)).toBe(1);
+    expect(learningRateFactor(7, 10, 0.4)).toBeCloseTo(0.5, 10);
+    expect(learningRateFactor(10, 10, 0.4)).toBe(0);
   });
 });
 
@@ -84,7 +93,7 @@ describe('fine-tuning the top encoder layer', () => {
             ]
           : [],
     }));
-    const config = { seed: 3, cachedFrom: from, trainFrom: from, epochs: 3, batchSize: 4, encoderLearningRate: 1e-3, headLearningRate: 1e-2, hidden: 16, dropout: 0, entityLossWeight: 1 };
+    const config = { seed: 3, cachedFrom: from, trainFrom: from, epochs: 3, batchSize: 4, encoderLearningRate: 1e-3, headLearningRate: 1e-2, hidden: 16, dropout: 0, entityLossWeight: 1, warmupFraction: 0 };
     const finetuner = new EncoderFinetuner(tf, encoder, config, ngram);
     const base = encoder.layerWeights(from);
     const result = finetuner.train(examples, examples);
@@ -95,7 +104,7 @@ describe('fine-tuning the top encoder layer', () => {
     expect(result.layers[0].ffnOutKernel.some((v, i) => Math.abs(v - base.ffnOutKernel[i]) > 1e-5)).toBe(true);
     const predicted = finetuner.predict(examples);
 
-    // Round trip through an artifact (float16 deltas), merge into the encoder, score live.
+    // Round trip through an artifact (int8 deltas), merge into the encoder, score live.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'finetune-'));
     try {
       saveEncoderHeadModel(

@@ -28,7 +28,7 @@ export interface FinetuneText {
   states: Float32Array;
   sentence?: { target: number; sparse?: SparseVector };
   /** Token spans [start, end) of the entities in ids, with their labels. */
-  entities: ReadonlyArray<{ span: [number, number]; target: number }>;
+  entities: ReadonlyArray<{ span: [number, number]; target: number; /** loss weight, default 1 */ weight?: number }>;
 }
 
 export interface FinetuneConfig {
@@ -45,6 +45,15 @@ export interface FinetuneConfig {
   dropout: number;
   /** Weight of the entity loss next to the sentence loss. */
   entityLossWeight: number;
+  /** Fraction of all steps with a linear learning-rate warm-up; the rate then decays linearly to 0. */
+  warmupFraction: number;
+}
+
+/** Learning-rate multiplier at a step: linear warm-up, then linear decay to zero at the last step. */
+export function learningRateFactor(step: number, totalSteps: number, warmupFraction: number): number {
+  const warmup = Math.max(1, Math.round(totalSteps * warmupFraction));
+  if (step < warmup) return (step + 1) / warmup;
+  return Math.max(0, (totalSteps - step) / Math.max(1, totalSteps - warmup));
 }
 
 export interface FinetuneResult {
@@ -341,6 +350,12 @@ export class EncoderFinetuner {
     const headOptimizer = tf.train.adam(this.config.headLearningRate);
     let best: { score: number; epoch: number; weights?: ReturnType<EncoderFinetuner['snapshot']> } = { score: -1, epoch: 0 };
     let step = 0;
+    const totalSteps = this.config.epochs * Math.ceil(train.length / this.config.batchSize);
+    // tfjs's Adam reads its rate on every update, so a schedule sets it between steps.
+    const setRates = (factor: number) => {
+      (encoderOptimizer as unknown as { learningRate: number }).learningRate = this.config.encoderLearningRate * factor;
+      (headOptimizer as unknown as { learningRate: number }).learningRate = this.config.headLearningRate * factor;
+    };
     try {
       for (let epoch = 1; epoch <= this.config.epochs; epoch++) {
         const epochStarted = Date.now();
@@ -350,24 +365,26 @@ export class EncoderFinetuner {
         for (const chosen of batches) {
           const batch = chosen.map((i) => train[i]);
           const sentenceRows = batch.map((t, r) => (t.sentence ? r : -1)).filter((r) => r >= 0);
-          const entities = batch.flatMap((t, row) => t.entities.map((e) => ({ row, span: e.span, target: e.target })));
+          const entities = batch.flatMap((t, row) => t.entities.map((e) => ({ row, span: e.span, target: e.target, weight: e.weight ?? 1 })));
           const inputs = batchInputs(tf, batch, this.encoder.dim);
+          setRates(learningRateFactor(step, totalSteps, this.config.warmupFraction));
           const frozenX = tf.tidy(() => this.frozen(inputs));
           const dropoutSeed = this.config.seed * 1_000_003 + 2 * step++;
           const sentenceTargets = sentenceRows.length ? tf.oneHot(tf.tensor1d(sentenceRows.map((r) => batch[r].sentence!.target), 'int32'), CLASS_COUNT) : undefined;
           const entityTargets = entities.length ? tf.oneHot(tf.tensor1d(entities.map((e) => e.target), 'int32'), CLASS_COUNT) : undefined;
+          const entityWeights = entities.length ? tf.tensor1d(entities.map((e) => e.weight)) : undefined;
           const { value, grads } = tf.variableGrads(() => {
             const logits = this.logits(inputs, frozenX, batch, sentenceRows, entities, dropoutSeed);
             let loss: Tensor = tf.scalar(0);
             if (logits.sentence && sentenceTargets) loss = tf.add(loss, tf.losses.softmaxCrossEntropy(sentenceTargets, logits.sentence));
-            if (logits.entity && entityTargets) loss = tf.add(loss, tf.mul(this.config.entityLossWeight, tf.losses.softmaxCrossEntropy(entityTargets, logits.entity)));
+            if (logits.entity && entityTargets) loss = tf.add(loss, tf.mul(this.config.entityLossWeight, tf.losses.softmaxCrossEntropy(entityTargets, logits.entity, entityWeights)));
             return loss as Scalar;
           }, [...encoderVars, ...headVarList]);
           encoderOptimizer.applyGradients(encoderVars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
           headOptimizer.applyGradients(headVarList.map((v) => ({ name: v.name, tensor: grads[v.name] })));
           lossSum += value.dataSync()[0] * batch.length;
           seen += batch.length;
-          tf.dispose([value, ...Object.values(grads), inputs.x, frozenX, sentenceTargets, entityTargets].filter((t): t is Tensor => t !== undefined));
+          tf.dispose([value, ...Object.values(grads), inputs.x, frozenX, sentenceTargets, entityTargets, entityWeights].filter((t): t is Tensor => t !== undefined));
           if (step % 50 === 0) note(`  epoch ${epoch} step ${step} rows ${seen}/${train.length} loss ${(lossSum / seen).toFixed(4)} (${(seen / ((Date.now() - epochStarted) / 1000)).toFixed(1)} rows/s)`);
         }
         const acc = this.accuracy(earlyStopping);

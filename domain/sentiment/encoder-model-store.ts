@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ENCODER_LAYER_PARAMS, type EncoderLayerWeights } from './encoder';
-import { decodeFloat16, encodeFloat16 } from './float16';
+import { dequantiseInt8Blocks, quantiseInt8Blocks } from './int8-blocks';
 import type { HeadWeights } from './encoder-head';
 import type { ModelMetadata } from './model-store';
 import type { FeatureConfig } from './text-features';
@@ -26,8 +26,8 @@ export interface EncoderHeadModel {
 interface WeightSpec {
   name: string;
   shape: number[];
-  /** Fine-tuned layer deltas are float16 (half the size; deltas are small, so the error is too). */
-  dtype: 'float32' | 'float16';
+  /** Fine-tuned layer deltas are int8 in blocks (int8-blocks.ts), each array followed by its float32 `.scales`. */
+  dtype: 'float32' | 'int8';
 }
 
 interface HeadTopology {
@@ -57,9 +57,16 @@ export function modelFormat(modelsDir: string, version: string): string {
   return (JSON.parse(fs.readFileSync(file, 'utf8')) as { format: string }).format;
 }
 
-function layerArrays(layers: NonNullable<EncoderHeadModel['encoderLayers']>): Array<[WeightSpec, Uint16Array]> {
+function layerArrays(layers: NonNullable<EncoderHeadModel['encoderLayers']>): Array<[WeightSpec, Float32Array | Int8Array]> {
   return layers.deltas.flatMap((delta, k) =>
-    ENCODER_LAYER_PARAMS.map((name): [WeightSpec, Uint16Array] => [{ name: `layer${layers.from + k}/${name}`, shape: [delta[name].length], dtype: 'float16' }, encodeFloat16(delta[name])]),
+    ENCODER_LAYER_PARAMS.flatMap((param): Array<[WeightSpec, Float32Array | Int8Array]> => {
+      const name = `layer${layers.from + k}/${param}`;
+      const q = quantiseInt8Blocks(delta[param]);
+      return [
+        [{ name, shape: [q.values.length], dtype: 'int8' }, q.values],
+        [{ name: `${name}.scales`, shape: [q.scales.length], dtype: 'float32' }, q.scales],
+      ];
+    }),
   );
 }
 
@@ -80,7 +87,7 @@ function headArrays(prefix: string, head: HeadWeights): Array<[WeightSpec, Float
 export function saveEncoderHeadModel(modelsDir: string, model: EncoderHeadModel, metadata: ModelMetadata): string {
   const dir = path.join(modelsDir, metadata.version);
   fs.mkdirSync(dir, { recursive: true });
-  const arrays: Array<[WeightSpec, Float32Array | Uint16Array]> = [
+  const arrays: Array<[WeightSpec, Float32Array | Int8Array]> = [
     ...headArrays('sentence', model.sentence),
     ...(model.entity ? headArrays('entity', model.entity) : []),
     ...(model.encoderLayers ? layerArrays(model.encoderLayers) : []),
@@ -111,14 +118,21 @@ export function readEncoderHeadModel(modelsDir: string, version: string): Encode
   const [group] = json.weightsManifest;
   const bytes = fs.readFileSync(path.join(dir, group.paths[0]));
   const arrays = new Map<string, Float32Array>();
+  const quantised = new Map<string, Int8Array>();
   let offset = 0;
   for (const spec of group.weights) {
     const length = spec.shape.reduce((a, b) => a * b, 1);
-    const width = spec.dtype === 'float16' ? 2 : 4;
+    const width = spec.dtype === 'int8' ? 1 : 4;
     if (offset + length * width > bytes.length) throw new Error(`${dir}: weights.bin is shorter than its manifest`);
     const copy = new Uint8Array(bytes.subarray(offset, offset + length * width)).buffer;
-    arrays.set(spec.name, spec.dtype === 'float16' ? decodeFloat16(new Uint16Array(copy)) : new Float32Array(copy));
+    if (spec.dtype === 'int8') quantised.set(spec.name, new Int8Array(copy));
+    else arrays.set(spec.name, new Float32Array(copy));
     offset += length * width;
+  }
+  for (const [name, values] of quantised) {
+    const scales = arrays.get(`${name}.scales`);
+    if (!scales) throw new Error(`${dir}: weights lack ${name}.scales`);
+    arrays.set(name, dequantiseInt8Blocks({ values, scales }));
   }
   const head = (prefix: string, topology: HeadTopology): HeadWeights => {
     const get = (name: string) => {
