@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   }
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const load = (await import('node:os')).loadavg()[0];
-    const workers = tier === 'accurate' ? encoderPoolSize() : 0;
+  const workers = tier === 'accurate' ? encoderPoolSize(process.env, scorer.backend) : 0;
   console.log(JSON.stringify({ tier, version: scorer.modelVersion, backend: scorer.backend, rates, perCpuSecond, lexicon, peakRssMb, load, loadSeconds, workers }));
 }
 

@@ -69,12 +69,14 @@ export default async function benchSentiment(args: string[]): Promise<void> {
       console.log(`  accurate batch ${b.padStart(3)}: ${r.toFixed(1)} headlines/s (${accurate.perCpuSecond[b].toFixed(1)} per CPU-second; 1-min load average ${accurate.load.toFixed(1)})`);
     }
     accurateRate = accurate.rates['32'];
-    // The peer, in the same run: the encoder on the calling thread, no worker threads.
-    const single = runTier('accurate', corpusFile, modelsDir, accurateVersion, '32', { ...process.env, TIDINGS_ENCODER_WORKERS: '0' });
-    console.log(
-      `  peer: encoder on the calling thread, batch  32: ${single.rates['32'].toFixed(1)} headlines/s (${single.perCpuSecond['32'].toFixed(1)} per CPU-second; peak RSS ${Math.round(single.peakRssMb)} MB); ` +
-        `the pool is ${(accurateRate / single.rates['32']).toFixed(2)}x its wall-clock rate`,
-    );
+    if (accurate.workers > 0) {
+      // The peer, in the same run: the encoder on the calling thread, no worker threads.
+      const single = runTier('accurate', corpusFile, modelsDir, accurateVersion, '32', { ...process.env, TIDINGS_ENCODER_WORKERS: '0' });
+      console.log(
+        `  peer: encoder on the calling thread, batch  32: ${single.rates['32'].toFixed(1)} headlines/s (${single.perCpuSecond['32'].toFixed(1)} per CPU-second; peak RSS ${Math.round(single.peakRssMb)} MB); ` +
+          `the pool is ${(accurateRate / single.rates['32']).toFixed(2)}x its wall-clock rate`,
+      );
+    }
     if (accurate.backend !== 'wasm') {
       // The peer: the same tier on wasm, measured right after in this run.
       const peer = runTier('accurate', corpusFile, modelsDir, accurateVersion, '32', { ...process.env, TIDINGS_TF_DISABLE_NATIVE: '1' });

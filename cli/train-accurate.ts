@@ -22,6 +22,7 @@ import { DEFAULT_FEATURE_CONFIG, vectorise } from '../domain/sentiment/text-feat
 import { tfRuntime, type Tf } from '../domain/sentiment/tf-runtime';
 import { labelFromIndex, type SentimentLabel } from '../domain/sentiment/types';
 import { openEmbeddingCache } from './embed-sentiment';
+import { trainFinetuneCli } from './train-finetune';
 
 function argmax(p: Float32Array, row: number): number {
   let best = 0;
@@ -101,6 +102,7 @@ function numberFlag(flags: Map<string, string>, name: string, fallback: number):
 }
 
 export async function trainAccurateCli(flags: Map<string, string>): Promise<void> {
+  if (flags.has('fine-tune-layers')) return trainFinetuneCli(flags);
   const dataDir = process.env.TIDINGS_SENTIMENT_DATA_DIR ?? sharedDataPath('sentiment');
   const twitterDir = flags.get('twitter-dir') ?? path.join(dataDir, 'twitter-financial-news');
   const files: SentimentDataFiles = {

@@ -5,13 +5,15 @@
  * workers take in turn, so both cores of a 2-core machine work on one batch of headlines, and
  * the caller's event loop (a Temporal worker's heartbeats) stays free meanwhile.
  *
- * Size: TIDINGS_ENCODER_WORKERS, else os.availableParallelism(). 0 runs the encoder on the
- * calling thread instead (no extra memory; what the trainer does).
+ * Size: TIDINGS_ENCODER_WORKERS, else os.availableParallelism() on wasm and 0 on native
+ * TensorFlow, which already runs each op on every core. 0 runs the encoder on the calling
+ * thread instead (no extra memory; what the trainer does).
  */
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { SentenceEncoder, defaultEncoderDir, encoderFilesMissing, ENCODER_NAME } from './encoder';
+import { defaultEncoderDir, encoderFilesMissing, ENCODER_NAME } from './encoder';
+import { loadSentenceEncoder, type FineTunedSource } from './encoder-loader';
 import type { EmbedRequest, EncoderWorkerData, EncoderWorkerMessage } from './encoder-worker';
 import { tfRuntime } from './tf-runtime';
 import { WordPieceTokenizer } from './wordpiece';
@@ -37,9 +39,9 @@ export interface EncoderPool {
 /** Tokens per forward pass: bounds a worker's activations (a few MB per thousand tokens). */
 export const MAX_TOKENS_PER_FORWARD = 2048;
 
-export function encoderPoolSize(env: NodeJS.ProcessEnv = process.env): number {
+export function encoderPoolSize(env: NodeJS.ProcessEnv = process.env, backend = 'wasm'): number {
   const raw = env.TIDINGS_ENCODER_WORKERS;
-  if (raw === undefined || raw === '') return os.availableParallelism();
+  if (raw === undefined || raw === '') return backend === 'wasm' ? os.availableParallelism() : 0;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 64) throw new Error(`TIDINGS_ENCODER_WORKERS must be an integer from 0 to 64, got "${raw}"`);
   return n;
@@ -121,9 +123,9 @@ class WorkerPool implements EncoderPool {
     return this.threads.length;
   }
 
-  static async start(dir: string, maxLength: number, size: number): Promise<WorkerPool> {
-    const tokenizer = WordPieceTokenizer.fromFile(path.join(dir, 'tokenizer.json'));
-    const threads = Array.from({ length: size }, () => startWorker({ dir, maxLength }));
+  static async start(data: EncoderWorkerData, size: number): Promise<WorkerPool> {
+    const tokenizer = WordPieceTokenizer.fromFile(path.join(data.dir, 'tokenizer.json'));
+    const threads = Array.from({ length: size }, () => startWorker(data));
     const ready = threads.map(
       (worker) =>
         new Promise<{ dim: number; maxLength: number; backend: string }>((resolve, reject) => {
@@ -208,9 +210,9 @@ class WorkerPool implements EncoderPool {
 }
 
 /** The encoder on the calling thread behind the same interface (TIDINGS_ENCODER_WORKERS=0). */
-async function inProcessPool(dir: string, maxLength: number): Promise<EncoderPool> {
+async function inProcessPool(dir: string, maxLength: number, fineTuned: FineTunedSource | undefined): Promise<EncoderPool> {
   const { tf, backend } = await tfRuntime();
-  const encoder = SentenceEncoder.load(tf, { dir, maxLength });
+  const encoder = loadSentenceEncoder(tf, { dir, maxLength, fineTuned });
   let closed = false;
   return {
     workers: 0,
@@ -240,7 +242,7 @@ async function inProcessPool(dir: string, maxLength: number): Promise<EncoderPoo
   };
 }
 
-export async function startEncoderPool(opts: { dir?: string; maxLength?: number; workers?: number } = {}): Promise<EncoderPool> {
+export async function startEncoderPool(opts: { dir?: string; maxLength?: number; workers?: number; fineTuned?: FineTunedSource } = {}): Promise<EncoderPool> {
   const dir = opts.dir ?? defaultEncoderDir();
   const missing = encoderFilesMissing(dir);
   if (missing.length) {
@@ -251,6 +253,6 @@ export async function startEncoderPool(opts: { dir?: string; maxLength?: number;
     );
   }
   const maxLength = opts.maxLength ?? 256;
-  const workers = opts.workers ?? encoderPoolSize();
-  return workers === 0 ? inProcessPool(dir, maxLength) : WorkerPool.start(dir, maxLength, workers);
+  const workers = opts.workers ?? encoderPoolSize(process.env, (await tfRuntime()).backend);
+  return workers === 0 ? inProcessPool(dir, maxLength, opts.fineTuned) : WorkerPool.start({ dir, maxLength, fineTuned: opts.fineTuned }, workers);
 }

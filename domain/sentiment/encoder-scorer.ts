@@ -1,6 +1,7 @@
 /**
- * The accurate tier: the frozen MiniLM encoder plus our heads. The encoder runs in a pool of
- * worker threads, one per core (encoder-pool.ts), shared by every scorer of the process and
+ * The accurate tier: the MiniLM encoder (frozen, or with our fine-tuned top layers merged in)
+ * plus our heads. The encoder runs in a pool (encoder-pool.ts: worker threads, one per core, on
+ * wasm; the calling thread on native TensorFlow), shared by every scorer of the process and
  * closed when the last is disposed. Texts go to the pool packed without padding; it cuts them
  * across the workers. Also scores entities within a text (per-ticker sentiment) with the
  * entity head.
@@ -8,6 +9,7 @@
 import { defaultEncoderDir, tokenSpanOf } from './encoder';
 import { predictHead, uploadHead, type UploadedHead } from './encoder-head';
 import { readEncoderHeadModel } from './encoder-model-store';
+import { type FineTunedSource } from './encoder-loader';
 import { startEncoderPool, type EncoderPool } from './encoder-pool';
 import { CLASS_COUNT } from './hashed-linear-model';
 import { prepareForScoring } from './scoring-guards';
@@ -18,11 +20,12 @@ import { labelFromIndex, type SentimentScore, type SentimentScorer } from './typ
 const pools = new Map<string, { pool: Promise<EncoderPool>; users: number }>();
 
 /** The process-wide encoder pool for a folder; each acquire needs one release. */
-function acquireEncoderPool(dir = defaultEncoderDir(), maxLength = 256): { pool: Promise<EncoderPool>; release: () => Promise<void> } {
-  const key = `${dir}#${maxLength}`;
+function acquireEncoderPool(dir = defaultEncoderDir(), maxLength = 256, fineTuned?: FineTunedSource): { pool: Promise<EncoderPool>; release: () => Promise<void> } {
+  // a model with fine-tuned layers has an encoder of its own
+  const key = `${dir}#${maxLength}#${fineTuned ? `${fineTuned.modelsDir}#${fineTuned.version}` : 'base'}`;
   let entry = pools.get(key);
   if (!entry) {
-    const pool = startEncoderPool({ dir, maxLength });
+    const pool = startEncoderPool({ dir, maxLength, fineTuned });
     const created = { pool, users: 0 };
     pool.catch(() => pools.get(key) === created && pools.delete(key));
     pools.set(key, created);
@@ -70,7 +73,8 @@ function toScore(p: Float32Array, row: number, version: string, truncated: boole
 export async function loadEncoderScorer(opts: { modelsDir: string; version: string; encoderDir?: string }): Promise<AccurateScorer> {
   const spec = readEncoderHeadModel(opts.modelsDir, opts.version);
   const { tf } = await tfRuntime();
-  const held = acquireEncoderPool(opts.encoderDir, spec.encoder.maxLength);
+  const fineTuned = spec.encoderLayers ? { modelsDir: opts.modelsDir, version: opts.version } : undefined;
+  const held = acquireEncoderPool(opts.encoderDir, spec.encoder.maxLength, fineTuned);
   let encoder: EncoderPool;
   try {
     encoder = await held.pool;

@@ -4,12 +4,14 @@
  * or `{ type: 'failed', message }` after loading.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { SentenceEncoder } from './encoder';
+import type { SentenceEncoder } from './encoder';
+import { loadSentenceEncoder, type FineTunedSource } from './encoder-loader';
 import { tfRuntime } from './tf-runtime';
 
 export interface EncoderWorkerData {
   dir: string;
   maxLength: number;
+  fineTuned?: FineTunedSource;
 }
 
 export interface EmbedRequest {
@@ -27,13 +29,13 @@ export type EncoderWorkerMessage =
 async function serve(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('encoder-worker runs only as a worker thread');
-  const { dir, maxLength } = workerData as EncoderWorkerData;
+  const { dir, maxLength, fineTuned } = workerData as EncoderWorkerData;
   let encoder: SentenceEncoder;
   let backend: string;
   try {
     const runtime = await tfRuntime();
     backend = runtime.backend;
-    encoder = SentenceEncoder.load(runtime.tf, { dir, maxLength });
+    encoder = loadSentenceEncoder(runtime.tf, { dir, maxLength, fineTuned });
   } catch (err) {
     port.postMessage({ type: 'failed', message: (err as Error).message } satisfies EncoderWorkerMessage);
     return;

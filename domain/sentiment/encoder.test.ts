@@ -40,7 +40,7 @@ describe('sentence encoder (all-MiniLM-L6-v2 on the TensorFlow.js backend tfRunt
     }
   });
 
-  test('the packed inference forward equals the padded tfjs-op forward on every real token', async () => {
+  test('the packed JS-kernel forward (wasm inference) equals the padded tfjs-op forward on every real token', async () => {
     const { tf } = await tfRuntime();
     const encoder = SentenceEncoder.load(tf);
     try {
@@ -49,7 +49,7 @@ describe('sentence encoder (all-MiniLM-L6-v2 on the TensorFlow.js backend tfRunt
       const padded = encoder.hiddenStates(ids, mask, rows.length, length);
       const reference = padded.dataSync() as Float32Array;
       padded.dispose();
-      const packed = encoder.tokenStates(rows);
+      const packed = encoder.packedTokenStates(rows);
       expect(Array.from(packed.lengths)).toEqual(rows.map((r) => r.length));
       let worst = 1;
       rows.forEach((r, t) => {
@@ -60,6 +60,14 @@ describe('sentence encoder (all-MiniLM-L6-v2 on the TensorFlow.js backend tfRunt
         }
       });
       expect(worst).toBeGreaterThan(0.99999);
+      // and the forward inference picks on this backend gives the same states
+      const chosen = encoder.tokenStates(rows);
+      expect(Array.from(chosen.starts)).toEqual(Array.from(packed.starts));
+      rows.forEach((r, t) => {
+        const a = chosen.states.subarray(chosen.starts[t] * encoder.dim, (chosen.starts[t] + r.length) * encoder.dim);
+        const b = packed.states.subarray(packed.starts[t] * encoder.dim, (packed.starts[t] + r.length) * encoder.dim);
+        expect(cosine(a, b)).toBeGreaterThan(0.99999);
+      });
     } finally {
       encoder.dispose();
     }
