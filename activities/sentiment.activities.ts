@@ -1,10 +1,12 @@
 import { Context, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import { createLexiconScorer, createScorer, LEXICON_NAME, type SentimentScorer } from '../domain/sentiment';
 import { createWorkerMetrics, scoringTier, type WorkerMetrics } from '../observability/metrics';
 import type { AccurateScorer } from '../domain/sentiment/encoder-scorer';
 import { activeTierVersion, defaultModelsDir } from '../domain/sentiment/model-store';
+import { tierOfModel } from '../domain/sentiment/model-scorer';
 import { findTickerSpan } from '../domain/tickers/spans';
 import { isFeatureEnabled } from '../services/feature-flags.service';
 import { sharedTickerExtractor } from '../services/ticker-extraction';
@@ -141,6 +143,16 @@ export function sentimentActivities(db: DataSource, log: Logger, metrics: Worker
     async resolveModelVersion(input: { modelVersion?: string; tier?: 'fast' | 'accurate' }): Promise<string> {
       if (!input.modelVersion && input.tier === 'accurate') return accurateVersion(db);
       return (await scorerFor(db, log, input.modelVersion)).modelVersion;
+    },
+
+    /** Which tier a model version belongs to (its artifact's format); the lexicon counts as fast. */
+    async modelTierOf(input: { modelVersion: string }): Promise<'fast' | 'accurate'> {
+      if (input.modelVersion.startsWith('lexicon-')) return 'fast';
+      try {
+        return tierOfModel(input.modelVersion);
+      } catch (err) {
+        throw ApplicationFailure.nonRetryable(`unknown sentiment model version "${input.modelVersion}": ${(err as Error).message}`, 'UnknownModelVersion');
+      }
     },
   };
 }

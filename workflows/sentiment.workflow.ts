@@ -4,7 +4,7 @@ import type { ScoreArticlesResult } from '../activities/sentiment.activities';
 import { replaySignalsWorkflow } from './signal-replay.workflow';
 import { computeSignalsWorkflow } from './signals.workflow';
 
-const { scoreArticles, findUnscoredArticles, resolveModelVersion, findPastDatedReplayTargets } = proxyActivities<Activities>({
+const { scoreArticles, findUnscoredArticles, resolveModelVersion, modelTierOf, findPastDatedReplayTargets } = proxyActivities<Activities>({
   // Model inference runs ~5,000 headlines/s; a 2,000-article chunk takes well under a minute.
   startToCloseTimeout: '10 minutes',
   // The activity heartbeats every 2 s (activities/heartbeat.ts): a dead worker is noticed in ~10 s.
@@ -113,7 +113,7 @@ export interface BackfillInput {
 export async function backfillSentimentWorkflow(input: BackfillInput): Promise<{ modelVersion: string; scored: number }> {
   const modelVersion = input.modelVersion ?? (await resolveModelVersion({ tier: input.tier }));
   if (!modelVersion) return { modelVersion, scored: input.scoredSoFar ?? 0 };
-  const accurate = input.tier === 'accurate' || modelVersion.startsWith('enc-');
+  const accurate = input.tier === 'accurate' || (input.modelVersion !== undefined && (await modelTierOf({ modelVersion })) === 'accurate');
   let scored = input.scoredSoFar ?? 0;
   for (let page = 0; page < 50; page++) {
     const ids = await findUnscoredArticles({ from: input.from, to: input.to, modelVersion, limit: input.pageSize ?? (accurate ? ACCURATE_CHUNK : CHUNK) });

@@ -34,7 +34,7 @@ const called = (name: keyof Activities) => calls.filter((c) => c.name === name);
 /** The activities of the workflows under test; each one records its call, then runs its stub. */
 const ACTIVITY_NAMES: string[] = [
   'runBacktestCore', 'runBacktestPermutations', 'finishBacktest', 'markBacktestCancelled', 'markBacktestFailed',
-  'backtestReplayTarget', 'pinBacktestSignalSource', 'resolveModelVersion',
+  'backtestReplayTarget', 'pinBacktestSignalSource', 'resolveModelVersion', 'modelTierOf',
   'scoreArticles', 'findUnscoredArticles', 'findPastDatedReplayTargets',
   'attemptWebhookDelivery', 'failWebhookDelivery',
   'planSignalReplay', 'replaySignalChunk', 'finishSignalReplay',
@@ -152,6 +152,7 @@ describeIfCli('workflows with stubbed activities', () => {
       let pages = 0;
       stubs = {
         resolveModelVersion: () => 'model-v2',
+        modelTierOf: () => 'fast',
         findUnscoredArticles: () => (++pages <= 53 ? [`a${pages}`] : []),
         scoreArticles: (() => ({ modelVersion: 'model-v2', scored: 1, alreadyScored: 0 })) as never,
       };
@@ -162,6 +163,19 @@ describeIfCli('workflows with stubbed activities', () => {
       expect(called('scoreArticles').every((c) => (c.args[0] as { modelVersion: string }).modelVersion === 'model-v2')).toBe(true);
       const latest = await env.client.workflow.getHandle(handle.workflowId).describe();
       expect(latest.runId).not.toBe(handle.firstExecutionRunId);
+    });
+
+    it('with an explicit version, asks which tier the model serves (not its name) and pages an accurate model in encoder-sized chunks', async () => {
+      let pages = 0;
+      stubs = {
+        modelTierOf: () => 'accurate',
+        findUnscoredArticles: () => (++pages <= 2 ? [`a${pages}`] : []),
+        scoreArticles: (() => ({ modelVersion: 'ft4-x', scored: 1, alreadyScored: 0 })) as never,
+      };
+      const handle = await start(backfillSentimentWorkflow, [{ from: '2024-01-01', to: '2024-02-01', modelVersion: 'ft4-x' }]);
+      expect(await handle.result()).toEqual({ modelVersion: 'ft4-x', scored: 2 });
+      expect(called('modelTierOf').map((c) => c.args[0])).toEqual([{ modelVersion: 'ft4-x' }]);
+      expect(called('findUnscoredArticles').every((c) => (c.args[0] as { limit: number }).limit === 500)).toBe(true);
     });
   });
 

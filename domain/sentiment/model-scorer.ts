@@ -17,6 +17,11 @@ export interface LoadModelOptions {
   tier?: ModelTier;
 }
 
+/** The tier a shipped model serves, read from its artifact's format (not from its name). */
+export function tierOfModel(version: string, modelsDir = defaultModelsDir()): ModelTier {
+  return modelFormat(modelsDir, version) === ENCODER_HEAD_FORMAT ? 'accurate' : 'fast';
+}
+
 export async function loadModelScorer(opts: LoadModelOptions = {}): Promise<SentimentScorer> {
   const modelsDir = opts.modelsDir ?? defaultModelsDir();
   const tier = opts.tier ?? 'fast';
