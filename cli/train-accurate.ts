@@ -7,9 +7,8 @@
  */
 import path from 'node:path';
 import fs from 'node:fs';
-import { sharedDataPath } from '../config/paths';
 import { trainAccurate, entityInput, entityRows, type AccurateTrainingConfig, type EmbeddingLookup } from '../domain/sentiment/accurate-trainer';
-import { buildSplits, sha256File, type LabelledText, type SentimentDataFiles } from '../domain/sentiment/data';
+import { buildSplits, sha256File, type LabelledText } from '../domain/sentiment/data';
 import { defaultEncoderDir, ENCODER_NAME, SentenceEncoder } from '../domain/sentiment/encoder';
 import { predictHead, uploadHead, type HeadWeights } from '../domain/sentiment/encoder-head';
 import { ensureEmbeddings, sentenceKey, spanKey } from '../domain/sentiment/encoder-features';
@@ -22,6 +21,7 @@ import { DEFAULT_FEATURE_CONFIG, vectorise } from '../domain/sentiment/text-feat
 import { tfRuntime, type Tf } from '../domain/sentiment/tf-runtime';
 import { labelFromIndex, type SentimentLabel } from '../domain/sentiment/types';
 import { openEmbeddingCache } from './embed-sentiment';
+import { numberFlag, sentimentDataFiles } from './flags';
 import { trainFinetuneCli } from './train-finetune';
 
 function argmax(p: Float32Array, row: number): number {
@@ -93,23 +93,10 @@ export function evaluateEntityLevel(tf: Tf, sentence: HeadWeights, entity: HeadW
   };
 }
 
-function numberFlag(flags: Map<string, string>, name: string, fallback: number): number {
-  const raw = flags.get(name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new Error(`--${name} must be a number, got "${raw}"`);
-  return value;
-}
 
 export async function trainAccurateCli(flags: Map<string, string>): Promise<void> {
   if (flags.has('fine-tune-layers')) return trainFinetuneCli(flags);
-  const dataDir = process.env.TIDINGS_SENTIMENT_DATA_DIR ?? sharedDataPath('sentiment');
-  const twitterDir = flags.get('twitter-dir') ?? path.join(dataDir, 'twitter-financial-news');
-  const files: SentimentDataFiles = {
-    twitterTrain: path.join(twitterDir, 'train.csv'),
-    twitterValid: path.join(twitterDir, 'valid.csv'),
-    sentfin: flags.get('sentfin') ?? path.join(dataDir, 'sentfin', 'SEntFiN.csv'),
-  };
+  const files = sentimentDataFiles(flags);
   const modelsDir = flags.get('models-dir') ?? defaultModelsDir();
   const splitSeed = numberFlag(flags, 'split-seed', 42);
   const seed = numberFlag(flags, 'seed', 7);

@@ -8,8 +8,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { repoRoot, sharedDataPath } from '../config/paths';
-import { buildSplits, seededRandom, sha256File, shuffleInPlace, type SentimentDataFiles } from '../domain/sentiment/data';
+import { repoRoot } from '../config/paths';
+import { buildSplits, seededRandom, sha256File, shuffleInPlace } from '../domain/sentiment/data';
 import { defaultEncoderDir, ENCODER_NAME, SentenceEncoder } from '../domain/sentiment/encoder';
 import { EncoderFinetuner, layerDelta, type FinetuneConfig, type FinetuneText } from '../domain/sentiment/encoder-finetune';
 import { saveEncoderHeadModel } from '../domain/sentiment/encoder-model-store';
@@ -20,14 +20,8 @@ import { defaultModelsDir, setActiveTierVersion } from '../domain/sentiment/mode
 import { DEFAULT_FEATURE_CONFIG, fitIdf, vectorise } from '../domain/sentiment/text-features';
 import { tfRuntime } from '../domain/sentiment/tf-runtime';
 import { labelFromIndex, labelIndex, type SentimentLabel } from '../domain/sentiment/types';
+import { numberFlag, sentimentDataFiles } from './flags';
 
-function numberFlag(flags: Map<string, string>, name: string, fallback: number): number {
-  const raw = flags.get(name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new Error(`--${name} must be a number, got "${raw}"`);
-  return value;
-}
 
 function argmax(q: Float32Array): number {
   return q.indexOf(Math.max(...q));
@@ -35,13 +29,7 @@ function argmax(q: Float32Array): number {
 
 export async function trainFinetuneCli(flags: Map<string, string>): Promise<void> {
   const started = Date.now();
-  const dataDir = process.env.TIDINGS_SENTIMENT_DATA_DIR ?? sharedDataPath('sentiment');
-  const twitterDir = flags.get('twitter-dir') ?? path.join(dataDir, 'twitter-financial-news');
-  const files: SentimentDataFiles = {
-    twitterTrain: path.join(twitterDir, 'train.csv'),
-    twitterValid: path.join(twitterDir, 'valid.csv'),
-    sentfin: flags.get('sentfin') ?? path.join(dataDir, 'sentfin', 'SEntFiN.csv'),
-  };
+  const files = sentimentDataFiles(flags);
   const modelsDir = flags.get('models-dir') ?? defaultModelsDir();
   const splitSeed = numberFlag(flags, 'split-seed', 42);
   const seed = numberFlag(flags, 'seed', 7);

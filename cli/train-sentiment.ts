@@ -6,8 +6,7 @@
  * `--tier accurate` trains the encoder tier instead (cli/train-accurate.ts).
  */
 import path from 'node:path';
-import { sharedDataPath } from '../config/paths';
-import { buildSplits, sha256File, type SentimentDataFiles } from '../domain/sentiment/data';
+import { buildSplits, sha256File } from '../domain/sentiment/data';
 import { evaluateScorer } from '../domain/sentiment/evaluation';
 import { formatReport, type EvaluationReport } from '../domain/sentiment/metrics';
 import { loadModelScorer } from '../domain/sentiment/model-scorer';
@@ -15,16 +14,9 @@ import { defaultModelsDir, saveModel, setActiveVersion } from '../domain/sentime
 import { DEFAULT_FEATURE_CONFIG } from '../domain/sentiment/text-features';
 import { tfRuntime } from '../domain/sentiment/tf-runtime';
 import { trainModel, type TrainingConfig } from '../domain/sentiment/trainer';
-import { parseFlags } from './flags';
+import { numberFlag, parseFlags, sentimentDataFiles } from './flags';
 import { trainAccurateCli } from './train-accurate';
 
-function numberFlag(flags: Map<string, string>, name: string, fallback: number): number {
-  const raw = flags.get(name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new Error(`--${name} must be a number, got "${raw}"`);
-  return value;
-}
 
 function timestampVersion(): string {
   return 'hl-' + new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
@@ -33,13 +25,7 @@ function timestampVersion(): string {
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
   if (flags.get('tier') === 'accurate') return trainAccurateCli(flags);
-  const dataDir = process.env.TIDINGS_SENTIMENT_DATA_DIR ?? sharedDataPath('sentiment');
-  const twitterDir = flags.get('twitter-dir') ?? path.join(dataDir, 'twitter-financial-news');
-  const files: SentimentDataFiles = {
-    twitterTrain: path.join(twitterDir, 'train.csv'),
-    twitterValid: path.join(twitterDir, 'valid.csv'),
-    sentfin: flags.get('sentfin') ?? path.join(dataDir, 'sentfin', 'SEntFiN.csv'),
-  };
+  const files = sentimentDataFiles(flags);
   const modelsDir = flags.get('models-dir') ?? defaultModelsDir();
   const config: TrainingConfig = {
     seed: numberFlag(flags, 'seed', 7),
