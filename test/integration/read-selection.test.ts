@@ -42,7 +42,7 @@ describe('pages read only the selected columns, and answer as whole rows would',
     const [row] = (await db.query(
       `INSERT INTO articles (source, url, canonical_url, url_hash, title, summary, published_at, author, categories, guid)
        VALUES ('import', $1, $1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [url, createHash('sha256').update(url).digest('hex'), `${ticker} headline ${i}`, `summary ${i}`, new Date(base - i * day), i % 2 ? `Author ${i}` : null, i % 3 ? ['markets', `c${i}`] : [], `guid-${i}`],
+      [url, createHash('sha256').update(url).digest('hex'), `${ticker} read-selection story ${i}`, `summary ${i}`, new Date(base - i * day), i % 2 ? `Author ${i}` : null, i % 3 ? ['markets', `c${i}`] : [], `guid-${i}`],
     )) as Array<{ id: string }>;
     await db.query(`INSERT INTO article_tickers (article_id, ticker, relevance, matched_by, published_at, verified) VALUES ($1, $2, $3, $4, $5, $6)`, [
       row.id,

@@ -26,7 +26,7 @@ describe('signal provenance: a selection without sentiment lists the same articl
       const url = `https://provenance.example/${ticker}/${i}`;
       const [row] = (await db.query(
         `INSERT INTO articles (source, url, canonical_url, url_hash, title, summary, published_at) VALUES ('import', $1, $1, $2, $3, '', $4) RETURNING id`,
-        [url, createHash('sha256').update(url).digest('hex'), `${ticker} headline ${i}`, new Date(now - (i + 1) * day)],
+        [url, createHash('sha256').update(url).digest('hex'), `${ticker} provenance story ${i}`, new Date(now - (i + 1) * day)],
       )) as Array<{ id: string }>;
       ids.push(row.id);
       await db.query(`INSERT INTO article_tickers (article_id, ticker, relevance, matched_by, published_at) VALUES ($1, $2, $3, '{cashtag}', $4)`, [row.id, ticker, 0.5 + i / 20, new Date(now - (i + 1) * day)]);
