@@ -7,6 +7,9 @@ import { tfRuntime } from './tf-runtime';
 describe('encoder pool sizing and chunking', () => {
   test('size: TIDINGS_ENCODER_WORKERS, else the available parallelism; bad values are refused', () => {
     expect(encoderPoolSize({})).toBe(os.availableParallelism());
+    // native TensorFlow runs each op on every core: one thread, just to keep the caller's event loop free
+    expect(encoderPoolSize({}, 'tensorflow')).toBe(1);
+    expect(encoderPoolSize({ TIDINGS_ENCODER_WORKERS: '0' }, 'tensorflow')).toBe(0);
     expect(encoderPoolSize({ TIDINGS_ENCODER_WORKERS: '0' })).toBe(0);
     expect(encoderPoolSize({ TIDINGS_ENCODER_WORKERS: '3' })).toBe(3);
     expect(() => encoderPoolSize({ TIDINGS_ENCODER_WORKERS: 'two' })).toThrow(/TIDINGS_ENCODER_WORKERS/);

@@ -5,9 +5,11 @@
  * workers take in turn, so both cores of a 2-core machine work on one batch of headlines, and
  * the caller's event loop (a Temporal worker's heartbeats) stays free meanwhile.
  *
- * Size: TIDINGS_ENCODER_WORKERS, else os.availableParallelism() on wasm and 0 on native
- * TensorFlow, which already runs each op on every core. 0 runs the encoder on the calling
- * thread instead (no extra memory; what the trainer does).
+ * Size: TIDINGS_ENCODER_WORKERS, else os.availableParallelism() on wasm and 1 on native
+ * TensorFlow, which already runs each op on every core: one thread is enough there, and it
+ * keeps the forward passes (a second or more for a large call) off the caller's event loop,
+ * which in the Temporal worker also runs workflow tasks, heartbeats and every other activity.
+ * 0 runs the encoder on the calling thread instead (no extra memory; what the trainer does).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -41,7 +43,7 @@ export const MAX_TOKENS_PER_FORWARD = 2048;
 
 export function encoderPoolSize(env: NodeJS.ProcessEnv = process.env, backend = 'wasm'): number {
   const raw = env.TIDINGS_ENCODER_WORKERS;
-  if (raw === undefined || raw === '') return backend === 'wasm' ? os.availableParallelism() : 0;
+  if (raw === undefined || raw === '') return backend === 'wasm' ? os.availableParallelism() : 1;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 64) throw new Error(`TIDINGS_ENCODER_WORKERS must be an integer from 0 to 64, got "${raw}"`);
   return n;

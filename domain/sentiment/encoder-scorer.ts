@@ -1,7 +1,7 @@
 /**
  * The accurate tier: the MiniLM encoder (frozen, or with our fine-tuned top layers merged in)
- * plus our heads. The encoder runs in a pool (encoder-pool.ts: worker threads, one per core, on
- * wasm; the calling thread on native TensorFlow), shared by every scorer of the process and
+ * plus our heads. The encoder runs in a pool of worker threads (encoder-pool.ts: one per core on
+ * wasm, one on native TensorFlow), shared by every scorer of the process and
  * closed when the last is disposed. Texts go to the pool packed without padding; it cuts them
  * across the workers. Also scores entities within a text (per-ticker sentiment) with the
  * entity head.
