@@ -16,11 +16,15 @@ import path from 'node:path';
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import { repoRoot } from '../../config/paths';
 import { addLayerNorm, geluInPlace, packedAttention } from './encoder-kernels';
+import { lengthBuckets } from './length-buckets';
 import { readSafetensors } from './safetensors';
 import type { Tf } from './tf-runtime';
 import { WordPieceTokenizer } from './wordpiece';
 
 export const ENCODER_NAME = 'all-MiniLM-L6-v2';
+
+/** A padded forward's fixed cost (op dispatch) in tokens' worth of work, for lengthBuckets. */
+const PADDED_FORWARD_OVERHEAD_TOKENS = 48;
 
 /** Where the install step puts the encoder files; TIDINGS_ENCODER_DIR overrides. */
 export function defaultEncoderDir(): string {
@@ -367,17 +371,21 @@ export class SentenceEncoder {
     this.host = undefined; // the packed forward's copies of the layer norms are stale now
   }
 
-  /** `tokenStates` through the padded op forward: the real tokens of `hiddenStates`, packed. */
+  /**
+   * `tokenStates` through the padded op forward: the real tokens of `hiddenStates`, packed; the
+   * texts go in batches of similar length, so little of the work is padding.
+   */
   private paddedTokenStates(rowsIds: readonly number[][]): PackedTokenStates {
     const { starts, lengths, tokens } = this.packing(rowsIds);
     const H = this.dim;
     const states = new Float32Array(tokens * H);
-    if (rowsIds.length === 0) return { states, starts, lengths, dim: H };
-    const { ids, mask, rows, length } = this.pad(rowsIds);
-    const hidden = this.hiddenStates(ids, mask, rows, length);
-    const padded = hidden.dataSync() as Float32Array;
-    hidden.dispose();
-    rowsIds.forEach((r, t) => states.set(padded.subarray(t * length * H, (t * length + r.length) * H), starts[t] * H));
+    for (const bucket of lengthBuckets(Array.from(lengths), PADDED_FORWARD_OVERHEAD_TOKENS)) {
+      const { ids, mask, rows, length } = this.pad(bucket.map((t) => rowsIds[t]));
+      const hidden = this.hiddenStates(ids, mask, rows, length);
+      const padded = hidden.dataSync() as Float32Array;
+      hidden.dispose();
+      bucket.forEach((t, row) => states.set(padded.subarray(row * length * H, (row * length + lengths[t]) * H), starts[t] * H));
+    }
     return { states, starts, lengths, dim: H };
   }
 
