@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ENCODER_LAYER_PARAMS, SentenceEncoder, type EncoderLayerWeights } from './encoder';
+import { ENCODER_LAYER_PARAMS, type EncoderLayerWeights } from './bert-layer';
+import { SentenceEncoder } from './encoder';
 import { EncoderFinetuner, layerDelta, learningRateFactor, mergeLayerDelta, poolingMatrix, type FinetuneText } from './encoder-finetune';
 import { predictHead, uploadHead } from './encoder-head';
 import { readEncoderHeadModel, saveEncoderHeadModel } from './encoder-model-store';

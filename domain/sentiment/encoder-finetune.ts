@@ -15,7 +15,8 @@
  */
 import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
 import { seededRandom, shuffleInPlace } from './data';
-import { attentionMaskBias, bertLayer, ENCODER_LAYER_PARAMS, type EncoderLayerWeights, type Layer, type SentenceEncoder } from './encoder';
+import { attentionMaskBias, bertLayer, ENCODER_LAYER_PARAMS, type EncoderLayerWeights, type Layer } from './bert-layer';
+import type { SentenceEncoder } from './encoder';
 import type { HeadWeights } from './encoder-head';
 import { CLASS_COUNT, packBatch, sparseTimesDense, trainableSparseTimesDense } from './hashed-linear-model';
 import type { FeatureConfig, SparseVector } from './text-features';

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ENCODER_LAYER_PARAMS, type EncoderLayerWeights } from './encoder';
+import { ENCODER_LAYER_PARAMS, type EncoderLayerWeights } from './bert-layer';
 import { dequantiseInt8Blocks, quantiseInt8Blocks } from './int8-blocks';
 import type { HeadWeights } from './encoder-head';
 import type { ModelMetadata } from './model-store';
