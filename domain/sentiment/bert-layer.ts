@@ -1,7 +1,9 @@
 /**
  * One post-LN BERT layer as TensorFlow.js ops, and the names of its parameters: the math both
  * the encoder's padded forward (inference on native TensorFlow, and the reference) and the
- * fine-tuning trainer run, so training and inference share one forward.
+ * fine-tuning trainer run, so training and inference share one forward; and the arithmetic of
+ * the fine-tuned layers' deltas that artifacts store (inference merges them without loading the
+ * trainer).
  */
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import type { Tf } from './tf-runtime';
@@ -69,4 +71,37 @@ export function bertLayer(tf: Tf, x: Tensor2D, layer: Layer, maskBias: Tensor, r
   const gelu = tf.mul(tf.mul(inner, 0.5), tf.add(1, tf.erf(tf.mul(inner, Math.SQRT1_2))));
   const out = tf.fused.matMul({ a: gelu as Tensor2D, b: layer.ffnOutKernel, bias: layer.ffnOutBias });
   return layerNorm(tf, tf.add(y, out), layer.ln2Gamma, layer.ln2Beta, eps) as Tensor2D;
+}
+
+/** Tensor shapes of one encoder layer's parameters. */
+export function layerShapes(hidden: number, intermediate: number): Record<(typeof ENCODER_LAYER_PARAMS)[number], number[]> {
+  return {
+    qkvKernel: [hidden, 3 * hidden],
+    qkvBias: [3 * hidden],
+    outKernel: [hidden, hidden],
+    outBias: [hidden],
+    ln1Gamma: [hidden],
+    ln1Beta: [hidden],
+    ffnInKernel: [hidden, intermediate],
+    ffnInBias: [intermediate],
+    ffnOutKernel: [intermediate, hidden],
+    ffnOutBias: [hidden],
+    ln2Gamma: [hidden],
+    ln2Beta: [hidden],
+  };
+}
+
+/** Trained minus base, per parameter: what an artifact stores (and mergeLayerDelta undoes). */
+export function layerDelta(trained: EncoderLayerWeights, base: EncoderLayerWeights): EncoderLayerWeights {
+  return Object.fromEntries(ENCODER_LAYER_PARAMS.map((n) => [n, trained[n].map((v, i) => v - base[n][i])])) as EncoderLayerWeights;
+}
+
+/** Base plus delta, per parameter. */
+export function mergeLayerDelta(base: EncoderLayerWeights, delta: EncoderLayerWeights): EncoderLayerWeights {
+  return Object.fromEntries(
+    ENCODER_LAYER_PARAMS.map((n) => {
+      if (base[n].length !== delta[n].length) throw new Error(`layer delta ${n} has ${delta[n].length} values, the base ${base[n].length}`);
+      return [n, base[n].map((v, i) => v + delta[n][i])];
+    }),
+  ) as EncoderLayerWeights;
 }

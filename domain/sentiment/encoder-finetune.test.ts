@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ENCODER_LAYER_PARAMS, type EncoderLayerWeights } from './bert-layer';
+import { ENCODER_LAYER_PARAMS, layerDelta, mergeLayerDelta, type EncoderLayerWeights } from './bert-layer';
 import { SentenceEncoder } from './encoder';
-import { EncoderFinetuner, layerDelta, learningRateFactor, mergeLayerDelta, poolingMatrix, type FinetuneText } from './encoder-finetune';
+import { EncoderFinetuner, learningRateFactor, poolingMatrix, type FinetuneText } from './encoder-finetune';
 import { predictHead, uploadHead } from './encoder-head';
 import { readEncoderHeadModel, saveEncoderHeadModel } from './encoder-model-store';
 import { ensureHiddenStates, HiddenStateCache } from './hidden-state-cache';

@@ -15,7 +15,7 @@
  */
 import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
 import { seededRandom, shuffleInPlace } from './data';
-import { attentionMaskBias, bertLayer, ENCODER_LAYER_PARAMS, type EncoderLayerWeights, type Layer } from './bert-layer';
+import { attentionMaskBias, bertLayer, ENCODER_LAYER_PARAMS, layerShapes, type EncoderLayerWeights, type Layer } from './bert-layer';
 import type { SentenceEncoder } from './encoder';
 import type { HeadWeights } from './encoder-head';
 import { CLASS_COUNT, packBatch, sparseTimesDense, trainableSparseTimesDense } from './hashed-linear-model';
@@ -84,39 +84,6 @@ export function poolingMatrix(length: number, realLengths: readonly number[], pi
     for (let t = start; t < end; t++) out[i * width + p.row * length + t] = w;
   });
   return out;
-}
-
-/** Tensor shapes of one encoder layer's parameters. */
-export function layerShapes(hidden: number, intermediate: number): Record<(typeof ENCODER_LAYER_PARAMS)[number], number[]> {
-  return {
-    qkvKernel: [hidden, 3 * hidden],
-    qkvBias: [3 * hidden],
-    outKernel: [hidden, hidden],
-    outBias: [hidden],
-    ln1Gamma: [hidden],
-    ln1Beta: [hidden],
-    ffnInKernel: [hidden, intermediate],
-    ffnInBias: [intermediate],
-    ffnOutKernel: [intermediate, hidden],
-    ffnOutBias: [hidden],
-    ln2Gamma: [hidden],
-    ln2Beta: [hidden],
-  };
-}
-
-/** Trained minus base, per parameter: what an artifact stores (and mergeLayerDelta undoes). */
-export function layerDelta(trained: EncoderLayerWeights, base: EncoderLayerWeights): EncoderLayerWeights {
-  return Object.fromEntries(ENCODER_LAYER_PARAMS.map((n) => [n, trained[n].map((v, i) => v - base[n][i])])) as EncoderLayerWeights;
-}
-
-/** Base plus delta, per parameter. */
-export function mergeLayerDelta(base: EncoderLayerWeights, delta: EncoderLayerWeights): EncoderLayerWeights {
-  return Object.fromEntries(
-    ENCODER_LAYER_PARAMS.map((n) => {
-      if (base[n].length !== delta[n].length) throw new Error(`layer delta ${n} has ${delta[n].length} values, the base ${base[n].length}`);
-      return [n, base[n].map((v, i) => v + delta[n][i])];
-    }),
-  ) as EncoderLayerWeights;
 }
 
 interface HeadVars {

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { sha256File } from './data';
 import { SentenceEncoder } from './encoder';
-import { mergeLayerDelta } from './encoder-finetune';
+import { mergeLayerDelta } from './bert-layer';
 import { readEncoderHeadModel } from './encoder-model-store';
 import type { Tf } from './tf-runtime';
 
