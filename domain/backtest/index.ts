@@ -33,3 +33,13 @@ export type {
   AnyStrategyEntry, StrategyChecks, StrategyData, StrategyEntry, StrategyField, StrategyKind, StrategyNeeds, StrategyPositions, FlatStrategyInput,
   SignalsStrategy, SentimentThresholdStrategy, SmaCrossoverStrategy,
 } from './strategy-registry';
+export { runPortfolioBacktest, decideWeights, alignTickerBars, validatePortfolioInput } from './portfolio';
+export type {
+  PortfolioAsset, PortfolioBenchmark, PortfolioInput, PortfolioConfig, PortfolioRebalance, PortfolioTickerResult, PortfolioResult, PortfolioPlan,
+} from './portfolio';
+export { rebalanceBars, selectTickers, bookWeights, trailingVolatility } from './portfolio-selection';
+export type { RebalanceFrequency, WeightScheme, Selector } from './portfolio-selection';
+export {
+  preparePortfolioPermutationTest, runPortfolioPermutationChunk, portfolioPermutationTest, portfolioPlanStatistic,
+} from './portfolio-permutation';
+export type { PreparedPortfolioPermutationTest } from './portfolio-permutation';
