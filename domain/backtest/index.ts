@@ -23,9 +23,9 @@ export type {
 export { SeededRandom, streamSeed } from './seeded-random';
 export { barsToArrays } from './bars';
 export {
-  expandGrid, runBestOfNChunk, combineBestOfN, walkForwardWindows, walkForwardStep, backtestSlice, stitchEquity,
+  expandGrid, runBestOfNChunk, combineBestOfN, walkForwardWindows, walkForwardStep, backtestSlice, stitchEquity, prepareWalkForwardPermutationTest,
 } from './sweep';
-export type { SweepValue, BestOfNChunkResult, WalkForwardWindow, WalkForwardStep } from './sweep';
+export type { SweepValue, BestOfNChunkResult, WalkForwardWindow, WalkForwardGaps, WalkForwardStep } from './sweep';
 export { BacktestDataError, SIGNAL_LOOKBACK_MS } from './contracts';
 export type { BacktestParams, BacktestPlan, BacktestOutcome, BacktestSizing, BacktestStrategy, BacktestStrategyInput } from './contracts';
 export { STRATEGIES, strategyEntry, strategyKindList, replayTargetOf, smaCrossoverPositions } from './strategy-registry';
