@@ -29,6 +29,8 @@ const LAYER: Record<string, number> = {
   migrations: 1,
   observability: 1,
   db: 2,
+  // Data access (SQL) between db/ and the services/activities that use it.
+  store: 2.5,
   services: 3,
   activities: 3,
   events: 3,

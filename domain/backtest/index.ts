@@ -43,3 +43,5 @@ export {
   preparePortfolioPermutationTest, runPortfolioPermutationChunk, portfolioPermutationTest, portfolioPlanStatistic,
 } from './portfolio-permutation';
 export type { PreparedPortfolioPermutationTest } from './portfolio-permutation';
+export { signalConfidenceByBar } from './portfolio-contracts';
+export type { PortfolioRanking, PortfolioBacktestParams, PortfolioSignal } from './portfolio-contracts';

@@ -1,4 +1,5 @@
 import { bookWeights, rebalanceBars, selectTickers, trailingVolatility } from './portfolio-selection';
+import { signalConfidenceByBar } from './portfolio-contracts';
 
 const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 
@@ -51,5 +52,13 @@ describe('trailingVolatility', () => {
     expect(trailingVolatility(close, 5, 4)).toBeCloseTo(sd, 15);
     expect(trailingVolatility(close, 5, 5)).toBeNaN();
     expect(trailingVolatility(close, 2, 2)).toBeNaN();
+  });
+});
+
+describe('signalConfidenceByBar', () => {
+  it('signed confidence of the latest signal known at each bar, within its maximum age', () => {
+    const bars = [10, 20, 30, 40, 50];
+    const out = signalConfidenceByBar(bars, [{ time: 25, type: 'SELL', confidence: 0.4 }, { time: 10, type: 'BUY', confidence: 0.7 }, { time: 41, type: 'HOLD', confidence: 0.9 }], 12);
+    expect([...out]).toEqual([0.7, 0.7, -0.4, NaN, 0]);
   });
 });
