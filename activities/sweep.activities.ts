@@ -3,8 +3,10 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import {
-  combineBestOfN, downsampleEquity, inferPeriodsPerYear, preparePermutationTest, replayTargetOf, runBacktest, runBestOfNChunk, stitchEquity, walkForwardStep, walkForwardWindows,
-  type BacktestParams, type BacktestResult, type BestOfNChunkResult, type PreparedPermutationTest, type SweepValue, type WalkForwardWindow,
+  combineBestOfN, combinePermutationChunks, downsampleEquity, inferPeriodsPerYear, preparePermutationTest, prepareWalkForwardPermutationTest, replayTargetOf, runBacktest,
+  runBestOfNChunk, runPermutationChunk, stitchEquity, walkForwardStep, walkForwardWindows,
+  type BacktestParams, type BacktestResult, type BestOfNChunkResult, type PermutationChunkResult, type PreparedPermutationTest, type SweepValue, type WalkForwardGaps,
+  type WalkForwardWindow,
 } from '../domain/backtest';
 import type { Queryable } from '../events/publish';
 import { prepareRun } from './backtest.activities';
@@ -21,7 +23,12 @@ export interface SweepParams {
   /** Walk-forward only. */
   inSampleBars?: number;
   outOfSampleBars?: number;
+  /** Walk-forward gaps (domain/backtest/sweep.ts WalkForwardGaps); absent on runs stored before them = 0. */
+  purgeBars?: number;
+  embargoBars?: number;
 }
+
+const gapsOf = (p: SweepParams): WalkForwardGaps => ({ purgeBars: p.purgeBars ?? 0, embargoBars: p.embargoBars ?? 0 });
 
 export interface SweepPlan {
   kind: 'SWEEP' | 'WALK_FORWARD';
@@ -37,7 +44,7 @@ export interface WalkForwardWindowResult {
   window: WalkForwardWindow;
   chosen: number;
   inSampleStatistic: number | null;
-  /** Out-of-sample equity per bar from window.isEnd to window.oosEnd, starting at 1. */
+  /** Out-of-sample equity per bar from window.oosStart to window.oosEnd, starting at 1. */
   equity: number[];
   metrics: Record<string, number | null>;
 }
@@ -112,6 +119,29 @@ async function stillRunning(db: DataSource, id: string): Promise<void> {
   if (row.status !== 'RUNNING' && row.status !== 'PENDING') throw stateError(`parameter sweep ${id} is ${row.status}`);
 }
 
+/** The stitched out-of-sample permutation test of a walk-forward, once per sweep per worker. */
+const walkForwardTests = new Map<string, Promise<PreparedPermutationTest>>();
+
+function walkForwardTest(db: DataSource, sweepId: string, chosen: number[]): Promise<PreparedPermutationTest> {
+  let entry = walkForwardTests.get(sweepId);
+  if (!entry) {
+    entry = (async () => {
+      const sweep = await loadSweep(db, sweepId);
+      const runs = await Promise.all(chosen.map((c) => preparedConfig(sweep, c)));
+      const bars = runs[0].bars;
+      const windows = walkForwardWindows(bars.times.length, sweep.params.inSampleBars!, sweep.params.outOfSampleBars!, gapsOf(sweep.params));
+      if (windows.length !== chosen.length) throw stateError(`walk-forward ${sweepId} has ${windows.length} windows, ${chosen.length} choices given`);
+      const periodsPerYear = inferPeriodsPerYear(bars.times);
+      const segments = windows.map((w, k) => ({ targets: runs[k].targets, options: { ...runs[k].options, periodsPerYear }, from: w.oosStart, to: w.oosEnd }));
+      return prepareWalkForwardPermutationTest(bars, segments, sweep.params.statistic, periodsPerYear);
+    })();
+    entry.catch(() => walkForwardTests.delete(sweepId));
+    walkForwardTests.set(sweepId, entry);
+    if (walkForwardTests.size > SWEEP_CACHE_LIMIT) walkForwardTests.delete(walkForwardTests.keys().next().value!);
+  }
+  return entry;
+}
+
 export function sweepActivities(db: DataSource, log: Logger) {
   return {
     async planSweep(sweepId: string): Promise<SweepPlan> {
@@ -125,8 +155,8 @@ export function sweepActivities(db: DataSource, log: Logger) {
       let windows = 0;
       if (r.kind === 'WALK_FORWARD') {
         const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM price_bars WHERE ticker = $1 AND interval = $2 AND time >= $3 AND time <= $4`, [p.base.ticker, p.base.interval, p.base.from, p.base.to])) as Array<{ n: number }>;
-        windows = walkForwardWindows(n, p.inSampleBars!, p.outOfSampleBars!).length;
-        if (windows === 0) throw ApplicationFailure.nonRetryable(`${n} bars cannot hold one in-sample span of ${p.inSampleBars} bars plus an out-of-sample bar`, 'BacktestDataError');
+        windows = walkForwardWindows(n, p.inSampleBars!, p.outOfSampleBars!, gapsOf(p)).length;
+        if (windows === 0) throw ApplicationFailure.nonRetryable(`${n} bars cannot hold one in-sample span of ${p.inSampleBars} bars, the ${p.embargoBars ?? 0}-bar embargo and an out-of-sample bar`, 'BacktestDataError');
       }
       const replay = replayTargetOf(p.base);
       return { kind: r.kind, configs: p.configs.length, concurrency: p.concurrency, permutations: p.permutations, seed: p.seed, windows, replay };
@@ -211,7 +241,7 @@ export function sweepActivities(db: DataSource, log: Logger) {
       const sweep = await loadSweep(db, sweepId);
       const runs = await Promise.all(sweep.params.configs.map((_, i) => preparedConfig(sweep, i)));
       const bars = runs[0].bars;
-      const windows = walkForwardWindows(bars.times.length, sweep.params.inSampleBars!, sweep.params.outOfSampleBars!);
+      const windows = walkForwardWindows(bars.times.length, sweep.params.inSampleBars!, sweep.params.outOfSampleBars!, gapsOf(sweep.params));
       const window = windows[windowIndex];
       if (!window) throw stateError(`walk-forward window ${windowIndex} does not exist (${windows.length} windows)`);
       const periodsPerYear = inferPeriodsPerYear(bars.times);
@@ -227,14 +257,48 @@ export function sweepActivities(db: DataSource, log: Logger) {
       };
     },
 
-    /** Stitches the out-of-sample windows into one equity curve with its metrics, and stores it. */
-    async finishWalkForward(sweepId: string, steps: WalkForwardWindowResult[]): Promise<{ id: string; status: string }> {
+    /**
+     * Permutations [start, end) of the stitched out-of-sample result (chosen[k]: the configuration
+     * window k traded), in heartbeat-sized slices like the sweep's.
+     */
+    async runWalkForwardPermutations(sweepId: string, chosen: number[], seed: number, start: number, end: number): Promise<PermutationChunkResult> {
+      const test = await walkForwardTest(db, sweepId, chosen);
+      const resume = activityInfo().heartbeatDetails as { done: number; atLeastAsGood: number } | undefined;
+      let done = resume && resume.done >= start && resume.done <= end ? resume.done : start;
+      let atLeastAsGood = resume && done !== start ? resume.atLeastAsGood : 0;
+      const signal = cancellationSignal();
+      let reported = done;
+      while (done < end) {
+        const sliceStart = performance.now();
+        while (done < end && performance.now() - sliceStart < SLICE_MS) {
+          atLeastAsGood += runPermutationChunk(test, seed, done, done + 1).atLeastAsGood;
+          done++;
+        }
+        heartbeat({ done, atLeastAsGood });
+        await db.query(`UPDATE parameter_sweeps SET permutations_done = permutations_done + $2 WHERE id = $1 AND status = 'RUNNING'`, [sweepId, done - reported]);
+        reported = done;
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new CancelledFailure('walk-forward permutations cancelled');
+      }
+      return { start, end, atLeastAsGood, permutations: end - start };
+    },
+
+    /** Stitches the out-of-sample windows into one equity curve with its metrics and permutation p-value, and stores it. */
+    async finishWalkForward(sweepId: string, steps: WalkForwardWindowResult[], chunks: PermutationChunkResult[] = []): Promise<{ id: string; status: string }> {
       const sweep = await loadSweep(db, sweepId);
       const run = await preparedConfig(sweep, 0);
       const bars = run.bars;
       const ordered = [...steps].sort((a, b) => a.window.index - b.window.index);
       const periodsPerYear = inferPeriodsPerYear(bars.times);
-      const stitched = stitchEquity(bars.times, ordered.map((s) => ({ startBar: s.window.isEnd, equity: s.equity })), periodsPerYear);
+      // Runs stored before purge/embargo have windows without oosStart: they started at isEnd.
+      const oosStart = (w: WalkForwardWindow) => w.oosStart ?? w.isEnd;
+      const stitched = stitchEquity(bars.times, ordered.map((s) => ({ startBar: oosStart(s.window), equity: s.equity })), periodsPerYear);
+      const statistic = sweep.params.statistic;
+      const observed = statistic === 'sharpe' ? (stitched.metrics.sharpe ?? 0) : stitched.metrics.totalReturn;
+      const permutation = chunks.length > 0
+        ? { ...combinePermutationChunks({ observed: (await walkForwardTest(db, sweepId, ordered.map((s) => s.chosen))).observed, statistic }, chunks), permuted: 'the stitched out-of-sample bar returns, shuffled against the chosen configurations\' fixed positions and costs' }
+        : { statistic, observed: finite(observed), permutations: 0, pValue: null };
+      walkForwardTests.delete(sweepId);
       const curve = downsampleEquity(stitched.equity, 500, stitched.times);
       const t = (i: number) => new Date(bars.times[i]).toISOString();
       const result = {
@@ -244,7 +308,7 @@ export function sweepActivities(db: DataSource, log: Logger) {
           index: s.window.index,
           inSampleFrom: t(s.window.isStart),
           inSampleTo: t(s.window.isEnd),
-          outOfSampleFrom: t(s.window.isEnd),
+          outOfSampleFrom: t(oosStart(s.window)),
           outOfSampleTo: t(s.window.oosEnd),
           chosen: s.chosen,
           overrides: sweep.params.configs[s.chosen].overrides,
@@ -252,8 +316,14 @@ export function sweepActivities(db: DataSource, log: Logger) {
           outOfSample: s.metrics,
         })),
         equityCurve: curve.index.map((_, i) => [curve.time![i], curve.equity[i]]),
+        purgeBars: sweep.params.purgeBars ?? 0,
+        embargoBars: sweep.params.embargoBars ?? 0,
+        permutation,
       };
-      await db.query(`UPDATE parameter_sweeps SET status = 'COMPLETED', result = $2::jsonb, completed_at = now() WHERE id = $1 AND status = 'RUNNING'`, [sweepId, JSON.stringify(result)]);
+      await db.query(
+        `UPDATE parameter_sweeps SET status = 'COMPLETED', result = $2::jsonb, p_value = $3, permutations_done = $4, completed_at = now() WHERE id = $1 AND status = 'RUNNING'`,
+        [sweepId, JSON.stringify(result), permutation.pValue ?? null, permutation.permutations],
+      );
       sweeps.delete(sweepId);
       const [now] = (await db.query(`SELECT status FROM parameter_sweeps WHERE id = $1`, [sweepId])) as Array<{ status: string }>;
       return { id: sweepId, status: now.status };

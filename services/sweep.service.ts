@@ -39,9 +39,13 @@ export interface StartSweepInput {
   concurrency?: number;
 }
 
-export interface StartWalkForwardInput extends Omit<StartSweepInput, 'permutations'> {
+export interface StartWalkForwardInput extends StartSweepInput {
   inSampleBars: number;
   outOfSampleBars: number;
+  /** Last in-sample bars left out of the choice (their outcomes overlap the test span); default 0. */
+  purgeBars?: number;
+  /** Bars after the in-sample span before out-of-sample trading starts; default 0. */
+  embargoBars?: number;
 }
 
 export const MAX_SWEEP_CONFIGS = 1000;
@@ -97,7 +101,8 @@ export function buildSweepParams(input: StartSweepInput, kind: SweepKind): { nam
     ranges,
     configs,
     statistic,
-    permutations: kind === SweepKind.SWEEP ? intIn('permutations', (input as StartSweepInput).permutations, 0, 5000, 500) : 0,
+    // Sweeps: best-of-N permutations; walk-forwards: permutations of the stitched out-of-sample result.
+    permutations: intIn('permutations', input.permutations, 0, 5000, 500),
     seed,
     concurrency: intIn('concurrency', input.concurrency, 1, 16, 4),
   };
@@ -118,7 +123,9 @@ export class SweepService {
     const b = params.base;
     const [{ bars }] = (await this.db.query(`SELECT count(*)::int AS bars FROM price_bars WHERE ticker = $1 AND interval = $2 AND time >= $3 AND time <= $4`, [b.ticker, b.interval, b.from, b.to])) as Array<{ bars: number }>;
     if (bars < 3) throw bad('base.ticker', `only ${bars} ${b.interval} price bars for ${b.ticker} between ${b.from} and ${b.to}; import prices first`);
-    if (kind === SweepKind.WALK_FORWARD && bars <= params.inSampleBars!) throw bad('inSampleBars', `${bars} bars in the period cannot hold an in-sample span of ${params.inSampleBars} plus an out-of-sample one`);
+    if (kind === SweepKind.WALK_FORWARD && bars <= params.inSampleBars! + (params.embargoBars ?? 0)) {
+      throw bad('inSampleBars', `${bars} bars in the period cannot hold an in-sample span of ${params.inSampleBars}, an embargo of ${params.embargoBars ?? 0} and an out-of-sample span`);
+    }
     const [{ id }] = (await this.db.query(
       `INSERT INTO parameter_sweeps (kind, name, status, params, configs_total, created_by) VALUES ($1, $2, 'PENDING', $3::jsonb, $4, $5) RETURNING id`,
       [kind, name, JSON.stringify(params), params.configs.length, createdBy],
@@ -145,6 +152,9 @@ export class SweepService {
     params.inSampleBars = intIn('inSampleBars', input.inSampleBars, 20, 100_000, NaN);
     params.outOfSampleBars = intIn('outOfSampleBars', input.outOfSampleBars, 5, 100_000, NaN);
     if (!Number.isFinite(params.inSampleBars) || !Number.isFinite(params.outOfSampleBars)) throw bad('inSampleBars', 'inSampleBars and outOfSampleBars are required');
+    params.purgeBars = intIn('purgeBars', input.purgeBars, 0, 100_000, 0);
+    params.embargoBars = intIn('embargoBars', input.embargoBars, 0, 100_000, 0);
+    if (params.inSampleBars - params.purgeBars < 20) throw bad('purgeBars', `leaves ${params.inSampleBars - params.purgeBars} in-sample bars to choose on; keep at least 20`);
     return this.create(SweepKind.WALK_FORWARD, name, params, createdBy);
   }
 
