@@ -183,6 +183,14 @@ export class PortfolioBacktestService {
     return run && mayAct(actor, run) ? run : null;
   }
 
+  /** Newest first: the actor's own runs (admins: everyone's). */
+  async list(actor: BacktestActor, first = 20): Promise<PortfolioBacktest[]> {
+    const limit = int('first', first, 1, 200, 20);
+    const q = this.db.getRepository(PortfolioBacktest).createQueryBuilder('p').orderBy('p.created_at', 'DESC').addOrderBy('p.id', 'DESC').limit(limit);
+    if (actor.role !== 'ADMIN') q.andWhere('p.created_by = :me', { me: actor.userId });
+    return q.getMany();
+  }
+
   /** Asks the workflow to stop and records CANCELLED at once (a finished run keeps its result). */
   async cancel(id: string, actor: BacktestActor): Promise<PortfolioBacktest> {
     const run = await this.get(id, actor);

@@ -184,6 +184,12 @@ export class PortfolioBacktestResolver {
     return ctx.services.portfolioBacktests.get(assertUuid(id), actor(ctx));
   }
 
+  @Authorized()
+  @Query(() => [PortfolioBacktest], { description: 'Newest first.' })
+  portfolioBacktests(@Arg('first', () => Int, { defaultValue: 20 }) first: number, @Ctx() ctx: GraphQLContext): Promise<PortfolioBacktest[]> {
+    return ctx.services.portfolioBacktests.list(actor(ctx), first);
+  }
+
   @FieldResolver(() => GraphQLJSON, { description: 'Everything needed to rerun it (PortfolioBacktestParams).' })
   params(@Root() run: PortfolioBacktest): Record<string, unknown> {
     return run.params;

@@ -59,6 +59,17 @@ const BacktestDoc = graphql(`
   }
 `);
 
+/** The backtest's own ticker over its period: the buy-and-hold benchmark line. */
+const BenchmarkBarsDoc = graphql(`
+  query BacktestBenchmarkBars($ticker: String!, $from: DateTimeISO!, $to: DateTimeISO!) {
+    priceBars(ticker: $ticker, from: $from, to: $to, first: 5000) {
+      time
+      open
+      close
+    }
+  }
+`);
+
 const CancelDoc = graphql(`
   mutation CancelBacktest($id: ID!) {
     cancelBacktest(id: $id) {
@@ -134,6 +145,13 @@ function points(curve: Curve, f: (equity: number, i: number) => number) {
     out.push({ time, value: f(e, i) });
   });
   return out;
+}
+/** Equity of buying at the first fill (bar 1's open, or its close for next-close) and holding: 1 at bar 0. */
+function buyAndHold(bars: Array<{ time: string; open: number; close: number }>, execution: string): Curve {
+  if (bars.length < 2) return [];
+  const fill = execution === 'next-close' ? bars[1].close : bars[1].open;
+  if (!(fill > 0)) return [];
+  return bars.map((b, i): [number, number] => [Date.parse(b.time), i === 0 ? 1 : b.close / fill]);
 }
 function drawdown(curve: Curve) {
   let peak = -Infinity;
@@ -352,12 +370,17 @@ export function BacktestDetail({ id }: { id: string }) {
   const total = (final ? run.permutationsTotal : progress?.total) ?? run?.permutationsTotal ?? 0;
   const status = run && TERMINAL.includes(run.status) ? run.status : (progress?.status ?? run?.status);
   const curve = asCurve(run?.equityCurve);
+  const params = (run?.params ?? {}) as { ticker?: string; from?: string; to?: string; execution?: string };
+  const bars = useQuery(BenchmarkBarsDoc, { ticker: params.ticker ?? '', from: params.from ?? '', to: params.to ?? '' }, { skip: !params.ticker || !params.from || !params.to });
+  const benchmark = buyAndHold(bars.data?.priceBars ?? [], params.execution ?? 'next-open');
 
   const chartRef = useChart(
     (chart: IChartApi) => {
       if (curve.length === 0) return;
       const eq = chart.addSeries(LineSeries, { color: '#58a6ff', lineWidth: 2, title: 'equity' }, 0);
       eq.setData(points(curve, (e) => e));
+      // Buy-and-hold of the same ticker, bought at the first fill like the strategy, on the same axis.
+      if (benchmark.length) chart.addSeries(LineSeries, { color: '#8b949e', lineWidth: 1, lineStyle: 2, title: `buy & hold ${params.ticker}` }, 0).setData(points(benchmark, (e) => e));
       // Drawdown hangs from 0: fill between the line and the top of its pane.
       const dd = chart.addSeries(AreaSeries, { lineColor: '#f85149', topColor: '#f8514966', bottomColor: '#f8514911', invertFilledArea: true, lineWidth: 1,
         title: 'drawdown',
@@ -371,7 +394,7 @@ export function BacktestDetail({ id }: { id: string }) {
       dd.setData(drawdown(curve).map((p) => ({ ...p, value: p.value * 100 })));
       chart.panes()[1]?.setHeight(100);
     },
-    [run?.equityCurve],
+    [run?.equityCurve, bars.data],
   );
 
   return (
@@ -407,7 +430,7 @@ export function BacktestDetail({ id }: { id: string }) {
             </div>
             <div className="panel">
               <h3>Equity and drawdown</h3>
-              {curve.length ? <div className="chart tall" ref={chartRef} data-testid="equity-chart" data-points={curve.length} /> : <div className="state loading">The equity curve appears when the base run is done…</div>}
+              {curve.length ? <div className="chart tall" ref={chartRef} data-testid="equity-chart" data-points={curve.length} data-benchmark-points={benchmark.length} /> : <div className="state loading">The equity curve appears when the base run is done…</div>}
             </div>
             <div className="two-col">
               <div className="panel">
