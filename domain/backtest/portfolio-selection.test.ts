@@ -9,6 +9,12 @@ describe('rebalanceBars', () => {
     expect(rebalanceBars(times, 'daily')).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(rebalanceBars(times, 'weekly')).toEqual([0, 4, 6]); // Mon 29 Jan, Mon 5 Feb, Mon 4 Mar
     expect(rebalanceBars(times, 'monthly')).toEqual([0, 2, 6]);
+    // Month boundaries agree with the calendar over centuries, leap years included.
+    const firstDays: number[] = [];
+    for (let t = Date.UTC(1899, 11, 30); t < Date.UTC(2101, 0, 3); t += 86_400_000) firstDays.push(t);
+    const firsts = rebalanceBars(firstDays, 'monthly').slice(1).map((i) => new Date(firstDays[i]).getUTCDate());
+    expect(firsts.length).toBe(201 * 12 + 1);
+    expect(new Set(firsts)).toEqual(new Set([1]));
     // A week starting on a holiday Tuesday still rebalances once.
     expect(rebalanceBars(['2024-12-31', '2025-01-02', '2025-01-07', '2025-01-08'].map(day), 'weekly')).toEqual([0, 2]);
   });

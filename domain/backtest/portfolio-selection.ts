@@ -14,11 +14,24 @@ export type Selector = { top: number } | { bottom: number } | { above: number } 
 
 const DAY_MS = 86_400_000;
 
+/** Year * 12 + month (0-based) of a UTC day number, without a Date (Hinnant's civil-from-days). */
+function monthOfDay(days: number): number {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 2 : mp - 10; // 0 = January
+  const year = yoe + era * 400 + (month <= 1 ? 1 : 0);
+  return year * 12 + month;
+}
+
 /** Calendar period of a bar time (UTC): the ISO week (Monday start) or the month. */
 function periodKey(time: number, frequency: RebalanceFrequency): number {
-  if (frequency === 'weekly') return Math.floor((Math.floor(time / DAY_MS) + 3) / 7); // 1970-01-01 was a Thursday
-  const d = new Date(time);
-  return d.getUTCFullYear() * 12 + d.getUTCMonth();
+  const days = Math.floor(time / DAY_MS);
+  if (frequency === 'weekly') return Math.floor((days + 3) / 7); // 1970-01-01 was a Thursday
+  return monthOfDay(days);
 }
 
 /**
@@ -27,8 +40,11 @@ function periodKey(time: number, frequency: RebalanceFrequency): number {
  */
 export function rebalanceBars(times: ArrayLike<number>, frequency: RebalanceFrequency): number[] {
   const out: number[] = [];
+  let previous = NaN;
   for (let i = 0; i < times.length; i++) {
-    if (frequency === 'daily' || i === 0 || periodKey(times[i], frequency) !== periodKey(times[i - 1], frequency)) out.push(i);
+    const key = frequency === 'daily' ? i : periodKey(times[i], frequency);
+    if (key !== previous) out.push(i);
+    previous = key;
   }
   return out;
 }
@@ -38,22 +54,29 @@ export function rebalanceBars(times: ArrayLike<number>, frequency: RebalanceFreq
  * bar `d` (its own bars only: missing bars are skipped), or NaN without enough history.
  */
 export function trailingVolatility(close: ArrayLike<number>, d: number, lookback: number): number {
-  const rets: number[] = [];
+  if (lookback < 2) return NaN;
+  if (scratch.length < lookback) scratch = new Float64Array(lookback);
+  let count = 0;
   let later = NaN;
-  for (let i = d; i >= 0 && rets.length < lookback; i--) {
+  let sum = 0;
+  for (let i = d; i >= 0 && count < lookback; i--) {
     const c = close[i];
     if (!(c > 0)) continue;
-    if (later === later) rets.push(later / c - 1);
+    if (later === later) {
+      const r = later / c - 1;
+      scratch[count++] = r;
+      sum += r;
+    }
     later = c;
   }
-  if (rets.length < lookback || lookback < 2) return NaN;
-  let mean = 0;
-  for (const r of rets) mean += r;
-  mean /= rets.length;
+  if (count < lookback) return NaN;
+  const mean = sum / count;
   let ss = 0;
-  for (const r of rets) ss += (r - mean) * (r - mean);
-  return Math.sqrt(ss / (rets.length - 1));
+  for (let k = 0; k < count; k++) ss += (scratch[k] - mean) * (scratch[k] - mean);
+  return Math.sqrt(ss / (count - 1));
 }
+/** Reused by trailingVolatility (called per ticker per rebalance): no allocation per call. */
+let scratch = new Float64Array(64);
 
 /** Indices of the selected candidates (candidates are indices into `scores`, in universe order). */
 export function selectTickers(candidates: number[], scores: ArrayLike<number>, selector: Selector): number[] {
