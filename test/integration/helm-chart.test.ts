@@ -81,7 +81,9 @@ describe('helm lint', () => {
   });
 });
 
-describe.each([[undefined as string | undefined], ...VALUE_SETS.map((v) => [v])])('helm template with %s', (valuesFile) => {
+const RENDERS: Array<[string | undefined]> = [[undefined], ...VALUE_SETS.map((v): [string] => [v])];
+
+describe.each(RENDERS)('helm template with %s', (valuesFile) => {
   let docs: Manifest[] = [];
   let text = '';
   const values = valuesFile ? (parse(fs.readFileSync(path.join(chartDir, 'ci', valuesFile), 'utf8')) as Record<string, any>) : {};
