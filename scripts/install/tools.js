@@ -247,7 +247,7 @@ function helmManualSteps(reason) {
   return [
     `Helm ${HELM.version} (for the Kubernetes chart's tests) could not be installed into .tools/bin: ${reason}`,
     'Provide it by hand, with Go 1.26 or newer (https://go.dev/doc/install, or your distribution\'s golang package):',
-    `  GOBIN="$PWD/.tools/bin" CGO_ENABLED=0 go install ${HELM.goPackage}@${HELM.version} && echo ${HELM.version} > .tools/helm.version`,
+    `  GOBIN="$PWD/.tools/bin" go install -ldflags='-X helm.sh/helm/v4/internal/version.version=${HELM.version}' ${HELM.goPackage}@${HELM.version} && echo ${HELM.version} > .tools/helm.version`,
   ].join('\n');
 }
 
@@ -264,9 +264,11 @@ async function ensureHelm({ log = () => undefined } = {}) {
   if (probe.error || probe.status !== 0) throw new InstallError(helmManualSteps('`go` is not installed (or not on PATH)'));
   log(`building ${HELM.goPackage}@${HELM.version} with go install (minutes on a cold Go cache, seconds on a warm one)`);
   fs.mkdirSync(path.dirname(HELM.binary), { recursive: true });
-  // Static like Helm's own release builds; -modcacherw keeps the module cache deletable.
-  const env = { ...process.env, GOBIN: path.dirname(HELM.binary), CGO_ENABLED: '0', GOFLAGS: [process.env.GOFLAGS, '-modcacherw'].filter(Boolean).join(' ') };
-  const built = await run('go', ['install', `${HELM.goPackage}@${HELM.version}`], { env });
+  // The caller's Go settings as they are (a different CGO_ENABLED alone would miss the whole
+  // build cache); -modcacherw keeps the module cache deletable. The -X stamps the full version,
+  // which `helm version` otherwise shows as major.minor only; it changes the link step alone.
+  const env = { ...process.env, GOBIN: path.dirname(HELM.binary), GOFLAGS: [process.env.GOFLAGS, '-modcacherw'].filter(Boolean).join(' ') };
+  const built = await run('go', ['install', `-ldflags=-X helm.sh/helm/v4/internal/version.version=${HELM.version}`, `${HELM.goPackage}@${HELM.version}`], { env });
   if (built.status !== 0) throw new InstallError(helmManualSteps(`go install failed: ${lastLines(built.output)}`));
   const version = spawnSync(HELM.binary, ['version', '--short'], { encoding: 'utf8', timeout: 30_000 });
   if (version.status !== 0) throw new InstallError(helmManualSteps(`the built helm does not run: ${lastLines(`${version.stdout}${version.stderr}`)}`));

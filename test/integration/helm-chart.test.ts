@@ -264,6 +264,24 @@ describe.each(RENDERS)('helm template with %s', (valuesFile) => {
   });
 });
 
+describe('the offline schema validation itself', () => {
+  it('rejects a broken core manifest and a broken CRD, so a pass above means something', async () => {
+    const { docs } = await render('cnpg-keda-values.yaml');
+    const api = structuredClone(one(docs, 'Deployment', 'tidings-api'));
+    api.spec.template.spec.containers[0].ports[0].containerPort = 'http';
+    const scaled = structuredClone(one(docs, 'ScaledObject', 'tidings-worker-batch'));
+    scaled.spec.triggers[0].metadata.targetQueueSize = 5;
+    const cluster = structuredClone(byKind(docs, 'Cluster')[0]);
+    cluster.spec.instances = 'three';
+    const results = validateOffline([api, scaled, cluster]);
+    expect(results.map((r) => [r.kind, r.errors])).toEqual([
+      ['Deployment', expect.stringContaining('containerPort must be integer')],
+      ['ScaledObject', expect.stringContaining('targetQueueSize must be string')],
+      ['Cluster', expect.stringContaining('instances must be integer')],
+    ]);
+  });
+});
+
 describe('values the chart refuses (values.schema.json and template checks)', () => {
   const refuse = async (sets: string[], message: RegExp) => {
     const out = await helmRun(['template', 'tidings', chartDir, '-f', path.join(chartDir, 'ci', 'minimal-values.yaml'), ...sets.flatMap((s) => ['--set', s])]);

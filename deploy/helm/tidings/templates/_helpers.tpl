@@ -91,7 +91,7 @@ The Temporal frontend address. Bundled: the official chart's frontend Service in
 - name: DATABASE_URL
   valueFrom:
     secretKeyRef:
-      {{- include "tidings.databaseUrlRef" . | nindent 6 }}
+      {{- include "tidings.databaseUrlRef" . | trim | nindent 6 }}
 - name: TEMPORAL_ADDRESS
   value: {{ include "tidings.temporalAddress" . | quote }}
 - name: TEMPORAL_NAMESPACE
