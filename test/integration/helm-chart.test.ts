@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { projectTools } from '../../runtime/project-tools';
+import { unknownFields } from '../support/k8s-known-fields';
 
 const root = path.resolve(__dirname, '..', '..');
 const chartDir = path.join(root, 'deploy', 'helm', 'tidings');
@@ -103,6 +104,8 @@ describe.each(RENDERS)('helm template with %s', (valuesFile) => {
     // The CRDs are checked against their own schemas, not skipped.
     const crdPackages = Object.fromEntries(results.filter((r) => ['ScaledObject', 'Cluster', 'ServiceMonitor'].includes(r.kind)).map((r) => [r.kind, r.package]));
     for (const [kind, pkg] of Object.entries(crdPackages)) expect(`${kind}: ${pkg}`).toBe(`${kind}: ${{ ScaledObject: '@kubernetes-models/keda', Cluster: '@kubernetes-models/cloudnative-pg', ServiceMonitor: '@kubernetes-models/prometheus-operator' }[kind]}`);
+    // No field the API does not know, at any depth (the schemas above allow unknown ones).
+    expect(unknownFields(root, docs, results.map((r) => r.package!))).toEqual([]);
     // Names are unique per kind and fit a DNS label.
     const keys = docs.map((d) => `${d.kind}/${d.metadata.name}`);
     expect(new Set(keys).size).toBe(keys.length);
@@ -279,6 +282,20 @@ describe('the offline schema validation itself', () => {
       ['ScaledObject', expect.stringContaining('targetQueueSize must be string')],
       ['Cluster', expect.stringContaining('instances must be integer')],
     ]);
+    // A misspelt field passes the schemas but not the known-fields check, in a core kind and in a CRD.
+    const typo = structuredClone(one(docs, 'Deployment', 'tidings-api'));
+    typo.spec.template.spec.containers[0].readinessprobe = typo.spec.template.spec.containers[0].readinessProbe;
+    delete typo.spec.template.spec.containers[0].readinessProbe;
+    const misplaced = structuredClone(one(docs, 'ScaledObject', 'tidings-worker-batch'));
+    misplaced.spec.minReplicas = 0;
+    expect(validateOffline([typo, misplaced]).map((r) => r.errors)).toEqual([null, null]);
+    const problems = unknownFields(root, [typo, misplaced], ['kubernetes-models', '@kubernetes-models/keda']);
+    expect(problems.map((p) => [p.kind, p.name])).toEqual([
+      ['Deployment', 'tidings-api'],
+      ['ScaledObject', 'tidings-worker-batch'],
+    ]);
+    expect(problems[0].message).toContain(`'"readinessprobe"' does not exist in type 'IContainer'`);
+    expect(problems[1].message).toMatch(/'"minReplicas"' does not exist in type/);
   });
 });
 
