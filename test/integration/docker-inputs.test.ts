@@ -12,7 +12,7 @@ import { RUNTIME_INPUTS } from '../../config/runtime-inputs';
 
 const root = path.resolve(__dirname, '..', '..');
 /** Code the API and worker processes run (cli/, bench/ and tests are not part of those roles). */
-const IMAGE_CODE_DIRS = ['api', 'services', 'domain', 'activities', 'temporal', 'events', 'db', 'entities', 'workflows', 'config', 'runtime'];
+const IMAGE_CODE_DIRS = ['api', 'services', 'domain', 'ml', 'activities', 'temporal', 'events', 'db', 'entities', 'workflows', 'config', 'runtime'];
 /** repoRoot() reads that only `npm start` makes, with the reason; everything else must be in the image. */
 const NPM_START_ONLY: Record<string, string> = {
   '.data': 'embedded PostgreSQL and Temporal dev server data (TIDINGS_DATA_DIR); containers use servers',
