@@ -82,9 +82,9 @@ describe('helm lint', () => {
   });
 });
 
-const RENDERS: Array<[string | undefined]> = [[undefined], ...VALUE_SETS.map((v): [string] => [v])];
+const RENDERS: Array<[string, string | undefined]> = [['the defaults', undefined], ...VALUE_SETS.map((v): [string, string] => [`ci/${v}`, v])];
 
-describe.each(RENDERS)('helm template with %s', (valuesFile) => {
+describe.each(RENDERS)('helm template with %s', (_label, valuesFile) => {
   let docs: Manifest[] = [];
   let text = '';
   const values = valuesFile ? (parse(fs.readFileSync(path.join(chartDir, 'ci', valuesFile), 'utf8')) as Record<string, any>) : {};
