@@ -224,6 +224,23 @@ describe.each(RENDERS)('helm template with %s', (_label, valuesFile) => {
     }
   });
 
+  it('sets only environment variables the code reads', () => {
+    // The sources that read configuration: config/*.ts and the process entry points in runtime/.
+    const sources = ['config', 'runtime']
+      .flatMap((dir) => fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => path.join(root, dir, f)))
+      .map((f) => fs.readFileSync(f, 'utf8'))
+      .join('\n');
+    // The task-queue variables follow the cross-team convention of issue 21 (TIDINGS_WORKER_QUEUES,
+    // TIDINGS_<QUEUE>_MAX_CONCURRENT_ACTIVITIES / _WORKFLOW_TASKS); config builds the per-queue names from the queue kind.
+    const QUEUE_CONVENTION = /^TIDINGS_(WORKER_QUEUES|(INGEST|SCORING|ALERTS|BATCH)_MAX_CONCURRENT_(ACTIVITIES|WORKFLOW_TASKS))$/;
+    const names = new Set(podSpecs(docs).flatMap(({ pod }) => pod.spec.containers.flatMap((c: { env: EnvVar[] }) => c.env.map((e) => e.name))));
+    expect(names.size).toBeGreaterThan(10);
+    for (const name of names) {
+      if (QUEUE_CONVENTION.test(name)) continue;
+      expect(`${name} ${new RegExp(`['.]${name}\\b`).test(sources) ? 'is read' : 'is read by nothing'}`).toBe(`${name} is read`);
+    }
+  });
+
   it('migrations run as a Job in the chosen mode, and pods skip their own only when the Job runs first', () => {
     const mode: string = values.migrations?.mode ?? 'helm';
     const cnpg = (values.database?.mode ?? 'external') === 'cnpg';
