@@ -45,3 +45,5 @@ export {
 export type { PreparedPortfolioPermutationTest } from './portfolio-permutation';
 export { signalConfidenceByBar } from './portfolio-contracts';
 export type { PortfolioRanking, PortfolioBacktestParams, PortfolioSignal } from './portfolio-contracts';
+export { portfolioWalkForward, runPortfolioBestOfNChunk, slicePortfolioPlan, joinPortfolioPlans, planEquity } from './portfolio-search';
+export type { PortfolioWalkForwardStep } from './portfolio-search';
