@@ -8,10 +8,10 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import {
-  alignTickerBars, barsToArrays, combinePermutationChunks, downsampleEquity, preparePortfolioPermutationTest, replayTargetOf, rollingSentimentByBar, runPortfolioBacktest,
-  runPortfolioPermutationChunk, signalConfidenceByBar,
-  type BacktestPlan, type PermutationChunkResult, type PermutationStatistic, type PortfolioBacktestParams, type PortfolioInput, type PortfolioResult,
-  type PreparedPortfolioPermutationTest,
+  alignTickerBars, barsToArrays, combineBestOfN, combinePermutationChunks, downsampleEquity, portfolioSearchConfigs, portfolioWalkForward, preparePortfolioPermutationTest,
+  replayTargetOf, rollingSentimentByBar, runPortfolioBacktest, runPortfolioBestOfNChunk, runPortfolioPermutationChunk, signalConfidenceByBar, walkForwardWindows,
+  type BacktestPlan, type BestOfNChunkResult, type PermutationStatistic, type PortfolioBacktestParams, type PortfolioConfig, type PortfolioInput, type PortfolioRebalance,
+  type PortfolioResult,
 } from '../domain/backtest';
 import {
   addPortfolioPermutationsDone, completePortfolioBacktest, loadLiveSignals, loadPortfolioBacktest, markPortfolioBacktestTerminal, pinPortfolioSignalSource,
@@ -116,11 +116,50 @@ async function loadPortfolioInput(db: DataSource, id: string, p: PortfolioBackte
   return { input: { times, assets, benchmark }, warnings };
 }
 
-function configOf(p: PortfolioBacktestParams) {
+function configOf(p: PortfolioBacktestParams): PortfolioConfig {
   return {
     long: p.long ?? undefined, short: p.short ?? undefined, longExposure: p.longExposure, shortExposure: p.shortExposure, weighting: p.weighting,
     volatilityLookback: p.volatilityLookback, rebalance: p.rebalance, execution: p.execution, costBps: p.costBps, slippageBps: p.slippageBps,
   };
+}
+
+/** The run's configurations: its own, or one per point of its search ranges. */
+function configsOf(p: PortfolioBacktestParams): Array<{ overrides: Record<string, number | string>; config: PortfolioConfig }> {
+  const base = configOf(p);
+  if (!p.search) return [{ overrides: {}, config: base }];
+  return portfolioSearchConfigs(p.search).map((overrides) => {
+    const { top, ...rest } = overrides as { top?: number } & Partial<PortfolioConfig>;
+    return { overrides, config: { ...base, ...rest, ...(top !== undefined ? { long: { top } } : {}) } };
+  });
+}
+
+/**
+ * Everything a run computes from its inputs: the configurations' runs, what is shown (the run,
+ * the sweep's best configuration, or the stitched walk-forward) and its permutation test. Pure
+ * given the input, so the core and the permutation activities agree.
+ */
+function evaluate(input: PortfolioInput, p: PortfolioBacktestParams) {
+  const configs = configsOf(p);
+  const runs = configs.map((c) => runPortfolioBacktest(input, c.config));
+  const periodsPerYear = runs[0].periodsPerYear;
+  const tests = runs.map((r) => preparePortfolioPermutationTest(r.plan, p.statistic, periodsPerYear));
+  let bestIndex = 0;
+  for (let c = 1; c < tests.length; c++) if (tests[c].observed > tests[bestIndex].observed) bestIndex = c;
+  const wfSpec = p.search?.walkForward ?? null;
+  if (!wfSpec) return { kind: (p.search ? 'sweep' : 'single') as 'sweep' | 'single', configs, runs, tests, bestIndex, periodsPerYear, walkForward: null };
+  const windows = walkForwardWindows(input.times.length, wfSpec.inSampleBars, wfSpec.outOfSampleBars, { purgeBars: wfSpec.purgeBars, embargoBars: wfSpec.embargoBars });
+  if (windows.length === 0) throw dataError(`${input.times.length} bars cannot hold one in-sample span of ${wfSpec.inSampleBars} bars, the ${wfSpec.embargoBars}-bar embargo and an out-of-sample bar`);
+  const wf = portfolioWalkForward(runs.map((r) => r.plan), windows, p.statistic, periodsPerYear, input.times);
+  return { kind: 'walkForward' as const, configs, runs, tests, bestIndex, periodsPerYear, walkForward: { ...wf, test: preparePortfolioPermutationTest(wf.plan, p.statistic, periodsPerYear) } };
+}
+type Evaluated = ReturnType<typeof evaluate>;
+
+/** One permutation chunk of whatever the run tests: a single run, best-of-N over a sweep, or the stitched walk-forward. */
+function permutationChunk(e: Evaluated, seed: number, start: number, end: number): BestOfNChunkResult {
+  if (e.kind === 'sweep') return runPortfolioBestOfNChunk(e.tests, e.bestIndex, seed, start, end);
+  const test = e.kind === 'walkForward' ? e.walkForward!.test : e.tests[0];
+  const r = runPortfolioPermutationChunk(test, seed, start, end);
+  return { ...r, bestAloneAtLeastAsGood: r.atLeastAsGood };
 }
 
 function metricsOf(r: PortfolioResult): Record<string, unknown> {
@@ -128,21 +167,20 @@ function metricsOf(r: PortfolioResult): Record<string, unknown> {
   return Object.fromEntries(keys.map((k) => [k, finite(r[k] as number | null)]));
 }
 
-/** One prepared permutation test per run per worker, shared by its parallel chunks and retries. */
-const preparedCache = new Map<string, Promise<PreparedPortfolioPermutationTest>>();
+/** One evaluation per run per worker, shared by its parallel permutation chunks and retries. */
+const evaluatedCache = new Map<string, Promise<Evaluated>>();
 
-function preparedTest(db: DataSource, id: string): Promise<PreparedPortfolioPermutationTest> {
-  let entry = preparedCache.get(id);
+function evaluated(db: DataSource, id: string): Promise<Evaluated> {
+  let entry = evaluatedCache.get(id);
   if (!entry) {
     entry = (async () => {
       const row = await runnable(db, id);
       const { input } = await loadPortfolioInput(db, id, row.params);
-      const result = runPortfolioBacktest(input, configOf(row.params));
-      return preparePortfolioPermutationTest(result.plan, row.params.statistic, result.periodsPerYear);
+      return evaluate(input, row.params);
     })();
-    entry.catch(() => preparedCache.delete(id));
-    preparedCache.set(id, entry);
-    if (preparedCache.size > 8) preparedCache.delete(preparedCache.keys().next().value!);
+    entry.catch(() => evaluatedCache.delete(id));
+    evaluatedCache.set(id, entry);
+    if (evaluatedCache.size > 8) evaluatedCache.delete(evaluatedCache.keys().next().value!);
   }
   return entry;
 }
@@ -160,7 +198,7 @@ export function portfolioBacktestActivities(db: DataSource, log: Logger) {
 
     async pinPortfolioSignalSource(id: string, rulesVersion: string, modelVersion: string): Promise<void> {
       await pinPortfolioSignalSource(db, id, rulesVersion, modelVersion);
-      preparedCache.delete(id);
+      evaluatedCache.delete(id);
     },
 
     /**
@@ -176,52 +214,94 @@ export function portfolioBacktestActivities(db: DataSource, log: Logger) {
         if (!(await setPortfolioStage(db, id, 'LOADING', done))) throw stateError(`portfolio backtest ${id} was stopped while loading`);
       });
       await setPortfolioStage(db, id, 'SIMULATING');
-      const result = runPortfolioBacktest(input, configOf(p));
-      const test = preparePortfolioPermutationTest(result.plan, p.statistic, result.periodsPerYear);
+      const e = evaluate(input, p);
       const n = input.times.length;
-      const curve = downsampleEquity(result.equity, CURVE_POINTS, input.times);
-      const equityCurve = curve.index.map((i): [number, number, number] => [input.times[i], result.equity[i], result.benchmarkEquity[i]]);
-      // Holdings on the run's full ticker list (a ticker without bars is always 0), at most HOLDING_POINTS rebalances.
-      const column = p.tickers.map((t) => result.tickers.indexOf(t));
-      const step = Math.max(1, Math.ceil(result.rebalances.length / HOLDING_POINTS));
-      const holdings = result.rebalances
-        .filter((_, k) => k % step === 0 || k === result.rebalances.length - 1)
-        .map((rb): [number, number[]] => [rb.time, column.map((j) => (j < 0 ? 0 : rb.weights[j]))]);
+      const shown = e.runs[e.bestIndex];
+      const column = p.tickers.map((t) => shown.tickers.indexOf(t));
+      const holdingsOf = (rebalances: PortfolioRebalance[], weightsOf: (rb: PortfolioRebalance) => Float64Array) => {
+        // On the run's full ticker list (a ticker without bars is always 0), at most HOLDING_POINTS rebalances.
+        const step = Math.max(1, Math.ceil(rebalances.length / HOLDING_POINTS));
+        return rebalances.filter((_, k) => k % step === 0 || k === rebalances.length - 1).map((rb): [number, number[]] => [rb.time, column.map((j) => (j < 0 ? 0 : weightsOf(rb)[j]))]);
+      };
+      let equityCurve: Array<[number, number, number]>;
+      let holdings: Array<[number, number[]]>;
+      let metrics: Record<string, unknown>;
+      let benchmark: { name: string; totalReturn: number | null; cagr: number | null; sharpe: number | null; maxDrawdown: number | null };
+      let observed: number;
+      const extraWarnings: string[] = [];
+      let search: Record<string, unknown> | null = null;
+      const t = (i: number) => new Date(input.times[i]).toISOString();
+      if (e.kind === 'walkForward') {
+        const wf = e.walkForward!;
+        const first = wf.steps[0].window.oosStart;
+        const last = wf.steps[wf.steps.length - 1].window.oosEnd;
+        // The benchmark over the same stitched bars, rebased to 1 where out-of-sample trading starts.
+        const bench = shown.benchmarkEquity;
+        const curve = downsampleEquity(wf.equity, CURVE_POINTS, wf.times);
+        equityCurve = curve.index.map((k): [number, number, number] => [wf.times[k], wf.equity[k], bench[first + k] / bench[first]]);
+        const chosenRebalances = wf.steps.flatMap((s) => e.runs[s.chosen].rebalances.filter((rb) => rb.bar > s.window.oosStart && rb.bar <= s.window.oosEnd));
+        holdings = holdingsOf(chosenRebalances, (rb) => rb.weights);
+        metrics = Object.fromEntries(Object.entries(wf.metrics).map(([k, v]) => [k, typeof v === 'number' ? finite(v) : v]));
+        const benchTotal = bench[last] / bench[first] - 1;
+        benchmark = { name: shown.benchmark.name, totalReturn: finite(benchTotal), cagr: null, sharpe: null, maxDrawdown: null };
+        observed = wf.test.observed;
+        extraWarnings.push('walk-forward: switching holdings between configurations at a window boundary is not charged; per-ticker contribution is not computed for the stitched result');
+        search = {
+          kind: 'walkForward',
+          configs: e.configs.map((c, k) => ({ index: k, overrides: c.overrides, statistic: finite(e.tests[k].observed) })),
+          windows: wf.steps.map((s) => ({ index: s.window.index, inSampleFrom: t(s.window.isStart), inSampleTo: t(s.window.isEnd), outOfSampleFrom: t(s.window.oosStart), outOfSampleTo: t(s.window.oosEnd), chosen: s.chosen, inSampleStatistic: finite(s.inSampleStatistic) })),
+          walkForward: p.search!.walkForward,
+        };
+      } else {
+        const curve = downsampleEquity(shown.equity, CURVE_POINTS, input.times);
+        equityCurve = curve.index.map((i): [number, number, number] => [input.times[i], shown.equity[i], shown.benchmarkEquity[i]]);
+        holdings = holdingsOf(shown.rebalances, (rb) => rb.weights);
+        metrics = metricsOf(shown);
+        benchmark = { name: shown.benchmark.name, totalReturn: finite(shown.benchmark.totalReturn), cagr: finite(shown.benchmark.cagr), sharpe: finite(shown.benchmark.sharpe), maxDrawdown: finite(shown.benchmark.maxDrawdown) };
+        observed = e.tests[e.bestIndex].observed;
+        if (e.kind === 'sweep') {
+          search = { kind: 'sweep', bestIndex: e.bestIndex, configs: e.configs.map((c, k) => ({ index: k, overrides: c.overrides, statistic: finite(e.tests[k].observed), totalReturn: finite(e.runs[k].totalReturn), sharpe: finite(e.runs[k].sharpe) })) };
+        }
+      }
       const stored = {
-        metrics: metricsOf(result),
-        benchmark: { name: result.benchmark.name, totalReturn: finite(result.benchmark.totalReturn), cagr: finite(result.benchmark.cagr), sharpe: finite(result.benchmark.sharpe), maxDrawdown: finite(result.benchmark.maxDrawdown) },
-        perTicker: result.perTicker.map((t) => ({ ...t, contribution: finite(t.contribution) })),
-        rebalances: result.rebalances.length,
+        metrics,
+        benchmark,
+        perTicker: e.kind === 'walkForward' ? [] : shown.perTicker.map((x) => ({ ...x, contribution: finite(x.contribution) })),
+        rebalances: e.kind === 'walkForward' ? holdings.length : shown.rebalances.length,
         bars: n,
         firstBar: new Date(input.times[0]).toISOString(),
         lastBar: new Date(input.times[n - 1]).toISOString(),
-        warnings: [...warnings, ...(result.fills === 0 ? ['no trades in the period: no ticker was ever selected'] : [])],
-        permutation: { statistic: test.statistic, observed: finite(test.observed) ?? 0 },
+        warnings: [...warnings, ...extraWarnings, ...(shown.fills === 0 ? ['no trades in the period: no ticker was ever selected'] : [])],
+        permutation: { statistic: p.statistic, observed: finite(observed) ?? 0 },
+        search,
       };
       if (!(await storePortfolioResult(db, id, stored, equityCurve, holdings))) throw stateError(`portfolio backtest ${id} was stopped while it ran`);
-      preparedCache.set(id, Promise.resolve(test));
+      evaluatedCache.set(id, Promise.resolve(e));
       const total = p.permutations;
       const count = Math.min(PERMUTATION_CHUNKS, total);
-      log.debug({ id, bars: n, tickers: p.tickers.length, total }, 'portfolio backtest core done');
+      log.debug({ id, bars: n, tickers: p.tickers.length, configs: e.configs.length, total }, 'portfolio backtest core done');
       return { total, seed: p.seed, chunks: Array.from({ length: count }, (_, i) => ({ start: Math.floor((i * total) / count), end: Math.floor(((i + 1) * total) / count) })) };
     },
 
     /** Permutations [start, end) in ~SLICE_MS slices with heartbeats (a retry resumes; a cancellation is seen within a slice). */
-    async runPortfolioPermutations(id: string, seed: number, start: number, end: number): Promise<PermutationChunkResult> {
-      const test = await preparedTest(db, id);
-      const resume = activityInfo().heartbeatDetails as { done: number; atLeastAsGood: number } | undefined;
+    async runPortfolioPermutations(id: string, seed: number, start: number, end: number): Promise<BestOfNChunkResult> {
+      const e = await evaluated(db, id);
+      const resume = activityInfo().heartbeatDetails as { done: number; atLeastAsGood: number; bestAloneAtLeastAsGood: number } | undefined;
       let done = resume && resume.done >= start && resume.done <= end ? resume.done : start;
       let atLeastAsGood = resume && done !== start ? resume.atLeastAsGood : 0;
+      let bestAloneAtLeastAsGood = resume && done !== start ? (resume.bestAloneAtLeastAsGood ?? 0) : 0;
       let reported = done;
       let lastPublish = 0;
       const signal = cancellationSignal();
       while (done < end) {
         const sliceStart = performance.now();
         while (done < end && performance.now() - sliceStart < SLICE_MS) {
-          atLeastAsGood += runPortfolioPermutationChunk(test, seed, done, done + 1).atLeastAsGood;
+          const r = permutationChunk(e, seed, done, done + 1);
+          atLeastAsGood += r.atLeastAsGood;
+          bestAloneAtLeastAsGood += r.bestAloneAtLeastAsGood;
           done++;
         }
-        heartbeat({ done, atLeastAsGood });
+        heartbeat({ done, atLeastAsGood, bestAloneAtLeastAsGood });
         if (Date.now() - lastPublish >= PROGRESS_EVERY_MS || done === end) {
           lastPublish = Date.now();
           await addPortfolioPermutationsDone(db, id, done - reported);
@@ -231,28 +311,42 @@ export function portfolioBacktestActivities(db: DataSource, log: Logger) {
         }
         if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new CancelledFailure('portfolio permutations cancelled');
       }
-      return { start, end, atLeastAsGood, permutations: end - start };
+      return { start, end, atLeastAsGood, bestAloneAtLeastAsGood, permutations: end - start };
     },
 
     /** p-value from all chunks, COMPLETED; a run cancelled meanwhile stays CANCELLED. */
-    async finishPortfolioBacktest(id: string, chunks: PermutationChunkResult[]): Promise<{ id: string; status: string; pValue: number | null }> {
+    async finishPortfolioBacktest(id: string, chunks: BestOfNChunkResult[]): Promise<{ id: string; status: string; pValue: number | null }> {
       const row = await loadPortfolioBacktest(db, id);
       if (!row) throw stateError(`portfolio backtest ${id} does not exist`);
       const stored = ((row.result as { permutation?: unknown } | null)?.permutation ?? { statistic: row.params.statistic, observed: 0 }) as { statistic: PermutationStatistic; observed: number };
-      const combined = chunks.length > 0 ? combinePermutationChunks(stored, chunks) : null;
-      const done = await completePortfolioBacktest(db, id, combined?.pValue ?? null, combined?.permutations ?? 0, { ...(combined ?? stored), permuted: 'whole bars: every ticker\'s returns of a bar move together against the fixed per-bar exposures and costs' });
-      preparedCache.delete(id);
+      const kind = row.params.search ? (row.params.search.walkForward ? 'walkForward' : 'sweep') : 'single';
+      const permuted = {
+        single: "whole bars: every ticker's returns of a bar move together against the fixed per-bar exposures and costs",
+        sweep: "whole bars, every configuration scored on the same shuffled path; p counts the best of all configurations against the best observed (best-of-N); pValueBestAlone is the best configuration's naive p",
+        walkForward: "whole bars of the stitched out-of-sample span, against the chosen configurations' fixed per-bar exposures and costs",
+      }[kind];
+      let combined: Record<string, unknown> | null = null;
+      let pValue: number | null = null;
+      let permutations = 0;
+      if (chunks.length > 0) {
+        const single = combinePermutationChunks(stored, chunks);
+        pValue = single.pValue;
+        permutations = single.permutations;
+        combined = kind === 'sweep' ? { ...single, pValueBestAlone: combineBestOfN(chunks).pValueBestAlone } : { ...single };
+      }
+      const done = await completePortfolioBacktest(db, id, pValue, permutations, { ...(combined ?? stored), permuted });
+      evaluatedCache.delete(id);
       const now = done ? null : await loadPortfolioBacktest(db, id);
-      return { id, status: done ? 'COMPLETED' : (now?.status ?? 'UNKNOWN'), pValue: combined?.pValue ?? null };
+      return { id, status: done ? 'COMPLETED' : (now?.status ?? 'UNKNOWN'), pValue };
     },
 
     async markPortfolioBacktestCancelled(id: string): Promise<void> {
-      preparedCache.delete(id);
+      evaluatedCache.delete(id);
       await markPortfolioBacktestTerminal(db, id, 'CANCELLED', null);
     },
 
     async markPortfolioBacktestFailed(id: string, error: string): Promise<void> {
-      preparedCache.delete(id);
+      evaluatedCache.delete(id);
       await markPortfolioBacktestTerminal(db, id, 'FAILED', error.slice(0, 2000));
     },
   };

@@ -6,7 +6,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import type { BacktestStrategyInput, PortfolioBacktestParams, PortfolioRanking, RebalanceFrequency, Selector, WeightScheme } from '../domain/backtest';
+import { portfolioSearchConfigs, type BacktestStrategyInput, type PortfolioBacktestParams, type PortfolioRanking, type PortfolioSearch, type RebalanceFrequency, type Selector, type WeightScheme } from '../domain/backtest';
 import { isUuid } from '../domain/ids';
 import { loadSp500Companies } from '../domain/tickers';
 import { BacktestStatus, PortfolioBacktest } from '../entities';
@@ -48,6 +48,48 @@ export interface StartPortfolioBacktestInput {
   statistic?: 'sharpe' | 'totalReturn';
   permutations?: number;
   seed?: number;
+  /** A sweep over these values (cartesian product), or with walkForward a purged/embargoed walk-forward. */
+  search?: {
+    ranges?: { top?: number[]; weighting?: WeightScheme[]; rebalance?: RebalanceFrequency[]; volatilityLookback?: number[] };
+    walkForward?: { inSampleBars: number; outOfSampleBars: number; purgeBars?: number; embargoBars?: number } | null;
+  } | null;
+}
+
+/** Configurations one search may run (each is a full portfolio simulation). */
+export const MAX_PORTFOLIO_CONFIGS = 50;
+
+function searchOf(raw: StartPortfolioBacktestInput['search']): PortfolioSearch | null {
+  if (raw === undefined || raw === null) return null;
+  const r = raw.ranges ?? {};
+  const list = <T>(field: string, values: T[] | undefined, check: (v: unknown) => T): T[] | undefined => {
+    if (values === undefined || values === null) return undefined;
+    if (!Array.isArray(values) || values.length === 0 || values.length > 20) throw bad(`search.${field}`, 'give 1 to 20 values');
+    return [...new Set(values.map(check))];
+  };
+  const ranges: PortfolioSearch['ranges'] = {};
+  const top = list('top', r.top, (v) => int('search.top', v, 1, MAX_PORTFOLIO_TICKERS));
+  if (top) ranges.top = top;
+  const weighting = list('weighting', r.weighting, (v) => oneOf('search.weighting', v, ['equal', 'confidence', 'inverse-volatility'] as const, 'equal'));
+  if (weighting) ranges.weighting = weighting;
+  const rebalance = list('rebalance', r.rebalance, (v) => oneOf('search.rebalance', v, ['daily', 'weekly', 'monthly'] as const, 'monthly'));
+  if (rebalance) ranges.rebalance = rebalance;
+  const volatilityLookback = list('volatilityLookback', r.volatilityLookback, (v) => int('search.volatilityLookback', v, 2, 1000));
+  if (volatilityLookback) ranges.volatilityLookback = volatilityLookback;
+  const w = raw.walkForward;
+  const walkForward = w
+    ? {
+        inSampleBars: int('search.walkForward.inSampleBars', w.inSampleBars, 20, 100_000),
+        outOfSampleBars: int('search.walkForward.outOfSampleBars', w.outOfSampleBars, 5, 100_000),
+        purgeBars: int('search.walkForward.purgeBars', w.purgeBars, 0, 100_000, 0),
+        embargoBars: int('search.walkForward.embargoBars', w.embargoBars, 0, 100_000, 0),
+      }
+    : null;
+  if (walkForward && walkForward.inSampleBars - walkForward.purgeBars < 20) throw bad('search.walkForward.purgeBars', `leaves ${walkForward.inSampleBars - walkForward.purgeBars} in-sample bars to choose on; keep at least 20`);
+  const search = { ranges, walkForward };
+  const configs = portfolioSearchConfigs(search).length;
+  if (Object.keys(ranges).length === 0 && !walkForward) throw bad('search', 'give ranges to sweep, or a walkForward');
+  if (configs > MAX_PORTFOLIO_CONFIGS) throw bad('search', `${configs} configurations; at most ${MAX_PORTFOLIO_CONFIGS}`);
+  return search;
 }
 
 function selectorOf(field: string, raw: Selector | null | undefined): Selector | null {
@@ -120,6 +162,7 @@ export function validatePortfolioInput(input: StartPortfolioBacktestInput): Omit
     statistic: oneOf('statistic', input.statistic, ['sharpe', 'totalReturn'] as const, 'sharpe'),
     permutations: int('permutations', input.permutations, 0, MAX_PERMUTATIONS, 1000),
     seed: int('seed', input.seed, 0, 2 ** 31 - 1, randomInt(0, 2 ** 31 - 1)),
+    search: searchOf(input.search),
   };
 }
 

@@ -2,7 +2,7 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { Max, MaxLength, Min } from 'class-validator';
 import { Arg, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, registerEnumType } from 'type-graphql';
 import { PortfolioBacktest } from '../../entities';
-import type { PortfolioBacktestParams, Selector } from '../../domain/backtest';
+import type { PortfolioBacktestParams, RebalanceFrequency as Frequency, Selector, WeightScheme } from '../../domain/backtest';
 import type { StartPortfolioBacktestInput } from '../../services/portfolio-backtest.service';
 import type { GraphQLContext } from '../context';
 import { apiError } from '../errors';
@@ -51,6 +51,23 @@ class SelectorInput {
   @Field(() => Float, { nullable: true }) below?: number;
 }
 
+@InputType()
+class PortfolioWalkForwardInput {
+  @Field(() => Int, { description: 'Bars per in-sample (choice) span.' }) inSampleBars!: number;
+  @Field(() => Int, { description: 'Bars per out-of-sample span; windows roll forward by this much.' }) outOfSampleBars!: number;
+  @Field(() => Int, { nullable: true, defaultValue: 0, description: 'Last in-sample bars left out of the choice.' }) purgeBars?: number;
+  @Field(() => Int, { nullable: true, defaultValue: 0, description: 'Bars after the in-sample span before out-of-sample trading starts.' }) embargoBars?: number;
+}
+
+@InputType({ description: 'Sweep these values (cartesian product over the run\'s own settings); with walkForward, a purged and embargoed walk-forward over them. At most 50 configurations.' })
+class PortfolioSearchInput {
+  @Field(() => [Int], { nullable: true }) top?: number[];
+  @Field(() => [WeightingScheme], { nullable: true }) weighting?: WeightingScheme[];
+  @Field(() => [RebalanceFrequency], { nullable: true }) rebalance?: RebalanceFrequency[];
+  @Field(() => [Int], { nullable: true }) volatilityLookback?: number[];
+  @Field(() => PortfolioWalkForwardInput, { nullable: true }) walkForward?: PortfolioWalkForwardInput;
+}
+
 @InputType({ description: 'A portfolio backtest. Decided at the close of a rebalance bar from data known then, traded at the next bar (no look-ahead).' })
 class RunPortfolioBacktestInput {
   @Field(() => String, { nullable: true }) @MaxLength(200) name?: string;
@@ -77,6 +94,35 @@ class RunPortfolioBacktestInput {
   @Field(() => String, { nullable: true, description: 'A benchmark ticker such as SPY; default the equal-weight buy-and-hold of the universe.' }) benchmark?: string;
   @Field(() => Int, { nullable: true, defaultValue: 1000 }) @Min(0) @Max(10000) permutations?: number;
   @Field(() => Int, { nullable: true }) seed?: number;
+  @Field(() => PortfolioSearchInput, { nullable: true, description: 'A sweep or walk-forward over configurations instead of one run.' }) search?: PortfolioSearchInput;
+}
+
+@ObjectType()
+class PortfolioSearchConfig {
+  @Field(() => Int) index!: number;
+  @Field(() => GraphQLJSON, { description: 'The values this configuration sets (top, weighting, rebalance, volatilityLookback).' }) overrides!: Record<string, unknown>;
+  @Field(() => Float, { nullable: true, description: 'The statistic over the whole period.' }) statistic!: number | null;
+  @Field(() => Float, { nullable: true }) totalReturn?: number | null;
+  @Field(() => Float, { nullable: true }) sharpe?: number | null;
+}
+
+@ObjectType()
+class PortfolioWalkForwardWindow {
+  @Field(() => Int) index!: number;
+  @Field() inSampleFrom!: string;
+  @Field({ description: 'Last bar the choice saw (after the purge).' }) inSampleTo!: string;
+  @Field({ description: 'Where out-of-sample equity starts (after the embargo).' }) outOfSampleFrom!: string;
+  @Field() outOfSampleTo!: string;
+  @Field(() => Int, { description: 'Index into configs.' }) chosen!: number;
+  @Field(() => Float, { nullable: true }) inSampleStatistic!: number | null;
+}
+
+@ObjectType({ description: 'A sweep (the best configuration is the run shown) or a walk-forward (the stitched out-of-sample result is shown).' })
+class PortfolioSearchResult {
+  @Field() kind!: string;
+  @Field(() => Int, { nullable: true }) bestIndex?: number | null;
+  @Field(() => [PortfolioSearchConfig]) configs!: PortfolioSearchConfig[];
+  @Field(() => [PortfolioWalkForwardWindow], { nullable: true }) windows?: PortfolioWalkForwardWindow[] | null;
 }
 
 @ObjectType()
@@ -140,6 +186,7 @@ class PortfolioPermutation {
   @Field(() => Float) observed!: number;
   @Field(() => Int, { nullable: true }) permutations?: number;
   @Field(() => String, { nullable: true, description: 'What the test shuffles.' }) permuted?: string;
+  @Field(() => Float, { nullable: true, description: 'Sweeps: the best configuration\'s naive p-value (pValue is against the whole search).' }) pValueBestAlone?: number;
 }
 
 const resultOf = (run: PortfolioBacktest) => (run.result ?? {}) as Record<string, unknown>;
@@ -161,6 +208,12 @@ function toServiceInput(input: RunPortfolioBacktestInput): StartPortfolioBacktes
     long: selector(input.long), short: selector(input.short) ?? null, longExposure: input.longExposure, shortExposure: input.shortExposure,
     weighting: input.weighting, volatilityLookback: input.volatilityLookback, rebalance: input.rebalance, execution: input.execution,
     costBps: input.costBps, slippageBps: input.slippageBps, benchmark: input.benchmark, permutations: input.permutations, seed: input.seed,
+    search: input.search
+      ? {
+          ranges: { top: input.search.top, weighting: input.search.weighting as WeightScheme[] | undefined, rebalance: input.search.rebalance as Frequency[] | undefined, volatilityLookback: input.search.volatilityLookback },
+          walkForward: input.search.walkForward ?? null,
+        }
+      : null,
   };
 }
 
@@ -229,6 +282,11 @@ export class PortfolioBacktestResolver {
   @FieldResolver(() => PortfolioPermutation, { nullable: true })
   permutation(@Root() run: PortfolioBacktest): PortfolioPermutation | null {
     return (resultOf(run).permutation as PortfolioPermutation | undefined) ?? null;
+  }
+
+  @FieldResolver(() => PortfolioSearchResult, { nullable: true })
+  search(@Root() run: PortfolioBacktest): PortfolioSearchResult | null {
+    return (resultOf(run).search as PortfolioSearchResult | undefined) ?? null;
   }
 
   @FieldResolver(() => [String])

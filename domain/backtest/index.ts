@@ -43,7 +43,7 @@ export {
   preparePortfolioPermutationTest, runPortfolioPermutationChunk, portfolioPermutationTest, portfolioPlanStatistic,
 } from './portfolio-permutation';
 export type { PreparedPortfolioPermutationTest } from './portfolio-permutation';
-export { signalConfidenceByBar } from './portfolio-contracts';
-export type { PortfolioRanking, PortfolioBacktestParams, PortfolioSignal } from './portfolio-contracts';
+export { signalConfidenceByBar, portfolioSearchConfigs } from './portfolio-contracts';
+export type { PortfolioRanking, PortfolioBacktestParams, PortfolioSignal, PortfolioSearch } from './portfolio-contracts';
 export { portfolioWalkForward, runPortfolioBestOfNChunk, slicePortfolioPlan, joinPortfolioPlans, planEquity } from './portfolio-search';
 export type { PortfolioWalkForwardStep } from './portfolio-search';

@@ -20,6 +20,28 @@ export type PortfolioRanking =
   | { kind: 'sentiment'; windowHours: number; minRelevance: number }
   | { kind: 'signalConfidence'; maxAgeHours: number };
 
+/**
+ * A search over portfolio configurations: every combination of the ranges (cartesian product)
+ * on top of the run's own settings. Without walkForward: a sweep (the best configuration by the
+ * statistic is reported, with a best-of-N permutation p-value against the whole search). With
+ * walkForward: purged and embargoed walk-forward (portfolio-search.ts), the stitched
+ * out-of-sample result reported with its own permutation p-value.
+ */
+export interface PortfolioSearch {
+  ranges: { top?: number[]; weighting?: WeightScheme[]; rebalance?: RebalanceFrequency[]; volatilityLookback?: number[] };
+  walkForward: { inSampleBars: number; outOfSampleBars: number; purgeBars: number; embargoBars: number } | null;
+}
+
+/** The configuration `overrides` (one point of PortfolioSearch.ranges) makes of the run's own. */
+export function portfolioSearchConfigs(search: PortfolioSearch): Array<Record<string, number | string>> {
+  let out: Array<Record<string, number | string>> = [{}];
+  for (const [key, values] of Object.entries(search.ranges)) {
+    if (!values || values.length === 0) continue;
+    out = out.flatMap((partial) => (values as Array<number | string>).map((v) => ({ ...partial, [key]: v })));
+  }
+  return out;
+}
+
 export interface PortfolioBacktestParams {
   /** As asked: explicit tickers, or a sector (resolved into `tickers` when the run was created). */
   universe: { tickers: string[] } | { sector: string };
@@ -42,6 +64,8 @@ export interface PortfolioBacktestParams {
   statistic: PermutationStatistic;
   permutations: number;
   seed: number;
+  /** A sweep or walk-forward over configurations; absent/null: one run. */
+  search?: PortfolioSearch | null;
 }
 
 export interface PortfolioSignal {

@@ -25,14 +25,21 @@ interface Run {
   equity: Array<{ time: number; equity: number; benchmark: number }>;
   holdings: Array<{ time: number; weights: Array<{ ticker: string; weight: number }> }>;
   perTicker: Array<{ ticker: string; contribution: number; exposure: number; fills: number }>;
-  permutation: { statistic: string; observed: number; permutations: number | null; permuted: string | null } | null;
+  permutation: { statistic: string; observed: number; permutations: number | null; permuted: string | null; pValueBestAlone: number | null } | null;
+  search: {
+    kind: string;
+    bestIndex: number | null;
+    configs: Array<{ index: number; overrides: Record<string, unknown>; statistic: number; totalReturn: number | null; sharpe: number | null }>;
+    windows: Array<{ index: number; inSampleFrom: string; inSampleTo: string; outOfSampleFrom: string; outOfSampleTo: string; chosen: number; inSampleStatistic: number }> | null;
+  } | null;
   warnings: string[];
   rebalances: number | null;
 }
 const FIELDS = `id status stage tickers tickersDone tickersTotal permutationsDone permutationsTotal pValue error workflowId
   metrics { totalReturn sharpe turnover costsPaid fills maxDrawdown } benchmark { name totalReturn }
   equity { time equity benchmark } holdings { time weights { ticker weight } } perTicker { ticker contribution exposure fills }
-  permutation { statistic observed permutations permuted } warnings rebalances`;
+  permutation { statistic observed permutations permuted pValueBestAlone } warnings rebalances
+  search { kind bestIndex configs { index overrides statistic totalReturn sharpe } windows { index inSampleFrom inSampleTo outOfSampleFrom outOfSampleTo chosen inSampleStatistic } }`;
 
 describe('portfolio backtests over GraphQL: service -> portfolioBacktestWorkflow -> activities, real PostgreSQL and Temporal', () => {
   let stack: TestStack;
@@ -150,6 +157,51 @@ describe('portfolio backtests over GraphQL: service -> portfolioBacktestWorkflow
     const after = (await get(id))!;
     expect(after.status).toBe('CANCELLED');
     expect(after.permutationsDone).toBeLessThan(10000);
+  });
+
+  it('a sweep over portfolio configurations: every configuration ranked, the best one shown, best-of-N p-value against the whole search', async () => {
+    const started = await run({ ...base, search: { top: [1, 2, 3], rebalance: ['WEEKLY', 'MONTHLY'] }, costBps: 5, permutations: 200, seed: 3 });
+    expect(started.errors).toBeUndefined();
+    const done = await until(started.data!.runPortfolioBacktest.id, (r) => r.status !== 'PENDING' && r.status !== 'RUNNING');
+    expect(done.status).toBe('COMPLETED');
+    const search = done.search!;
+    expect(search.kind).toBe('sweep');
+    expect(search.configs).toHaveLength(6);
+    expect(search.configs.map((c) => c.overrides)).toContainEqual({ top: 3, rebalance: 'weekly' });
+    const best = search.configs.reduce((b, c) => (c.statistic > b.statistic ? c : b));
+    expect(search.bestIndex).toBe(best.index);
+    expect(done.metrics!.totalReturn).toBeCloseTo(best.totalReturn!, 10);
+    expect(done.permutation!.observed).toBeCloseTo(best.statistic, 10);
+    expect(done.pValue).toBeGreaterThanOrEqual(done.permutation!.pValueBestAlone!);
+    expect(done.permutation!.permuted).toMatch(/best-of-N/);
+  });
+
+  it('a purged and embargoed walk-forward over portfolio configurations: choices per window, stitched out-of-sample equity against the benchmark, its permutation p-value', async () => {
+    const started = await run({ ...base, benchmark: 'SPY', search: { top: [1, 2], weighting: ['EQUAL', 'INVERSE_VOLATILITY'], walkForward: { inSampleBars: 500, outOfSampleBars: 250, purgeBars: 5, embargoBars: 3 } }, permutations: 200, seed: 4 });
+    expect(started.errors).toBeUndefined();
+    const done = await until(started.data!.runPortfolioBacktest.id, (r) => r.status !== 'PENDING' && r.status !== 'RUNNING');
+    expect(done.status).toBe('COMPLETED');
+    const search = done.search!;
+    expect(search.kind).toBe('walkForward');
+    expect(search.configs).toHaveLength(4);
+    const times: Array<{ time: Date }> = await stack.api.db.query(`SELECT DISTINCT time FROM price_bars WHERE ticker IN ('AAPL', 'MSFT', 'SPY') AND interval = '1d' AND time >= $1 AND time <= $2 ORDER BY time`, [base.from, base.to]);
+    const index = new Map(times.map((t, i) => [new Date(t.time).toISOString(), i]));
+    expect(search.windows!.length).toBeGreaterThan(5);
+    for (const [k, w] of search.windows!.entries()) {
+      expect(index.get(w.outOfSampleFrom)! - index.get(w.inSampleTo)!).toBe(8);
+      expect(w.chosen).toBeGreaterThanOrEqual(0);
+      expect(w.chosen).toBeLessThan(4);
+      if (k > 0) expect(w.outOfSampleFrom).toBe(search.windows![k - 1].outOfSampleTo);
+    }
+    expect(done.equity[0]).toMatchObject({ equity: 1, benchmark: 1, time: Date.parse(search.windows![0].outOfSampleFrom) });
+    const last = done.equity[done.equity.length - 1];
+    expect(last.equity).toBeCloseTo(1 + done.metrics!.totalReturn, 10);
+    expect(last.benchmark).toBeCloseTo(1 + done.benchmark!.totalReturn, 10);
+    expect(done.permutation!.observed).toBeCloseTo(done.metrics!.sharpe, 8);
+    expect(done.permutationsDone).toBe(200);
+    expect(done.pValue).toBeGreaterThan(0);
+    expect(done.holdings.length).toBeGreaterThan(10);
+    expect(done.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/switching holdings between configurations at a window boundary is not charged/)]));
   });
 
   it('a sector universe resolves to the priced members of the sector; tickers without scores are never selected, and say so', async () => {
