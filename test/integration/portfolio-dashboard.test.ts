@@ -67,6 +67,28 @@ describe('portfolio dashboard in Chromium against the real stack', () => {
     await page.waitForSelector('[data-testid=portfolio-list] tbody tr');
   });
 
+  it('a portfolio walk-forward shows its windows, choices and the stitched out-of-sample equity', async () => {
+    const res = await stack.gql<{ runPortfolioBacktest: { id: string } }>(
+      `mutation($input: RunPortfolioBacktestInput!) { runPortfolioBacktest(input: $input) { id } }`,
+      {
+        input: {
+          tickers: ['AAPL', 'MSFT', 'SPY'], from: '2003-01-01T00:00:00Z', to: '2015-01-01T00:00:00Z', ranking: 'STRATEGY', strategy: { kind: 'smaCrossover', fastWindow: 20, slowWindow: 100 },
+          benchmark: 'SPY', costBps: 5, permutations: 200, search: { top: [1, 2], rebalance: ['WEEKLY', 'MONTHLY'], walkForward: { inSampleBars: 500, outOfSampleBars: 250, purgeBars: 5, embargoBars: 5 } },
+        },
+      },
+      user.headers,
+    );
+    expect(res.errors).toBeUndefined();
+    const page = await signedIn();
+    await page.goto(`${base}/portfolios/${res.data!.runPortfolioBacktest.id}`);
+    await page.waitForSelector('[data-testid=portfolio-status]:text("COMPLETED")', { timeout: 120_000 });
+    await page.waitForSelector('[data-testid=portfolio-equity-chart] canvas');
+    expect(await page.locator('[data-testid=portfolio-search] tbody tr').count()).toBeGreaterThan(5);
+    expect(await page.textContent('[data-testid=portfolio-search]')).toMatch(/Walk-forward over 4 configurations/);
+    await page.waitForTimeout(300);
+    await shot(page, '22-portfolio-walk-forward');
+  });
+
   it('single-ticker backtests draw a buy-and-hold benchmark line on the equity axis', async () => {
     const res = await stack.gql<{ runBacktest: { id: string } }>(
       'mutation { runBacktest(input: { ticker: "SPY", from: "2005-01-01T00:00:00Z", to: "2012-01-01T00:00:00Z", strategy: SMA_CROSSOVER, fastWindow: 20, slowWindow: 100, permutations: 0 }) { id } }',

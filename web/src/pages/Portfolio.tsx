@@ -6,7 +6,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { LineSeries, type IChartApi } from 'lightweight-charts';
 import { graphql } from '../gql';
-import type { BacktestStatus, PortfolioRankingKind, RebalanceFrequency, WeightingScheme } from '../gql/graphql';
+import type { BacktestStatus, PortfolioBacktestDetailQuery, PortfolioRankingKind, RebalanceFrequency, WeightingScheme } from '../gql/graphql';
 import { Link, navigate } from '../lib/router';
 import { useMutation, useQuery } from '../lib/use-query';
 import { dateTime, num, pct } from '../lib/format';
@@ -96,6 +96,27 @@ const DetailDoc = graphql(`
         contribution
         exposure
         fills
+      }
+      permutation {
+        pValueBestAlone
+      }
+      search {
+        kind
+        bestIndex
+        configs {
+          index
+          overrides
+          statistic
+        }
+        windows {
+          index
+          inSampleFrom
+          inSampleTo
+          outOfSampleFrom
+          outOfSampleTo
+          chosen
+          inSampleStatistic
+        }
       }
     }
   }
@@ -280,6 +301,76 @@ function PortfolioForm() {
   );
 }
 
+type Search = NonNullable<NonNullable<PortfolioBacktestDetailQuery['portfolioBacktest']>['search']>;
+
+const describeConfig = (o: unknown) => Object.entries((o ?? {}) as Record<string, unknown>).map(([k, v]) => `${k} ${String(v)}`).join(', ') || 'the run\'s own settings';
+
+/** A sweep's configurations (the best one is the run shown), or a walk-forward's windows and their choices. */
+function SearchPanel({ search, pValue, pValueBestAlone }: { search: Search; pValue: number | null | undefined; pValueBestAlone: number | null }) {
+  const ranked = [...search.configs].sort((a, b) => (b.statistic ?? -Infinity) - (a.statistic ?? -Infinity));
+  return (
+    <div className="panel" data-testid="portfolio-search">
+      {search.kind === 'sweep' ? (
+        <>
+          <h3>Sweep of {search.configs.length} configurations</h3>
+          <p className="muted small">
+            Shown: the best configuration. p-value against the whole search {num(pValue, 4)} (best alone, uncorrected: {num(pValueBestAlone, 4)}).
+          </p>
+          <table className="grid">
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>Configuration</th>
+                <th>Statistic</th>
+              </tr>
+            </thead>
+            <tbody>
+              {ranked.map((c) => (
+                <tr key={c.index} className={c.index === search.bestIndex ? 'active' : ''}>
+                  <td>{c.index}</td>
+                  <td>{describeConfig(c.overrides)}</td>
+                  <td>{num(c.statistic, 3)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : (
+        <>
+          <h3>Walk-forward over {search.configs.length} configurations</h3>
+          <p className="muted small">Shown: the stitched out-of-sample result. In-sample choice ends before the purge; trading starts after the embargo.</p>
+          <table className="grid">
+            <thead>
+              <tr>
+                <th>Window</th>
+                <th>In sample</th>
+                <th>Out of sample</th>
+                <th>Chosen</th>
+                <th>In-sample statistic</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(search.windows ?? []).map((w) => (
+                <tr key={w.index}>
+                  <td>{w.index}</td>
+                  <td>
+                    {w.inSampleFrom.slice(0, 10)} – {w.inSampleTo.slice(0, 10)}
+                  </td>
+                  <td>
+                    {w.outOfSampleFrom.slice(0, 10)} – {w.outOfSampleTo.slice(0, 10)}
+                  </td>
+                  <td>{describeConfig(search.configs[w.chosen]?.overrides)}</td>
+                  <td>{num(w.inSampleStatistic, 3)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </div>
+  );
+}
+
 /** Unique ascending chart times (the chart refuses duplicates). */
 function series<T>(rows: T[], time: (r: T) => number, value: (r: T) => number) {
   const out: Array<{ time: ReturnType<typeof toChartTime>; value: number }> = [];
@@ -380,6 +471,7 @@ export function PortfolioDetail({ id }: { id: string }) {
               <h3>Holdings over time (weight after each rebalance)</h3>
               {holdings.length ? <div className="chart" ref={holdingsRef} data-testid="portfolio-holdings-chart" data-points={holdings.length} /> : <div className="state empty">No rebalances yet.</div>}
             </div>
+            {run.search && <SearchPanel search={run.search} pValue={run.pValue} pValueBestAlone={run.permutation?.pValueBestAlone ?? null} />}
             <div className="two-col">
               <div className="panel">
                 <h3>Metrics</h3>
@@ -395,7 +487,7 @@ export function PortfolioDetail({ id }: { id: string }) {
                       <tr><th>Turnover / year</th><td>{num(m.annualTurnover, 2)}</td><td className="muted">total {num(m.turnover, 1)}</td></tr>
                       <tr><th>Costs paid</th><td>{pct(m.costsPaid)}</td><td /></tr>
                       <tr><th>Exposure</th><td>{pct(m.exposure)}</td><td /></tr>
-                      <tr><th>Fills / trades</th><td>{m.fills} / {m.trades}</td><td className="muted">win rate {pct(m.winRate)}</td></tr>
+                      <tr><th>Fills / trades</th><td>{m.fills ?? '—'} / {m.trades ?? '—'}</td><td className="muted">win rate {pct(m.winRate)}</td></tr>
                       <tr><th>Rebalances</th><td>{run.rebalances}</td><td /></tr>
                       <tr><th>p-value</th><td>{num(run.pValue, 4)}</td><td className="muted">{run.permutationsDone} permutations of whole bars</td></tr>
                     </tbody>
@@ -404,7 +496,8 @@ export function PortfolioDetail({ id }: { id: string }) {
               </div>
               <div className="panel">
                 <h3>Contribution by ticker</h3>
-                <table className="grid" data-testid="portfolio-contributions">
+                {run.perTicker.length === 0 && <div className="state empty">Not computed for a walk-forward's stitched result.</div>}
+                <table className="grid" data-testid="portfolio-contributions" hidden={run.perTicker.length === 0}>
                   <thead>
                     <tr>
                       <th>Ticker</th>
