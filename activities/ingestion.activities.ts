@@ -9,7 +9,7 @@ import { insertArticles } from '../services/article-store';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
 import { isFeatureEnabled } from '../services/feature-flags.service';
 import { currentTickerExtractor, withTickers } from '../services/ticker-extraction';
-import type { PollOutcome } from './ingestion-types';
+import type { PollOutcome } from '../contracts';
 import { alertOperatorsIfFailing, type WebhookOptions } from './webhook.activities';
 
 /** What the worker's config says about fetching feeds; strict defaults when not given. */

@@ -1,6 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
+import type { PriceFetchResult, TickerPriceResult } from '../contracts';
 import { DEFAULT_USER_AGENT, fetchFeed, FeedFetchError } from '../domain/feeds';
 import { STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { expandUrlTemplate } from '../domain/prices';
@@ -10,21 +11,6 @@ import { importPrices } from '../services/price-import.service';
 
 export interface PriceFetchOptions {
   destinationPolicy?: DestinationPolicy;
-}
-
-export interface TickerPriceResult {
-  ticker: string;
-  inserted: number;
-  updated: number;
-  rejected: number;
-  error?: string;
-}
-
-export interface PriceFetchResult {
-  sourceId: string;
-  /** Tickers whose bars changed (new or corrected): their signals are recomputed. */
-  changedTickers: string[];
-  results: TickerPriceResult[];
 }
 
 const DELIMITERS: Record<PriceFormat, ',' | '\t' | ';' | undefined> = {

@@ -2,6 +2,7 @@ import { Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
+import type { ScoreArticlesInput, ScoreArticlesResult } from '../contracts';
 import { createLexiconScorer, createScorer, LEXICON_NAME, type SentimentScorer } from '../domain/sentiment';
 import { createWorkerMetrics, scoringTier, type WorkerMetrics } from '../observability/metrics';
 import type { AccurateScorer } from '../domain/sentiment/encoder-scorer';
@@ -46,21 +47,6 @@ async function accurateVersion(db: DataSource): Promise<string> {
 }
 
 const isAccurate = (s: SentimentScorer): s is AccurateScorer => s.tier === 'accurate';
-
-export interface ScoreArticlesInput {
-  articleIds: string[];
-  /** A specific model version (backfills); unset = the active model, or the lexicon when the flag is off. */
-  modelVersion?: string;
-  /** Without modelVersion: 'accurate' scores with the active accurate tier (nothing to do when there is none). */
-  tier?: 'fast' | 'accurate';
-  batchSize?: number;
-}
-
-export interface ScoreArticlesResult {
-  modelVersion: string;
-  scored: number;
-  alreadyScored: number;
-}
 
 export function sentimentActivities(db: DataSource, log: Logger, metrics: WorkerMetrics = createWorkerMetrics()) {
   return {

@@ -2,65 +2,13 @@ import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activit
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
+import { INTRADAY_SUFFIX, type ReplayChunk, type ReplayChunkResult, type ReplayPlan, type ReplaySignalsInput, type ReplaySummary, type ReplayTarget } from '../contracts';
 import { replayDecisionTimes, resolveSignalParams, signalRulesVersion } from '../domain/signals';
 import type { Queryable } from '../events/publish';
 import { evaluateSignalAt, SIGNAL_BAR_INTERVAL, signalLookbackMs } from './signal.activities';
 import { isTickerSymbol } from '../domain/tickers/symbol';
 
-/** One ticker's replay over [from, to] (ISO times, inclusive). */
-export interface ReplayTarget {
-  ticker: string;
-  from: string;
-  to: string;
-}
-
-export interface ReplaySignalsInput {
-  targets: ReplayTarget[];
-  /** Sentiment model whose scores are preferred; the workflow resolves the active one when unset. */
-  modelVersion?: string;
-  /** When given, must equal the rules version of the running code (old rules cannot be re-run). */
-  rulesVersion?: string;
-  /** Also decide at each article arrival (intraday); default false: each daily bar close only. */
-  intraday?: boolean;
-  /** Days per chunk (one activity); default 90. */
-  chunkDays?: number;
-}
-
-export interface ReplayChunk {
-  key: string;
-  ticker: string;
-  from: string;
-  to: string;
-}
-
-export interface ReplayPlan {
-  replayId: string;
-  rulesVersion: string;
-  modelVersion: string;
-  intraday: boolean;
-  chunks: ReplayChunk[];
-}
-
-export interface ReplayChunkResult {
-  key: string;
-  points: number;
-  written: number;
-  unchanged: number;
-}
-
-export interface ReplaySummary {
-  replayId: string;
-  status: string;
-  rulesVersion: string;
-  modelVersion: string;
-  points: number;
-  written: number;
-  unchanged: number;
-}
-
 const DAY = 86_400_000;
-/** Appended to the rules version of intraday series (decisions at bar closes and article arrivals). */
-export const INTRADAY_SUFFIX = '+intraday';
 const MAX_TARGETS = 500;
 const inputError = (message: string) => ApplicationFailure.nonRetryable(message, 'SignalReplayInputError');
 

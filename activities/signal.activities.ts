@@ -3,6 +3,7 @@ import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../config/logger';
+import type { ComputedSignalRef, ComputeSignalsInput, ComputeSignalsResult } from '../contracts';
 import type { PriceBar } from '../domain/prices';
 import { computeSignal, NEWS_INTENSITY_WINDOW_MS, newsIntensityFeatures, resolveSignalParams, vsaFeatures, type SentimentObservation, type SignalParams, type SignalParamsOverrides, type TradingSignal } from '../domain/signals';
 import { publishEvent, type Queryable } from '../events/publish';
@@ -10,28 +11,6 @@ import { Topic } from '../events/topics';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
 import { fanOutSignals, type WebhookOptions } from './webhook.activities';
 import { isUuid } from '../domain/ids';
-
-export interface ComputeSignalsInput {
-  articleIds?: string[];
-  tickers?: string[];
-  /** ISO time the signals speak for; the workflow fixes it so that retries compute the same signal. */
-  asOf?: string;
-}
-
-export interface ComputedSignalRef {
-  id: string;
-  ticker: string;
-  type: string;
-  confidence: number;
-  /** false when a signal with the same ticker, asOf and params already existed (a retry or a re-run). */
-  created: boolean;
-}
-
-export interface ComputeSignalsResult {
-  asOf: string;
-  signals: ComputedSignalRef[];
-  skipped: Array<{ ticker: string; reason: string }>;
-}
 
 /** Bars fed to the technical features: the Hurst exponent needs 257, the rest far fewer. */
 export const SIGNAL_BAR_LOOKBACK = 300;

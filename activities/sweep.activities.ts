@@ -2,45 +2,13 @@ import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activit
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
+import type { SweepParams, SweepPlan, WalkForwardWindowResult } from '../contracts';
 import {
   combineBestOfN, downsampleEquity, inferPeriodsPerYear, preparePermutationTest, replayTargetOf, runBacktest, runBestOfNChunk, stitchEquity, walkForwardStep, walkForwardWindows,
   type BacktestParams, type BacktestResult, type BestOfNChunkResult, type PreparedPermutationTest, type SweepValue, type WalkForwardWindow,
 } from '../domain/backtest';
 import type { Queryable } from '../events/publish';
 import { prepareRun } from './backtest.activities';
-
-/** Stored in parameter_sweeps.params. */
-export interface SweepParams {
-  base: BacktestParams;
-  ranges: Record<string, SweepValue[]>;
-  configs: Array<{ overrides: Record<string, SweepValue>; params: BacktestParams }>;
-  statistic: 'sharpe' | 'totalReturn';
-  permutations: number;
-  seed: number;
-  concurrency: number;
-  /** Walk-forward only. */
-  inSampleBars?: number;
-  outOfSampleBars?: number;
-}
-
-export interface SweepPlan {
-  kind: 'SWEEP' | 'WALK_FORWARD';
-  configs: number;
-  concurrency: number;
-  permutations: number;
-  seed: number;
-  windows: number;
-  replay: { ticker: string; from: string; to: string; modelVersion: string | null } | null;
-}
-
-export interface WalkForwardWindowResult {
-  window: WalkForwardWindow;
-  chosen: number;
-  inSampleStatistic: number | null;
-  /** Out-of-sample equity per bar from window.isEnd to window.oosEnd, starting at 1. */
-  equity: number[];
-  metrics: Record<string, number | null>;
-}
 
 export const SWEEP_PERMUTATION_CHUNKS = 4;
 const SLICE_MS = 25;

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import type { ComputeSignalsResult } from '../activities/signal.activities';
+import type { ComputeSignalsResult } from '../contracts';
 import { ServiceError } from './errors';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { expandUrlTemplate, UrlTemplateError, validateUrlTemplate } from '../domain/prices';

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import { INTRADAY_SUFFIX, type ReplaySignalsInput } from '../activities/signal-replay.activities';
+import { INTRADAY_SUFFIX, type ReplaySignalsInput } from '../contracts';
 import { signalRulesVersion } from '../domain/signals';
 import { HistoricalSignal, SignalReplay } from '../entities';
 import { ServiceError } from './errors';

@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import type { SweepParams } from '../activities/sweep.activities';
+import type { SweepParams } from '../contracts';
 import { expandGrid, STRATEGIES, type StrategyField, type SweepValue } from '../domain/backtest';
 import { ParameterSweep, SweepKind } from '../entities';
 import { parameterSweepWorkflow, walkForwardWorkflow } from '../workflows/sweep.workflow';
