@@ -5,10 +5,10 @@ import type { Logger } from '../config/logger';
 import { articlesFromFeedBody, DEFAULT_MAX_ITEMS, DEFAULT_USER_AGENT, fetchFeed, FeedFetchError, FeedParseError, type SkippedItem } from '../domain/feeds';
 import { STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { Article, Feed } from '../entities';
-import { insertArticles } from '../services/article-store';
+import { insertArticles } from '../store/article-store';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
-import { isFeatureEnabled } from '../services/feature-flags.service';
-import { currentTickerExtractor, withTickers } from '../services/ticker-extraction';
+import { isFeatureEnabled } from '../store/feature-flag-store';
+import { currentTickerExtractor, withTickers } from '../store/ticker-extraction-store';
 import type { PollOutcome } from '../contracts';
 import { alertOperatorsIfFailing, type WebhookOptions } from './webhook.activities';
 

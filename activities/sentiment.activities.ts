@@ -9,8 +9,8 @@ import type { AccurateScorer } from '../domain/sentiment/encoder-scorer';
 import { activeTierVersion, defaultModelsDir } from '../domain/sentiment/model-store';
 import { tierOfModel } from '../domain/sentiment/model-scorer';
 import { findTickerSpan } from '../domain/tickers/spans';
-import { isFeatureEnabled } from '../services/feature-flags.service';
-import { sharedTickerExtractor } from '../services/ticker-extraction';
+import { isFeatureEnabled } from '../store/feature-flag-store';
+import { sharedTickerExtractor } from '../store/ticker-extraction-store';
 
 /** Loaded models are kept per worker process, by version ('' = the active model). */
 const scorers = new Map<string, Promise<SentimentScorer>>();

@@ -5,7 +5,7 @@ import type { Logger } from '../config/logger';
 import { INTRADAY_SUFFIX, type ReplayChunk, type ReplayChunkResult, type ReplayPlan, type ReplaySignalsInput, type ReplaySummary, type ReplayTarget } from '../contracts';
 import { replayDecisionTimes, resolveSignalParams, signalRulesVersion } from '../domain/signals';
 import type { Queryable } from '../events/publish';
-import { evaluateSignalAt, SIGNAL_BAR_INTERVAL, signalLookbackMs } from './signal.activities';
+import { evaluateSignalAt, SIGNAL_BAR_INTERVAL, signalLookbackMs } from '../store/signal-input-store';
 import { isTickerSymbol } from '../domain/tickers/symbol';
 
 const DAY = 86_400_000;

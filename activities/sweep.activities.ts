@@ -5,10 +5,9 @@ import type { Logger } from '../config/logger';
 import type { SweepParams, SweepPlan, WalkForwardWindowResult } from '../contracts';
 import {
   combineBestOfN, downsampleEquity, inferPeriodsPerYear, preparePermutationTest, replayTargetOf, runBacktest, runBestOfNChunk, stitchEquity, walkForwardStep, walkForwardWindows,
-  type BacktestParams, type BacktestResult, type BestOfNChunkResult, type PreparedPermutationTest, type SweepValue, type WalkForwardWindow,
-} from '../domain/backtest';
+  type BacktestParams, type BacktestResult, type BestOfNChunkResult, type PreparedPermutationTest, } from '../domain/backtest';
 import type { Queryable } from '../events/publish';
-import { prepareRun } from './backtest.activities';
+import { prepareRun } from '../store/backtest-input-store';
 
 export const SWEEP_PERMUTATION_CHUNKS = 4;
 const SLICE_MS = 25;

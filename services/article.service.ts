@@ -3,7 +3,7 @@
  * through DataLoaders so a page costs three queries, not one per article) and the push path
  * (`importArticles`): the same normalisation, dedupe and ticker extraction as feeds.
  */
-import { tierRankSql } from './sentiment-preference';
+import { tierRankSql } from '../store/sentiment-preference';
 import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { columnsFor, readRows } from '../db/read-rows';
@@ -11,11 +11,11 @@ import { ServiceError } from './errors';
 import { SettledLoader } from './settled-loader';
 import { dedupeArticles, normaliseItem, type NormalisedArticle } from '../domain/feeds';
 import { Article, ArticleTicker, SentimentScore } from '../entities';
-import { insertArticles } from './article-store';
+import { insertArticles } from '../store/article-store';
 import type { ApiMetrics } from '../observability/metrics';
 import { csvLimit, toCsv } from './csv';
 import { decodeCursor, encodeCursor } from './cursor';
-import { currentTickerExtractor, withTickers } from './ticker-extraction';
+import { currentTickerExtractor, withTickers } from '../store/ticker-extraction-store';
 import { scoreArticlesWorkflow } from '../workflows/sentiment.workflow';
 
 export interface ArticleFilter {

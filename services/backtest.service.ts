@@ -9,9 +9,9 @@ import { In, type DataSource } from 'typeorm';
 import { strategyEntry, strategyKindList, type BacktestParams, type BacktestSizing, type BacktestStrategy, type BacktestStrategyInput, type StrategyChecks } from '../domain/backtest';
 import { isUuid } from '../domain/ids';
 import { BacktestRun, BacktestStatus } from '../entities';
-import { markBacktestTerminal } from './backtest-status';
+import { markBacktestTerminal } from '../store/backtest-status-store';
 import { ServiceError } from './errors';
-import { isFeatureEnabled } from './feature-flags.service';
+import { isFeatureEnabled } from '../store/feature-flag-store';
 import { normaliseInterval, normaliseTicker } from './price-import.service';
 import { backtestWorkflow } from '../workflows/backtest.workflow';
 

@@ -1,0 +1,64 @@
+/**
+ * Feature flags as stored: the typed list of keys the code reads and the one cached reader,
+ * for services and activities alike (services/feature-flags.service.ts changes them).
+ */
+import type { DataSource, EntityManager } from 'typeorm';
+import { FeatureFlag } from '../entities';
+
+/**
+ * Every flag the code reads, in one typed list: a reader names one of these or does not
+ * compile. The initial migration seeds a row for each; a new key needs its row too. Admins may
+ * still store other keys (setFeatureFlag), which no code reads.
+ */
+export const FLAG_KEYS = [
+  /** Poll feeds on their schedules; off skips every poll. */
+  'rss_polling',
+  /** Score with the trained model; off scores with the lexicon. */
+  'model_sentiment',
+  /** Deliver new signals to subscribers; off refuses new signalCreated subscriptions. */
+  'signal_subscriptions',
+  /** Allow starting backtests; off refuses runBacktest. */
+  'backtests',
+] as const;
+export type FlagKey = (typeof FLAG_KEYS)[number];
+
+/**
+ * The one answer for a flag that has no row: off. A feature runs only while a row says so, and
+ * a deleted row switches its feature off rather than on.
+ */
+export const MISSING_FLAG_ENABLED = false;
+
+/** Every process re-reads flags at least this often, so a change is live everywhere within 10 s. */
+export const FLAG_CACHE_MS = 5000;
+
+export interface FlagReadOptions {
+  /**
+   * Read the table now instead of trusting the cache (up to FLAG_CACHE_MS old): for checks
+   * whose answer must follow a change at once, such as a poll deciding whether to fetch.
+   */
+  fresh?: boolean;
+}
+
+let readerCache: { at: number; flags: Map<string, boolean> } | null = null;
+
+/**
+ * The one flag reader, for services and activities (never workflow code: it reads the
+ * database). A flag without a row reads as MISSING_FLAG_ENABLED.
+ */
+export async function isFeatureEnabled(db: DataSource | EntityManager, key: FlagKey, options: FlagReadOptions = {}): Promise<boolean> {
+  return (await readFlags(db, options)).get(key) ?? MISSING_FLAG_ENABLED;
+}
+
+/** Every stored flag by key (cached for FLAG_CACHE_MS unless `fresh`); isFeatureEnabled answers for one. */
+async function readFlags(db: DataSource | EntityManager, { fresh = false }: FlagReadOptions = {}): Promise<Map<string, boolean>> {
+  if (!fresh && readerCache && Date.now() - readerCache.at < FLAG_CACHE_MS) return readerCache.flags;
+  const rows = await db.getRepository(FeatureFlag).find({ select: { key: true, enabled: true } });
+  readerCache = { at: Date.now(), flags: new Map(rows.map((r) => [r.key, r.enabled])) };
+  return readerCache.flags;
+}
+
+/** Drops the cached flags: the next read goes to the table (after a change in this process). */
+export function forgetCachedFlags(): void {
+  readerCache = null;
+}
+
