@@ -6,8 +6,7 @@ import { DEFAULT_USER_AGENT, fetchFeed, FeedFetchError } from '../domain/feeds';
 import { STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { expandUrlTemplate } from '../domain/prices';
 import { PriceFormat } from '../entities/price-source.entity';
-import { ServiceError } from '../services/errors';
-import { importPrices } from '../services/price-import.service';
+import { PriceFileError, writePriceFile } from '../store/price-bar-store';
 
 export interface PriceFetchOptions {
   destinationPolicy?: DestinationPolicy;
@@ -46,10 +45,11 @@ export function priceSourceActivities(db: DataSource, log: Logger, options: Pric
             results.push({ ticker, inserted: 0, updated: 0, rejected: 0 });
             continue;
           }
-          const report = await importPrices(db, { ticker, csv: fetched.body.toString('utf8'), interval: source.interval, delimiter: DELIMITERS[source.format] });
+          // The source's tickers and interval were validated when it was saved (services/price-source.service.ts).
+          const report = await writePriceFile(db, { ticker, csv: fetched.body.toString('utf8'), interval: source.interval, delimiter: DELIMITERS[source.format] });
           results.push({ ticker, inserted: report.inserted, updated: report.updated, rejected: report.rejected.length });
         } catch (err) {
-          if (!(err instanceof FeedFetchError) && !(err instanceof ServiceError)) throw err;
+          if (!(err instanceof FeedFetchError) && !(err instanceof PriceFileError)) throw err;
           const code = err instanceof FeedFetchError ? err.code : 'BAD_FILE';
           results.push({ ticker, inserted: 0, updated: 0, rejected: 0, error: `${code}: ${err.message}`.slice(0, 500) });
         }
