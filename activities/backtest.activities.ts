@@ -4,8 +4,11 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import {
   combinePermutationChunks, downsampleEquity, preparePermutationTest, replayTargetOf, runBacktest, runPermutationChunk, type BacktestOutcome, type BacktestPlan, type PermutationChunkResult, type PermutationStatistic,
-  type PreparedPermutationTest, } from '../domain/backtest';
-import { markBacktestTerminal, publishBacktestProgress } from '../store/backtest-status-store';
+  type PreparedPermutationTest,
+} from '../domain/backtest';
+import {
+  addBacktestPermutationsDone, backtestStatusAndPValue, completeBacktestRun, markBacktestTerminal, pinBacktestSignalSource, storeBacktestCore,
+} from '../store/backtest-status-store';
 import { loadRun, prepareRun } from '../store/backtest-input-store';
 
 /** Parallel permutation activities per backtest: 4 keeps a 2-core worker busy without starving others. */
@@ -15,8 +18,6 @@ const PROGRESS_EVERY_MS = 500;
 const SLICE_MS = 25;
 
 const finite = (x: number | null) => (x === null || !Number.isFinite(x) ? null : x);
-
-const publishProgress = publishBacktestProgress;
 
 /** One prepared permutation test per backtest per worker process, so parallel chunks and retries on this worker share it. */
 const preparedCache = new Map<string, Promise<PreparedPermutationTest>>();
@@ -64,15 +65,7 @@ export function backtestActivities(db: DataSource, log: Logger) {
       const curve = downsampleEquity(equity, EQUITY_POINTS, run.bars.times);
       const equityCurve = curve.index.map((_, i) => [curve.time![i], curve.equity[i]]);
       const total = params.permutations;
-      await db.transaction(async (tx) => {
-        const updated = (await tx.query(
-          `UPDATE backtest_runs SET status = 'RUNNING', metrics = $2::jsonb, equity_curve = $3::jsonb, permutations_total = $4, permutations_done = 0
-           WHERE id = $1 AND status IN ('PENDING', 'RUNNING') RETURNING id`,
-          [backtestId, JSON.stringify(metrics), JSON.stringify(equityCurve), total],
-        )) as [unknown[], number];
-        if (updated[0].length === 0) throw ApplicationFailure.nonRetryable(`backtest ${backtestId} was stopped while it ran`, 'BacktestStateError');
-        await publishProgress(tx, { id: backtestId, done: 0, total, status: 'RUNNING' });
-      });
+      if (!(await storeBacktestCore(db, backtestId, metrics, equityCurve, total))) throw ApplicationFailure.nonRetryable(`backtest ${backtestId} was stopped while it ran`, 'BacktestStateError');
       const count = Math.min(PERMUTATION_CHUNKS, total);
       const chunks = Array.from({ length: count }, (_, i) => ({ start: Math.floor((i * total) / count), end: Math.floor(((i + 1) * total) / count) }));
       log.debug({ backtestId, bars: n, total }, 'backtest core done');
@@ -110,15 +103,7 @@ export function backtestActivities(db: DataSource, log: Logger) {
           lastPublish = Date.now();
           const delta = done - reported;
           reported = done;
-          await db.transaction(async (tx) => {
-            const rows = (await tx.query(
-              `UPDATE backtest_runs SET permutations_done = LEAST(permutations_total, permutations_done + $2)
-               WHERE id = $1 AND status = 'RUNNING' RETURNING permutations_done, permutations_total`,
-              [backtestId, delta],
-            )) as [Array<{ permutations_done: number; permutations_total: number }>, number];
-            const [row] = rows[0];
-            if (row) await publishProgress(tx, { id: backtestId, done: row.permutations_done, total: row.permutations_total, status: 'RUNNING' });
-          });
+          await addBacktestPermutationsDone(db, backtestId, delta);
         } else {
           // A macrotask turn lets heartbeats, workflow activations and a cancellation through.
           await new Promise((resolve) => setTimeout(resolve, 0));
@@ -133,22 +118,11 @@ export function backtestActivities(db: DataSource, log: Logger) {
       const run = await loadRun(db, backtestId);
       const stored = (run.metrics?.permutation ?? { statistic: run.params.statistic, observed: 0 }) as { statistic: PermutationStatistic; observed: number };
       const combined = chunks.length > 0 ? combinePermutationChunks(stored, chunks) : null;
-      const outcome = await db.transaction(async (tx) => {
-        const rows = (await tx.query(
-          `UPDATE backtest_runs SET status = 'COMPLETED', p_value = $2, permutations_done = $3, completed_at = now(),
-             metrics = coalesce(metrics, '{}'::jsonb) || jsonb_build_object('permutation', $4::jsonb)
-           WHERE id = $1 AND status = 'RUNNING' RETURNING permutations_done, permutations_total`,
-          [backtestId, combined?.pValue ?? null, combined?.permutations ?? 0, JSON.stringify(combined ?? stored)],
-        )) as [Array<{ permutations_done: number; permutations_total: number }>, number];
-        const [row] = rows[0];
-        if (!row) return null;
-        await publishProgress(tx, { id: backtestId, done: row.permutations_done, total: row.permutations_total, status: 'COMPLETED' });
-        return { id: backtestId, status: 'COMPLETED', pValue: combined?.pValue ?? null };
-      });
+      const completed = await completeBacktestRun(db, backtestId, combined?.pValue ?? null, combined?.permutations ?? 0, combined ?? stored);
       preparedCache.delete(backtestId);
-      if (outcome) return outcome;
-      const [now] = (await db.query(`SELECT status, p_value FROM backtest_runs WHERE id = $1`, [backtestId])) as Array<{ status: string; p_value: number | null }>;
-      return { id: backtestId, status: now.status, pValue: now.p_value };
+      if (completed) return { id: backtestId, status: 'COMPLETED', pValue: combined?.pValue ?? null };
+      const now = await backtestStatusAndPValue(db, backtestId);
+      return { id: backtestId, status: now.status, pValue: now.pValue };
     },
 
     /** What a backtest of replayed signals must replay first (null for any other run). */
@@ -159,11 +133,7 @@ export function backtestActivities(db: DataSource, log: Logger) {
 
     /** Records in the run's params which replay series it trades (so it can be rerun and says what it used). */
     async pinBacktestSignalSource(backtestId: string, rulesVersion: string, modelVersion: string): Promise<void> {
-      await db.query(
-        `UPDATE backtest_runs SET params = jsonb_set(jsonb_set(params, '{strategy,rulesVersion}', to_jsonb($2::text)), '{strategy,modelVersion}', to_jsonb($3::text))
-         WHERE id = $1 AND status IN ('PENDING', 'RUNNING')`,
-        [backtestId, rulesVersion, modelVersion],
-      );
+      await pinBacktestSignalSource(db, backtestId, rulesVersion, modelVersion);
       preparedCache.delete(backtestId);
     },
 

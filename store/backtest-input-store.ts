@@ -76,3 +76,20 @@ export async function prepareRun(db: Queryable, p: BacktestParams): Promise<Prep
   }
 }
 
+
+/** Same query, same answer within one sweep: configurations share bars and news, so each distinct read happens once per worker. */
+export function memoQueryable(db: Queryable): Queryable {
+  const cache = new Map<string, Promise<unknown>>();
+  return {
+    query(sql: string, params?: unknown[]) {
+      const key = sql + '\u0000' + JSON.stringify(params ?? []);
+      let hit = cache.get(key);
+      if (!hit) {
+        hit = db.query(sql, params);
+        hit.catch(() => cache.delete(key));
+        cache.set(key, hit);
+      }
+      return hit as Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    },
+  } as Queryable;
+}

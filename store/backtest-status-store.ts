@@ -27,3 +27,63 @@ export async function markBacktestTerminal(db: DataSource, id: string, status: '
     return !!row;
   });
 }
+
+/**
+ * The core result of a run, stored and announced (RUNNING, 0 of `total` permutations) in one
+ * transaction; false when the run was stopped (no longer PENDING or RUNNING) meanwhile.
+ */
+export async function storeBacktestCore(db: DataSource, id: string, metrics: Record<string, unknown>, equityCurve: unknown[], total: number): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const updated = (await tx.query(
+      `UPDATE backtest_runs SET status = 'RUNNING', metrics = $2::jsonb, equity_curve = $3::jsonb, permutations_total = $4, permutations_done = 0
+       WHERE id = $1 AND status IN ('PENDING', 'RUNNING') RETURNING id`,
+      [id, JSON.stringify(metrics), JSON.stringify(equityCurve), total],
+    )) as [unknown[], number];
+    if (updated[0].length === 0) return false;
+    await publishBacktestProgress(tx, { id, done: 0, total, status: 'RUNNING' });
+    return true;
+  });
+}
+
+/** Adds permutations done (capped at the total) while the run is RUNNING, and announces the new count. */
+export async function addBacktestPermutationsDone(db: DataSource, id: string, delta: number): Promise<void> {
+  await db.transaction(async (tx) => {
+    const rows = (await tx.query(
+      `UPDATE backtest_runs SET permutations_done = LEAST(permutations_total, permutations_done + $2)
+       WHERE id = $1 AND status = 'RUNNING' RETURNING permutations_done, permutations_total`,
+      [id, delta],
+    )) as [Array<{ permutations_done: number; permutations_total: number }>, number];
+    const [row] = rows[0];
+    if (row) await publishBacktestProgress(tx, { id, done: row.permutations_done, total: row.permutations_total, status: 'RUNNING' });
+  });
+}
+
+/** RUNNING -> COMPLETED with the p-value and the combined permutation test, announced; false when the run was no longer RUNNING. */
+export async function completeBacktestRun(db: DataSource, id: string, pValue: number | null, permutations: number, permutation: unknown): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const rows = (await tx.query(
+      `UPDATE backtest_runs SET status = 'COMPLETED', p_value = $2, permutations_done = $3, completed_at = now(),
+         metrics = coalesce(metrics, '{}'::jsonb) || jsonb_build_object('permutation', $4::jsonb)
+       WHERE id = $1 AND status = 'RUNNING' RETURNING permutations_done, permutations_total`,
+      [id, pValue, permutations, JSON.stringify(permutation)],
+    )) as [Array<{ permutations_done: number; permutations_total: number }>, number];
+    const [row] = rows[0];
+    if (!row) return false;
+    await publishBacktestProgress(tx, { id, done: row.permutations_done, total: row.permutations_total, status: 'COMPLETED' });
+    return true;
+  });
+}
+
+export async function backtestStatusAndPValue(db: DataSource, id: string): Promise<{ status: string; pValue: number | null }> {
+  const [row] = (await db.query(`SELECT status, p_value FROM backtest_runs WHERE id = $1`, [id])) as Array<{ status: string; p_value: number | null }>;
+  return { status: row.status, pValue: row.p_value };
+}
+
+/** Records in the run's params which replay series it trades, while the run is not finished. */
+export async function pinBacktestSignalSource(db: DataSource, id: string, rulesVersion: string, modelVersion: string): Promise<void> {
+  await db.query(
+    `UPDATE backtest_runs SET params = jsonb_set(jsonb_set(params, '{strategy,rulesVersion}', to_jsonb($2::text)), '{strategy,modelVersion}', to_jsonb($3::text))
+     WHERE id = $1 AND status IN ('PENDING', 'RUNNING')`,
+    [id, rulesVersion, modelVersion],
+  );
+}

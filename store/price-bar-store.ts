@@ -8,6 +8,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parsePriceCsvSteps, type ParsedPrices, type PriceBar as Bar, type RejectedPriceRow } from '../domain/prices';
 import { PriceBar } from '../entities';
+import type { Queryable } from '../events/publish';
 
 export const MAX_REJECTED_REPORTED = 100;
 
@@ -141,4 +142,10 @@ export async function priceBarsBetween(db: DataSource, ticker: string, interval:
     .limit(limit)
     .getMany();
   return rows.reverse();
+}
+
+/** How many bars of one ticker lie in [from, to] (ISO times or dates). */
+export async function countPriceBars(db: Queryable, ticker: string, interval: string, from: string | Date, to: string | Date): Promise<number> {
+  const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM price_bars WHERE ticker = $1 AND interval = $2 AND time >= $3 AND time <= $4`, [ticker, interval, from, to])) as Array<{ n: number }>;
+  return n;
 }
