@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { ServiceError } from './errors';
+import { insertFeed } from '../store/feed-store';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { Feed } from '../entities';
 import { pollFeedWorkflow } from '../workflows/poll-feed.workflow';
@@ -69,12 +70,9 @@ export class FeedService {
     if (!Number.isInteger(interval) || interval < MIN_POLL_SECONDS || interval > MAX_POLL_SECONDS) {
       throw new ServiceError('BAD_USER_INPUT', `pollIntervalSeconds must be a whole number from ${MIN_POLL_SECONDS} to ${MAX_POLL_SECONDS}`, { field: 'pollIntervalSeconds' });
     }
-    const inserted: Array<{ id: string }> = await this.db.query(
-      `INSERT INTO feeds (url, name, poll_interval_seconds) VALUES ($1, $2, $3) ON CONFLICT (url) DO NOTHING RETURNING id`,
-      [url, name, interval],
-    );
-    if (inserted.length === 0) throw new ServiceError('CONFLICT', `a feed with URL ${url} already exists`, { field: 'url' });
-    const feed = await this.get(inserted[0].id);
+    const id = await insertFeed(this.db, url, name, interval);
+    if (id === null) throw new ServiceError('CONFLICT', `a feed with URL ${url} already exists`, { field: 'url' });
+    const feed = await this.get(id);
     try {
       await this.temporal.schedule.create({
         scheduleId: scheduleIdFor(feed.id),

@@ -9,6 +9,7 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, t
 import type { DataSource } from 'typeorm';
 import type { ComputeSignalsResult } from '../contracts';
 import { ServiceError } from './errors';
+import { insertPriceSource } from '../store/price-source-store';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { expandUrlTemplate, UrlTemplateError, validateUrlTemplate } from '../domain/prices';
 import { PriceFormat, PriceSource } from '../entities';
@@ -91,12 +92,9 @@ export class PriceSourceService {
     } catch (err) {
       throw new ServiceError('BAD_USER_INPUT', (err as Error).message, { field: 'interval' });
     }
-    const inserted = (await this.db.query(
-      `INSERT INTO price_sources (name, url_template, format, interval, tickers, cron) VALUES ($1, $2, $3, $4, $5::text[], $6) ON CONFLICT (name) DO NOTHING RETURNING id`,
-      [name, template, input.format ?? PriceFormat.AUTO, interval, followed, cron],
-    )) as Array<{ id: string }>;
-    if (inserted.length === 0) throw new ServiceError('CONFLICT', `a price source named '${name}' already exists`, { field: 'name' });
-    const source = await this.get(inserted[0].id);
+    const id = await insertPriceSource(this.db, { name, urlTemplate: template, format: input.format ?? PriceFormat.AUTO, interval, tickers: followed, cron });
+    if (id === null) throw new ServiceError('CONFLICT', `a price source named '${name}' already exists`, { field: 'name' });
+    const source = await this.get(id);
     try {
       await this.temporal.schedule.create({
         scheduleId: priceScheduleId(source.id),

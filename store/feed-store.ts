@@ -48,3 +48,13 @@ export async function storePolledArticles(db: DataSource, poll: PolledFeed, arti
     return rows;
   });
 }
+
+/** The new feed's id, or null when a feed with that URL exists (URLs are unique). */
+export async function insertFeed(db: DataSource, url: string, name: string, pollIntervalSeconds: number): Promise<string | null> {
+  const inserted: Array<{ id: string }> = await db.query(`INSERT INTO feeds (url, name, poll_interval_seconds) VALUES ($1, $2, $3) ON CONFLICT (url) DO NOTHING RETURNING id`, [
+    url,
+    name,
+    pollIntervalSeconds,
+  ]);
+  return inserted[0]?.id ?? null;
+}
