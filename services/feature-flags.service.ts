@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { ServiceError } from './errors';
 import { FeatureFlag, FeatureFlagAudit } from '../entities';
-import { forgetCachedFlags, isFeatureEnabled, type FlagKey, type FlagReadOptions } from '../store/feature-flag-store';
+import { changeFlag, isFeatureEnabled, type FlagKey, type FlagReadOptions } from '../store/feature-flag-store';
 
 const FLAG_KEY = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -47,25 +47,7 @@ export class FeatureFlagService {
     actorId: string,
     next: (old: { enabled: boolean; description: string } | null) => { enabled: boolean; description: string },
   ): Promise<FeatureFlag> {
-    await this.db.transaction(async (tx) => {
-      // The row lock serialises concurrent changes, so each audit row's "old" is the true old.
-      const rows: Array<{ enabled: boolean; description: string }> = await tx.query(
-        'SELECT enabled, description FROM feature_flags WHERE key = $1 FOR UPDATE',
-        [key],
-      );
-      const old = rows[0] ?? null;
-      const n = next(old);
-      await tx.query(
-        `INSERT INTO feature_flags (key, enabled, description, updated_by, updated_at) VALUES ($1, $2, $3, $4, now())
-         ON CONFLICT (key) DO UPDATE SET enabled = EXCLUDED.enabled, description = EXCLUDED.description, updated_by = EXCLUDED.updated_by, updated_at = now()`,
-        [key, n.enabled, n.description, actorId],
-      );
-      await tx.query(
-        `INSERT INTO feature_flag_audit (flag_key, old_enabled, new_enabled, old_description, new_description, changed_by) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [key, old?.enabled ?? null, n.enabled, old?.description ?? null, n.description, actorId],
-      );
-    });
-    forgetCachedFlags();
+    await changeFlag(this.db, key, actorId, next);
     return this.db.getRepository(FeatureFlag).findOneByOrFail({ key });
   }
 }

@@ -62,3 +62,34 @@ export function forgetCachedFlags(): void {
   readerCache = null;
 }
 
+export interface FlagValue {
+  enabled: boolean;
+  description: string;
+}
+
+/**
+ * Changes one flag with its audit row, in one transaction: `next` gets the current value (null
+ * when there is no row) under a row lock, so concurrent changes serialise and each audit row's
+ * "old" is the true old. The cached flags are dropped afterwards.
+ */
+export async function changeFlag(db: DataSource, key: string, actorId: string, next: (old: FlagValue | null) => FlagValue): Promise<void> {
+  await db.transaction(async (tx) => {
+    const rows: FlagValue[] = await tx.query('SELECT enabled, description FROM feature_flags WHERE key = $1 FOR UPDATE', [key]);
+    const old = rows[0] ?? null;
+    const n = next(old);
+    await tx.query(
+      `INSERT INTO feature_flags (key, enabled, description, updated_by, updated_at) VALUES ($1, $2, $3, $4, now())
+       ON CONFLICT (key) DO UPDATE SET enabled = EXCLUDED.enabled, description = EXCLUDED.description, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+      [key, n.enabled, n.description, actorId],
+    );
+    await tx.query(`INSERT INTO feature_flag_audit (flag_key, old_enabled, new_enabled, old_description, new_description, changed_by) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      key,
+      old?.enabled ?? null,
+      n.enabled,
+      old?.description ?? null,
+      n.description,
+      actorId,
+    ]);
+  });
+  forgetCachedFlags();
+}
