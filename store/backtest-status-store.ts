@@ -5,6 +5,7 @@
  * 'RUNNING')`), so a run that already finished keeps its result and is announced only once.
  */
 import type { DataSource } from 'typeorm';
+import { BacktestRun } from '../entities';
 import { publishEvent, type Queryable } from '../events/publish';
 import { Topic, type TopicPayload } from '../events/topics';
 
@@ -86,4 +87,40 @@ export async function pinBacktestSignalSource(db: DataSource, id: string, rulesV
      WHERE id = $1 AND status IN ('PENDING', 'RUNNING')`,
     [id, rulesVersion, modelVersion],
   );
+}
+
+export interface NewBacktestRun {
+  id: string;
+  name: string;
+  params: unknown;
+  permutationsTotal: number;
+  workflowId: string;
+  createdBy: string | null;
+}
+
+/** A PENDING run, before its workflow starts. */
+export async function insertBacktestRun(db: DataSource, r: NewBacktestRun): Promise<void> {
+  await db.query(`INSERT INTO backtest_runs (id, name, status, params, permutations_total, workflow_id, created_by) VALUES ($1, $2, 'PENDING', $3::jsonb, $4, $5, $6)`, [
+    r.id,
+    r.name,
+    JSON.stringify(r.params),
+    r.permutationsTotal,
+    r.workflowId,
+    r.createdBy,
+  ]);
+}
+
+export interface BacktestListFilter {
+  status?: string;
+  ticker?: string;
+  createdBy?: string;
+}
+
+/** Runs newest first, one page. */
+export function listBacktestRuns(db: DataSource, filter: BacktestListFilter, limit: number, offset: number): Promise<BacktestRun[]> {
+  const q = db.getRepository(BacktestRun).createQueryBuilder('b').orderBy('b.created_at', 'DESC').addOrderBy('b.id', 'DESC').limit(limit).offset(offset);
+  if (filter.status) q.andWhere('b.status = :status', { status: filter.status });
+  if (filter.ticker) q.andWhere(`b.params->>'ticker' = :ticker`, { ticker: filter.ticker });
+  if (filter.createdBy) q.andWhere('b.created_by = :createdBy', { createdBy: filter.createdBy });
+  return q.getMany();
 }

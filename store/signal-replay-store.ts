@@ -1,6 +1,7 @@
 /** Replayed signal history as stored (signal_replays, signal_history) and the reads a replay plans from. */
 import type { DataSource } from 'typeorm';
 import type { ReplayChunk } from '../contracts';
+import { HistoricalSignal } from '../entities';
 import type { TradingSignal } from '../domain/signals';
 import type { Queryable } from '../events/publish';
 import { SIGNAL_BAR_INTERVAL } from './signal-input-store';
@@ -111,4 +112,43 @@ export async function pastDatedArticleSpans(db: Queryable, articleIds: string[],
     [articleIds, before.toISOString()],
   )) as Array<{ ticker: string; first: Date; last: Date }>;
   return rows.map((r) => ({ ticker: r.ticker, first: new Date(r.first), last: new Date(r.last) }));
+}
+
+/** A PENDING replay, before its workflow starts. */
+export async function insertPendingReplay(db: DataSource, r: { id: string; tickers: string[]; from: string; to: string; rulesVersion: string; modelVersion: string; intraday: boolean }): Promise<void> {
+  await db.query(`INSERT INTO signal_replays (id, status, tickers, from_time, to_time, rules_version, model_version, intraday) VALUES ($1, 'PENDING', $2::text[], $3, $4, $5, $6, $7)`, [
+    r.id,
+    r.tickers,
+    r.from,
+    r.to,
+    r.rulesVersion,
+    r.modelVersion,
+    r.intraday,
+  ]);
+}
+
+/** A replay whose workflow could not start. */
+export async function failReplayStart(db: DataSource, id: string, error: string): Promise<void> {
+  await db.query(`UPDATE signal_replays SET status = 'FAILED', error = $2, completed_at = now() WHERE id = $1`, [id, error]);
+}
+
+/** The model version of the ticker's most recently written series under these rules, if any. */
+export async function latestReplayedModelVersion(db: DataSource, ticker: string, rulesVersion: string): Promise<string | undefined> {
+  const [latest] = (await db.query(`SELECT model_version FROM signal_history WHERE ticker = $1 AND rules_version = $2 ORDER BY computed_at DESC LIMIT 1`, [ticker, rulesVersion])) as Array<{
+    model_version: string;
+  }>;
+  return latest?.model_version;
+}
+
+/** One series (ticker, rules, model), oldest first, optionally within [from, to]. */
+export function replayedSeries(db: DataSource, key: SeriesKey, limit: number, from?: Date, to?: Date): Promise<HistoricalSignal[]> {
+  const q = db
+    .getRepository(HistoricalSignal)
+    .createQueryBuilder('h')
+    .where('h.ticker = :ticker AND h.rules_version = :rulesVersion AND h.model_version = :modelVersion', key)
+    .orderBy('h.as_of', 'ASC')
+    .limit(limit);
+  if (from) q.andWhere('h.as_of >= :from', { from });
+  if (to) q.andWhere('h.as_of <= :to', { to });
+  return q.getMany();
 }
