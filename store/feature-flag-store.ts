@@ -93,3 +93,9 @@ export async function changeFlag(db: DataSource, key: string, actorId: string, n
   });
   forgetCachedFlags();
 }
+
+/** The flag's stored value read now (no cache), or undefined when it has no row. */
+export async function storedFlag(db: DataSource, key: string): Promise<boolean | undefined> {
+  const [flag] = (await db.query(`SELECT enabled FROM feature_flags WHERE key = $1`, [key])) as Array<{ enabled: boolean }>;
+  return flag?.enabled;
+}

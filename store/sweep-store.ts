@@ -72,3 +72,41 @@ export async function completeWalkForward(db: DataSource, id: string, result: Re
 export async function markSweepTerminal(db: DataSource, id: string, status: 'CANCELLED' | 'FAILED', error: string | null): Promise<void> {
   await db.query(`UPDATE parameter_sweeps SET status = $2, error = $3, completed_at = now() WHERE id = $1 AND status IN ('PENDING', 'RUNNING')`, [id, status, error]);
 }
+
+/** A PENDING sweep with its workflow id (`workflowIdOf` its new id); the id. */
+export async function insertSweep(
+  db: DataSource,
+  s: { kind: SweepKind; name: string; params: SweepParams; createdBy: string | null },
+  workflowIdOf: (id: string) => string,
+): Promise<{ id: string; workflowId: string }> {
+  const [{ id }] = (await db.query(`INSERT INTO parameter_sweeps (kind, name, status, params, configs_total, created_by) VALUES ($1, $2, 'PENDING', $3::jsonb, $4, $5) RETURNING id`, [
+    s.kind,
+    s.name,
+    JSON.stringify(s.params),
+    s.params.configs.length,
+    s.createdBy,
+  ])) as Array<{ id: string }>;
+  const workflowId = workflowIdOf(id);
+  await db.query(`UPDATE parameter_sweeps SET workflow_id = $2 WHERE id = $1`, [id, workflowId]);
+  return { id, workflowId };
+}
+
+/** A sweep whose workflow could not start. */
+export async function failSweepStart(db: DataSource, id: string, error: string): Promise<void> {
+  await db.query(`UPDATE parameter_sweeps SET status = 'FAILED', error = $2, completed_at = now() WHERE id = $1`, [id, error]);
+}
+
+/** CANCELLED unless it already ended. */
+export async function cancelSweep(db: DataSource, id: string): Promise<void> {
+  await db.query(`UPDATE parameter_sweeps SET status = 'CANCELLED', completed_at = now() WHERE id = $1 AND status IN ('PENDING', 'RUNNING')`, [id]);
+}
+
+export async function countSweepResults(db: DataSource, id: string): Promise<number> {
+  const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM parameter_sweep_results WHERE sweep_id = $1`, [id])) as Array<{ n: number }>;
+  return n;
+}
+
+/** One page of configuration results, best first (statistic descending, then configuration index). */
+export function rankedSweepResults(db: DataSource, id: string, limit: number, offset: number): Promise<Array<{ config_index: number; statistic: number; metrics: Record<string, unknown> }>> {
+  return db.query(`SELECT config_index, statistic, metrics FROM parameter_sweep_results WHERE sweep_id = $1 ORDER BY statistic DESC, config_index LIMIT $2 OFFSET $3`, [id, limit, offset]);
+}
