@@ -206,13 +206,13 @@ describe('layers', () => {
   });
 
   it('the SQL check catches what it is meant to catch', () => {
-    expect(sqlSites('x.ts', `await db.query('SELECT id FROM feeds WHERE id = $1', [id]);`)).toEqual(['x.ts:1 SQL text', 'x.ts:1 query()']);
+    expect(sqlSites('x.ts', `await db.query('SELECT id FROM feeds WHERE id = $1', [id]);`)).toEqual(['x.ts:1 query()', 'x.ts:1 SQL text']);
     expect(sqlSites('x.ts', `const sql = \`UPDATE backtest_runs SET status = $2 WHERE id = \${id}\`;`)).toEqual(['x.ts:1 SQL text']);
     expect(sqlSites('x.ts', `const rows = await readRows<Row>(db, sql, []);`)).toEqual(['x.ts:1 readRows()']);
     expect(sqlSites('x.ts', `tx.getRepository(Feed).createQueryBuilder('f').where('f.id = :id')`)).toEqual(['x.ts:1 createQueryBuilder()']);
     expect(sqlSites('x.ts', `const q = 'INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING';`)).toEqual(['x.ts:1 SQL text']);
     expect(sqlSites('x.ts', `const f = \`(CASE WHEN \${a}.tier = 'accurate' THEN 0 ELSE 1 END)\`;`)).toEqual(['x.ts:1 SQL text']);
-    expect(sqlSites('x.ts', `const x = await runner.query(sql);\nlet y = 1;\nconst z = await m.query(\`DELETE FROM a\`);`)).toEqual(['x.ts:1 query()', 'x.ts:3 SQL text', 'x.ts:3 query()']);
+    expect(sqlSites('x.ts', `const x = await runner.query(sql);\nlet y = 1;\nconst z = await m.query(\`DELETE FROM a\`);`)).toEqual(['x.ts:1 query()', 'x.ts:3 query()', 'x.ts:3 SQL text']);
     // Not SQL: prose, GraphQL documents, Temporal workflow queries, lowercase words.
     expect(sqlSites('x.ts', `throw bad('select a feed from the list, then update it');`)).toEqual([]);
     expect(sqlSites('x.ts', `const doc = 'query Signals { signals { id } }';`)).toEqual([]);
