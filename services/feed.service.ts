@@ -3,10 +3,10 @@
  * `pollFeedWorkflow`. Overlap SKIP: a slow poll is never stacked behind itself; the catch-up
  * window lets a restarted cluster run one missed poll rather than a burst.
  */
-import { randomUUID } from 'node:crypto';
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { ServiceError } from './errors';
+import { deleteSchedule, runScheduledWorkflowNow } from './schedules';
 import { insertFeed } from '../store/feed-store';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { Feed } from '../entities';
@@ -101,11 +101,7 @@ export class FeedService {
   /** Deletes the feed and its schedule; its articles stay (feed_id becomes NULL). */
   async remove(id: string): Promise<boolean> {
     await this.get(id);
-    try {
-      await this.temporal.schedule.getHandle(scheduleIdFor(id)).delete();
-    } catch (err) {
-      if (!(err instanceof ScheduleNotFoundError)) throw err;
-    }
+    await deleteSchedule(this.temporal, scheduleIdFor(id));
     await this.repo().delete({ id });
     return true;
   }
@@ -113,8 +109,6 @@ export class FeedService {
   /** Polls now, outside the schedule; returns the workflow id to follow in the Temporal UI. */
   async ingestNow(id: string): Promise<string> {
     await this.get(id);
-    const workflowId = `poll-${id}-manual-${randomUUID()}`;
-    await this.temporal.workflow.start(pollFeedWorkflow, { taskQueue: this.taskQueue, workflowId, args: [{ feedId: id }] });
-    return workflowId;
+    return runScheduledWorkflowNow(this.temporal, this.taskQueue, pollFeedWorkflow, `poll-${id}`, [{ feedId: id }]);
   }
 }
