@@ -19,6 +19,6 @@ export async function deleteSchedule(temporal: Client, scheduleId: string): Prom
 export async function runScheduledWorkflowNow<W extends Workflow>(temporal: Client, taskQueue: string, workflow: W, prefix: string, args: Parameters<W>): Promise<string> {
   const workflowId = `${prefix}-manual-${randomUUID()}`;
   // Parameters<W> is what WorkflowStartOptions<W> asks for; TypeScript cannot see through its conditional type for a generic W.
-  await temporal.workflow.start(workflow, { taskQueue, workflowId, args } as WorkflowStartOptions<W>);
+  await temporal.workflow.start(workflow, { taskQueue, workflowId, args } as unknown as WorkflowStartOptions<W>);
   return workflowId;
 }
