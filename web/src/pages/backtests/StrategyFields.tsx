@@ -1,12 +1,12 @@
 /** The strategy picker and a strategy's parameter inputs, both generated from backtestStrategies. */
 import { inputStep, numberParameters, parameterLabel, strategyLabel, type ParameterValues, type StrategyInfo, type StrategyParameterInfo } from './strategy-form';
 
-export function StrategyPicker({ strategies, value, onChange }: { strategies: readonly StrategyInfo[]; value: string; onChange(name: string): void }) {
+export function StrategyPicker({ strategies, value, onChange, name = 'strategy' }: { strategies: readonly StrategyInfo[]; value: string; onChange(name: string): void; name?: string }) {
   const picked = strategies.find((s) => s.name === value);
   return (
     <label title={picked?.description}>
       Strategy
-      <select name="strategy" value={value} onChange={(e) => onChange(e.target.value)}>
+      <select name={name} value={value} onChange={(e) => onChange(e.target.value)}>
         {strategies.map((s) => (
           <option key={s.name} value={s.name} title={s.description}>
             {strategyLabel(s.name)}

@@ -58,24 +58,24 @@ export function SweepForm({ strategies }: { strategies: readonly StrategyInfo[] 
       <h3>New parameter sweep</h3>
       <div className="fields">
         <label>
-          Ticker <input name="ticker" value={f.ticker} onChange={set('ticker')} required />
+          Ticker <input name="sweep.ticker" value={f.ticker} onChange={set('ticker')} required />
         </label>
         <label>
-          From <input name="from" type="date" value={f.from} onChange={set('from')} required />
+          From <input name="sweep.from" type="date" value={f.from} onChange={set('from')} required />
         </label>
         <label>
-          To <input name="to" type="date" value={f.to} onChange={set('to')} required />
+          To <input name="sweep.to" type="date" value={f.to} onChange={set('to')} required />
         </label>
-        <StrategyPicker strategies={strategies} value={strategyName} onChange={pickStrategy} />
+        <StrategyPicker name="sweep.strategy" strategies={strategies} value={strategyName} onChange={pickStrategy} />
         <label>
           Rank by
-          <select name="statistic" value={f.statistic} onChange={set('statistic')}>
+          <select name="sweep.statistic" value={f.statistic} onChange={set('statistic')}>
             <option value="sharpe">Sharpe</option>
             <option value="totalReturn">total return</option>
           </select>
         </label>
         <label>
-          Permutations <input name="permutations" type="number" min="0" max="5000" value={f.permutations} onChange={set('permutations')} />
+          Permutations <input name="sweep.permutations" type="number" min="0" max="5000" value={f.permutations} onChange={set('permutations')} />
         </label>
       </div>
       <table className="grid sweep-axes" data-testid="sweep-axes">
