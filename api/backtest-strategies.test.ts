@@ -16,6 +16,7 @@ import {
   initialAxes,
   initialStrategy,
   initialValues,
+  inputStep,
   numberParameters,
   strategyInput,
   sweepRanges,
@@ -67,6 +68,17 @@ describe('backtestStrategies and the generated forms', () => {
     // The forms open on the sentiment strategy with the registry's defaults, as the hand-written form did.
     expect(initialStrategy(strategies)).toBe('SENTIMENT_THRESHOLD');
     expect(strategyInput(threshold, initialValues(threshold))).toEqual({ enter: 0.2, exit: 0, windowHours: 24, minRelevance: 0.2, allowShort: false });
+    // Every default is a value the browser's number input accepts (min + k * step), or the form could not be sent as it opens.
+    for (const s of strategies) {
+      for (const p of s.parameters) {
+        const step = inputStep(p);
+        if (p.type === 'BOOLEAN' || p.default == null || step === 'any') continue;
+        const k = (p.default - (p.min ?? 0)) / Number(step);
+        expect([s.name, p.name, Math.abs(k - Math.round(k)) < 1e-9]).toEqual([s.name, p.name, true]);
+      }
+    }
+    expect(inputStep(threshold.parameters.find((p) => p.name === 'windowHours')!)).toBe('any');
+    expect(inputStep(threshold.parameters.find((p) => p.name === 'enter')!)).toBe('0.05');
   });
 
   it('a strategy added to the registry reaches the API answer and both generated forms', async () => {

@@ -59,9 +59,19 @@ export function booleanParameters(strategy: StrategyInfo | undefined): StrategyP
   return (strategy?.parameters ?? []).filter((p) => p.type === 'BOOLEAN');
 }
 
-/** The input's step: the registry's, else 1 for whole numbers and "any" for others. */
+/**
+ * The input's step: the registry's, else 1 for whole numbers and "any" for others. A browser
+ * accepts only min + k * step, so a step that does not divide the minimum (windowHours: from one
+ * minute, in steps of an hour) becomes "any", or the default itself could not be submitted.
+ */
 export function inputStep(p: StrategyParameterInfo): string {
-  return p.step != null ? String(p.step) : p.type === 'INT' ? '1' : 'any';
+  const step = p.step ?? (p.type === 'INT' ? 1 : null);
+  if (step == null || step <= 0) return 'any';
+  if (p.min != null) {
+    const k = p.min / step;
+    if (Math.abs(k - Math.round(k)) > 1e-9) return 'any';
+  }
+  return String(step);
 }
 
 /** The strategy's RunBacktestInput fields from the entered values; a blank number is left out (the server's default). */
