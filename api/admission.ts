@@ -38,7 +38,12 @@ export const GRAPHQL_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 
 /** Every limit admission applies, in one place (the numbers come from config/config.ts, env-overridable). */
 export interface AdmissionLimits {
-  /** Bounds on the query text (step 1). */
+  /**
+   * Bounds on the query text (step 1). The defaults (64 KiB, 5,000 tokens, 200 selections) are
+   * generous for real clients (GraphiQL's introspection query: ~3 KB, ~330 tokens, 80 selections)
+   * and small enough that validating the worst document within them stays far below 100 ms of
+   * event loop (bench/hostile.ts, BENCHMARKS.md). Large inputs belong in variables.
+   */
   document: DocumentLimits;
   /** Nesting of fields, introspection excepted (step 2). */
   maxDepth: number;
