@@ -9,7 +9,7 @@ const ts = require('typescript');
 
 const ROOT = path.resolve(__dirname, '..');
 const list = process.argv.includes('--list');
-const FOLDERS = ['domain', 'config', 'entities', 'migrations', 'observability', 'db', 'store', 'contracts', 'services', 'activities', 'events', 'workflows', 'temporal', 'api', 'runtime', 'cli', 'bench'];
+const FOLDERS = ['domain', 'config', 'entities', 'migrations', 'observability', 'ml', 'db', 'store', 'contracts', 'services', 'activities', 'events', 'workflows', 'temporal', 'api', 'runtime', 'cli', 'bench'];
 
 function files(dir) {
   if (!fs.existsSync(path.join(ROOT, dir))) return [];
