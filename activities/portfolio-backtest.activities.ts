@@ -17,8 +17,8 @@ import {
   addPortfolioPermutationsDone, completePortfolioBacktest, loadLiveSignals, loadPortfolioBacktest, markPortfolioBacktestTerminal, pinPortfolioSignalSource,
   setPortfolioStage, storePortfolioResult, type PortfolioBacktestRow,
 } from '../store/portfolio-backtest-store';
-import { prepareRun } from './backtest.activities';
-import { loadBars, loadObservations } from './signal.activities';
+import { prepareRun } from '../store/backtest-input-store';
+import { loadBars, loadObservations } from '../store/signal-input-store';
 
 const PERMUTATION_CHUNKS = 4;
 const CURVE_POINTS = 500;

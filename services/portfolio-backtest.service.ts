@@ -10,10 +10,10 @@ import { portfolioSearchConfigs, type BacktestStrategyInput, type PortfolioBackt
 import { isUuid } from '../domain/ids';
 import { loadSp500Companies } from '../domain/tickers';
 import { BacktestStatus, PortfolioBacktest } from '../entities';
-import { barCounts, insertPortfolioBacktest, instrumentsInSector, markPortfolioBacktestTerminal } from '../store/portfolio-backtest-store';
+import { barCounts, insertPortfolioBacktest, instrumentsInSector, listPortfolioBacktests, markPortfolioBacktestTerminal } from '../store/portfolio-backtest-store';
 import { bad, int, MAX_PERMUTATIONS, mayAct, num, strategyOf, time, type BacktestActor } from './backtest.service';
 import { ServiceError } from './errors';
-import { isFeatureEnabled } from './feature-flags.service';
+import { isFeatureEnabled } from '../store/feature-flag-store';
 import { normaliseInterval, normaliseTicker } from './price-import.service';
 import { portfolioBacktestWorkflow } from '../workflows/portfolio-backtest.workflow';
 
@@ -229,9 +229,7 @@ export class PortfolioBacktestService {
   /** Newest first: the actor's own runs (admins: everyone's). */
   async list(actor: BacktestActor, first = 20): Promise<PortfolioBacktest[]> {
     const limit = int('first', first, 1, 200, 20);
-    const q = this.db.getRepository(PortfolioBacktest).createQueryBuilder('p').orderBy('p.created_at', 'DESC').addOrderBy('p.id', 'DESC').limit(limit);
-    if (actor.role !== 'ADMIN') q.andWhere('p.created_by = :me', { me: actor.userId });
-    return q.getMany();
+    return listPortfolioBacktests(this.db, { limit, createdBy: actor.role === 'ADMIN' ? undefined : actor.userId });
   }
 
   /** Asks the workflow to stop and records CANCELLED at once (a finished run keeps its result). */

@@ -4,11 +4,9 @@
  * CANCELLED keeps it, whoever writes later.
  */
 import type { PortfolioBacktestParams } from '../domain/backtest';
-
-/** A DataSource, an EntityManager inside a transaction, or a QueryRunner. */
-export interface Queryable {
-  query(sql: string, params?: unknown[]): Promise<unknown>;
-}
+import type { DataSource } from 'typeorm';
+import { PortfolioBacktest } from '../entities';
+import type { Queryable } from '../events/publish';
 
 export interface PortfolioBacktestRow {
   id: string;
@@ -101,4 +99,11 @@ export async function loadLiveSignals(db: Queryable, ticker: string, since: Date
     since.toISOString(),
   ])) as Array<{ as_of: Date; type: 'BUY' | 'SELL' | 'HOLD'; confidence: number }>;
   return rows.map((r) => ({ asOf: new Date(r.as_of), type: r.type, confidence: r.confidence }));
+}
+
+/** Newest first; only `createdBy`'s runs when given. */
+export function listPortfolioBacktests(db: DataSource, opts: { createdBy?: string; limit: number }): Promise<PortfolioBacktest[]> {
+  const q = db.getRepository(PortfolioBacktest).createQueryBuilder('p').orderBy('p.created_at', 'DESC').addOrderBy('p.id', 'DESC').limit(opts.limit);
+  if (opts.createdBy) q.andWhere('p.created_by = :me', { me: opts.createdBy });
+  return q.getMany();
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Client } from '@temporalio/client';
-import { loadBars } from '../../activities/signal.activities';
+import { loadBars } from '../../store/signal-input-store';
 import { alignTickerBars, barsToArrays, runPortfolioBacktest, smaCrossoverPositions } from '../../domain/backtest';
 import { sharedDataPath } from '../../config/paths';
 import { Role } from '../../entities';
