@@ -5,7 +5,7 @@
  *   domain, config/paths.ts  <  config, entities, migrations, observability  <  ml  <  db
  *           <  services, activities, workflows, events  <  temporal  <  api  <  runtime, cli, bench  <  test
  *
- * Workflows sit beside the services (DEVELOPERS.md): services and activities start them by
+ * Workflows sit beside the services (docs/architecture.md): services and activities start them by
  * function reference, so that their arguments are type-checked. Workflows themselves are
  * stricter still: they run in Temporal's deterministic sandbox and import only domain code and,
  * as types, the activities they call. Type-only imports count like any other
