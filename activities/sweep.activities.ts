@@ -4,8 +4,9 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import type { SweepParams, SweepPlan, WalkForwardWindowResult } from '../contracts';
 import {
-  combineBestOfN, downsampleEquity, inferPeriodsPerYear, preparePermutationTest, replayTargetOf, runBacktest, runBestOfNChunk, stitchEquity, walkForwardStep, walkForwardWindows,
-  type BacktestParams, type BacktestResult, type BestOfNChunkResult, type PreparedPermutationTest,
+  combineBestOfN, combinePermutationChunks, downsampleEquity, inferPeriodsPerYear, preparePermutationTest, prepareWalkForwardPermutationTest, replayTargetOf, runBacktest,
+  runBestOfNChunk, runPermutationChunk, stitchEquity, walkForwardStep, walkForwardWindows,
+  type BacktestParams, type BacktestResult, type BestOfNChunkResult, type PermutationChunkResult, type PreparedPermutationTest, type WalkForwardGaps, type WalkForwardWindow,
 } from '../domain/backtest';
 import type { Queryable } from '../events/publish';
 import { memoQueryable, prepareRun } from '../store/backtest-input-store';
@@ -13,6 +14,8 @@ import { countPriceBars } from '../store/price-bar-store';
 import {
   addSweepPermutationsDone, completeSweep, completeWalkForward, insertSweepResult, markSweepTerminal, saveSweepParams, startSweepRun, sweepResultStatistic, sweepStatus, sweepStatusAndParams,
 } from '../store/sweep-store';
+
+const gapsOf = (p: SweepParams): WalkForwardGaps => ({ purgeBars: p.purgeBars ?? 0, embargoBars: p.embargoBars ?? 0 });
 
 export const SWEEP_PERMUTATION_CHUNKS = 4;
 const SLICE_MS = 25;
@@ -67,6 +70,29 @@ async function stillRunning(db: DataSource, id: string): Promise<void> {
   if (status !== 'RUNNING' && status !== 'PENDING') throw stateError(`parameter sweep ${id} is ${status}`);
 }
 
+/** The stitched out-of-sample permutation test of a walk-forward, once per sweep per worker. */
+const walkForwardTests = new Map<string, Promise<PreparedPermutationTest>>();
+
+function walkForwardTest(db: DataSource, sweepId: string, chosen: number[]): Promise<PreparedPermutationTest> {
+  let entry = walkForwardTests.get(sweepId);
+  if (!entry) {
+    entry = (async () => {
+      const sweep = await loadSweep(db, sweepId);
+      const runs = await Promise.all(chosen.map((c) => preparedConfig(sweep, c)));
+      const bars = runs[0].bars;
+      const windows = walkForwardWindows(bars.times.length, sweep.params.inSampleBars!, sweep.params.outOfSampleBars!, gapsOf(sweep.params));
+      if (windows.length !== chosen.length) throw stateError(`walk-forward ${sweepId} has ${windows.length} windows, ${chosen.length} choices given`);
+      const periodsPerYear = inferPeriodsPerYear(bars.times);
+      const segments = windows.map((w, k) => ({ targets: runs[k].targets, options: { ...runs[k].options, periodsPerYear }, from: w.oosStart, to: w.oosEnd }));
+      return prepareWalkForwardPermutationTest(bars, segments, sweep.params.statistic, periodsPerYear);
+    })();
+    entry.catch(() => walkForwardTests.delete(sweepId));
+    walkForwardTests.set(sweepId, entry);
+    if (walkForwardTests.size > SWEEP_CACHE_LIMIT) walkForwardTests.delete(walkForwardTests.keys().next().value!);
+  }
+  return entry;
+}
+
 export function sweepActivities(db: DataSource, log: Logger) {
   return {
     async planSweep(sweepId: string): Promise<SweepPlan> {
@@ -76,8 +102,8 @@ export function sweepActivities(db: DataSource, log: Logger) {
       let windows = 0;
       if (r.kind === 'WALK_FORWARD') {
         const n = await countPriceBars(db, p.base.ticker, p.base.interval, p.base.from, p.base.to);
-        windows = walkForwardWindows(n, p.inSampleBars!, p.outOfSampleBars!).length;
-        if (windows === 0) throw ApplicationFailure.nonRetryable(`${n} bars cannot hold one in-sample span of ${p.inSampleBars} bars plus an out-of-sample bar`, 'BacktestDataError');
+        windows = walkForwardWindows(n, p.inSampleBars!, p.outOfSampleBars!, gapsOf(p)).length;
+        if (windows === 0) throw ApplicationFailure.nonRetryable(`${n} bars cannot hold one in-sample span of ${p.inSampleBars} bars, the ${p.embargoBars ?? 0}-bar embargo and an out-of-sample bar`, 'BacktestDataError');
       }
       const replay = replayTargetOf(p.base);
       return { kind: r.kind, configs: p.configs.length, concurrency: p.concurrency, permutations: p.permutations, seed: p.seed, windows, replay };
@@ -155,7 +181,7 @@ export function sweepActivities(db: DataSource, log: Logger) {
       const sweep = await loadSweep(db, sweepId);
       const runs = await Promise.all(sweep.params.configs.map((_, i) => preparedConfig(sweep, i)));
       const bars = runs[0].bars;
-      const windows = walkForwardWindows(bars.times.length, sweep.params.inSampleBars!, sweep.params.outOfSampleBars!);
+      const windows = walkForwardWindows(bars.times.length, sweep.params.inSampleBars!, sweep.params.outOfSampleBars!, gapsOf(sweep.params));
       const window = windows[windowIndex];
       if (!window) throw stateError(`walk-forward window ${windowIndex} does not exist (${windows.length} windows)`);
       const periodsPerYear = inferPeriodsPerYear(bars.times);
@@ -171,14 +197,48 @@ export function sweepActivities(db: DataSource, log: Logger) {
       };
     },
 
-    /** Stitches the out-of-sample windows into one equity curve with its metrics, and stores it. */
-    async finishWalkForward(sweepId: string, steps: WalkForwardWindowResult[]): Promise<{ id: string; status: string }> {
+    /**
+     * Permutations [start, end) of the stitched out-of-sample result (chosen[k]: the configuration
+     * window k traded), in heartbeat-sized slices like the sweep's.
+     */
+    async runWalkForwardPermutations(sweepId: string, chosen: number[], seed: number, start: number, end: number): Promise<PermutationChunkResult> {
+      const test = await walkForwardTest(db, sweepId, chosen);
+      const resume = activityInfo().heartbeatDetails as { done: number; atLeastAsGood: number } | undefined;
+      let done = resume && resume.done >= start && resume.done <= end ? resume.done : start;
+      let atLeastAsGood = resume && done !== start ? resume.atLeastAsGood : 0;
+      const signal = cancellationSignal();
+      let reported = done;
+      while (done < end) {
+        const sliceStart = performance.now();
+        while (done < end && performance.now() - sliceStart < SLICE_MS) {
+          atLeastAsGood += runPermutationChunk(test, seed, done, done + 1).atLeastAsGood;
+          done++;
+        }
+        heartbeat({ done, atLeastAsGood });
+        await addSweepPermutationsDone(db, sweepId, done - reported);
+        reported = done;
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new CancelledFailure('walk-forward permutations cancelled');
+      }
+      return { start, end, atLeastAsGood, permutations: end - start };
+    },
+
+    /** Stitches the out-of-sample windows into one equity curve with its metrics and permutation p-value, and stores it. */
+    async finishWalkForward(sweepId: string, steps: WalkForwardWindowResult[], chunks: PermutationChunkResult[] = []): Promise<{ id: string; status: string }> {
       const sweep = await loadSweep(db, sweepId);
       const run = await preparedConfig(sweep, 0);
       const bars = run.bars;
       const ordered = [...steps].sort((a, b) => a.window.index - b.window.index);
       const periodsPerYear = inferPeriodsPerYear(bars.times);
-      const stitched = stitchEquity(bars.times, ordered.map((s) => ({ startBar: s.window.isEnd, equity: s.equity })), periodsPerYear);
+      // Runs stored before purge/embargo have windows without oosStart: they started at isEnd.
+      const oosStart = (w: WalkForwardWindow) => w.oosStart ?? w.isEnd;
+      const stitched = stitchEquity(bars.times, ordered.map((s) => ({ startBar: oosStart(s.window), equity: s.equity })), periodsPerYear);
+      const statistic = sweep.params.statistic;
+      const observed = statistic === 'sharpe' ? (stitched.metrics.sharpe ?? 0) : stitched.metrics.totalReturn;
+      const permutation = chunks.length > 0
+        ? { ...combinePermutationChunks({ observed: (await walkForwardTest(db, sweepId, ordered.map((s) => s.chosen))).observed, statistic }, chunks), permuted: 'the stitched out-of-sample bar returns, shuffled against the chosen configurations\' fixed positions and costs' }
+        : { statistic, observed: finite(observed), permutations: 0, pValue: null };
+      walkForwardTests.delete(sweepId);
       const curve = downsampleEquity(stitched.equity, 500, stitched.times);
       const t = (i: number) => new Date(bars.times[i]).toISOString();
       const result = {
@@ -188,7 +248,7 @@ export function sweepActivities(db: DataSource, log: Logger) {
           index: s.window.index,
           inSampleFrom: t(s.window.isStart),
           inSampleTo: t(s.window.isEnd),
-          outOfSampleFrom: t(s.window.isEnd),
+          outOfSampleFrom: t(oosStart(s.window)),
           outOfSampleTo: t(s.window.oosEnd),
           chosen: s.chosen,
           overrides: sweep.params.configs[s.chosen].overrides,
@@ -196,8 +256,11 @@ export function sweepActivities(db: DataSource, log: Logger) {
           outOfSample: s.metrics,
         })),
         equityCurve: curve.index.map((_, i) => [curve.time![i], curve.equity[i]]),
+        purgeBars: sweep.params.purgeBars ?? 0,
+        embargoBars: sweep.params.embargoBars ?? 0,
+        permutation,
       };
-      await completeWalkForward(db, sweepId, result);
+      await completeWalkForward(db, sweepId, result, { pValue: permutation.pValue ?? null, permutations: permutation.permutations });
       sweeps.delete(sweepId);
       const now = await sweepStatus(db, sweepId);
       return { id: sweepId, status: now! };

@@ -13,6 +13,9 @@ export interface SweepParams {
   /** Walk-forward only. */
   inSampleBars?: number;
   outOfSampleBars?: number;
+  /** Walk-forward gaps (domain/backtest/sweep.ts WalkForwardGaps); absent on runs stored before them = 0. */
+  purgeBars?: number;
+  embargoBars?: number;
 }
 
 export interface SweepPlan {
@@ -29,7 +32,7 @@ export interface WalkForwardWindowResult {
   window: WalkForwardWindow;
   chosen: number;
   inSampleStatistic: number | null;
-  /** Out-of-sample equity per bar from window.isEnd to window.oosEnd, starting at 1. */
+  /** Out-of-sample equity per bar from window.oosStart to window.oosEnd, starting at 1. */
   equity: number[];
   metrics: Record<string, number | null>;
 }

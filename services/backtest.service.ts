@@ -55,9 +55,9 @@ export const mayAct = (actor: BacktestActor | undefined, run: { createdBy: strin
 export const MAX_PERMUTATIONS = 10_000;
 const MAX_COMPARE = 20;
 
-const bad = (field: string, message: string) => new ServiceError('BAD_USER_INPUT', `${field}: ${message}`, { field });
+export const bad = (field: string, message: string) => new ServiceError('BAD_USER_INPUT', `${field}: ${message}`, { field });
 
-function num(field: string, value: unknown, lo: number, hi: number, fallback?: number): number {
+export function num(field: string, value: unknown, lo: number, hi: number, fallback?: number): number {
   if (value === undefined || value === null) {
     if (fallback === undefined) throw bad(field, 'is required');
     return fallback;
@@ -67,7 +67,7 @@ function num(field: string, value: unknown, lo: number, hi: number, fallback?: n
   return value;
 }
 
-function int(field: string, value: unknown, lo: number, hi: number, fallback?: number): number {
+export function int(field: string, value: unknown, lo: number, hi: number, fallback?: number): number {
   const n = num(field, value, lo, hi, fallback);
   if (!Number.isInteger(n)) throw bad(field, `must be a whole number, got ${n}`);
   return n;
@@ -77,7 +77,7 @@ function optionalInt(field: string, value: unknown, lo: number, hi: number): num
   return value === undefined || value === null ? null : int(field, value, lo, hi);
 }
 
-function time(field: string, value: unknown): Date {
+export function time(field: string, value: unknown): Date {
   const d = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : new Date(NaN);
   if (!Number.isFinite(d.getTime())) throw bad(field, `must be an ISO date or time, got ${JSON.stringify(value)}`);
   return d;
@@ -85,7 +85,7 @@ function time(field: string, value: unknown): Date {
 
 const checks: StrategyChecks = { bad, num, int, optionalInt };
 
-function strategyOf(raw: StartBacktestInput['strategy'] | undefined): BacktestStrategy {
+export function strategyOf(raw: StartBacktestInput['strategy'] | undefined): BacktestStrategy {
   if (!raw || typeof raw !== 'object') throw bad('strategy', `is required: { kind } with kind ${strategyKindList()} and that strategy's fields`);
   const entry = strategyEntry(raw.kind);
   if (!entry) throw bad('strategy.kind', `must be ${strategyKindList()}, got ${JSON.stringify((raw as { kind?: unknown }).kind)}`);

@@ -42,9 +42,13 @@ export interface StartSweepInput {
   concurrency?: number;
 }
 
-export interface StartWalkForwardInput extends Omit<StartSweepInput, 'permutations'> {
+export interface StartWalkForwardInput extends StartSweepInput {
   inSampleBars: number;
   outOfSampleBars: number;
+  /** Last in-sample bars left out of the choice (their outcomes overlap the test span); default 0. */
+  purgeBars?: number;
+  /** Bars after the in-sample span before out-of-sample trading starts; default 0. */
+  embargoBars?: number;
 }
 
 export const MAX_SWEEP_CONFIGS = 1000;
@@ -100,7 +104,8 @@ export function buildSweepParams(input: StartSweepInput, kind: SweepKind): { nam
     ranges,
     configs,
     statistic,
-    permutations: kind === SweepKind.SWEEP ? intIn('permutations', (input as StartSweepInput).permutations, 0, 5000, 500) : 0,
+    // Sweeps: best-of-N permutations; walk-forwards: permutations of the stitched out-of-sample result.
+    permutations: intIn('permutations', input.permutations, 0, 5000, 500),
     seed,
     concurrency: intIn('concurrency', input.concurrency, 1, 16, 4),
   };
@@ -121,7 +126,9 @@ export class SweepService {
     const b = params.base;
     const bars = await countPriceBars(this.db, b.ticker, b.interval, b.from, b.to);
     if (bars < 3) throw bad('base.ticker', `only ${bars} ${b.interval} price bars for ${b.ticker} between ${b.from} and ${b.to}; import prices first`);
-    if (kind === SweepKind.WALK_FORWARD && bars <= params.inSampleBars!) throw bad('inSampleBars', `${bars} bars in the period cannot hold an in-sample span of ${params.inSampleBars} plus an out-of-sample one`);
+    if (kind === SweepKind.WALK_FORWARD && bars <= params.inSampleBars! + (params.embargoBars ?? 0)) {
+      throw bad('inSampleBars', `${bars} bars in the period cannot hold an in-sample span of ${params.inSampleBars}, an embargo of ${params.embargoBars ?? 0} and an out-of-sample span`);
+    }
     const { id, workflowId } = await insertSweep(this.db, { kind, name, params, createdBy }, (id) => `${kind === SweepKind.SWEEP ? 'sweep' : 'walk-forward'}-${id}`);
     try {
       if (kind === SweepKind.SWEEP) await this.temporal.workflow.start(parameterSweepWorkflow, { taskQueue: this.taskQueue, workflowId, args: [id] });
@@ -143,6 +150,9 @@ export class SweepService {
     params.inSampleBars = intIn('inSampleBars', input.inSampleBars, 20, 100_000, NaN);
     params.outOfSampleBars = intIn('outOfSampleBars', input.outOfSampleBars, 5, 100_000, NaN);
     if (!Number.isFinite(params.inSampleBars) || !Number.isFinite(params.outOfSampleBars)) throw bad('inSampleBars', 'inSampleBars and outOfSampleBars are required');
+    params.purgeBars = intIn('purgeBars', input.purgeBars, 0, 100_000, 0);
+    params.embargoBars = intIn('embargoBars', input.embargoBars, 0, 100_000, 0);
+    if (params.inSampleBars - params.purgeBars < 20) throw bad('purgeBars', `leaves ${params.inSampleBars - params.purgeBars} in-sample bars to choose on; keep at least 20`);
     return this.create(SweepKind.WALK_FORWARD, name, params, createdBy);
   }
 

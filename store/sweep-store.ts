@@ -64,8 +64,12 @@ export async function completeSweep(
 }
 
 /** RUNNING -> COMPLETED with the stitched walk-forward result. */
-export async function completeWalkForward(db: DataSource, id: string, result: Record<string, unknown>): Promise<void> {
-  await db.query(`UPDATE parameter_sweeps SET status = 'COMPLETED', result = $2::jsonb, completed_at = now() WHERE id = $1 AND status = 'RUNNING'`, [id, JSON.stringify(result)]);
+/** RUNNING -> COMPLETED with the stitched result and the p-value of its permutation test. */
+export async function completeWalkForward(db: DataSource, id: string, result: Record<string, unknown>, test: { pValue: number | null; permutations: number } = { pValue: null, permutations: 0 }): Promise<void> {
+  await db.query(
+    `UPDATE parameter_sweeps SET status = 'COMPLETED', result = $2::jsonb, p_value = $3, permutations_done = $4, completed_at = now() WHERE id = $1 AND status = 'RUNNING'`,
+    [id, JSON.stringify(result), test.pValue, test.permutations],
+  );
 }
 
 /** CANCELLED or FAILED unless the sweep already ended. */
