@@ -8,6 +8,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { WebhookRetryOptions } from '../domain/webhooks';
 import type { Queryable } from '../events/publish';
+import { siblingWorkflowQueue } from '../domain/task-queues';
 import { deliverWebhookWorkflow } from '../workflows/webhook.workflow';
 
 export const deliveryWorkflowId = (deliveryId: string) => `webhook-delivery-${deliveryId}`;
@@ -82,7 +83,8 @@ export async function startDeliveries(client: Client, taskQueue: string, deliver
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
       try {
         await client.workflow.start(deliverWebhookWorkflow, {
-          taskQueue,
+          // Deliveries run on the alerts queue, whichever queue's activity planned them.
+          taskQueue: siblingWorkflowQueue(taskQueue, deliverWebhookWorkflow),
           workflowId: deliveryWorkflowId(id),
           args: [{ deliveryId: id, retry }],
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

@@ -10,6 +10,7 @@ import { ServiceError } from './errors';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { Feed } from '../entities';
 import { pollFeedWorkflow } from '../workflows/poll-feed.workflow';
+import { workflowQueue } from '../domain/task-queues';
 
 export interface AddFeedInput {
   url: string;
@@ -79,7 +80,7 @@ export class FeedService {
       await this.temporal.schedule.create({
         scheduleId: scheduleIdFor(feed.id),
         spec: { intervals: [{ every: `${interval} seconds` }] },
-        action: { type: 'startWorkflow', workflowType: pollFeedWorkflow, args: [{ feedId: feed.id }], taskQueue: this.taskQueue },
+        action: { type: 'startWorkflow', workflowType: pollFeedWorkflow, args: [{ feedId: feed.id }], taskQueue: workflowQueue(this.taskQueue, pollFeedWorkflow) },
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: `${Math.max(interval, 600)} seconds` },
         memo: { feedUrl: url },
       });
@@ -116,7 +117,7 @@ export class FeedService {
   async ingestNow(id: string): Promise<string> {
     await this.get(id);
     const workflowId = `poll-${id}-manual-${randomUUID()}`;
-    await this.temporal.workflow.start(pollFeedWorkflow, { taskQueue: this.taskQueue, workflowId, args: [{ feedId: id }] });
+    await this.temporal.workflow.start(pollFeedWorkflow, { taskQueue: workflowQueue(this.taskQueue, pollFeedWorkflow), workflowId, args: [{ feedId: id }] });
     return workflowId;
   }
 }

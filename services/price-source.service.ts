@@ -15,6 +15,7 @@ import { PriceFormat, PriceSource } from '../entities';
 import { computeSignalsWorkflow } from '../workflows/signals.workflow';
 import { fetchPricesWorkflow, recomputeFollowedSignalsWorkflow } from '../workflows/prices.workflow';
 import { normaliseInterval, normaliseTicker } from './price-import.service';
+import { workflowQueue } from '../domain/task-queues';
 
 export interface AddPriceSourceInput {
   name: string;
@@ -101,7 +102,7 @@ export class PriceSourceService {
       await this.temporal.schedule.create({
         scheduleId: priceScheduleId(source.id),
         spec: { cronExpressions: [cron] },
-        action: { type: 'startWorkflow', workflowType: fetchPricesWorkflow, args: [{ sourceId: source.id }], taskQueue: this.taskQueue },
+        action: { type: 'startWorkflow', workflowType: fetchPricesWorkflow, args: [{ sourceId: source.id }], taskQueue: workflowQueue(this.taskQueue, fetchPricesWorkflow) },
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
         memo: { name },
       });
@@ -121,7 +122,7 @@ export class PriceSourceService {
       await this.temporal.schedule.create({
         scheduleId: DAILY_RECOMPUTE_SCHEDULE,
         spec: { cronExpressions: [this.recomputeCron] },
-        action: { type: 'startWorkflow', workflowType: recomputeFollowedSignalsWorkflow, args: [], taskQueue: this.taskQueue },
+        action: { type: 'startWorkflow', workflowType: recomputeFollowedSignalsWorkflow, args: [], taskQueue: workflowQueue(this.taskQueue, recomputeFollowedSignalsWorkflow) },
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
       });
     } catch (err) {
@@ -150,7 +151,7 @@ export class PriceSourceService {
   async fetchNow(id: string): Promise<string> {
     await this.get(id);
     const workflowId = `prices-${id}-manual-${randomUUID()}`;
-    await this.temporal.workflow.start(fetchPricesWorkflow, { taskQueue: this.taskQueue, workflowId, args: [{ sourceId: id }] });
+    await this.temporal.workflow.start(fetchPricesWorkflow, { taskQueue: workflowQueue(this.taskQueue, fetchPricesWorkflow), workflowId, args: [{ sourceId: id }] });
     return workflowId;
   }
 
@@ -161,7 +162,7 @@ export class PriceSourceService {
     if (asOf && !Number.isFinite(asOf.getTime())) throw new ServiceError('BAD_USER_INPUT', 'asOf is not a valid time', { field: 'asOf' });
     const workflowId = `signals-manual-${randomUUID()}`;
     const result = await this.temporal.workflow.execute(computeSignalsWorkflow, {
-      taskQueue: this.taskQueue,
+      taskQueue: workflowQueue(this.taskQueue, computeSignalsWorkflow),
       workflowId,
       args: [{ tickers: list, ...(asOf ? { asOf: asOf.toISOString() } : {}) }],
     });

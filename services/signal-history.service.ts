@@ -11,6 +11,7 @@ import { HistoricalSignal, SignalReplay } from '../entities';
 import { ServiceError } from './errors';
 import { normaliseTicker } from './price-import.service';
 import { replaySignalsWorkflow } from '../workflows/signal-replay.workflow';
+import { workflowQueue } from '../domain/task-queues';
 
 export interface StartReplayInput {
   tickers: string[];
@@ -67,7 +68,7 @@ export class SignalHistoryService {
       [id, tickers, from.toISOString(), to.toISOString(), signalRulesVersion() + (input.intraday === true ? INTRADAY_SUFFIX : ''), modelVersion ?? '', input.intraday === true],
     );
     try {
-      await this.temporal.workflow.start(replaySignalsWorkflow, { taskQueue: this.taskQueue, workflowId: id, args: [args] });
+      await this.temporal.workflow.start(replaySignalsWorkflow, { taskQueue: workflowQueue(this.taskQueue, replaySignalsWorkflow), workflowId: id, args: [args] });
     } catch (err) {
       await this.db.query(`UPDATE signal_replays SET status = 'FAILED', error = $2, completed_at = now() WHERE id = $1`, [id, `could not start the workflow: ${(err as Error).message}`]);
       throw err;

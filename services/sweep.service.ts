@@ -12,6 +12,7 @@ import { parameterSweepWorkflow, walkForwardWorkflow } from '../workflows/sweep.
 import { ServiceError } from './errors';
 import { mayAct, validateBacktestInput, type BacktestActor, type StartBacktestInput } from './backtest.service';
 import { isUuid } from '../domain/ids';
+import { workflowQueue } from '../domain/task-queues';
 
 /** Every registry strategy's fields (domain/backtest/strategy-registry.ts), each name once with its type. */
 export const SWEEPABLE_STRATEGY_FIELDS: ReadonlyMap<string, StrategyField> = new Map(
@@ -126,8 +127,8 @@ export class SweepService {
     const workflowId = `${kind === SweepKind.SWEEP ? 'sweep' : 'walk-forward'}-${id}`;
     await this.db.query(`UPDATE parameter_sweeps SET workflow_id = $2 WHERE id = $1`, [id, workflowId]);
     try {
-      if (kind === SweepKind.SWEEP) await this.temporal.workflow.start(parameterSweepWorkflow, { taskQueue: this.taskQueue, workflowId, args: [id] });
-      else await this.temporal.workflow.start(walkForwardWorkflow, { taskQueue: this.taskQueue, workflowId, args: [id] });
+      if (kind === SweepKind.SWEEP) await this.temporal.workflow.start(parameterSweepWorkflow, { taskQueue: workflowQueue(this.taskQueue, parameterSweepWorkflow), workflowId, args: [id] });
+      else await this.temporal.workflow.start(walkForwardWorkflow, { taskQueue: workflowQueue(this.taskQueue, walkForwardWorkflow), workflowId, args: [id] });
     } catch (err) {
       await this.db.query(`UPDATE parameter_sweeps SET status = 'FAILED', error = $2, completed_at = now() WHERE id = $1`, [id, `could not start the workflow: ${(err as Error).message}`]);
       throw err;

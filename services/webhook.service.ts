@@ -12,6 +12,7 @@ import { DEFAULT_RETRY, generateWebhookSecret, normaliseFilterTickers, type Webh
 import { SignalType, WebhookDelivery, WebhookDeliveryAttempt, WebhookDeliveryStatus, WebhookEndpoint, WebhookKind } from '../entities';
 import { deliverWebhookWorkflow } from '../workflows/webhook.workflow';
 import { decodeCursor, encodeCursor } from './cursor';
+import { workflowQueue } from '../domain/task-queues';
 
 export interface WebhookActor {
   userId: string;
@@ -187,7 +188,7 @@ export class WebhookService {
       [original.endpointId, original.eventType, `${original.eventKey.split('#')[0]}#replay:${randomUUID()}`, JSON.stringify(original.payload), original.id],
     )) as Array<{ id: string }>;
     await this.temporal.workflow.start(deliverWebhookWorkflow, {
-      taskQueue: this.taskQueue,
+      taskQueue: workflowQueue(this.taskQueue, deliverWebhookWorkflow),
       workflowId: `webhook-delivery-${row.id}`,
       args: [{ deliveryId: row.id, retry: this.retry }],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

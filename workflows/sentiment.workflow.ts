@@ -3,6 +3,7 @@ import type { Activities } from '../activities';
 import type { ScoreArticlesResult } from '../activities/sentiment.activities';
 import { replaySignalsWorkflow } from './signal-replay.workflow';
 import { computeSignalsWorkflow } from './signals.workflow';
+import { childQueue } from './task-queue';
 
 const { scoreArticles, findUnscoredArticles, resolveModelVersion, modelTierOf, findPastDatedReplayTargets } = proxyActivities<Activities>({
   // Model inference runs ~5,000 headlines/s; a 2,000-article chunk takes well under a minute.
@@ -48,12 +49,13 @@ export async function scoreArticlesWorkflow(input: {
     total.alreadyScored += r.alreadyScored;
   }
   if (input.signals !== false && total.scored > 0) {
-    await executeChild(computeSignalsWorkflow, { workflowId: `${workflowInfo().workflowId}-signals`, args: [{ articleIds: input.articleIds }] });
+    await executeChild(computeSignalsWorkflow, { taskQueue: childQueue(computeSignalsWorkflow), workflowId: `${workflowInfo().workflowId}-signals`, args: [{ articleIds: input.articleIds }] });
     // Past-dated articles (imports, late feeds) change history that live signals never revisit:
     // replay the affected tickers and dates with this model. Started, not awaited: it outlives us.
     const targets = await findPastDatedReplayTargets({ articleIds: input.articleIds });
     if (targets.length > 0) {
       await startChild(replaySignalsWorkflow, {
+        taskQueue: childQueue(replaySignalsWorkflow),
         workflowId: `${workflowInfo().workflowId}-replay`,
         parentClosePolicy: ParentClosePolicy.ABANDON,
         args: [{ targets, modelVersion: total.modelVersion }],
@@ -64,6 +66,7 @@ export async function scoreArticlesWorkflow(input: {
     const accurateVersion = await resolveModelVersion({ tier: 'accurate' });
     if (accurateVersion) {
       await startChild(accurateRescoreWorkflow, {
+        taskQueue: childQueue(accurateRescoreWorkflow),
         workflowId: `${workflowInfo().workflowId}-accurate`,
         parentClosePolicy: ParentClosePolicy.ABANDON,
         args: [{ articleIds: input.articleIds, modelVersion: accurateVersion, signals: input.signals }],
@@ -86,7 +89,7 @@ export async function accurateRescoreWorkflow(input: { articleIds: string[]; mod
     total.alreadyScored += r.alreadyScored;
   }
   if (input.signals !== false && total.scored > 0) {
-    await executeChild('computeSignalsWorkflow', { workflowId: `${workflowInfo().workflowId}-signals`, args: [{ articleIds: input.articleIds }] });
+    await executeChild('computeSignalsWorkflow', { taskQueue: childQueue('computeSignalsWorkflow'), workflowId: `${workflowInfo().workflowId}-signals`, args: [{ articleIds: input.articleIds }] });
   }
   return total;
 }

@@ -9,6 +9,7 @@ import { UserService } from '../../services/user.service';
 import { LOCAL_FEEDS_ENV } from '../support/feed-fixtures';
 import { startReceiver, type Receiver } from '../support/webhook-receiver';
 import { startWorkerHarness, type WorkerHarness } from '../support/worker-harness';
+import { workflowQueue } from '../../domain/task-queues';
 
 describe('deliverWebhookWorkflow gives up at the maximum age', () => {
   const config = { ...loadConfig({ NODE_ENV: 'test', ...LOCAL_FEEDS_ENV }), taskQueue: `test-${randomUUID()}` };
@@ -39,7 +40,7 @@ describe('deliverWebhookWorkflow gives up at the maximum age', () => {
     const retry = { initialIntervalMs: 250, maxIntervalMs: 1000, maxAgeMs: 4000, attemptTimeoutMs: 1000 };
     const started = Date.now();
     const outcome = (await temporal.client.workflow.execute('deliverWebhookWorkflow', {
-      taskQueue: config.taskQueue,
+      taskQueue: workflowQueue(config.taskQueue, 'deliverWebhookWorkflow'),
       workflowId: `webhook-delivery-${delivery.id}`,
       args: [{ deliveryId: delivery.id, retry }],
     })) as DeliveryOutcome;
