@@ -26,7 +26,6 @@ export const WORKFLOW_QUEUES = {
   accurateRescoreWorkflow: 'scoring',
   computeSignalsWorkflow: 'alerts',
   recomputeFollowedSignalsWorkflow: 'alerts',
-  deliverWebhookWorkflow: 'alerts',
   deliverWebhookEventWorkflow: 'alerts',
   backtestWorkflow: 'batch',
   replaySignalsWorkflow: 'batch',

@@ -2,7 +2,7 @@
  * The layering rule, checked on every source file: a module imports only from its own layer or
  * a lower one. Lowest first:
  *
- *   domain, config/paths.ts  <  config, entities, migrations, observability  <  db
+ *   domain, config/paths.ts  <  config, entities, migrations, observability  <  db  <  store
  *           <  services, activities, workflows, events  <  temporal  <  api  <  runtime, cli, bench  <  test
  *
  * Workflows sit beside the services (DEVELOPERS.md): services and activities start them by
@@ -29,6 +29,8 @@ const LAYER: Record<string, number> = {
   migrations: 1,
   observability: 1,
   db: 2,
+  // The data-access layer (issue 20): SQL for the services and activities above it.
+  store: 2.5,
   services: 3,
   activities: 3,
   events: 3,

@@ -10,7 +10,7 @@ import { ServiceError } from './errors';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { DEFAULT_RETRY, generateWebhookSecret, normaliseFilterTickers, type WebhookRetryOptions } from '../domain/webhooks';
 import { SignalType, WebhookDelivery, WebhookDeliveryAttempt, WebhookDeliveryStatus, WebhookEndpoint, WebhookKind } from '../entities';
-import { deliverWebhookWorkflow } from '../workflows/webhook.workflow';
+import { deliverWebhookEventWorkflow, eventWorkflowId } from '../workflows/webhook.workflow';
 import { decodeCursor, encodeCursor } from './cursor';
 import { workflowQueue } from '../domain/task-queues';
 
@@ -183,14 +183,15 @@ export class WebhookService {
     const original = await this.delivery(id, actor);
     const endpoint = await this.get(original.endpointId, actor);
     if (!endpoint.enabled) throw new ServiceError('CONFLICT', `the endpoint is disabled (${endpoint.disabledReason ?? 'by its owner'}); enable it first`);
+    const eventKey = `${original.eventKey.split('#')[0]}#replay:${randomUUID()}`;
     const [row] = (await this.db.query(
       `INSERT INTO webhook_deliveries (endpoint_id, event_type, event_key, payload, replay_of) VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING id`,
-      [original.endpointId, original.eventType, `${original.eventKey.split('#')[0]}#replay:${randomUUID()}`, JSON.stringify(original.payload), original.id],
+      [original.endpointId, original.eventType, eventKey, JSON.stringify(original.payload), original.id],
     )) as Array<{ id: string }>;
-    await this.temporal.workflow.start(deliverWebhookWorkflow, {
-      taskQueue: workflowQueue(this.taskQueue, deliverWebhookWorkflow),
-      workflowId: `webhook-delivery-${row.id}`,
-      args: [{ deliveryId: row.id, retry: this.retry }],
+    await this.temporal.workflow.start(deliverWebhookEventWorkflow, {
+      taskQueue: workflowQueue(this.taskQueue, deliverWebhookEventWorkflow),
+      workflowId: eventWorkflowId(eventKey),
+      args: [{ deliveryIds: [row.id], retry: this.retry }],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
     return this.delivery(row.id, actor);

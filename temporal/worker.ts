@@ -7,7 +7,7 @@ import { createActivities } from '../activities';
 import type { FeedIngestOptions } from '../activities/ingestion.activities';
 import type { WorkerMetrics } from '../observability/metrics';
 import { activityMetricsInterceptor } from './activity-metrics';
-import type { WebhookOptions } from '../activities/webhook.activities';
+import type { WebhookOptions } from '../activities/webhook-options';
 import type { QueueConcurrency } from '../config/config';
 import { taskQueueName, type QueueKind } from '../domain/task-queues';
 

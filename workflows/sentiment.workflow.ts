@@ -84,7 +84,7 @@ export async function scoreArticlesWorkflow(input: {
 export async function accurateRescoreWorkflow(input: { articleIds: string[]; modelVersion: string; signals?: boolean }): Promise<ScoreArticlesResult> {
   const total: ScoreArticlesResult = { modelVersion: input.modelVersion, scored: 0, alreadyScored: 0 };
   for (let i = 0; i < input.articleIds.length; i += ACCURATE_CHUNK) {
-    const r = await scoreArticlesAccurate({ articleIds: input.articleIds.slice(i, i + ACCURATE_CHUNK), modelVersion: input.modelVersion });
+    const r = await scoreArticlesAccurate({ articleIds: input.articleIds.slice(i, i + ACCURATE_CHUNK), modelVersion: input.modelVersion, live: true });
     total.scored += r.scored;
     total.alreadyScored += r.alreadyScored;
   }
