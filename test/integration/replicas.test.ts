@@ -50,12 +50,11 @@ describe('two API and two worker processes on one Temporal and one PostgreSQL', 
   beforeAll(async () => {
     db = createDataSource(testEnv().databaseUrl, { poolSize: 2 });
     await db.initialize();
-    [apiA, apiB, worker1, worker2] = await Promise.all([
-      startApiChild(base, ENV),
-      startApiChild(base, ENV),
-      startWorkerChild(base, { ...ENV, TIDINGS_WORKER_QUEUES: 'ingest,scoring,alerts' }),
-      startWorkerChild(base, { ...ENV, TIDINGS_WORKER_QUEUES: 'scoring,alerts,batch' }),
-    ]);
+    // One after another (each compiles on start): on a loaded machine four at once can outlast the readiness wait.
+    apiA = await startApiChild(base, ENV);
+    apiB = await startApiChild(base, ENV);
+    worker1 = await startWorkerChild(base, { ...ENV, TIDINGS_WORKER_QUEUES: 'ingest,scoring,alerts' });
+    worker2 = await startWorkerChild(base, { ...ENV, TIDINGS_WORKER_QUEUES: 'scoring,alerts,batch' });
     admin = await createIdentity(db, Role.ADMIN);
     receiver = await startReceiver();
   });

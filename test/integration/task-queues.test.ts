@@ -8,6 +8,7 @@ import { createLogger } from '../../config/logger';
 import { taskQueueName, workflowQueue } from '../../domain/task-queues';
 import { EventHub } from '../../events/event-hub';
 import { startWorkerProcess, type RunningWorker } from '../../runtime/worker-process';
+import { moveSchedulesToKindQueues } from '../../services/schedule-queues';
 import { testEnv } from '../support/stack';
 import { startWorkerHarness, type WorkerHarness } from '../support/worker-harness';
 
@@ -79,5 +80,25 @@ describe('task queues per kind of work', () => {
     const result = (await handle.result()) as { scored: number };
     expect(result.scored).toBe(1);
     expect((await child.describe()).status.name).toBe('COMPLETED');
+  });
+
+  it('a schedule made before the split (on the base queue) is moved to its workflow\'s queue, once', async () => {
+    const { temporal } = scoringOnly;
+    const scheduleId = `feed-legacy-${randomUUID()}`;
+    await temporal.client.schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every: '1 hour' }] },
+      action: { type: 'startWorkflow', workflowType: 'pollFeedWorkflow', args: [{ feedId: randomUUID() }], taskQueue: base },
+      state: { paused: true },
+    });
+    try {
+      expect(await moveSchedulesToKindQueues(temporal.client, base)).toEqual([scheduleId]);
+      const described = await temporal.client.schedule.getHandle(scheduleId).describe();
+      expect(described.action).toMatchObject({ workflowType: 'pollFeedWorkflow', taskQueue: taskQueueName(base, 'ingest') });
+      expect(described.state.paused).toBe(true);
+      expect(await moveSchedulesToKindQueues(temporal.client, base)).toEqual([]);
+    } finally {
+      await temporal.client.schedule.getHandle(scheduleId).delete();
+    }
   });
 });
