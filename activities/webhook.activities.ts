@@ -11,6 +11,9 @@ import { resolveWebhookOptions, type WebhookOptions } from './webhook-options';
 
 export type { WebhookOptions } from './webhook-options';
 
+/** Writes of a batch of results before the activity gives up (and is retried by Temporal). */
+const RECORD_ATTEMPTS = 5;
+
 /** POSTs in flight at once per round (the HTTP agent pools connections per receiver origin). */
 const PARALLEL_POSTS = 64;
 
@@ -36,10 +39,19 @@ class AttemptRecorder {
     const batch = this.buffer;
     this.buffer = [];
     if (batch.length === 0) return;
-    try {
-      await recordAttempts(this.db, batch);
-    } catch (err) {
-      this.failed ??= err;
+    // The POSTs already happened: a failed write (a pool wait timing out under load) is tried
+    // again here rather than failing the activity, whose retry would send them all again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await recordAttempts(this.db, batch);
+        return;
+      } catch (err) {
+        if (attempt >= RECORD_ATTEMPTS) {
+          this.failed ??= err;
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      }
     }
   }
 

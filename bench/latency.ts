@@ -227,7 +227,7 @@ export default async function latencyBench(args: string[]): Promise<void> {
         return n as number;
       };
       const deadline = Date.now() + 120_000;
-      let expected = await expectedDeliveries();
+      let expected: number;
       const phaseSignals = async () => (await db.query(`SELECT id FROM signals WHERE created_at >= $1`, [t0])) as Array<{ id: string }>;
       for (;;) {
         const signalIds = new Set((await phaseSignals()).map((s) => s.id));
@@ -237,6 +237,15 @@ export default async function latencyBench(args: string[]): Promise<void> {
         );
         expected = await expectedDeliveries();
         if (got >= expected || Date.now() > deadline) break;
+        await sleep(500);
+      }
+      // The next phase starts from an empty pipeline: wait (bounded) for this one's scoring to finish.
+      while (Date.now() < deadline + 60_000) {
+        const [{ unscored }] = await db.query(
+          `SELECT count(*)::int AS unscored FROM unnest($1::uuid[]) AS a(id) WHERE NOT EXISTS (SELECT 1 FROM sentiment_scores s WHERE s.article_id = a.id AND s.tier = 'fast')`,
+          [ids],
+        );
+        if (unscored === 0) break;
         await sleep(500);
       }
       const signals = await phaseSignals();

@@ -129,8 +129,9 @@ async function attemptRound(deliveryIds: string[], retry: WebhookRetryOptions): 
   const { attemptWebhookDeliveries } = proxyActivities<WebhookDeliveryActivities>({
     // All POSTs run in parallel, each capped at attemptTimeoutMs; the rest is a few statements.
     startToCloseTimeout: retry.attemptTimeoutMs + 60_000,
-    // The activity heartbeats every 2 s: a worker that dies mid-round is noticed in ~10 s.
-    heartbeatTimeout: '10 seconds',
+    // The activity heartbeats every 2 s: a worker that dies mid-round is noticed in ~20 s. Not
+    // less: a worker starved of CPU that misses its heartbeats has its round sent again.
+    heartbeatTimeout: '20 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
   });
   try {
