@@ -9,6 +9,7 @@ import type { QueueKind } from '../domain/task-queues';
 import { openDatabase } from './database';
 import { freePort } from './managed-process';
 import { StartupError, temporalUnreachable } from './startup-errors';
+import { configureMl } from '../ml';
 
 export interface RunningWorker {
   /** One Temporal Worker per queue this process serves. */
@@ -29,6 +30,7 @@ export async function startWorkerProcess(
   log: Logger,
   target: { databaseUrl: string; temporalAddress: string; fromEnv: boolean; workflowBundlePath?: string; migrate?: boolean },
 ): Promise<RunningWorker> {
+  configureMl(config.ml); // before anything loads a model
   const db = await openDatabase(target.databaseUrl, { fromEnv: target.fromEnv, migrate: target.migrate ?? true, applicationName: 'tidings-worker' });
   const metrics = createWorkerMetrics();
   metrics.watchDbPool(db);
