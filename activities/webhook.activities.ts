@@ -1,10 +1,10 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import { DEFAULT_USER_AGENT } from '../domain/feeds';
-import { classifyStatus, retryAfterDelayMs, webhookHeaders } from '../domain/webhooks';
+import { backoffMs, classifyStatus, retryAfterDelayMs, webhookHeaders } from '../domain/webhooks';
 import type { WorkerMetrics } from '../observability/metrics';
-import { claimAttempts, failDelivery, recordAttempts, type AttemptResult, type ClaimedAttempt } from '../store/webhook-delivery-store';
-import type { DeliveryAttemptOutcome, WebhookDeliveryActivities } from '../workflows/webhook.workflow';
+import { claimAttempts, failDelivery, recordAttempts, type AttemptResult, type ClaimedAttempt, type Unclaimed } from '../store/webhook-delivery-store';
+import { INLINE_RETRY_WINDOW_MS, type AttemptRoundInput, type DeliveryAttemptOutcome, type WebhookDeliveryActivities } from '../workflows/webhook.workflow';
 import { heartbeating } from './heartbeat';
 import { postWebhook } from './webhook-http';
 import { resolveWebhookOptions, type WebhookOptions } from './webhook-options';
@@ -63,6 +63,10 @@ class AttemptRecorder {
   }
 }
 
+function unclaimedOutcome(u: Unclaimed): DeliveryAttemptOutcome {
+  return u.state === 'SUCCEEDED' ? { deliveryId: u.id, verdict: 'delivered', attempt: u.attempts } : { deliveryId: u.id, verdict: 'permanent', reason: u.reason };
+}
+
 export function webhookActivities(db: DataSource, log: Logger, options: WebhookOptions = {}, metrics?: WorkerMetrics): WebhookDeliveryActivities {
   const o = resolveWebhookOptions(options);
   const userAgent = DEFAULT_USER_AGENT.replace('TidingsBot', 'TidingsWebhook');
@@ -93,17 +97,35 @@ export function webhookActivities(db: DataSource, log: Logger, options: WebhookO
      * batched statements. Receivers' failures are outcomes, not activity failures: the workflow
      * decides when each is tried again. Idempotent: a delivery that already ended is not sent again.
      */
-    attemptWebhookDeliveries: heartbeating(async (input: { deliveryIds: string[] }): Promise<DeliveryAttemptOutcome[]> => {
+    attemptWebhookDeliveries: heartbeating(async (input: AttemptRoundInput): Promise<DeliveryAttemptOutcome[]> => {
+      const roundStarted = Date.now();
+      const retry = input.retry ?? o.retry;
+      const inlineUntil = Math.min(roundStarted + INLINE_RETRY_WINDOW_MS, input.giveUpAt ?? Infinity);
       const { claimed, unclaimed } = await claimAttempts(db, input.deliveryIds);
-      const outcomes: DeliveryAttemptOutcome[] = unclaimed.map((u) =>
-        u.state === 'SUCCEEDED' ? { deliveryId: u.id, verdict: 'delivered', attempt: u.attempts } : { deliveryId: u.id, verdict: 'permanent', reason: u.reason },
-      );
+      const outcomes: DeliveryAttemptOutcome[] = unclaimed.map(unclaimedOutcome);
       const recorder = new AttemptRecorder(db);
       const queue = [...claimed];
+      const first: DeliveryAttemptOutcome[] = [];
       const lane = async () => {
-        for (let claim = queue.shift(); claim; claim = queue.shift()) outcomes.push(await send(claim, recorder));
+        for (let claim = queue.shift(); claim; claim = queue.shift()) first.push(await send(claim, recorder));
       };
       await Promise.all(Array.from({ length: Math.min(PARALLEL_POSTS, queue.length) }, lane));
+      // A receiver to try again within the window (a short backoff or Retry-After): wait here and
+      // send its next attempt, instead of a workflow timer round trip. Each retry claims its attempt.
+      const retryInline = async (outcome: DeliveryAttemptOutcome): Promise<DeliveryAttemptOutcome> => {
+        let current = outcome;
+        while (current.verdict === 'retry') {
+          const dueAt = Date.now() + (current.retryAfterMs ?? backoffMs(current.attempt, retry));
+          if (dueAt > inlineUntil) break;
+          await new Promise((r) => setTimeout(r, dueAt - Date.now()));
+          const next = await claimAttempts(db, [current.deliveryId]);
+          current = next.claimed.length > 0 ? await send(next.claimed[0], recorder) : unclaimedOutcome(next.unclaimed[0]);
+        }
+        return current;
+      };
+      const retrying = first.filter((f) => f.verdict === 'retry');
+      if (retrying.length <= PARALLEL_POSTS) outcomes.push(...first.filter((f) => f.verdict !== 'retry'), ...(await Promise.all(retrying.map(retryInline))));
+      else outcomes.push(...first);
       await recorder.done();
       return outcomes;
     }),

@@ -20,8 +20,18 @@ export interface DeliveryOutcome {
  * activities module (which starts this workflow); activities/webhook.activities.ts implements it.
  */
 export interface WebhookDeliveryActivities {
-  attemptWebhookDeliveries(input: { deliveryIds: string[] }): Promise<DeliveryAttemptOutcome[]>;
+  attemptWebhookDeliveries(input: AttemptRoundInput): Promise<DeliveryAttemptOutcome[]>;
   failWebhookDeliveries(input: { failures: Array<{ deliveryId: string; reason: string }> }): Promise<{ endpointsDisabled: number }>;
+}
+
+/**
+ * One round: the deliveries to attempt, the event's retry policy, and when the event is given up
+ * (epoch ms): a retry due within a few seconds is made inside the round, the rest come back.
+ */
+export interface AttemptRoundInput {
+  deliveryIds: string[];
+  retry?: WebhookRetryOptions;
+  giveUpAt?: number;
 }
 
 /** Where a delivery stands between rounds (carried across continue-as-new). */
@@ -51,6 +61,11 @@ export const eventWorkflowId = (eventKey: string) => `webhook-event-${eventKey}`
 
 /** Receivers one activity POSTs to at most (all in parallel); a larger event takes several. */
 const ROUND_SIZE = 200;
+/**
+ * Retries due this soon after a round starts are made inside it (a short backoff or Retry-After):
+ * a timer and two workflow tasks would cost more than the wait itself on a busy server.
+ */
+export const INLINE_RETRY_WINDOW_MS = 5_000;
 /** History events before continuing as new (a long retry schedule for many receivers). */
 const MAX_HISTORY = 2000;
 
@@ -95,7 +110,7 @@ export async function deliverWebhookEventWorkflow(input: DeliverWebhookEventInpu
     const failures: Array<{ deliveryId: string; reason: string }> = [];
     const rounds = [];
     for (let i = 0; i < due.length; i += ROUND_SIZE) rounds.push(due.slice(i, i + ROUND_SIZE));
-    const results = await Promise.all(rounds.map((round) => attemptRound(round.map((p) => p.id), retry)));
+    const results = await Promise.all(rounds.map((round) => attemptRound(round.map((p) => p.id), retry, giveUpAt)));
     const attemptedAt = Date.now();
     for (const outcome of results.flat()) {
       if ('failed' in outcome) {
@@ -125,17 +140,18 @@ export async function deliverWebhookEventWorkflow(input: DeliverWebhookEventInpu
 type RoundOutcome = DeliveryAttemptOutcome | { deliveryId: string; failed: string };
 
 /** One round's activity; its own failures (not the receivers') are retried by Temporal, then reported per delivery. */
-async function attemptRound(deliveryIds: string[], retry: WebhookRetryOptions): Promise<RoundOutcome[]> {
+async function attemptRound(deliveryIds: string[], retry: WebhookRetryOptions, giveUpAt: number): Promise<RoundOutcome[]> {
   const { attemptWebhookDeliveries } = proxyActivities<WebhookDeliveryActivities>({
-    // All POSTs run in parallel, each capped at attemptTimeoutMs; the rest is a few statements.
-    startToCloseTimeout: retry.attemptTimeoutMs + 60_000,
+    // All POSTs run in parallel, each capped at attemptTimeoutMs; retries due within a few
+    // seconds are made in the round too (at most INLINE_RETRY_WINDOW_MS); the rest is a few statements.
+    startToCloseTimeout: 2 * retry.attemptTimeoutMs + INLINE_RETRY_WINDOW_MS + 60_000,
     // The activity heartbeats every 2 s: a worker that dies mid-round is noticed in ~20 s. Not
     // less: a worker starved of CPU that misses its heartbeats has its round sent again.
     heartbeatTimeout: '20 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
   });
   try {
-    return await attemptWebhookDeliveries({ deliveryIds });
+    return await attemptWebhookDeliveries({ deliveryIds, retry, giveUpAt });
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
     const cause = err.cause;
