@@ -4,7 +4,7 @@ import { DEFAULT_USER_AGENT } from '../domain/feeds';
 import { backoffMs, classifyStatus, retryAfterDelayMs, webhookHeaders } from '../domain/webhooks';
 import type { WorkerMetrics } from '../observability/metrics';
 import { claimAttempts, failDelivery, recordAttempts, type AttemptResult, type ClaimedAttempt, type Unclaimed } from '../store/webhook-delivery-store';
-import { INLINE_RETRY_WINDOW_MS, type AttemptRoundInput, type DeliveryAttemptOutcome, type WebhookDeliveryActivities } from '../workflows/webhook.workflow';
+import { INLINE_RETRY_WINDOW_MS, type AttemptRoundInput, type DeliveryAttemptOutcome, type WebhookDeliveryActivities } from '../contracts';
 import { heartbeating } from './heartbeat';
 import { postWebhook } from './webhook-http';
 import { resolveWebhookOptions, type WebhookOptions } from './webhook-options';

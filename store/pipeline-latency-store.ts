@@ -2,7 +2,7 @@
  * When each stage of the pipeline happened for some articles, for the per-stage latency
  * histograms (tidings_pipeline_stage_seconds): the times are read, never written, here.
  */
-import type { Queryable } from './webhook-delivery-store';
+import type { Queryable } from '../events/publish';
 
 /** Each article's earliest fast-tier (or lexicon) score time, ms since the epoch. */
 export async function fastScoreTimes(db: Queryable, articleIds: string[]): Promise<Map<string, number>> {

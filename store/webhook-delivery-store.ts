@@ -8,10 +8,7 @@
  * FAILED is never claimed again, and receivers deduplicate on the delivery id a re-sent attempt
  * (after a worker died mid-round) carries.
  */
-/** A DataSource, EntityManager or pg client: anything that runs SQL. */
-export interface Queryable {
-  query(sql: string, params?: unknown[]): Promise<unknown>;
-}
+import type { Queryable } from '../events/publish';
 
 /** A delivery planned for an event: its id, and the event it belongs to (one workflow per event). */
 export interface PlannedDelivery {

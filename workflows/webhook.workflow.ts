@@ -1,38 +1,6 @@
 import { ActivityFailure, ApplicationFailure, continueAsNew, proxyActivities, sleep, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
+import { INLINE_RETRY_WINDOW_MS, type DeliveryAttemptOutcome, type DeliveryOutcome, type WebhookDeliveryActivities } from '../contracts';
 import { backoffMs, type WebhookRetryOptions } from '../domain/webhooks/policy';
-
-/** What one delivery came to in a round of attempts (attemptWebhookDeliveries). */
-export type DeliveryAttemptOutcome =
-  | { deliveryId: string; verdict: 'delivered'; attempt: number }
-  /** `retryAfterMs`: the receiver's Retry-After (capped), which replaces the backoff for the next wait. */
-  | { deliveryId: string; verdict: 'retry'; attempt: number; reason: string; retryAfterMs?: number }
-  | { deliveryId: string; verdict: 'permanent'; reason: string };
-
-export interface DeliveryOutcome {
-  status: 'SUCCEEDED' | 'FAILED';
-  /** HTTP attempts it took (known when it succeeded). */
-  attempts?: number;
-  reason?: string;
-}
-
-/**
- * The activities this workflow calls, named here so that the workflow does not import the
- * activities module (which starts this workflow); activities/webhook.activities.ts implements it.
- */
-export interface WebhookDeliveryActivities {
-  attemptWebhookDeliveries(input: AttemptRoundInput): Promise<DeliveryAttemptOutcome[]>;
-  failWebhookDeliveries(input: { failures: Array<{ deliveryId: string; reason: string }> }): Promise<{ endpointsDisabled: number }>;
-}
-
-/**
- * One round: the deliveries to attempt, the event's retry policy, and when the event is given up
- * (epoch ms): a retry due within a few seconds is made inside the round, the rest come back.
- */
-export interface AttemptRoundInput {
-  deliveryIds: string[];
-  retry?: WebhookRetryOptions;
-  giveUpAt?: number;
-}
 
 /** Where a delivery stands between rounds (carried across continue-as-new). */
 interface PendingDelivery {
@@ -61,11 +29,6 @@ export const eventWorkflowId = (eventKey: string) => `webhook-event-${eventKey}`
 
 /** Receivers one activity POSTs to at most (all in parallel); a larger event takes several. */
 const ROUND_SIZE = 200;
-/**
- * Retries due this soon after a round starts are made inside it (a short backoff or Retry-After):
- * a timer and two workflow tasks would cost more than the wait itself on a busy server.
- */
-export const INLINE_RETRY_WINDOW_MS = 5_000;
 /** History events before continuing as new (a long retry schedule for many receivers). */
 const MAX_HISTORY = 2000;
 

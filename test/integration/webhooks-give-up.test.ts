@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DeliveryOutcome } from '../../workflows/webhook.workflow';
+import type { DeliveryOutcome } from '../../contracts';
 import { loadConfig } from '../../config/config';
 import { createLogger } from '../../config/logger';
 import { generateWebhookSecret } from '../../domain/webhooks';
