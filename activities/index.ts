@@ -9,7 +9,8 @@ import { sentimentActivities } from './sentiment.activities';
 import { backtestActivities } from './backtest.activities';
 import { heartbeating } from './heartbeat';
 import { signalActivities } from './signal.activities';
-import { webhookActivities, type WebhookOptions } from './webhook.activities';
+import { webhookActivities } from './webhook.activities';
+import type { WebhookOptions } from './webhook-options';
 import { priceSourceActivities } from './price-source.activities';
 import { signalReplayActivities } from './signal-replay.activities';
 import { sweepActivities } from './sweep.activities';
@@ -37,7 +38,7 @@ export function createActivities(deps: ActivityDeps) {
     ...ingestion,
     ...sentiment,
     ...signals,
-    ...webhookActivities(deps.db, deps.log, deps.webhooks),
+    ...webhookActivities(deps.db, deps.log, deps.webhooks, metrics),
     ...priceSourceActivities(deps.db, deps.log, { destinationPolicy: deps.feeds?.destinationPolicy }),
     ...backtestActivities(deps.db, deps.log),
     ...signalReplayActivities(deps.db, deps.log),

@@ -11,6 +11,7 @@ import { insertFeed } from '../store/feed-store';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { Feed } from '../entities';
 import { pollFeedWorkflow } from '../workflows/poll-feed.workflow';
+import { workflowQueue } from '../domain/task-queues';
 
 export interface AddFeedInput {
   url: string;
@@ -77,7 +78,7 @@ export class FeedService {
       await this.temporal.schedule.create({
         scheduleId: scheduleIdFor(feed.id),
         spec: { intervals: [{ every: `${interval} seconds` }] },
-        action: { type: 'startWorkflow', workflowType: pollFeedWorkflow, args: [{ feedId: feed.id }], taskQueue: this.taskQueue },
+        action: { type: 'startWorkflow', workflowType: pollFeedWorkflow, args: [{ feedId: feed.id }], taskQueue: workflowQueue(this.taskQueue, pollFeedWorkflow) },
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: `${Math.max(interval, 600)} seconds` },
         memo: { feedUrl: url },
       });
@@ -109,6 +110,6 @@ export class FeedService {
   /** Polls now, outside the schedule; returns the workflow id to follow in the Temporal UI. */
   async ingestNow(id: string): Promise<string> {
     await this.get(id);
-    return runScheduledWorkflowNow(this.temporal, this.taskQueue, pollFeedWorkflow, `poll-${id}`, [{ feedId: id }]);
+    return runScheduledWorkflowNow(this.temporal, workflowQueue(this.taskQueue, pollFeedWorkflow), pollFeedWorkflow, `poll-${id}`, [{ feedId: id }]);
   }
 }

@@ -5,7 +5,7 @@ export { pollFeedWorkflow } from './poll-feed.workflow';
 export { accurateRescoreWorkflow, backfillSentimentWorkflow, scoreArticlesWorkflow } from './sentiment.workflow';
 export { computeSignalsWorkflow } from './signals.workflow';
 export { backtestWorkflow } from './backtest.workflow';
-export { deliverWebhookWorkflow } from './webhook.workflow';
+export { deliverWebhookEventWorkflow } from './webhook.workflow';
 export { fetchPricesWorkflow, recomputeFollowedSignalsWorkflow } from './prices.workflow';
 export { replaySignalsWorkflow } from './signal-replay.workflow';
 export { parameterSweepWorkflow, sweepConfigWorkflow, walkForwardWorkflow } from './sweep.workflow';
