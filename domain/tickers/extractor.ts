@@ -1,6 +1,7 @@
 import { FORMER_SYMBOLS, normaliseCik, normaliseTicker, type Company } from './company';
 import { findCiks } from './cik';
-import { buildNameEntries, compileNamePattern, normaliseForMatching, type NameKind } from './names';
+import { acceptGuardedMention } from './context';
+import { buildNameEntries, compileNamePattern, normaliseForMatching, type NameEntry } from './names';
 
 /**
  * cashtag "$AAPL"; exchange "NYSE: IBM"; symbol "Zscaler (ZS)" (a symbol in parentheses right
@@ -105,7 +106,7 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
     if (cik && !byCik.has(cik)) byCik.set(cik, normaliseTicker(c.ticker));
   }
   const entries = buildNameEntries(companies.map((c) => ({ ...c, ticker: normaliseTicker(c.ticker) })));
-  const byName = new Map<string, { ticker: string; kind: NameKind }>(entries.map((e) => [e.text, e]));
+  const byName = new Map<string, NameEntry>(entries.map((e) => [e.text, e]));
   const namePattern = compileNamePattern(entries.map((e) => e.text));
 
   function extract(input: TickerExtractionInput): TickerMention[] {
@@ -126,6 +127,7 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
       else if (raw === raw.toUpperCase() && symbol.length <= 5 && !NOT_A_SYMBOL.has(symbol)) credit(symbol, source, weight, false);
     };
 
+    const guarded: Array<{ ticker: string; kind: NameEntry['kind']; weight: number }> = [];
     const fields: [string, number][] = [
       [normaliseForMatching(input.title ?? ''), TITLE_WEIGHT],
       [normaliseForMatching(input.summary ?? ''), SUMMARY_WEIGHT],
@@ -142,10 +144,12 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
       if (namePattern) {
         for (const m of text.matchAll(namePattern)) {
           const hit = byName.get(m[0]);
-          if (hit) {
-            credit(hit.ticker, hit.kind, weight);
-            named.push({ ticker: hit.ticker, end: m.index! + m[0].length });
-          }
+          if (!hit) continue;
+          const end = m.index! + m[0].length;
+          if (hit.guard === 'none' || acceptGuardedMention(text, m.index!, end, hit.text, hit.guard, hit.subject)) credit(hit.ticker, hit.kind, weight);
+          // A rejected ordinary-word mention still counts when the article names the symbol explicitly ("Grab (GRAB)", "$GRAB").
+          else guarded.push({ ticker: hit.ticker, kind: hit.kind, weight });
+          named.push({ ticker: hit.ticker, end });
         }
       }
       for (const m of text.matchAll(PAREN_SYMBOL)) {
@@ -174,6 +178,7 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
     if (given) ciks.add(given);
     const cikTickers = new Set([...ciks].map((cik) => byCik.get(cik)).filter((t): t is string => !!t));
     for (const ticker of cikTickers) credit(ticker, 'cik', TITLE_WEIGHT);
+    for (const g of guarded) if (scores.has(g.ticker)) credit(g.ticker, g.kind, g.weight);
 
     return [...scores.entries()]
       .map(([ticker, { raw, sources, verified }]) => {
