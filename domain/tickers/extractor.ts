@@ -1,7 +1,7 @@
 import { FORMER_SYMBOLS, normaliseCik, normaliseTicker, type Company } from './company';
 import { findCiks } from './cik';
 import { acceptGuardedMention } from './context';
-import { buildNameEntries, compileNamePattern, normaliseForMatching, type NameEntry } from './names';
+import { buildNameEntries, compileNameMatcher, normaliseForMatching, type NameEntry } from './names';
 
 /**
  * cashtag "$AAPL"; exchange "NYSE: IBM"; symbol "Zscaler (ZS)" (a symbol in parentheses right
@@ -107,7 +107,7 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
   }
   const entries = buildNameEntries(companies.map((c) => ({ ...c, ticker: normaliseTicker(c.ticker) })));
   const byName = new Map<string, NameEntry>(entries.map((e) => [e.text, e]));
-  const namePattern = compileNamePattern(entries.map((e) => e.text));
+  const findNames = compileNameMatcher(entries.map((e) => e.text));
 
   function extract(input: TickerExtractionInput): TickerMention[] {
     const scores = new Map<string, { raw: number; sources: Set<TickerMatchSource>; verified: boolean }>();
@@ -141,16 +141,14 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
         if (crypto.has(base)) credit(base, 'pair', weight);
       }
       const named: Array<{ ticker: string; end: number }> = [];
-      if (namePattern) {
-        for (const m of text.matchAll(namePattern)) {
-          const hit = byName.get(m[0]);
-          if (!hit) continue;
-          const end = m.index! + m[0].length;
-          if (hit.guard === 'none' || acceptGuardedMention(text, m.index!, end, hit.text, hit.guard, hit.subject)) credit(hit.ticker, hit.kind, weight);
-          // A rejected ordinary-word mention still counts when the article names the symbol explicitly ("Grab (GRAB)", "$GRAB").
-          else guarded.push({ ticker: hit.ticker, kind: hit.kind, weight });
-          named.push({ ticker: hit.ticker, end });
-        }
+      for (const m of findNames(text)) {
+        const hit = byName.get(m.text);
+        if (!hit) continue;
+        const end = m.index + m.text.length;
+        if (hit.guard === 'none' || acceptGuardedMention(text, m.index, end, hit.text, hit.guard, hit.subject)) credit(hit.ticker, hit.kind, weight);
+        // A rejected ordinary-word mention still counts when the article names the symbol explicitly ("Grab (GRAB)", "$GRAB").
+        else guarded.push({ ticker: hit.ticker, kind: hit.kind, weight });
+        named.push({ ticker: hit.ticker, end });
       }
       for (const m of text.matchAll(PAREN_SYMBOL)) {
         const symbol = normaliseTicker(m[2]!);
