@@ -82,9 +82,14 @@ describe('market data on a schedule: price sources served from a local HTTP serv
     const daily = await temporal.client.schedule.getHandle(DAILY_RECOMPUTE_SCHEDULE).describe();
     expect(daily.action).toMatchObject({ workflowType: 'recomputeFollowedSignalsWorkflow' });
 
-    // Run it now (the same workflow the schedule starts).
-    const run = await stack.gql<{ fetchPricesNow: string }>('mutation($id: ID!) { fetchPricesNow(id: $id) }', { id: source.id }, admin.headers);
-    const first = (await temporal.client.workflow.getHandle(run.data!.fetchPricesNow).result()) as PriceFetchResult & { signals: number };
+    // A new source is fetched at once (the schedule triggers immediately on create): follow that first run.
+    let firstRunId: string | undefined;
+    for (const until = Date.now() + 30_000; !firstRunId && Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+      const recent = (await temporal.client.schedule.getHandle(priceScheduleId(source.id)).describe()).info.recentActions;
+      firstRunId = recent[0]?.action.workflow.workflowId;
+    }
+    expect(firstRunId).toBeDefined();
+    const first = (await temporal.client.workflow.getHandle(firstRunId!).result()) as PriceFetchResult & { signals: number };
     expect(first.changedTickers.sort()).toEqual([aapl, spy].sort());
     const byTicker = Object.fromEntries(first.results.map((r) => [r.ticker, r]));
     expect(byTicker[aapl]).toMatchObject({ inserted: 8696, updated: 0, rejected: 0 });
@@ -117,6 +122,11 @@ describe('market data on a schedule: price sources served from a local HTTP serv
     expect(requests.length - before).toBe(3);
     const [{ count }] = await stack.api.db.query('SELECT count(*)::int AS count FROM price_bars WHERE ticker = ANY($1)', [[aapl, spy]]);
     expect(count).toBe(8696 + 5241);
+
+    // Run it now, outside the schedule (the same workflow): idempotent too.
+    const run = await stack.gql<{ fetchPricesNow: string }>('mutation($id: ID!) { fetchPricesNow(id: $id) }', { id: source.id }, admin.headers);
+    const manual = (await temporal.client.workflow.getHandle(run.data!.fetchPricesNow).result()) as PriceFetchResult;
+    expect(manual.results.find((r) => r.ticker === aapl)).toMatchObject({ inserted: 0, rejected: 0 });
 
     // The daily recompute: every followed ticker, a fresh signal where there is news or fresh bars.
     const signalsBefore = (await stack.api.db.query('SELECT count(*)::int AS n FROM signals WHERE ticker = $1', [aapl]))[0].n;
