@@ -343,7 +343,19 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
     jsonErrorHandler(log),
   );
   // After /graphql, so GraphQL requests (nearly all traffic) skip these routers' matching.
-  app.use(healthRouter({ db: deps.db, temporal: deps.temporalConnection, namespace: config.temporalNamespace }));
+  app.use(
+    healthRouter({
+      db: deps.db,
+      temporal: deps.temporalConnection,
+      namespace: config.temporalNamespace,
+      // One task queue serves both today; the parts stay named so the dashboard says which is down.
+      parts: [
+        { part: 'ingestion', taskQueue: config.taskQueue },
+        { part: 'scoring', taskQueue: config.taskQueue },
+      ],
+      pollerMaxAgeMs: config.readyPollerMaxAgeMs,
+    }),
+  );
   if (config.graphiql) app.use(graphiqlRouter(GRAPHQL_PATH));
   // Last: the dashboard's routes and its client-side deep links.
   app.use(webAppRouter({ temporalUiUrl: config.temporalUiUrl, temporalNamespace: config.temporalNamespace }));
