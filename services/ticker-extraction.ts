@@ -69,6 +69,6 @@ export async function currentTickerExtractor(db: Queryable): Promise<TickerExtra
 export function withTickers(articles: NormalisedArticle[], extractor: TickerExtractor = sharedTickerExtractor()): ArticleWithTickers[] {
   return articles.map((article) => ({
     article,
-    tickers: extractor.extract({ title: article.title, summary: article.summary, url: article.url ?? undefined, guid: article.guid ?? undefined }),
+    tickers: extractor.extract({ title: article.title, summary: article.summary, url: article.url ?? undefined, guid: article.guid ?? undefined, publishedAt: article.publishedAt }),
   }));
 }

@@ -95,6 +95,8 @@ const FUNCTION_WORDS = new Set(
 /** A following word that makes the name a verb of an imperative: "Grab a coffee", "Target the best deals". */
 const DETERMINERS = new Set('a an the your my our some this that these those every any more'.split(' '));
 
+const QUESTION_VERBS = new Set(['Will', 'May', 'Can', 'Should', 'Could', 'Would', 'Is', 'Does', 'Did', 'Has', 'Why', 'How']);
+
 /** Proper-noun continuations that still name the company ("Marcus Corporation", "Chewy Inc"). */
 const COMPANY_WORDS = /^(?:Inc|Corp|Corporation|Co|Company|Holdings?|Group|Ltd|Limited|plc|PLC|NV|SA|AG|SE|LLC|LP)\.?$/;
 
@@ -156,7 +158,9 @@ export function acceptGuardedMention(text: string, start: number, end: number, n
   if (!allCaps) {
     // A person: "Harrison Ford", "Mike Tyson", "Jimmy Carter's", "Kirby Smart".
     const prevAdjacent = /([\p{Lu}][\p{Ll}]+)\s+$/u.exec(before)?.[1];
-    if (prevAdjacent && isGivenName(prevAdjacent) && !isBusinessWord(prevAdjacent)) return false;
+    // "Will Lowe's raise its dividend?": a question's first word is a verb, not a given name.
+    const questionVerb = prevAdjacent && QUESTION_VERBS.has(prevAdjacent) && /^\s*\S+\s+$/.test(before);
+    if (prevAdjacent && !questionVerb && isGivenName(prevAdjacent) && !isBusinessWord(prevAdjacent)) return false;
     const nextAdjacent = /^\s+([\p{L}][\p{L}'’-]*)/u.exec(after)?.[1];
     if (/^-\p{L}/u.test(after)) return false; // "Grab-and-go"
     if (/^-[\p{L}\p{N}]/u.test(after)) return false; // "Nasdaq-100"

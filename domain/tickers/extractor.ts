@@ -1,6 +1,7 @@
 import { FORMER_SYMBOLS, normaliseCik, normaliseTicker, type Company } from './company';
 import { findCiks } from './cik';
-import { acceptGuardedMention } from './context';
+import { acceptGuardedMention, isOrdinaryWord } from './context';
+import { LISTING_CHANGES, symbolOnDate, type ListingChange } from './history';
 import { buildNameEntries, compileNameMatcher, normaliseForMatching, type NameEntry } from './names';
 
 /**
@@ -30,6 +31,11 @@ export interface TickerExtractionInput {
   /** Article URL and guid: EDGAR puts the filer's CIK in both. */
   url?: string | null;
   guid?: string | null;
+  /**
+   * When the article was published: names and symbols in the listing history (history.ts) are
+   * read as of that day ("Mylan" in 2019 is MYL, in 2021 VTRS). Absent: as of today.
+   */
+  publishedAt?: Date | string | null;
 }
 
 export interface TickerExtractor {
@@ -91,8 +97,17 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
     const ticker = normaliseTicker(c.ticker);
     for (const old of c.formerSymbols ?? FORMER_SYMBOLS[ticker] ?? []) if (!tickers.has(normaliseTicker(old))) former.set(normaliseTicker(old), ticker);
   }
-  /** A cashtag's instrument: the symbol itself, a former symbol of it ($FB), or the crypto base of a pair ($BTCUSD, $BTC.X). */
-  const resolveCashtag = (symbol: string): string | null => {
+  // Listing history: a former symbol or name means the symbol of the article's day.
+  const changeBySymbol = new Map<string, ListingChange>(LISTING_CHANGES.map((c) => [c.formerSymbol, c]));
+  const changeByName = new Map<string, ListingChange>(LISTING_CHANGES.flatMap((c) => c.names.map((n) => [normaliseForMatching(n), c] as const)));
+  const findHistoricNames = compileNameMatcher([...changeByName.keys()]);
+  for (const c of LISTING_CHANGES) {
+    if (c.successor && tickers.has(c.successor) && !tickers.has(c.formerSymbol) && !former.has(c.formerSymbol)) former.set(c.formerSymbol, c.successor);
+  }
+  /** A cashtag's instrument: the symbol of the article's day ($MYL in 2019), the symbol itself, a former symbol of it ($FB), or the crypto base of a pair ($BTCUSD, $BTC.X). */
+  const resolveCashtag = (symbol: string, at: Date | null): string | null => {
+    const change = changeBySymbol.get(symbol);
+    if (change && at && symbolOnDate(change, at) === change.formerSymbol) return change.formerSymbol;
     if (tickers.has(symbol)) return symbol;
     const renamed = former.get(symbol);
     if (renamed) return renamed;
@@ -110,6 +125,8 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
   const findNames = compileNameMatcher(entries.map((e) => e.text));
 
   function extract(input: TickerExtractionInput): TickerMention[] {
+    const published = input.publishedAt ? new Date(input.publishedAt) : null;
+    const at = published && !Number.isNaN(published.getTime()) ? published : null;
     const scores = new Map<string, { raw: number; sources: Set<TickerMatchSource>; verified: boolean }>();
     const credit = (ticker: string, source: TickerMatchSource, fieldWeight: number, verified = true) => {
       let score = scores.get(ticker);
@@ -121,7 +138,7 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
     /** Known symbols count fully; an unknown one is kept as unverified unless it is a currency or abbreviation. */
     const creditSymbol = (raw: string, source: TickerMatchSource, weight: number) => {
       const symbol = normaliseTicker(raw);
-      const known = source === 'cashtag' || source === 'exchange' ? resolveCashtag(symbol) : tickers.has(symbol) ? symbol : null;
+      const known = source === 'cashtag' || source === 'exchange' ? resolveCashtag(symbol, at) : tickers.has(symbol) ? symbol : null;
       if (known) credit(known, source, weight);
       // Only capitals: "$money" is a word with a dollar sign, "$ACST" is a symbol.
       else if (raw === raw.toUpperCase() && symbol.length <= 5 && !NOT_A_SYMBOL.has(symbol)) credit(symbol, source, weight, false);
@@ -141,7 +158,21 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
         if (crypto.has(base)) credit(base, 'pair', weight);
       }
       const named: Array<{ ticker: string; end: number }> = [];
+      // Historic names first ("Mylan", "Twitter"): they name the issuer of the article's day, and
+      // the span is theirs (a current alias of the successor, "Facebook" for META, does not count twice).
+      const historic: Array<[number, number]> = [];
+      for (const m of findHistoricNames(text)) {
+        const change = changeByName.get(m.text)!;
+        const end = m.index + m.text.length;
+        if (isOrdinaryWord(m.text) && !acceptGuardedMention(text, m.index, end, m.text, 'context', {})) continue; // "Tiffany Trump"
+        historic.push([m.index, end]);
+        // Undated text ("VMware's valuation"): only a rename is safe to read as today; a merged or bought
+        // company's name could be from any year, so it is not tagged at all.
+        const symbol = at ? symbolOnDate(change, at) : change.what === 'renamed' ? change.successor : null;
+        if (symbol) credit(symbol, 'name', weight);
+      }
       for (const m of findNames(text)) {
+        if (historic.some(([a, b]) => m.index < b && m.index + m.text.length > a)) continue;
         const hit = byName.get(m.text);
         if (!hit) continue;
         const end = m.index + m.text.length;

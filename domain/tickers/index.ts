@@ -10,3 +10,5 @@ export type { LabelledHeadline, ExtractionReport, SourceScore } from './evaluati
 export { listedUniverse, loadListedCompanies, parseListedCompanies, mergeListedUniverse, listingIssuerName, newsName } from './listed';
 export { acceptGuardedMention, isOrdinaryWord } from './context';
 export type { GuardLevel, GuardSubject } from './context';
+export { LISTING_CHANGES, symbolOnDate } from './history';
+export type { ListingChange } from './history';

@@ -34,8 +34,8 @@ const TWO_WORD_TAIL = /^([\p{Lu}][\p{L}'.&-]+\s+[\p{Lu}][\p{L}'.&-]+)\s+(?:Finan
  * shorter than four letters, or when two issuers start with it (the collision rule below drops it).
  * Unknown words are assumed to be coined brand names, so the list errs on the side of blocking.
  */
-export const NOT_A_SHORT_NAME = new Set(
-  (
+export const NOT_A_SHORT_NAME = new Set([
+  ...(
     'A Abbott Advanced Air Alexandria All Alliance Allied American Analog Applied Arch Archer Ares Arthur Atlantic Automatic Avery ' +
     'Baker Ball Bank Bath Best Big Black Block Blue Booking Boston Bristol Brown Builders Cadence Camden Capital Cardinal Carnival ' +
     'Carrier Central Charles Charter Church Cincinnati Citizens City Coherent Comfort Commerce Community Consolidated Constellation ' +
@@ -50,7 +50,11 @@ export const NOT_A_SHORT_NAME = new Set(
     'Steel Sun Summit Texas Thermo Trade Tractor Travelers Trust Tyler Union United Universal US U.S. Valley Vertex Vulcan Walt ' +
     'Warner Washington Waste Waters Wells West Western Williams Willis World Zebra Zimmer'
   ).split(/\s+/),
-);
+  // Places and demonyms (the listed universe has "China Yuchai", "Taiwan Semiconductor", "Phoenix Motor"): "China sales" is not a company.
+  ...(
+    'Afghanistan Africa African America Americas Argentina Asia Asian Australia Australian Austria Bahamas Bermuda Brazil Brazilian British Canada Canadian Cayman Chile China Chinese Colombia Denmark Dutch Egypt Europe European France French Germany German Greece Greek Hong India Indian Indonesia Ireland Irish Israel Italy Italian Japan Japanese Jersey Korea Korean Latin Luxembourg Malaysia Mexico Mexican Netherlands Nigeria Norway Pakistan Panama Peru Philippines Poland Portugal Puerto Russia Saudi Scotland Singapore Spain Swiss Sweden Switzerland Taiwan Thailand Turkey Ukraine Vietnam Alabama Alaska Arizona Arkansas California Carolina Colorado Connecticut Delaware Florida Georgia Hawaii Hawaiian Idaho Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio Oklahoma Oregon Pennsylvania Tennessee Utah Vermont Virginia Wisconsin Wyoming Chicago Dallas Houston Atlanta Miami Denver Seattle Phoenix Detroit Philadelphia Brooklyn Manhattan London Paris Tokyo Shanghai Beijing Toronto Vancouver Sydney Dubai Nordic Baltic Caribbean Andean Gulf Arctic Orient Oriental Emerging'
+  ).split(/\s+/),
+]);
 
 /**
  * Names that are ordinary words, places, surnames or index names: matching them bare would tag
