@@ -29,6 +29,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/models ./models
 COPY --from=shared companies/sp500_constituents.csv /app/shared-data/companies/sp500_constituents.csv
+COPY --from=shared companies/us_listed.csv /app/shared-data/companies/us_listed.csv
 USER node
 EXPOSE 4000
 CMD ["node", "dist/runtime/api-main.js"]

@@ -12,6 +12,7 @@ import { webhookActivities, type WebhookOptions } from './webhook.activities';
 import { priceSourceActivities } from './price-source.activities';
 import { signalReplayActivities } from './signal-replay.activities';
 import { sweepActivities } from './sweep.activities';
+import { retagActivities } from './retag.activities';
 
 /** What every activity may use; built once per worker process. */
 export interface ActivityDeps {
@@ -40,6 +41,7 @@ export function createActivities(deps: ActivityDeps) {
     ...backtestActivities(deps.db, deps.log),
     ...signalReplayActivities(deps.db, deps.log),
     ...sweepActivities(deps.db, deps.log),
+    ...retagActivities(deps.db, deps.log),
     // The pipeline's activities heartbeat on a timer: their workflows notice a dead worker in ~10 s.
     pollFeed: heartbeating(ingestion.pollFeed),
     scoreArticles: heartbeating(sentiment.scoreArticles),

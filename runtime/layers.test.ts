@@ -29,6 +29,8 @@ const LAYER: Record<string, number> = {
   migrations: 1,
   observability: 1,
   db: 2,
+  // The data-access layer (SQL and row mapping) between db/ and the services.
+  store: 2.5,
   services: 3,
   activities: 3,
   events: 3,

@@ -1,9 +1,12 @@
 /**
- * The admin-managed ticker universe: instruments beyond the S&P 500 list and the built-in
+ * The admin-managed ticker universe: instruments beyond the listed universe and the built-in
  * crypto/ETF defaults. Ticker extraction picks changes up on its next use (see
- * currentTickerExtractor); articles stored before are not re-tagged.
+ * currentTickerExtractor), and every change starts the re-tag workflow, which brings the tickers
+ * of articles stored before up to date (a newer change replaces a re-tag still running).
  */
+import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
+import { retagArticlesWorkflow } from '../workflows/retag.workflow';
 import { ServiceError } from './errors';
 import { defaultInstruments, loadSp500Companies, normaliseTicker } from '../domain/tickers';
 import { AssetClass, Instrument } from '../entities';
@@ -35,7 +38,26 @@ const MAX_ALIASES = 20;
 export class InstrumentService {
   private sp500?: Map<string, { name: string; sector: string | null }>;
 
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    /** Where to start the re-tag workflow; without it (tools, tests of validation) nothing is re-tagged. */
+    private readonly retag?: { temporal: Client; taskQueue: string },
+  ) {}
+
+  /** The one re-tag run per deployment (task queue): a newer universe change terminates a running one and starts over. */
+  static retagWorkflowId(taskQueue: string): string {
+    return `retag-articles-${taskQueue}`;
+  }
+
+  private async startRetag(reason: string): Promise<void> {
+    if (!this.retag) return;
+    await this.retag.temporal.workflow.start(retagArticlesWorkflow, {
+      taskQueue: this.retag.taskQueue,
+      workflowId: InstrumentService.retagWorkflowId(this.retag.taskQueue),
+      workflowIdConflictPolicy: 'TERMINATE_EXISTING',
+      args: [{ reason }],
+    });
+  }
 
   /** Validates and normalises; every problem is a BAD_USER_INPUT naming its field. */
   static validate(input: InstrumentInput): Omit<Instrument, 'createdAt' | 'updatedAt'> {
@@ -73,12 +95,14 @@ export class InstrumentService {
        RETURNING symbol`,
       [v.symbol, v.name, v.aliases, v.exchange, v.assetClass, v.sector, v.cik],
     )) as Array<{ symbol: string }>;
-    return (await this.db.getRepository(Instrument).findOneByOrFail({ symbol: row!.symbol }));
+    await this.startRetag(`instrument ${row!.symbol} added or changed`);
+    return await this.db.getRepository(Instrument).findOneByOrFail({ symbol: row!.symbol });
   }
 
   async remove(symbol: string): Promise<boolean> {
     const deleted = (await this.db.query(`DELETE FROM instruments WHERE symbol = $1 RETURNING symbol`, [normaliseTicker(symbol)])) as unknown[];
     if (deleted.length === 0) throw new ServiceError('NOT_FOUND', `no admin instrument '${normaliseTicker(symbol)}'`);
+    await this.startRetag(`instrument ${normaliseTicker(symbol)} removed`);
     return true;
   }
 

@@ -9,3 +9,4 @@ export { deliverWebhookWorkflow } from './webhook.workflow';
 export { fetchPricesWorkflow, recomputeFollowedSignalsWorkflow } from './prices.workflow';
 export { replaySignalsWorkflow } from './signal-replay.workflow';
 export { parameterSweepWorkflow, sweepConfigWorkflow, walkForwardWorkflow } from './sweep.workflow';
+export { retagArticlesWorkflow } from './retag.workflow';

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Role } from '../../entities';
+import { InstrumentService } from '../../services/instrument.service';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
 import { createIdentity, type TestIdentity } from '../support/access';
 import { LOCAL_FEEDS_ENV } from '../support/feed-fixtures';
@@ -59,7 +60,8 @@ describe('ticker universe and article metadata', () => {
   };
 
   it('keeps an unknown cashtag as unverified until an admin adds the instrument, then matches its name and alias', async () => {
-    const before = await tickersOf(await importOne(`$${SYMBOL} jumps; $AAPL flat`));
+    const firstId = await importOne(`$${SYMBOL} jumps; $AAPL flat`);
+    const before = await tickersOf(firstId);
     expect(before.find((t) => t.ticker === 'AAPL')).toMatchObject({ verified: true, matchedBy: ['cashtag'] });
     const unknown = before.find((t) => t.ticker === SYMBOL)!;
     expect(unknown).toMatchObject({ verified: false, matchedBy: ['cashtag'] });
@@ -98,6 +100,16 @@ describe('ticker universe and article metadata', () => {
     });
     const listed = await stack.gql<{ instruments: Array<{ symbol: string }> }>('{ instruments { symbol } }', undefined, user.headers);
     expect(listed.data!.instruments.map((i) => i.symbol)).toContain(SYMBOL);
+
+    // The universe changed, so the re-tag workflow brought the article stored before up to date: the cashtag is now verified.
+    const retag = (await temporal.client.workflow.getHandle(InstrumentService.retagWorkflowId(stack.config.taskQueue)).result()) as { scanned: number; changed: number; done: boolean };
+    expect(retag.done).toBe(true);
+    expect(retag.scanned).toBeGreaterThan(0);
+    expect(retag.changed).toBeGreaterThanOrEqual(1);
+    const retagged = await tickersOf(firstId);
+    expect(retagged.find((t) => t.ticker === SYMBOL)).toMatchObject({ verified: true, matchedBy: ['cashtag'] });
+    expect(retagged.find((t) => t.ticker === SYMBOL)!.relevance).toBeCloseTo(after[0]!.relevance, 3);
+    expect(retagged.find((t) => t.ticker === 'AAPL')).toMatchObject({ verified: true, matchedBy: ['cashtag'] });
   });
 
   it('maps crypto cashtags and pairs to their instrument', async () => {
