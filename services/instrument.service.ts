@@ -8,7 +8,8 @@ import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { retagArticlesWorkflow } from '../workflows/retag.workflow';
 import { ServiceError } from './errors';
-import { defaultInstruments, loadSp500Companies, normaliseTicker } from '../domain/tickers';
+import { defaultInstruments, loadSp500Companies, normaliseTicker, type Company } from '../domain/tickers';
+import { sharedTickerExtractor } from './ticker-extraction';
 import { AssetClass, Instrument } from '../entities';
 
 export interface InstrumentInput {
@@ -29,7 +30,7 @@ export interface UniverseEntry {
   exchange: string | null;
   assetClass: AssetClass;
   sector: string | null;
-  source: 'sp500' | 'default' | 'admin';
+  source: 'sp500' | 'listed' | 'default' | 'admin';
 }
 
 const SYMBOL = /^[A-Z][A-Z0-9]{0,9}(?:\.[A-Z]{1,2})?$/;
@@ -37,6 +38,7 @@ const MAX_ALIASES = 20;
 
 export class InstrumentService {
   private sp500?: Map<string, { name: string; sector: string | null }>;
+  private listed?: Map<string, Company>;
 
   constructor(
     private readonly db: DataSource,
@@ -110,7 +112,7 @@ export class InstrumentService {
     return this.db.getRepository(Instrument).find({ order: { symbol: 'ASC' } });
   }
 
-  /** One symbol as the extractor sees it: an admin row, else a built-in default, else the S&P 500 list. */
+  /** One symbol as the extractor sees it: an admin row, else a built-in default, else the S&P 500 list, else the listed universe. */
   async lookup(symbol: string): Promise<UniverseEntry | null> {
     const s = normaliseTicker(symbol);
     const admin = await this.db.getRepository(Instrument).findOneBy({ symbol: s });
@@ -120,6 +122,9 @@ export class InstrumentService {
     this.sp500 ??= new Map(loadSp500Companies().map((c) => [c.ticker, { name: c.name, sector: c.sector ?? null }]));
     const sp = this.sp500.get(s);
     if (sp) return { symbol: s, name: sp.name, aliases: [], exchange: null, assetClass: AssetClass.EQUITY, sector: sp.sector, source: 'sp500' };
+    this.listed ??= new Map(sharedTickerExtractor().companies.map((c) => [c.ticker, c]));
+    const listed = this.listed.get(s);
+    if (listed) return { symbol: s, name: listed.name, aliases: [], exchange: listed.exchange ?? null, assetClass: listed.assetClass === 'etf' ? AssetClass.ETF : AssetClass.EQUITY, sector: listed.sector ?? null, source: 'listed' };
     return null;
   }
 }

@@ -87,8 +87,8 @@ describe('ticker universe and article metadata', () => {
     expect((await tickersOf(await importOne(`${NAME} raises guidance`)))[0]).toMatchObject({ ticker: SYMBOL, matchedBy: ['name'], verified: true });
     expect((await tickersOf(await importOne(`Zeb${tag} is a buy`)))[0]).toMatchObject({ ticker: SYMBOL, matchedBy: ['alias'] });
 
-    const universe = await stack.gql<{ instrument: { source: string; sector: string } | null; btc: { assetClass: string; source: string }; aapl: { source: string; sector: string }; none: null }>(
-      `query($s: String!) { instrument(symbol: $s) { source sector } btc: instrument(symbol: "BTC") { assetClass source } aapl: instrument(symbol: "AAPL") { source sector } none: instrument(symbol: "QQQQZ") { source } }`,
+    const universe = await stack.gql<{ instrument: { source: string; sector: string } | null; btc: { assetClass: string; source: string }; aapl: { source: string; sector: string }; chwy: { source: string; name: string }; none: null }>(
+      `query($s: String!) { instrument(symbol: $s) { source sector } btc: instrument(symbol: "BTC") { assetClass source } aapl: instrument(symbol: "AAPL") { source sector } chwy: instrument(symbol: "CHWY") { source name } none: instrument(symbol: "QQQQZ") { source } }`,
       { s: SYMBOL },
       user.headers,
     );
@@ -96,6 +96,7 @@ describe('ticker universe and article metadata', () => {
       instrument: { source: 'admin', sector: 'Consumer Staples' },
       btc: { assetClass: 'CRYPTO', source: 'default' },
       aapl: { source: 'sp500', sector: 'Information Technology' },
+      chwy: { source: 'listed', name: 'Chewy Inc.' },
       none: null,
     });
     const listed = await stack.gql<{ instruments: Array<{ symbol: string }> }>('{ instruments { symbol } }', undefined, user.headers);
