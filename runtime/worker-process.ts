@@ -5,6 +5,7 @@ import type { Logger } from '../config/logger';
 import { startMetricsServer, type MetricsServer } from '../observability/metrics-http';
 import { createWorkerMetrics, renderMetrics, type WorkerMetrics } from '../observability/metrics';
 import { createWorker, sdkMetricsText } from '../temporal/worker';
+import { currentTickerExtractor } from '../services/ticker-extraction';
 import { openDatabase } from './database';
 import { freePort } from './managed-process';
 import { StartupError, temporalUnreachable } from './startup-errors';
@@ -77,6 +78,9 @@ export async function startWorkerProcess(
     }
     throw temporalUnreachable(target.temporalAddress, err, target.fromEnv);
   }
+  // Build the ticker extractor (listed universe, word lists: about a second) before the first poll,
+  // so a new feed's first articles are not held up by it.
+  await currentTickerExtractor(db).catch((err: unknown) => log.warn({ err }, 'ticker extractor warm-up failed; the first poll builds it'));
   const done = worker.run().finally(async () => {
     await metricsServer.close();
     await db.destroy().catch(() => undefined);
