@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import { articlesAfter, replaceArticleTickers } from '../store/article-ticker-store';
-import { currentTickerExtractor } from '../services/ticker-extraction';
+import { currentTickerExtractor } from '../store/ticker-extraction-store';
 
 export interface RetagPageInput {
   afterId: string | null;

@@ -1,6 +1,7 @@
 import type { Connection } from '@temporalio/client';
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
+import { pingDatabase } from '../store/health-store';
 import { taskQueuePollers, temporalReachable, type TaskQueuePollers } from '../temporal/client';
 
 /** A part of the pipeline and the task queue its worker polls ("ingestion" on "tidings"). */
@@ -92,7 +93,7 @@ export function healthRouter(deps: ReadinessDeps): Router {
   router.get('/ready', async (req, res) => {
     const deep = req.query.deep !== undefined && req.query.deep !== 'false' && req.query.deep !== '0';
     const [postgres, temporal] = await Promise.all([
-      check(() => deps.db.query('SELECT 1'), 2000),
+      check(() => pingDatabase(deps.db), 2000),
       check(() => temporalReachable(deps.temporal, deps.namespace, 2000), 2500),
     ]);
     let ready = postgres.ok && temporal.ok;

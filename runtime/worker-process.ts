@@ -5,7 +5,7 @@ import type { Logger } from '../config/logger';
 import { startMetricsServer, type MetricsServer } from '../observability/metrics-http';
 import { createWorkerMetrics, renderMetrics, type WorkerMetrics } from '../observability/metrics';
 import { createWorker, sdkMetricsText } from '../temporal/worker';
-import { currentTickerExtractor } from '../services/ticker-extraction';
+import { currentTickerExtractor } from '../store/ticker-extraction-store';
 import { openDatabase } from './database';
 import { freePort } from './managed-process';
 import { StartupError, temporalUnreachable } from './startup-errors';
