@@ -15,6 +15,7 @@ import { priceSourceActivities } from './price-source.activities';
 import { signalReplayActivities } from './signal-replay.activities';
 import { sweepActivities } from './sweep.activities';
 import { portfolioBacktestActivities } from './portfolio-backtest.activities';
+import { retagActivities } from './retag.activities';
 
 /** What every activity may use; built once per worker process. */
 export interface ActivityDeps {
@@ -44,6 +45,7 @@ export function createActivities(deps: ActivityDeps) {
     ...signalReplayActivities(deps.db, deps.log),
     ...sweepActivities(deps.db, deps.log),
     ...portfolioBacktestActivities(deps.db, deps.log),
+    ...retagActivities(deps.db, deps.log),
     // The pipeline's activities heartbeat on a timer: their workflows notice a dead worker in ~10 s.
     pollFeed: heartbeating(ingestion.pollFeed),
     scoreArticles: heartbeating(sentiment.scoreArticles),

@@ -77,6 +77,8 @@ export interface AppConfig {
   ml: MlConfig;
   /** Polls failing in a row before operators are alerted (TIDINGS_FEED_ALERT_AFTER). */
   feedAlertAfter: number;
+  /** /ready?deep: a worker counts as polling when Temporal saw it poll within this many ms (longer than Temporal's ~60 s long poll). */
+  readyPollerMaxAgeMs: number;
   /** Cron (UTC) of the daily recompute of every followed ticker's signals (TIDINGS_SIGNALS_RECOMPUTE_CRON). */
   signalsRecomputeCron: string;
   /**
@@ -275,6 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     ml: mlConfig(env),
     feedAlertAfter: positive(env, 'TIDINGS_FEED_ALERT_AFTER', 5),
+    readyPollerMaxAgeMs: positive(env, 'TIDINGS_READY_POLLER_MAX_AGE_SECONDS', 75) * 1000,
     signalsRecomputeCron: optional(env, 'TIDINGS_SIGNALS_RECOMPUTE_CRON') ?? '15 22 * * 1-5',
     authDisabled: false,
     maxDocumentBytes: positive(env, 'GRAPHQL_MAX_DOCUMENT_BYTES', 64 * 1024),

@@ -33,6 +33,8 @@ export const WORKFLOW_QUEUES = {
   sweepConfigWorkflow: 'batch',
   walkForwardWorkflow: 'batch',
   backfillSentimentWorkflow: 'batch',
+  portfolioBacktestWorkflow: 'batch',
+  retagArticlesWorkflow: 'batch',
 } as const satisfies Record<string, QueueKind>;
 export type WorkflowName = keyof typeof WORKFLOW_QUEUES;
 

@@ -5,6 +5,7 @@ import type { Logger } from '../config/logger';
 import { startMetricsServer, type MetricsServer } from '../observability/metrics-http';
 import { createWorkerMetrics, renderMetrics, type WorkerMetrics } from '../observability/metrics';
 import { createWorkers, sdkMetricsText, type QueueWorker } from '../temporal/worker';
+import { currentTickerExtractor } from '../store/ticker-extraction-store';
 import type { QueueKind } from '../domain/task-queues';
 import { openDatabase } from './database';
 import { freePort } from './managed-process';
@@ -84,6 +85,9 @@ export async function startWorkerProcess(
     }
     throw temporalUnreachable(target.temporalAddress, err, target.fromEnv);
   }
+  // Build the ticker extractor (listed universe, word lists: about a second) before the first poll,
+  // so a new feed's first articles are not held up by it.
+  await currentTickerExtractor(db).catch((err: unknown) => log.warn({ err }, 'ticker extractor warm-up failed; the first poll builds it'));
   // One queue's Worker failing stops the others too: a process is up for all its queues or none.
   const running = workers.map(({ worker }) => worker.run());
   const stopAll = () => {

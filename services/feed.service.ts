@@ -1,9 +1,12 @@
 /**
  * Feeds and their Temporal Schedules: one schedule per feed (`feed-<id>`), every poll a
  * `pollFeedWorkflow`. Overlap SKIP: a slow poll is never stacked behind itself; the catch-up
- * window lets a restarted cluster run one missed poll rather than a burst.
+ * window lets a restarted cluster run one missed poll rather than a burst. A new feed is polled at
+ * once (the schedule is created with triggerImmediately), and so is a resumed one (trigger after
+ * unpause), so nobody waits a whole interval for the first articles; `nextPollAt` reads the
+ * schedule's next action time.
  */
-import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { ServiceError } from './errors';
 import { deleteSchedule, runScheduledWorkflowNow } from './schedules';
@@ -80,6 +83,8 @@ export class FeedService {
         spec: { intervals: [{ every: `${interval} seconds` }] },
         action: { type: 'startWorkflow', workflowType: pollFeedWorkflow, args: [{ feedId: feed.id }], taskQueue: workflowQueue(this.taskQueue, pollFeedWorkflow) },
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: `${Math.max(interval, 600)} seconds` },
+        // The first poll now, then every interval: a new feed shows articles within seconds.
+        state: { triggerImmediately: true },
         memo: { feedUrl: url },
       });
     } catch (err) {
@@ -94,9 +99,25 @@ export class FeedService {
     const feed = await this.get(id);
     const handle = this.temporal.schedule.getHandle(scheduleIdFor(id));
     if (paused) await handle.pause('paused through the API');
-    else await handle.unpause('resumed through the API');
+    else {
+      await handle.unpause('resumed through the API');
+      // Catch up at once rather than an interval later; SKIP if a poll is still running.
+      await handle.trigger(ScheduleOverlapPolicy.SKIP);
+    }
     await this.repo().update({ id }, { paused });
     return { ...feed, paused };
+  }
+
+  /** When the feed's schedule polls next; null while paused or when the schedule is gone. */
+  async nextPollAt(id: string): Promise<Date | null> {
+    try {
+      const description = await this.temporal.schedule.getHandle(scheduleIdFor(id)).describe();
+      if (description.state.paused) return null;
+      return description.info.nextActionTimes[0] ?? null;
+    } catch (err) {
+      if (err instanceof ScheduleNotFoundError) return null;
+      throw err;
+    }
   }
 
   /** Deletes the feed and its schedule; its articles stay (feed_id becomes NULL). */

@@ -51,7 +51,7 @@ export function createServices(deps: ServiceDeps) {
     articles: new ArticleService(deps.db, deps.temporal, deps.config.taskQueue, deps.metrics),
     sentiment: new SentimentService(featureFlags),
     signals: new SignalService(deps.db),
-    instruments: new InstrumentService(deps.db),
+    instruments: new InstrumentService(deps.db, { temporal: deps.temporal, taskQueue: deps.config.taskQueue }),
     analytics: new AnalyticsService(deps.db),
     backtests: new BacktestService(deps.db, deps.temporal, deps.config.taskQueue),
     signalHistory: new SignalHistoryService(deps.db, deps.temporal, deps.config.taskQueue),

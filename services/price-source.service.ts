@@ -103,6 +103,8 @@ export class PriceSourceService {
         spec: { cronExpressions: [cron] },
         action: { type: 'startWorkflow', workflowType: fetchPricesWorkflow, args: [{ sourceId: source.id }], taskQueue: workflowQueue(this.taskQueue, fetchPricesWorkflow) },
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+        // Fetch once now, then on the cron: a new source has bars before its first cron tick.
+        state: { triggerImmediately: true },
         memo: { name },
       });
       await this.ensureDailyRecompute();

@@ -10,3 +10,4 @@ export { fetchPricesWorkflow, recomputeFollowedSignalsWorkflow } from './prices.
 export { replaySignalsWorkflow } from './signal-replay.workflow';
 export { parameterSweepWorkflow, sweepConfigWorkflow, walkForwardWorkflow } from './sweep.workflow';
 export { portfolioBacktestWorkflow } from './portfolio-backtest.workflow';
+export { retagArticlesWorkflow } from './retag.workflow';

@@ -7,3 +7,8 @@ export { buildNameEntries, normaliseForMatching } from './names';
 export type { NameEntry } from './names';
 export { evaluateExtraction, formatExtractionReport } from './evaluation';
 export type { LabelledHeadline, ExtractionReport, SourceScore } from './evaluation';
+export { listedUniverse, loadListedCompanies, parseListedCompanies, mergeListedUniverse, listingIssuerName, newsName } from './listed';
+export { acceptGuardedMention, isOrdinaryWord } from './context';
+export type { GuardLevel, GuardSubject } from './context';
+export { LISTING_CHANGES, symbolOnDate } from './history';
+export type { ListingChange } from './history';

@@ -5,6 +5,7 @@ import { LiveSignals } from './pages/LiveSignals';
 import { Articles } from './pages/Articles';
 import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { navigate } from './lib/router';
+import { PipelineBanner } from './components/PipelineBanner';
 
 // Pages with charts (lightweight-charts) and the operator pages load on first visit, so the
 // live signal list, the page most people open first, ships the least JavaScript.
@@ -88,6 +89,7 @@ function Shell() {
         </div>
       </header>
       <main>
+        <PipelineBanner />
         <Suspense fallback={<div className="state loading" role="status">Loading…</div>}>{route(path)}</Suspense>
       </main>
     </div>
