@@ -1,4 +1,4 @@
-import { tickerScoreLateralSql, tierRankSql } from '../services/sentiment-preference';
+import { tickerScoreLateralSql, tierRankSql } from '../store/sentiment-preference';
 import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource, EntityManager } from 'typeorm';

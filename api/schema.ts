@@ -19,6 +19,7 @@ import { PriceSourceResolver } from './resolvers/price-source.resolver';
 import { InstrumentResolver } from './resolvers/instrument.resolver';
 import { SignalFeaturesResolver } from './resolvers/signal-features.resolver';
 import { AnalyticsResolver } from './resolvers/analytics.resolver';
+import { EventStudyResolver } from './resolvers/event-study.resolver';
 
 export const RESOLVERS = [
   PipelineProbeResolver,
@@ -38,6 +39,7 @@ export const RESOLVERS = [
   InstrumentResolver,
   SignalFeaturesResolver,
   AnalyticsResolver,
+  EventStudyResolver,
 ] as const;
 
 /*

@@ -35,6 +35,8 @@ const LAYER: Record<string, number> = {
   // The models: may use domain and config, not the database or anything above it.
   ml: 2,
   db: 3,
+  // The data-access layer (all SQL): beside db/, below the services.
+  store: 3,
   services: 4,
   activities: 4,
   events: 4,

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { ServiceError } from './errors';
 import { correlationMatrix, logReturnsByDay, type DatedSeries } from '../domain/analytics/correlation';
 import { loadSp500Companies, normaliseTicker } from '../domain/tickers';
-import { tierRankSql } from './sentiment-preference';
+import { tierRankSql } from '../store/sentiment-preference';
 
 export type CorrelationOf = 'RETURNS' | 'SENTIMENT';
 

@@ -3,7 +3,7 @@
  * through DataLoaders so a page costs three queries, not one per article) and the push path
  * (`importArticles`): the same normalisation, dedupe and ticker extraction as feeds.
  */
-import { tierRankSql } from './sentiment-preference';
+import { tierRankSql } from '../store/sentiment-preference';
 import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { columnsFor, readRows } from '../db/read-rows';

@@ -22,6 +22,7 @@ import { WebhookService } from './webhook.service';
 import { PriceSourceService } from './price-source.service';
 import { InstrumentService } from './instrument.service';
 import { AnalyticsService } from './analytics.service';
+import { EventStudyService } from './event-study.service';
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -52,6 +53,7 @@ export function createServices(deps: ServiceDeps) {
     signals: new SignalService(deps.db),
     instruments: new InstrumentService(deps.db),
     analytics: new AnalyticsService(deps.db),
+    eventStudies: new EventStudyService(deps.db),
     backtests: new BacktestService(deps.db, deps.temporal, deps.config.taskQueue),
     signalHistory: new SignalHistoryService(deps.db, deps.temporal, deps.config.taskQueue),
     sweeps: new SweepService(deps.db, deps.temporal, deps.config.taskQueue),

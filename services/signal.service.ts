@@ -3,7 +3,7 @@
  * sentiment time series, CSV exports, and a short shared cache so one published signal is read
  * from the database once per API process however many subscribers receive it.
  */
-import { tickerScoreLateralSql, tierRankSql } from './sentiment-preference';
+import { tickerScoreLateralSql, tierRankSql } from '../store/sentiment-preference';
 import type { DataSource } from 'typeorm';
 import { columnsFor, readRows } from '../db/read-rows';
 import { ServiceError } from './errors';

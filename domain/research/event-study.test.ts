@@ -1,5 +1,5 @@
 import { SeededRandom } from '../backtest/seeded-random';
-import { runEventStudy, simpleReturnsByDay, type StudyEvent } from './event-study';
+import { runEventStudy, simpleReturnsByDay, usMarketEventDay, type StudyEvent } from './event-study';
 
 /** n weekdays from 2001-01-01 as 'YYYY-MM-DD'. */
 function tradingDays(n: number): string[] {
@@ -156,5 +156,16 @@ describe('simpleReturnsByDay', () => {
     expect([...r.keys()]).toEqual(['2020-01-03', '2020-01-06']);
     expect(r.get('2020-01-03')).toBeCloseTo(0.1, 12);
     expect(r.get('2020-01-06')).toBeCloseTo(-0.1, 12);
+  });
+});
+
+describe('usMarketEventDay', () => {
+  it('keeps news before the New York close on its day and moves later news to the next day', () => {
+    expect(usMarketEventDay(new Date('2020-03-02T14:00:00Z'))).toBe('2020-03-02'); // 09:00 EST
+    expect(usMarketEventDay(new Date('2020-03-02T20:59:00Z'))).toBe('2020-03-02'); // 15:59 EST
+    expect(usMarketEventDay(new Date('2020-03-02T21:00:00Z'))).toBe('2020-03-03'); // 16:00 EST
+    expect(usMarketEventDay(new Date('2020-07-01T20:30:00Z'))).toBe('2020-07-02'); // 16:30 EDT
+    expect(usMarketEventDay(new Date('2020-12-31T23:00:00Z'))).toBe('2021-01-01');
+    expect(usMarketEventDay(new Date('2021-01-01T03:00:00Z'))).toBe('2021-01-01'); // 22:00 EST Dec 31 -> next day
   });
 });

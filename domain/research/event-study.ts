@@ -320,3 +320,16 @@ export function simpleReturnsByDay(closes: Array<{ day: string; close: number }>
   for (let i = 1; i < sorted.length; i++) if (sorted[i].day !== sorted[i - 1].day) out.set(sorted[i].day, sorted[i].close / sorted[i - 1].close - 1);
   return out;
 }
+
+const NEW_YORK = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' });
+
+/**
+ * The calendar day a piece of news can first move US prices: its New York date, or the next day
+ * when it came at or after the 16:00 close (the study then anchors it to the next trading day).
+ */
+export function usMarketEventDay(time: Date): string {
+  const parts = Object.fromEntries(NEW_YORK.formatToParts(time).map((p) => [p.type, p.value]));
+  const day = `${parts.year}-${parts.month}-${parts.day}`;
+  if (Number(parts.hour) < 16) return day;
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
