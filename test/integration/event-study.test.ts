@@ -1,8 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
 import type { DataSource } from 'typeorm';
 import { SeededRandom } from '../../domain/backtest/seeded-random';
 import { Role } from '../../entities';
 import { createIdentity, type TestIdentity } from '../support/access';
+import { launchChromium, SCREENSHOT_DIR } from '../support/browser';
 import { startTestStack, type TestStack } from '../support/stack';
 
 const unique = () => `E${randomUUID().replace(/[^a-f]/g, '').slice(0, 5).toUpperCase()}`;
@@ -45,8 +49,11 @@ interface Study {
   studied: Array<{ ticker: string; day: string; ids: string[]; beta: number; estimationDays: number }>;
 }
 
-describe('eventStudy over GraphQL: stored bars and scored articles', () => {
+jest.setTimeout(180_000);
+
+describe('eventStudy over GraphQL and on the dashboard: stored bars and scored articles', () => {
   let stack: TestStack;
+  let browser: Browser | undefined;
   let db: DataSource;
   let user: TestIdentity;
   const [A, B, MKT] = [unique(), unique(), unique()];
@@ -108,7 +115,8 @@ describe('eventStudy over GraphQL: stored bars and scored articles', () => {
     await article(A, positive[1] + 2, 0.4, `${A} follow-up coverage`);
   });
   afterAll(async () => {
-    await stack.stop();
+    await browser?.close();
+    await stack?.stop();
   });
 
   const input = (extra: Record<string, unknown>) => ({
@@ -176,5 +184,35 @@ describe('eventStudy over GraphQL: stored bars and scored articles', () => {
     expect(noBench.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'benchmark' });
     const anonymous = await stack.gql(QUERY, { input: input({ eventFilter: { keyword: 'x' } }) });
     expect(anonymous.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('the dashboard draws the CAR curve with its band and says n and the overlap handling', async () => {
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, bypassCSP: true });
+    const page = await context.newPage();
+    page.on('pageerror', (err) => console.error(`[browser] ${err.message}`));
+    const base = stack.graphqlUrl.replace(/\/graphql$/, '');
+    await page.goto(`${base}/`);
+    await page.fill('input[name=apiKey]', user.key);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=who]');
+    await page.click('a[href="/event-study"]');
+    await page.fill('input[name=tickers]', `${A}, ${B}`);
+    await page.fill('input[name=from]', new Date(days[250]).toISOString().slice(0, 10));
+    await page.fill('input[name=to]', new Date(days[880]).toISOString().slice(0, 10));
+    await page.selectOption('select[name=sentiment]', 'POSITIVE');
+    await page.fill('input[name=benchmark]', MKT);
+    await page.fill('input[name=seed]', '7');
+    await page.click('form[aria-label="Event study"] button[type=submit]');
+    const chart = await page.waitForSelector('[data-testid=car-chart]');
+    expect(await chart.getAttribute('data-points')).toBe('16');
+    const band = await page.getAttribute('[data-testid=car-band]', 'points');
+    expect(band!.trim().split(/\s+/)).toHaveLength(32);
+    expect(await page.textContent('[data-testid=event-study-summary]')).toContain('n = 30');
+    expect(await page.textContent('[data-testid=overlap-note]')).toMatch(/1 event\(s\) whose \[-5, 10\] window overlapped/);
+    expect(await page.locator('[data-testid=event-study-table] tbody tr').count()).toBe(16);
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'event-study.png'), fullPage: true });
+    await context.close();
   });
 });

@@ -11,6 +11,7 @@ import { navigate } from './lib/router';
 const Ticker = lazy(() => import('./pages/Ticker').then((m) => ({ default: m.Ticker })));
 const Backtests = lazy(() => import('./pages/Backtests').then((m) => ({ default: m.Backtests })));
 const BacktestDetail = lazy(() => import('./pages/Backtests').then((m) => ({ default: m.BacktestDetail })));
+const EventStudy = lazy(() => import('./pages/EventStudy').then((m) => ({ default: m.EventStudy })));
 const CompareBacktests = lazy(() => import('./pages/Backtests').then((m) => ({ default: m.CompareBacktests })));
 const Operator = () => import('./pages/Operator');
 const AdminOnly = lazy(() => Operator().then((m) => ({ default: m.AdminOnly })));
@@ -30,6 +31,7 @@ const NAV = [
   { to: '/', label: 'Live signals' },
   { to: '/articles', label: 'Articles' },
   { to: '/backtests', label: 'Backtests' },
+  { to: '/event-study', label: 'Event study' },
 ];
 const ADMIN_NAV = [
   { to: '/operator/feeds', label: 'Feeds' },
@@ -97,6 +99,7 @@ function route(path: string) {
   if ((m = match('/tickers/:ticker', path))) return <Ticker key={m.ticker} ticker={m.ticker.toUpperCase()} />;
   if (path === '/articles') return <Articles />;
   if (path === '/backtests') return <Backtests />;
+  if (path === '/event-study') return <EventStudy />;
   if ((m = match('/backtests/compare/:ids', path))) return <CompareBacktests ids={m.ids.split(',').filter(Boolean)} />;
   if ((m = match('/backtests/:id', path))) return <BacktestDetail key={m.id} id={m.id} />;
   if (path === '/operator/feeds')
