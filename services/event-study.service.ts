@@ -4,7 +4,7 @@
  * keyword) or replayed signals turning to a type.
  */
 import type { DataSource } from 'typeorm';
-import { runEventStudy, simpleReturnsByDay, usMarketEventDay, type EventStudyResult, type StudyEvent } from '../domain/research';
+import { dayAfterBar, runEventStudy, simpleReturnsByDay, usMarketEventDay, type EventStudyResult, type StudyEvent } from '../domain/research';
 import { signalRulesVersion } from '../domain/signals';
 import { articleEvents, dailyCloses, signalEvents, type EventRow } from '../store/event-study-store';
 import { ServiceError } from './errors';
@@ -87,7 +87,9 @@ export class EventStudyService {
     if (f.signalType !== undefined) rows = await signalEvents(this.db, tickers, req.from, req.to, f.signalType, signalRulesVersion());
     else rows = await articleEvents(this.db, { tickers, from: req.from, to: req.to, label: f.sentiment, minScore: f.minScore, maxScore: f.maxScore, keyword, minRelevance });
     if (rows.length > MAX_EVENTS) throw bad('eventFilter', `${rows.length} events match; narrow the filter or the period to at most ${MAX_EVENTS}`);
-    const events: StudyEvent[] = rows.map((r) => ({ ticker: r.ticker, day: usMarketEventDay(r.time), id: r.id }));
+    // Articles move prices from their New York trading day; replayed daily signals from the day after their bar.
+    const dayOf = f.signalType !== undefined ? dayAfterBar : usMarketEventDay;
+    const events: StudyEvent[] = rows.map((r) => ({ ticker: r.ticker, day: dayOf(r.time), id: r.id }));
 
     // Enough bars before `from` for the estimation window (250 trading days ~ 365 calendar days) and after `to` for the event window.
     const closes = await dailyCloses(this.db, [...tickers, benchmark], new Date(req.from.getTime() - 400 * DAY_MS), new Date(req.to.getTime() + (window[1] * 2 + 10) * DAY_MS));

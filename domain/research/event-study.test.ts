@@ -1,5 +1,5 @@
 import { SeededRandom } from '../backtest/seeded-random';
-import { runEventStudy, simpleReturnsByDay, usMarketEventDay, type StudyEvent } from './event-study';
+import { dayAfterBar, runEventStudy, simpleReturnsByDay, usMarketEventDay, type StudyEvent } from './event-study';
 
 /** n weekdays from 2001-01-01 as 'YYYY-MM-DD'. */
 function tradingDays(n: number): string[] {
@@ -167,5 +167,12 @@ describe('usMarketEventDay', () => {
     expect(usMarketEventDay(new Date('2020-07-01T20:30:00Z'))).toBe('2020-07-02'); // 16:30 EDT
     expect(usMarketEventDay(new Date('2020-12-31T23:00:00Z'))).toBe('2021-01-01');
     expect(usMarketEventDay(new Date('2021-01-01T03:00:00Z'))).toBe('2021-01-01'); // 22:00 EST Dec 31 -> next day
+  });
+});
+
+describe('dayAfterBar', () => {
+  it('is the next calendar day of the bar (the study then anchors to the next trading day)', () => {
+    expect(dayAfterBar(new Date('2015-03-06T00:00:00Z'))).toBe('2015-03-07');
+    expect(dayAfterBar(new Date('2015-12-31T21:00:00Z'))).toBe('2016-01-01');
   });
 });

@@ -333,3 +333,12 @@ export function usMarketEventDay(time: Date): string {
   if (Number(parts.hour) < 16) return day;
   return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
+
+/**
+ * The calendar day a decision made from daily bars can first be traded on: the day after the
+ * UTC day of its last bar (decisions at a bar's time use that bar's close, so that day's return
+ * is what caused the signal, not its effect).
+ */
+export function dayAfterBar(barTime: Date): string {
+  return new Date(Date.parse(`${barTime.toISOString().slice(0, 10)}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
