@@ -20,6 +20,7 @@ import { InstrumentResolver } from './resolvers/instrument.resolver';
 import { SignalFeaturesResolver } from './resolvers/signal-features.resolver';
 import { AnalyticsResolver } from './resolvers/analytics.resolver';
 import { EventStudyResolver } from './resolvers/event-study.resolver';
+import { ArticleStoryResolver, SignalSourceStoryResolver, StoryResolver } from './resolvers/story.resolver';
 
 export const RESOLVERS = [
   PipelineProbeResolver,
@@ -40,6 +41,9 @@ export const RESOLVERS = [
   SignalFeaturesResolver,
   AnalyticsResolver,
   EventStudyResolver,
+  StoryResolver,
+  ArticleStoryResolver,
+  SignalSourceStoryResolver,
 ] as const;
 
 /*

@@ -23,6 +23,7 @@ import { PriceSourceService } from './price-source.service';
 import { InstrumentService } from './instrument.service';
 import { AnalyticsService } from './analytics.service';
 import { EventStudyService } from './event-study.service';
+import { StoryService } from './story.service';
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -54,6 +55,7 @@ export function createServices(deps: ServiceDeps) {
     instruments: new InstrumentService(deps.db),
     analytics: new AnalyticsService(deps.db),
     eventStudies: new EventStudyService(deps.db),
+    stories: new StoryService(deps.db),
     backtests: new BacktestService(deps.db, deps.temporal, deps.config.taskQueue),
     signalHistory: new SignalHistoryService(deps.db, deps.temporal, deps.config.taskQueue),
     sweeps: new SweepService(deps.db, deps.temporal, deps.config.taskQueue),
