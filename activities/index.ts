@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
+import type { WebhookDeliveryActivities } from '../contracts';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
 import { ingestionActivities, type FeedIngestOptions } from './ingestion.activities';
 import { featureFlagActivities } from './feature-flag.activities';
@@ -48,3 +49,7 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+// workflows/webhook.workflow.ts proxies these through the contract, not through this module.
+const webhookDeliveryContract: (a: Activities) => WebhookDeliveryActivities = (a) => a;
+void webhookDeliveryContract;

@@ -1,7 +1,7 @@
 import { CancellationScope, executeChild, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BestOfNChunkResult } from '../domain/backtest';
-import type { WalkForwardWindowResult } from '../activities/sweep.activities';
+import type { WalkForwardWindowResult } from '../contracts';
 import { replaySignalsWorkflow } from './signal-replay.workflow';
 
 const { planSweep, pinSweepSignalSource, resolveModelVersion } = proxyActivities<Activities>({

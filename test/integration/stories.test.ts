@@ -5,10 +5,10 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { loadObservations } from '../../activities/signal.activities';
+import { loadObservations } from '../../store/signal-input-store';
 import { computeSignal } from '../../domain/signals';
 import { Role } from '../../entities';
-import { insertArticles } from '../../services/article-store';
+import { insertArticles } from '../../store/article-store';
 import { assignStories } from '../../store/story-store';
 import { createIdentity, type TestIdentity } from '../support/access';
 import { startTestStack, type TestStack } from '../support/stack';

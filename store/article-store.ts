@@ -8,7 +8,7 @@ import type { NormalisedArticle } from '../domain/feeds';
 import type { TickerMention } from '../domain/tickers';
 import { publishEvents } from '../events/publish';
 import { Topic } from '../events/topics';
-import { assignStories } from '../store/story-store';
+import { assignStories } from './story-store';
 
 /** An article to store with the tickers it mentions (services/ticker-extraction.ts withTickers). */
 export interface ArticleWithTickers {
