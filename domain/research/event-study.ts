@@ -14,6 +14,11 @@
  * estimation-window variance is not) and a percentile bootstrap interval that resamples events with
  * replacement under a seed (reproducible).
  *
+ * Caveat: events of one ticker share most of their estimation window, so their market-model
+ * errors are correlated and the cross-sectional t and the bootstrap (which treat events as
+ * independent) are somewhat optimistic when a ticker has many events; a calendar day shared by
+ * events of many tickers has the same effect. The result reports n per ticker in `studied`.
+ *
  * Overlap: events of one ticker whose windows overlap would count the same days twice and are not
  * independent. Events on the same trading day merge into one; an event whose window overlaps the
  * window of an earlier *kept* event of the same ticker is dropped (the earlier one already carries
