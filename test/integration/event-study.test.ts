@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { DataSource } from 'typeorm';
 import { SeededRandom } from '../../domain/backtest/seeded-random';
+import { signalRulesVersion } from '../../domain/signals';
 import { Role } from '../../entities';
 import { createIdentity, type TestIdentity } from '../support/access';
 import { launchChromium, SCREENSHOT_DIR } from '../support/browser';
@@ -56,7 +57,7 @@ describe('eventStudy over GraphQL and on the dashboard: stored bars and scored a
   let browser: Browser | undefined;
   let db: DataSource;
   let user: TestIdentity;
-  const [A, B, MKT] = [unique(), unique(), unique()];
+  const [A, B, C, MKT] = [unique(), unique(), unique(), unique()];
   const days = weekdays(900);
   const positive: number[] = [];
   const negative: number[] = [];
@@ -99,6 +100,22 @@ describe('eventStudy over GraphQL and on the dashboard: stored bars and scored a
       ra[t] += 0.03;
       rb[t] += 0.03;
     }
+    // C: replayed signals turn BUY at bar t (a run of two BUY bars, then HOLD); the effect comes the next day.
+    const rc = days.map((_, i) => 0.9 * m[i] + 0.012 * rng.gaussian());
+    const buyBars: number[] = [];
+    for (let k = 0; k < 15; k++) {
+      const t = 310 + k * 35;
+      buyBars.push(t);
+      rc[t + 1] += 0.03;
+    }
+    await bars(C, rc);
+    const series: Array<[number, string]> = [[buyBars[0] - 5, 'SELL']];
+    for (const t of buyBars) series.push([t, 'BUY'], [t + 1, 'BUY'], [t + 2, 'HOLD']);
+    await db.query(
+      `INSERT INTO signal_history (ticker, as_of, rules_version, model_version, type, confidence, risk_level, suggested_position_size, replay_id)
+       SELECT $1, a, $2, 'es-test', ty, 0.5, 'MEDIUM', 0.1, 'es-test' FROM unnest($3::timestamptz[], $4::text[]) AS x(a, ty)`,
+      [C, signalRulesVersion(), series.map(([i]) => new Date(days[i]).toISOString()), series.map(([, ty]) => ty)],
+    );
     await bars(MKT, m);
     await bars(A, ra);
     await bars(B, rb);
@@ -164,6 +181,22 @@ describe('eventStudy over GraphQL and on the dashboard: stored bars and scored a
     const last = s.days[s.days.length - 1];
     expect(last.carLow).toBeLessThan(0);
     expect(last.carHigh).toBeGreaterThan(0);
+  });
+
+  it('studies replayed signals turning BUY, from the day after their bar (a run of BUYs is one event)', async () => {
+    const r = await stack.gql<{ eventStudy: Study & { eventSource: string } }>(QUERY, { input: input({ tickers: [C], eventFilter: { signalType: 'BUY' } }) }, user.headers);
+    expect(r.errors).toBeUndefined();
+    const s = r.data!.eventStudy;
+    expect(s.eventSource).toBe('SIGNALS');
+    expect(s.eventsIn).toBe(15);
+    expect(s.eventsUsed).toBe(15);
+    const day0 = s.days.find((d) => d.day === 0)!;
+    expect(day0.aar).toBeGreaterThan(0.02);
+    expect(day0.aarLow).toBeGreaterThan(0.01);
+    // The signal's own bar is day -1: nothing was planted there.
+    const before = s.days.find((d) => d.day === -1)!;
+    expect(before.aarLow).toBeLessThan(0);
+    expect(before.aarHigh).toBeGreaterThan(0);
   });
 
   it('filters by keyword', async () => {
