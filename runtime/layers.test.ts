@@ -7,7 +7,7 @@
  *
  * store/ is the data-access layer: all SQL and row mapping. events/ sits beside db/ because the
  * store publishes its events (pg_notify) in the same transaction as the writes they announce.
- * Workflows sit beside the services (README.md, "Layers"): services start them by function
+ * Workflows sit beside the services (docs/architecture.md): services start them by function
  * reference, so that their arguments are type-checked. Workflows themselves are stricter still:
  * they run in Temporal's deterministic sandbox and import only domain code, the contracts
  * (workflow and activity inputs and outputs, contracts/) and, as types, the activities they call.
