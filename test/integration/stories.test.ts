@@ -112,4 +112,23 @@ describe('stories: near-duplicates across feeds count once', () => {
     const bad = await stack.gql('query { stories(from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z") { id } }', {}, user.headers);
     expect(bad.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'from' });
   });
+
+  it('an article that names tickers only in a list gives them low relevance: they do not reach the signal rules', async () => {
+    const admin = await createIdentity(db, Role.ADMIN);
+    const url = `https://news.example/${randomUUID()}`;
+    const r = await stack.gql<{ importArticles: { insertedIds: string[] } }>(
+      'mutation($items: [ImportArticleInput!]!) { importArticles(items: $items) { insertedIds } }',
+      { items: [{ title: 'Apple beats quarterly revenue estimates on iPhone demand', summary: 'Apple reported revenue ahead of estimates. Shares of Microsoft, Alphabet, Amazon and Meta also rose after hours.', url, publishedAt: at(-30).toISOString() }] },
+      admin.headers,
+    );
+    expect(r.errors).toBeUndefined();
+    const [id] = r.data!.importArticles.insertedIds;
+    const rows = (await db.query(`SELECT ticker, relevance FROM article_tickers WHERE article_id = $1`, [id])) as Array<{ ticker: string; relevance: number }>;
+    const rel = new Map(rows.map((x) => [x.ticker, Number(x.relevance)]));
+    expect(rel.get('AAPL')).toBeGreaterThan(0.5);
+    for (const t of ['MSFT', 'GOOGL', 'AMZN', 'META']) {
+      expect(rel.has(t)).toBe(true);
+      expect(rel.get(t)).toBeLessThan(0.2); // the signal rules' minRelevance
+    }
+  });
 });
