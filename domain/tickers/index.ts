@@ -1,6 +1,7 @@
 export { loadSp500Companies, normaliseTicker, normaliseCik, defaultInstruments, mergeInstruments } from './company';
 export type { Company, AssetClass } from './company';
-export { createTickerExtractor } from './extractor';
+export { createTickerExtractor } from './relevant-extractor';
+export { discountPassingMentions, PASSING_FACTOR } from './passing-mentions';
 export type { TickerExtractor, TickerExtractionInput, TickerMention, TickerMatchSource } from './extractor';
 export { findCiks } from './cik';
 export { buildNameEntries, normaliseForMatching } from './names';
