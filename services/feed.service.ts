@@ -7,9 +7,9 @@ import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { ServiceError } from './errors';
 import { deleteSchedule, runScheduledWorkflowNow } from './schedules';
-import { insertFeed } from '../store/feed-store';
+import { deleteFeed, findFeed, insertFeed, listFeeds, setFeedPaused } from '../store/feed-store';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
-import { Feed } from '../entities';
+import type { Feed } from '../entities';
 import { pollFeedWorkflow } from '../workflows/poll-feed.workflow';
 
 export interface AddFeedInput {
@@ -48,18 +48,14 @@ export class FeedService {
     private readonly destinationPolicy: DestinationPolicy = STRICT_POLICY,
   ) {}
 
-  private repo() {
-    return this.db.getRepository(Feed);
-  }
-
   async get(id: string): Promise<Feed> {
-    const feed = await this.repo().findOneBy({ id });
+    const feed = await findFeed(this.db, id);
     if (!feed) throw new ServiceError('NOT_FOUND', `no feed ${id}`);
     return feed;
   }
 
   list(): Promise<Feed[]> {
-    return this.repo().find({ order: { createdAt: 'ASC' } });
+    return listFeeds(this.db);
   }
 
   async add(input: AddFeedInput): Promise<Feed> {
@@ -83,7 +79,7 @@ export class FeedService {
       });
     } catch (err) {
       // No schedule, no feed: never leave a feed that silently never polls.
-      await this.repo().delete({ id: feed.id });
+      await deleteFeed(this.db, feed.id);
       throw err;
     }
     return feed;
@@ -94,7 +90,7 @@ export class FeedService {
     const handle = this.temporal.schedule.getHandle(scheduleIdFor(id));
     if (paused) await handle.pause('paused through the API');
     else await handle.unpause('resumed through the API');
-    await this.repo().update({ id }, { paused });
+    await setFeedPaused(this.db, id, paused);
     return { ...feed, paused };
   }
 
@@ -102,7 +98,7 @@ export class FeedService {
   async remove(id: string): Promise<boolean> {
     await this.get(id);
     await deleteSchedule(this.temporal, scheduleIdFor(id));
-    await this.repo().delete({ id });
+    await deleteFeed(this.db, id);
     return true;
   }
 
