@@ -5,9 +5,9 @@
  */
 import type { DataSource } from 'typeorm';
 import { ServiceError } from './errors';
-import { deleteInstrument, upsertInstrument } from '../store/instrument-store';
+import { deleteInstrument, findInstrument, getInstrument, listInstruments, upsertInstrument } from '../store/instrument-store';
 import { defaultInstruments, loadSp500Companies, normaliseTicker } from '../domain/tickers';
-import { AssetClass, Instrument } from '../entities';
+import { AssetClass, type Instrument } from '../entities';
 
 export interface InstrumentInput {
   symbol: string;
@@ -67,7 +67,7 @@ export class InstrumentService {
   async upsert(input: InstrumentInput): Promise<Instrument> {
     const v = InstrumentService.validate(input);
     const symbol = await upsertInstrument(this.db, v);
-    return this.db.getRepository(Instrument).findOneByOrFail({ symbol });
+    return getInstrument(this.db, symbol);
   }
 
   async remove(symbol: string): Promise<boolean> {
@@ -76,13 +76,13 @@ export class InstrumentService {
   }
 
   list(): Promise<Instrument[]> {
-    return this.db.getRepository(Instrument).find({ order: { symbol: 'ASC' } });
+    return listInstruments(this.db);
   }
 
   /** One symbol as the extractor sees it: an admin row, else a built-in default, else the S&P 500 list. */
   async lookup(symbol: string): Promise<UniverseEntry | null> {
     const s = normaliseTicker(symbol);
-    const admin = await this.db.getRepository(Instrument).findOneBy({ symbol: s });
+    const admin = await findInstrument(this.db, s);
     if (admin) return { ...admin, source: 'admin' };
     const builtIn = defaultInstruments().find((c) => c.ticker === s);
     if (builtIn) return { symbol: s, name: builtIn.name, aliases: builtIn.aliases ?? [], exchange: null, assetClass: builtIn.assetClass as AssetClass, sector: null, source: 'default' };
