@@ -175,6 +175,27 @@ export function sqlSites(fileName: string, text: string): string[] {
   return sites;
 }
 
+/** The TypeORM data-access calls that belong in store/: repositories, query builders, managers and transactions. */
+const ORM_CALLS = new Set(['getRepository', 'createQueryBuilder', 'transaction']);
+
+/**
+ * Where a file reaches the database through TypeORM rather than a store function:
+ * `x.getRepository(...)`, `x.createQueryBuilder(...)`, `x.transaction(...)`, and any `x.manager`.
+ * One entry per site, with its line.
+ */
+export function ormSites(fileName: string, text: string): string[] {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const sites: string[] = [];
+  const at = (node: ts.Node, what: string) => sites.push(`${fileName}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1} ${what}`);
+  const visit = (node: ts.Node) => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ORM_CALLS.has(node.expression.name.text)) at(node, `${node.expression.name.text}()`);
+    else if (ts.isPropertyAccessExpression(node) && node.name.text === 'manager') at(node, '.manager');
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return sites;
+}
+
 /**
  * Folders whose files may hold SQL: the store and the migrations, and the infrastructure that
  * owns connections rather than data (db/: connection and migration runner; events/: the
@@ -232,6 +253,26 @@ describe('layers', () => {
     expect(sqlSites('x.ts', `const doc = 'query Signals { signals { id } }';`)).toEqual([]);
     expect(sqlSites('x.ts', `const p = await handle.query(replayProgressQuery);`)).toEqual([]);
     expect(sqlSites('x.ts', `log.info('Selected 3 rows; update from feed');`)).toEqual([]);
+  });
+
+  it('services and activities reach the database only through store/ (no repositories, query builders, managers or transactions)', () => {
+    const files = ['services', 'activities'].flatMap((dir) => sourceFiles(dir));
+    expect(files.length).toBeGreaterThan(30);
+    expect(files.flatMap((file) => ormSites(file, fs.readFileSync(path.join(ROOT, file), 'utf8')))).toEqual([]);
+    // The store does (else the detector finds nothing anywhere).
+    expect(sourceFiles('store').flatMap((file) => ormSites(file, fs.readFileSync(path.join(ROOT, file), 'utf8'))).length).toBeGreaterThan(30);
+  });
+
+  it('the TypeORM check catches what it is meant to catch', () => {
+    expect(ormSites('x.ts', `return this.db.getRepository(Feed).findOneBy({ id });`)).toEqual(['x.ts:1 getRepository()']);
+    expect(ormSites('x.ts', `const repo = db.getRepository(User);\nawait repo.update({ id }, { paused });`)).toEqual(['x.ts:1 getRepository()']);
+    expect(ormSites('x.ts', `await this.db.transaction((tx) => insertArticles(tx, 'import', null, rows));`)).toEqual(['x.ts:1 transaction()']);
+    expect(ormSites('x.ts', `const n = await this.db.manager.count(Feed);`)).toEqual(['x.ts:1 .manager']);
+    expect(ormSites('x.ts', `const { manager } = ds;\nconst q = ds.createQueryBuilder().select('1');`)).toEqual(['x.ts:2 createQueryBuilder()']);
+    // Not TypeORM: store functions, words in text, a manager that is not a property.
+    expect(ormSites('x.ts', `const feed = await findFeed(this.db, id);`)).toEqual([]);
+    expect(ormSites('x.ts', `log.info('getRepository and .transaction( are for store/');`)).toEqual([]);
+    expect(ormSites('x.ts', `const manager = new PoolManager();\nmanager.start();`)).toEqual([]);
   });
 
   it('no process.env under domain/ and ml/ (tests included): configuration is passed in', () => {

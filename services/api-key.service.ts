@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { parseApiKey, generateApiKey, secretMatches } from '../domain/access/key-format';
 import { ServiceError } from './errors';
-import { revokeApiKey, touchApiKey } from '../store/credential-store';
-import { ApiKey, Role, User } from '../entities';
+import { findApiKey, findApiKeyByLookupId, getApiKey, insertApiKey, listApiKeys, revokeApiKey, touchApiKey } from '../store/credential-store';
+import { Role, type ApiKey, type User } from '../entities';
 
 export type AuthFailure = 'missing' | 'malformed' | 'unknown' | 'expired' | 'revoked' | 'inactive';
 
@@ -43,23 +43,20 @@ export class ApiKeyService {
       throw new ServiceError('BAD_USER_INPUT', 'expiresAt must be in the future', { field: 'expiresAt' });
     }
     const { key, lookupId, secretHash } = generateApiKey();
-    const repo = this.db.getRepository(ApiKey);
-    const saved = await repo.save(repo.create({ userId, name: trimmed, lookupId, secretHash, expiresAt, revokedAt: null, lastUsedAt: null }));
-    return { apiKey: await repo.findOneByOrFail({ id: saved.id }), key };
+    return { apiKey: await insertApiKey(this.db, { userId, name: trimmed, lookupId, secretHash, expiresAt }), key };
   }
 
   list(userId: string): Promise<ApiKey[]> {
-    return this.db.getRepository(ApiKey).find({ where: { userId }, order: { createdAt: 'DESC' } });
+    return listApiKeys(this.db, userId);
   }
 
   /** Owners revoke their own keys, admins any; everyone is told on commit via NOTIFY. */
   async revoke(actor: { userId: string; role: Role }, id: string): Promise<ApiKey> {
-    const repo = this.db.getRepository(ApiKey);
-    const key = await repo.findOneBy({ id });
+    const key = await findApiKey(this.db, id);
     if (!key || (key.userId !== actor.userId && actor.role !== Role.ADMIN)) throw new ServiceError('NOT_FOUND', `no API key ${id}`);
     await revokeApiKey(this.db, id);
     this.forget();
-    return repo.findOneByOrFail({ id });
+    return getApiKey(this.db, id);
   }
 
   /** Called for CREDENTIALS_REVOKED events from any process. */
@@ -78,7 +75,7 @@ export class ApiKeyService {
     if (!entry || now - entry.fetchedAt > KEY_CACHE_MS) {
       let pending = this.inflight.get(parsed.lookupId);
       if (!pending) {
-        pending = this.db.getRepository(ApiKey).findOne({ where: { lookupId: parsed.lookupId }, relations: { user: true } });
+        pending = findApiKeyByLookupId(this.db, parsed.lookupId);
         this.inflight.set(parsed.lookupId, pending);
         const lookupId = parsed.lookupId;
         void pending.finally(() => this.inflight.delete(lookupId)).catch(() => undefined);

@@ -14,7 +14,7 @@ import {
 } from '../store/article-read-store';
 
 export { ARTICLE_ROW_FIELDS, type ArticleFilter, type ArticleRow, type ArticleTickerRow, type SentimentScoreRow } from '../store/article-read-store';
-import { insertArticles } from '../store/article-store';
+import { insertImportedArticles } from '../store/article-store';
 import type { ApiMetrics } from '../observability/metrics';
 import { csvLimit, toCsv } from './csv';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -166,7 +166,7 @@ export class ArticleService {
     });
     const { unique, duplicates } = dedupeArticles(accepted.map((a) => a.article));
     const tagged = withTickers(unique, await currentTickerExtractor(this.db));
-    const stored = await this.db.transaction((tx) => insertArticles(tx, 'import', null, tagged));
+    const stored = await insertImportedArticles(this.db, tagged);
     const insertedIds = stored.map((s) => s.id);
     if (insertedIds.length > 0) {
       await this.temporal.workflow.start(scoreArticlesWorkflow, {

@@ -5,11 +5,11 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { In, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { describeStrategies, STRATEGIES, strategyEntry, strategyKindList, type AnyStrategyEntry, type BacktestParams, type BacktestSizing, type BacktestStrategy, type BacktestStrategyInput, type StrategyChecks } from '../domain/backtest';
 import { isUuid } from '../domain/ids';
-import { BacktestRun, BacktestStatus } from '../entities';
-import { insertBacktestRun, listBacktestRuns, markBacktestTerminal } from '../store/backtest-status-store';
+import { BacktestStatus, type BacktestRun } from '../entities';
+import { failBacktestStart, findBacktestRun, findBacktestRuns, getBacktestRun, insertBacktestRun, listBacktestRuns, markBacktestTerminal } from '../store/backtest-status-store';
 import { countPriceBars } from '../store/price-bar-store';
 import { ServiceError } from './errors';
 import { isFeatureEnabled } from '../store/feature-flag-store';
@@ -150,15 +150,14 @@ export async function startBacktest(db: DataSource, temporal: Client, taskQueue:
   }
   const id = randomUUID();
   const workflowId = `backtest-${id}`;
-  const repo = db.getRepository(BacktestRun);
   await insertBacktestRun(db, { id, name, params, permutationsTotal: params.permutations, workflowId, createdBy });
   try {
     await temporal.workflow.start(backtestWorkflow, { taskQueue: workflowQueue(taskQueue, backtestWorkflow), workflowId, args: [id] });
   } catch (err) {
-    await repo.update({ id }, { status: BacktestStatus.FAILED, error: `could not start the workflow: ${(err as Error).message}`, completedAt: new Date() });
+    await failBacktestStart(db, id, `could not start the workflow: ${(err as Error).message}`);
     throw err;
   }
-  return repo.findOneByOrFail({ id });
+  return getBacktestRun(db, id);
 }
 
 /**
@@ -177,13 +176,13 @@ export async function cancelBacktest(db: DataSource, temporal: Client, id: strin
     }
   }
   await markBacktestTerminal(db, id, 'CANCELLED', null);
-  return db.getRepository(BacktestRun).findOneByOrFail({ id });
+  return getBacktestRun(db, id);
 }
 
 /** The run, or null when it does not exist or is not the actor's. */
 export async function getBacktest(db: DataSource, id: string, actor?: BacktestActor): Promise<BacktestRun | null> {
   if (!isUuid(id)) return null;
-  const run = await db.getRepository(BacktestRun).findOneBy({ id });
+  const run = await findBacktestRun(db, id);
   return run && mayAct(actor, run) ? run : null;
 }
 
@@ -239,7 +238,7 @@ export async function compareBacktests(db: DataSource, ids: string[], actor?: Ba
   const unique = [...new Set(ids)];
   if (unique.length === 0 || unique.length > MAX_COMPARE) throw bad('ids', `give 1 to ${MAX_COMPARE} backtest ids, got ${unique.length}`);
   const invalid = unique.filter((id) => !isUuid(id));
-  const runs = invalid.length === unique.length ? [] : await db.getRepository(BacktestRun).findBy({ id: In(unique.filter(isUuid)) });
+  const runs = invalid.length === unique.length ? [] : await findBacktestRuns(db, unique.filter(isUuid));
   const byId = new Map(runs.filter((r) => mayAct(actor, r)).map((r) => [r.id, r]));
   const missing = unique.filter((id) => !byId.has(id));
   if (missing.length > 0) throw new ServiceError('NOT_FOUND', `no backtest with id ${missing.join(', ')}`, { field: 'ids' });

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { ServiceError } from './errors';
-import { FeatureFlag, FeatureFlagAudit } from '../entities';
-import { changeFlag, isFeatureEnabled, type FlagKey, type FlagReadOptions } from '../store/feature-flag-store';
+import type { FeatureFlag, FeatureFlagAudit } from '../entities';
+import { changeFlag, flagAudit, getFlag, isFeatureEnabled, listFlags, type FlagKey, type FlagReadOptions } from '../store/feature-flag-store';
 
 const FLAG_KEY = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -9,7 +9,7 @@ export class FeatureFlagService {
   constructor(private readonly db: DataSource) {}
 
   list(): Promise<FeatureFlag[]> {
-    return this.db.getRepository(FeatureFlag).find({ order: { key: 'ASC' } });
+    return listFlags(this.db);
   }
 
   isEnabled(key: FlagKey, options?: FlagReadOptions): Promise<boolean> {
@@ -35,11 +35,7 @@ export class FeatureFlagService {
 
   audit(key: string | undefined, first: number): Promise<FeatureFlagAudit[]> {
     if (!Number.isInteger(first) || first < 1 || first > 500) throw new ServiceError('BAD_USER_INPUT', 'first must be 1 to 500', { field: 'first' });
-    return this.db.getRepository(FeatureFlagAudit).find({
-      where: key ? { flagKey: key } : {},
-      order: { changedAt: 'DESC', id: 'DESC' },
-      take: first,
-    });
+    return flagAudit(this.db, key, first);
   }
 
   private async change(
@@ -48,6 +44,6 @@ export class FeatureFlagService {
     next: (old: { enabled: boolean; description: string } | null) => { enabled: boolean; description: string },
   ): Promise<FeatureFlag> {
     await changeFlag(this.db, key, actorId, next);
-    return this.db.getRepository(FeatureFlag).findOneByOrFail({ key });
+    return getFlag(this.db, key);
   }
 }

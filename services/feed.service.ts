@@ -10,9 +10,9 @@ import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temp
 import type { DataSource } from 'typeorm';
 import { ServiceError } from './errors';
 import { deleteSchedule, runScheduledWorkflowNow } from './schedules';
-import { insertFeed } from '../store/feed-store';
+import { deleteFeed, findFeed, insertFeed, listFeeds, setFeedPaused } from '../store/feed-store';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
-import { Feed } from '../entities';
+import type { Feed } from '../entities';
 import { pollFeedWorkflow } from '../workflows/poll-feed.workflow';
 import { workflowQueue } from '../domain/task-queues';
 
@@ -52,18 +52,14 @@ export class FeedService {
     private readonly destinationPolicy: DestinationPolicy = STRICT_POLICY,
   ) {}
 
-  private repo() {
-    return this.db.getRepository(Feed);
-  }
-
   async get(id: string): Promise<Feed> {
-    const feed = await this.repo().findOneBy({ id });
+    const feed = await findFeed(this.db, id);
     if (!feed) throw new ServiceError('NOT_FOUND', `no feed ${id}`);
     return feed;
   }
 
   list(): Promise<Feed[]> {
-    return this.repo().find({ order: { createdAt: 'ASC' } });
+    return listFeeds(this.db);
   }
 
   async add(input: AddFeedInput): Promise<Feed> {
@@ -89,7 +85,7 @@ export class FeedService {
       });
     } catch (err) {
       // No schedule, no feed: never leave a feed that silently never polls.
-      await this.repo().delete({ id: feed.id });
+      await deleteFeed(this.db, feed.id);
       throw err;
     }
     return feed;
@@ -104,7 +100,7 @@ export class FeedService {
       // Catch up at once rather than an interval later; SKIP if a poll is still running.
       await handle.trigger(ScheduleOverlapPolicy.SKIP);
     }
-    await this.repo().update({ id }, { paused });
+    await setFeedPaused(this.db, id, paused);
     return { ...feed, paused };
   }
 
@@ -124,7 +120,7 @@ export class FeedService {
   async remove(id: string): Promise<boolean> {
     await this.get(id);
     await deleteSchedule(this.temporal, scheduleIdFor(id));
-    await this.repo().delete({ id });
+    await deleteFeed(this.db, id);
     return true;
   }
 

@@ -9,10 +9,10 @@ import type { DataSource } from 'typeorm';
 import { retagArticlesWorkflow } from '../workflows/retag.workflow';
 import { workflowQueue } from '../domain/task-queues';
 import { ServiceError } from './errors';
-import { deleteInstrument, upsertInstrument } from '../store/instrument-store';
+import { deleteInstrument, findInstrument, getInstrument, listInstruments, upsertInstrument } from '../store/instrument-store';
 import { sharedTickerExtractor } from '../store/ticker-extraction-store';
 import { defaultInstruments, loadSp500Companies, normaliseTicker, type Company } from '../domain/tickers';
-import { AssetClass, Instrument } from '../entities';
+import { AssetClass, type Instrument } from '../entities';
 
 export interface InstrumentInput {
   symbol: string;
@@ -93,7 +93,7 @@ export class InstrumentService {
     const v = InstrumentService.validate(input);
     const symbol = await upsertInstrument(this.db, v);
     await this.startRetag(`instrument ${symbol} added or changed`);
-    return this.db.getRepository(Instrument).findOneByOrFail({ symbol });
+    return getInstrument(this.db, symbol);
   }
 
   async remove(symbol: string): Promise<boolean> {
@@ -103,13 +103,13 @@ export class InstrumentService {
   }
 
   list(): Promise<Instrument[]> {
-    return this.db.getRepository(Instrument).find({ order: { symbol: 'ASC' } });
+    return listInstruments(this.db);
   }
 
   /** One symbol as the extractor sees it: an admin row, else a built-in default, else the S&P 500 list, else the listed universe. */
   async lookup(symbol: string): Promise<UniverseEntry | null> {
     const s = normaliseTicker(symbol);
-    const admin = await this.db.getRepository(Instrument).findOneBy({ symbol: s });
+    const admin = await findInstrument(this.db, s);
     if (admin) return { ...admin, source: 'admin' };
     const builtIn = defaultInstruments().find((c) => c.ticker === s);
     if (builtIn) return { symbol: s, name: builtIn.name, aliases: builtIn.aliases ?? [], exchange: null, assetClass: builtIn.assetClass as AssetClass, sector: null, source: 'default' };

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import { PipelineProbe } from '../entities';
+import type { PipelineProbe } from '../entities';
+import { findPipelineProbe, getPipelineProbe, insertPipelineProbe } from '../store/pipeline-probe-store';
 import { pipelineProbeWorkflow } from '../workflows/pipeline-probe.workflow';
 import { workflowQueue } from '../domain/task-queues';
 
@@ -16,14 +17,12 @@ export class PipelineProbeService {
   async start(note: string | null): Promise<PipelineProbe> {
     const id = randomUUID();
     const workflowId = `pipeline-probe-${id}`;
-    const repo = this.db.getRepository(PipelineProbe);
-    const probe = repo.create({ id, workflowId, status: 'RUNNING', note, completedBy: null, completedAt: null });
-    await repo.insert(probe);
+    await insertPipelineProbe(this.db, id, workflowId, note);
     await this.temporal.workflow.start(pipelineProbeWorkflow, { taskQueue: workflowQueue(this.taskQueue, pipelineProbeWorkflow), workflowId, args: [id] });
-    return (await repo.findOneByOrFail({ id }));
+    return getPipelineProbe(this.db, id);
   }
 
   find(id: string): Promise<PipelineProbe | null> {
-    return this.db.getRepository(PipelineProbe).findOneBy({ id });
+    return findPipelineProbe(this.db, id);
   }
 }

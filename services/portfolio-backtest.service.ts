@@ -11,7 +11,7 @@ import { isUuid } from '../domain/ids';
 import { workflowQueue } from '../domain/task-queues';
 import { loadSp500Companies } from '../domain/tickers';
 import { BacktestStatus, PortfolioBacktest } from '../entities';
-import { barCounts, insertPortfolioBacktest, instrumentsInSector, listPortfolioBacktests, markPortfolioBacktestTerminal } from '../store/portfolio-backtest-store';
+import { barCounts, findPortfolioBacktest, getPortfolioBacktest, insertPortfolioBacktest, instrumentsInSector, listPortfolioBacktests, markPortfolioBacktestTerminal } from '../store/portfolio-backtest-store';
 import { bad, int, MAX_PERMUTATIONS, mayAct, num, strategyOf, time, type BacktestActor } from './backtest.service';
 import { ServiceError } from './errors';
 import { isFeatureEnabled } from '../store/feature-flag-store';
@@ -217,13 +217,13 @@ export class PortfolioBacktestService {
       await markPortfolioBacktestTerminal(this.db, id, 'FAILED', `could not start the workflow: ${(err as Error).message}`);
       throw err;
     }
-    return this.db.getRepository(PortfolioBacktest).findOneByOrFail({ id });
+    return getPortfolioBacktest(this.db, id);
   }
 
   /** The run, or null when it does not exist or is not the actor's (someone else's run is NOT_FOUND, like a missing one). */
   async get(id: string, actor?: BacktestActor): Promise<PortfolioBacktest | null> {
     if (!isUuid(id)) return null;
-    const run = await this.db.getRepository(PortfolioBacktest).findOneBy({ id });
+    const run = await findPortfolioBacktest(this.db, id);
     return run && mayAct(actor, run) ? run : null;
   }
 
@@ -246,6 +246,6 @@ export class PortfolioBacktestService {
       }
     }
     await markPortfolioBacktestTerminal(this.db, id, 'CANCELLED', null);
-    return this.db.getRepository(PortfolioBacktest).findOneByOrFail({ id });
+    return getPortfolioBacktest(this.db, id);
   }
 }

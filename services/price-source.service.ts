@@ -10,10 +10,10 @@ import type { DataSource } from 'typeorm';
 import type { ComputeSignalsResult } from '../contracts';
 import { ServiceError } from './errors';
 import { deleteSchedule, runScheduledWorkflowNow } from './schedules';
-import { insertPriceSource } from '../store/price-source-store';
+import { deletePriceSource, findPriceSource, insertPriceSource, listPriceSources, setPriceSourceTickers } from '../store/price-source-store';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { expandUrlTemplate, UrlTemplateError, validateUrlTemplate } from '../domain/prices';
-import { PriceFormat, PriceSource } from '../entities';
+import { PriceFormat, type PriceSource } from '../entities';
 import { computeSignalsWorkflow } from '../workflows/signals.workflow';
 import { fetchPricesWorkflow, recomputeFollowedSignalsWorkflow } from '../workflows/prices.workflow';
 import { normaliseInterval, normaliseTicker } from './price-import.service';
@@ -56,16 +56,12 @@ export class PriceSourceService {
     private readonly recomputeCron: string = '15 22 * * 1-5',
   ) {}
 
-  private repo() {
-    return this.db.getRepository(PriceSource);
-  }
-
   list(): Promise<PriceSource[]> {
-    return this.repo().find({ order: { createdAt: 'ASC' } });
+    return listPriceSources(this.db);
   }
 
   async get(id: string): Promise<PriceSource> {
-    const source = await this.repo().findOneBy({ id });
+    const source = await findPriceSource(this.db, id);
     if (!source) throw new ServiceError('NOT_FOUND', `no price source ${id}`);
     return source;
   }
@@ -109,7 +105,7 @@ export class PriceSourceService {
       });
       await this.ensureDailyRecompute();
     } catch (err) {
-      await this.repo().delete({ id: source.id });
+      await deletePriceSource(this.db, source.id);
       await this.temporal.schedule.getHandle(priceScheduleId(source.id)).delete().catch(() => undefined);
       if (/invalid|cron/i.test((err as Error).message)) throw new ServiceError('BAD_USER_INPUT', `Temporal refused the schedule: ${(err as Error).message}`, { field: 'cron' });
       throw err;
@@ -133,14 +129,14 @@ export class PriceSourceService {
 
   async setTickers(id: string, raw: string[]): Promise<PriceSource> {
     await this.get(id);
-    await this.repo().update({ id }, { tickers: tickers(raw) });
+    await setPriceSourceTickers(this.db, id, tickers(raw));
     return this.get(id);
   }
 
   async remove(id: string): Promise<boolean> {
     await this.get(id);
     await deleteSchedule(this.temporal, priceScheduleId(id));
-    await this.repo().delete({ id });
+    await deletePriceSource(this.db, id);
     return true;
   }
 

@@ -7,9 +7,9 @@ import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { INTRADAY_SUFFIX, type ReplaySignalsInput } from '../contracts';
 import { signalRulesVersion } from '../domain/signals';
-import { HistoricalSignal, SignalReplay } from '../entities';
+import type { HistoricalSignal, SignalReplay } from '../entities';
 import { ServiceError } from './errors';
-import { failReplayStart, insertPendingReplay, latestReplayedModelVersion, replayedSeries } from '../store/signal-replay-store';
+import { failReplayStart, findReplay, getReplay, insertPendingReplay, latestReplayedModelVersion, replayedSeries } from '../store/signal-replay-store';
 import { normaliseTicker } from './price-import.service';
 import { replaySignalsWorkflow } from '../workflows/signal-replay.workflow';
 import { workflowQueue } from '../domain/task-queues';
@@ -79,11 +79,11 @@ export class SignalHistoryService {
       await failReplayStart(this.db, id, `could not start the workflow: ${(err as Error).message}`);
       throw err;
     }
-    return this.db.getRepository(SignalReplay).findOneByOrFail({ id });
+    return getReplay(this.db, id);
   }
 
   getReplay(id: string): Promise<SignalReplay | null> {
-    return this.db.getRepository(SignalReplay).findOneBy({ id });
+    return findReplay(this.db, id);
   }
 
   /** One series, oldest first. Without versions: the current rules and the series most recently written for the ticker. */

@@ -7,12 +7,12 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import type { SweepParams } from '../contracts';
 import { expandGrid, STRATEGIES, type StrategyField, type SweepValue } from '../domain/backtest';
-import { ParameterSweep, SweepKind } from '../entities';
+import { SweepKind, type ParameterSweep } from '../entities';
 import { parameterSweepWorkflow, walkForwardWorkflow } from '../workflows/sweep.workflow';
 import { ServiceError } from './errors';
 import { storedFlag } from '../store/feature-flag-store';
 import { countPriceBars } from '../store/price-bar-store';
-import { cancelSweep, countSweepResults, failSweepStart, insertSweep, rankedSweepResults } from '../store/sweep-store';
+import { cancelSweep, countSweepResults, failSweepStart, findSweep, getSweep, insertSweep, rankedSweepResults } from '../store/sweep-store';
 import { mayAct, validateBacktestInput, type BacktestActor, type StartBacktestInput } from './backtest.service';
 import { isUuid } from '../domain/ids';
 import { workflowQueue } from '../domain/task-queues';
@@ -138,7 +138,7 @@ export class SweepService {
       await failSweepStart(this.db, id, `could not start the workflow: ${(err as Error).message}`);
       throw err;
     }
-    return this.db.getRepository(ParameterSweep).findOneByOrFail({ id });
+    return getSweep(this.db, id);
   }
 
   async startSweep(input: StartSweepInput, createdBy: string | null = null): Promise<ParameterSweep> {
@@ -160,7 +160,7 @@ export class SweepService {
   /** Someone else's sweep is null to them, exactly like one that does not exist (admins see all). */
   async get(id: string, actor?: BacktestActor): Promise<ParameterSweep | null> {
     if (!isUuid(id)) return null;
-    const sweep = await this.db.getRepository(ParameterSweep).findOneBy({ id });
+    const sweep = await findSweep(this.db, id);
     return sweep && mayAct(actor, sweep) ? sweep : null;
   }
 
@@ -176,7 +176,7 @@ export class SweepService {
       }
     }
     await cancelSweep(this.db, id);
-    return this.db.getRepository(ParameterSweep).findOneByOrFail({ id });
+    return getSweep(this.db, id);
   }
 
   async configsDone(id: string): Promise<number> {

@@ -2,8 +2,8 @@ import os from 'node:os';
 import bcrypt from 'bcrypt';
 import type { DataSource } from 'typeorm';
 import { ServiceError } from './errors';
-import { deactivateUser, insertUser } from '../store/credential-store';
-import { Role, User } from '../entities';
+import { activeAdminExists, deactivateUser, findUser, findUserByEmail, getUser, insertUser, listUsers } from '../store/credential-store';
+import type { Role, User } from '../entities';
 
 export const BCRYPT_COST = 12;
 /** bcrypt reads at most 72 bytes; longer passwords would be silently truncated, so refuse them. */
@@ -81,38 +81,37 @@ export class UserService {
     const normalised = normaliseEmail(email);
     assertPasswordAcceptable(password);
     const passwordHash = await bcryptSlots.run(() => bcrypt.hash(password, BCRYPT_COST));
-    const repo = this.db.getRepository(User);
     const id = await insertUser(this.db, normalised, passwordHash, role);
     if (id === null) throw new ServiceError('CONFLICT', `a user with email ${normalised} already exists`, { field: 'email' });
-    return repo.findOneByOrFail({ id });
+    return getUser(this.db, id);
   }
 
   /** The active user with this email and password, or null; the same work either way. */
   async verifyPassword(email: string, password: string): Promise<User | null> {
     if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return null;
-    const user = await this.db.getRepository(User).findOneBy({ email: email.trim().toLowerCase() });
+    const user = await findUserByEmail(this.db, email.trim().toLowerCase());
     const hash = user?.passwordHash ?? (await dummy());
     const ok = await bcryptSlots.run(() => bcrypt.compare(password, hash));
     return ok && user && user.active ? user : null;
   }
 
   find(id: string): Promise<User | null> {
-    return this.db.getRepository(User).findOneBy({ id });
+    return findUser(this.db, id);
   }
 
   /** Every user, newest first (the operator dashboard's list). */
   list(limit = 500): Promise<User[]> {
-    return this.db.getRepository(User).find({ order: { createdAt: 'DESC' }, take: Math.min(Math.max(limit, 1), 500) });
+    return listUsers(this.db, Math.min(Math.max(limit, 1), 500));
   }
 
   async adminExists(): Promise<boolean> {
-    return (await this.db.getRepository(User).countBy({ role: Role.ADMIN, active: true })) > 0;
+    return activeAdminExists(this.db);
   }
 
   /** Deactivates and tells every API process (NOTIFY on commit) to drop the user's sockets. */
   async deactivate(id: string): Promise<User> {
     if (!(await deactivateUser(this.db, id))) throw new ServiceError('NOT_FOUND', `no user ${id}`);
     this.onCredentialsChanged();
-    return this.db.getRepository(User).findOneByOrFail({ id });
+    return getUser(this.db, id);
   }
 }

@@ -9,11 +9,11 @@ import type { DataSource } from 'typeorm';
 import { ServiceError } from './errors';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { DEFAULT_RETRY, generateWebhookSecret, normaliseFilterTickers, type WebhookRetryOptions } from '../domain/webhooks';
-import { SignalType, WebhookDelivery, WebhookDeliveryAttempt, WebhookDeliveryStatus, WebhookEndpoint, WebhookKind } from '../entities';
+import { SignalType, WebhookKind, type WebhookDelivery, type WebhookDeliveryAttempt, type WebhookDeliveryStatus, type WebhookEndpoint } from '../entities';
 import { deliverWebhookEventWorkflow, eventWorkflowId } from '../workflows/webhook.workflow';
 import { decodeCursor, encodeCursor } from './cursor';
 import { workflowQueue } from '../domain/task-queues';
-import { countEndpointsOf, deliveryPage, insertReplayDelivery } from '../store/webhook-store';
+import { countEndpointsOf, deleteEndpoint, deliveryAttempts, deliveryPage, findDelivery, findEndpoint, insertEndpoint, insertReplayDelivery, listEndpoints, updateEndpoint } from '../store/webhook-store';
 
 export interface WebhookActor {
   userId: string;
@@ -60,18 +60,14 @@ export class WebhookService {
     private readonly retry: WebhookRetryOptions = DEFAULT_RETRY,
   ) {}
 
-  private endpoints() {
-    return this.db.getRepository(WebhookEndpoint);
-  }
-
   async get(id: string, actor: WebhookActor): Promise<WebhookEndpoint> {
-    const endpoint = await this.endpoints().findOneBy({ id });
+    const endpoint = await findEndpoint(this.db, id);
     if (!endpoint || (!seesAll(actor) && endpoint.ownerId !== actor.userId)) throw new ServiceError('NOT_FOUND', `no webhook endpoint ${id}`);
     return endpoint;
   }
 
   list(actor: WebhookActor): Promise<WebhookEndpoint[]> {
-    return this.endpoints().find({ where: seesAll(actor) ? {} : { ownerId: actor.userId }, order: { createdAt: 'ASC' } });
+    return listEndpoints(this.db, seesAll(actor) ? undefined : actor.userId);
   }
 
   private filters(input: WebhookEndpointInput) {
@@ -104,9 +100,7 @@ export class WebhookService {
     const n = await countEndpointsOf(this.db, actor.userId);
     if (n >= MAX_ENDPOINTS_PER_USER) throw new ServiceError('CONFLICT', `at most ${MAX_ENDPOINTS_PER_USER} webhook endpoints per user`);
     const secret = generateWebhookSecret();
-    const endpoint = await this.endpoints().save(
-      this.endpoints().create({ tickers: null, types: null, minConfidence: 0, description: null, ...fields, ownerId: actor.userId, kind, secret, enabled: true }),
-    );
+    const endpoint = await insertEndpoint(this.db, { ...fields, ownerId: actor.userId, kind, secret, enabled: true });
     return { endpoint, secret };
   }
 
@@ -115,21 +109,21 @@ export class WebhookService {
     const fields = this.filters(input);
     if (input.enabled === true && !endpoint.enabled) Object.assign(fields, { enabled: true, disabledReason: null, disabledAt: null, consecutiveFailures: 0 });
     if (input.enabled === false && endpoint.enabled) Object.assign(fields, { enabled: false, disabledReason: 'disabled by its owner', disabledAt: new Date() });
-    if (Object.keys(fields).length > 0) await this.endpoints().update({ id }, fields);
+    if (Object.keys(fields).length > 0) await updateEndpoint(this.db, id, fields);
     return this.get(id, actor);
   }
 
   async rotateSecret(id: string, actor: WebhookActor): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     const endpoint = await this.get(id, actor);
     const secret = generateWebhookSecret();
-    await this.endpoints().update({ id }, { secret });
+    await updateEndpoint(this.db, id, { secret });
     return { endpoint, secret };
   }
 
   /** Deletes the endpoint and its delivery records; deliveries still retrying stop at their next attempt. */
   async remove(id: string, actor: WebhookActor): Promise<boolean> {
     await this.get(id, actor);
-    await this.endpoints().delete({ id });
+    await deleteEndpoint(this.db, id);
     return true;
   }
 
@@ -148,7 +142,7 @@ export class WebhookService {
   }
 
   async delivery(id: string, actor: WebhookActor): Promise<WebhookDelivery> {
-    const delivery = await this.db.getRepository(WebhookDelivery).findOneBy({ id });
+    const delivery = await findDelivery(this.db, id);
     if (!delivery) throw new ServiceError('NOT_FOUND', `no webhook delivery ${id}`);
     try {
       await this.get(delivery.endpointId, actor);
@@ -159,7 +153,7 @@ export class WebhookService {
   }
 
   attempts(deliveryId: string): Promise<WebhookDeliveryAttempt[]> {
-    return this.db.getRepository(WebhookDeliveryAttempt).find({ where: { deliveryId }, order: { attempt: 'ASC' } });
+    return deliveryAttempts(this.db, deliveryId);
   }
 
   /** Sends the same event again as a new delivery (new id, same body data), through the same workflow. */

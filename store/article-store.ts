@@ -3,7 +3,7 @@
  * column arrays, ON CONFLICT DO NOTHING on the dedupe keys (url hash; feed + guid), so a
  * re-poll, a retried activity or two racing polls insert each article exactly once.
  */
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { NormalisedArticle } from '../domain/feeds';
 import type { TickerMention } from '../domain/tickers';
 import { publishEvents } from '../events/publish';
@@ -19,6 +19,11 @@ export interface ArticleWithTickers {
 export interface StoredArticle {
   id: string;
   urlHash: string;
+}
+
+/** Imported articles (no feed), stored with their ticker mentions in one transaction. */
+export function insertImportedArticles(db: DataSource, articles: ArticleWithTickers[]): Promise<StoredArticle[]> {
+  return db.transaction((tx) => insertArticles(tx, 'import', null, articles));
 }
 
 export async function insertArticles(

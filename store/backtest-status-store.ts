@@ -4,8 +4,8 @@
  * markBacktestCancelled / markBacktestFailed activities. Guarded (`WHERE status IN ('PENDING',
  * 'RUNNING')`), so a run that already finished keeps its result and is announced only once.
  */
-import type { DataSource } from 'typeorm';
-import { BacktestRun } from '../entities';
+import { In, type DataSource } from 'typeorm';
+import { BacktestRun, BacktestStatus } from '../entities';
 import { publishEvent, type Queryable } from '../events/publish';
 import { Topic, type TopicPayload } from '../events/topics';
 
@@ -123,4 +123,23 @@ export function listBacktestRuns(db: DataSource, filter: BacktestListFilter, lim
   if (filter.ticker) q.andWhere(`b.params->>'ticker' = :ticker`, { ticker: filter.ticker });
   if (filter.createdBy) q.andWhere('b.created_by = :createdBy', { createdBy: filter.createdBy });
   return q.getMany();
+}
+
+/** A run whose workflow could not start: FAILED with the reason (no event: nobody follows it yet). */
+export async function failBacktestStart(db: DataSource, id: string, error: string): Promise<void> {
+  await db.getRepository(BacktestRun).update({ id }, { status: BacktestStatus.FAILED, error, completedAt: new Date() });
+}
+
+export function findBacktestRun(db: DataSource, id: string): Promise<BacktestRun | null> {
+  return db.getRepository(BacktestRun).findOneBy({ id });
+}
+
+/** One run; fails when there is none. */
+export function getBacktestRun(db: DataSource, id: string): Promise<BacktestRun> {
+  return db.getRepository(BacktestRun).findOneByOrFail({ id });
+}
+
+/** The runs with these ids that exist (any order). */
+export function findBacktestRuns(db: DataSource, ids: string[]): Promise<BacktestRun[]> {
+  return db.getRepository(BacktestRun).findBy({ id: In(ids) });
 }

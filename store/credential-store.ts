@@ -1,5 +1,6 @@
 /** Credential changes as stored (api_keys, users), each announced to every API process on commit. */
 import type { DataSource } from 'typeorm';
+import { ApiKey, Role, User } from '../entities';
 import { publishEvent } from '../events/publish';
 import { ALL_KEY, Topic } from '../events/topics';
 
@@ -35,4 +36,62 @@ export async function deactivateUser(db: DataSource, id: string): Promise<boolea
     await publishEvent(tx, Topic.CREDENTIALS_REVOKED, ALL_KEY, { userId: id });
     return true;
   });
+}
+
+export interface NewApiKey {
+  userId: string;
+  name: string;
+  lookupId: string;
+  secretHash: Buffer;
+  expiresAt: Date | null;
+}
+
+/** Stores a new, unrevoked, unused key and returns it as stored. */
+export async function insertApiKey(db: DataSource, k: NewApiKey): Promise<ApiKey> {
+  const repo = db.getRepository(ApiKey);
+  const saved = await repo.save(repo.create({ ...k, revokedAt: null, lastUsedAt: null }));
+  return repo.findOneByOrFail({ id: saved.id });
+}
+
+/** A user's keys, newest first. */
+export function listApiKeys(db: DataSource, userId: string): Promise<ApiKey[]> {
+  return db.getRepository(ApiKey).find({ where: { userId }, order: { createdAt: 'DESC' } });
+}
+
+export function findApiKey(db: DataSource, id: string): Promise<ApiKey | null> {
+  return db.getRepository(ApiKey).findOneBy({ id });
+}
+
+/** One key; fails when there is none. */
+export function getApiKey(db: DataSource, id: string): Promise<ApiKey> {
+  return db.getRepository(ApiKey).findOneByOrFail({ id });
+}
+
+/** The key with this lookup id, with its user, or null. */
+export function findApiKeyByLookupId(db: DataSource, lookupId: string): Promise<ApiKey | null> {
+  return db.getRepository(ApiKey).findOne({ where: { lookupId }, relations: { user: true } });
+}
+
+export function findUser(db: DataSource, id: string): Promise<User | null> {
+  return db.getRepository(User).findOneBy({ id });
+}
+
+/** One user; fails when there is none. */
+export function getUser(db: DataSource, id: string): Promise<User> {
+  return db.getRepository(User).findOneByOrFail({ id });
+}
+
+/** The user with this (already normalised) email, or null. */
+export function findUserByEmail(db: DataSource, email: string): Promise<User | null> {
+  return db.getRepository(User).findOneBy({ email });
+}
+
+/** The newest `limit` users, newest first. */
+export function listUsers(db: DataSource, limit: number): Promise<User[]> {
+  return db.getRepository(User).find({ order: { createdAt: 'DESC' }, take: limit });
+}
+
+/** Whether an active admin exists. */
+export async function activeAdminExists(db: DataSource): Promise<boolean> {
+  return (await db.getRepository(User).countBy({ role: Role.ADMIN, active: true })) > 0;
 }

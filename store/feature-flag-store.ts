@@ -3,7 +3,7 @@
  * for services and activities alike (services/feature-flags.service.ts changes them).
  */
 import type { DataSource, EntityManager } from 'typeorm';
-import { FeatureFlag } from '../entities';
+import { FeatureFlag, FeatureFlagAudit } from '../entities';
 
 /**
  * Every flag the code reads, in one typed list: a reader names one of these or does not
@@ -98,4 +98,23 @@ export async function changeFlag(db: DataSource, key: string, actorId: string, n
 export async function storedFlag(db: DataSource, key: string): Promise<boolean | undefined> {
   const [flag] = (await db.query(`SELECT enabled FROM feature_flags WHERE key = $1`, [key])) as Array<{ enabled: boolean }>;
   return flag?.enabled;
+}
+
+/** Every stored flag, by key. */
+export function listFlags(db: DataSource): Promise<FeatureFlag[]> {
+  return db.getRepository(FeatureFlag).find({ order: { key: 'ASC' } });
+}
+
+/** One stored flag; fails when it has no row. */
+export function getFlag(db: DataSource, key: string): Promise<FeatureFlag> {
+  return db.getRepository(FeatureFlag).findOneByOrFail({ key });
+}
+
+/** The latest `first` audit rows, newest first, of one flag or of all. */
+export function flagAudit(db: DataSource, key: string | undefined, first: number): Promise<FeatureFlagAudit[]> {
+  return db.getRepository(FeatureFlagAudit).find({
+    where: key ? { flagKey: key } : {},
+    order: { changedAt: 'DESC', id: 'DESC' },
+    take: first,
+  });
 }

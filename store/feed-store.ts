@@ -7,6 +7,20 @@ export function findFeed(db: DataSource, id: string): Promise<Feed | null> {
   return db.getRepository(Feed).findOneBy({ id });
 }
 
+/** Every feed, oldest first. */
+export function listFeeds(db: DataSource): Promise<Feed[]> {
+  return db.getRepository(Feed).find({ order: { createdAt: 'ASC' } });
+}
+
+export async function setFeedPaused(db: DataSource, id: string, paused: boolean): Promise<void> {
+  await db.getRepository(Feed).update({ id }, { paused });
+}
+
+/** Deletes the feed row; its articles stay (feed_id becomes NULL). */
+export async function deleteFeed(db: DataSource, id: string): Promise<void> {
+  await db.getRepository(Feed).delete({ id });
+}
+
 /** Articles an earlier attempt of the same poll (its workflow id) committed. */
 export async function articleIdsOfIngestRun(db: DataSource, ingestRun: string): Promise<string[]> {
   return (await db.getRepository(Article).find({ select: { id: true }, where: { ingestRun } })).map((r) => r.id);

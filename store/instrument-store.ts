@@ -1,5 +1,6 @@
 /** Admin instruments as stored (instruments): the universe's additions and overrides. */
 import type { DataSource } from 'typeorm';
+import { Instrument } from '../entities';
 
 export interface InstrumentValues {
   symbol: string;
@@ -28,4 +29,19 @@ export async function upsertInstrument(db: DataSource, v: InstrumentValues): Pro
 export async function deleteInstrument(db: DataSource, symbol: string): Promise<boolean> {
   const deleted = (await db.query(`DELETE FROM instruments WHERE symbol = $1 RETURNING symbol`, [symbol])) as unknown[];
   return deleted.length > 0;
+}
+
+/** The admin instrument with this symbol, or null. */
+export function findInstrument(db: DataSource, symbol: string): Promise<Instrument | null> {
+  return db.getRepository(Instrument).findOneBy({ symbol });
+}
+
+/** The admin instrument with this symbol; fails when there is none. */
+export function getInstrument(db: DataSource, symbol: string): Promise<Instrument> {
+  return db.getRepository(Instrument).findOneByOrFail({ symbol });
+}
+
+/** Every admin instrument, by symbol. */
+export function listInstruments(db: DataSource): Promise<Instrument[]> {
+  return db.getRepository(Instrument).find({ order: { symbol: 'ASC' } });
 }

@@ -1,5 +1,6 @@
 /** Pipeline probes as stored (pipeline_probes). */
 import type { DataSource } from 'typeorm';
+import { PipelineProbe } from '../entities';
 import { publishEvent } from '../events/publish';
 import { ALL_KEY, Topic } from '../events/topics';
 
@@ -15,4 +16,20 @@ export async function completePipelineProbe(db: DataSource, probeId: string, com
     const updated = Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
     if (updated > 0) await publishEvent(tx, Topic.PIPELINE_PROBE_COMPLETED, ALL_KEY, { id: probeId });
   });
+}
+
+/** Stores a new RUNNING probe. */
+export async function insertPipelineProbe(db: DataSource, id: string, workflowId: string, note: string | null): Promise<void> {
+  const repo = db.getRepository(PipelineProbe);
+  await repo.insert(repo.create({ id, workflowId, status: 'RUNNING', note, completedBy: null, completedAt: null }));
+}
+
+/** One probe; fails when there is none. */
+export function getPipelineProbe(db: DataSource, id: string): Promise<PipelineProbe> {
+  return db.getRepository(PipelineProbe).findOneByOrFail({ id });
+}
+
+/** One probe, or null. */
+export function findPipelineProbe(db: DataSource, id: string): Promise<PipelineProbe | null> {
+  return db.getRepository(PipelineProbe).findOneBy({ id });
 }

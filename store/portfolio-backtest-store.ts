@@ -107,3 +107,13 @@ export function listPortfolioBacktests(db: DataSource, opts: { createdBy?: strin
   if (opts.createdBy) q.andWhere('p.created_by = :me', { me: opts.createdBy });
   return q.getMany();
 }
+
+/** One run as the API shows it, or null when there is none. */
+export function findPortfolioBacktest(db: DataSource, id: string): Promise<PortfolioBacktest | null> {
+  return db.getRepository(PortfolioBacktest).findOneBy({ id });
+}
+
+/** One run that must exist (just written by the caller). */
+export function getPortfolioBacktest(db: DataSource, id: string): Promise<PortfolioBacktest> {
+  return db.getRepository(PortfolioBacktest).findOneByOrFail({ id });
+}

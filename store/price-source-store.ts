@@ -1,6 +1,6 @@
 /** Price sources as stored (price_sources): the URL templates and tickers a scheduled fetch reads. */
 import type { DataSource } from 'typeorm';
-import type { PriceFormat } from '../entities/price-source.entity';
+import { PriceSource, type PriceFormat } from '../entities/price-source.entity';
 
 export interface NewPriceSource {
   name: string;
@@ -42,4 +42,21 @@ export async function recordPriceFetch(db: DataSource, id: string, lastError: st
 export async function followedTickers(db: DataSource): Promise<string[]> {
   const rows = (await db.query(`SELECT DISTINCT unnest(tickers) AS ticker FROM price_sources ORDER BY 1`)) as Array<{ ticker: string }>;
   return rows.map((r) => r.ticker);
+}
+
+/** Every price source, oldest first. */
+export function listPriceSources(db: DataSource): Promise<PriceSource[]> {
+  return db.getRepository(PriceSource).find({ order: { createdAt: 'ASC' } });
+}
+
+export function findPriceSource(db: DataSource, id: string): Promise<PriceSource | null> {
+  return db.getRepository(PriceSource).findOneBy({ id });
+}
+
+export async function setPriceSourceTickers(db: DataSource, id: string, tickers: string[]): Promise<void> {
+  await db.getRepository(PriceSource).update({ id }, { tickers });
+}
+
+export async function deletePriceSource(db: DataSource, id: string): Promise<void> {
+  await db.getRepository(PriceSource).delete({ id });
 }

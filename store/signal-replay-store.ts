@@ -1,7 +1,7 @@
 /** Replayed signal history as stored (signal_replays, signal_history) and the reads a replay plans from. */
 import type { DataSource } from 'typeorm';
 import type { ReplayChunk } from '../contracts';
-import { HistoricalSignal } from '../entities';
+import { HistoricalSignal, SignalReplay } from '../entities';
 import type { TradingSignal } from '../domain/signals';
 import type { Queryable } from '../events/publish';
 import { SIGNAL_BAR_INTERVAL } from './signal-input-store';
@@ -151,4 +151,13 @@ export function replayedSeries(db: DataSource, key: SeriesKey, limit: number, fr
   if (from) q.andWhere('h.as_of >= :from', { from });
   if (to) q.andWhere('h.as_of <= :to', { to });
   return q.getMany();
+}
+
+export function findReplay(db: DataSource, id: string): Promise<SignalReplay | null> {
+  return db.getRepository(SignalReplay).findOneBy({ id });
+}
+
+/** One replay; fails when there is none. */
+export function getReplay(db: DataSource, id: string): Promise<SignalReplay> {
+  return db.getRepository(SignalReplay).findOneByOrFail({ id });
 }

@@ -1,6 +1,7 @@
 /** Parameter sweeps and walk-forward runs as stored (parameter_sweeps, parameter_sweep_results). */
 import type { DataSource } from 'typeorm';
 import type { SweepParams } from '../contracts';
+import { ParameterSweep } from '../entities';
 import type { Queryable } from '../events/publish';
 
 export type SweepKind = 'SWEEP' | 'WALK_FORWARD';
@@ -113,4 +114,13 @@ export async function countSweepResults(db: DataSource, id: string): Promise<num
 /** One page of configuration results, best first (statistic descending, then configuration index). */
 export function rankedSweepResults(db: DataSource, id: string, limit: number, offset: number): Promise<Array<{ config_index: number; statistic: number; metrics: Record<string, unknown> }>> {
   return db.query(`SELECT config_index, statistic, metrics FROM parameter_sweep_results WHERE sweep_id = $1 ORDER BY statistic DESC, config_index LIMIT $2 OFFSET $3`, [id, limit, offset]);
+}
+
+export function findSweep(db: DataSource, id: string): Promise<ParameterSweep | null> {
+  return db.getRepository(ParameterSweep).findOneBy({ id });
+}
+
+/** One sweep; fails when there is none. */
+export function getSweep(db: DataSource, id: string): Promise<ParameterSweep> {
+  return db.getRepository(ParameterSweep).findOneByOrFail({ id });
 }

@@ -3,7 +3,7 @@
  * Delivery planning and attempts (the worker side) are the webhook delivery activities'.
  */
 import type { DataSource } from 'typeorm';
-import type { WebhookDelivery, WebhookDeliveryStatus } from '../entities';
+import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, type WebhookDeliveryStatus } from '../entities';
 
 export async function countEndpointsOf(db: DataSource, ownerId: string): Promise<number> {
   const [{ n }] = (await db.query('SELECT count(*)::int AS n FROM webhook_endpoints WHERE owner_id = $1', [ownerId])) as Array<{ n: number }>;
@@ -46,4 +46,37 @@ export async function insertReplayDelivery(db: DataSource, original: WebhookDeli
     original.id,
   ])) as Array<{ id: string }>;
   return row.id;
+}
+
+export function findEndpoint(db: DataSource, id: string): Promise<WebhookEndpoint | null> {
+  return db.getRepository(WebhookEndpoint).findOneBy({ id });
+}
+
+/** Every endpoint (or one owner's), oldest first. */
+export function listEndpoints(db: DataSource, ownerId?: string): Promise<WebhookEndpoint[]> {
+  return db.getRepository(WebhookEndpoint).find({ where: ownerId === undefined ? {} : { ownerId }, order: { createdAt: 'ASC' } });
+}
+
+/** Stores a new endpoint (unset filters stored as none) and returns it as saved. */
+export function insertEndpoint(db: DataSource, fields: Partial<WebhookEndpoint>): Promise<WebhookEndpoint> {
+  const repo = db.getRepository(WebhookEndpoint);
+  return repo.save(repo.create({ tickers: null, types: null, minConfidence: 0, description: null, ...fields }));
+}
+
+export async function updateEndpoint(db: DataSource, id: string, fields: Partial<WebhookEndpoint>): Promise<void> {
+  await db.getRepository(WebhookEndpoint).update({ id }, fields);
+}
+
+/** Deletes the endpoint; its delivery records go with it (ON DELETE CASCADE). */
+export async function deleteEndpoint(db: DataSource, id: string): Promise<void> {
+  await db.getRepository(WebhookEndpoint).delete({ id });
+}
+
+export function findDelivery(db: DataSource, id: string): Promise<WebhookDelivery | null> {
+  return db.getRepository(WebhookDelivery).findOneBy({ id });
+}
+
+/** A delivery's attempts, first first. */
+export function deliveryAttempts(db: DataSource, deliveryId: string): Promise<WebhookDeliveryAttempt[]> {
+  return db.getRepository(WebhookDeliveryAttempt).find({ where: { deliveryId }, order: { attempt: 'ASC' } });
 }
