@@ -74,6 +74,8 @@ const BUSINESS_STEMS = new Set(
     'double top exceed disappoint narrow withdraw pull scrap exit shut deliver ship book hit see say slip add shed lag outperform ' +
     'underperform extend renew join leave buyback repurchase default raise borrow lend hire layoff license debut ipo spinoff ' +
     'rate reaffirm affirm cost charge fine probe investigate overtake challenge cite struggle trade ' +
+    // irregular past tenses that stemCandidates() cannot fold: "Shares of Meta rose", "Ford sold"
+    'rose fell sank slid grew grow won lost paid sold bought led swung leapt spun struck ' +
     // analyst language: "downgraded to neutral at Jefferies", "initiates coverage of Toast"
     'neutral overweight underweight equal-weight hold coverage target parent subsidiary owner ' +
     // nouns of company news
@@ -89,7 +91,7 @@ const BUSINESS_STEMS = new Set(
 
 /** Words that neither confirm nor deny: "Apple and Microsoft", "Chewy to buy", "Grab in talks". */
 const FUNCTION_WORDS = new Set(
-  'and or & to in on at for with as from by after amid over vs versus v while but than into via about against ahead despite under its their his her'.split(' '),
+  'and or & to in on at for with as from by after amid over vs versus v while but than into via about against ahead despite under its their his her also still now just again too then reportedly'.split(' '),
 );
 
 /** A following word that makes the name a verb of an imperative: "Grab a coffee", "Target the best deals". */
