@@ -1,6 +1,7 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { RunLifecycleColumns } from './run-columns';
 import { RiskLevel, SignalType } from './signal.entity';
 
 /**
@@ -76,7 +77,7 @@ export class HistoricalSignal {
 /** One replay run (a Temporal workflow): what it covers and how far it got. */
 @ObjectType({ description: 'A signal replay: chunked, resumable, idempotent.' })
 @Entity('signal_replays')
-export class SignalReplay {
+export class SignalReplay extends RunLifecycleColumns {
   /** The workflow id. */
   @Field(() => ID)
   @PrimaryColumn({ type: 'text' })
@@ -136,16 +137,4 @@ export class SignalReplay {
   @Field(() => GraphQLJSON)
   @Column({ type: 'jsonb', default: () => "'{}'" })
   params!: Record<string, unknown>;
-
-  @Field(() => String, { nullable: true })
-  @Column({ type: 'text', nullable: true })
-  error!: string | null;
-
-  @Field()
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt!: Date;
-
-  @Field(() => Date, { nullable: true })
-  @Column({ type: 'timestamptz', nullable: true })
-  completedAt!: Date | null;
 }
