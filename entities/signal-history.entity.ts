@@ -1,8 +1,8 @@
 import { GraphQLJSON } from 'graphql-scalars';
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { RunLifecycleColumns } from './run-columns';
-import { RiskLevel, SignalType } from './signal.entity';
+import { SignalColumns } from './signal-columns';
 
 /**
  * A replayed (historical) signal: what the signal rules `rulesVersion` said at `asOf` from the
@@ -15,14 +15,10 @@ import { RiskLevel, SignalType } from './signal.entity';
 @ObjectType({ description: 'A replayed signal: the signal rules run point in time over history.' })
 @Entity('signal_history')
 @Index('signal_history_series_uq', ['ticker', 'rulesVersion', 'modelVersion', 'asOf'], { unique: true })
-export class HistoricalSignal {
+export class HistoricalSignal extends SignalColumns {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
   id!: string;
-
-  @Field()
-  @Column({ type: 'text' })
-  ticker!: string;
 
   @Field({ description: 'Decision time: nothing published or priced after it was used.' })
   @Column({ type: 'timestamptz' })
@@ -35,26 +31,6 @@ export class HistoricalSignal {
   @Field({ description: 'Sentiment model version the replay preferred.' })
   @Column({ type: 'text' })
   modelVersion!: string;
-
-  @Field(() => SignalType)
-  @Column({ type: 'text' })
-  type!: SignalType;
-
-  @Field(() => Float)
-  @Column({ type: 'real' })
-  confidence!: number;
-
-  @Field(() => RiskLevel)
-  @Column({ type: 'text' })
-  riskLevel!: RiskLevel;
-
-  @Field(() => Float)
-  @Column({ type: 'real' })
-  suggestedPositionSize!: number;
-
-  @Field(() => GraphQLJSON)
-  @Column({ type: 'jsonb', default: () => "'{}'" })
-  features!: Record<string, unknown>;
 
   @Field(() => [String], { description: 'Model versions of the scores actually used.' })
   @Column({ type: 'text', array: true, default: () => "'{}'" })
