@@ -1,6 +1,7 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { RunColumns } from './run-columns';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export enum BacktestStatus {
   PENDING = 'PENDING',
@@ -14,7 +15,7 @@ registerEnumType(BacktestStatus, { name: 'BacktestStatus' });
 @ObjectType()
 @Entity('backtest_runs')
 @Index('backtest_runs_created_idx', ['createdAt'])
-export class BacktestRun {
+export class BacktestRun extends RunColumns {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -52,23 +53,4 @@ export class BacktestRun {
   @Field(() => Int)
   @Column({ type: 'integer', default: 0 })
   permutationsTotal!: number;
-
-  @Field(() => String, { nullable: true })
-  @Column({ type: 'text', nullable: true })
-  workflowId!: string | null;
-
-  @Field(() => String, { nullable: true })
-  @Column({ type: 'text', nullable: true })
-  error!: string | null;
-
-  @Column({ type: 'uuid', nullable: true })
-  createdBy!: string | null;
-
-  @Field()
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt!: Date;
-
-  @Field(() => Date, { nullable: true })
-  @Column({ type: 'timestamptz', nullable: true })
-  completedAt!: Date | null;
 }

@@ -1,5 +1,6 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { RunColumns } from './run-columns';
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 export enum SweepKind {
   SWEEP = 'SWEEP',
@@ -14,7 +15,7 @@ registerEnumType(SweepKind, { name: 'SweepKind' });
 @ObjectType()
 @Entity('parameter_sweeps')
 @Index('parameter_sweeps_created_idx', ['createdAt'])
-export class ParameterSweep {
+export class ParameterSweep extends RunColumns {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -61,25 +62,6 @@ export class ParameterSweep {
   /** Walk-forward: windows, stitched out-of-sample equity and its metrics. */
   @Column({ type: 'jsonb', nullable: true })
   result!: Record<string, unknown> | null;
-
-  @Field(() => String, { nullable: true })
-  @Column({ type: 'text', nullable: true })
-  workflowId!: string | null;
-
-  @Field(() => String, { nullable: true })
-  @Column({ type: 'text', nullable: true })
-  error!: string | null;
-
-  @Column({ type: 'uuid', nullable: true })
-  createdBy!: string | null;
-
-  @Field()
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt!: Date;
-
-  @Field(() => Date, { nullable: true })
-  @Column({ type: 'timestamptz', nullable: true })
-  completedAt!: Date | null;
 }
 
 /** One configuration's backtest in a sweep; written once (a retried child finds it). */

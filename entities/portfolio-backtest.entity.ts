@@ -1,5 +1,6 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { RunColumns } from './run-columns';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { BacktestStatus } from './backtest-run.entity';
 
 /**
@@ -9,7 +10,7 @@ import { BacktestStatus } from './backtest-run.entity';
 @ObjectType({ description: 'A portfolio backtest: many tickers, shared cash, periodic rebalancing to a ranked selection.' })
 @Entity('portfolio_backtests')
 @Index('portfolio_backtests_created_idx', ['createdAt'])
-export class PortfolioBacktest {
+export class PortfolioBacktest extends RunColumns {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -61,23 +62,4 @@ export class PortfolioBacktest {
   @Field(() => Int)
   @Column({ type: 'integer', default: 0 })
   permutationsTotal!: number;
-
-  @Field(() => String, { nullable: true })
-  @Column({ type: 'text', nullable: true })
-  workflowId!: string | null;
-
-  @Field(() => String, { nullable: true })
-  @Column({ type: 'text', nullable: true })
-  error!: string | null;
-
-  @Column({ type: 'uuid', nullable: true })
-  createdBy!: string | null;
-
-  @Field()
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt!: Date;
-
-  @Field(() => Date, { nullable: true })
-  @Column({ type: 'timestamptz', nullable: true })
-  completedAt!: Date | null;
 }

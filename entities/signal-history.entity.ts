@@ -1,7 +1,8 @@
 import { GraphQLJSON } from 'graphql-scalars';
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { RiskLevel, SignalType } from './signal.entity';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { RunLifecycleColumns } from './run-columns';
+import { SignalColumns } from './signal-columns';
 
 /**
  * A replayed (historical) signal: what the signal rules `rulesVersion` said at `asOf` from the
@@ -14,14 +15,10 @@ import { RiskLevel, SignalType } from './signal.entity';
 @ObjectType({ description: 'A replayed signal: the signal rules run point in time over history.' })
 @Entity('signal_history')
 @Index('signal_history_series_uq', ['ticker', 'rulesVersion', 'modelVersion', 'asOf'], { unique: true })
-export class HistoricalSignal {
+export class HistoricalSignal extends SignalColumns {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
   id!: string;
-
-  @Field()
-  @Column({ type: 'text' })
-  ticker!: string;
 
   @Field({ description: 'Decision time: nothing published or priced after it was used.' })
   @Column({ type: 'timestamptz' })
@@ -34,26 +31,6 @@ export class HistoricalSignal {
   @Field({ description: 'Sentiment model version the replay preferred.' })
   @Column({ type: 'text' })
   modelVersion!: string;
-
-  @Field(() => SignalType)
-  @Column({ type: 'text' })
-  type!: SignalType;
-
-  @Field(() => Float)
-  @Column({ type: 'real' })
-  confidence!: number;
-
-  @Field(() => RiskLevel)
-  @Column({ type: 'text' })
-  riskLevel!: RiskLevel;
-
-  @Field(() => Float)
-  @Column({ type: 'real' })
-  suggestedPositionSize!: number;
-
-  @Field(() => GraphQLJSON)
-  @Column({ type: 'jsonb', default: () => "'{}'" })
-  features!: Record<string, unknown>;
 
   @Field(() => [String], { description: 'Model versions of the scores actually used.' })
   @Column({ type: 'text', array: true, default: () => "'{}'" })
@@ -76,7 +53,7 @@ export class HistoricalSignal {
 /** One replay run (a Temporal workflow): what it covers and how far it got. */
 @ObjectType({ description: 'A signal replay: chunked, resumable, idempotent.' })
 @Entity('signal_replays')
-export class SignalReplay {
+export class SignalReplay extends RunLifecycleColumns {
   /** The workflow id. */
   @Field(() => ID)
   @PrimaryColumn({ type: 'text' })
@@ -136,16 +113,4 @@ export class SignalReplay {
   @Field(() => GraphQLJSON)
   @Column({ type: 'jsonb', default: () => "'{}'" })
   params!: Record<string, unknown>;
-
-  @Field(() => String, { nullable: true })
-  @Column({ type: 'text', nullable: true })
-  error!: string | null;
-
-  @Field()
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt!: Date;
-
-  @Field(() => Date, { nullable: true })
-  @Column({ type: 'timestamptz', nullable: true })
-  completedAt!: Date | null;
 }

@@ -1,58 +1,24 @@
 import { GraphQLJSON } from 'graphql-scalars';
-import { Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { Article } from './article.entity';
+import { SignalColumns } from './signal-columns';
 
-export enum SignalType {
-  BUY = 'BUY',
-  SELL = 'SELL',
-  HOLD = 'HOLD',
-}
-registerEnumType(SignalType, { name: 'SignalType' });
-
-export enum RiskLevel {
-  LOW = 'LOW',
-  MEDIUM = 'MEDIUM',
-  HIGH = 'HIGH',
-}
-registerEnumType(RiskLevel, { name: 'RiskLevel' });
+// The enums moved with the columns that use them; re-exported so imports stay as they were.
+export { RiskLevel, SignalType } from './signal-columns';
 
 @ObjectType({ simpleResolvers: true })
 @Entity('signals')
 @Index('signals_ticker_as_of_idx', ['ticker', 'asOf'])
-export class Signal {
+export class Signal extends SignalColumns {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
   id!: string;
-
-  @Field()
-  @Column({ type: 'text' })
-  ticker!: string;
 
   /** Point in time the signal speaks for: nothing published after it was used. */
   @Field()
   @Column({ type: 'timestamptz' })
   asOf!: Date;
-
-  @Field(() => SignalType)
-  @Column({ type: 'text' })
-  type!: SignalType;
-
-  @Field(() => Float)
-  @Column({ type: 'real' })
-  confidence!: number;
-
-  @Field(() => RiskLevel)
-  @Column({ type: 'text' })
-  riskLevel!: RiskLevel;
-
-  @Field(() => Float)
-  @Column({ type: 'real' })
-  suggestedPositionSize!: number;
-
-  @Field(() => GraphQLJSON)
-  @Column({ type: 'jsonb', default: () => "'{}'" })
-  features!: Record<string, unknown>;
 
   @Field(() => [String])
   @Column({ type: 'text', array: true, default: () => "'{}'" })
