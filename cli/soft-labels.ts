@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   }
   const corpus = distillationCorpus(sentimentDataFiles(flags), { emotionsDir: sharedDataPath('emotions'), feedsDir: sharedDataPath('feeds') }).filter((c) => !done.has(c.text));
   console.log(`${done.size} texts cached; ${corpus.length} to score with ${version} (cap ${maxSeconds}s)`);
-  const scorer = await loadModelScorer({ modelsDir, version });
+  const scorer = await loadModelScorer({ modelsDir, version, uncalibrated: true });
   const started = Date.now();
   let scored = 0;
   const batch = 64;

@@ -21,7 +21,9 @@ export { configureMl, mlConfig, DEFAULT_ML_CONFIG, type MlConfig } from './setti
 export { tfRuntime, type Tf, type TfRuntime } from './runtime/tf-runtime';
 
 // serving: both tiers
-export { loadModelScorer, tierOfModel, type LoadModelOptions } from './serving/model-scorer';
+export { loadModelScorer, scoringCalibration, tierOfModel, type LoadModelOptions } from './serving/model-scorer';
+export { calibratedScore, calibrationOf, decide, IDENTITY_CALIBRATION, temperatureScale, type Calibration } from './serving/calibration';
+export { fitCalibration, fitDecisionBias, fitTemperature, macroF1Of } from './training/calibration-fit';
 export {
   activeTierVersion,
   activeVersion,
@@ -64,6 +66,7 @@ export {
   seededRandom,
   sha256File,
   shuffleInPlace,
+  stratifiedSplit,
   type LabelledText,
   type SentimentDataFiles,
 } from './data/datasets';
@@ -72,7 +75,7 @@ export { accurateEarlyStoppingRows, distillationCorpus, earlyStoppingCut, type C
 
 // evaluation
 export { evaluateScorer } from './evaluation/evaluation';
-export { evaluate, formatReport, type EvaluationReport } from './evaluation/metrics';
+export { evaluate, expectedCalibrationError, formatReport, type EvaluationReport } from './evaluation/metrics';
 export { withAgreeingSummaries, withUnrelatedSummaries } from './evaluation/summary-eval';
 
 /**

@@ -15,7 +15,8 @@ import { CLASS_COUNT } from '../fast/hashed-linear-model';
 import { prepareForScoring } from '../../../domain/sentiment/scoring-guards';
 import { vectorise } from '../fast/text-features';
 import { tfRuntime } from '../../runtime/tf-runtime';
-import { labelFromIndex, type SentimentScore, type SentimentScorer } from '../../../domain/sentiment/types';
+import type { SentimentScore, SentimentScorer } from '../../../domain/sentiment/types';
+import { calibratedScore, IDENTITY_CALIBRATION, type Calibration } from '../calibration';
 
 const pools = new Map<string, { pool: Promise<EncoderPool>; users: number }>();
 
@@ -59,18 +60,12 @@ export interface AccurateScorer extends SentimentScorer {
   scoreEntities(queries: EntityQuery[]): Promise<Array<SentimentScore | null>>;
 }
 
-function toScore(p: Float32Array, row: number, version: string, truncated: boolean): SentimentScore {
-  const q = Array.from(p.subarray(row * CLASS_COUNT, (row + 1) * CLASS_COUNT));
-  return {
-    label: labelFromIndex(q.indexOf(Math.max(...q))),
-    score: q[2] - q[0],
-    probabilities: { negative: q[0], neutral: q[1], positive: q[2] },
-    modelVersion: version,
-    ...(truncated ? { truncated: true } : {}),
-  };
-}
-
-export async function loadEncoderScorer(opts: { modelsDir: string; version: string; encoderDir?: string }): Promise<AccurateScorer> {
+/**
+ * `calibration` (ml/serving/calibration.ts) applies to the sentence head; the entity head's
+ * probabilities are not calibrated yet (it has no held-out split of its own to fit one on).
+ */
+export async function loadEncoderScorer(opts: { modelsDir: string; version: string; encoderDir?: string; calibration?: Calibration }): Promise<AccurateScorer> {
+  const calibration = opts.calibration ?? IDENTITY_CALIBRATION;
   const spec = readEncoderHeadModel(opts.modelsDir, opts.version);
   const { tf } = await tfRuntime();
   const fineTuned = spec.encoderLayers ? { modelsDir: opts.modelsDir, version: opts.version } : undefined;
@@ -113,7 +108,7 @@ export async function loadEncoderScorer(opts: { modelsDir: string; version: stri
       pending.map((_, row) => rowOf(pooled, row)),
       sparse,
     );
-    pending.forEach((c, row) => (results[c.at] = toScore(p, row, version, c.truncated)));
+    pending.forEach((c, row) => (results[c.at] = calibratedScore(p.subarray(row * CLASS_COUNT, (row + 1) * CLASS_COUNT), calibration, version, c.truncated)));
     return results;
   };
 
@@ -145,7 +140,7 @@ export async function loadEncoderScorer(opts: { modelsDir: string; version: stri
         return v;
       });
       const p = predictHead(tf, entity, dense);
-      pending.forEach((c, row) => (out[c.at] = toScore(p, row, version, false)));
+      pending.forEach((c, row) => (out[c.at] = calibratedScore(p.subarray(row * CLASS_COUNT, (row + 1) * CLASS_COUNT), IDENTITY_CALIBRATION, version)));
       return out;
     },
     dispose() {
