@@ -50,7 +50,7 @@ export { layerDelta } from './serving/accurate/bert-layer';
 export { halfToFloat } from './serving/accurate/safetensors';
 
 // training
-export { trainModel, type TrainingConfig } from './training/fast-trainer';
+export { trainModel, type DistillationConfig, type SoftLabelledText, type TrainingConfig } from './training/fast-trainer';
 export { trainAccurate, entityInput, entityRows, type AccurateTrainingConfig, type EmbeddingLookup } from './training/accurate-trainer';
 export { EncoderFinetuner, type FinetuneConfig, type FinetuneText } from './training/encoder-finetune';
 export { EmbeddingCache } from './training/embedding-cache';
@@ -75,7 +75,7 @@ export { accurateEarlyStoppingRows, distillationCorpus, earlyStoppingCut, type C
 
 // evaluation
 export { evaluateScorer } from './evaluation/evaluation';
-export { evaluate, expectedCalibrationError, formatReport, type EvaluationReport } from './evaluation/metrics';
+export { evaluate, expectedCalibrationError, formatReport, reportFromConfusion, type EvaluationReport } from './evaluation/metrics';
 export { withAgreeingSummaries, withUnrelatedSummaries } from './evaluation/summary-eval';
 
 /**
