@@ -6,7 +6,8 @@ import { activeTierVersion, defaultModelsDir, readMetadata, readModel, type Mode
 import { calibratedScore, calibrationOf, IDENTITY_CALIBRATION, type Calibration } from './calibration';
 import { prepareForScoring } from '../../domain/sentiment/scoring-guards';
 import { tfRuntime } from '../runtime/tf-runtime';
-import type { SentimentScore, SentimentScorer } from '../../domain/sentiment/types';
+import { labelIndex, type SentimentScore, type SentimentScorer } from '../../domain/sentiment/types';
+import { explainFast } from './fast/explain';
 
 /** Bounds the tensors built per call so one huge batch cannot exhaust wasm memory. */
 const MAX_TENSOR_BATCH = 256;
@@ -18,6 +19,11 @@ export interface LoadModelOptions {
   tier?: ModelTier;
   /** The model's raw probabilities and argmax label, without its calibration (for fitting one). */
   uncalibrated?: boolean;
+  /**
+   * Attach each score's explanation (the phrases that pushed it to its label): exact n-gram
+   * shares for the fast tier, occlusion for the accurate one (one extra encoder pass per word).
+   */
+  explain?: boolean;
 }
 
 /** The calibration a scorer applies: the model's (metadata `calibration`) unless asked for raw output. */
@@ -42,7 +48,7 @@ export async function loadModelScorer(opts: LoadModelOptions = {}): Promise<Sent
     throw new Error(`cannot read sentiment model ${version} from ${modelsDir}: ${(err as Error).message}`, { cause: err });
   }
   const calibration = scoringCalibration(modelsDir, version, opts.uncalibrated);
-  if (format === ENCODER_HEAD_FORMAT) return loadEncoderScorer({ modelsDir, version, calibration });
+  if (format === ENCODER_HEAD_FORMAT) return loadEncoderScorer({ modelsDir, version, calibration, explain: opts.explain });
   let spec;
   try {
     spec = readModel(modelsDir, version);
@@ -73,7 +79,9 @@ export async function loadModelScorer(opts: LoadModelOptions = {}): Promise<Sent
         const chunk = pending.slice(start, start + MAX_TENSOR_BATCH);
         const probabilities = predictTexts(tf, model, chunk.map((p) => p.text));
         chunk.forEach((item, row) => {
-          results[item.at] = calibratedScore(probabilities.subarray(row * CLASS_COUNT, (row + 1) * CLASS_COUNT), calibration, version, item.truncated);
+          const scored = calibratedScore(probabilities.subarray(row * CLASS_COUNT, (row + 1) * CLASS_COUNT), calibration, version, item.truncated);
+          if (opts.explain && scored.label) scored.explanation = explainFast(item.text, spec, labelIndex(scored.label), calibration.temperature);
+          results[item.at] = scored;
         });
       }
       return results;

@@ -17,6 +17,8 @@ import { vectorise } from '../fast/text-features';
 import { tfRuntime } from '../../runtime/tf-runtime';
 import type { SentimentScore, SentimentScorer } from '../../../domain/sentiment/types';
 import { calibratedScore, IDENTITY_CALIBRATION, type Calibration } from '../calibration';
+import { occlusionExplanation, occlusionVariants } from './occlusion';
+import { labelIndex } from '../../../domain/sentiment/types';
 
 const pools = new Map<string, { pool: Promise<EncoderPool>; users: number }>();
 
@@ -64,7 +66,7 @@ export interface AccurateScorer extends SentimentScorer {
  * `calibration` (ml/serving/calibration.ts) applies to the sentence head; the entity head's
  * probabilities are not calibrated yet (it has no held-out split of its own to fit one on).
  */
-export async function loadEncoderScorer(opts: { modelsDir: string; version: string; encoderDir?: string; calibration?: Calibration }): Promise<AccurateScorer> {
+export async function loadEncoderScorer(opts: { modelsDir: string; version: string; encoderDir?: string; calibration?: Calibration; explain?: boolean }): Promise<AccurateScorer> {
   const calibration = opts.calibration ?? IDENTITY_CALIBRATION;
   const spec = readEncoderHeadModel(opts.modelsDir, opts.version);
   const { tf } = await tfRuntime();
@@ -112,12 +114,35 @@ export async function loadEncoderScorer(opts: { modelsDir: string; version: stri
     return results;
   };
 
+  /** Occlusion (occlusion.ts): every text again without each of its words, in one batch. */
+  const explainScores = async (texts: string[], results: SentimentScore[]): Promise<void> => {
+    const jobs = texts.map((text, i) => ({ i, label: results[i].label, variants: results[i].label ? occlusionVariants(text) : [] }));
+    const without = await scoreBatch(jobs.flatMap((j) => j.variants.map((v) => v.without)));
+    let at = 0;
+    for (const job of jobs) {
+      if (!job.label) continue;
+      const k = labelIndex(job.label);
+      const key = (['negative', 'neutral', 'positive'] as const)[k];
+      const probabilities = job.variants.map((_, n) => without[at + n].probabilities?.[key] ?? results[job.i].probabilities![key]);
+      at += job.variants.length;
+      results[job.i].explanation = occlusionExplanation(
+        job.variants.map((v) => v.word),
+        results[job.i].probabilities![key],
+        probabilities,
+      );
+    }
+  };
+
   return {
     modelVersion: version,
     backend: encoder.backend,
     tier: 'accurate',
     hasEntityHead: entity !== undefined,
-    scoreBatch,
+    async scoreBatch(texts: string[]): Promise<SentimentScore[]> {
+      const results = await scoreBatch(texts);
+      if (opts.explain) await explainScores(texts, results);
+      return results;
+    },
     async scoreEntities(queries: EntityQuery[]): Promise<Array<SentimentScore | null>> {
       if (!entity) throw new Error(`sentiment model ${version} has no entity head`);
       if (disposed) throw new Error(`sentiment model ${version} was disposed`);

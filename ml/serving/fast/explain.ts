@@ -9,13 +9,9 @@
 import { CHAR_PREFIX_STATE, fnv1a, fnvContinue, normaliseText, tokenise, wordFeatures } from './text-features';
 import type { HashedLinearModel } from './hashed-linear-model';
 import { CLASS_COUNT } from './hashed-linear-model';
+import type { ExplanationPhrase } from '../../../domain/sentiment/types';
 
-export interface ExplanationPhrase {
-  /** The words of the original text the weight belongs to. */
-  text: string;
-  /** Push toward the label in log-odds (positive: toward it; negative: against it). */
-  weight: number;
-}
+export type { ExplanationPhrase };
 
 export interface FastExplanation {
   phrases: ExplanationPhrase[];
