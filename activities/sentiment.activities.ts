@@ -9,6 +9,19 @@ import { findTickerSpan } from '../domain/tickers/spans';
 import { isFeatureEnabled } from '../services/feature-flags.service';
 import { sharedTickerExtractor } from '../services/ticker-extraction';
 
+/**
+ * Whether scores of this model carry explanations: always for the fast tier (its n-gram shares
+ * cost about one more featurisation), for the accurate tier only with TIDINGS_EXPLAIN_ACCURATE=on
+ * (occlusion re-scores the title once per word: ~13x the encoder's CPU for a headline).
+ */
+function explains(version: string): boolean {
+  try {
+    return tierOfModel(version) === 'fast' || (process.env.TIDINGS_EXPLAIN_ACCURATE ?? 'off') === 'on';
+  } catch {
+    return false; // an unreadable model fails to load below, with its own reason
+  }
+}
+
 /** Loaded models are kept per worker process, by version ('' = the active model). */
 const scorers = new Map<string, Promise<SentimentScorer>>();
 
@@ -19,8 +32,8 @@ async function scorerFor(db: DataSource, log: Logger, requested: string | undefi
   let scorer = scorers.get(key);
   if (!scorer) {
     scorer = requested
-      ? createScorer({ useModel: true, version: requested })
-      : createScorer({ useModel: true, onFallback: (reason) => log.warn({ reason }, 'sentiment model unavailable; scoring with the lexicon') });
+      ? createScorer({ useModel: true, version: requested, explain: explains(requested) })
+      : createScorer({ useModel: true, explain: true, onFallback: (reason) => log.warn({ reason }, 'sentiment model unavailable; scoring with the lexicon') });
     scorers.set(key, scorer);
     scorer.catch(() => scorers.delete(key));
   }
@@ -96,8 +109,8 @@ export function sentimentActivities(db: DataSource, log: Logger, metrics: Worker
         // Per-ticker scores first: a retry re-does every article whose article-level row is missing.
         if (isAccurate(scorer) && scorer.hasEntityHead) await storeTickerScores(db, scorer, batch);
         await db.query(
-          `INSERT INTO sentiment_scores (article_id, model_version, label, score, prob_negative, prob_neutral, prob_positive, unscored_reason, tier)
-           SELECT *, $9::text FROM unnest($1::uuid[], $2::text[], $3::text[], $4::real[], $5::real[], $6::real[], $7::real[], $8::text[])
+          `INSERT INTO sentiment_scores (article_id, model_version, label, score, prob_negative, prob_neutral, prob_positive, unscored_reason, explanation, tier)
+           SELECT *, $10::text FROM unnest($1::uuid[], $2::text[], $3::text[], $4::real[], $5::real[], $6::real[], $7::real[], $8::text[], $9::jsonb[])
            ON CONFLICT (article_id, model_version) DO NOTHING`,
           [
             batch.map((a) => a.id),
@@ -108,6 +121,7 @@ export function sentimentActivities(db: DataSource, log: Logger, metrics: Worker
             results.map((r) => r.probabilities?.neutral ?? null),
             results.map((r) => r.probabilities?.positive ?? null),
             results.map((r) => r.unscoredReason ?? null),
+            results.map((r) => (r.explanation ? JSON.stringify(r.explanation) : null)),
             tier,
           ],
         );

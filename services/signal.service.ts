@@ -31,6 +31,8 @@ export interface SignalArticleRow {
   relevance: number | null;
   score: number | null;
   modelVersion: string | null;
+  /** Why that score has its label: the phrases that pushed it there (null when not explained). */
+  explanation: Array<{ text: string; weight: number }> | null;
 }
 
 export type SentimentInterval = 'HOUR' | 'DAY' | 'WEEK';
@@ -68,7 +70,17 @@ const PROVENANCE_ARTICLE_COLUMN: Readonly<Record<'id' | 'title' | 'url' | 'publi
   url: 'a.url',
   publishedAt: 'a.published_at',
 };
-type ProvenanceRow = { signal_id: string; id: string; title: string; url: string | null; published_at: Date; relevance: number | null; score: number | null; model_version: string | null };
+type ProvenanceRow = {
+  signal_id: string;
+  id: string;
+  title: string;
+  url: string | null;
+  published_at: Date;
+  relevance: number | null;
+  score: number | null;
+  model_version: string | null;
+  explanation?: Array<{ text: string; weight: number }> | null;
+};
 
 export class SignalService {
   private readonly shared = new Map<string, { at: number; value: Promise<Signal | null> }>();
@@ -133,13 +145,13 @@ export class SignalService {
   async articlesOf(signalIds: readonly string[]): Promise<Map<string, SignalArticleRow[]>> {
     const rows = await readRows<ProvenanceRow>(
       this.db,
-      `SELECT sa.signal_id, a.id, a.title, a.url, a.published_at, at.relevance, sc.score, sc.model_version
+      `SELECT sa.signal_id, a.id, a.title, a.url, a.published_at, at.relevance, sc.score, sc.model_version, sc.explanation
        FROM signal_articles sa
        JOIN signals s ON s.id = sa.signal_id
        JOIN articles a ON a.id = sa.article_id
        LEFT JOIN article_tickers at ON at.article_id = a.id AND at.ticker = s.ticker
        LEFT JOIN LATERAL (
-         SELECT score, model_version FROM sentiment_scores
+         SELECT score, model_version, explanation FROM sentiment_scores
          WHERE article_id = a.id AND score IS NOT NULL AND model_version = ANY(s.model_versions)
          ORDER BY ${tierRankSql('sentiment_scores')}, scored_at DESC, id DESC LIMIT 1
        ) sc ON true
@@ -181,6 +193,7 @@ export class SignalService {
         relevance: r.relevance ?? null,
         score: r.score ?? null,
         modelVersion: r.model_version ?? null,
+        explanation: r.explanation ?? null,
       });
     }
     return bySignal;

@@ -27,6 +27,10 @@ const SignalProvenanceDoc = graphql(`
         relevance
         score
         modelVersion
+        explanation {
+          text
+          weight
+        }
       }
     }
   }
@@ -72,6 +76,16 @@ export function Provenance({ id, onClose }: { id: string; onClose: () => void })
                     <span className="muted small">
                       {dateTime(a.publishedAt)} · relevance {a.relevance == null ? '—' : a.relevance.toFixed(2)} {a.modelVersion && <>· {a.modelVersion}</>}
                     </span>
+                    {a.explanation && a.explanation.length > 0 && (
+                      <span className="explanation small" data-testid="explanation" title="The phrases that pushed this headline to its label (weights in log-odds)">
+                        why:{' '}
+                        {a.explanation.map((p) => (
+                          <mark key={p.text}>
+                            {p.text} <span className="muted">+{p.weight.toFixed(2)}</span>
+                          </mark>
+                        ))}
+                      </span>
+                    )}
                   </li>
                 ))}
               </ul>
