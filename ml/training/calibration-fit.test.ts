@@ -51,16 +51,19 @@ describe('fitDecisionBias', () => {
     expect(fitDecisionBias(rows, [0, 1, 2])).toEqual([0, 0, 0]);
   });
 
-  it('moves the boundary away from a class the model over-predicts', () => {
-    // positives the model calls neutral at 0.55 / 0.4: a positive bias recovers them
+  it('corrects for a majority class the model over-predicts, by the class priors', () => {
+    // neutral is 60 % of the rows; positives the model calls neutral at 0.55 / 0.4
     const rows = [
       ...Array.from({ length: 10 }, () => [0.05, 0.55, 0.4]),
-      ...Array.from({ length: 10 }, () => [0.05, 0.9, 0.05]),
+      ...Array.from({ length: 30 }, () => [0.05, 0.9, 0.05]),
       ...Array.from({ length: 10 }, () => [0.9, 0.05, 0.05]),
     ];
-    const targets = [...new Array(10).fill(2), ...new Array(10).fill(1), ...new Array(10).fill(0)];
+    const targets = [...new Array(10).fill(2), ...new Array(30).fill(1), ...new Array(10).fill(0)];
     const bias = fitDecisionBias(rows, targets);
-    expect(bias[2]).toBeGreaterThan(0);
+    expect(bias[1]).toBe(0);
+    expect(bias[2]).toBeGreaterThan(Math.log(0.55 / 0.4));
+    // both biases come from one α: their ratio is that of the log prior ratios (equal here)
+    expect(bias[0]).toBeCloseTo(bias[2], 10);
     expect(macroF1Of(rows, targets, bias)).toBeCloseTo(1, 10);
     expect(macroF1Of(rows, targets, [0, 0, 0])).toBeLessThan(0.8);
   });
