@@ -30,6 +30,7 @@ import {
   loadModelScorer,
   readLabelledCsv,
   readMetadata,
+  reportFromConfusion,
   stratifiedSplit,
   tierOfModel,
 } from '../ml';
@@ -114,7 +115,21 @@ async function main(): Promise<void> {
     // hl-2026-11-22-s7 shows why: fitted on texts it trained on, T = 0.37 took its held-out ECE from 0.019 to 0.10
     if (refit) throw new Error(`${version} refit on its early-stopping texts (refitOnAll): a calibration fitted there is over-confident; not written`);
     const file = path.join(modelsDir, version, 'metadata.json');
-    const updated = { ...metadata, calibration: { ...calibration, report } };
+    // a fast-tier model's metrics are live scores of its held-out splits: they follow its calibration
+    // (the accurate tier's stay those of its training run, computed from cached states)
+    const metrics =
+      tier === 'fast'
+        ? {
+            ...(metadata.metrics as Record<string, unknown> | undefined),
+            ...Object.fromEntries(
+              sets.filter((s) => s.name !== 'early-stopping').map((s) => {
+                const after = (report[s.name] as { after: { ece: number; confusion: number[][] } }).after;
+                return [s.name, { ...reportFromConfusion(after.confusion), ece: after.ece }];
+              }),
+            ),
+          }
+        : metadata.metrics;
+    const updated = { ...metadata, calibration: { ...calibration, report }, metrics };
     fs.writeFileSync(file, JSON.stringify(updated, null, 2) + '\n');
     console.log(`wrote the calibration into ${file}`);
   }

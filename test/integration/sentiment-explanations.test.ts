@@ -46,8 +46,12 @@ describe('sentiment explanations', () => {
     await stack.stop();
   });
 
-  const run = (arg: unknown) =>
-    temporal.client.workflow.execute('scoreArticlesWorkflow', { taskQueue: stack.config.taskQueue, workflowId: `score-${randomUUID()}`, args: [arg] });
+  /** The fast score at once, then the accurate re-score in its own workflow (`${id}-accurate`). */
+  const scoreBothTiers = async (articleIds: string[]) => {
+    const workflowId = `score-${randomUUID()}`;
+    await temporal.client.workflow.execute('scoreArticlesWorkflow', { taskQueue: stack.config.taskQueue, workflowId, args: [{ articleIds, accurate: true }] });
+    await temporal.client.workflow.getHandle(`${workflowId}-accurate`).result();
+  };
 
   const expectWordsOfTitle = (phrases: Phrase[] | null) => {
     expect(phrases).not.toBeNull();
@@ -61,8 +65,7 @@ describe('sentiment explanations', () => {
   };
 
   it('stores the phrases with each tier score and serves them on the article and the signal provenance', async () => {
-    await run({ articleIds: [articleId] });
-    await run({ articleIds: [articleId], tier: 'accurate' });
+    await scoreBothTiers([articleId]);
     const rows: Array<{ model_version: string; tier: string; label: string; explanation: Phrase[] | null }> = await stack.api.db.query(
       `SELECT model_version, tier, label, explanation FROM sentiment_scores WHERE article_id = $1 ORDER BY tier`,
       [articleId],
