@@ -30,6 +30,7 @@ import {
   loadModelScorer,
   readLabelledCsv,
   readMetadata,
+  sourceTexts,
   reportFromConfusion,
   stratifiedSplit,
   tierOfModel,
@@ -93,7 +94,10 @@ async function main(): Promise<void> {
   const cacheFile = flags.get('soft-labels') ?? (tier === 'accurate' ? path.join(repoRoot(), 'scratch', 'soft-labels', `${version}.jsonl`) : undefined);
   const splits = buildSplits(files, splitSeed);
   const refit = (metadata.hyperParameters as { refitOnAll?: boolean } | undefined)?.refitOnAll === true;
-  const stopRows = tier === 'accurate' ? accurateEarlyStoppingRows(files, seed, splitSeed) : stratifiedSplit(splits.train, 0.1, seed + 1).test;
+  // a fast model trained without a source (cli/distil-fast.ts --without) stopped on the rest's tenth
+  const without = (metadata.hyperParameters as { without?: 'twitter' | 'sentfin' | null } | undefined)?.without;
+  const excluded = without ? sourceTexts(files, without) : new Set<string>();
+  const stopRows = tier === 'accurate' ? accurateEarlyStoppingRows(files, seed, splitSeed) : stratifiedSplit(splits.train.filter((r) => !excluded.has(r.text)), 0.1, seed + 1).test;
   const fittedOn = tier === 'accurate' ? `fine-tuning early-stopping texts (seed ${seed}, ${stopRows.length} rows)` : `trainer early-stopping tenth (seed ${seed}, ${stopRows.length} rows${refit ? '; the model refit on them' : ''})`;
   const sets: Array<{ name: string; rows: LabelledText[] }> = [{ name: 'early-stopping', rows: stopRows }, ...splits.evaluations, { name: 'probe', rows: readLabelledCsv(PROBE_FILE) }];
   const raw = new Map<string, number[][]>();

@@ -27,11 +27,11 @@ import {
   type SoftLabelledText,
   readLabelledCsv,
   readMetadata,
-  readSentfinEntities,
   reportFromConfusion,
   saveModel,
   setActiveVersion,
   sha256File,
+  sourceTexts,
   stratifiedSplit,
   tfRuntime,
   type TrainingConfig,
@@ -63,8 +63,8 @@ async function main(): Promise<void> {
   const modelsDir = save ? (flags.get('models-dir') ?? defaultModelsDir()) : path.join(repoRoot(), 'scratch', 'models');
 
   const splits = buildSplits(files);
-  const twitterTexts = new Set([...readLabelledCsv(files.twitterTrain), ...readLabelledCsv(files.twitterValid)].map((r) => r.text));
-  const sentfinTexts = new Set(readSentfinEntities(files.sentfin).map((h) => h.text));
+  const twitterTexts = sourceTexts(files, 'twitter');
+  const sentfinTexts = sourceTexts(files, 'sentfin');
   const excluded = without === 'sentfin' ? sentfinTexts : without === 'twitter' ? twitterTexts : new Set<string>();
   const evaluationTexts = new Set(splits.evaluations.flatMap((e) => e.rows.map((r) => r.text)));
   const gold = splits.train.filter((r) => !excluded.has(r.text));

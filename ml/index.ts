@@ -72,7 +72,7 @@ export {
   type SentimentDataFiles,
 } from './data/datasets';
 export { entitySplit, readSentfinEntities, type EntityHeadline } from './data/entity-data';
-export { accurateEarlyStoppingRows, distillationCorpus, earlyStoppingCut, type CorpusSource, type CorpusText } from './data/distillation-corpus';
+export { accurateEarlyStoppingRows, distillationCorpus, earlyStoppingCut, sourceTexts, type CorpusSource, type CorpusText } from './data/distillation-corpus';
 
 // evaluation
 export { evaluateScorer } from './evaluation/evaluation';

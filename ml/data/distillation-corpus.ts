@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { articlesFromFeedBody } from '../../domain/feeds/articles-from-feed';
 import { buildSplits, readLabelledCsv, seededRandom, shuffleInPlace, type SentimentDataFiles } from './datasets';
-import { entitySplit } from './entity-data';
+import { entitySplit, readSentfinEntities } from './entity-data';
 import type { SentimentLabel } from '../../domain/sentiment/types';
 
 export type CorpusSource = 'early-stopping' | 'twitter-valid' | 'sentfin-test-20' | 'stocktwits' | 'feeds' | 'twitter-train' | 'sentfin-train' | 'goemotions';
@@ -69,6 +69,12 @@ export function readFeedTitles(dir: string): string[] {
     for (const a of articles) if (a.title) titles.push(a.title);
   }
   return titles;
+}
+
+/** Every text of a labelled source (train and evaluation files), to leave a source out entirely. */
+export function sourceTexts(files: SentimentDataFiles, source: 'twitter' | 'sentfin'): Set<string> {
+  if (source === 'twitter') return new Set([...readLabelledCsv(files.twitterTrain), ...readLabelledCsv(files.twitterValid)].map((r) => r.text));
+  return new Set(readSentfinEntities(files.sentfin).map((h) => h.text));
 }
 
 /** Every text, deduplicated, in priority order (see cli/soft-labels.ts). */
