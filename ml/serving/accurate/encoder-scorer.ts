@@ -15,10 +15,9 @@ import { CLASS_COUNT } from '../fast/hashed-linear-model';
 import { prepareForScoring } from '../../../domain/sentiment/scoring-guards';
 import { vectorise } from '../fast/text-features';
 import { tfRuntime } from '../../runtime/tf-runtime';
-import type { SentimentScore, SentimentScorer } from '../../../domain/sentiment/types';
+import { labelIndex, SENTIMENT_LABELS, type SentimentScore, type SentimentScorer } from '../../../domain/sentiment/types';
 import { calibratedScore, IDENTITY_CALIBRATION, type Calibration } from '../calibration';
 import { occlusionExplanation, occlusionVariants } from './occlusion';
-import { labelIndex } from '../../../domain/sentiment/types';
 
 const pools = new Map<string, { pool: Promise<EncoderPool>; users: number }>();
 
@@ -121,8 +120,7 @@ export async function loadEncoderScorer(opts: { modelsDir: string; version: stri
     let at = 0;
     for (const job of jobs) {
       if (!job.label) continue;
-      const k = labelIndex(job.label);
-      const key = (['negative', 'neutral', 'positive'] as const)[k];
+      const key = SENTIMENT_LABELS[labelIndex(job.label)];
       const probabilities = job.variants.map((_, n) => without[at + n].probabilities?.[key] ?? results[job.i].probabilities![key]);
       at += job.variants.length;
       results[job.i].explanation = occlusionExplanation(
