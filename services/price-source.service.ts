@@ -5,16 +5,19 @@
  * schedule (`signals-daily-recompute`) that recomputes every followed ticker's signals.
  */
 import { randomUUID } from 'node:crypto';
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import type { ComputeSignalsResult } from '../activities/signal.activities';
+import type { ComputeSignalsResult } from '../contracts';
 import { ServiceError } from './errors';
+import { deleteSchedule, runScheduledWorkflowNow } from './schedules';
+import { insertPriceSource } from '../store/price-source-store';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { expandUrlTemplate, UrlTemplateError, validateUrlTemplate } from '../domain/prices';
 import { PriceFormat, PriceSource } from '../entities';
 import { computeSignalsWorkflow } from '../workflows/signals.workflow';
 import { fetchPricesWorkflow, recomputeFollowedSignalsWorkflow } from '../workflows/prices.workflow';
 import { normaliseInterval, normaliseTicker } from './price-import.service';
+import { workflowQueue } from '../domain/task-queues';
 
 export interface AddPriceSourceInput {
   name: string;
@@ -91,17 +94,14 @@ export class PriceSourceService {
     } catch (err) {
       throw new ServiceError('BAD_USER_INPUT', (err as Error).message, { field: 'interval' });
     }
-    const inserted = (await this.db.query(
-      `INSERT INTO price_sources (name, url_template, format, interval, tickers, cron) VALUES ($1, $2, $3, $4, $5::text[], $6) ON CONFLICT (name) DO NOTHING RETURNING id`,
-      [name, template, input.format ?? PriceFormat.AUTO, interval, followed, cron],
-    )) as Array<{ id: string }>;
-    if (inserted.length === 0) throw new ServiceError('CONFLICT', `a price source named '${name}' already exists`, { field: 'name' });
-    const source = await this.get(inserted[0].id);
+    const id = await insertPriceSource(this.db, { name, urlTemplate: template, format: input.format ?? PriceFormat.AUTO, interval, tickers: followed, cron });
+    if (id === null) throw new ServiceError('CONFLICT', `a price source named '${name}' already exists`, { field: 'name' });
+    const source = await this.get(id);
     try {
       await this.temporal.schedule.create({
         scheduleId: priceScheduleId(source.id),
         spec: { cronExpressions: [cron] },
-        action: { type: 'startWorkflow', workflowType: fetchPricesWorkflow, args: [{ sourceId: source.id }], taskQueue: this.taskQueue },
+        action: { type: 'startWorkflow', workflowType: fetchPricesWorkflow, args: [{ sourceId: source.id }], taskQueue: workflowQueue(this.taskQueue, fetchPricesWorkflow) },
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
         memo: { name },
       });
@@ -121,7 +121,7 @@ export class PriceSourceService {
       await this.temporal.schedule.create({
         scheduleId: DAILY_RECOMPUTE_SCHEDULE,
         spec: { cronExpressions: [this.recomputeCron] },
-        action: { type: 'startWorkflow', workflowType: recomputeFollowedSignalsWorkflow, args: [], taskQueue: this.taskQueue },
+        action: { type: 'startWorkflow', workflowType: recomputeFollowedSignalsWorkflow, args: [], taskQueue: workflowQueue(this.taskQueue, recomputeFollowedSignalsWorkflow) },
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
       });
     } catch (err) {
@@ -137,11 +137,7 @@ export class PriceSourceService {
 
   async remove(id: string): Promise<boolean> {
     await this.get(id);
-    try {
-      await this.temporal.schedule.getHandle(priceScheduleId(id)).delete();
-    } catch (err) {
-      if (!(err instanceof ScheduleNotFoundError)) throw err;
-    }
+    await deleteSchedule(this.temporal, priceScheduleId(id));
     await this.repo().delete({ id });
     return true;
   }
@@ -149,9 +145,7 @@ export class PriceSourceService {
   /** Runs the source now, outside its schedule; returns the workflow id. */
   async fetchNow(id: string): Promise<string> {
     await this.get(id);
-    const workflowId = `prices-${id}-manual-${randomUUID()}`;
-    await this.temporal.workflow.start(fetchPricesWorkflow, { taskQueue: this.taskQueue, workflowId, args: [{ sourceId: id }] });
-    return workflowId;
+    return runScheduledWorkflowNow(this.temporal, workflowQueue(this.taskQueue, fetchPricesWorkflow), fetchPricesWorkflow, `prices-${id}`, [{ sourceId: id }]);
   }
 
   /** On-demand signals for these tickers as of `asOf` (default now); waits for the result. */
@@ -161,7 +155,7 @@ export class PriceSourceService {
     if (asOf && !Number.isFinite(asOf.getTime())) throw new ServiceError('BAD_USER_INPUT', 'asOf is not a valid time', { field: 'asOf' });
     const workflowId = `signals-manual-${randomUUID()}`;
     const result = await this.temporal.workflow.execute(computeSignalsWorkflow, {
-      taskQueue: this.taskQueue,
+      taskQueue: workflowQueue(this.taskQueue, computeSignalsWorkflow),
       workflowId,
       args: [{ tickers: list, ...(asOf ? { asOf: asOf.toISOString() } : {}) }],
     });

@@ -1,8 +1,9 @@
 import { CancellationScope, executeChild, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BestOfNChunkResult } from '../domain/backtest';
-import type { WalkForwardWindowResult } from '../activities/sweep.activities';
+import type { WalkForwardWindowResult } from '../contracts';
 import { replaySignalsWorkflow } from './signal-replay.workflow';
+import { childQueue } from './task-queue';
 
 const { planSweep, pinSweepSignalSource, resolveModelVersion } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -22,7 +23,7 @@ const { runWalkForwardWindow } = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['SweepStateError', 'BacktestDataError'] },
 });
 
-const { runSweepPermutations } = proxyActivities<Activities>({
+const { runSweepPermutations, runWalkForwardPermutations } = proxyActivities<Activities>({
   startToCloseTimeout: '60 minutes',
   heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['SweepStateError', 'BacktestDataError'] },
@@ -74,6 +75,7 @@ async function replayIfNeeded(plan: Awaited<ReturnType<typeof planSweep>>, sweep
   if (!plan.replay) return;
   const modelVersion = plan.replay.modelVersion ?? (await resolveModelVersion({}));
   const replay = await executeChild(replaySignalsWorkflow, {
+    taskQueue: childQueue(replaySignalsWorkflow),
     workflowId: `${workflowInfo().workflowId}-replay`,
     args: [{ targets: [{ ticker: plan.replay.ticker, from: plan.replay.from, to: plan.replay.to }], modelVersion }],
   });
@@ -93,7 +95,7 @@ export async function parameterSweepWorkflow(sweepId: string): Promise<{ id: str
     await replayIfNeeded(plan, sweepId);
     const parent = workflowInfo().workflowId;
     const results = await boundedAll(plan.configs, plan.concurrency, (i) =>
-      executeChild(sweepConfigWorkflow, { workflowId: `${parent}-config-${i}`, args: [sweepId, i] }),
+      executeChild(sweepConfigWorkflow, { taskQueue: childQueue(sweepConfigWorkflow), workflowId: `${parent}-config-${i}`, args: [sweepId, i] }),
     );
     let bestIndex = 0;
     for (const r of results) if (r.statistic > results[bestIndex].statistic) bestIndex = r.index;
@@ -109,13 +111,22 @@ export async function parameterSweepWorkflow(sweepId: string): Promise<{ id: str
 
 /**
  * Walk-forward: for each window, optimise over the grid in sample and trade the winner out of
- * sample (one activity per window, bounded concurrency), then stitch the out-of-sample equity.
+ * sample after the purge and embargo gaps (one activity per window, bounded concurrency), then
+ * the permutation test of the stitched out-of-sample result, then stitch and store.
  */
 export async function walkForwardWorkflow(sweepId: string): Promise<{ id: string; status: string }> {
   return withTerminalStatus(sweepId, async () => {
     const plan = await planSweep(sweepId);
     await replayIfNeeded(plan, sweepId);
     const steps: WalkForwardWindowResult[] = await boundedAll(plan.windows, plan.concurrency, (w) => runWalkForwardWindow(sweepId, w));
-    return finishWalkForward(sweepId, steps);
+    // The permutation test of the stitched out-of-sample result, with each window's choice fixed.
+    const chosen = [...steps].sort((a, b) => a.window.index - b.window.index).map((s) => s.chosen);
+    const count = Math.min(PERMUTATION_CHUNKS, plan.permutations);
+    const chunks = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        runWalkForwardPermutations(sweepId, chosen, plan.seed, Math.floor((i * plan.permutations) / count), Math.floor(((i + 1) * plan.permutations) / count)),
+      ),
+    );
+    return finishWalkForward(sweepId, steps, chunks);
   });
 }

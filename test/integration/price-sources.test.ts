@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PriceFetchResult } from '../../activities/price-source.activities';
+import type { PriceFetchResult } from '../../contracts';
 import { sharedDataPath } from '../../config/paths';
 import type { SignalFeatures } from '../../domain/signals';
 import { Role } from '../../entities';
@@ -11,6 +11,7 @@ import { createIdentity, type TestIdentity } from '../support/access';
 import { LOCAL_FEEDS_ENV } from '../support/feed-fixtures';
 import { scoredNews, uniqueTicker } from '../support/signal-fixtures';
 import { startTestStack, testEnv, type TestStack } from '../support/stack';
+import { workflowQueue } from '../../domain/task-queues';
 
 type Source = { id: string; name: string; tickers: string[]; cron: string; format: string; lastRunAt: string | null; lastError: string | null; barsStored: number };
 const SOURCE_FIELDS = 'id name urlTemplate format interval tickers cron lastRunAt lastError barsStored';
@@ -77,7 +78,7 @@ describe('market data on a schedule: price sources served from a local HTTP serv
 
     // The schedules exist: one per source (after the close, weekdays) and the daily recompute.
     const described = await temporal.client.schedule.getHandle(priceScheduleId(source.id)).describe();
-    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'fetchPricesWorkflow', taskQueue: stack.config.taskQueue });
+    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'fetchPricesWorkflow', taskQueue: `${stack.config.taskQueue}-ingest` });
     expect(described.spec.calendars?.length ?? 0).toBeGreaterThan(0);
     const daily = await temporal.client.schedule.getHandle(DAILY_RECOMPUTE_SCHEDULE).describe();
     expect(daily.action).toMatchObject({ workflowType: 'recomputeFollowedSignalsWorkflow' });
@@ -195,7 +196,7 @@ describe('market data on a schedule: price sources served from a local HTTP serv
 
       // The daily recompute (the workflow its schedule starts), at a later asOf: a fresh signal.
       const daily = (await temporal.client.workflow.execute('recomputeFollowedSignalsWorkflow', {
-        taskQueue: stack.config.taskQueue,
+        taskQueue: workflowQueue(stack.config.taskQueue, 'recomputeFollowedSignalsWorkflow'),
         workflowId: `test-recompute-${ticker}`,
         args: [],
       })) as { tickers: number; signals: number };

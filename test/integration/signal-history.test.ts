@@ -2,9 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
 import type { BacktestOutcome } from '../../domain/backtest';
-import type { ComputeSignalsResult } from '../../activities/signal.activities';
+import type { ComputeSignalsResult } from '../../contracts';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { INTRADAY_SUFFIX, signalReplayActivities, type ReplayChunkResult, type ReplaySignalsInput, type ReplaySummary } from '../../activities/signal-replay.activities';
+import { signalReplayActivities } from '../../activities/signal-replay.activities';
+import { INTRADAY_SUFFIX, type ReplayChunkResult, type ReplaySignalsInput, type ReplaySummary } from '../../contracts';
 import { loadConfig } from '../../config/config';
 import { createLogger } from '../../config/logger';
 import { sharedDataPath } from '../../config/paths';
@@ -16,6 +17,7 @@ import { getBacktest, startBacktest, type StartBacktestInput } from '../../servi
 import { importPrices } from '../../services/price-import.service';
 import type { TemporalClientHandle } from '../../temporal/client';
 import { startWorkerHarness, type WorkerHarness } from '../support/worker-harness';
+import { workflowQueue } from '../../domain/task-queues';
 
 const DAY = 86_400_000;
 
@@ -33,9 +35,9 @@ describe('signal history: replaySignalsWorkflow, past-dated imports and SIGNALS 
   afterAll(() => harness.stop());
 
   const live = (input: Record<string, unknown>) =>
-    temporal.client.workflow.execute('computeSignalsWorkflow', { taskQueue: config.taskQueue, workflowId: `signals-${randomUUID()}`, args: [input] }) as Promise<ComputeSignalsResult>;
+    temporal.client.workflow.execute('computeSignalsWorkflow', { taskQueue: workflowQueue(config.taskQueue, 'computeSignalsWorkflow'), workflowId: `signals-${randomUUID()}`, args: [input] }) as Promise<ComputeSignalsResult>;
   const replay = (input: ReplaySignalsInput, workflowId = `replay-${randomUUID()}`) =>
-    temporal.client.workflow.execute('replaySignalsWorkflow', { taskQueue: config.taskQueue, workflowId, args: [input] }) as Promise<ReplaySummary>;
+    temporal.client.workflow.execute('replaySignalsWorkflow', { taskQueue: workflowQueue(config.taskQueue, 'replaySignalsWorkflow'), workflowId, args: [input] }) as Promise<ReplaySummary>;
 
   async function article(ticker: string, publishedAt: Date, score: number, modelVersion = 'hl-test'): Promise<string> {
     const [{ id }] = await db.query(
