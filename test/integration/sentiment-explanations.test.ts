@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Role } from '../../entities';
 import { activeTierVersion, activeVersion, defaultModelsDir } from '../../ml';
+import { workflowQueue } from '../../domain/task-queues';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
 import { createIdentity, type TestIdentity } from '../support/access';
 import { startTestStack, testEnv, type TestStack } from '../support/stack';
@@ -49,7 +50,7 @@ describe('sentiment explanations', () => {
   /** The fast score at once, then the accurate re-score in its own workflow (`${id}-accurate`). */
   const scoreBothTiers = async (articleIds: string[]) => {
     const workflowId = `score-${randomUUID()}`;
-    await temporal.client.workflow.execute('scoreArticlesWorkflow', { taskQueue: stack.config.taskQueue, workflowId, args: [{ articleIds, accurate: true }] });
+    await temporal.client.workflow.execute('scoreArticlesWorkflow', { taskQueue: workflowQueue(stack.config.taskQueue, 'scoreArticlesWorkflow'), workflowId, args: [{ articleIds, accurate: true }] });
     await temporal.client.workflow.getHandle(`${workflowId}-accurate`).result();
   };
 
