@@ -12,6 +12,19 @@ import { isFeatureEnabled } from '../store/feature-flag-store';
 import { sharedTickerExtractor } from '../store/ticker-extraction-store';
 import { fastScoreTimes } from '../store/pipeline-latency-store';
 
+/**
+ * Whether scores of this model carry explanations: always for the fast tier (its n-gram shares
+ * cost about one more featurisation), for the accurate tier only with TIDINGS_EXPLAIN_ACCURATE=on
+ * (occlusion re-scores the title once per word: ~13x the encoder's CPU for a headline).
+ */
+function explains(version: string): boolean {
+  try {
+    return tierOfModel(version) === 'fast' || (process.env.TIDINGS_EXPLAIN_ACCURATE ?? 'off') === 'on';
+  } catch {
+    return false; // an unreadable model fails to load below, with its own reason
+  }
+}
+
 /** Loaded models are kept per worker process, by version ('' = the active model). */
 const scorers = new Map<string, Promise<SentimentScorer>>();
 
@@ -22,8 +35,8 @@ async function scorerFor(db: DataSource, log: Logger, requested: string | undefi
   let scorer = scorers.get(key);
   if (!scorer) {
     scorer = requested
-      ? createScorer({ useModel: true, version: requested })
-      : createScorer({ useModel: true, onFallback: (reason) => log.warn({ reason }, 'sentiment model unavailable; scoring with the lexicon') });
+      ? createScorer({ useModel: true, version: requested, explain: explains(requested) })
+      : createScorer({ useModel: true, explain: true, onFallback: (reason) => log.warn({ reason }, 'sentiment model unavailable; scoring with the lexicon') });
     scorers.set(key, scorer);
     scorer.catch(() => scorers.delete(key));
   }

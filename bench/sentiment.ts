@@ -25,6 +25,7 @@ interface TierResult {
   perCpuSecond: Record<string, number>;
   load: number;
   lexicon?: Record<string, number>;
+  explained?: number;
   peakRssMb: number;
   loadSeconds: number;
   workers: number;
@@ -56,6 +57,7 @@ export default async function benchSentiment(args: string[]): Promise<void> {
   console.log(`fast tier ${fast.version} on ${fast.backend}; training ${Number(fastMeta.trainingSeconds).toFixed(1)}s on ${String(fastMeta.backend)}; peak RSS ${Math.round(fast.peakRssMb)} MB`);
   for (const [b, r] of Object.entries(fast.rates)) console.log(`  fast     batch ${b.padStart(3)}: ${Math.round(r)} headlines/s`);
   for (const [b, r] of Object.entries(fast.lexicon ?? {})) console.log(`  lexicon  batch ${b.padStart(3)}: ${Math.round(r)} headlines/s`);
+  if (fast.explained) console.log(`  fast with explanations batch 256: ${Math.round(fast.explained)} headlines/s (${(fast.explained / fast.rates['256']).toFixed(2)}x the plain fast tier in this run)`);
   const fastBest = Math.max(fast.rates['32'], fast.rates['256']);
 
   const accurateVersion = flag(args, 'accurate-version') ?? activeTierVersion(modelsDir, 'accurate');

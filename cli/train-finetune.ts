@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../config/paths';
 import { labelFromIndex, labelIndex, type SentimentLabel } from '../domain/sentiment';
-import { buildSplits, DEFAULT_FEATURE_CONFIG, defaultEncoderDir, defaultModelsDir, ENCODER_NAME, EncoderFinetuner, ensureHiddenStates, type EntityHeadline, entitySplit, evaluate, type FinetuneConfig, type FinetuneText, fitIdf, formatReport, HiddenStateCache, layerDelta, saveEncoderHeadModel, seededRandom, SentenceEncoder, setActiveTierVersion, sha256File, shuffleInPlace, tfRuntime, vectorise } from '../ml';
+import { buildSplits, DEFAULT_FEATURE_CONFIG, earlyStoppingCut, defaultEncoderDir, defaultModelsDir, ENCODER_NAME, EncoderFinetuner, ensureHiddenStates, type EntityHeadline, entitySplit, evaluate, type FinetuneConfig, type FinetuneText, fitIdf, formatReport, HiddenStateCache, layerDelta, saveEncoderHeadModel, seededRandom, SentenceEncoder, setActiveTierVersion, sha256File, shuffleInPlace, tfRuntime, vectorise } from '../ml';
 import { numberFlag, sentimentDataFiles } from './flags';
 
 
@@ -109,12 +109,9 @@ export async function trainFinetuneCli(flags: Map<string, string>): Promise<void
   if (flags.get('cache-only') === 'true') return;
   const states = (ids: readonly number[]) => cache.get(HiddenStateCache.key(ENCODER_NAME, cachedFrom, ids))!;
 
-  // Early stopping looks at a seeded tenth of the training texts only.
-  const items = [...trainItems.values()];
-  shuffleInPlace(items, seededRandom(seed + 1));
-  const stopCount = Math.round(items.length * 0.1);
-  const fitItems = items.slice(stopCount);
-  const stopItems = items.slice(0, stopCount);
+  // Early stopping looks at a seeded tenth of the training texts only (never trained on: the
+  // calibration is fitted there too, see accurateEarlyStoppingRows).
+  const { fit: fitItems, stop: stopItems } = earlyStoppingCut([...trainItems.values()], seed);
   const ngram = useNgrams ? { features: DEFAULT_FEATURE_CONFIG, idf: fitIdf(trainRows.map((r) => r.text), DEFAULT_FEATURE_CONFIG) } : undefined;
   const toText = (
     item: { text: string; ids: number[]; sentence?: SentimentLabel; entities: ReadonlyArray<{ span: [number, number]; label: SentimentLabel; weight?: number }> },

@@ -2,6 +2,16 @@ import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Article } from './article.entity';
 
+/** A phrase of the article's title and how hard it pushed toward the label (log-odds; > 0 toward it). */
+@ObjectType('ExplanationPhrase')
+export class ExplanationPhraseType {
+  @Field()
+  text!: string;
+
+  @Field(() => Float)
+  weight!: number;
+}
+
 /** One score per article and model version: re-scoring with the same model writes nothing. */
 @ObjectType({ simpleResolvers: true })
 @Entity('sentiment_scores')
@@ -51,6 +61,15 @@ export class SentimentScore {
   @Field(() => String, { nullable: true })
   @Column({ type: 'text', nullable: true })
   unscoredReason!: string | null;
+
+  /**
+   * The phrases that pushed the title to its label, strongest first: exact n-gram shares for the
+   * fast tier, occlusion for the accurate one; null where the scorer gave none (the lexicon, or
+   * scores from before explanations).
+   */
+  @Field(() => [ExplanationPhraseType], { nullable: true })
+  @Column({ type: 'jsonb', nullable: true })
+  explanation!: ExplanationPhraseType[] | null;
 
   @Field()
   @CreateDateColumn({ type: 'timestamptz' })

@@ -10,6 +10,7 @@ import { TickerUniverse1764312000000 } from './1764312000000-ticker-universe';
 import { WebhooksPriceSources1764315500000 } from './1764315500000-webhooks-price-sources';
 import { PortfolioBacktests1764400000000 } from './1764400000000-portfolio-backtests';
 import { ArticleStories1764410000000 } from './1764410000000-article-stories';
+import { SentimentExplanations1764420000000 } from './1764420000000-sentiment-explanations';
 
 // Listed explicitly (no glob) so the same list works from TypeScript sources, jest and dist/.
 export const ALL_MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -24,4 +25,5 @@ export const ALL_MIGRATIONS: Array<new () => MigrationInterface> = [
   WebhooksPriceSources1764315500000,
   PortfolioBacktests1764400000000,
   ArticleStories1764410000000,
+  SentimentExplanations1764420000000,
 ];

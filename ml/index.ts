@@ -21,7 +21,10 @@ export { configureMl, mlConfig, DEFAULT_ML_CONFIG, type MlConfig } from './setti
 export { tfRuntime, type Tf, type TfRuntime } from './runtime/tf-runtime';
 
 // serving: both tiers
-export { loadModelScorer, tierOfModel, type LoadModelOptions } from './serving/model-scorer';
+export { scoreLongText, type LongTextInput, type LongTextSentiment } from './serving/long-text';
+export { loadModelScorer, scoringCalibration, tierOfModel, type LoadModelOptions } from './serving/model-scorer';
+export { calibratedScore, calibrationOf, decide, IDENTITY_CALIBRATION, temperatureScale, type Calibration } from './serving/calibration';
+export { fitCalibration, fitDecisionBias, fitTemperature, macroF1Of } from './training/calibration-fit';
 export {
   activeTierVersion,
   activeVersion,
@@ -48,7 +51,7 @@ export { layerDelta } from './serving/accurate/bert-layer';
 export { halfToFloat } from './serving/accurate/safetensors';
 
 // training
-export { trainModel, type TrainingConfig } from './training/fast-trainer';
+export { trainModel, type DistillationConfig, type SoftLabelledText, type TrainingConfig } from './training/fast-trainer';
 export { trainAccurate, entityInput, entityRows, type AccurateTrainingConfig, type EmbeddingLookup } from './training/accurate-trainer';
 export { EncoderFinetuner, type FinetuneConfig, type FinetuneText } from './training/encoder-finetune';
 export { EmbeddingCache } from './training/embedding-cache';
@@ -64,14 +67,16 @@ export {
   seededRandom,
   sha256File,
   shuffleInPlace,
+  stratifiedSplit,
   type LabelledText,
   type SentimentDataFiles,
 } from './data/datasets';
 export { entitySplit, readSentfinEntities, type EntityHeadline } from './data/entity-data';
+export { accurateEarlyStoppingRows, distillationCorpus, earlyStoppingCut, sourceTexts, type CorpusSource, type CorpusText } from './data/distillation-corpus';
 
 // evaluation
 export { evaluateScorer } from './evaluation/evaluation';
-export { evaluate, formatReport, type EvaluationReport } from './evaluation/metrics';
+export { evaluate, expectedCalibrationError, formatReport, reportFromConfusion, type EvaluationReport } from './evaluation/metrics';
 export { withAgreeingSummaries, withUnrelatedSummaries } from './evaluation/summary-eval';
 
 /**

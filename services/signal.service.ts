@@ -91,6 +91,7 @@ export class SignalService {
         relevance: r.relevance ?? null,
         score: r.score ?? null,
         modelVersion: r.model_version ?? null,
+        explanation: r.explanation ?? null,
       });
     }
     return bySignal;

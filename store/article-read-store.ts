@@ -60,6 +60,7 @@ const SENTIMENT_COLUMN: Readonly<Record<keyof SentimentScoreRow, string>> = {
   probNeutral: 's.prob_neutral AS "probNeutral"',
   probPositive: 's.prob_positive AS "probPositive"',
   unscoredReason: 's.unscored_reason AS "unscoredReason"',
+  explanation: 's.explanation',
   scoredAt: 's.scored_at AS "scoredAt"',
   tier: `CASE WHEN s.model_version LIKE 'lexicon-%' THEN 'lexicon' ELSE s.tier END AS tier`,
 };

@@ -18,11 +18,11 @@ export function articlesWithoutScore(db: DataSource, articleIds: string[], model
   );
 }
 
-/** One score per article (same order), stored once per (article, model version). */
+/** One score per article (same order), stored once per (article, model version), with its explanation when it has one. */
 export async function insertArticleScores(db: DataSource, articleIds: string[], results: SentimentScore[], tier: string): Promise<void> {
   await db.query(
-    `INSERT INTO sentiment_scores (article_id, model_version, label, score, prob_negative, prob_neutral, prob_positive, unscored_reason, tier)
-     SELECT *, $9::text FROM unnest($1::uuid[], $2::text[], $3::text[], $4::real[], $5::real[], $6::real[], $7::real[], $8::text[])
+    `INSERT INTO sentiment_scores (article_id, model_version, label, score, prob_negative, prob_neutral, prob_positive, unscored_reason, explanation, tier)
+     SELECT *, $10::text FROM unnest($1::uuid[], $2::text[], $3::text[], $4::real[], $5::real[], $6::real[], $7::real[], $8::text[], $9::jsonb[])
      ON CONFLICT (article_id, model_version) DO NOTHING`,
     [
       articleIds,
@@ -33,6 +33,7 @@ export async function insertArticleScores(db: DataSource, articleIds: string[], 
       results.map((r) => r.probabilities?.neutral ?? null),
       results.map((r) => r.probabilities?.positive ?? null),
       results.map((r) => r.unscoredReason ?? null),
+      results.map((r) => (r.explanation ? JSON.stringify(r.explanation) : null)),
       tier,
     ],
   );

@@ -27,6 +27,8 @@ export interface SignalArticleRow {
   relevance: number | null;
   score: number | null;
   modelVersion: string | null;
+  /** Why that score has its label: the phrases that pushed it there (null when not explained). */
+  explanation: Array<{ text: string; weight: number }> | null;
 }
 
 /** Each field of a signal row as a column of `signals s`, aliased to the entity's name. */
@@ -51,7 +53,17 @@ const PROVENANCE_ARTICLE_COLUMN: Readonly<Record<'id' | 'title' | 'url' | 'publi
   url: 'a.url',
   publishedAt: 'a.published_at',
 };
-export type ProvenanceRow = { signal_id: string; id: string; title: string; url: string | null; published_at: Date; relevance: number | null; score: number | null; model_version: string | null };
+export type ProvenanceRow = {
+  signal_id: string;
+  id: string;
+  title: string;
+  url: string | null;
+  published_at: Date;
+  relevance: number | null;
+  score: number | null;
+  model_version: string | null;
+  explanation?: Array<{ text: string; weight: number }> | null;
+};
 
 /** The filter as SQL over `signals s`. */
 function filterSql(filter: SignalFilter, params: unknown[]): string {
@@ -95,13 +107,13 @@ export function provenanceColumns(fields?: Iterable<string>): string {
 export async function provenanceRows(db: DataSource, signalIds: readonly string[]): Promise<ProvenanceRow[]> {
   const rows = await readRows<ProvenanceRow>(
     db,
-    `SELECT sa.signal_id, a.id, a.title, a.url, a.published_at, at.relevance, sc.score, sc.model_version
+    `SELECT sa.signal_id, a.id, a.title, a.url, a.published_at, at.relevance, sc.score, sc.model_version, sc.explanation
      FROM signal_articles sa
      JOIN signals s ON s.id = sa.signal_id
      JOIN articles a ON a.id = sa.article_id
      LEFT JOIN article_tickers at ON at.article_id = a.id AND at.ticker = s.ticker
      LEFT JOIN LATERAL (
-       SELECT score, model_version FROM sentiment_scores
+       SELECT score, model_version, explanation FROM sentiment_scores
        WHERE article_id = a.id AND score IS NOT NULL AND model_version = ANY(s.model_versions)
        ORDER BY ${tierRankSql('sentiment_scores')}, scored_at DESC, id DESC LIMIT 1
      ) sc ON true

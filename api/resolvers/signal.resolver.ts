@@ -1,7 +1,7 @@
 import { ArrayMaxSize, Max, Min } from 'class-validator';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, Field, FieldResolver, Float, ID, Info, InputType, Int, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
-import { Signal, SignalType } from '../../entities';
+import { ExplanationPhraseType, Signal, SignalType } from '../../entities';
 import { ALL_KEY, Topic, type SignalCreatedEvent } from '../../events/topics';
 import type { Services } from '../../services';
 import type { SentimentInterval } from '../../services/signal.service';
@@ -82,6 +82,9 @@ export class SignalSourceArticle {
 
   @Field(() => String, { nullable: true })
   modelVersion!: string | null;
+
+  @Field(() => [ExplanationPhraseType], { nullable: true, description: 'The phrases that pushed the score to its label, strongest first (log-odds weights).' })
+  explanation!: ExplanationPhraseType[] | null;
 }
 
 @ObjectType({ simpleResolvers: true })

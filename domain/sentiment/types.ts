@@ -9,6 +9,12 @@ export interface ClassProbabilities {
   positive: number;
 }
 
+/** A phrase of the scored text and how hard it pushed toward the label (log-odds; > 0 toward it). */
+export interface ExplanationPhrase {
+  text: string;
+  weight: number;
+}
+
 export interface SentimentScore {
   label: SentimentLabel | null;
   /** P(positive) - P(negative) for the model; a squashed lexicon score for the fallback. */
@@ -19,6 +25,8 @@ export interface SentimentScore {
   unscoredReason?: string;
   /** True when only the leading part of an over-long text was scored. */
   truncated?: boolean;
+  /** The phrases that pushed the text to its label, strongest first (when the scorer was asked to explain). */
+  explanation?: ExplanationPhrase[];
 }
 
 /** fast: hashed n-gram model; accurate: pretrained encoder + heads; lexicon: the fallback. */

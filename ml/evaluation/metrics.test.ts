@@ -1,4 +1,4 @@
-import { confusionMatrix, evaluate, formatReport, reportFromConfusion } from './metrics';
+import { confusionMatrix, evaluate, expectedCalibrationError, formatReport, reportFromConfusion } from './metrics';
 
 describe('metrics', () => {
   test('confusion matrix counts actual rows against predicted columns', () => {
@@ -35,5 +35,16 @@ describe('metrics', () => {
     expect(report.perClass.neutral.f1).toBe(0);
     expect(report.macroF1).toBe(0);
     expect(formatReport('x', report)).toContain('confusion (rows = actual, columns = predicted)');
+  });
+});
+
+describe('expectedCalibrationError', () => {
+  it('is 0 when confidence matches accuracy in every bin and grows with over-confidence', () => {
+    // ten rows at confidence 0.7 (bin 10 of 15), seven right: perfectly calibrated
+    const rows = Array.from({ length: 10 }, () => [0.7, 0.2, 0.1]);
+    const targets = [0, 0, 0, 0, 0, 0, 0, 1, 1, 2];
+    expect(expectedCalibrationError(rows, targets)).toBeCloseTo(0, 12);
+    const overconfident = Array.from({ length: 10 }, () => [0.95, 0.03, 0.02]);
+    expect(expectedCalibrationError(overconfident, targets)).toBeCloseTo(0.25, 12);
   });
 });

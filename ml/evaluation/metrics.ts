@@ -66,3 +66,25 @@ export function formatReport(name: string, report: EvaluationReport): string {
   });
   return lines.join('\n');
 }
+
+/**
+ * Expected calibration error with equal-width confidence bins (15 by default, the usual choice):
+ * sum over bins of |accuracy - mean confidence| weighted by the bin's share, where confidence is
+ * the top class's probability and a row is right when the top class is the true one.
+ */
+export function expectedCalibrationError(probabilities: readonly number[][], targets: readonly number[], bins = 15): number {
+  const count = new Array(bins).fill(0);
+  const confidence = new Array(bins).fill(0);
+  const correct = new Array(bins).fill(0);
+  probabilities.forEach((p, i) => {
+    let top = 0;
+    for (let k = 1; k < p.length; k++) if (p[k] > p[top]) top = k;
+    const bin = Math.min(bins - 1, Math.floor(p[top] * bins));
+    count[bin]++;
+    confidence[bin] += p[top];
+    if (top === targets[i]) correct[bin]++;
+  });
+  let ece = 0;
+  for (let b = 0; b < bins; b++) if (count[b] > 0) ece += (count[b] / probabilities.length) * Math.abs(correct[b] / count[b] - confidence[b] / count[b]);
+  return ece;
+}

@@ -2,10 +2,12 @@
 import { CLASS_COUNT, predictTexts, uploadModel } from './fast/hashed-linear-model';
 import { loadEncoderScorer } from './accurate/encoder-scorer';
 import { ENCODER_HEAD_FORMAT, modelFormat } from './accurate/encoder-model-store';
-import { activeTierVersion, defaultModelsDir, readModel, type ModelTier } from './model-store';
+import { activeTierVersion, defaultModelsDir, readMetadata, readModel, type ModelTier } from './model-store';
+import { calibratedScore, calibrationOf, IDENTITY_CALIBRATION, type Calibration } from './calibration';
 import { prepareForScoring } from '../../domain/sentiment/scoring-guards';
 import { tfRuntime } from '../runtime/tf-runtime';
-import { labelFromIndex, type SentimentScore, type SentimentScorer } from '../../domain/sentiment/types';
+import { labelIndex, type SentimentScore, type SentimentScorer } from '../../domain/sentiment/types';
+import { explainFast } from './fast/explain';
 
 /** Bounds the tensors built per call so one huge batch cannot exhaust wasm memory. */
 const MAX_TENSOR_BATCH = 256;
@@ -15,6 +17,18 @@ export interface LoadModelOptions {
   modelsDir?: string;
   /** Without a version: the active model of this tier (default fast). */
   tier?: ModelTier;
+  /** The model's raw probabilities and argmax label, without its calibration (for fitting one). */
+  uncalibrated?: boolean;
+  /**
+   * Attach each score's explanation (the phrases that pushed it to its label): exact n-gram
+   * shares for the fast tier, occlusion for the accurate one (one extra encoder pass per word).
+   */
+  explain?: boolean;
+}
+
+/** The calibration a scorer applies: the model's (metadata `calibration`) unless asked for raw output. */
+export function scoringCalibration(modelsDir: string, version: string, uncalibrated = false): Calibration {
+  return uncalibrated ? IDENTITY_CALIBRATION : calibrationOf(readMetadata(modelsDir, version));
 }
 
 /** The tier a shipped model serves, read from its artifact's format (not from its name). */
@@ -33,7 +47,8 @@ export async function loadModelScorer(opts: LoadModelOptions = {}): Promise<Sent
   } catch (err) {
     throw new Error(`cannot read sentiment model ${version} from ${modelsDir}: ${(err as Error).message}`, { cause: err });
   }
-  if (format === ENCODER_HEAD_FORMAT) return loadEncoderScorer({ modelsDir, version });
+  const calibration = scoringCalibration(modelsDir, version, opts.uncalibrated);
+  if (format === ENCODER_HEAD_FORMAT) return loadEncoderScorer({ modelsDir, version, calibration, explain: opts.explain });
   let spec;
   try {
     spec = readModel(modelsDir, version);
@@ -64,15 +79,9 @@ export async function loadModelScorer(opts: LoadModelOptions = {}): Promise<Sent
         const chunk = pending.slice(start, start + MAX_TENSOR_BATCH);
         const probabilities = predictTexts(tf, model, chunk.map((p) => p.text));
         chunk.forEach((item, row) => {
-          const p = Array.from(probabilities.subarray(row * CLASS_COUNT, (row + 1) * CLASS_COUNT));
-          const best = p.indexOf(Math.max(...p));
-          results[item.at] = {
-            label: labelFromIndex(best),
-            score: p[2] - p[0],
-            probabilities: { negative: p[0], neutral: p[1], positive: p[2] },
-            modelVersion: version,
-            ...(item.truncated ? { truncated: true } : {}),
-          };
+          const scored = calibratedScore(probabilities.subarray(row * CLASS_COUNT, (row + 1) * CLASS_COUNT), calibration, version, item.truncated);
+          if (opts.explain && scored.label) scored.explanation = explainFast(item.text, spec, labelIndex(scored.label), calibration.temperature);
+          results[item.at] = scored;
         });
       }
       return results;

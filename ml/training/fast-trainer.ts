@@ -37,13 +37,46 @@ export interface TrainingResult {
   seconds: number;
 }
 
-interface Example {
-  vector: SparseVector;
-  target: number;
+/** A text with a teacher's class probabilities (SENTIMENT_LABELS order) instead of, or beside, a gold label. */
+export interface SoftLabelledText {
+  text: string;
+  soft: readonly number[];
 }
 
-function toExamples(rows: readonly LabelledText[], features: FeatureConfig, idf: Float32Array): Example[] {
-  return rows.map((r) => ({ vector: vectorise(r.text, features, idf), target: labelIndex(r.label) }));
+/** How gold and teacher labels mix when distilling (see `trainModel`). */
+export interface DistillationConfig {
+  /** Texts with the teacher's probabilities only (no gold label). */
+  unlabelled: readonly SoftLabelledText[];
+  /** The teacher's probabilities for gold-labelled texts, by text, where it scored them. */
+  teacherOf: ReadonlyMap<string, readonly number[]>;
+  /** Weight of the gold label in a labelled text's target; the teacher's gets 1 - goldWeight. */
+  goldWeight: number;
+}
+
+interface Example {
+  vector: SparseVector;
+  /** The hard label (for accuracy), or -1 for teacher-only texts. */
+  target: number;
+  /** The training target: one-hot gold, the teacher's distribution, or a mix. */
+  distribution: readonly number[];
+}
+
+function oneHot(index: number): number[] {
+  return Array.from({ length: CLASS_COUNT }, (_, k) => (k === index ? 1 : 0));
+}
+
+function toExamples(rows: readonly LabelledText[], features: FeatureConfig, idf: Float32Array, distillation?: DistillationConfig): Example[] {
+  return rows.map((r) => {
+    const target = labelIndex(r.label);
+    const teacher = distillation?.teacherOf.get(r.text);
+    const gold = oneHot(target);
+    const distribution = teacher ? gold.map((g, k) => distillation!.goldWeight * g + (1 - distillation!.goldWeight) * teacher[k]) : gold;
+    return { vector: vectorise(r.text, features, idf), target, distribution };
+  });
+}
+
+function softExamples(rows: readonly SoftLabelledText[], features: FeatureConfig, idf: Float32Array): Example[] {
+  return rows.map((r) => ({ vector: vectorise(r.text, features, idf), target: -1, distribution: r.soft }));
 }
 
 function accuracyOf(tf: Tf, model: { kernel: Tensor2D; bias: Tensor }, examples: readonly Example[]): number {
@@ -85,7 +118,10 @@ function fit(
       for (let start = 0; start < order.length; start += config.batchSize) {
         const chosen = order.slice(start, start + config.batchSize).map((i) => examples[i]);
         const batch = packBatch(chosen.map((e) => e.vector));
-        const targets = tf.oneHot(tf.tensor1d(chosen.map((e) => e.target), 'int32'), CLASS_COUNT);
+        const targets = tf.tensor2d(
+          chosen.flatMap((e) => [...e.distribution]),
+          [chosen.length, CLASS_COUNT],
+        );
         const loss = optimizer.minimize(() => {
           const logits = tf.add(trainableSparseTimesDense(tf, batch, kernel as Tensor2D), bias);
           const crossEntropy = tf.losses.softmaxCrossEntropy(targets, logits);
@@ -113,20 +149,29 @@ function fit(
 }
 
 /**
- * Early stopping looks only at a slice carved out of the training rows, never at the
+ * Early stopping looks only at a slice carved out of the gold training rows, never at the
  * evaluation splits; with `refitOnAll` the final model then sees every training row.
+ *
+ * With `distillation` the model also learns the teacher's (the accurate tier's) distributions:
+ * over unlabelled real text, and mixed into the gold rows' targets (soft cross-entropy), which
+ * carries what the encoder knows about words the gold rows never show to the n-gram model.
+ * Texts of the early-stopping slice are kept out of the unlabelled part.
  */
-export function trainModel(tf: Tf, rows: readonly LabelledText[], config: TrainingConfig): TrainingResult {
+export function trainModel(tf: Tf, rows: readonly LabelledText[], config: TrainingConfig, distillation?: DistillationConfig): TrainingResult {
   const started = Date.now();
   const log: TrainingLog[] = [];
   const { train: fitRows, test: stopRows } = stratifiedSplit(rows, config.earlyStoppingFraction, config.seed + 1);
-  const fitIdfValues = fitIdf(fitRows.map((r) => r.text), config.features);
-  const chosen = fit(tf, config, toExamples(fitRows, config.features, fitIdfValues), toExamples(stopRows, config.features, fitIdfValues), config.maxEpochs, log);
+  const stopTexts = new Set(stopRows.map((r) => r.text));
+  const unlabelled = (distillation?.unlabelled ?? []).filter((r) => !stopTexts.has(r.text));
+  const fitIdfValues = fitIdf([...fitRows.map((r) => r.text), ...unlabelled.map((r) => r.text)], config.features);
+  const fitExamples = [...toExamples(fitRows, config.features, fitIdfValues, distillation), ...softExamples(unlabelled, config.features, fitIdfValues)];
+  const chosen = fit(tf, config, fitExamples, toExamples(stopRows, config.features, fitIdfValues), config.maxEpochs, log);
   if (!config.refitOnAll) {
     return { model: { features: config.features, idf: fitIdfValues, kernel: chosen.kernel, bias: chosen.bias }, bestEpoch: chosen.bestEpoch, log, seconds: (Date.now() - started) / 1000 };
   }
-  const idf = fitIdf(rows.map((r) => r.text), config.features);
-  const final = fit(tf, config, toExamples(rows, config.features, idf), undefined, chosen.bestEpoch, log);
+  const allUnlabelled = distillation?.unlabelled ?? [];
+  const idf = fitIdf([...rows.map((r) => r.text), ...allUnlabelled.map((r) => r.text)], config.features);
+  const final = fit(tf, config, [...toExamples(rows, config.features, idf, distillation), ...softExamples(allUnlabelled, config.features, idf)], undefined, chosen.bestEpoch, log);
   return {
     model: { features: config.features, idf, kernel: final.kernel, bias: final.bias },
     bestEpoch: chosen.bestEpoch,

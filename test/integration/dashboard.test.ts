@@ -23,7 +23,10 @@ describe('dashboard in Chromium against the real stack', () => {
   let base: string;
   const contexts: BrowserContext[] = [];
 
+  const explainAccurate = process.env.TIDINGS_EXPLAIN_ACCURATE;
   beforeAll(async () => {
+    // the provenance shows the explanation of the score a signal used, which may be the accurate one
+    process.env.TIDINGS_EXPLAIN_ACCURATE = 'on';
     [stack, browser] = await Promise.all([startTestStack({ worker: true, env: { ...LOCAL_FEEDS_ENV } }), launchChromium()]);
     base = stack.graphqlUrl.replace(/\/graphql$/, '');
     admin = await createIdentity(stack.api.db, Role.ADMIN);
@@ -31,6 +34,7 @@ describe('dashboard in Chromium against the real stack', () => {
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   });
   afterAll(async () => {
+    process.env.TIDINGS_EXPLAIN_ACCURATE = explainAccurate;
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
     await stack?.stop();
@@ -142,6 +146,11 @@ describe('dashboard in Chromium against the real stack', () => {
     expect(text).toContain('raises dividend');
     expect(text).toMatch(/Model version/);
     expect(text).toMatch(/Features/);
+    // why the headline got its label: the phrases of its title, from the score the signal used
+    const why = await drawer.waitForSelector('[data-testid=explanation]');
+    const phrases = await why.$$eval('mark', (marks) => marks.map((m) => m.textContent ?? ''));
+    expect(phrases.length).toBeGreaterThan(0);
+    for (const p of phrases) expect(p).toMatch(/\+\d+\.\d\d$/);
     await shot(page, '03-signal-provenance');
     await page.keyboard.press('Escape');
 

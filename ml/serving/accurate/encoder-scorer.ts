@@ -15,7 +15,9 @@ import { CLASS_COUNT } from '../fast/hashed-linear-model';
 import { prepareForScoring } from '../../../domain/sentiment/scoring-guards';
 import { vectorise } from '../fast/text-features';
 import { tfRuntime } from '../../runtime/tf-runtime';
-import { labelFromIndex, type SentimentScore, type SentimentScorer } from '../../../domain/sentiment/types';
+import { labelIndex, SENTIMENT_LABELS, type SentimentScore, type SentimentScorer } from '../../../domain/sentiment/types';
+import { calibratedScore, IDENTITY_CALIBRATION, type Calibration } from '../calibration';
+import { occlusionExplanation, occlusionVariants } from './occlusion';
 
 const pools = new Map<string, { pool: Promise<EncoderPool>; users: number }>();
 
@@ -59,18 +61,12 @@ export interface AccurateScorer extends SentimentScorer {
   scoreEntities(queries: EntityQuery[]): Promise<Array<SentimentScore | null>>;
 }
 
-function toScore(p: Float32Array, row: number, version: string, truncated: boolean): SentimentScore {
-  const q = Array.from(p.subarray(row * CLASS_COUNT, (row + 1) * CLASS_COUNT));
-  return {
-    label: labelFromIndex(q.indexOf(Math.max(...q))),
-    score: q[2] - q[0],
-    probabilities: { negative: q[0], neutral: q[1], positive: q[2] },
-    modelVersion: version,
-    ...(truncated ? { truncated: true } : {}),
-  };
-}
-
-export async function loadEncoderScorer(opts: { modelsDir: string; version: string; encoderDir?: string }): Promise<AccurateScorer> {
+/**
+ * `calibration` (ml/serving/calibration.ts) applies to the sentence head; the entity head's
+ * probabilities are not calibrated yet (it has no held-out split of its own to fit one on).
+ */
+export async function loadEncoderScorer(opts: { modelsDir: string; version: string; encoderDir?: string; calibration?: Calibration; explain?: boolean }): Promise<AccurateScorer> {
+  const calibration = opts.calibration ?? IDENTITY_CALIBRATION;
   const spec = readEncoderHeadModel(opts.modelsDir, opts.version);
   const { tf } = await tfRuntime();
   const fineTuned = spec.encoderLayers ? { modelsDir: opts.modelsDir, version: opts.version } : undefined;
@@ -113,8 +109,26 @@ export async function loadEncoderScorer(opts: { modelsDir: string; version: stri
       pending.map((_, row) => rowOf(pooled, row)),
       sparse,
     );
-    pending.forEach((c, row) => (results[c.at] = toScore(p, row, version, c.truncated)));
+    pending.forEach((c, row) => (results[c.at] = calibratedScore(p.subarray(row * CLASS_COUNT, (row + 1) * CLASS_COUNT), calibration, version, c.truncated)));
     return results;
+  };
+
+  /** Occlusion (occlusion.ts): every text again without each of its words, in one batch. */
+  const explainScores = async (texts: string[], results: SentimentScore[]): Promise<void> => {
+    const jobs = texts.map((text, i) => ({ i, label: results[i].label, variants: results[i].label ? occlusionVariants(text) : [] }));
+    const without = await scoreBatch(jobs.flatMap((j) => j.variants.map((v) => v.without)));
+    let at = 0;
+    for (const job of jobs) {
+      if (!job.label) continue;
+      const key = SENTIMENT_LABELS[labelIndex(job.label)];
+      const probabilities = job.variants.map((_, n) => without[at + n].probabilities?.[key] ?? results[job.i].probabilities![key]);
+      at += job.variants.length;
+      results[job.i].explanation = occlusionExplanation(
+        job.variants.map((v) => v.word),
+        results[job.i].probabilities![key],
+        probabilities,
+      );
+    }
   };
 
   return {
@@ -122,7 +136,11 @@ export async function loadEncoderScorer(opts: { modelsDir: string; version: stri
     backend: encoder.backend,
     tier: 'accurate',
     hasEntityHead: entity !== undefined,
-    scoreBatch,
+    async scoreBatch(texts: string[]): Promise<SentimentScore[]> {
+      const results = await scoreBatch(texts);
+      if (opts.explain) await explainScores(texts, results);
+      return results;
+    },
     async scoreEntities(queries: EntityQuery[]): Promise<Array<SentimentScore | null>> {
       if (!entity) throw new Error(`sentiment model ${version} has no entity head`);
       if (disposed) throw new Error(`sentiment model ${version} was disposed`);
@@ -145,7 +163,7 @@ export async function loadEncoderScorer(opts: { modelsDir: string; version: stri
         return v;
       });
       const p = predictHead(tf, entity, dense);
-      pending.forEach((c, row) => (out[c.at] = toScore(p, row, version, false)));
+      pending.forEach((c, row) => (out[c.at] = calibratedScore(p.subarray(row * CLASS_COUNT, (row + 1) * CLASS_COUNT), IDENTITY_CALIBRATION, version)));
       return out;
     },
     dispose() {

@@ -57,7 +57,7 @@ export function tokenise(normalised: string): string[] {
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
-function fnvContinue(hash: number, text: string, start: number, end: number): number {
+export function fnvContinue(hash: number, text: string, start: number, end: number): number {
   for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
   return hash;
 }
@@ -67,18 +67,28 @@ export function fnv1a(text: string): number {
   return fnvContinue(FNV_OFFSET, text, 0, text.length) >>> 0;
 }
 
-/** Word unigrams, negation-scoped unigrams and word n-grams of a tokenised text. */
-function wordFeatures(words: readonly string[], config: FeatureConfig): string[] {
+/**
+ * Word unigrams, negation-scoped unigrams and word n-grams of a tokenised text. With `origins`,
+ * each feature's token range [first, last] is pushed beside it (for explanations).
+ */
+export function wordFeatures(words: readonly string[], config: FeatureConfig, origins?: Array<[number, number]>): string[] {
   const features: string[] = [];
   let negated = false;
-  for (const token of words) {
+  words.forEach((token, i) => {
     if (CLAUSE_END.has(token)) negated = false;
     features.push('w:' + token);
-    if (config.negationScope && negated && !NEGATORS.has(token)) features.push('n:' + token);
+    origins?.push([i, i]);
+    if (config.negationScope && negated && !NEGATORS.has(token)) {
+      features.push('n:' + token);
+      origins?.push([i, i]);
+    }
     if (NEGATORS.has(token)) negated = true;
-  }
+  });
   for (let n = 2; n <= config.wordNgrams; n++) {
-    for (let i = 0; i + n <= words.length; i++) features.push(`g${n}:` + words.slice(i, i + n).join(' '));
+    for (let i = 0; i + n <= words.length; i++) {
+      features.push(`g${n}:` + words.slice(i, i + n).join(' '));
+      origins?.push([i, i + n - 1]);
+    }
   }
   return features;
 }
@@ -99,7 +109,7 @@ export function extractFeatures(text: string, config: FeatureConfig): string[] {
   return features;
 }
 
-const CHAR_PREFIX_STATE = fnvContinue(FNV_OFFSET, 'c:', 0, 2);
+export const CHAR_PREFIX_STATE = fnvContinue(FNV_OFFSET, 'c:', 0, 2);
 
 /**
  * Raw hashed term counts of one text per feature group (0 = word features, 1 = char

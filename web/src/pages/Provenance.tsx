@@ -35,6 +35,10 @@ const SignalProvenanceDoc = graphql(`
             feed
           }
         }
+        explanation {
+          text
+          weight
+        }
       }
     }
   }
@@ -83,6 +87,16 @@ export function Provenance({ id, onClose }: { id: string; onClose: () => void })
                     {a.story && a.story.articles.length > 1 && (
                       <span className="muted small" data-testid="story-sources" title={a.story.articles.map((x) => `${x.feed}: ${x.title}`).join('\n')}>
                         one story, {a.story.articles.length} sources (counted once): {[...new Set(a.story.articles.map((x) => x.feed))].join(', ')}
+                      </span>
+                    )}
+                    {a.explanation && a.explanation.length > 0 && (
+                      <span className="explanation small" data-testid="explanation" title="The phrases that pushed this headline to its label (weights in log-odds)">
+                        why:{' '}
+                        {a.explanation.map((p) => (
+                          <mark key={p.text}>
+                            {p.text} <span className="muted">+{p.weight.toFixed(2)}</span>
+                          </mark>
+                        ))}
                       </span>
                     )}
                   </li>
