@@ -7,7 +7,8 @@
  * sockets is split over two minimal `ws` servers that LISTEN on their own channel and send each
  * notification's text to every socket (bench/_raw-broadcast.ts); they get the same event text
  * through the same kind of NOTIFY. Rounds alternate (graphql event, then raw event) so both see
- * the same machine. Latency = commit of the NOTIFY -> the client's receipt of the message.
+ * the same machine; one warm-up round of each is not counted. Latency = commit of the NOTIFY ->
+ * the client's receipt of the message.
  * Clients live in two child processes (bench/_subs-clients.ts), one per replica pair, each from
  * its own 127.0.0.x source address, so no process needs more than ~10,000 descriptors.
  * BENCH_PROFILE_DIR=<dir> writes CPU profiles of the API replicas there.
@@ -151,7 +152,9 @@ export default async function subscriptionsBench(args: string[]): Promise<void> 
       waitUntil(() => (done.get(key) ?? 0) >= clients.length, { timeoutMs: 60_000, intervalMs: 5, describe: () => `${what}: only ${done.get(key) ?? 0}/${clients.length} client processes got it all` });
 
     const publishedAt = new Map<string, number>();
-    for (let s = 0; s < events; s++) {
+    // Round 0 warms both sides (JIT, the replicas' first signal read) and is not counted.
+    const warmupIds = new Set<string>();
+    for (let s = -1; s < events; s++) {
       // The product's path: the signal row and its NOTIFY in one transaction.
       let envelopeText = '';
       const id = await db.transaction(async (tx) => {
@@ -163,6 +166,7 @@ export default async function subscriptionsBench(args: string[]): Promise<void> 
         await publishEvent(tx, Topic.SIGNAL_CREATED, 'AAPL', payload);
         return row.id as string;
       });
+      if (s < 0) warmupIds.add(id);
       publishedAt.set(`graphql:${id}`, now()); // the commit, and so the NOTIFY, has happened
       await everyoneGot(`graphql:${id}`, `graphql event ${s}`);
       await new Promise((r) => setTimeout(r, 500));
@@ -174,16 +178,25 @@ export default async function subscriptionsBench(args: string[]): Promise<void> 
     }
 
     const latencies = { graphql: [] as number[], raw: [] as number[] };
+    const perEvent = new Map<string, number[]>();
     for (const client of clients) {
       client.send({ type: 'report' });
       const { received } = await nextMessage<{ received: Record<string, number[]> }>(client, 'report', 60_000);
       for (const [k, times] of Object.entries(received)) {
         const at = publishedAt.get(k);
         if (at === undefined) throw new Error(`a client reported an event the bench did not publish: ${k}`);
-        const kind = k.startsWith('graphql:') ? 'graphql' : 'raw';
-        for (const t of times) latencies[kind].push(t - at);
+        const [kind, id] = k.split(':') as ['graphql' | 'raw', string];
+        if (warmupIds.has(id)) continue;
+        const list = perEvent.get(k) ?? [];
+        perEvent.set(k, list);
+        for (const t of times) {
+          latencies[kind].push(t - at);
+          list.push(t - at);
+        }
       }
     }
+    const eventP99 = (kind: string) => [...perEvent].filter(([k]) => k.startsWith(kind)).map(([, l]) => summarise(l).p99.toFixed(0));
+    console.log(`p99 per event ms (publish order): graphql ${eventP99('graphql').join(', ')}; raw ${eventP99('raw').join(', ')}`);
     const expected = events * subscribers;
     if (latencies.graphql.length !== expected || latencies.raw.length !== expected) {
       throw new Error(`expected ${expected} deliveries of each kind, got graphql ${latencies.graphql.length}, raw ${latencies.raw.length}`);
