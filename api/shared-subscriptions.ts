@@ -11,6 +11,10 @@
  *    per-subscriber async iteration and re-serialisation that otherwise dominate at 10,000
  *    subscribers. graphql-ws still owns the subscription's life: it calls `return()` on
  *    `complete`, socket close or revocation, and sends `complete` itself.
+ * 3. One wake-up per shared result: during the dispatch each subscriber only appends its writer
+ *    to the result's batch; one continuation writes the whole batch when the JSON is ready. A
+ *    promise reaction per subscriber made the synchronous dispatch of one event to 5,000
+ *    subscribers take 4-42 ms before the first socket write (BENCHMARKS.md, subscriptions).
  */
 import { createSourceEventStream, execute, getOperationAST, subscribe, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { EventSubscription } from '../events/event-hub';
@@ -21,7 +25,8 @@ import { withClientErrors } from './errors';
 export const SHARED_SUBSCRIPTION_FIELDS = new Set(['signalCreated', 'backtestProgress', 'pipelineProbeCompleted', 'articleAdded']);
 
 const sharedResults = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
-const sharedJson = new WeakMap<Promise<ExecutionResult>, Promise<string>>();
+/** Per shared result: the writers of the subscriptions waiting for its JSON (filled during one dispatch). */
+const pendingWrites = new WeakMap<Promise<ExecutionResult>, Array<(json: string) => void>>();
 
 function isShareable(args: ExecutionArgs): boolean {
   const operation = getOperationAST(args.document, args.operationName);
@@ -86,15 +91,31 @@ function directDelivery(
   let open = true;
   let end!: (r: IteratorResult<ExecutionResult>) => void;
   const ended = new Promise<IteratorResult<ExecutionResult>>((resolve) => (end = resolve));
+  // Created once per subscription, not per event.
+  const write = (json: string) => {
+    if (open) delivery.send(prefix + json + '}');
+  };
   source.redirect((payload) => {
     const result = resultFor(payload);
-    let json = sharedJson.get(result);
-    if (!json) sharedJson.set(result, (json = result.then((r) => JSON.stringify(r))));
-    // Events of one subscription are written in the order their results resolve; for a shared
-    // result that is dispatch order.
-    void json.then((text) => {
-      if (open) delivery.send(prefix + text + '}');
-    });
+    let batch = pendingWrites.get(result);
+    if (!batch) {
+      const writers: Array<(json: string) => void> = [];
+      pendingWrites.set(result, (batch = writers));
+      // Events of one subscription are written in the order their results resolve; for a shared
+      // result that is dispatch order, and within one event, the order subscribers were pushed.
+      void result.then((r) => {
+        pendingWrites.delete(result);
+        const json = JSON.stringify(r);
+        for (const w of writers) {
+          try {
+            w(json);
+          } catch {
+            // One socket failing a write must not starve the rest of the batch; graphql-ws closes it.
+          }
+        }
+      });
+    }
+    batch.push(write);
   });
   const finish = () => {
     open = false;

@@ -181,7 +181,28 @@ function startChild(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, logFi
  */
 function cpuProfileArgs(name: string): string[] {
   const dir = process.env.BENCH_CPU_PROF_DIR;
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+  const gc = process.env.BENCH_TRACE_GC === '1' ? ['--trace-gc'] : [];
+  return dir ? [...gc, '--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : gc;
+}
+
+/**
+ * BENCH_TRACE_GC=1: both servers run with --trace-gc (lines in their logs); this sums the pauses
+ * each process took, so a tail can be matched against GC (evidence for BENCHMARKS.md).
+ */
+function gcSummary(logFile: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(logFile, 'utf8');
+  } catch {
+    return 'no log';
+  }
+  const pauses: Record<string, number[]> = {};
+  for (const m of text.matchAll(/ms: (Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Sweep)\b[^\n]*?([\d.]+) \/ [\d.]+ ms/g)) (pauses[m[1]] ??= []).push(Number(m[2]));
+  return (
+    Object.entries(pauses)
+      .map(([kind, ms]) => `${kind} ${ms.length}x total ${ms.reduce((a, b) => a + b, 0).toFixed(0)} ms max ${Math.max(...ms).toFixed(1)} ms (>=10 ms: ${ms.filter((x) => x >= 10).length})`)
+      .join('; ') || 'no GC lines'
+  );
 }
 
 async function post(url: string, query: string, headers: Record<string, string>): Promise<unknown> {
@@ -366,6 +387,11 @@ export default async function graphqlBench(args: string[]): Promise<void> {
         `${d.name.padEnd(17)} tidings ${ours.rps.toFixed(0).padStart(6)} rps p50 ${ours.p50} ms p99 ${ours.p99} ms | peer ${theirs.rps.toFixed(0).padStart(6)} rps p50 ${theirs.p50} ms p99 ${theirs.p99} ms | ratio ${ratios[d.name].toFixed(3)} p99 ratio ${p99Ratio.toFixed(2)} | server cpu ms/req ${ours.cpuMsPerRequest.toFixed(2)}/${theirs.cpuMsPerRequest.toFixed(2)} | failures ${ours.failures}/${theirs.failures}`,
       );
     }
+    if (process.env.BENCH_TRACE_GC === '1') {
+      console.log(`gc tidings: ${gcSummary(path.join(infra.workDir, 'tidings-api.log'))}`);
+      console.log(`gc peer:    ${gcSummary(path.join(infra.workDir, 'peer.log'))}`);
+    }
+    console.log(`load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     if (failures > 0) throw new Error(`${failures} requests failed: the run does not count`);
     if (only.length > 0) return;
     console.log(
