@@ -9,7 +9,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { DataSource } from 'typeorm';
 import { backtestActivities } from '../../../activities/backtest.activities';
 import { createLogger } from '../../../config/logger';
-import type { BacktestOutcome, BacktestPlan, PermutationChunkResult } from '../../../contracts';
+import type { BacktestOutcome, BacktestPlan, PermutationChunkResult } from '../../../domain/backtest';
 import { createDataSource } from '../../../db/data-source';
 import { validateBacktestInput } from '../../../services/backtest.service';
 import { insertBacktestRun } from '../../../store/backtest-status-store';
