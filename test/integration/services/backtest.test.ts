@@ -1,7 +1,8 @@
 /**
  * BacktestService's rules against the real PostgreSQL (store/backtest-status-store, price bars)
- * and the real Temporal dev server: input and strategy validation through the registry, the
- * "backtests" flag and the price-bar check before anything is stored, ownership (someone
+ * and the real Temporal dev server: input and strategy validation through the registry and
+ * the price-bar check before anything is stored (the "backtests" flag is covered by
+ * test/integration/backtests.test.ts; switching it off here would race other files), ownership (someone
  * else's run is NOT_FOUND), cancel as a one-way transition, and compare/list bounds.
  */
 import { randomUUID } from 'node:crypto';
@@ -33,7 +34,6 @@ describe('BacktestService', () => {
     permutations: 0,
     ...patch,
   });
-  const setBacktestsFlag = (enabled: boolean) => changeFlag(db, 'backtests', randomUUID(), (old) => ({ enabled, description: old?.description ?? '' }));
   const runsOf = async (t: string) => ((await db.query(`SELECT count(*)::int AS n FROM backtest_runs WHERE params->>'ticker' = $1`, [t])) as Array<{ n: number }>)[0].n;
 
   beforeAll(async () => {
@@ -44,7 +44,7 @@ describe('BacktestService', () => {
     backtests = new BacktestService(db, temporal.client, `svc-backtests-${randomUUID()}`);
     ticker = uniqueTicker();
     await writePriceFile(db, { ticker, interval: '1d', csv: csv(20) });
-    await setBacktestsFlag(true);
+    await changeFlag(db, 'backtests', randomUUID(), (old) => ({ enabled: true, description: old?.description ?? '' }));
   });
   afterAll(async () => {
     await temporal.close();
@@ -76,16 +76,6 @@ describe('BacktestService', () => {
     const bare = uniqueTicker();
     await expect(backtests.start(input({ ticker: bare }), owner.userId)).rejects.toMatchObject({ code: 'BAD_USER_INPUT', field: 'ticker' });
     expect(await runsOf(bare)).toBe(0);
-  });
-
-  it('refuses every run while the backtests flag is off, at once', async () => {
-    await setBacktestsFlag(false);
-    try {
-      await expect(backtests.start(input(), owner.userId)).rejects.toMatchObject({ code: 'FEATURE_DISABLED' });
-    } finally {
-      await setBacktestsFlag(true);
-    }
-    expect(await runsOf(ticker)).toBe(0);
   });
 
   it('starts a PENDING run owned by its creator; others see NOT_FOUND; cancel is one-way', async () => {

@@ -11,9 +11,13 @@ import { Role, SignalType, WebhookKind } from '../../../entities';
 import { MAX_ENDPOINTS_PER_USER, WebhookService, type WebhookActor } from '../../../services/webhook.service';
 import { UserService } from '../../../services/user.service';
 import { connectTemporalClient, type TemporalClientHandle } from '../../../temporal/client';
+import { uniqueTicker } from '../../support/signal-fixtures';
 import { testEnv } from '../../support/stack';
 
 const hookUrl = () => `https://hooks.example.com/${randomUUID()}`;
+// Every endpoint here follows a ticker no other test file signals, so signals computed by
+// other files running at the same time never plan deliveries to these endpoints.
+const ONLY = [uniqueTicker('H')];
 
 describe('WebhookService', () => {
   let db: DataSource;
@@ -36,6 +40,8 @@ describe('WebhookService', () => {
     [owner, stranger, admin] = await Promise.all([actorOf(Role.USER), actorOf(Role.USER), actorOf(Role.ADMIN)]);
   });
   afterAll(async () => {
+    // Leave no endpoint behind for other files sharing the database.
+    await db.query(`DELETE FROM webhook_endpoints WHERE url LIKE 'https://hooks.example.com/%'`);
     await temporal.close();
     await db.destroy();
   });
@@ -54,20 +60,22 @@ describe('WebhookService', () => {
   ];
   it.each(refusals)('refuses a bad %s and stores no endpoint', async (field, patch) => {
     const actor = await actorOf(Role.USER);
-    await expect(hooks.create({ url: hookUrl(), ...patch } as never, actor)).rejects.toMatchObject({ code: 'BAD_USER_INPUT', field });
+    await expect(hooks.create({ url: hookUrl(), tickers: ONLY, ...patch } as never, actor)).rejects.toMatchObject({ code: 'BAD_USER_INPUT', field });
     expect(await hooks.list(actor)).toEqual([]);
   });
 
   it('lets only admins register an operator webhook', async () => {
-    await expect(hooks.create({ url: hookUrl(), kind: WebhookKind.OPERATOR }, owner)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    const { endpoint } = await hooks.create({ url: hookUrl(), kind: WebhookKind.OPERATOR }, admin);
+    await expect(hooks.create({ url: hookUrl(), tickers: ONLY, kind: WebhookKind.OPERATOR }, owner)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const { endpoint } = await hooks.create({ url: hookUrl(), tickers: ONLY, kind: WebhookKind.OPERATOR }, admin);
     expect(endpoint.kind).toBe(WebhookKind.OPERATOR);
+    // Operator endpoints hear of every failing feed, whatever other files are polling: remove it at once.
+    expect(await hooks.remove(endpoint.id, admin)).toBe(true);
   });
 
   it("hides an endpoint from everyone but its owner and admins: someone else's is NOT_FOUND for every operation", async () => {
-    const { endpoint, secret } = await hooks.create({ url: hookUrl(), tickers: ['aapl'], types: [SignalType.SELL, SignalType.BUY, SignalType.BUY], minConfidence: 0.5 }, owner);
+    const { endpoint, secret } = await hooks.create({ url: hookUrl(), tickers: [ONLY[0].toLowerCase()], types: [SignalType.SELL, SignalType.BUY, SignalType.BUY], minConfidence: 0.5 }, owner);
     expect(secret.length).toBeGreaterThan(16);
-    expect(endpoint).toMatchObject({ ownerId: owner.userId, tickers: ['AAPL'], types: [SignalType.BUY, SignalType.SELL], minConfidence: 0.5, enabled: true });
+    expect(endpoint).toMatchObject({ ownerId: owner.userId, tickers: ONLY, types: [SignalType.BUY, SignalType.SELL], minConfidence: 0.5, enabled: true });
     await expect(hooks.get(endpoint.id, stranger)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(hooks.update(endpoint.id, { description: 'mine now' }, stranger)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(hooks.rotateSecret(endpoint.id, stranger)).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -83,7 +91,7 @@ describe('WebhookService', () => {
   });
 
   it('disabling records why and when; enabling clears it and the failure count', async () => {
-    const { endpoint } = await hooks.create({ url: hookUrl() }, owner);
+    const { endpoint } = await hooks.create({ url: hookUrl(), tickers: ONLY }, owner);
     const disabled = await hooks.update(endpoint.id, { enabled: false }, owner);
     expect(disabled).toMatchObject({ enabled: false, disabledReason: 'disabled by its owner' });
     expect(disabled.disabledAt).toBeInstanceOf(Date);
@@ -98,8 +106,8 @@ describe('WebhookService', () => {
 
   it(`refuses endpoint number ${MAX_ENDPOINTS_PER_USER + 1} of one user as CONFLICT`, async () => {
     const busy = await actorOf(Role.USER);
-    for (let i = 0; i < MAX_ENDPOINTS_PER_USER; i++) await hooks.create({ url: hookUrl() }, busy);
-    await expect(hooks.create({ url: hookUrl() }, busy)).rejects.toMatchObject({ code: 'CONFLICT' });
+    for (let i = 0; i < MAX_ENDPOINTS_PER_USER; i++) await hooks.create({ url: hookUrl(), tickers: ONLY }, busy);
+    await expect(hooks.create({ url: hookUrl(), tickers: ONLY }, busy)).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await hooks.list(busy)).toHaveLength(MAX_ENDPOINTS_PER_USER);
   });
 
