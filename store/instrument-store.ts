@@ -27,7 +27,8 @@ export async function upsertInstrument(db: DataSource, v: InstrumentValues): Pro
 
 /** True when there was such an instrument. */
 export async function deleteInstrument(db: DataSource, symbol: string): Promise<boolean> {
-  const deleted = (await db.query(`DELETE FROM instruments WHERE symbol = $1 RETURNING symbol`, [symbol])) as unknown[];
+  // DELETE … RETURNING through TypeORM yields [rows, count], never the rows alone.
+  const [deleted] = (await db.query(`DELETE FROM instruments WHERE symbol = $1 RETURNING symbol`, [symbol])) as [unknown[], number];
   return deleted.length > 0;
 }
 
