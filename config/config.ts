@@ -79,6 +79,12 @@ export interface AppConfig {
   feedAlertAfter: number;
   /** /ready?deep: a worker counts as polling when Temporal saw it poll within this many ms (longer than Temporal's ~60 s long poll). */
   readyPollerMaxAgeMs: number;
+  /**
+   * Re-tag every stored article when an admin changes the ticker universe (TIDINGS_RETAG_ON_UNIVERSE_CHANGE,
+   * default on). The integration tests turn it off except where they test it: they hand-write
+   * article_tickers rows that no text would yield, and a re-tag started by another test file would rewrite them.
+   */
+  retagOnUniverseChange: boolean;
   /** Cron (UTC) of the daily recompute of every followed ticker's signals (TIDINGS_SIGNALS_RECOMPUTE_CRON). */
   signalsRecomputeCron: string;
   /**
@@ -278,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ml: mlConfig(env),
     feedAlertAfter: positive(env, 'TIDINGS_FEED_ALERT_AFTER', 5),
     readyPollerMaxAgeMs: positive(env, 'TIDINGS_READY_POLLER_MAX_AGE_SECONDS', 75) * 1000,
+    retagOnUniverseChange: (optional(env, 'TIDINGS_RETAG_ON_UNIVERSE_CHANGE') ?? 'on') !== 'off',
     signalsRecomputeCron: optional(env, 'TIDINGS_SIGNALS_RECOMPUTE_CRON') ?? '15 22 * * 1-5',
     authDisabled: false,
     maxDocumentBytes: positive(env, 'GRAPHQL_MAX_DOCUMENT_BYTES', 64 * 1024),

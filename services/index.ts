@@ -53,7 +53,7 @@ export function createServices(deps: ServiceDeps) {
     articles: new ArticleService(deps.db, deps.temporal, deps.config.taskQueue, deps.metrics),
     sentiment: new SentimentService(featureFlags),
     signals: new SignalService(deps.db),
-    instruments: new InstrumentService(deps.db, { temporal: deps.temporal, taskQueue: deps.config.taskQueue }),
+    instruments: new InstrumentService(deps.db, deps.config.retagOnUniverseChange ? { temporal: deps.temporal, taskQueue: deps.config.taskQueue } : undefined),
     analytics: new AnalyticsService(deps.db),
     eventStudies: new EventStudyService(deps.db),
     stories: new StoryService(deps.db),

@@ -49,6 +49,9 @@ export default async function globalSetup(): Promise<void> {
   // Workers re-score with the accurate (encoder) tier in the background only in the tests that
   // turn it on: elsewhere a late second score would race assertions about the fast one.
   process.env.TIDINGS_ACCURATE_TIER = process.env.TIDINGS_ACCURATE_TIER ?? 'off';
+  // Likewise a universe change re-tags every stored article, rewriting the article_tickers rows other
+  // test files wrote by hand: only ticker-universe.test.ts turns it on, for its own API.
+  process.env.TIDINGS_RETAG_ON_UNIVERSE_CHANGE = process.env.TIDINGS_RETAG_ON_UNIVERSE_CHANGE ?? 'off';
   (globalThis as Record<string, unknown>).__TIDINGS_TEST__ = { postgres, temporal, workDir };
   process.stdout.write(`\n[test setup] PostgreSQL and Temporal dev server ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }

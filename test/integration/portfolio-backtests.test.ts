@@ -213,8 +213,16 @@ describe('portfolio backtests over GraphQL: service -> portfolioBacktestWorkflow
     const done = await until(s.id, (r) => r.status !== 'PENDING' && r.status !== 'RUNNING');
     expect(done.status).toBe('COMPLETED');
     expect(done.pValue).toBeNull();
-    expect(done.metrics!.fills).toBe(0);
-    expect(done.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/AAPL: no scored stories/), expect.stringMatching(/no trades in the period/)]));
+    // The test files share one database, and others may store scored articles for some members of
+    // the sector in this period: the rule is checked per ticker, on those the run says had none.
+    const unscored = done.warnings.map((w) => /^(\S+): no scored stories/.exec(w)?.[1]).filter((t): t is string => !!t);
+    expect(unscored).toContain('AAPL');
+    for (const t of done.perTicker.filter((p) => unscored.includes(p.ticker))) expect(t).toMatchObject({ fills: 0, exposure: 0, contribution: 0 });
+    for (const h of done.holdings) for (const w of h.weights) if (unscored.includes(w.ticker)) expect(w.weight).toBe(0);
+    if (unscored.length === s.tickers.length) {
+      expect(done.metrics!.fills).toBe(0);
+      expect(done.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/no trades in the period/)]));
+    }
     expect(done.benchmark!.name).toBe('equal-weight universe');
   });
 });

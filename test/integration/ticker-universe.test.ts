@@ -31,7 +31,7 @@ describe('ticker universe and article metadata', () => {
 
   beforeAll(async () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    stack = await startTestStack({ worker: true, env: LOCAL_FEEDS_ENV });
+    stack = await startTestStack({ worker: true, env: { ...LOCAL_FEEDS_ENV, TIDINGS_RETAG_ON_UNIVERSE_CHANGE: 'on' } });
     temporal = await connectTemporalClient(testEnv().temporalAddress, 'default');
     admin = await createIdentity(stack.api.db, Role.ADMIN);
     user = await createIdentity(stack.api.db, Role.USER);

@@ -76,7 +76,7 @@ export function fetchFrom(localAddress: string) {
 export async function startTestStack(opts: { worker?: boolean; env?: Record<string, string> } = {}): Promise<TestStack> {
   const env = testEnv();
   const config: AppConfig = {
-    ...loadConfig({ NODE_ENV: 'test', ...opts.env }),
+    ...loadConfig({ NODE_ENV: 'test', TIDINGS_RETAG_ON_UNIVERSE_CHANGE: 'off', ...opts.env }),
     port: 0,
     host: '127.0.0.1',
     taskQueue: `test-${randomUUID()}`,
