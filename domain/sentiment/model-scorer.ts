@@ -1,4 +1,5 @@
 /** Scores texts with a shipped model artifact on a fast TensorFlow.js backend. */
+import path from 'node:path';
 import { CLASS_COUNT, predictTexts, uploadModel } from './hashed-linear-model';
 import { loadEncoderScorer } from './encoder-scorer';
 import { ENCODER_HEAD_FORMAT, modelFormat } from './encoder-model-store';
@@ -15,6 +16,13 @@ export interface LoadModelOptions {
   modelsDir?: string;
   /** Without a version: the active model of this tier (default fast). */
   tier?: ModelTier;
+  /** Emotion heads loaded beside the accurate tier; default models/emotions beside modelsDir. */
+  emotionsDir?: string;
+}
+
+/** Where emotion heads live: models/emotions beside the sentiment models folder. */
+export function emotionsDirBeside(modelsDir: string): string {
+  return path.join(path.dirname(modelsDir), 'emotions');
 }
 
 /** The tier a shipped model serves, read from its artifact's format (not from its name). */
@@ -33,7 +41,7 @@ export async function loadModelScorer(opts: LoadModelOptions = {}): Promise<Sent
   } catch (err) {
     throw new Error(`cannot read sentiment model ${version} from ${modelsDir}: ${(err as Error).message}`, { cause: err });
   }
-  if (format === ENCODER_HEAD_FORMAT) return loadEncoderScorer({ modelsDir, version });
+  if (format === ENCODER_HEAD_FORMAT) return loadEncoderScorer({ modelsDir, version, emotionsDir: opts.emotionsDir ?? emotionsDirBeside(modelsDir) });
   let spec;
   try {
     spec = readModel(modelsDir, version);
