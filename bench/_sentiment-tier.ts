@@ -3,11 +3,9 @@
  * `node dist/bench/_sentiment-tier.js <fast|accurate> <corpus csv> [models dir] [version] [batch sizes, e.g. 32]`.
  * Prints one JSON line: rates per batch size, peak RSS, model version and backend.
  */
-import { readLabelledCsv } from '../domain/sentiment/data';
-import { createLexiconScorer } from '../domain/sentiment/lexicon-scorer';
-import { encoderPoolSize } from '../domain/sentiment/encoder-pool';
-import { loadModelScorer } from '../domain/sentiment/model-scorer';
-import type { SentimentScorer } from '../domain/sentiment/types';
+import { createLexiconScorer, type SentimentScorer } from '../domain/sentiment';
+import { loadMlConfig } from '../config/ml';
+import { configureMl, encoderPoolSize, mlConfig, loadModelScorer, readLabelledCsv } from '../ml';
 
 /** Repeats the corpus until `count` texts so every batch size sees the same workload. */
 function workload(corpus: readonly string[], count: number): string[] {
@@ -29,6 +27,7 @@ async function headlinesPerSecond(scorer: SentimentScorer, texts: readonly strin
 }
 
 async function main(): Promise<void> {
+  configureMl(loadMlConfig()); // the models and backend the environment names (config/ml.ts)
   const [tier, corpusFile, modelsDir, version, only] = process.argv.slice(2);
   const corpus = readLabelledCsv(corpusFile).map((r) => r.text);
   const loadStarted = process.hrtime.bigint();
@@ -49,7 +48,7 @@ async function main(): Promise<void> {
   }
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const load = (await import('node:os')).loadavg()[0];
-  const workers = tier === 'accurate' ? encoderPoolSize(process.env, scorer.backend) : 0;
+  const workers = tier === 'accurate' ? encoderPoolSize(mlConfig().encoderWorkers, scorer.backend) : 0;
   console.log(JSON.stringify({ tier, version: scorer.modelVersion, backend: scorer.backend, rates, perCpuSecond, lexicon, peakRssMb, load, loadSeconds, workers }));
 }
 

@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { sharedDataPath } from '../config/paths';
-import { activeTierVersion, defaultModelsDir, readMetadata } from '../domain/sentiment/model-store';
+import { loadMlConfig } from '../config/ml';
+import { activeTierVersion, configureMl, defaultModelsDir, readMetadata } from '../ml';
 
 function flag(args: string[], name: string): string | undefined {
   const at = args.indexOf(`--${name}`);
@@ -41,6 +42,7 @@ function runTier(tier: 'fast' | 'accurate', corpusFile: string, modelsDir: strin
 }
 
 export default async function benchSentiment(args: string[]): Promise<void> {
+  configureMl(loadMlConfig()); // the models and backend the environment names (config/ml.ts)
   const modelsDir = flag(args, 'models-dir') ?? defaultModelsDir();
   const corpusFile = flag(args, 'file') ?? path.join(process.env.TIDINGS_SENTIMENT_DATA_DIR ?? sharedDataPath('sentiment'), 'twitter-financial-news', 'valid.csv');
   // Native TensorFlow (tfjs-node) when the install step built it, else wasm with SIMD and one

@@ -5,12 +5,8 @@
  */
 import path from 'node:path';
 import { repoRoot, sharedDataPath } from '../config/paths';
-import { readLabelledCsv } from '../domain/sentiment/data';
-import { EmbeddingCache } from '../domain/sentiment/embedding-cache';
-import { defaultEncoderDir, ENCODER_NAME, SentenceEncoder } from '../domain/sentiment/encoder';
-import { ensureEmbeddings, type EmbedItem } from '../domain/sentiment/encoder-features';
-import { readSentfinEntities } from '../domain/sentiment/entity-data';
-import { tfRuntime } from '../domain/sentiment/tf-runtime';
+import { loadMlConfig } from '../config/ml';
+import { configureMl, defaultEncoderDir, EmbeddingCache, type EmbedItem, ENCODER_NAME, ensureEmbeddings, readLabelledCsv, readSentfinEntities, SentenceEncoder, tfRuntime } from '../ml';
 
 export function embeddingCacheDir(): string {
   return process.env.TIDINGS_EMBEDDING_CACHE_DIR ?? path.join(repoRoot(), '.cache', 'encoder');
@@ -21,6 +17,7 @@ export function openEmbeddingCache(encoder: SentenceEncoder): EmbeddingCache {
 }
 
 async function main(): Promise<void> {
+  configureMl(loadMlConfig()); // the models and backend the environment names (config/ml.ts)
   const dataDir = process.env.TIDINGS_SENTIMENT_DATA_DIR ?? sharedDataPath('sentiment');
   const { tf } = await tfRuntime();
   const encoder = SentenceEncoder.load(tf, { dir: defaultEncoderDir() });

@@ -5,15 +5,14 @@
  * Labels: neutral, happy (or joy), sad (or sadness), anger, disgust, surprise, fear. A text the
  * scorer refuses (no Latin letters) counts as predicted neutral, so every row is in the figures.
  */
-import { readEmotionCsv } from '../domain/emotions/data';
+import { loadMlConfig } from '../config/ml';
 import { evaluateEmotions, formatEmotionReport } from '../domain/emotions/metrics';
 import type { EmotionLabel } from '../domain/emotions/labels';
-import { loadEncoderScorer } from '../domain/sentiment/encoder-scorer';
-import { activeTierVersion, defaultModelsDir } from '../domain/sentiment/model-store';
-import { emotionsDirBeside } from '../domain/sentiment/model-scorer';
+import { activeTierVersion, configureMl, defaultModelsDir, emotionsDirBeside, loadEncoderScorer, readEmotionCsv } from '../ml';
 import { parseFlags } from './flags';
 
 async function main(): Promise<void> {
+  configureMl(loadMlConfig()); // the models and backend the environment names (config/ml.ts)
   const flags = parseFlags(process.argv.slice(2));
   const file = flags.get('file');
   if (!file || file === 'true') throw new Error('usage: npm run eval:emotions -- --file <csv with text,label> [--version emotion-version] [--errors N]');

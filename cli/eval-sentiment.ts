@@ -12,23 +12,15 @@
  */
 import path from 'node:path';
 import { sharedDataPath } from '../config/paths';
-import { buildSplits, readLabelledCsv, type LabelledText } from '../domain/sentiment/data';
-import type { AccurateScorer } from '../domain/sentiment/encoder-scorer';
-import { entitySplit } from '../domain/sentiment/entity-data';
-import { evaluate } from '../domain/sentiment/metrics';
-import type { SentimentLabel } from '../domain/sentiment/types';
-import { evaluateScorer } from '../domain/sentiment/evaluation';
-import { createLexiconScorer } from '../domain/sentiment/lexicon-scorer';
-import { formatReport } from '../domain/sentiment/metrics';
-import { loadModelScorer } from '../domain/sentiment/model-scorer';
-import { defaultModelsDir, preferredVersion, type ModelTier } from '../domain/sentiment/model-store';
+import { createLexiconScorer, type SentimentLabel, type SentimentScorer } from '../domain/sentiment';
+import { loadMlConfig } from '../config/ml';
+import { type AccurateScorer, buildSplits, configureMl, defaultModelsDir, entitySplit, evaluate, evaluateScorer, formatReport, type LabelledText, loadModelScorer, type ModelTier, preferredVersion, readLabelledCsv, withAgreeingSummaries, withUnrelatedSummaries } from '../ml';
 import { articlesFromFeedBody } from '../domain/feeds';
-import { withAgreeingSummaries, withUnrelatedSummaries } from '../domain/sentiment/summary-eval';
-import type { SentimentScorer } from '../domain/sentiment/types';
 import fs from 'node:fs';
 import { parseFlags } from './flags';
 
 async function main(): Promise<void> {
+  configureMl(loadMlConfig()); // the models and backend the environment names (config/ml.ts)
   const flags = parseFlags(process.argv.slice(2));
   const dataDir = process.env.TIDINGS_SENTIMENT_DATA_DIR ?? sharedDataPath('sentiment');
   const sentfin = path.join(dataDir, 'sentfin', 'SEntFiN.csv');

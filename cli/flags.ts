@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { sharedDataPath } from '../config/paths';
-import type { SentimentDataFiles } from '../domain/sentiment/data';
+import type { SentimentDataFiles } from '../ml';
 
 /** `--name value`, `--name=value` and bare `--flag` (= "true"); anything else is an error. */
 export function parseFlags(argv: string[]): Map<string, string> {

@@ -7,19 +7,8 @@
  */
 import path from 'node:path';
 import fs from 'node:fs';
-import { trainAccurate, entityInput, entityRows, type AccurateTrainingConfig, type EmbeddingLookup } from '../domain/sentiment/accurate-trainer';
-import { buildSplits, sha256File, type LabelledText } from '../domain/sentiment/data';
-import { defaultEncoderDir, ENCODER_NAME, SentenceEncoder } from '../domain/sentiment/encoder';
-import { predictHead, uploadHead, type HeadWeights } from '../domain/sentiment/encoder-head';
-import { ensureEmbeddings, sentenceKey, spanKey } from '../domain/sentiment/encoder-features';
-import { saveEncoderHeadModel } from '../domain/sentiment/encoder-model-store';
-import { entitySplit, type EntityHeadline } from '../domain/sentiment/entity-data';
-import { CLASS_COUNT } from '../domain/sentiment/hashed-linear-model';
-import { evaluate, formatReport, type EvaluationReport } from '../domain/sentiment/metrics';
-import { defaultModelsDir, setActiveTierVersion } from '../domain/sentiment/model-store';
-import { DEFAULT_FEATURE_CONFIG, vectorise } from '../domain/sentiment/text-features';
-import { tfRuntime, type Tf } from '../domain/sentiment/tf-runtime';
-import { labelFromIndex, type SentimentLabel } from '../domain/sentiment/types';
+import { labelFromIndex, type SentimentLabel } from '../domain/sentiment';
+import { type AccurateTrainingConfig, buildSplits, CLASS_COUNT, DEFAULT_FEATURE_CONFIG, defaultEncoderDir, defaultModelsDir, type EmbeddingLookup, ENCODER_NAME, ensureEmbeddings, type EntityHeadline, entityInput, entityRows, entitySplit, evaluate, type EvaluationReport, formatReport, type HeadWeights, type LabelledText, predictHead, saveEncoderHeadModel, SentenceEncoder, sentenceKey, setActiveTierVersion, sha256File, spanKey, type Tf, tfRuntime, trainAccurate, uploadHead, vectorise } from '../ml';
 import { openEmbeddingCache } from './embed-sentiment';
 import { numberFlag, sentimentDataFiles } from './flags';
 import { trainFinetuneCli } from './train-finetune';

@@ -10,22 +10,35 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { loadMlConfig } from '../config/ml';
 import { repoRoot, sharedDataPath } from '../config/paths';
-import { crossValidate, classWeights, type CvRow } from '../domain/emotions/cross-validation';
-import { readEmotionCsv, parseGoEmotionsTsv, softTarget } from '../domain/emotions/data';
-import { DEFAULT_EMOTION_HEAD_CONFIG, oneHot, trainEmotionHead, type EmotionExample } from '../domain/emotions/emotion-head';
-import { saveEmotionModel, setActiveEmotionVersion } from '../domain/emotions/emotion-model-store';
-import { stratifiedFolds } from '../domain/emotions/folds';
 import { EMOTION_LABELS, emotionIndex } from '../domain/emotions/labels';
 import { formatEmotionReport } from '../domain/emotions/metrics';
-import { sha256File } from '../domain/sentiment/data';
-import { EmbeddingCache } from '../domain/sentiment/embedding-cache';
-import { defaultEncoderDir } from '../domain/sentiment/encoder';
-import { startEncoderPool } from '../domain/sentiment/encoder-pool';
-import { activeTierVersion, defaultModelsDir } from '../domain/sentiment/model-store';
-import { emotionsDirBeside } from '../domain/sentiment/model-scorer';
-import { prepareForScoring } from '../domain/sentiment/scoring-guards';
-import { tfRuntime } from '../domain/sentiment/tf-runtime';
+import {
+  activeTierVersion,
+  classWeights,
+  configureMl,
+  crossValidate,
+  type CvRow,
+  DEFAULT_EMOTION_HEAD_CONFIG,
+  defaultEncoderDir,
+  defaultModelsDir,
+  EmbeddingCache,
+  type EmotionExample,
+  emotionsDirBeside,
+  oneHot,
+  parseGoEmotionsTsv,
+  prepareForScoring,
+  readEmotionCsv,
+  saveEmotionModel,
+  setActiveEmotionVersion,
+  sha256File,
+  softTarget,
+  startEncoderPool,
+  stratifiedFolds,
+  tfRuntime,
+  trainEmotionHead,
+} from '../ml';
 import { numberFlag, parseFlags } from './flags';
 
 const FOLDS = 5;
@@ -57,6 +70,7 @@ export async function embedTexts(accurateVersion: string, modelsDir: string, tex
 }
 
 async function main(): Promise<void> {
+  configureMl(loadMlConfig()); // the models and backend the environment names (config/ml.ts)
   const flags = parseFlags(process.argv.slice(2));
   const modelsDir = defaultModelsDir();
   const accurate = flags.get('encoder-version') ?? activeTierVersion(modelsDir, 'accurate');

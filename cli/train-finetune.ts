@@ -9,18 +9,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../config/paths';
-import { buildSplits, seededRandom, sha256File, shuffleInPlace } from '../domain/sentiment/data';
-import { defaultEncoderDir, ENCODER_NAME, SentenceEncoder } from '../domain/sentiment/encoder';
-import { layerDelta } from '../domain/sentiment/bert-layer';
-import { EncoderFinetuner, type FinetuneConfig, type FinetuneText } from '../domain/sentiment/encoder-finetune';
-import { saveEncoderHeadModel } from '../domain/sentiment/encoder-model-store';
-import { entitySplit, type EntityHeadline } from '../domain/sentiment/entity-data';
-import { ensureHiddenStates, HiddenStateCache } from '../domain/sentiment/hidden-state-cache';
-import { evaluate, formatReport } from '../domain/sentiment/metrics';
-import { defaultModelsDir, setActiveTierVersion } from '../domain/sentiment/model-store';
-import { DEFAULT_FEATURE_CONFIG, fitIdf, vectorise } from '../domain/sentiment/text-features';
-import { tfRuntime } from '../domain/sentiment/tf-runtime';
-import { labelFromIndex, labelIndex, type SentimentLabel } from '../domain/sentiment/types';
+import { labelFromIndex, labelIndex, type SentimentLabel } from '../domain/sentiment';
+import { buildSplits, DEFAULT_FEATURE_CONFIG, defaultEncoderDir, defaultModelsDir, ENCODER_NAME, EncoderFinetuner, ensureHiddenStates, type EntityHeadline, entitySplit, evaluate, type FinetuneConfig, type FinetuneText, fitIdf, formatReport, HiddenStateCache, layerDelta, saveEncoderHeadModel, seededRandom, SentenceEncoder, setActiveTierVersion, sha256File, shuffleInPlace, tfRuntime, vectorise } from '../ml';
 import { numberFlag, sentimentDataFiles } from './flags';
 
 

@@ -6,14 +6,8 @@
  * `--tier accurate` trains the encoder tier instead (cli/train-accurate.ts).
  */
 import path from 'node:path';
-import { buildSplits, sha256File } from '../domain/sentiment/data';
-import { evaluateScorer } from '../domain/sentiment/evaluation';
-import { formatReport, type EvaluationReport } from '../domain/sentiment/metrics';
-import { loadModelScorer } from '../domain/sentiment/model-scorer';
-import { defaultModelsDir, saveModel, setActiveVersion } from '../domain/sentiment/model-store';
-import { DEFAULT_FEATURE_CONFIG } from '../domain/sentiment/text-features';
-import { tfRuntime } from '../domain/sentiment/tf-runtime';
-import { trainModel, type TrainingConfig } from '../domain/sentiment/trainer';
+import { loadMlConfig } from '../config/ml';
+import { buildSplits, configureMl, DEFAULT_FEATURE_CONFIG, defaultModelsDir, evaluateScorer, type EvaluationReport, formatReport, loadModelScorer, saveModel, setActiveVersion, sha256File, tfRuntime, type TrainingConfig, trainModel } from '../ml';
 import { numberFlag, parseFlags, sentimentDataFiles } from './flags';
 import { trainAccurateCli } from './train-accurate';
 
@@ -23,6 +17,7 @@ function timestampVersion(): string {
 }
 
 async function main(): Promise<void> {
+  configureMl(loadMlConfig()); // the models and backend the environment names (config/ml.ts)
   const flags = parseFlags(process.argv.slice(2));
   if (flags.get('tier') === 'accurate') return trainAccurateCli(flags);
   const files = sentimentDataFiles(flags);

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { DestinationPolicyError, parseDestinationPolicy, type DestinationPolicy } from '../domain/net/destination-guard';
+import { loadMlConfig, MlConfigError, type MlConfig } from './ml';
 import { repoRoot } from './paths';
 
 export type Environment = 'development' | 'test' | 'production';
@@ -60,6 +61,8 @@ export interface AppConfig {
     /** Deliveries failing in a row before an endpoint is disabled automatically. */
     disableAfter: number;
   };
+  /** Model folders, encoder threads and TensorFlow backend choice (config/ml.ts), handed to ml/ via configureMl. */
+  ml: MlConfig;
   /** Polls failing in a row before operators are alerted (TIDINGS_FEED_ALERT_AFTER). */
   feedAlertAfter: number;
   /** Cron (UTC) of the daily recompute of every followed ticker's signals (TIDINGS_SIGNALS_RECOMPUTE_CRON). */
@@ -150,6 +153,15 @@ function trustProxy(raw: string | undefined): boolean | number | string {
   return raw; // addresses, CIDRs or names such as "loopback, uniquelocal" (Express checks them)
 }
 
+function mlConfig(env: NodeJS.ProcessEnv): MlConfig {
+  try {
+    return loadMlConfig(env);
+  } catch (err) {
+    if (err instanceof MlConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
 function fetchPolicy(env: NodeJS.ProcessEnv): DestinationPolicy {
   try {
     return parseDestinationPolicy(env.TIDINGS_FETCH_ALLOW_HOSTS, env.TIDINGS_FETCH_ALLOW_PORTS);
@@ -209,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxAgeMs: positive(env, 'TIDINGS_WEBHOOK_MAX_AGE_MS', 24 * 3_600_000),
       disableAfter: positive(env, 'TIDINGS_WEBHOOK_DISABLE_AFTER', 10),
     },
+    ml: mlConfig(env),
     feedAlertAfter: positive(env, 'TIDINGS_FEED_ALERT_AFTER', 5),
     signalsRecomputeCron: optional(env, 'TIDINGS_SIGNALS_RECOMPUTE_CRON') ?? '15 22 * * 1-5',
     authDisabled: false,

@@ -14,7 +14,7 @@ export const RUNTIME_INPUTS = {
   app: [
     'package.json', // repoRoot() finds the app by it
     'dist', // compiled code, migrations and the prebuilt workflow bundle
-    'models/sentiment', // domain/sentiment/model-store.ts: the active sentiment model
+    'models/sentiment', // ml/serving/model-store.ts: the active sentiment model
     'models/encoder', // the pretrained encoder fetched by the install step (issue 10)
   ],
 } as const;

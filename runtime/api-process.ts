@@ -10,6 +10,7 @@ import { createServices } from '../services';
 import { connectTemporalClient, temporalReachable, type TemporalClientHandle } from '../temporal/client';
 import { openDatabase } from './database';
 import { temporalUnreachable } from './startup-errors';
+import { configureMl } from '../ml';
 
 export interface RunningApi {
   server: ApiServer;
@@ -25,6 +26,7 @@ export async function startApiProcess(
   log: Logger,
   target: { databaseUrl: string; temporalAddress: string; fromEnv: boolean; migrate?: boolean },
 ): Promise<RunningApi> {
+  configureMl(config.ml); // before anything loads a model
   const db = await openDatabase(target.databaseUrl, { fromEnv: target.fromEnv, migrate: target.migrate ?? true, applicationName: 'tidings-api' });
   let temporal: TemporalClientHandle;
   try {

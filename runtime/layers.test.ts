@@ -2,7 +2,7 @@
  * The layering rule, checked on every source file: a module imports only from its own layer or
  * a lower one. Lowest first:
  *
- *   domain, config/paths.ts  <  config, entities, migrations, observability  <  db
+ *   domain, config/paths.ts  <  config, entities, migrations, observability  <  ml  <  db
  *           <  services, activities, workflows, events  <  temporal  <  api  <  runtime, cli, bench  <  test
  *
  * Workflows sit beside the services (DEVELOPERS.md): services and activities start them by
@@ -11,6 +11,10 @@
  * as types, the activities they call. Type-only imports count like any other
  * (a service that names a GraphQL type knows GraphQL). Tests beside the code may import
  * fixtures and paths from anywhere, so *.test.ts files are not checked.
+ *
+ * ml/ (the models: serving, training, evaluation) sits on the domain and config and below
+ * everything that does I/O on the database. Neither domain/ nor ml/ reads process.env: their
+ * configuration comes from config/ and is passed in (ml/settings.ts).
  *
  * This lives in runtime/ because runtime is the composition root, the one layer that sees all.
  */
@@ -28,18 +32,42 @@ const LAYER: Record<string, number> = {
   entities: 1,
   migrations: 1,
   observability: 1,
-  db: 2,
-  services: 3,
-  activities: 3,
-  events: 3,
-  workflows: 3,
-  temporal: 4,
-  api: 5,
-  runtime: 6,
-  cli: 6,
-  bench: 6,
-  test: 7,
+  // The models: may use domain and config, not the database or anything above it.
+  ml: 2,
+  db: 3,
+  // Data access (SQL) between the database and the services (issue 20; emotions put theirs here first).
+  store: 3.5,
+  services: 4,
+  activities: 4,
+  events: 4,
+  workflows: 4,
+  temporal: 5,
+  api: 6,
+  runtime: 7,
+  cli: 7,
+  bench: 7,
+  test: 8,
 };
+
+/** Folders whose code takes its configuration as arguments and never reads the environment. */
+const NO_ENV = ['domain', 'ml'];
+
+/** Where a file reads `process.env` (`process.env.X`, `process.env['X']`, `const { env } = process`), as 1-based lines. */
+export function envReads(fileName: string, text: string): number[] {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+  const lines: number[] = [];
+  const isProcess = (node: ts.Node) => ts.isIdentifier(node) && node.text === 'process';
+  const visit = (node: ts.Node) => {
+    const hit =
+      (ts.isPropertyAccessExpression(node) && isProcess(node.expression) && node.name.text === 'env') ||
+      (ts.isElementAccessExpression(node) && isProcess(node.expression) && ts.isStringLiteralLike(node.argumentExpression) && node.argumentExpression.text === 'env') ||
+      (ts.isVariableDeclaration(node) && !!node.initializer && isProcess(node.initializer) && ts.isObjectBindingPattern(node.name) && node.name.elements.some((e) => ((e.propertyName ?? e.name) as ts.Identifier).text === 'env'));
+    if (hit) lines.push(source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return lines;
+}
 
 interface ImportRef {
   specifier: string;
@@ -92,12 +120,12 @@ export function violation(file: string, ref: ImportRef): string | null {
   return null;
 }
 
-function sourceFiles(dir: string): string[] {
+function sourceFiles(dir: string, withTests = false): string[] {
   const out: string[] = [];
   for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
     const relative = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) out.push(...sourceFiles(relative));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts')) out.push(relative);
+    if (entry.isDirectory()) out.push(...sourceFiles(relative, withTests));
+    else if (entry.name.endsWith('.ts') && (withTests || !entry.name.endsWith('.test.ts')) && !entry.name.endsWith('.d.ts')) out.push(relative);
   }
   return out;
 }
@@ -106,7 +134,7 @@ describe('layers', () => {
   it('no module imports from a higher layer', () => {
     const files = Object.keys(LAYER)
       .filter((dir) => dir !== 'test' && !dir.endsWith('.ts') && fs.existsSync(path.join(ROOT, dir)))
-      .flatMap(sourceFiles);
+      .flatMap((dir) => sourceFiles(dir));
     expect(files.length).toBeGreaterThan(100);
     const problems = files.flatMap((file) =>
       importsOf(file, fs.readFileSync(path.join(ROOT, file), 'utf8'))
@@ -114,6 +142,21 @@ describe('layers', () => {
         .filter((v): v is string => v !== null),
     );
     expect(problems).toEqual([]);
+  });
+
+  it('no process.env under domain/ and ml/ (tests included): configuration is passed in', () => {
+    const files = NO_ENV.flatMap((dir) => sourceFiles(dir, true));
+    expect(files.filter((f) => f.startsWith('ml/')).length).toBeGreaterThan(30);
+    const reads = files.flatMap((file) => envReads(file, fs.readFileSync(path.join(ROOT, file), 'utf8')).map((line) => `${file}:${line}`));
+    expect(reads).toEqual([]);
+  });
+
+  it('the environment check catches what it is meant to catch', () => {
+    expect(envReads('ml/x.ts', `const d = process.env.TIDINGS_ENCODER_DIR;`)).toEqual([1]);
+    expect(envReads('ml/x.ts', `\nprocess.env.TF_CPP_MIN_LOG_LEVEL ??= '2';`)).toEqual([2]);
+    expect(envReads('ml/x.ts', `const e = process['env'];`)).toEqual([1]);
+    expect(envReads('ml/x.ts', `const { env } = process;`)).toEqual([1]);
+    expect(envReads('ml/x.ts', `// process.env is read in config/\nconst d = config.encoderDir;`)).toEqual([]);
   });
 
   it('the check catches what it is meant to catch', () => {
@@ -127,9 +170,15 @@ describe('layers', () => {
     expect(check('workflows/x.ts', `import { pollFeed } from '../activities/ingestion.activities';`)[0]).toMatch(/only domain code and activity types/);
     expect(check('workflows/x.ts', `import { Feed } from '../entities';`)[0]).toMatch(/only domain code/);
     expect(check('domain/x.ts', `import { loadConfig } from '../config/config';`)[0]).toMatch(/higher layer \(config\)/);
+    expect(check('domain/x.ts', `import { tfRuntime } from '../ml';`)[0]).toMatch(/higher layer \(ml\)/);
+    expect(check('ml/serving/x.ts', `import { openDatabase } from '../../db/data-source';`)[0]).toMatch(/higher layer \(db\)/);
+    expect(check('config/x.ts', `import { configureMl } from '../ml';`)[0]).toMatch(/higher layer \(ml\)/);
+    expect(check('workflows/x.ts', `import { createScorer } from '../ml';`)[0]).toMatch(/only domain code/);
     // Allowed: lower layers, the same layer, activity types in workflows, packages.
     expect(check('api/x.ts', `import { ServiceError } from '../services/errors';`)).toEqual([null]);
     expect(check('services/x.ts', `import { publishEvent } from '../events/publish';`)).toEqual([null]);
+    expect(check('activities/x.ts', `import { createScorer } from '../ml';`)).toEqual([null]);
+    expect(check('ml/serving/x.ts', `import type { MlConfig } from '../../config/ml';\nimport { MAX_SCORED_CHARS } from '../../domain/sentiment';`)).toEqual([null, null]);
     expect(check('services/x.ts', `import { pollFeedWorkflow } from '../workflows/poll-feed.workflow';`)).toEqual([null]);
     expect(check('workflows/x.ts', `import type { Activities } from '../activities';\nimport { type PollOutcome } from '../activities/ingestion-types';`)).toEqual([null, null]);
     expect(check('domain/x.ts', `import { z } from 'typeorm';\nimport { y } from './y';\nimport { sharedDataPath } from '../config/paths';`)).toEqual([null, null, null]);

@@ -8,6 +8,7 @@ import { createWorker, sdkMetricsText } from '../temporal/worker';
 import { openDatabase } from './database';
 import { freePort } from './managed-process';
 import { StartupError, temporalUnreachable } from './startup-errors';
+import { configureMl } from '../ml';
 
 export interface RunningWorker {
   worker: Worker;
@@ -25,6 +26,7 @@ export async function startWorkerProcess(
   log: Logger,
   target: { databaseUrl: string; temporalAddress: string; fromEnv: boolean; workflowBundlePath?: string; migrate?: boolean },
 ): Promise<RunningWorker> {
+  configureMl(config.ml); // before anything loads a model
   const db = await openDatabase(target.databaseUrl, { fromEnv: target.fromEnv, migrate: target.migrate ?? true, applicationName: 'tidings-worker' });
   const metrics = createWorkerMetrics();
   metrics.watchDbPool(db);

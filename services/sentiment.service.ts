@@ -1,4 +1,5 @@
-import { createLexiconScorer, createScorer, listModelVersions, MAX_SCORED_CHARS, type SentimentScore, type SentimentScorer } from '../domain/sentiment';
+import { createLexiconScorer, MAX_SCORED_CHARS, type SentimentScore, type SentimentScorer } from '../domain/sentiment';
+import { createScorer, listModelVersions } from '../ml';
 import { ServiceError } from './errors';
 import type { FeatureFlagService } from './feature-flags.service';
 

@@ -12,7 +12,7 @@
  *      Node's own headers, so node-gyp downloads nothing;
  *   3. a probe in a child process: require('@tensorflow/tfjs-node') must run a matMul on the
  *      'tensorflow' backend.
- * Any failure is one InstallError line; domain/sentiment/tf-runtime.ts then uses the wasm
+ * Any failure is one InstallError line; ml/runtime/tf-runtime.ts then uses the wasm
  * backend. TIDINGS_TF_NATIVE=0 skips the step. Plain CommonJS so it runs before any build.
  */
 'use strict';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Role } from '../../entities';
-import { activeTierVersion, activeVersion, defaultModelsDir } from '../../domain/sentiment/model-store';
+import { activeTierVersion, activeVersion, defaultModelsDir } from '../../ml';
 import { loadObservations } from '../../activities/signal.activities';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
 import { createIdentity, type TestIdentity } from '../support/access';

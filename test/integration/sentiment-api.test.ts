@@ -1,6 +1,6 @@
 import { Role } from '../../entities';
-import { activeVersion, defaultModelsDir, LEXICON_NAME } from '../../domain/sentiment';
-import { activeTierVersion } from '../../domain/sentiment/model-store';
+import { LEXICON_NAME } from '../../domain/sentiment';
+import { activeTierVersion, activeVersion, defaultModelsDir } from '../../ml';
 import { createIdentity, type TestIdentity } from '../support/access';
 import { startTestStack, type TestStack } from '../support/stack';
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { activeVersion as activeVersionIn, defaultModelsDir, LEXICON_NAME } from '../../domain/sentiment';
+import { LEXICON_NAME } from '../../domain/sentiment';
+import { activeVersion as activeVersionIn, defaultModelsDir } from '../../ml';
 
 const activeVersion = () => activeVersionIn(defaultModelsDir());
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';

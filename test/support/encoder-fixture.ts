@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { repoRoot } from '../../config/paths';
-import { halfToFloat } from '../../domain/sentiment/safetensors';
+import { halfToFloat } from '../../ml';
 
 export interface EncoderReference {
   encoder: string;

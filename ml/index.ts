@@ -1,0 +1,100 @@
+/**
+ * The one entry to the models: everything outside ml/ imports from here. Map (ml/README.md
+ * says more):
+ *
+ *   settings.ts          configureMl: the configuration (config/ml.ts) the composition roots pass in
+ *   runtime/             the TensorFlow.js backend (native tfjs-node, else wasm)
+ *   serving/             loading and scoring: model-store (versions on disk, active.json),
+ *                        model-scorer (either tier by version)
+ *   serving/fast/        the fast tier: hashed n-gram TF-IDF features, linear model
+ *   serving/accurate/    the accurate tier: sentence encoder, its worker-thread pool, heads, scorer
+ *   training/            fast-trainer, accurate-trainer (heads), encoder-finetune (fine-tuning), caches
+ *   data/                the labelled data sets and their fixed splits
+ *   evaluation/          metrics, scorer evaluation, title + summary sets
+ */
+import { createLexiconScorer } from '../domain/sentiment/lexicon-scorer';
+import type { SentimentScorer } from '../domain/sentiment/types';
+import { loadModelScorer, type LoadModelOptions } from './serving/model-scorer';
+
+// configuration and runtime
+export { configureMl, mlConfig, DEFAULT_ML_CONFIG, type MlConfig } from './settings';
+export { tfRuntime, type Tf, type TfRuntime } from './runtime/tf-runtime';
+
+// serving: both tiers
+export { loadModelScorer, tierOfModel, type LoadModelOptions } from './serving/model-scorer';
+export {
+  activeTierVersion,
+  activeVersion,
+  defaultModelsDir,
+  listModelVersions,
+  preferredVersion,
+  readMetadata,
+  saveModel,
+  setActiveTierVersion,
+  setActiveVersion,
+  type ModelMetadata,
+  type ModelTier,
+} from './serving/model-store';
+// serving: the fast tier
+export { CLASS_COUNT } from './serving/fast/hashed-linear-model';
+export { DEFAULT_FEATURE_CONFIG, fitIdf, vectorise } from './serving/fast/text-features';
+// serving: the accurate tier
+export { defaultEncoderDir, ENCODER_NAME, SentenceEncoder } from './serving/accurate/encoder';
+export { encoderPoolSize } from './serving/accurate/encoder-pool';
+export type { AccurateScorer } from './serving/accurate/encoder-scorer';
+export { predictHead, uploadHead, type HeadWeights } from './serving/accurate/encoder-head';
+export { saveEncoderHeadModel } from './serving/accurate/encoder-model-store';
+export { layerDelta } from './serving/accurate/bert-layer';
+export { halfToFloat } from './serving/accurate/safetensors';
+
+// emotions: the head over the accurate tier's pooled state, its artifacts, data and cross-validation
+export { DEFAULT_EMOTION_HEAD_CONFIG, EMOTION_CLASS_COUNT, oneHot, trainEmotionHead, uploadEmotionHead, type EmotionExample, type EmotionHeadConfig } from './emotions/emotion-head';
+export { activeEmotionVersion, readEmotionMetadata, readEmotionModel, saveEmotionModel, setActiveEmotionVersion, type EmotionModelMetadata } from './emotions/emotion-model-store';
+export { parseGoEmotionsTsv, readEmotionCsv, softTarget, type EmotionRow } from './emotions/data';
+export { classWeights, crossValidate, type CvRow } from './emotions/cross-validation';
+export { stratifiedFolds } from './emotions/folds';
+export { emotionsDirBeside } from './serving/model-scorer';
+export { loadEncoderScorer } from './serving/accurate/encoder-scorer';
+export { startEncoderPool } from './serving/accurate/encoder-pool';
+export { prepareForScoring } from '../domain/sentiment/scoring-guards';
+
+// training
+export { trainModel, type TrainingConfig } from './training/fast-trainer';
+export { trainAccurate, entityInput, entityRows, type AccurateTrainingConfig, type EmbeddingLookup } from './training/accurate-trainer';
+export { EncoderFinetuner, type FinetuneConfig, type FinetuneText } from './training/encoder-finetune';
+export { EmbeddingCache } from './training/embedding-cache';
+export { ensureEmbeddings, sentenceKey, spanKey, type EmbedItem } from './training/encoder-features';
+export { ensureHiddenStates, HiddenStateCache } from './training/hidden-state-cache';
+
+// data sets
+export {
+  buildSplits,
+  parseLabel,
+  readLabelledCsv,
+  readSentfinConsistent,
+  seededRandom,
+  sha256File,
+  shuffleInPlace,
+  type LabelledText,
+  type SentimentDataFiles,
+} from './data/datasets';
+export { entitySplit, readSentfinEntities, type EntityHeadline } from './data/entity-data';
+
+// evaluation
+export { evaluateScorer } from './evaluation/evaluation';
+export { evaluate, formatReport, type EvaluationReport } from './evaluation/metrics';
+export { withAgreeingSummaries, withUnrelatedSummaries } from './evaluation/summary-eval';
+
+/**
+ * The scorer the pipeline should use: the model when `useModel` (the model_sentiment flag)
+ * is on and it loads, else the lexicon. `onFallback` hears why the model was not used.
+ */
+export async function createScorer(opts: LoadModelOptions & { useModel: boolean; onFallback?: (reason: string) => void }): Promise<SentimentScorer> {
+  if (!opts.useModel) return createLexiconScorer();
+  try {
+    return await loadModelScorer(opts);
+  } catch (err) {
+    opts.onFallback?.((err as Error).message);
+    return createLexiconScorer();
+  }
+}

@@ -1,0 +1,394 @@
+/**
+ * Fine-tuning the encoder's top layers jointly with the sentence and entity heads (multi-task),
+ * over cached hidden states of the frozen lower layers:
+ *
+ *   x      = cached input of layer `cachedFrom` for a text's tokens
+ *   x      = frozen layers [cachedFrom, trainFrom), then trainable layers [trainFrom, layers)
+ *   sent   = l2norm(mean of x over the text's tokens)            (what SentenceEncoder.embedIds gives)
+ *   span   = l2norm(mean of x over the entity's tokens)          (what embedIdsWithSpans gives)
+ *   p(sentence) = head([sent], + hashed TF-IDF n-grams)   p(entity) = head([span ; sent])
+ *
+ * Poolings are products with small dense pooling matrices, so everything differentiates on
+ * the wasm backend (no gather gradients). The trained layers run at inference through the
+ * very same SentenceEncoder forward, their weights swapped in at load time. Deterministic
+ * for a seed: shuffles, initial head weights and dropout masks come from seeded generators.
+ */
+import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
+import { seededRandom, shuffleInPlace } from '../data/datasets';
+import { attentionMaskBias, bertLayer, ENCODER_LAYER_PARAMS, layerShapes, type EncoderLayerWeights, type Layer } from '../serving/accurate/bert-layer';
+import type { SentenceEncoder } from '../serving/accurate/encoder';
+import type { HeadWeights } from '../serving/accurate/encoder-head';
+import { CLASS_COUNT, packBatch, sparseTimesDense, trainableSparseTimesDense } from '../serving/fast/hashed-linear-model';
+import type { FeatureConfig, SparseVector } from '../serving/fast/text-features';
+import type { Tf } from '../runtime/tf-runtime';
+
+export interface FinetuneText {
+  /** Token ids including [CLS] and [SEP]. */
+  ids: readonly number[];
+  /** Cached input of layer `cachedFrom`: [ids.length, hidden], row-major. */
+  states: Float32Array;
+  sentence?: { target: number; sparse?: SparseVector };
+  /** Token spans [start, end) of the entities in ids, with their labels. */
+  entities: ReadonlyArray<{ span: [number, number]; target: number; /** loss weight, default 1 */ weight?: number }>;
+}
+
+export interface FinetuneConfig {
+  seed: number;
+  /** First layer whose input is cached. */
+  cachedFrom: number;
+  /** First trainable layer (>= cachedFrom); layers [trainFrom, layerCount) are trained. */
+  trainFrom: number;
+  epochs: number;
+  batchSize: number;
+  encoderLearningRate: number;
+  headLearningRate: number;
+  hidden: number;
+  dropout: number;
+  /** Weight of the entity loss next to the sentence loss. */
+  entityLossWeight: number;
+  /** Fraction of all steps with a linear learning-rate warm-up; the rate then decays linearly to 0. */
+  warmupFraction: number;
+}
+
+/** Learning-rate multiplier at a step: linear warm-up, then linear decay to zero at the last step. */
+export function learningRateFactor(step: number, totalSteps: number, warmupFraction: number): number {
+  const warmup = Math.max(1, Math.round(totalSteps * warmupFraction));
+  if (step < warmup) return (step + 1) / warmup;
+  return Math.max(0, (totalSteps - step) / Math.max(1, totalSteps - warmup));
+}
+
+export interface FinetuneResult {
+  /** Trained weights of layers [trainFrom, layerCount), absolute (not deltas). */
+  layers: EncoderLayerWeights[];
+  sentence: HeadWeights;
+  entity: HeadWeights;
+  bestEpoch: number;
+  log: string[];
+  seconds: number;
+}
+
+/**
+ * Rows of a pooling matrix over a padded batch flattened to [rows * length]: each pick
+ * averages its row's tokens [start, end), clamped to the row's real tokens; an empty span
+ * falls back to the whole row, as SentenceEncoder.embedIdsWithSpans does.
+ */
+export function poolingMatrix(length: number, realLengths: readonly number[], picks: ReadonlyArray<{ row: number; start: number; end: number }>): Float32Array {
+  const width = realLengths.length * length;
+  const out = new Float32Array(picks.length * width);
+  picks.forEach((p, i) => {
+    const real = realLengths[p.row];
+    let start = Math.max(0, Math.min(p.start, real));
+    let end = Math.max(start, Math.min(p.end, real));
+    if (end === start) [start, end] = [0, real];
+    const w = 1 / (end - start);
+    for (let t = start; t < end; t++) out[i * width + p.row * length + t] = w;
+  });
+  return out;
+}
+
+interface HeadVars {
+  w1: Variable;
+  b1: Variable;
+  w2: Variable;
+  bias: Variable;
+  kernel?: Variable;
+}
+
+function glorot(random: () => number, fanIn: number, fanOut: number): Float32Array {
+  const limit = Math.sqrt(6 / (fanIn + fanOut));
+  const out = new Float32Array(fanIn * fanOut);
+  for (let i = 0; i < out.length; i++) out[i] = (random() * 2 - 1) * limit;
+  return out;
+}
+
+function headVars(tf: Tf, random: () => number, inputDim: number, hidden: number, buckets: number | undefined): HeadVars {
+  return {
+    w1: tf.variable(tf.tensor2d(glorot(random, inputDim, hidden), [inputDim, hidden])),
+    b1: tf.variable(tf.zeros([hidden])),
+    w2: tf.variable(tf.tensor2d(glorot(random, hidden, CLASS_COUNT), [hidden, CLASS_COUNT])),
+    bias: tf.variable(tf.zeros([CLASS_COUNT])),
+    ...(buckets ? { kernel: tf.variable(tf.zeros([buckets, CLASS_COUNT])) } : {}),
+  };
+}
+
+function l2Rows(tf: Tf, v: Tensor): Tensor2D {
+  return tf.div(v, tf.maximum(tf.sqrt(tf.sum(tf.square(v), 1, true)), 1e-12)) as Tensor2D;
+}
+
+interface BatchInputs {
+  x: Tensor2D;
+  mask: Float32Array;
+  rows: number;
+  length: number;
+  real: number[];
+}
+
+/** Zero-padded cached states of a batch, [rows * length, hidden]. */
+function batchInputs(tf: Tf, texts: readonly FinetuneText[], dim: number): BatchInputs {
+  const rows = texts.length;
+  const length = Math.max(...texts.map((t) => t.ids.length));
+  const flat = new Float32Array(rows * length * dim);
+  const mask = new Float32Array(rows * length);
+  texts.forEach((t, r) => {
+    flat.set(t.states, r * length * dim);
+    mask.fill(1, r * length, r * length + t.ids.length);
+  });
+  return { x: tf.tensor2d(flat, [rows * length, dim]), mask, rows, length, real: texts.map((t) => t.ids.length) };
+}
+
+export class EncoderFinetuner {
+  private readonly layerVars: Layer[];
+  private readonly sentenceVars: HeadVars;
+  private readonly entityVars: HeadVars;
+  private readonly shapes: ReturnType<typeof layerShapes>;
+  private readonly intermediate: number;
+
+  constructor(
+    private readonly tf: Tf,
+    private readonly encoder: SentenceEncoder,
+    private readonly config: FinetuneConfig,
+    private readonly ngram: { features: FeatureConfig; idf: Float32Array } | undefined,
+  ) {
+    if (config.cachedFrom > config.trainFrom || config.trainFrom >= encoder.layerCount) throw new Error(`fine-tuning: need cachedFrom <= trainFrom < ${encoder.layerCount}`);
+    const random = seededRandom(config.seed);
+    const H = encoder.dim;
+    this.layerVars = [];
+    let intermediate = 0;
+    for (let l = config.trainFrom; l < encoder.layerCount; l++) {
+      const w = encoder.layerWeights(l);
+      intermediate = w.ffnInBias.length;
+      const shapes = layerShapes(H, intermediate);
+      this.layerVars.push(Object.fromEntries(ENCODER_LAYER_PARAMS.map((n) => [n, tf.variable(tf.tensor(w[n], shapes[n]), true, `layer${l}/${n}`)])) as unknown as Layer);
+    }
+    this.intermediate = intermediate;
+    this.shapes = layerShapes(H, intermediate);
+    this.sentenceVars = headVars(tf, random, H, config.hidden, ngram?.features.buckets);
+    this.entityVars = headVars(tf, random, 2 * H, config.hidden, undefined);
+  }
+
+  private frozenThenTrainable(inputs: BatchInputs, frozenX: Tensor2D): Tensor2D {
+    const tf = this.tf;
+    const maskBias = attentionMaskBias(tf, inputs.mask, inputs.rows, inputs.length);
+    let x = frozenX;
+    for (const layer of this.layerVars) x = bertLayer(tf, x, layer, maskBias, inputs.rows, inputs.length, this.encoder.heads, this.encoder.eps);
+    return x;
+  }
+
+  private head(vars: HeadVars, input: Tensor2D, dropoutSeed: number | undefined, packed?: ReturnType<typeof packBatch>, trainingKernel = false): Tensor2D {
+    const tf = this.tf;
+    let hidden: Tensor = tf.relu(tf.add(tf.matMul(input, vars.w1 as Tensor2D), vars.b1));
+    if (dropoutSeed !== undefined && this.config.dropout > 0) hidden = tf.dropout(hidden, this.config.dropout, undefined, dropoutSeed);
+    let logits = tf.add(tf.matMul(hidden as Tensor2D, vars.w2 as Tensor2D), vars.bias) as Tensor2D;
+    if (vars.kernel && packed) logits = tf.add(logits, trainingKernel ? trainableSparseTimesDense(tf, packed, vars.kernel as Tensor2D) : sparseTimesDense(tf, packed, vars.kernel as Tensor2D)) as Tensor2D;
+    return logits;
+  }
+
+  /** Sentence and entity logits for a batch; `sentenceRows`/`entities` choose what to score. */
+  private logits(
+    inputs: BatchInputs,
+    frozenX: Tensor2D,
+    texts: readonly FinetuneText[],
+    sentenceRows: readonly number[],
+    entities: ReadonlyArray<{ row: number; span: [number, number] }>,
+    dropoutSeed: number | undefined,
+  ): { sentence?: Tensor2D; entity?: Tensor2D } {
+    const tf = this.tf;
+    const x = this.frozenThenTrainable(inputs, frozenX);
+    const width = inputs.rows * inputs.length;
+    const out: { sentence?: Tensor2D; entity?: Tensor2D } = {};
+    if (sentenceRows.length) {
+      const pool = tf.tensor2d(poolingMatrix(inputs.length, inputs.real, sentenceRows.map((row) => ({ row, start: 0, end: inputs.real[row] }))), [sentenceRows.length, width]);
+      const sent = l2Rows(tf, tf.matMul(pool, x));
+      const packed = this.ngram ? packBatch(sentenceRows.map((r) => texts[r].sentence!.sparse!)) : undefined;
+      out.sentence = this.head(this.sentenceVars, sent, dropoutSeed, packed, dropoutSeed !== undefined);
+    }
+    if (entities.length) {
+      const spanPool = tf.tensor2d(poolingMatrix(inputs.length, inputs.real, entities.map((e) => ({ row: e.row, start: e.span[0], end: e.span[1] }))), [entities.length, width]);
+      const rowPool = tf.tensor2d(poolingMatrix(inputs.length, inputs.real, entities.map((e) => ({ row: e.row, start: 0, end: inputs.real[e.row] }))), [entities.length, width]);
+      const input = tf.concat([l2Rows(tf, tf.matMul(spanPool, x)), l2Rows(tf, tf.matMul(rowPool, x))], 1) as Tensor2D;
+      out.entity = this.head(this.entityVars, input, dropoutSeed === undefined ? undefined : dropoutSeed + 1);
+    }
+    return out;
+  }
+
+  private frozen(inputs: BatchInputs): Tensor2D {
+    const { cachedFrom, trainFrom } = this.config;
+    return cachedFrom === trainFrom ? inputs.x : this.encoder.runLayers(inputs.x, inputs.mask, inputs.rows, inputs.length, cachedFrom, trainFrom);
+  }
+
+  /** Batches of similar length: shuffle, sort within windows of 16 batches, shuffle the batches. */
+  private batches(count: number, random: () => number, lengthOf: (i: number) => number): number[][] {
+    const order = shuffleInPlace(
+      Array.from({ length: count }, (_, i) => i),
+      random,
+    );
+    const size = this.config.batchSize;
+    const out: number[][] = [];
+    for (let w = 0; w < order.length; w += size * 16) {
+      const window = order.slice(w, w + size * 16).sort((a, b) => lengthOf(a) - lengthOf(b) || a - b);
+      for (let s = 0; s < window.length; s += size) out.push(window.slice(s, s + size));
+    }
+    return shuffleInPlace(out, random);
+  }
+
+  /** Class probabilities of every text's sentence and every entity, in input order. */
+  predict(texts: readonly FinetuneText[], batchSize = 64): { sentence: Float32Array[]; entity: Float32Array[][] } {
+    const tf = this.tf;
+    const order = texts.map((_, i) => i).sort((a, b) => texts[a].ids.length - texts[b].ids.length || a - b);
+    const sentence: Float32Array[] = new Array(texts.length);
+    const entity: Float32Array[][] = new Array(texts.length);
+    for (let s = 0; s < order.length; s += batchSize) {
+      const chosen = order.slice(s, s + batchSize);
+      const batch = chosen.map((i) => texts[i]);
+      const withSentence = this.ngram ? batch.map((t, r) => (t.sentence?.sparse ? r : -1)).filter((r) => r >= 0) : batch.map((_, r) => r);
+      const entities = batch.flatMap((t, row) => t.entities.map((e) => ({ row, span: e.span })));
+      const [ps, pe] = tf.tidy(() => {
+        const inputs = batchInputs(tf, batch, this.encoder.dim);
+        const logits = this.logits(inputs, this.frozen(inputs), batch, withSentence, entities, undefined);
+        return [logits.sentence ? tf.softmax(logits.sentence) : tf.zeros([0, CLASS_COUNT]), logits.entity ? tf.softmax(logits.entity) : tf.zeros([0, CLASS_COUNT])];
+      });
+      const sp = ps.dataSync() as Float32Array;
+      const ep = pe.dataSync() as Float32Array;
+      ps.dispose();
+      pe.dispose();
+      withSentence.forEach((r, k) => (sentence[chosen[r]] = sp.slice(k * CLASS_COUNT, (k + 1) * CLASS_COUNT)));
+      let k = 0;
+      batch.forEach((t, r) => {
+        entity[chosen[r]] = t.entities.map(() => ep.slice(k * CLASS_COUNT, (++k) * CLASS_COUNT));
+      });
+    }
+    return { sentence, entity };
+  }
+
+  /** Sentence and entity accuracy over labelled texts. */
+  accuracy(texts: readonly FinetuneText[]): { sentence: number; entity: number } {
+    const p = this.predict(texts);
+    const argmax = (q: Float32Array) => q.indexOf(Math.max(...q));
+    let sc = 0;
+    let sn = 0;
+    let ec = 0;
+    let en = 0;
+    texts.forEach((t, i) => {
+      if (t.sentence && p.sentence[i]) {
+        sn++;
+        if (argmax(p.sentence[i]) === t.sentence.target) sc++;
+      }
+      t.entities.forEach((e, k) => {
+        en++;
+        if (argmax(p.entity[i][k]) === e.target) ec++;
+      });
+    });
+    return { sentence: sn ? sc / sn : 0, entity: en ? ec / en : 0 };
+  }
+
+  private snapshot(): Omit<FinetuneResult, 'bestEpoch' | 'log' | 'seconds'> {
+    const copy = (v: Tensor) => v.dataSync().slice() as Float32Array;
+    const head = (vars: HeadVars, inputDim: number): HeadWeights => ({
+      inputDim,
+      hidden: this.config.hidden,
+      w1: copy(vars.w1),
+      b1: copy(vars.b1),
+      w2: copy(vars.w2),
+      bias: copy(vars.bias),
+      ...(vars.kernel && this.ngram ? { ngram: { ...this.ngram, kernel: copy(vars.kernel) } } : {}),
+    });
+    return {
+      layers: this.layerVars.map((layer) => Object.fromEntries(ENCODER_LAYER_PARAMS.map((n) => [n, copy(layer[n])])) as EncoderLayerWeights),
+      sentence: head(this.sentenceVars, this.encoder.dim),
+      entity: head(this.entityVars, 2 * this.encoder.dim),
+    };
+  }
+
+  /**
+   * Trains for config.epochs; after each epoch scores the early-stopping texts and keeps the
+   * weights of the epoch with the best mean of sentence and entity accuracy there.
+   */
+  train(train: readonly FinetuneText[], earlyStopping: readonly FinetuneText[], say: (line: string) => void = () => undefined): FinetuneResult {
+    const tf = this.tf;
+    const started = Date.now();
+    const log: string[] = [];
+    const note = (line: string) => {
+      log.push(line);
+      say(line);
+    };
+    const random = seededRandom(this.config.seed + 17);
+    const encoderVars = this.layerVars.flatMap((l) => ENCODER_LAYER_PARAMS.map((n) => l[n] as unknown as Variable));
+    const headVarList = [this.sentenceVars, this.entityVars].flatMap((h) => [h.w1, h.b1, h.w2, h.bias, ...(h.kernel ? [h.kernel] : [])]);
+    const encoderOptimizer = tf.train.adam(this.config.encoderLearningRate);
+    const headOptimizer = tf.train.adam(this.config.headLearningRate);
+    let best: { score: number; epoch: number; weights?: ReturnType<EncoderFinetuner['snapshot']> } = { score: -1, epoch: 0 };
+    let step = 0;
+    const totalSteps = this.config.epochs * Math.ceil(train.length / this.config.batchSize);
+    // tfjs's Adam reads its rate on every update, so a schedule sets it between steps.
+    const setRates = (factor: number) => {
+      (encoderOptimizer as unknown as { learningRate: number }).learningRate = this.config.encoderLearningRate * factor;
+      (headOptimizer as unknown as { learningRate: number }).learningRate = this.config.headLearningRate * factor;
+    };
+    try {
+      for (let epoch = 1; epoch <= this.config.epochs; epoch++) {
+        const epochStarted = Date.now();
+        const batches = this.batches(train.length, random, (i) => train[i].ids.length);
+        let lossSum = 0;
+        let seen = 0;
+        for (const chosen of batches) {
+          const batch = chosen.map((i) => train[i]);
+          const sentenceRows = batch.map((t, r) => (t.sentence ? r : -1)).filter((r) => r >= 0);
+          const entities = batch.flatMap((t, row) => t.entities.map((e) => ({ row, span: e.span, target: e.target, weight: e.weight ?? 1 })));
+          const inputs = batchInputs(tf, batch, this.encoder.dim);
+          setRates(learningRateFactor(step, totalSteps, this.config.warmupFraction));
+          const frozenX = tf.tidy(() => this.frozen(inputs));
+          const dropoutSeed = this.config.seed * 1_000_003 + 2 * step++;
+          const sentenceTargets = sentenceRows.length ? tf.oneHot(tf.tensor1d(sentenceRows.map((r) => batch[r].sentence!.target), 'int32'), CLASS_COUNT) : undefined;
+          const entityTargets = entities.length ? tf.oneHot(tf.tensor1d(entities.map((e) => e.target), 'int32'), CLASS_COUNT) : undefined;
+          const entityWeights = entities.length ? tf.tensor1d(entities.map((e) => e.weight)) : undefined;
+          const { value, grads } = tf.variableGrads(() => {
+            const logits = this.logits(inputs, frozenX, batch, sentenceRows, entities, dropoutSeed);
+            let loss: Tensor = tf.scalar(0);
+            if (logits.sentence && sentenceTargets) loss = tf.add(loss, tf.losses.softmaxCrossEntropy(sentenceTargets, logits.sentence));
+            if (logits.entity && entityTargets) loss = tf.add(loss, tf.mul(this.config.entityLossWeight, tf.losses.softmaxCrossEntropy(entityTargets, logits.entity, entityWeights)));
+            return loss as Scalar;
+          }, [...encoderVars, ...headVarList]);
+          encoderOptimizer.applyGradients(encoderVars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
+          headOptimizer.applyGradients(headVarList.map((v) => ({ name: v.name, tensor: grads[v.name] })));
+          lossSum += value.dataSync()[0] * batch.length;
+          seen += batch.length;
+          tf.dispose([value, ...Object.values(grads), inputs.x, frozenX, sentenceTargets, entityTargets, entityWeights].filter((t): t is Tensor => t !== undefined));
+          if (step % 50 === 0) note(`  epoch ${epoch} step ${step} rows ${seen}/${train.length} loss ${(lossSum / seen).toFixed(4)} (${(seen / ((Date.now() - epochStarted) / 1000)).toFixed(1)} rows/s)`);
+        }
+        const acc = this.accuracy(earlyStopping);
+        const score = (acc.sentence + acc.entity) / 2;
+        note(
+          `epoch ${epoch} loss ${(lossSum / seen).toFixed(4)} early-stop sentence acc ${acc.sentence.toFixed(4)} entity acc ${acc.entity.toFixed(4)} (${((Date.now() - epochStarted) / 1000).toFixed(0)}s)`,
+        );
+        if (score > best.score) best = { score, epoch, weights: this.snapshot() };
+      }
+    } finally {
+      encoderOptimizer.dispose();
+      headOptimizer.dispose();
+    }
+    return { ...best.weights!, bestEpoch: best.epoch, log, seconds: (Date.now() - started) / 1000 };
+  }
+
+  /** Loads trained weights back (e.g. the best epoch's) for prediction. */
+  load(result: Pick<FinetuneResult, 'layers' | 'sentence' | 'entity'>): void {
+    result.layers.forEach((w, k) => ENCODER_LAYER_PARAMS.forEach((n) => (this.layerVars[k][n] as unknown as Variable).assign(this.tf.tensor(w[n], this.shapes[n]))));
+    const put = (vars: HeadVars, head: HeadWeights) => {
+      vars.w1.assign(this.tf.tensor2d(head.w1, [head.inputDim, head.hidden]));
+      vars.b1.assign(this.tf.tensor1d(head.b1));
+      vars.w2.assign(this.tf.tensor2d(head.w2, [head.hidden, CLASS_COUNT]));
+      vars.bias.assign(this.tf.tensor1d(head.bias));
+      if (vars.kernel && head.ngram) vars.kernel.assign(this.tf.tensor2d(head.ngram.kernel, [head.ngram.features.buckets, CLASS_COUNT]));
+    };
+    put(this.sentenceVars, result.sentence);
+    put(this.entityVars, result.entity);
+  }
+
+  get intermediateSize(): number {
+    return this.intermediate;
+  }
+
+  dispose(): void {
+    for (const layer of this.layerVars) ENCODER_LAYER_PARAMS.forEach((n) => layer[n].dispose());
+    for (const h of [this.sentenceVars, this.entityVars]) [h.w1, h.b1, h.w2, h.bias, h.kernel].forEach((v) => v?.dispose());
+  }
+}
