@@ -4,12 +4,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../config/logger';
 import type { PriceBar } from '../domain/prices';
-import { computeSignal, NEWS_INTENSITY_WINDOW_MS, newsIntensityFeatures, resolveSignalParams, vsaFeatures, type SentimentObservation, type SignalParams, type SignalParamsOverrides, type TradingSignal } from '../domain/signals';
+import { computeSignal, EMOTION_BASELINE_MS, EMOTION_RECENT_MS, emotionFeatures, NEWS_INTENSITY_WINDOW_MS, newsIntensityFeatures, resolveSignalParams, vsaFeatures, type SentimentObservation, type SignalParams, type SignalParamsOverrides, type TradingSignal } from '../domain/signals';
 import { publishEvent, type Queryable } from '../events/publish';
 import { Topic } from '../events/topics';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
 import { fanOutSignals, type WebhookOptions } from './webhook.activities';
 import { isUuid } from '../domain/ids';
+import { loadEmotionObservations } from '../store/emotion-store';
 
 export interface ComputeSignalsInput {
   articleIds?: string[];
@@ -148,7 +149,12 @@ export async function evaluateSignalAt(db: Queryable, ticker: string, asOf: Date
   // Reported beside the decision, not voting in it (yet): news intensity (Hawkes) and VSA, on the
   // one path live signals and replays share, so a replay at T equals the live signal at T.
   const articleTimes = await loadArticleTimes(db, ticker, new Date(asOf.getTime() - NEWS_INTENSITY_WINDOW_MS), asOf, params.minRelevance);
-  return { ...signal, features: { ...signal.features, newsIntensity: newsIntensityFeatures(articleTimes, asOf), vsa: vsaFeatures(bars, asOf) } };
+  // Emotions too: the recent day's emotion shares against the ticker's 30-day baseline.
+  const emotionRows = await loadEmotionObservations(db, ticker, new Date(asOf.getTime() - EMOTION_RECENT_MS - EMOTION_BASELINE_MS), asOf, params.minRelevance);
+  return {
+    ...signal,
+    features: { ...signal.features, newsIntensity: newsIntensityFeatures(articleTimes, asOf), vsa: vsaFeatures(bars, asOf), emotions: emotionFeatures(emotionRows, asOf) },
+  };
 }
 
 /** How far back news can still move a signal: twice the longest window (momentum compares two windows). */

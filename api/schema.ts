@@ -19,6 +19,7 @@ import { PriceSourceResolver } from './resolvers/price-source.resolver';
 import { InstrumentResolver } from './resolvers/instrument.resolver';
 import { SignalFeaturesResolver } from './resolvers/signal-features.resolver';
 import { AnalyticsResolver } from './resolvers/analytics.resolver';
+import { EmotionResolver } from './resolvers/emotion.resolver';
 
 export const RESOLVERS = [
   PipelineProbeResolver,
@@ -26,6 +27,7 @@ export const RESOLVERS = [
   FeatureFlagResolver,
   FeedResolver,
   ArticleResolver,
+  EmotionResolver,
   SentimentResolver,
   SignalResolver,
   BacktestResolver,

@@ -22,6 +22,7 @@ import { WebhookService } from './webhook.service';
 import { PriceSourceService } from './price-source.service';
 import { InstrumentService } from './instrument.service';
 import { AnalyticsService } from './analytics.service';
+import { EmotionService } from './emotion.service';
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -49,6 +50,7 @@ export function createServices(deps: ServiceDeps) {
     feeds: new FeedService(deps.db, deps.temporal, deps.config.taskQueue, deps.config.fetchPolicy),
     articles: new ArticleService(deps.db, deps.temporal, deps.config.taskQueue, deps.metrics),
     sentiment: new SentimentService(featureFlags),
+    emotions: new EmotionService(deps.db),
     signals: new SignalService(deps.db),
     instruments: new InstrumentService(deps.db),
     analytics: new AnalyticsService(deps.db),

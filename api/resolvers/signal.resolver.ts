@@ -11,7 +11,7 @@ import { PageInfo } from '../types/page-info';
 import { apiError } from '../errors';
 import { assertUuid } from '../validation';
 
-enum BucketInterval {
+export enum BucketInterval {
   HOUR = 'HOUR',
   DAY = 'DAY',
   WEEK = 'WEEK',
