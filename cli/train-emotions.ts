@@ -105,7 +105,11 @@ async function main(): Promise<void> {
 
   const metrics: Record<string, unknown> = {};
   if (flags.get('cv') === 'true') {
-    const folds = stratifiedFolds(rows.map((r) => r.label), FOLDS, FOLD_SEED);
+    const folds = stratifiedFolds(
+      rows.map((r) => r.label),
+      FOLDS,
+      FOLD_SEED,
+    );
     const cvRows: CvRow[] = rows.map((r, i) => ({ dense: vector(r.text), target: targets[i] }));
     const checkpoints = [...new Set([10, 20, config.epochs])].filter((e) => e <= config.epochs).sort((a, b) => a - b);
     const cv = crossValidate(tf, cvRows, folds, config, {
@@ -150,7 +154,13 @@ async function main(): Promise<void> {
       createdAt: new Date().toISOString(),
       encoderVersion: accurate,
       classes: [...EMOTION_LABELS],
-      hyperParameters: { ...config, goemotionsWeight: goWeight, goemotionsMultiLabel: 'soft targets (equal mass per label)', classBalancePower: balance, input: 'L2-normalised mean-pooled encoder state (the sentence head input)' },
+      hyperParameters: {
+        ...config,
+        goemotionsWeight: goWeight,
+        goemotionsMultiLabel: 'soft targets (equal mass per label)',
+        classBalancePower: balance,
+        input: 'L2-normalised mean-pooled encoder state (the sentence head input)',
+      },
       data,
       metrics,
     },

@@ -28,7 +28,7 @@ class EmotionCounts {
   @Field(() => Int) fear!: number;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'Share of the bucket\'s articles labelled with each emotion (sums to 1).' })
+@ObjectType({ simpleResolvers: true, description: "Share of the bucket's articles labelled with each emotion (sums to 1)." })
 class EmotionShares {
   @Field(() => Float) neutral!: number;
   @Field(() => Float) happy!: number;
@@ -53,7 +53,7 @@ class EmotionBucket {
   @Field(() => EmotionShares)
   shares!: EmotionShares;
 
-  @Field(() => EmotionProbabilities, { description: 'Mean class probabilities over the bucket\'s articles.' })
+  @Field(() => EmotionProbabilities, { description: "Mean class probabilities over the bucket's articles." })
   meanProbabilities!: EmotionProbabilities;
 }
 
@@ -73,7 +73,7 @@ export class EmotionResolver {
   }
 
   @Authorized()
-  @Query(() => [EmotionBucket], { description: 'Emotions of one ticker\'s articles over time: counts and shares per emotion per bucket (buckets without scored articles are left out).' })
+  @Query(() => [EmotionBucket], { description: "Emotions of one ticker's articles over time: counts and shares per emotion per bucket (buckets without scored articles are left out)." })
   tickerEmotions(
     @Arg('ticker') ticker: string,
     @Arg('from') from: Date,

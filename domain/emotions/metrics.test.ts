@@ -43,4 +43,3 @@ describe('emotion metrics', () => {
     expect(sum.flat().reduce((x, y) => x + y, 0)).toBe(2);
   });
 });
-

@@ -51,11 +51,7 @@ function shares(rows: readonly EmotionFeatureInput[]): Record<EmotionLabel, numb
  * Features from the ticker's articles of (asOf − recent − baseline, asOf]; null with fewer than
  * minArticles in the recent window (a share of one or two articles says little).
  */
-export function emotionFeatures(
-  articles: readonly EmotionFeatureInput[],
-  asOf: Date,
-  opts: { recentMs?: number; baselineMs?: number; minArticles?: number } = {},
-): EmotionFeatures | null {
+export function emotionFeatures(articles: readonly EmotionFeatureInput[], asOf: Date, opts: { recentMs?: number; baselineMs?: number; minArticles?: number } = {}): EmotionFeatures | null {
   const recentMs = opts.recentMs ?? EMOTION_RECENT_MS;
   const baselineMs = opts.baselineMs ?? EMOTION_BASELINE_MS;
   const t = asOf.getTime();

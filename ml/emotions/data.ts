@@ -16,7 +16,7 @@ export function readEmotionCsv(file: string): EmotionRow[] {
     try {
       return { text: r.text, label: parseEmotionLabel(r.label) };
     } catch (err) {
-      throw new Error(`${file}: row ${i + 2}: ${(err as Error).message}`);
+      throw new Error(`${file}: row ${i + 2}: ${(err as Error).message}`, { cause: err });
     }
   });
 }

@@ -34,9 +34,19 @@ describe('emotion head', () => {
     for (let r = 0; r < test.length; r++) expect(p.subarray(r * 7, r * 7 + 7).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emotion-model-'));
-    saveEmotionModel(dir, { version: 'emo-test', encoderVersion: 'ft-x', head: weights }, {
-      version: 'emo-test', createdAt: new Date(0).toISOString(), encoderVersion: 'ft-x', classes: [], hyperParameters: config, data: {}, metrics: {},
-    });
+    saveEmotionModel(
+      dir,
+      { version: 'emo-test', encoderVersion: 'ft-x', head: weights },
+      {
+        version: 'emo-test',
+        createdAt: new Date(0).toISOString(),
+        encoderVersion: 'ft-x',
+        classes: [],
+        hyperParameters: config,
+        data: {},
+        metrics: {},
+      },
+    );
     setActiveEmotionVersion(dir, 'emo-test');
     expect(activeEmotionVersion(dir)).toBe('emo-test');
     const loaded = readEmotionModel(dir, 'emo-test');

@@ -107,7 +107,12 @@ function glorot(random: () => number, fanIn: number, fanOut: number): Float32Arr
  * cross-validation, not on a held-out split). Deterministic for a seed: initial weights,
  * shuffles and dropout masks come from seeded generators.
  */
-export function trainEmotionHead(tf: Tf, config: EmotionHeadConfig, examples: readonly EmotionExample[], onEpoch?: (epoch: number, loss: number, head: () => EmotionHeadWeights) => void): EmotionHeadWeights {
+export function trainEmotionHead(
+  tf: Tf,
+  config: EmotionHeadConfig,
+  examples: readonly EmotionExample[],
+  onEpoch?: (epoch: number, loss: number, head: () => EmotionHeadWeights) => void,
+): EmotionHeadWeights {
   if (examples.length === 0) throw new Error('no training examples for the emotion head');
   const random = seededRandom(config.seed);
   const inputDim = examples[0].dense.length;
@@ -133,8 +138,16 @@ export function trainEmotionHead(tf: Tf, config: EmotionHeadConfig, examples: re
       let batches = 0;
       for (let start = 0; start < order.length; start += config.batchSize) {
         const chosen = order.slice(start, start + config.batchSize).map((i) => examples[i]);
-        const e = matrix(tf, chosen.map((c) => c.dense), inputDim);
-        const targets = matrix(tf, chosen.map((c) => c.target), EMOTION_CLASS_COUNT);
+        const e = matrix(
+          tf,
+          chosen.map((c) => c.dense),
+          inputDim,
+        );
+        const targets = matrix(
+          tf,
+          chosen.map((c) => c.target),
+          EMOTION_CLASS_COUNT,
+        );
         const weights = tf.tensor1d(chosen.map((c) => c.weight));
         const weightSum = chosen.reduce((s, c) => s + c.weight, 0) || 1;
         const dropoutSeed = config.seed * 1_000_003 + step++;

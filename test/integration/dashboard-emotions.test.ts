@@ -15,6 +15,30 @@ import { startTestStack, type TestStack } from '../support/stack';
 
 jest.setTimeout(180_000);
 
+/** Runs in the page (a string: the test's TypeScript has no DOM types): where the band's colours are on the chart's canvases. */
+const PIXEL_SCAN = `(() => {
+  const targets = { fear: [0xdb, 0x6d, 0x28], sad: [0x58, 0xa6, 0xff] };
+  const chart = document.querySelector('[data-testid=ticker-chart]');
+  const top = chart.getBoundingClientRect().top;
+  const out = { fear: { pixels: 0, minY: Infinity }, sad: { pixels: 0, minY: Infinity } };
+  for (const canvas of Array.from(chart.querySelectorAll('canvas'))) {
+    const ctx = canvas.getContext('2d');
+    if (!ctx || canvas.width === 0 || canvas.height === 0) continue;
+    const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    const scale = canvas.height / canvas.getBoundingClientRect().height;
+    const offset = canvas.getBoundingClientRect().top - top;
+    for (let i = 0; i < data.length; i += 4) {
+      for (const [name, [r, g, b]] of Object.entries(targets)) {
+        if (Math.abs(data[i] - r) < 8 && Math.abs(data[i + 1] - g) < 8 && Math.abs(data[i + 2] - b) < 8 && data[i + 3] > 200) {
+          out[name].pixels++;
+          out[name].minY = Math.min(out[name].minY, offset + Math.floor(i / 4 / canvas.width) / scale);
+        }
+      }
+    }
+  }
+  return { ...out, chartHeight: chart.getBoundingClientRect().height };
+})()`;
+
 describe('ticker page emotion band in Chromium', () => {
   let stack: TestStack;
   let browser: Browser;
@@ -39,13 +63,27 @@ describe('ticker page emotion band in Chromium', () => {
     for (let d = 40; d >= 1; d--) {
       const t = new Date(today - d * dayMs);
       const close = 100 + Math.sin(d / 5) * 5;
-      await db.query(`INSERT INTO price_bars (ticker, interval, time, open, high, low, close, volume) VALUES ($1, '1d', $2, $3, $4, $5, $6, 1000)`, [ticker, t, close - 1, close + 2, close - 2, close]);
+      await db.query(`INSERT INTO price_bars (ticker, interval, time, open, high, low, close, volume) VALUES ($1, '1d', $2, $3, $4, $5, $6, 1000)`, [
+        ticker,
+        t,
+        close - 1,
+        close + 2,
+        close - 2,
+        close,
+      ]);
       for (let k = 0; k < 3; k++) {
         const at = new Date(t.getTime() + (k + 10) * 3_600_000);
         const label = k === 0 ? 'neutral' : d < 15 ? 'fear' : d < 25 ? 'sad' : 'happy';
-        const [{ id }] = await db.query(`INSERT INTO articles (source, url_hash, title, published_at) VALUES ('import', md5(random()::text), $1, $2) RETURNING id`, [`${ticker} day ${d} story ${k}`, at]);
+        const [{ id }] = await db.query(`INSERT INTO articles (source, url_hash, title, published_at) VALUES ('import', md5(random()::text), $1, $2) RETURNING id`, [
+          `${ticker} day ${d} story ${k}`,
+          at,
+        ]);
         await db.query(`INSERT INTO article_tickers (article_id, ticker, relevance, matched_by, published_at) VALUES ($1, $2, 0.9, '{cashtag}', $3)`, [id, ticker, at]);
-        await db.query(`INSERT INTO sentiment_scores (article_id, model_version, label, score, tier) VALUES ($1, 'test-fast', $2, $3, 'fast')`, [id, label === 'happy' ? 'positive' : 'negative', label === 'happy' ? 0.6 : -0.4]);
+        await db.query(`INSERT INTO sentiment_scores (article_id, model_version, label, score, tier) VALUES ($1, 'test-fast', $2, $3, 'fast')`, [
+          id,
+          label === 'happy' ? 'positive' : 'negative',
+          label === 'happy' ? 0.6 : -0.4,
+        ]);
         const probs = EMOTION_LABELS.map((l) => (l === label ? 0.76 : 0.04));
         await db.query(
           `INSERT INTO article_emotions (article_id, model_version, label, prob_neutral, prob_happy, prob_sad, prob_anger, prob_disgust, prob_surprise, prob_fear) VALUES ($1, 'emo-test', $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -76,28 +114,7 @@ describe('ticker page emotion band in Chromium', () => {
 
     // The band is drawn: its colours (fear #db6d28, sad #58a6ff: used nowhere else on the chart)
     // are on the canvases, in the lowest pane (below the candles' and the sentiment pane).
-    const found = await page.evaluate(() => {
-      const targets = { fear: [0xdb, 0x6d, 0x28], sad: [0x58, 0xa6, 0xff] } as Record<string, number[]>;
-      const chart = document.querySelector('[data-testid=ticker-chart]')!;
-      const top = chart.getBoundingClientRect().top;
-      const out: Record<string, { pixels: number; minY: number }> = { fear: { pixels: 0, minY: Infinity }, sad: { pixels: 0, minY: Infinity } };
-      for (const canvas of Array.from(chart.querySelectorAll('canvas'))) {
-        const ctx = canvas.getContext('2d');
-        if (!ctx || canvas.width === 0 || canvas.height === 0) continue;
-        const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-        const scale = canvas.height / canvas.getBoundingClientRect().height;
-        const offset = canvas.getBoundingClientRect().top - top;
-        for (let i = 0; i < data.length; i += 4) {
-          for (const [name, [r, g, b]] of Object.entries(targets)) {
-            if (Math.abs(data[i] - r) < 8 && Math.abs(data[i + 1] - g) < 8 && Math.abs(data[i + 2] - b) < 8 && data[i + 3] > 200) {
-              out[name].pixels++;
-              out[name].minY = Math.min(out[name].minY, offset + Math.floor(i / 4 / canvas.width) / scale);
-            }
-          }
-        }
-      }
-      return { ...out, chartHeight: chart.getBoundingClientRect().height };
-    });
+    const found = (await page.evaluate(PIXEL_SCAN)) as { fear: { pixels: number; minY: number }; sad: { pixels: number; minY: number }; chartHeight: number };
     expect(found.fear.pixels).toBeGreaterThan(100);
     expect(found.sad.pixels).toBeGreaterThan(100);
     // the lowest pane: the band starts below the upper half of the chart (candles, then sentiment)

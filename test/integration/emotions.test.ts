@@ -31,10 +31,10 @@ describe('emotions: scoring, backfill and API', () => {
   });
 
   async function seed(title: string, tickers: string[], publishedAt: Date): Promise<string> {
-    const [{ id }] = await stack.api.db.query(
-      `INSERT INTO articles (source, url_hash, title, published_at) VALUES ('import', md5(random()::text) || md5(random()::text), $1, $2) RETURNING id`,
-      [title, publishedAt.toISOString()],
-    );
+    const [{ id }] = await stack.api.db.query(`INSERT INTO articles (source, url_hash, title, published_at) VALUES ('import', md5(random()::text) || md5(random()::text), $1, $2) RETURNING id`, [
+      title,
+      publishedAt.toISOString(),
+    ]);
     for (const t of tickers) {
       await stack.api.db.query(`INSERT INTO article_tickers (article_id, ticker, relevance, matched_by, published_at) VALUES ($1, $2, 0.8, '{cashtag}', $3)`, [id, t, publishedAt.toISOString()]);
     }
@@ -127,7 +127,9 @@ describe('emotions: scoring, backfill and API', () => {
         [id, label, ...probs],
       );
     }
-    const res = await stack.gql<{ tickerEmotions: Array<{ bucketStart: string; count: number; counts: Record<string, number>; shares: Record<string, number>; meanProbabilities: Record<string, number> }> }>(
+    const res = await stack.gql<{
+      tickerEmotions: Array<{ bucketStart: string; count: number; counts: Record<string, number>; shares: Record<string, number>; meanProbabilities: Record<string, number> }>;
+    }>(
       `{ tickerEmotions(ticker: "emot", from: "2004-01-01T00:00:00Z", to: "2004-01-10T00:00:00Z", interval: DAY) {
           bucketStart count counts { neutral happy sad anger disgust surprise fear } shares { neutral happy fear } meanProbabilities { fear happy } } }`,
       {},
@@ -148,5 +150,71 @@ describe('emotions: scoring, backfill and API', () => {
     expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const anonymous = await stack.gql(`{ tickerEmotions(ticker: "EMOT", from: "2004-01-01T00:00:00Z", to: "2004-01-10T00:00:00Z") { count } }`, {});
     expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('signals report emotion features with provenance: recent fear share and its change against the ticker baseline', async () => {
+    const ticker = 'EMOSIG';
+    const asOf = new Date('2005-06-15T12:00:00Z');
+    const hoursBefore = (h: number) => new Date(asOf.getTime() - h * 3.6e6);
+    // baseline (days 2-10 back): 1 fear in 4; recent day: 3 fear in 4
+    const plan: Array<[number, string]> = [
+      [48, 'neutral'],
+      [96, 'fear'],
+      [144, 'happy'],
+      [200, 'neutral'],
+      [1, 'fear'],
+      [2, 'fear'],
+      [3, 'fear'],
+      [4, 'neutral'],
+    ];
+    const recent: string[] = [];
+    for (const [h, label] of plan) {
+      const id = await seed(`${ticker} story ${h}`, [ticker], hoursBefore(h));
+      if (h < 24) recent.push(id);
+      await stack.api.db.query(`INSERT INTO sentiment_scores (article_id, model_version, label, score, tier) VALUES ($1, 'test-fast', 'negative', -0.5, 'fast')`, [id]);
+      const probs = EMOTION_LABELS.map((l) => (l === label ? 0.7 : 0.05));
+      await stack.api.db.query(
+        `INSERT INTO article_emotions (article_id, model_version, label, prob_neutral, prob_happy, prob_sad, prob_anger, prob_disgust, prob_surprise, prob_fear) VALUES ($1, 'emo-test', $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [id, label, ...probs],
+      );
+    }
+    await temporal.client.workflow.execute('computeSignalsWorkflow', {
+      taskQueue: stack.config.taskQueue,
+      workflowId: `signals-${randomUUID()}`,
+      args: [{ tickers: [ticker], asOf: asOf.toISOString() }],
+    });
+    const res = await stack.gql<{
+      signals: {
+        edges: Array<{
+          node: {
+            emotions: {
+              recentArticles: number;
+              baselineArticles: number;
+              fearShare: number;
+              fearShareChange: number;
+              risingEmotion: string;
+              modelVersions: string[];
+              articleIds: string[];
+              recentShares: { fear: number; neutral: number };
+            };
+          };
+        }>;
+      };
+    }>(
+      `{ signals(filter: { tickers: ["${ticker}"] }, first: 5) { edges { node { emotions {
+          recentArticles baselineArticles fearShare fearShareChange risingEmotion modelVersions articleIds recentShares { fear neutral } } } } } }`,
+      {},
+      user.headers,
+    );
+    expect(res.errors).toBeUndefined();
+    const e = res.data!.signals.edges[0].node.emotions;
+    expect(e.recentArticles).toBe(4);
+    expect(e.baselineArticles).toBe(4);
+    expect(e.fearShare).toBeCloseTo(0.75, 5);
+    expect(e.fearShareChange).toBeCloseTo(0.5, 5);
+    expect(e.risingEmotion).toBe('fear');
+    expect(e.recentShares.neutral).toBeCloseTo(0.25, 5);
+    expect(e.modelVersions).toEqual(['emo-test']);
+    expect([...e.articleIds].sort()).toEqual([...recent].sort());
   });
 });
