@@ -39,6 +39,7 @@ import {
   tfRuntime,
   trainEmotionHead,
 } from '../ml';
+import { EMOTION_NGRAM_CONFIG, emotionSparse, fitEmotionIdf } from '../ml/emotions/emotion-text';
 import { numberFlag, parseFlags } from './flags';
 
 const FOLDS = 5;
@@ -80,6 +81,9 @@ async function main(): Promise<void> {
   const goDir = path.join(dataDir, 'goemotions-ekman');
   const goWeight = numberFlag(flags, 'goemotions-weight', 0);
   const balance = numberFlag(flags, 'class-balance', 0);
+  // --ngram: the head also reads hashed n-gram TF-IDF of the text (emoji spelled as words)
+  const withNgram = flags.get('ngram') === 'true';
+  if (withNgram && goWeight > 0) throw new Error('--ngram and --goemotions-weight cannot be combined (the n-gram part is fitted on StockTwits text)');
   const config = {
     ...DEFAULT_EMOTION_HEAD_CONFIG,
     hidden: numberFlag(flags, 'hidden', DEFAULT_EMOTION_HEAD_CONFIG.hidden),
@@ -110,12 +114,13 @@ async function main(): Promise<void> {
       FOLDS,
       FOLD_SEED,
     );
-    const cvRows: CvRow[] = rows.map((r, i) => ({ dense: vector(r.text), target: targets[i] }));
-    const checkpoints = [...new Set([10, 20, config.epochs])].filter((e) => e <= config.epochs).sort((a, b) => a - b);
+    const cvRows: CvRow[] = rows.map((r, i) => ({ dense: vector(r.text), target: targets[i], text: r.text }));
+    const checkpoints = [...new Set([Math.ceil(config.epochs / 2), 10, 20, config.epochs])].filter((e) => e <= config.epochs).sort((a, b) => a - b);
     const cv = crossValidate(tf, cvRows, folds, config, {
       checkpoints,
       classWeights: weights,
       extra: extra.length ? extra : undefined,
+      ...(withNgram ? { ngram: EMOTION_NGRAM_CONFIG } : {}),
       onFold: (fold, epoch, r) => console.log(`fold ${fold} epoch ${epoch}: accuracy ${r.accuracy.toFixed(4)} macro-F1 ${r.macroF1.toFixed(4)}`),
     });
     for (const [epoch, r] of cv.byEpoch) {
@@ -135,11 +140,14 @@ async function main(): Promise<void> {
       confusion: final.report.confusion,
     };
   }
+  const scoreable = rows.filter((r) => vector(r.text));
+  const ngram = withNgram ? { features: EMOTION_NGRAM_CONFIG, idf: fitEmotionIdf(scoreable.map((r) => r.text)) } : undefined;
   const examples: EmotionExample[] = rows.flatMap((r, i) => {
     const dense = vector(r.text);
-    return dense ? [{ dense, target: oneHot(targets[i]), weight: weights[targets[i]] }] : [];
+    const sparse = ngram ? { sparse: emotionSparse(r.text, ngram.features, ngram.idf) } : {};
+    return dense ? [{ dense, target: oneHot(targets[i]), weight: weights[targets[i]], ...sparse }] : [];
   });
-  const head = trainEmotionHead(tf, config, [...examples, ...extra], (epoch, loss) => console.log(`final head epoch ${epoch} loss ${loss.toFixed(4)}`));
+  const head = trainEmotionHead(tf, config, [...examples, ...extra], (epoch, loss) => console.log(`final head epoch ${epoch} loss ${loss.toFixed(4)}`), ngram);
   const version = flags.get('version') ?? `emo-${new Date().toISOString().slice(0, 10)}-s${config.seed}`;
   const emotionsDir = flags.get('emotions-dir') ?? emotionsDirBeside(modelsDir);
   const data: Record<string, { file: string; sha256: string; rows: number }> = {

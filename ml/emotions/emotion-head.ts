@@ -12,6 +12,8 @@ import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
 import { seededRandom, shuffleInPlace } from '../data/datasets';
 import type { Tf } from '../runtime/tf-runtime';
 import { EMOTION_LABELS } from '../../domain/emotions/labels';
+import { packBatch, sparseTimesDense, trainableSparseTimesDense } from '../serving/fast/hashed-linear-model';
+import type { FeatureConfig, SparseVector } from '../serving/fast/text-features';
 
 export const EMOTION_CLASS_COUNT = EMOTION_LABELS.length;
 
@@ -22,6 +24,8 @@ export interface EmotionHeadWeights {
   b1: Float32Array; // [hidden]
   w2: Float32Array; // [hidden, classes]
   bias: Float32Array; // [classes]
+  /** Optional n-gram part (emotion-text.ts): logits += tfidf(text) · kernel. */
+  ngram?: { features: FeatureConfig; idf: Float32Array; kernel: Float32Array };
 }
 
 export interface EmotionExample {
@@ -30,6 +34,8 @@ export interface EmotionExample {
   target: Float32Array;
   /** Loss weight (1 for the home domain). */
   weight: number;
+  /** The text's n-gram vector, for a head with an n-gram part. */
+  sparse?: SparseVector;
 }
 
 export interface EmotionHeadConfig {
@@ -62,8 +68,10 @@ function matrix(tf: Tf, rows: readonly Float32Array[], dim: number): Tensor2D {
 
 export interface UploadedEmotionHead {
   readonly inputDim: number;
+  /** The n-gram part's features, when the head has one (then predict needs `sparse`). */
+  readonly ngram?: { features: FeatureConfig; idf: Float32Array };
   /** Probabilities [rows x classes], row-major. */
-  predict(dense: readonly Float32Array[]): Float32Array;
+  predict(dense: readonly Float32Array[], sparse?: readonly SparseVector[]): Float32Array;
   dispose(): void;
 }
 
@@ -72,16 +80,23 @@ export function uploadEmotionHead(tf: Tf, head: EmotionHeadWeights): UploadedEmo
   const b1 = tf.tensor1d(head.b1);
   const w2 = tf.tensor2d(head.w2, [head.hidden, EMOTION_CLASS_COUNT]);
   const bias = tf.tensor1d(head.bias);
+  const kernel = head.ngram ? tf.tensor2d(head.ngram.kernel, [head.ngram.features.buckets, EMOTION_CLASS_COUNT]) : undefined;
   return {
     inputDim: head.inputDim,
-    predict(dense) {
+    ...(head.ngram ? { ngram: { features: head.ngram.features, idf: head.ngram.idf } } : {}),
+    predict(dense, sparse) {
       if (dense.length === 0) return new Float32Array(0);
-      const p = tf.tidy(() => tf.softmax(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(matrix(tf, dense, head.inputDim), w1), b1)), w2), bias)));
+      if (kernel && (!sparse || sparse.length !== dense.length)) throw new Error('this emotion head has an n-gram part: give one sparse vector per row');
+      const p = tf.tidy(() => {
+        let logits: Tensor = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(matrix(tf, dense, head.inputDim), w1), b1)), w2), bias);
+        if (kernel && sparse) logits = tf.add(logits, sparseTimesDense(tf, packBatch(sparse), kernel));
+        return tf.softmax(logits);
+      });
       const out = p.dataSync() as Float32Array;
       p.dispose();
       return out;
     },
-    dispose: () => [w1, b1, w2, bias].forEach((t) => t.dispose()),
+    dispose: () => [w1, b1, w2, bias, kernel].forEach((t) => t?.dispose()),
   };
 }
 
@@ -112,6 +127,7 @@ export function trainEmotionHead(
   config: EmotionHeadConfig,
   examples: readonly EmotionExample[],
   onEpoch?: (epoch: number, loss: number, head: () => EmotionHeadWeights) => void,
+  ngram?: { features: FeatureConfig; idf: Float32Array },
 ): EmotionHeadWeights {
   if (examples.length === 0) throw new Error('no training examples for the emotion head');
   const random = seededRandom(config.seed);
@@ -120,6 +136,8 @@ export function trainEmotionHead(
   const b1 = tf.variable(tf.zeros([config.hidden]));
   const w2 = tf.variable(tf.tensor2d(glorot(random, config.hidden, EMOTION_CLASS_COUNT), [config.hidden, EMOTION_CLASS_COUNT]));
   const bias = tf.variable(tf.zeros([EMOTION_CLASS_COUNT]));
+  const kernel = ngram ? tf.variable(tf.zeros([ngram.features.buckets, EMOTION_CLASS_COUNT])) : undefined;
+  if (ngram && examples.some((e) => !e.sparse)) throw new Error('an n-gram emotion head needs a sparse vector on every example');
   const optimizer = tf.train.adam(config.learningRate);
   const order = examples.map((_, i) => i);
   const snapshot = (): EmotionHeadWeights => ({
@@ -129,6 +147,7 @@ export function trainEmotionHead(
     b1: b1.dataSync().slice() as Float32Array,
     w2: w2.dataSync().slice() as Float32Array,
     bias: bias.dataSync().slice() as Float32Array,
+    ...(ngram && kernel ? { ngram: { ...ngram, kernel: kernel.dataSync().slice() as Float32Array } } : {}),
   });
   let step = 0;
   try {
@@ -150,11 +169,13 @@ export function trainEmotionHead(
         );
         const weights = tf.tensor1d(chosen.map((c) => c.weight));
         const weightSum = chosen.reduce((s, c) => s + c.weight, 0) || 1;
+        const packed = kernel ? packBatch(chosen.map((c) => c.sparse!)) : undefined;
         const dropoutSeed = config.seed * 1_000_003 + step++;
         const loss = optimizer.minimize(() => {
           let hidden: Tensor = tf.relu(tf.add(tf.matMul(e, w1), b1));
           if (config.dropout > 0) hidden = tf.dropout(hidden, config.dropout, undefined, dropoutSeed);
-          const logits = tf.add(tf.matMul(hidden, w2), bias);
+          let logits: Tensor = tf.add(tf.matMul(hidden, w2), bias);
+          if (kernel && packed) logits = tf.add(logits, trainableSparseTimesDense(tf, packed, kernel as Tensor2D));
           const perRow = tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1));
           const ce = tf.div(tf.sum(tf.mul(perRow, weights)), weightSum);
           const reg = tf.mul(config.l2, tf.add(tf.mean(tf.square(w1)), tf.mean(tf.square(w2))));
@@ -169,7 +190,7 @@ export function trainEmotionHead(
     }
     return snapshot();
   } finally {
-    [w1, b1, w2, bias].forEach((v: Variable) => v.dispose());
+    [w1, b1, w2, bias, kernel].forEach((v: Variable | undefined) => v?.dispose());
     optimizer.dispose();
   }
 }

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EMOTION_CLASS_COUNT, type EmotionHeadWeights } from './emotion-head';
+import type { FeatureConfig } from '../serving/fast/text-features';
 import { EMOTION_LABELS } from '../../domain/emotions/labels';
 
 export const EMOTION_HEAD_FORMAT = 'tidings-emotion-head';
@@ -30,7 +31,9 @@ interface ModelJson {
   encoderVersion: string;
   inputDim: number;
   hidden: number;
-  weights: Array<{ name: 'w1' | 'b1' | 'w2' | 'bias'; shape: number[] }>;
+  /** The n-gram part's features (emotion-text.ts), when the head has one. */
+  ngram?: FeatureConfig;
+  weights: Array<{ name: 'w1' | 'b1' | 'w2' | 'bias' | 'ngram_kernel' | 'ngram_idf'; shape: number[] }>;
 }
 
 export interface EmotionModel {
@@ -49,6 +52,10 @@ export function saveEmotionModel(modelsDir: string, model: EmotionModel, metadat
     [{ name: 'w2', shape: [h.hidden, EMOTION_CLASS_COUNT] }, h.w2],
     [{ name: 'bias', shape: [EMOTION_CLASS_COUNT] }, h.bias],
   ];
+  if (h.ngram) {
+    arrays.push([{ name: 'ngram_kernel', shape: [h.ngram.features.buckets, EMOTION_CLASS_COUNT] }, h.ngram.kernel]);
+    arrays.push([{ name: 'ngram_idf', shape: [h.ngram.features.buckets] }, h.ngram.idf]);
+  }
   const json: ModelJson = {
     format: EMOTION_HEAD_FORMAT,
     formatVersion: 1,
@@ -56,6 +63,7 @@ export function saveEmotionModel(modelsDir: string, model: EmotionModel, metadat
     encoderVersion: model.encoderVersion,
     inputDim: h.inputDim,
     hidden: h.hidden,
+    ...(h.ngram ? { ngram: h.ngram.features } : {}),
     weights: arrays.map(([spec]) => spec),
   };
   fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.concat(arrays.map(([, a]) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
@@ -88,7 +96,15 @@ export function readEmotionModel(modelsDir: string, version: string): EmotionMod
   return {
     version,
     encoderVersion: json.encoderVersion,
-    head: { inputDim: json.inputDim, hidden: json.hidden, w1: get('w1'), b1: get('b1'), w2: get('w2'), bias: get('bias') },
+    head: {
+      inputDim: json.inputDim,
+      hidden: json.hidden,
+      w1: get('w1'),
+      b1: get('b1'),
+      w2: get('w2'),
+      bias: get('bias'),
+      ...(json.ngram ? { ngram: { features: json.ngram, kernel: get('ngram_kernel'), idf: get('ngram_idf') } } : {}),
+    },
   };
 }
 

@@ -18,6 +18,7 @@ import { tfRuntime } from '../../runtime/tf-runtime';
 import { labelFromIndex, type SentimentScore, type SentimentScorer } from '../../../domain/sentiment/types';
 import { uploadEmotionHead, EMOTION_CLASS_COUNT, type UploadedEmotionHead } from '../../emotions/emotion-head';
 import { activeEmotionVersion, readEmotionModel } from '../../emotions/emotion-model-store';
+import { emotionSparse } from '../../emotions/emotion-text';
 import { emotionScoreFrom, type EmotionScore } from '../../../domain/emotions/labels';
 
 const pools = new Map<string, { pool: Promise<EncoderPool>; users: number }>();
@@ -145,7 +146,11 @@ export async function loadEncoderScorer(opts: { modelsDir: string; version: stri
     );
     pending.forEach((c, row) => (results[c.at] = toScore(p, row, version, c.truncated)));
     if (withEmotions && emotion && emotionModel) {
-      const q = emotion.predict(pending.map((_, row) => rowOf(pooled, row)));
+      const emotionNgram = emotion.ngram;
+      const q = emotion.predict(
+        pending.map((_, row) => rowOf(pooled, row)),
+        emotionNgram ? pending.map((c) => emotionSparse(c.text, emotionNgram.features, emotionNgram.idf)) : undefined,
+      );
       pending.forEach((c, row) => (emotions[c.at] = emotionScoreFrom(q.subarray(row * EMOTION_CLASS_COUNT, (row + 1) * EMOTION_CLASS_COUNT), emotionModel.version)));
     }
     return { sentiment: results, emotions };
