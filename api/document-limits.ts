@@ -4,9 +4,8 @@
  * stops parsing at `maxTokens`), the number of selections (fields, aliases included, and
  * fragment spreads) and how often one response name repeats in a selection set. All are
  * linear, so a refused document costs next to nothing.
- * Used by HTTP (middleware in front of Apollo) and by graphql-ws (onSubscribe).
+ * Step 1 of admission (api/admission.ts), for HTTP and graphql-ws alike.
  */
-import type { NextFunction, Request, Response } from 'express';
 import { GraphQLError, Kind, parse, visit, type DocumentNode } from 'graphql';
 import { apiError } from './errors';
 
@@ -25,13 +24,6 @@ export interface DocumentLimits {
  * repeat a name once or twice.
  */
 export const MAX_SAME_RESPONSE_NAME = 10;
-
-/**
- * Generous for real clients (GraphiQL's introspection query: ~3 KB, ~330 tokens, 80
- * selections) and small enough that validating the worst document within them stays far below
- * 100 ms of event loop (bench/hostile.ts, BENCHMARKS.md). Large inputs belong in variables.
- */
-export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = { maxBytes: 64 * 1024, maxTokens: 5000, maxSelections: 200 };
 
 function tooLarge(message: string, extensions: Record<string, unknown>): GraphQLError {
   return apiError('QUERY_TOO_LARGE', message, extensions);
@@ -118,25 +110,4 @@ export function documentLimitError(query: string, limits: DocumentLimits): Graph
   if (withinLimits.size >= WITHIN_LIMITS_MAX) withinLimits.delete(withinLimits.values().next().value!);
   withinLimits.add(query);
   return null;
-}
-
-/**
- * Express middleware in front of Apollo: refuses an oversized document before Apollo parses and
- * validates it, with a GraphQL-style JSON error (400, QUERY_TOO_LARGE). Syntax errors are left
- * to Apollo (GRAPHQL_PARSE_FAILED), whose own parse uses the same maxTokens (`parseOptions`).
- */
-export function documentLimitsMiddleware(limits: DocumentLimits) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const body = req.body as { query?: unknown } | undefined;
-    const query = req.method === 'GET' ? (req.query as Record<string, unknown>).query : body && !Array.isArray(body) ? body.query : undefined;
-    if (typeof query !== 'string') return next();
-    const err = documentLimitError(query, limits);
-    if (err) {
-      const graphqlResponse = /application\/graphql-response\+json/.test(req.header('accept') ?? '');
-      res.status(400).type(graphqlResponse ? 'application/graphql-response+json' : 'application/json');
-      res.send(JSON.stringify({ errors: [{ message: err.message, extensions: err.extensions }] }));
-      return;
-    }
-    next();
-  };
 }

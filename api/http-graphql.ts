@@ -10,7 +10,7 @@
  *     allow-list, the `Vary: Origin` cors adds to a request without an Origin;
  *   - body-parser's JSON rules (strict: an object or array; empty body = {}; 2 MB; malformed
  *     JSON = 400 BAD_REQUEST in the GraphQL-style JSON error body);
- *   - the document limits (QUERY_TOO_LARGE, 400) before Apollo parses;
+ *   - admission's document bounds (QUERY_TOO_LARGE, 400) before Apollo parses (api/admission.ts);
  *   - the client address as Express's req.ip computes it (trust proxy).
  * Anything it is not sure to handle identically (another method or path, a query string, a
  * content type other than plain JSON in UTF-8, a compressed or chunked body, a browser Origin
@@ -23,11 +23,8 @@ import express from 'express';
 import type { Logger } from '../config/logger';
 import type { ApiMetrics } from '../observability/metrics';
 import type { GraphQLContext } from './context';
-import { documentLimitError, type DocumentLimits } from './document-limits';
+import { GRAPHQL_BODY_LIMIT_BYTES, type Admission } from './admission';
 import { errorSummary } from './http-errors';
-
-/** express.json({ limit: '2mb' }): body-parser's "2mb" is 2 * 1024 * 1024 bytes. */
-export const GRAPHQL_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 const PLAIN_JSON = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
@@ -39,7 +36,8 @@ export interface FastGraphqlOptions {
   apollo: ApolloServer<GraphQLContext>;
   log: Logger;
   metrics: Pick<ApiMetrics, 'httpResponse'>;
-  documentLimits: DocumentLimits;
+  /** Step 1 of admission (the document's bounds) runs here; Apollo's plugin runs the rest. */
+  admission: Pick<Admission, 'boundsRefusal'>;
   corsOrigins: string[];
   /** Headers every response of the Express chain carries (helmet's), as [name, value]. */
   staticHeaders: Array<[string, string]>;
@@ -73,7 +71,7 @@ export function expressClientAddress(app: express.Express): (req: IncomingMessag
 }
 
 export function fastGraphqlHandler(opts: FastGraphqlOptions) {
-  const { path, apollo, log, metrics, documentLimits, corsOrigins, staticHeaders } = opts;
+  const { path, apollo, log, metrics, admission, corsOrigins, staticHeaders } = opts;
   const vary = corsOrigins.length > 0;
 
   /** True when this handler answers exactly as the Express chain would. */
@@ -113,14 +111,8 @@ export function fastGraphqlHandler(opts: FastGraphqlOptions) {
       }
     }
     const query = body && !Array.isArray(body) ? (body as { query?: unknown }).query : undefined;
-    if (typeof query === 'string') {
-      const tooLarge = documentLimitError(query, documentLimits);
-      if (tooLarge) {
-        const graphqlResponse = /application\/graphql-response\+json/.test(req.headers.accept ?? '');
-        const type = `${graphqlResponse ? 'application/graphql-response+json' : 'application/json'}; charset=utf-8`;
-        return send(res, 400, [['content-type', type]], JSON.stringify({ errors: [{ message: tooLarge.message, extensions: tooLarge.extensions }] }));
-      }
-    }
+    const refusal = admission.boundsRefusal(query, req.headers.accept);
+    if (refusal) return send(res, refusal.status, [['content-type', refusal.contentType]], refusal.body);
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

@@ -12,32 +12,23 @@ import { expressMiddleware } from '@as-integrations/express5';
 import type { Connection } from '@temporalio/client';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { getOperationAST, GraphQLError, Kind, specifiedRules, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
-import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
-import { WebSocketServer } from 'ws';
 import type { AppConfig } from '../config/config';
 import type { Logger } from '../config/logger';
 import type { Services } from '../services';
-import { PUBLIC_ROOT_FIELDS, rateLimit, resolveAuthorization, unauthenticated } from './auth/auth';
-import { CLOSE_UNAUTHORIZED, SocketRegistry } from './auth/socket-registry';
-import { AUTH_FAILURE_MESSAGES } from '../services/api-key.service';
-import type { GraphQLContext, Principal } from './context';
-import { graphiqlRouter } from './graphiql';
-import { webAppRouter } from './web-app';
-import { sharedSubscribe } from './shared-subscriptions';
-import { healthRouter } from './health';
-import { metricsPlugin } from './metrics-plugin';
 import { serveMetrics } from '../observability/metrics-http';
 import { createApiMetrics, renderMetrics, type ApiMetrics } from '../observability/metrics';
-import { assertComplexity, depthLimitRule } from './query-guards';
-import { browserOriginAllowed, securityHeaders } from './browser';
-import { documentLimitsMiddleware, parseBounded, type DocumentLimits } from './document-limits';
-import { withClientErrors } from './errors';
-import { errorSummary, formatError, httpStatusPlugin, isServiceUnavailable, noStorePlugin, jsonErrorHandler, unavailableError, withHttpStatus } from './http-errors';
-import { assertNoNul } from './input-guards';
+import { admissionLimits, createAdmission } from './admission';
+import type { GraphQLContext } from './context';
+import { graphiqlRouter } from './graphiql';
+import { webAppRouter } from './web-app';
+import { healthRouter } from './health';
+import { metricsPlugin } from './metrics-plugin';
+import { securityHeaders } from './browser';
+import { formatError, httpStatusPlugin, noStorePlugin, jsonErrorHandler } from './http-errors';
 import { expressClientAddress, fastGraphqlHandler, headersOf } from './http-graphql';
 import { buildApiSchema } from './schema';
+import { startSubscriptionsServer } from './subscriptions-server';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -57,20 +48,6 @@ export interface ApiServer {
   graphiqlUrl: string | undefined;
   httpServer: http.Server;
   close(): Promise<void>;
-}
-
-const INTROSPECTION_ROOT_FIELDS = new Set(['__schema', '__type', '__typename']);
-
-/**
- * True when the operation may run without a key: a single password exchange for a first key,
- * and, where introspection is enabled at all (not in production by default), schema
- * introspection, so GraphiQL can show the docs before a key is entered.
- */
-function isPublicOperation(op: OperationDefinitionNode, introspection: boolean): boolean {
-  const fields = op.selectionSet.selections.map((s) => (s.kind === Kind.FIELD ? s.name.value : ''));
-  // One password exchange per keyless request: aliases must not multiply the bcrypt work.
-  if (fields.length === 1 && PUBLIC_ROOT_FIELDS.has(fields[0])) return true;
-  return introspection && op.operation === 'query' && fields.some((f) => f === '__schema' || f === '__type') && fields.every((f) => INTROSPECTION_ROOT_FIELDS.has(f));
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
@@ -102,26 +79,6 @@ function requestLogging(log: Logger) {
   };
 }
 
-/**
- * The HTTP GraphQL context. `log` (the request's child logger) is a getter on the prototype, made
- * on first use: Apollo copies the context's own properties into a fresh object per operation
- * (Object.assign), which would call an own getter at once; a prototype getter survives the copy.
- */
-class HttpContext implements GraphQLContext {
-  principal: Principal | null = null;
-  authFailure?: GraphQLContext['authFailure'];
-  authDisabled?: boolean;
-  constructor(
-    readonly requestId: string,
-    readonly services: Services,
-    readonly clientAddress: string | undefined,
-    private readonly requestLog: () => Logger,
-  ) {}
-  get log(): Logger {
-    return this.requestLog();
-  }
-}
-
 export async function startApiServer(deps: ApiDeps, listen: { host: string; port: number }): Promise<ApiServer> {
   const { config, log } = deps;
   const metrics = deps.metrics ?? createApiMetrics();
@@ -140,128 +97,30 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
     else app(req, res);
   });
 
-  const limits = { USER: config.rateLimitUserPerMin, ADMIN: config.rateLimitAdminPerMin };
-  const guardRules = [depthLimitRule(config.maxQueryDepth)];
-  const sockets = new SocketRegistry(deps.services.hub, log, () => deps.services.apiKeys.forget());
-
-  /** Per socket: its running subscriptions (id -> field label), for tidings_graphql_subscriptions_active. */
-  type WsState = { requestId?: string; principal?: Principal; subscriptions?: Map<string, string>; [k: string]: unknown };
-  type WsExtra = Extra & Partial<WsState>;
-  const documentLimits: DocumentLimits = { maxBytes: config.maxDocumentBytes, maxTokens: config.maxDocumentTokens, maxSelections: config.maxDocumentSelections };
-  // maxPayload bounds every message, connection_init included, before any key is checked; a
-  // larger frame closes the socket (1009). With an allow-list, browsers from other origins are refused.
-  const wsServer = new WebSocketServer({
-    server: httpServer,
-    path: GRAPHQL_PATH,
-    maxPayload: config.wsMaxPayloadBytes,
-    verifyClient: (info: { origin?: string }) => browserOriginAllowed(info.origin, config.corsOrigins),
+  const admission = createAdmission({
+    schema,
+    services: deps.services,
+    limits: admissionLimits(config),
+    introspection: config.introspection,
+    authDisabled: config.authDisabled,
+    metrics,
   });
-  metrics.watchSockets(() => wsServer.clients.size);
-  /** Counts a graphql-ws operation refused before it ran; returns the errors for graphql-ws to send. */
-  const wsRefused = (errors: readonly GraphQLError[], name: string | undefined, type: string | undefined, fallbackCode = 'GRAPHQL_VALIDATION_FAILED') => {
-    const first = errors[0];
-    const original = first?.originalError;
-    const code = (original instanceof GraphQLError ? original.extensions.code : undefined) ?? first?.extensions.code ?? fallbackCode;
-    metrics.operation(name, type, String(code));
-    if (code === 'RATE_LIMITED') metrics.rateLimited('ws');
-    return errors;
-  };
-  const wsContext = (extra: WsExtra): GraphQLContext => {
-    const requestId = extra.requestId ?? randomUUID();
-    return { requestId, log: log.child({ requestId }), services: deps.services, principal: extra.principal ?? null, authDisabled: config.authDisabled, clientAddress: extra.request.socket.remoteAddress };
-  };
-  const wsCleanup = useServer<Record<string, unknown>, WsState>(
-    {
-      schema,
-      subscribe: sharedSubscribe,
-      // Apollo's formatError does not run here: service errors get their code on the way out.
-      onNext: (_ctx, _id, _payload, _args, result) => {
-        const mapped = withClientErrors(result);
-        return mapped === result ? undefined : mapped;
-      },
-      // The key travels once, in connection_init; a socket without a valid one never opens.
-      onConnect: async (ctx) => {
-        ctx.extra.requestId = randomUUID();
-        if (config.authDisabled) return true;
-        let resolved: Awaited<ReturnType<typeof resolveAuthorization>>;
-        try {
-          resolved = await resolveAuthorization(deps.services, ctx.connectionParams?.authorization);
-        } catch (err) {
-          if (!isServiceUnavailable(err)) throw err;
-          ctx.extra.socket.close(1013, 'Try again later: a service this API needs is not answering');
-          return false;
-        }
-        const { principal, authFailure } = resolved;
-        if (!principal) {
-          const reason = AUTH_FAILURE_MESSAGES[authFailure ?? 'missing'].replace('send "Authorization: Bearer <key>"', 'put it in connectionParams.authorization');
-          ctx.extra.socket.close(CLOSE_UNAUTHORIZED, `Unauthorized: ${reason}`.slice(0, 120));
-          return false;
-        }
-        ctx.extra.principal = principal;
-        sockets.add(ctx.extra.socket, { apiKeyId: principal.apiKeyId, userId: principal.userId }, principal.keyExpiresAt);
-        return true;
-      },
-      // Same guards as HTTP: depth, cost and the key's rate limit, before anything runs.
-      onSubscribe: async (ctx, subscriptionId, payload) => {
-        let document: DocumentNode;
-        try {
-          document = parseBounded(payload.query, documentLimits);
-        } catch (err) {
-          return wsRefused([err instanceof GraphQLError ? err : new GraphQLError(String(err))], undefined, undefined, 'GRAPHQL_PARSE_FAILED');
-        }
-        const operation = getOperationAST(document, payload.operationName);
-        const name = operation?.name?.value;
-        const errors = validate(schema, document, [...specifiedRules, ...guardRules]);
-        if (errors.length > 0) return wsRefused(errors, name, operation?.operation);
-        const socket = ctx.extra.socket;
-        const contextValue: GraphQLContext = {
-          ...wsContext(ctx.extra),
-          wsDelivery: {
-            subscriptionId,
-            send: (message) => {
-              if (socket.readyState === socket.OPEN) socket.send(message);
-              else metrics.events.dropped('socket_closed');
-            },
-          },
-        };
-        try {
-          assertComplexity(schema, document, payload.operationName ?? undefined, payload.variables ?? undefined, config.maxQueryComplexity);
-          assertNoNul(document, payload.variables);
-        } catch (err) {
-          return wsRefused([err as GraphQLError], name, operation?.operation);
-        }
-        let limited: GraphQLError | null;
-        try {
-          limited = await rateLimit(contextValue, limits);
-        } catch (err) {
-          if (isServiceUnavailable(err)) return wsRefused([unavailableError()], name, operation?.operation);
-          throw err;
-        }
-        if (limited) return wsRefused([limited], name, operation?.operation);
-        metrics.operation(name, operation?.operation, 'OK');
-        const first = operation?.operation === 'subscription' ? operation.selectionSet.selections[0] : undefined;
-        if (first?.kind === Kind.FIELD) (ctx.extra.subscriptions ??= new Map()).set(subscriptionId, metrics.subscriptionStarted(first.name.value));
-        return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
-      },
-      onComplete: (ctx, subscriptionId) => {
-        const field = ctx.extra.subscriptions?.get(subscriptionId);
-        if (field === undefined) return;
-        ctx.extra.subscriptions!.delete(subscriptionId);
-        metrics.subscriptionEnded(field);
-      },
-      // A subscription whose start failed after onSubscribe is never completed: settle it here.
-      onClose: (ctx) => {
-        for (const field of ctx.extra.subscriptions?.values() ?? []) metrics.subscriptionEnded(field);
-        ctx.extra.subscriptions?.clear();
-      },
-    },
-    wsServer,
-  );
+  const subscriptions = startSubscriptionsServer({
+    httpServer,
+    path: GRAPHQL_PATH,
+    schema,
+    admission,
+    services: deps.services,
+    log,
+    metrics,
+    corsOrigins: config.corsOrigins,
+    authDisabled: config.authDisabled,
+  });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    validationRules: guardRules,
-    parseOptions: { maxTokens: documentLimits.maxTokens },
+    validationRules: admission.validationRules,
+    parseOptions: { maxTokens: admission.limits.document.maxTokens },
     formatError: formatError({ log, stackTraces: config.graphqlStackTraces }),
     introspection: config.introspection,
     stopOnTerminationSignals: false, // our process owns its signals (runtime/process-signals.ts)
@@ -275,28 +134,12 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
       ApolloServerPluginCacheControlDisabled(),
       noStorePlugin(),
       metricsPlugin(metrics),
-      {
-        async requestDidStart() {
-          return {
-            async didResolveOperation({ operation, document, request, contextValue }) {
-              assertComplexity(schema, document, request.operationName ?? undefined, request.variables, config.maxQueryComplexity);
-              assertNoNul(document, request.variables);
-              if (contextValue.authDisabled) return;
-              if (!contextValue.principal && !(operation && isPublicOperation(operation, config.introspection))) throw unauthenticated(contextValue.authFailure);
-              const limited = await rateLimit(contextValue, limits);
-              if (limited) {
-                metrics.rateLimited('http');
-                throw limited;
-              }
-            },
-          };
-        },
-      },
+      admission.apolloPlugin(),
       {
         async serverWillStart() {
           return {
             async drainServer() {
-              await wsCleanup.dispose();
+              await subscriptions.dispose();
             },
           };
         },
@@ -304,26 +147,6 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
     ],
   });
   await apollo.start();
-
-  /** The HTTP GraphQL context: the key resolved; the request's child logger made only when used. */
-  const httpContext = async (requestId: string, requestLog: () => Logger, clientAddress: string | undefined, authorization: string | undefined): Promise<GraphQLContext> => {
-    const ctx: GraphQLContext = new HttpContext(requestId, deps.services, clientAddress, requestLog);
-    if (config.authDisabled) {
-      ctx.authDisabled = true;
-      return ctx;
-    }
-    let resolved: Awaited<ReturnType<typeof resolveAuthorization>>;
-    try {
-      resolved = await resolveAuthorization(deps.services, authorization);
-    } catch (err) {
-      if (!isServiceUnavailable(err)) throw err;
-      ctx.log.warn({ error: errorSummary(err) }, 'cannot check the API key: a dependency is unavailable');
-      throw withHttpStatus(unavailableError());
-    }
-    ctx.principal = resolved.principal;
-    if (resolved.authFailure !== undefined) ctx.authFailure = resolved.authFailure;
-    return ctx;
-  };
 
   app.use(httpMetrics(metrics));
   // Before request logging: a scrape every few seconds would drown the log.
@@ -335,10 +158,10 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
     GRAPHQL_PATH,
     // CORS only for the listed origins (none by default: no CORS headers at all).
     cors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, maxAge: 600 }),
-    express.json({ limit: '2mb' }),
-    documentLimitsMiddleware(documentLimits),
+    express.json({ limit: admission.limits.httpBodyBytes }),
+    admission.boundsMiddleware(),
     expressMiddleware(apollo, {
-      context: ({ req, res }) => httpContext(res.locals.requestId as string, () => res.locals.log as Logger, req.ip ?? req.socket.remoteAddress, req.headers.authorization),
+      context: ({ req, res }) => admission.httpContext(res.locals.requestId as string, () => res.locals.log as Logger, req.ip ?? req.socket.remoteAddress, req.headers.authorization),
     }),
     jsonErrorHandler(log),
   );
@@ -353,11 +176,11 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
     apollo,
     log,
     metrics,
-    documentLimits,
+    admission,
     corsOrigins: config.corsOrigins,
     staticHeaders: headersOf(helmetMiddleware),
     clientAddress: expressClientAddress(app),
-    context: (req, requestId, requestLog, clientAddress) => httpContext(requestId, requestLog, clientAddress, req.headers.authorization),
+    context: (req, requestId, requestLog, clientAddress) => admission.httpContext(requestId, requestLog, clientAddress, req.headers.authorization),
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -373,8 +196,7 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
     graphiqlUrl: config.graphiql ? `${url}/graphiql` : undefined,
     httpServer,
     async close() {
-      sockets.stop();
-      for (const client of wsServer.clients) client.close(1001, 'server shutting down');
+      subscriptions.close();
       await apollo.stop();
     },
   };

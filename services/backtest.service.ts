@@ -6,7 +6,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { In, type DataSource } from 'typeorm';
-import { strategyEntry, strategyKindList, type BacktestParams, type BacktestSizing, type BacktestStrategy, type BacktestStrategyInput, type StrategyChecks } from '../domain/backtest';
+import { describeStrategies, STRATEGIES, strategyEntry, strategyKindList, type AnyStrategyEntry, type BacktestParams, type BacktestSizing, type BacktestStrategy, type BacktestStrategyInput, type StrategyChecks } from '../domain/backtest';
 import { isUuid } from '../domain/ids';
 import { BacktestRun, BacktestStatus } from '../entities';
 import { markBacktestTerminal } from './backtest-status';
@@ -289,7 +289,13 @@ export class BacktestService {
     private readonly db: DataSource,
     private readonly temporal: Client,
     private readonly taskQueue: string,
+    /** The strategies to describe; the registry, or an extended one in tests. */
+    private readonly registry: readonly AnyStrategyEntry[] = STRATEGIES,
   ) {}
+  /** Every strategy a backtest can run, with its parameters' types, defaults and ranges. */
+  strategies() {
+    return describeStrategies(this.registry);
+  }
   start(input: StartBacktestInput, createdBy?: string | null) {
     return startBacktest(this.db, this.temporal, this.taskQueue, input, createdBy ?? null);
   }

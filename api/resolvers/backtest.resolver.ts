@@ -2,7 +2,7 @@ import { Max, MaxLength, Min } from 'class-validator';
 import { Arg, Authorized, Ctx, Field, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
 import { BacktestRun, BacktestStatus, Role } from '../../entities';
 import { Topic } from '../../events/topics';
-import { STRATEGIES, strategyEntry, type StrategyField } from '../../domain/backtest';
+import { STRATEGIES, strategyEntry, type StrategyDescription, type StrategyField } from '../../domain/backtest';
 import { MAX_BACKTEST_OFFSET, MAX_BACKTEST_PAGE, type StartBacktestInput } from '../../services/backtest.service';
 import { unauthenticated } from '../auth/auth';
 import type { GraphQLContext } from '../context';
@@ -60,6 +60,52 @@ for (const entry of STRATEGIES) {
 }
 for (const [name, field] of strategyFields) {
   Field(() => graphqlTypeOf(field), { nullable: true, ...(field.description ? { description: field.description } : {}) })(RunBacktestInput.prototype, name);
+}
+
+enum StrategyParameterType {
+  FLOAT = 'float',
+  INT = 'int',
+  BOOLEAN = 'boolean',
+}
+registerEnumType(StrategyParameterType, { name: 'StrategyParameterType' });
+
+@ObjectType({ description: 'A parameter of a strategy: a RunBacktestInput field (and a SweepRangesInput field) of that name.' })
+class StrategyParameter {
+  @Field({ description: 'The RunBacktestInput field.' }) name!: string;
+  @Field(() => StrategyParameterType) type!: StrategyParameterType;
+  @Field() description!: string;
+  @Field(() => Float, { nullable: true, description: 'Used when the field is absent; null: none (e.g. no holding period); booleans as 0/1.' }) default!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Smallest accepted value.' }) min!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Largest accepted value.' }) max!: number | null;
+  @Field(() => Float, { nullable: true, description: 'A sensible increment for inputs and sweep grids.' }) step!: number | null;
+}
+
+@ObjectType({ description: 'A strategy a backtest can run (domain/backtest/strategy-registry.ts).' })
+class BacktestStrategyInfo {
+  @Field({ description: 'The StrategyKind value (RunBacktestInput.strategy).' }) name!: string;
+  @Field({ description: 'As stored in a run\'s params.strategy.kind.' }) kind!: string;
+  @Field() description!: string;
+  @Field({ description: 'Whether sizing SUGGESTED applies.' }) suggestedSizing!: boolean;
+  @Field(() => [StrategyParameter]) parameters!: StrategyParameter[];
+}
+
+/** The service's strategy descriptions in GraphQL's shape (booleans as 0/1, absent bounds as null). */
+function toStrategyInfo(d: StrategyDescription): BacktestStrategyInfo {
+  return {
+    name: d.graphqlName,
+    kind: d.kind,
+    description: d.description,
+    suggestedSizing: d.suggestedSizing,
+    parameters: d.parameters.map((p) => ({
+      name: p.name,
+      type: p.type as StrategyParameterType,
+      description: p.description,
+      default: typeof p.default === 'boolean' ? Number(p.default) : p.default,
+      min: p.min ?? null,
+      max: p.max ?? null,
+      step: p.step ?? null,
+    })),
+  };
 }
 
 @ObjectType()
@@ -144,6 +190,12 @@ export function toServiceInput(input: RunBacktestInput): StartBacktestInput {
 
 @Resolver(() => BacktestRun)
 export class BacktestResolver {
+  @Authorized()
+  @Query(() => [BacktestStrategyInfo], { description: 'Every strategy a backtest can run, with its parameters: types, defaults and ranges. The dashboard builds its forms from this.' })
+  backtestStrategies(@Ctx() ctx: GraphQLContext): BacktestStrategyInfo[] {
+    return ctx.services.backtests.strategies().map(toStrategyInfo);
+  }
+
   @Authorized()
   @Mutation(() => BacktestRun, { description: 'Starts a backtest workflow; follow it with backtestProgress or in the Temporal UI (workflowId).' })
   runBacktest(@Arg('input', () => RunBacktestInput) input: RunBacktestInput, @Ctx() ctx: GraphQLContext): Promise<BacktestRun> {

@@ -28,8 +28,8 @@ export {
 export type { SweepValue, BestOfNChunkResult, WalkForwardWindow, WalkForwardStep } from './sweep';
 export { BacktestDataError, SIGNAL_LOOKBACK_MS } from './contracts';
 export type { BacktestParams, BacktestPlan, BacktestOutcome, BacktestSizing, BacktestStrategy, BacktestStrategyInput } from './contracts';
-export { STRATEGIES, strategyEntry, strategyKindList, replayTargetOf, smaCrossoverPositions } from './strategy-registry';
+export { STRATEGIES, describeStrategies, strategyEntry, strategyKindList, replayTargetOf, smaCrossoverPositions } from './strategy-registry';
 export type {
-  AnyStrategyEntry, StrategyChecks, StrategyData, StrategyEntry, StrategyField, StrategyKind, StrategyNeeds, StrategyPositions, FlatStrategyInput,
+  AnyStrategyEntry, StrategyChecks, StrategyData, StrategyDescription, StrategyEntry, StrategyField, StrategyKind, StrategyNeeds, StrategyPositions, FlatStrategyInput,
   SignalsStrategy, SentimentThresholdStrategy, SmaCrossoverStrategy,
 } from './strategy-registry';

@@ -32,10 +32,20 @@ export interface StrategyChecks {
   optionalInt(field: string, value: unknown, lo: number, hi: number): number | null;
 }
 
-/** A flat GraphQL input field a strategy reads (RunBacktestInput); a name shared by strategies has one type. */
+/**
+ * A parameter of a strategy: a flat GraphQL input field (RunBacktestInput) that it reads, with what
+ * a client needs to offer it (the dashboard's backtest and sweep forms are generated from these,
+ * through the backtestStrategies query). A name shared by strategies has one type. `min`/`max`
+ * are the range `validate` accepts, `default` what `fromFlatInput` uses when the field is absent
+ * (null: none, e.g. no holding period), `step` a sensible increment for inputs and sweep grids.
+ */
 export interface StrategyField {
   type: 'float' | 'int' | 'boolean';
-  description?: string;
+  description: string;
+  default: number | boolean | null;
+  min?: number;
+  max?: number;
+  step?: number;
 }
 
 /** The flat GraphQL input (RunBacktestInput) as the entries read it. */
@@ -90,8 +100,11 @@ const defineStrategy = <K extends string, I extends { kind: K }, P extends { kin
 const nullable = <T>(v: T | undefined | null): T | null => (v === undefined || v === null ? null : v);
 const fixedSize = (sizing: BacktestSizing) => (sizing.kind === 'fixed' ? sizing.fraction : 1);
 
-const ALLOW_SHORT: StrategyField = { type: 'boolean', description: 'go short as well as long' };
-const HOLDING_BARS: StrategyField = { type: 'int', description: 'close a position after this many bars unless renewed' };
+const ALLOW_SHORT = { type: 'boolean', description: 'go short as well as long', default: false } as const satisfies StrategyField;
+const HOLDING_BARS = { type: 'int', description: 'close a position after this many bars unless renewed', default: null, min: 1, max: 100_000, step: 1 } as const satisfies StrategyField;
+
+/** `value` when given, else the field's default (the flat GraphQL input's fields are all optional). */
+const orDefault = <T>(value: unknown, field: { default: T }): T => (value === undefined || value === null ? field.default : (value as T));
 
 // ---- signals: the product's own BUY/SELL/HOLD history ----
 
@@ -126,7 +139,7 @@ const signalsStrategy = defineStrategy<'signals', SignalsStrategyInput, SignalsS
   fromFlatInput: (f) => ({
     kind: 'signals',
     allowShort: f.allowShort as boolean | undefined,
-    holdingBars: nullable(f.holdingBars as number | undefined),
+    holdingBars: orDefault<number | null>(f.holdingBars, HOLDING_BARS),
     source: (f.signalSource as 'replay' | 'live' | undefined) ?? 'replay',
     modelVersion: nullable(f.modelVersion as string | undefined),
   }),
@@ -143,7 +156,7 @@ const signalsStrategy = defineStrategy<'signals', SignalsStrategyInput, SignalsS
       kind: 'signals',
       allowShort: raw.allowShort === true,
       onHold,
-      holdingBars: check.optionalInt('strategy.holdingBars', raw.holdingBars, 1, 100_000),
+      holdingBars: check.optionalInt('strategy.holdingBars', raw.holdingBars, HOLDING_BARS.min, HOLDING_BARS.max),
       source,
       rulesVersion: null,
       modelVersion,
@@ -205,37 +218,40 @@ export interface SentimentThresholdStrategyInput {
   minRelevance?: number;
 }
 
+const SENTIMENT_THRESHOLD_FIELDS = {
+  enter: { type: 'float', description: 'sentimentThreshold: go long at or above', default: 0.2, min: -1, max: 1, step: 0.05 },
+  exit: { type: 'float', description: 'sentimentThreshold: leave the long below', default: 0, min: -1, max: 1, step: 0.05 },
+  shortEnter: { type: 'float', description: 'sentimentThreshold with allowShort: go short at or below (default -enter)', default: null, min: -1, max: 1, step: 0.05 },
+  shortExit: { type: 'float', description: 'sentimentThreshold with allowShort: leave the short above (default -exit)', default: null, min: -1, max: 1, step: 0.05 },
+  windowHours: { type: 'float', description: 'sentimentThreshold: rolling sentiment window', default: 24, min: 1 / 60, max: 24 * 365, step: 1 },
+  minRelevance: { type: 'float', description: 'sentimentThreshold: ignore articles less relevant to the ticker than this', default: 0.2, min: 0, max: 1, step: 0.05 },
+  allowShort: ALLOW_SHORT,
+  holdingBars: HOLDING_BARS,
+} as const satisfies Record<string, StrategyField>;
+
 const sentimentThresholdStrategy = defineStrategy<'sentimentThreshold', SentimentThresholdStrategyInput, SentimentThresholdStrategy>({
   kind: 'sentimentThreshold',
   graphqlName: 'SENTIMENT_THRESHOLD',
   description: 'rolling, relevance-weighted news sentiment against enter/exit thresholds',
-  fields: {
-    enter: { type: 'float', description: 'sentimentThreshold: go long at or above' },
-    exit: { type: 'float', description: 'sentimentThreshold: leave the long below' },
-    shortEnter: { type: 'float' },
-    shortExit: { type: 'float' },
-    windowHours: { type: 'float', description: 'sentimentThreshold: rolling sentiment window' },
-    minRelevance: { type: 'float' },
-    allowShort: ALLOW_SHORT,
-    holdingBars: HOLDING_BARS,
-  },
+  fields: SENTIMENT_THRESHOLD_FIELDS,
   fromFlatInput: (f) => ({
     kind: 'sentimentThreshold',
-    enter: (f.enter as number | undefined) ?? 0.2,
-    exit: (f.exit as number | undefined) ?? 0,
+    enter: orDefault<number>(f.enter, SENTIMENT_THRESHOLD_FIELDS.enter),
+    exit: orDefault<number>(f.exit, SENTIMENT_THRESHOLD_FIELDS.exit),
     allowShort: f.allowShort as boolean | undefined,
     shortEnter: nullable(f.shortEnter as number | undefined),
     shortExit: nullable(f.shortExit as number | undefined),
-    windowHours: (f.windowHours as number | undefined) ?? 24,
-    holdingBars: nullable(f.holdingBars as number | undefined),
+    windowHours: orDefault<number>(f.windowHours, SENTIMENT_THRESHOLD_FIELDS.windowHours),
+    holdingBars: orDefault<number | null>(f.holdingBars, HOLDING_BARS),
     minRelevance: f.minRelevance as number | undefined,
   }),
   validate(raw, check) {
-    const enter = check.num('strategy.enter', raw.enter, -1, 1);
-    const exit = check.num('strategy.exit', raw.exit, -1, 1);
+    const F = SENTIMENT_THRESHOLD_FIELDS;
+    const enter = check.num('strategy.enter', raw.enter, F.enter.min, F.enter.max);
+    const exit = check.num('strategy.exit', raw.exit, F.exit.min, F.exit.max);
     if (exit > enter) throw check.bad('strategy.exit', `must not be above enter (${enter}), got ${exit}`);
-    const shortEnter = raw.shortEnter === undefined || raw.shortEnter === null ? null : check.num('strategy.shortEnter', raw.shortEnter, -1, 1);
-    const shortExit = raw.shortExit === undefined || raw.shortExit === null ? null : check.num('strategy.shortExit', raw.shortExit, -1, 1);
+    const shortEnter = raw.shortEnter === undefined || raw.shortEnter === null ? null : check.num('strategy.shortEnter', raw.shortEnter, F.shortEnter.min, F.shortEnter.max);
+    const shortExit = raw.shortExit === undefined || raw.shortExit === null ? null : check.num('strategy.shortExit', raw.shortExit, F.shortExit.min, F.shortExit.max);
     if ((shortExit ?? -exit) < (shortEnter ?? -enter)) throw check.bad('strategy.shortExit', 'must not be below shortEnter');
     return {
       kind: 'sentimentThreshold',
@@ -244,9 +260,9 @@ const sentimentThresholdStrategy = defineStrategy<'sentimentThreshold', Sentimen
       allowShort: raw.allowShort === true,
       shortEnter,
       shortExit,
-      windowHours: check.num('strategy.windowHours', raw.windowHours, 1 / 60, 24 * 365),
-      holdingBars: check.optionalInt('strategy.holdingBars', raw.holdingBars, 1, 100_000),
-      minRelevance: check.num('strategy.minRelevance', raw.minRelevance, 0, 1, 0.2),
+      windowHours: check.num('strategy.windowHours', raw.windowHours, F.windowHours.min, F.windowHours.max),
+      holdingBars: check.optionalInt('strategy.holdingBars', raw.holdingBars, F.holdingBars.min, F.holdingBars.max),
+      minRelevance: check.num('strategy.minRelevance', raw.minRelevance, F.minRelevance.min, F.minRelevance.max, F.minRelevance.default),
     };
   },
   suggestedSizing: false,
@@ -305,24 +321,27 @@ export function smaCrossoverPositions(close: ArrayLike<number>, p: { fastWindow:
   return out;
 }
 
+const SMA_CROSSOVER_FIELDS = {
+  fastWindow: { type: 'int', description: 'smaCrossover: bars in the fast average (default 50)', default: 50, min: 1, max: 10_000, step: 1 },
+  slowWindow: { type: 'int', description: 'smaCrossover: bars in the slow average (default 200)', default: 200, min: 2, max: 10_000, step: 1 },
+  allowShort: ALLOW_SHORT,
+} as const satisfies Record<string, StrategyField>;
+
 const smaCrossoverStrategy = defineStrategy<'smaCrossover', SmaCrossoverStrategyInput, SmaCrossoverStrategy>({
   kind: 'smaCrossover',
   graphqlName: 'SMA_CROSSOVER',
   description: 'price only: long while the fast SMA of closes is above the slow one (a baseline without news)',
-  fields: {
-    fastWindow: { type: 'int', description: 'smaCrossover: bars in the fast average (default 50)' },
-    slowWindow: { type: 'int', description: 'smaCrossover: bars in the slow average (default 200)' },
-    allowShort: ALLOW_SHORT,
-  },
+  fields: SMA_CROSSOVER_FIELDS,
   fromFlatInput: (f) => ({
     kind: 'smaCrossover',
-    fastWindow: (f.fastWindow as number | undefined) ?? 50,
-    slowWindow: (f.slowWindow as number | undefined) ?? 200,
+    fastWindow: orDefault<number>(f.fastWindow, SMA_CROSSOVER_FIELDS.fastWindow),
+    slowWindow: orDefault<number>(f.slowWindow, SMA_CROSSOVER_FIELDS.slowWindow),
     allowShort: f.allowShort as boolean | undefined,
   }),
   validate(raw, check) {
-    const fastWindow = check.int('strategy.fastWindow', raw.fastWindow, 1, 10_000);
-    const slowWindow = check.int('strategy.slowWindow', raw.slowWindow, 2, 10_000);
+    const F = SMA_CROSSOVER_FIELDS;
+    const fastWindow = check.int('strategy.fastWindow', raw.fastWindow, F.fastWindow.min, F.fastWindow.max);
+    const slowWindow = check.int('strategy.slowWindow', raw.slowWindow, F.slowWindow.min, F.slowWindow.max);
     if (slowWindow <= fastWindow) throw check.bad('strategy.slowWindow', `must be above fastWindow (${fastWindow}), got ${slowWindow}`);
     return { kind: 'smaCrossover', fastWindow, slowWindow, allowShort: raw.allowShort === true };
   },
@@ -357,6 +376,27 @@ export type AnyStrategyEntry = StrategyEntry<string, { kind: string }, { kind: s
 /** The entry for `kind`, or undefined for an unknown kind. */
 export function strategyEntry(kind: unknown): AnyStrategyEntry | undefined {
   return (STRATEGIES as readonly AnyStrategyEntry[]).find((s) => s.kind === kind);
+}
+
+/** A strategy as a client sees it (the backtestStrategies query): what to offer in a form. */
+export interface StrategyDescription {
+  kind: string;
+  graphqlName: string;
+  description: string;
+  /** Whether `sizing: suggested` applies. */
+  suggestedSizing: boolean;
+  parameters: Array<StrategyField & { name: string }>;
+}
+
+/** The registry (or, in tests, an extended one) as clients see it, in registry order. */
+export function describeStrategies(entries: readonly AnyStrategyEntry[] = STRATEGIES): StrategyDescription[] {
+  return entries.map((e) => ({
+    kind: e.kind,
+    graphqlName: e.graphqlName,
+    description: e.description,
+    suggestedSizing: e.suggestedSizing,
+    parameters: Object.entries(e.fields).map(([name, field]) => ({ name, ...field })),
+  }));
 }
 
 /** "'a', 'b' or 'c'" */

@@ -6,9 +6,10 @@
  * TIDINGS_SKIP_TEMPORAL_CLI=1 / TIDINGS_SKIP_ENCODER=1 skip a part (container builds that talk
  * to a Temporal server). Then, optionally, the native TensorFlow binding (scripts/install/tf-native.js;
  * TIDINGS_TF_NATIVE=0 skips it): when it cannot be built, one line says so and the wasm backend serves.
+ * Last, Helm for the chart tests (TIDINGS_SKIP_HELM=1 skips it; the image does not need it).
  */
 'use strict';
-const { ensureEncoder, ensureTemporalCli, InstallError } = require('./tools');
+const { ensureEncoder, ensureHelm, ensureTemporalCli, InstallError } = require('./tools');
 const { ensureNativeTf } = require('./tf-native');
 
 const say = (line) => process.stdout.write(`[tidings install] ${line}\n`);
@@ -35,6 +36,14 @@ async function main() {
   } catch (err) {
     if (!(err instanceof InstallError)) throw err;
     say(`native TensorFlow: not available, TensorFlow.js uses its wasm backend (${err.message})`);
+  }
+  // Optional too: only the Kubernetes chart's tests run helm (they install it then if still missing).
+  try {
+    if (process.env.TIDINGS_SKIP_HELM === '1') say('helm: skipped (TIDINGS_SKIP_HELM=1)');
+    else say(`helm: ${await ensureHelm({ log: say })}`);
+  } catch (err) {
+    if (!(err instanceof InstallError)) throw err;
+    process.stderr.write(`[tidings install] helm: ${err.message}\n`);
   }
 }
 

