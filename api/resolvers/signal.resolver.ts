@@ -119,6 +119,7 @@ const SIGNAL_COMPUTED_FIELDS: ReadonlyMap<string, readonly string[]> = new Map([
   ['technical', ['features']],
   ['newsIntensity', ['features']],
   ['vsa', ['features']],
+  ['emotions', ['features']],
 ]);
 
 const NOTHING_COMPUTED: ReadonlyMap<string, readonly string[]> = new Map();
