@@ -173,8 +173,12 @@ export function Ticker({ ticker }: { ticker: string }) {
         candles.setData(bars.map((b) => ({ time: toChartTime(b.time), open: b.open, high: b.high, low: b.low, close: b.close })));
         createSeriesMarkers(candles, markers);
         const panes = chart.panes();
-        if (panes[1]) panes[1].setHeight(90);
-        if (panes[2]) panes[2].setHeight(80);
+        if (panes[2]) {
+          // candles, sentiment and the emotion band share the height 3:1:1
+          panes[0].setStretchFactor(0.6);
+          panes[1].setStretchFactor(0.2);
+          panes[2].setStretchFactor(0.2);
+        } else if (panes[1]) panes[1].setHeight(90);
       } else if (markers.length) {
         // No candles: markers ride on a flat line at 0 through the signal times.
         const line = chart.addSeries(LineSeries, { color: '#30363d', lineWidth: 1, priceLineVisible: false, lastValueVisible: false }, 0);
