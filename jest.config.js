@@ -16,7 +16,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
-      testMatch: ['<rootDir>/{api,workflows,activities,entities,events,config,db,domain,ml,services,observability,runtime,temporal,cli,bench,scripts}/**/*.test.ts'],
+      testMatch: ['<rootDir>/{api,workflows,activities,contracts,store,entities,events,config,db,domain,ml,services,observability,runtime,temporal,cli,bench,scripts}/**/*.test.ts'],
     },
     {
       displayName: 'integration',

@@ -3,13 +3,13 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import {
-  barsToArrays, BacktestDataError, combinePermutationChunks, downsampleEquity, preparePermutationTest, replayTargetOf, runBacktest, runPermutationChunk, strategyEntry,
-  type BacktestBars, type BacktestOptions, type BacktestOutcome, type BacktestParams, type BacktestPlan, type PermutationChunkResult, type PermutationStatistic,
-  type PreparedPermutationTest, type SignalType, type StrategyData, type StrategyNeeds,
+  combinePermutationChunks, downsampleEquity, preparePermutationTest, replayTargetOf, runBacktest, runPermutationChunk, type BacktestOutcome, type BacktestPlan, type PermutationChunkResult, type PermutationStatistic,
+  type PreparedPermutationTest,
 } from '../domain/backtest';
-import type { Queryable } from '../events/publish';
-import { markBacktestTerminal, publishBacktestProgress } from '../services/backtest-status';
-import { loadBars, loadObservations } from './signal.activities';
+import {
+  addBacktestPermutationsDone, backtestStatusAndPValue, completeBacktestRun, markBacktestTerminal, pinBacktestSignalSource, storeBacktestCore,
+} from '../store/backtest-status-store';
+import { loadRun, prepareRun } from '../store/backtest-input-store';
 
 /** Parallel permutation activities per backtest: 4 keeps a 2-core worker busy without starving others. */
 export const PERMUTATION_CHUNKS = 4;
@@ -17,75 +17,7 @@ const EQUITY_POINTS = 500;
 const PROGRESS_EVERY_MS = 500;
 const SLICE_MS = 25;
 
-interface PreparedRun {
-  bars: Required<BacktestBars>;
-  targets: Float64Array;
-  options: BacktestOptions;
-  inputs: Record<string, unknown>;
-  /** Things the client must see: the run worked, but its result may not mean what it seems. */
-  warnings: string[];
-}
-
-const dataError = (message: string) => ApplicationFailure.nonRetryable(message, 'BacktestDataError');
-
-async function loadRun(db: Queryable, id: string): Promise<{ status: string; params: BacktestParams; metrics: Record<string, unknown> | null }> {
-  const [row] = (await db.query(`SELECT status, params, metrics FROM backtest_runs WHERE id = $1`, [id])) as Array<{ status: string; params: BacktestParams; metrics: Record<string, unknown> | null }>;
-  if (!row) throw ApplicationFailure.nonRetryable(`backtest ${id} does not exist`, 'BacktestStateError');
-  return row;
-}
-
-/** The inputs a strategy needs besides bars (StrategyNeeds): one loader per kind of input. */
-async function loadStrategyData(db: Queryable, ticker: string, to: Date, needs: StrategyNeeds): Promise<StrategyData> {
-  const data: StrategyData = {};
-  if (needs.sentiment) {
-    const { since, minRelevance } = needs.sentiment;
-    const observations = (await loadObservations(db, ticker, since, to)).filter((o) => o.relevance >= minRelevance);
-    data.sentiment = observations.map((o) => ({ time: o.publishedAt, score: o.score, weight: o.relevance }));
-  }
-  if (needs.signals) {
-    const { since, source, rulesVersion, modelVersion } = needs.signals;
-    const rows = (
-      source === 'replay'
-        ? await db.query(
-            `SELECT as_of, type, suggested_position_size FROM signal_history
-             WHERE ticker = $1 AND rules_version = $2 AND model_version = $3 AND as_of <= $4 AND as_of > $5 ORDER BY as_of`,
-            [ticker, rulesVersion, modelVersion, to.toISOString(), since.toISOString()],
-          )
-        : await db.query(`SELECT as_of, type, suggested_position_size FROM signals WHERE ticker = $1 AND as_of <= $2 AND as_of > $3 ORDER BY as_of, created_at`, [
-            ticker,
-            to.toISOString(),
-            since.toISOString(),
-          ])
-    ) as Array<{ as_of: Date; type: SignalType; suggested_position_size: number }>;
-    data.signals = rows.map((r) => ({ asOf: new Date(r.as_of), type: r.type, suggestedPositionSize: r.suggested_position_size }));
-  }
-  return data;
-}
-
-/** Bars plus target positions built from information known at each bar (the strategy's registry entry, domain/backtest/strategy-registry.ts). */
-export async function prepareRun(db: Queryable, p: BacktestParams): Promise<PreparedRun> {
-  const from = new Date(p.from);
-  const to = new Date(p.to);
-  const priceBars = await loadBars(db, p.ticker, p.interval, from, to);
-  if (priceBars.length < 3) {
-    throw dataError(`only ${priceBars.length} ${p.interval} price bars for ${p.ticker} between ${p.from} and ${p.to}; import prices first (npm run cli -- import-prices)`);
-  }
-  const bars = barsToArrays(priceBars);
-  const entry = strategyEntry(p.strategy.kind);
-  if (!entry) throw dataError(`backtest strategy '${p.strategy.kind}' is not known to this worker`);
-  try {
-    const data = await loadStrategyData(db, p.ticker, to, entry.needs(p.strategy, { ticker: p.ticker, from, to }));
-    const { targets, inputs, warnings } = entry.positions(bars, p.strategy, data, { ticker: p.ticker, from: p.from, to: p.to, sizing: p.sizing });
-    return { bars, targets, options: { costBps: p.costBps, slippageBps: p.slippageBps, execution: p.execution }, inputs, warnings };
-  } catch (err) {
-    if (err instanceof BacktestDataError) throw dataError(err.message);
-    throw err;
-  }
-}
-
 const finite = (x: number | null) => (x === null || !Number.isFinite(x) ? null : x);
-
-const publishProgress = publishBacktestProgress;
 
 /** One prepared permutation test per backtest per worker process, so parallel chunks and retries on this worker share it. */
 const preparedCache = new Map<string, Promise<PreparedPermutationTest>>();
@@ -133,15 +65,7 @@ export function backtestActivities(db: DataSource, log: Logger) {
       const curve = downsampleEquity(equity, EQUITY_POINTS, run.bars.times);
       const equityCurve = curve.index.map((_, i) => [curve.time![i], curve.equity[i]]);
       const total = params.permutations;
-      await db.transaction(async (tx) => {
-        const updated = (await tx.query(
-          `UPDATE backtest_runs SET status = 'RUNNING', metrics = $2::jsonb, equity_curve = $3::jsonb, permutations_total = $4, permutations_done = 0
-           WHERE id = $1 AND status IN ('PENDING', 'RUNNING') RETURNING id`,
-          [backtestId, JSON.stringify(metrics), JSON.stringify(equityCurve), total],
-        )) as [unknown[], number];
-        if (updated[0].length === 0) throw ApplicationFailure.nonRetryable(`backtest ${backtestId} was stopped while it ran`, 'BacktestStateError');
-        await publishProgress(tx, { id: backtestId, done: 0, total, status: 'RUNNING' });
-      });
+      if (!(await storeBacktestCore(db, backtestId, metrics, equityCurve, total))) throw ApplicationFailure.nonRetryable(`backtest ${backtestId} was stopped while it ran`, 'BacktestStateError');
       const count = Math.min(PERMUTATION_CHUNKS, total);
       const chunks = Array.from({ length: count }, (_, i) => ({ start: Math.floor((i * total) / count), end: Math.floor(((i + 1) * total) / count) }));
       log.debug({ backtestId, bars: n, total }, 'backtest core done');
@@ -179,15 +103,7 @@ export function backtestActivities(db: DataSource, log: Logger) {
           lastPublish = Date.now();
           const delta = done - reported;
           reported = done;
-          await db.transaction(async (tx) => {
-            const rows = (await tx.query(
-              `UPDATE backtest_runs SET permutations_done = LEAST(permutations_total, permutations_done + $2)
-               WHERE id = $1 AND status = 'RUNNING' RETURNING permutations_done, permutations_total`,
-              [backtestId, delta],
-            )) as [Array<{ permutations_done: number; permutations_total: number }>, number];
-            const [row] = rows[0];
-            if (row) await publishProgress(tx, { id: backtestId, done: row.permutations_done, total: row.permutations_total, status: 'RUNNING' });
-          });
+          await addBacktestPermutationsDone(db, backtestId, delta);
         } else {
           // A macrotask turn lets heartbeats, workflow activations and a cancellation through.
           await new Promise((resolve) => setTimeout(resolve, 0));
@@ -202,22 +118,11 @@ export function backtestActivities(db: DataSource, log: Logger) {
       const run = await loadRun(db, backtestId);
       const stored = (run.metrics?.permutation ?? { statistic: run.params.statistic, observed: 0 }) as { statistic: PermutationStatistic; observed: number };
       const combined = chunks.length > 0 ? combinePermutationChunks(stored, chunks) : null;
-      const outcome = await db.transaction(async (tx) => {
-        const rows = (await tx.query(
-          `UPDATE backtest_runs SET status = 'COMPLETED', p_value = $2, permutations_done = $3, completed_at = now(),
-             metrics = coalesce(metrics, '{}'::jsonb) || jsonb_build_object('permutation', $4::jsonb)
-           WHERE id = $1 AND status = 'RUNNING' RETURNING permutations_done, permutations_total`,
-          [backtestId, combined?.pValue ?? null, combined?.permutations ?? 0, JSON.stringify(combined ?? stored)],
-        )) as [Array<{ permutations_done: number; permutations_total: number }>, number];
-        const [row] = rows[0];
-        if (!row) return null;
-        await publishProgress(tx, { id: backtestId, done: row.permutations_done, total: row.permutations_total, status: 'COMPLETED' });
-        return { id: backtestId, status: 'COMPLETED', pValue: combined?.pValue ?? null };
-      });
+      const completed = await completeBacktestRun(db, backtestId, combined?.pValue ?? null, combined?.permutations ?? 0, combined ?? stored);
       preparedCache.delete(backtestId);
-      if (outcome) return outcome;
-      const [now] = (await db.query(`SELECT status, p_value FROM backtest_runs WHERE id = $1`, [backtestId])) as Array<{ status: string; p_value: number | null }>;
-      return { id: backtestId, status: now.status, pValue: now.p_value };
+      if (completed) return { id: backtestId, status: 'COMPLETED', pValue: combined?.pValue ?? null };
+      const now = await backtestStatusAndPValue(db, backtestId);
+      return { id: backtestId, status: now.status, pValue: now.pValue };
     },
 
     /** What a backtest of replayed signals must replay first (null for any other run). */
@@ -228,11 +133,7 @@ export function backtestActivities(db: DataSource, log: Logger) {
 
     /** Records in the run's params which replay series it trades (so it can be rerun and says what it used). */
     async pinBacktestSignalSource(backtestId: string, rulesVersion: string, modelVersion: string): Promise<void> {
-      await db.query(
-        `UPDATE backtest_runs SET params = jsonb_set(jsonb_set(params, '{strategy,rulesVersion}', to_jsonb($2::text)), '{strategy,modelVersion}', to_jsonb($3::text))
-         WHERE id = $1 AND status IN ('PENDING', 'RUNNING')`,
-        [backtestId, rulesVersion, modelVersion],
-      );
+      await pinBacktestSignalSource(db, backtestId, rulesVersion, modelVersion);
       preparedCache.delete(backtestId);
     },
 

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { isFeatureEnabled, type FlagKey } from '../services/feature-flags.service';
+import { isFeatureEnabled, type FlagKey } from '../store/feature-flag-store';
 
 export function featureFlagActivities(db: DataSource) {
   return {

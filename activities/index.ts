@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
+import type { WebhookDeliveryActivities } from '../contracts';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
 import { ingestionActivities, type FeedIngestOptions } from './ingestion.activities';
 import { featureFlagActivities } from './feature-flag.activities';
@@ -12,6 +13,7 @@ import { webhookActivities, type WebhookOptions } from './webhook.activities';
 import { priceSourceActivities } from './price-source.activities';
 import { signalReplayActivities } from './signal-replay.activities';
 import { sweepActivities } from './sweep.activities';
+import { portfolioBacktestActivities } from './portfolio-backtest.activities';
 
 /** What every activity may use; built once per worker process. */
 export interface ActivityDeps {
@@ -40,6 +42,7 @@ export function createActivities(deps: ActivityDeps) {
     ...backtestActivities(deps.db, deps.log),
     ...signalReplayActivities(deps.db, deps.log),
     ...sweepActivities(deps.db, deps.log),
+    ...portfolioBacktestActivities(deps.db, deps.log),
     // The pipeline's activities heartbeat on a timer: their workflows notice a dead worker in ~10 s.
     pollFeed: heartbeating(ingestion.pollFeed),
     scoreArticles: heartbeating(sentiment.scoreArticles),
@@ -48,3 +51,7 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+// workflows/webhook.workflow.ts proxies these through the contract, not through this module.
+const webhookDeliveryContract: (a: Activities) => WebhookDeliveryActivities = (a) => a;
+void webhookDeliveryContract;

@@ -4,12 +4,11 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
 import { articlesFromFeedBody, DEFAULT_MAX_ITEMS, DEFAULT_USER_AGENT, fetchFeed, FeedFetchError, FeedParseError, type SkippedItem } from '../domain/feeds';
 import { STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
-import { Article, Feed } from '../entities';
-import { insertArticles } from '../services/article-store';
+import { articleIdsOfIngestRun, findFeed, recordFeedFailure, recordFeedNotModified, storePolledArticles } from '../store/feed-store';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
-import { isFeatureEnabled } from '../services/feature-flags.service';
-import { currentTickerExtractor, withTickers } from '../services/ticker-extraction';
-import type { PollOutcome } from './ingestion-types';
+import { isFeatureEnabled } from '../store/feature-flag-store';
+import { currentTickerExtractor, withTickers } from '../store/ticker-extraction-store';
+import type { PollOutcome } from '../contracts';
 import { alertOperatorsIfFailing, type WebhookOptions } from './webhook.activities';
 
 /** What the worker's config says about fetching feeds; strict defaults when not given. */
@@ -21,13 +20,6 @@ export interface FeedIngestOptions {
 }
 
 const nothing = { newArticleIds: [], parsed: 0, skippedItems: 0, duplicates: 0 };
-
-async function recordFailure(db: DataSource, feedId: string, message: string): Promise<void> {
-  await db.query(
-    `UPDATE feeds SET last_polled_at = now(), last_error = $2, last_error_at = now(), consecutive_failures = consecutive_failures + 1 WHERE id = $1`,
-    [feedId, message.slice(0, 1000)],
-  );
-}
 
 /** The feed's health line for skipped items: the first reasons, with item indexes, and how many more. */
 export function skipSummary(skipped: SkippedItem[], capReason: string | null): string | null {
@@ -51,7 +43,7 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
   };
   /** Records a failed poll, then tells operators once the feed has failed N polls in a row. */
   const failed = async (feedId: string, message: string): Promise<void> => {
-    await recordFailure(db, feedId, message);
+    await recordFeedFailure(db, feedId, message);
     await alertOperatorsIfFailing(db, feedId, options.operatorAlerts ?? {}).catch((err: Error) =>
       // Not fatal to the poll: the alert's deliveries stay PENDING and the next failed poll starts them.
       log.warn({ feedId, err: err.message }, 'operator alert for a failing feed could not be started'),
@@ -68,8 +60,8 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
       const pollId = input.pollId ?? null;
       // Articles an earlier attempt of this same poll committed before its worker died.
       const storedBy = async (): Promise<string[]> =>
-        pollId ? (await db.getRepository(Article).find({ select: { id: true }, where: { ingestRun: pollId } })).map((r) => r.id) : [];
-      const feed = await db.getRepository(Feed).findOneBy({ id: input.feedId });
+        pollId ? articleIdsOfIngestRun(db, pollId) : [];
+      const feed = await findFeed(db, input.feedId);
       if (!feed) return polled({ status: 'skipped', reason: 'feed no longer exists', ...nothing });
       // Fresh, not cached: a poll that starts after rss_polling was switched off must not fetch.
       if (!(await isFeatureEnabled(db, 'rss_polling', { fresh: true }))) return polled({ status: 'skipped', reason: 'rss_polling is off', ...nothing });
@@ -95,7 +87,7 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
       }
       heartbeat();
       if (fetched.status === 'not-modified') {
-        await db.query(`UPDATE feeds SET last_polled_at = now(), last_success_at = now(), consecutive_failures = 0, last_error = NULL, failure_alerted_at = NULL WHERE id = $1`, [feed.id]);
+        await recordFeedNotModified(db, feed.id);
         return polled({ status: 'not-modified', ...nothing, newArticleIds: await storedBy() });
       }
 
@@ -115,16 +107,7 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
       const skipReason = skipSummary(items.skipped, items.capReason);
       let stored;
       try {
-        stored = await db.transaction(async (tx) => {
-          const rows = await insertArticles(tx, 'feed', feed.id, articles, pollId);
-          await tx.query(
-            `UPDATE feeds SET etag = $2, last_modified = $3, last_polled_at = now(), last_success_at = now(),
-               consecutive_failures = 0, last_error = NULL, failure_alerted_at = NULL, articles_ingested = articles_ingested + $4,
-               items_skipped = $5, last_skip_reason = $6 WHERE id = $1`,
-            [feed.id, fetched.etag, fetched.lastModified, rows.length, itemsSkipped, skipReason],
-          );
-          return rows;
-        });
+        stored = await storePolledArticles(db, { feedId: feed.id, etag: fetched.etag, lastModified: fetched.lastModified, pollId, itemsSkipped, skipReason }, articles);
       } catch (err) {
         // Never fail silently: the feed's health says why, whether or not Temporal retries.
         const reason = `STORE_FAILED: ${(err as Error).message}`;

@@ -1,22 +1,12 @@
 import os from 'node:os';
 import type { DataSource } from 'typeorm';
-import { publishEvent } from '../events/publish';
-import { ALL_KEY, Topic } from '../events/topics';
+import { completePipelineProbe } from '../store/pipeline-probe-store';
 
 export function pipelineProbeActivities(db: DataSource) {
   return {
     /** Idempotent: a retried attempt finds the probe completed and changes nothing. */
     async completePipelineProbe(probeId: string): Promise<void> {
-      await db.transaction(async (tx) => {
-        const rows: Array<{ id: string }> = await tx.query(
-          `UPDATE pipeline_probes SET status = 'COMPLETED', completed_at = now(), completed_by = $2
-           WHERE id = $1 AND status <> 'COMPLETED' RETURNING id`,
-          [probeId, `${os.hostname()}:${process.pid}`],
-        );
-        // UPDATE … RETURNING through TypeORM yields [rows, count].
-        const updated = Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
-        if (updated > 0) await publishEvent(tx, Topic.PIPELINE_PROBE_COMPLETED, ALL_KEY, { id: probeId });
-      });
+      await completePipelineProbe(db, probeId, `${os.hostname()}:${process.pid}`);
     },
   };
 }

@@ -1,30 +1,16 @@
 import { heartbeat } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
+import type { PriceFetchResult, TickerPriceResult } from '../contracts';
 import { DEFAULT_USER_AGENT, fetchFeed, FeedFetchError } from '../domain/feeds';
 import { STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { expandUrlTemplate } from '../domain/prices';
 import { PriceFormat } from '../entities/price-source.entity';
-import { ServiceError } from '../services/errors';
-import { importPrices } from '../services/price-import.service';
+import { PriceFileError, writePriceFile } from '../store/price-bar-store';
+import { followedTickers, priceSourceToFetch, recordPriceFetch } from '../store/price-source-store';
 
 export interface PriceFetchOptions {
   destinationPolicy?: DestinationPolicy;
-}
-
-export interface TickerPriceResult {
-  ticker: string;
-  inserted: number;
-  updated: number;
-  rejected: number;
-  error?: string;
-}
-
-export interface PriceFetchResult {
-  sourceId: string;
-  /** Tickers whose bars changed (new or corrected): their signals are recomputed. */
-  changedTickers: string[];
-  results: TickerPriceResult[];
 }
 
 const DELIMITERS: Record<PriceFormat, ',' | '\t' | ';' | undefined> = {
@@ -43,13 +29,7 @@ export function priceSourceActivities(db: DataSource, log: Logger, options: Pric
      * reported and does not stop the others; the source's health says what failed.
      */
     async fetchPriceSource(input: { sourceId: string }): Promise<PriceFetchResult> {
-      const [source] = (await db.query(`SELECT id, url_template, format, interval, tickers FROM price_sources WHERE id = $1`, [input.sourceId])) as Array<{
-        id: string;
-        url_template: string;
-        format: PriceFormat;
-        interval: string;
-        tickers: string[];
-      }>;
+      const source = await priceSourceToFetch(db, input.sourceId);
       if (!source) return { sourceId: input.sourceId, changedTickers: [], results: [] };
       const results: TickerPriceResult[] = [];
       for (const ticker of source.tickers) {
@@ -60,10 +40,11 @@ export function priceSourceActivities(db: DataSource, log: Logger, options: Pric
             results.push({ ticker, inserted: 0, updated: 0, rejected: 0 });
             continue;
           }
-          const report = await importPrices(db, { ticker, csv: fetched.body.toString('utf8'), interval: source.interval, delimiter: DELIMITERS[source.format] });
+          // The source's tickers and interval were validated when it was saved (services/price-source.service.ts).
+          const report = await writePriceFile(db, { ticker, csv: fetched.body.toString('utf8'), interval: source.interval, delimiter: DELIMITERS[source.format] });
           results.push({ ticker, inserted: report.inserted, updated: report.updated, rejected: report.rejected.length });
         } catch (err) {
-          if (!(err instanceof FeedFetchError) && !(err instanceof ServiceError)) throw err;
+          if (!(err instanceof FeedFetchError) && !(err instanceof PriceFileError)) throw err;
           const code = err instanceof FeedFetchError ? err.code : 'BAD_FILE';
           results.push({ ticker, inserted: 0, updated: 0, rejected: 0, error: `${code}: ${err.message}`.slice(0, 500) });
         }
@@ -72,15 +53,14 @@ export function priceSourceActivities(db: DataSource, log: Logger, options: Pric
       const errors = results.filter((r) => r.error);
       const stored = results.reduce((n, r) => n + r.inserted, 0);
       const lastError = errors.length ? errors.slice(0, 3).map((r) => `${r.ticker}: ${r.error}`).join('; ') + (errors.length > 3 ? `; and ${errors.length - 3} more` : '') : null;
-      await db.query(`UPDATE price_sources SET last_run_at = now(), last_error = $2, bars_stored = bars_stored + $3 WHERE id = $1`, [source.id, lastError, stored]);
+      await recordPriceFetch(db, source.id, lastError, stored);
       if (errors.length) log.warn({ sourceId: source.id, failed: errors.length }, 'price source: some tickers failed');
       return { sourceId: source.id, changedTickers: results.filter((r) => r.inserted + r.updated > 0).map((r) => r.ticker), results };
     },
 
     /** Every ticker any price source follows (the daily recompute's universe). */
     async followedTickers(): Promise<string[]> {
-      const rows = (await db.query(`SELECT DISTINCT unnest(tickers) AS ticker FROM price_sources ORDER BY 1`)) as Array<{ ticker: string }>;
-      return rows.map((r) => r.ticker);
+      return followedTickers(db);
     },
   };
 }

@@ -2,12 +2,14 @@ import { Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
+import type { ScoreArticlesInput, ScoreArticlesResult } from '../contracts';
+import { articlesWithoutScore, insertArticleScores, insertTickerScores, tickerMentions, unscoredArticleIds, type TickerScore } from '../store/sentiment-score-store';
 import { createLexiconScorer, LEXICON_NAME, type SentimentScorer } from '../domain/sentiment';
 import { type AccurateScorer, activeTierVersion, createScorer, defaultModelsDir, tierOfModel } from '../ml';
 import { createWorkerMetrics, scoringTier, type WorkerMetrics } from '../observability/metrics';
 import { findTickerSpan } from '../domain/tickers/spans';
-import { isFeatureEnabled } from '../services/feature-flags.service';
-import { sharedTickerExtractor } from '../services/ticker-extraction';
+import { isFeatureEnabled } from '../store/feature-flag-store';
+import { sharedTickerExtractor } from '../store/ticker-extraction-store';
 import { articlesLackingEmotions, findArticlesWithoutEmotions, insertArticleEmotions } from '../store/emotion-store';
 
 /** Loaded models are kept per worker process, by version ('' = the active model). */
@@ -57,21 +59,6 @@ async function emotionScorer(db: DataSource, log: Logger, emotionVersion: string
   return scorer;
 }
 
-export interface ScoreArticlesInput {
-  articleIds: string[];
-  /** A specific model version (backfills); unset = the active model, or the lexicon when the flag is off. */
-  modelVersion?: string;
-  /** Without modelVersion: 'accurate' scores with the active accurate tier (nothing to do when there is none). */
-  tier?: 'fast' | 'accurate';
-  batchSize?: number;
-}
-
-export interface ScoreArticlesResult {
-  modelVersion: string;
-  scored: number;
-  alreadyScored: number;
-}
-
 export function sentimentActivities(db: DataSource, log: Logger, metrics: WorkerMetrics = createWorkerMetrics()) {
   return {
     /**
@@ -89,12 +76,7 @@ export function sentimentActivities(db: DataSource, log: Logger, metrics: Worker
       const tier = scorer.tier ?? 'fast';
       // The encoder is ~100x slower than the n-gram model: smaller batches keep heartbeats frequent.
       const batchSize = Math.max(1, Math.min(input.batchSize ?? (tier === 'accurate' ? 64 : 256), 2048));
-      const todo: Array<{ id: string; title: string; created_at: Date }> = await db.query(
-        `SELECT a.id, a.title, a.created_at FROM articles a
-         WHERE a.id = ANY($1::uuid[])
-           AND NOT EXISTS (SELECT 1 FROM sentiment_scores s WHERE s.article_id = a.id AND s.model_version = $2)`,
-        [input.articleIds, scorer.modelVersion],
-      );
+      const todo = await articlesWithoutScore(db, input.articleIds, scorer.modelVersion);
       let scored = 0;
       for (let i = 0; i < todo.length; i += batchSize) {
         if (Context.current().cancellationSignal.aborted) break;
@@ -112,22 +94,7 @@ export function sentimentActivities(db: DataSource, log: Logger, metrics: Worker
         // Emotions and per-ticker scores first: a retry re-does every article whose article-level row is missing.
         if (isAccurate(scorer) && scorer.hasEntityHead) await storeTickerScores(db, scorer, batch);
         await insertArticleEmotions(db, batch.flatMap((a, k) => (emotions[k] ? [{ articleId: a.id, score: emotions[k]! }] : [])));
-        await db.query(
-          `INSERT INTO sentiment_scores (article_id, model_version, label, score, prob_negative, prob_neutral, prob_positive, unscored_reason, tier)
-           SELECT *, $9::text FROM unnest($1::uuid[], $2::text[], $3::text[], $4::real[], $5::real[], $6::real[], $7::real[], $8::text[])
-           ON CONFLICT (article_id, model_version) DO NOTHING`,
-          [
-            batch.map((a) => a.id),
-            results.map((r) => r.modelVersion),
-            results.map((r) => r.label),
-            results.map((r) => r.score),
-            results.map((r) => r.probabilities?.negative ?? null),
-            results.map((r) => r.probabilities?.neutral ?? null),
-            results.map((r) => r.probabilities?.positive ?? null),
-            results.map((r) => r.unscoredReason ?? null),
-            tier,
-          ],
-        );
+        await insertArticleScores(db, batch.map((a) => a.id), results, tier);
         scored += batch.length;
         // Lag (stored -> scored) only for live scoring: a backfill of old articles is not lag.
         const now = Date.now();
@@ -140,15 +107,7 @@ export function sentimentActivities(db: DataSource, log: Logger, metrics: Worker
 
     /** One page of articles in [from, to) with no score for the version, oldest first (for backfills). */
     async findUnscoredArticles(input: { from: string; to: string; modelVersion: string; limit: number }): Promise<string[]> {
-      const rows: Array<{ id: string }> = await db.query(
-        `SELECT a.id FROM articles a
-         WHERE a.published_at >= $1 AND a.published_at < $2
-           AND NOT EXISTS (SELECT 1 FROM sentiment_scores s WHERE s.article_id = a.id AND s.model_version = $3)
-         ORDER BY a.published_at, a.id
-         LIMIT $4`,
-        [input.from, input.to, input.modelVersion, Math.min(input.limit, 5000)],
-      );
-      return rows.map((r) => r.id);
+      return unscoredArticleIds(db, input.from, input.to, input.modelVersion, Math.min(input.limit, 5000));
     },
 
     /**
@@ -212,10 +171,7 @@ export function sentimentActivities(db: DataSource, log: Logger, metrics: Worker
  * (article, ticker, model version).
  */
 async function storeTickerScores(db: DataSource, scorer: AccurateScorer, batch: Array<{ id: string; title: string }>): Promise<void> {
-  const tickers: Array<{ article_id: string; ticker: string }> = await db.query(
-    `SELECT article_id, ticker FROM article_tickers WHERE article_id = ANY($1::uuid[]) ORDER BY article_id, ticker`,
-    [batch.map((a) => a.id)],
-  );
+  const tickers = await tickerMentions(db, batch.map((a) => a.id));
   const titles = new Map(batch.map((a) => [a.id, a.title]));
   const companies = sharedTickerExtractor().companies;
   const queries: Array<{ articleId: string; ticker: string; text: string; span: [number, number] }> = [];
@@ -226,23 +182,11 @@ async function storeTickerScores(db: DataSource, scorer: AccurateScorer, batch: 
   }
   if (queries.length === 0) return;
   const scores = await scorer.scoreEntities(queries.map((q) => ({ text: q.text, span: q.span })));
-  const rows = queries.map((q, i) => ({ q, s: scores[i] })).filter((r) => r.s?.label && r.s.probabilities);
+  const rows = queries
+    .map((q, i) => ({ articleId: q.articleId, ticker: q.ticker, score: scores[i] }))
+    .filter((r): r is TickerScore => !!r.score?.label && !!r.score.probabilities);
   if (rows.length === 0) return;
-  await db.query(
-    `INSERT INTO ticker_sentiment_scores (article_id, ticker, model_version, label, score, prob_negative, prob_neutral, prob_positive)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::real[], $6::real[], $7::real[], $8::real[])
-     ON CONFLICT (article_id, ticker, model_version) DO NOTHING`,
-    [
-      rows.map((r) => r.q.articleId),
-      rows.map((r) => r.q.ticker),
-      rows.map((r) => r.s!.modelVersion),
-      rows.map((r) => r.s!.label),
-      rows.map((r) => r.s!.score),
-      rows.map((r) => r.s!.probabilities!.negative),
-      rows.map((r) => r.s!.probabilities!.neutral),
-      rows.map((r) => r.s!.probabilities!.positive),
-    ],
-  );
+  await insertTickerScores(db, rows);
 }
 
 export { LEXICON_NAME };

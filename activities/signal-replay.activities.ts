@@ -2,65 +2,14 @@ import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activit
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
+import { INTRADAY_SUFFIX, type ReplayChunk, type ReplayChunkResult, type ReplayPlan, type ReplaySignalsInput, type ReplaySummary, type ReplayTarget } from '../contracts';
 import { replayDecisionTimes, resolveSignalParams, signalRulesVersion } from '../domain/signals';
 import type { Queryable } from '../events/publish';
-import { evaluateSignalAt, SIGNAL_BAR_INTERVAL, signalLookbackMs } from './signal.activities';
+import { evaluateSignalAt, signalLookbackMs } from '../store/signal-input-store';
+import { endSignalReplay, pastDatedArticleSpans, previousReplayedSignalAt, recordReplayChunk, replayChunkTimes, startSignalReplay, upsertReplayedSignal } from '../store/signal-replay-store';
 import { isTickerSymbol } from '../domain/tickers/symbol';
 
-/** One ticker's replay over [from, to] (ISO times, inclusive). */
-export interface ReplayTarget {
-  ticker: string;
-  from: string;
-  to: string;
-}
-
-export interface ReplaySignalsInput {
-  targets: ReplayTarget[];
-  /** Sentiment model whose scores are preferred; the workflow resolves the active one when unset. */
-  modelVersion?: string;
-  /** When given, must equal the rules version of the running code (old rules cannot be re-run). */
-  rulesVersion?: string;
-  /** Also decide at each article arrival (intraday); default false: each daily bar close only. */
-  intraday?: boolean;
-  /** Days per chunk (one activity); default 90. */
-  chunkDays?: number;
-}
-
-export interface ReplayChunk {
-  key: string;
-  ticker: string;
-  from: string;
-  to: string;
-}
-
-export interface ReplayPlan {
-  replayId: string;
-  rulesVersion: string;
-  modelVersion: string;
-  intraday: boolean;
-  chunks: ReplayChunk[];
-}
-
-export interface ReplayChunkResult {
-  key: string;
-  points: number;
-  written: number;
-  unchanged: number;
-}
-
-export interface ReplaySummary {
-  replayId: string;
-  status: string;
-  rulesVersion: string;
-  modelVersion: string;
-  points: number;
-  written: number;
-  unchanged: number;
-}
-
 const DAY = 86_400_000;
-/** Appended to the rules version of intraday series (decisions at bar closes and article arrivals). */
-export const INTRADAY_SUFFIX = '+intraday';
 const MAX_TARGETS = 500;
 const inputError = (message: string) => ApplicationFailure.nonRetryable(message, 'SignalReplayInputError');
 
@@ -87,15 +36,8 @@ export function planChunks(targets: ReplayTarget[], chunkDays: number): ReplayCh
 
 /** Decision times of one chunk: bar closes (and article arrivals when intraday) in [from, to]. */
 async function decisionTimes(db: Queryable, chunk: ReplayChunk, intraday: boolean): Promise<number[]> {
-  const bars = (await db.query(`SELECT time FROM price_bars WHERE ticker = $1 AND interval = $2 AND time >= $3 AND time <= $4`, [chunk.ticker, SIGNAL_BAR_INTERVAL, chunk.from, chunk.to])) as Array<{ time: Date }>;
-  const articles = intraday
-    ? ((await db.query(
-        `SELECT DISTINCT at.published_at AS time FROM article_tickers at JOIN articles a ON a.id = at.article_id
-         WHERE at.ticker = $1 AND at.published_at >= $2 AND at.published_at <= $3 AND a.published_at = at.published_at`,
-        [chunk.ticker, chunk.from, chunk.to],
-      )) as Array<{ time: Date }>)
-    : [];
-  return replayDecisionTimes(bars.map((b) => new Date(b.time).getTime()), articles.map((a) => new Date(a.time).getTime()), Date.parse(chunk.from), Date.parse(chunk.to), intraday);
+  const { bars, articles } = await replayChunkTimes(db, chunk, intraday);
+  return replayDecisionTimes(bars, articles, Date.parse(chunk.from), Date.parse(chunk.to), intraday);
 }
 
 export function signalReplayActivities(db: DataSource, log: Logger) {
@@ -119,13 +61,17 @@ export function signalReplayActivities(db: DataSource, log: Logger) {
       const chunks = planChunks(targets, chunkDays);
       const from = new Date(Math.min(...targets.map((t) => Date.parse(t.from)))).toISOString();
       const to = new Date(Math.max(...targets.map((t) => Date.parse(t.to)))).toISOString();
-      await db.query(
-        `INSERT INTO signal_replays (id, status, tickers, from_time, to_time, rules_version, model_version, intraday, chunks_total, params)
-         VALUES ($1, 'RUNNING', $2::text[], $3, $4, $5, $6, $7, $8, $9::jsonb)
-         ON CONFLICT (id) DO UPDATE SET status = 'RUNNING', model_version = EXCLUDED.model_version, chunks_total = EXCLUDED.chunks_total, params = EXCLUDED.params
-         WHERE signal_replays.status = 'PENDING'`,
-        [replayId, [...new Set(targets.map((t) => t.ticker))].sort(), from, to, rulesVersion, input.modelVersion, intraday, chunks.length, JSON.stringify({ targets, chunkDays, signalParams: resolveSignalParams() })],
-      );
+      await startSignalReplay(db, {
+        id: replayId,
+        tickers: [...new Set(targets.map((t) => t.ticker))].sort(),
+        from,
+        to,
+        rulesVersion,
+        modelVersion: input.modelVersion,
+        intraday,
+        chunksTotal: chunks.length,
+        params: { targets, chunkDays, signalParams: resolveSignalParams() },
+      });
       return { replayId, rulesVersion, modelVersion: input.modelVersion, intraday, chunks };
     },
 
@@ -144,27 +90,13 @@ export function signalReplayActivities(db: DataSource, log: Logger) {
       for (const t of times) {
         if (resume && t <= resume.after) continue;
         const asOf = new Date(t);
-        const [prev] = (await db.query(
-          `SELECT max(as_of) AS as_of FROM signal_history WHERE ticker = $1 AND rules_version = $2 AND model_version = $3 AND as_of < $4`,
-          [chunk.ticker, plan.rulesVersion, plan.modelVersion, asOf.toISOString()],
-        )) as Array<{ as_of: Date | null }>;
-        const s = await evaluateSignalAt(db, chunk.ticker, asOf, { preferModelVersion: plan.modelVersion, previousSignalAt: prev?.as_of ? new Date(prev.as_of) : null });
+        const series = { ticker: chunk.ticker, rulesVersion: plan.rulesVersion, modelVersion: plan.modelVersion };
+        const previousSignalAt = await previousReplayedSignalAt(db, series, asOf);
+        const s = await evaluateSignalAt(db, chunk.ticker, asOf, { preferModelVersion: plan.modelVersion, previousSignalAt });
         counts.points++;
         if (s) {
-          const features = { ...s.features, lastBarTime: s.provenance.lastBarTime };
-          const rows = (await db.query(
-            `INSERT INTO signal_history AS h (ticker, as_of, rules_version, model_version, type, confidence, risk_level, suggested_position_size, features, model_versions, article_ids, replay_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::text[], $11::uuid[], $12)
-             ON CONFLICT (ticker, rules_version, model_version, as_of) DO UPDATE SET
-               type = EXCLUDED.type, confidence = EXCLUDED.confidence, risk_level = EXCLUDED.risk_level,
-               suggested_position_size = EXCLUDED.suggested_position_size, features = EXCLUDED.features,
-               model_versions = EXCLUDED.model_versions, article_ids = EXCLUDED.article_ids, replay_id = EXCLUDED.replay_id, computed_at = now()
-             WHERE (h.type, h.confidence, h.risk_level, h.suggested_position_size, h.features, h.model_versions, h.article_ids)
-               IS DISTINCT FROM (EXCLUDED.type, EXCLUDED.confidence, EXCLUDED.risk_level, EXCLUDED.suggested_position_size, EXCLUDED.features, EXCLUDED.model_versions, EXCLUDED.article_ids)
-             RETURNING id`,
-            [chunk.ticker, asOf.toISOString(), plan.rulesVersion, plan.modelVersion, s.type, s.confidence, s.riskLevel, s.suggestedPositionSize, JSON.stringify(features), s.provenance.modelVersions, s.provenance.articleIds, plan.replayId],
-          )) as unknown[];
-          if (rows.length > 0) counts.written++;
+          const written = await upsertReplayedSignal(db, series, asOf, s, plan.replayId);
+          if (written) counts.written++;
           else counts.unchanged++;
         }
         if (Date.now() - last > 1000) {
@@ -173,26 +105,15 @@ export function signalReplayActivities(db: DataSource, log: Logger) {
           if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new CancelledFailure('signal replay cancelled');
         }
       }
-      // Progress counted once per chunk, even when a retry re-reports it.
-      await db.query(
-        `UPDATE signal_replays SET done_chunks = array_append(done_chunks, $2), chunks_done = chunks_done + 1,
-           points = points + $3, written = written + $4, unchanged = unchanged + $5
-         WHERE id = $1 AND NOT ($2 = ANY(done_chunks))`,
-        [plan.replayId, chunk.key, counts.points, counts.written, counts.unchanged],
-      );
+      await recordReplayChunk(db, plan.replayId, chunk.key, counts);
       log.debug({ replayId: plan.replayId, chunk: chunk.key, ...counts }, 'signal replay chunk done');
       return { key: chunk.key, ...counts };
     },
 
     async finishSignalReplay(replayId: string, status: 'COMPLETED' | 'FAILED' | 'CANCELLED', error: string | null): Promise<ReplaySummary> {
-      const [row] = (await db.query(
-        `UPDATE signal_replays SET status = $2, error = $3, completed_at = coalesce(completed_at, now())
-         WHERE id = $1 RETURNING status, rules_version, model_version, points, written, unchanged`,
-        [replayId, status, error?.slice(0, 2000) ?? null],
-      )) as [Array<{ status: string; rules_version: string; model_version: string; points: number; written: number; unchanged: number }>, number];
-      const r = row[0];
+      const r = await endSignalReplay(db, replayId, status, error?.slice(0, 2000) ?? null);
       if (!r) throw ApplicationFailure.nonRetryable(`signal replay ${replayId} does not exist`, 'SignalReplayInputError');
-      return { replayId, status: r.status, rulesVersion: r.rules_version, modelVersion: r.model_version, points: r.points, written: r.written, unchanged: r.unchanged };
+      return { replayId, ...r };
     },
 
     /**
@@ -204,17 +125,12 @@ export function signalReplayActivities(db: DataSource, log: Logger) {
       if (input.articleIds.length === 0) return [];
       const lookbackMs = signalLookbackMs(resolveSignalParams());
       const pastMs = input.pastMs ?? lookbackMs;
-      const rows = (await db.query(
-        `SELECT at.ticker, min(at.published_at) AS first, max(at.published_at) AS last
-         FROM article_tickers at WHERE at.article_id = ANY($1::uuid[]) AND at.published_at < $2
-         GROUP BY at.ticker ORDER BY at.ticker`,
-        [input.articleIds, new Date(Date.now() - pastMs).toISOString()],
-      )) as Array<{ ticker: string; first: Date; last: Date }>;
+      const rows = await pastDatedArticleSpans(db, input.articleIds, new Date(Date.now() - pastMs));
       const now = Date.now();
       return rows.slice(0, MAX_TARGETS).map((r) => ({
         ticker: r.ticker,
-        from: new Date(r.first).toISOString(),
-        to: new Date(Math.min(now, new Date(r.last).getTime() + lookbackMs)).toISOString(),
+        from: r.first.toISOString(),
+        to: new Date(Math.min(now, r.last.getTime() + lookbackMs)).toISOString(),
       }));
     },
   };

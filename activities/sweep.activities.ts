@@ -2,67 +2,25 @@ import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activit
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
+import type { SweepParams, SweepPlan, WalkForwardWindowResult } from '../contracts';
 import {
-  combineBestOfN, downsampleEquity, inferPeriodsPerYear, preparePermutationTest, replayTargetOf, runBacktest, runBestOfNChunk, stitchEquity, walkForwardStep, walkForwardWindows,
-  type BacktestParams, type BacktestResult, type BestOfNChunkResult, type PreparedPermutationTest, type SweepValue, type WalkForwardWindow,
+  combineBestOfN, combinePermutationChunks, downsampleEquity, inferPeriodsPerYear, preparePermutationTest, prepareWalkForwardPermutationTest, replayTargetOf, runBacktest,
+  runBestOfNChunk, runPermutationChunk, stitchEquity, walkForwardStep, walkForwardWindows,
+  type BacktestParams, type BacktestResult, type BestOfNChunkResult, type PermutationChunkResult, type PreparedPermutationTest, type WalkForwardGaps, type WalkForwardWindow,
 } from '../domain/backtest';
 import type { Queryable } from '../events/publish';
-import { prepareRun } from './backtest.activities';
+import { memoQueryable, prepareRun } from '../store/backtest-input-store';
+import { countPriceBars } from '../store/price-bar-store';
+import {
+  addSweepPermutationsDone, completeSweep, completeWalkForward, insertSweepResult, markSweepTerminal, saveSweepParams, startSweepRun, sweepResultStatistic, sweepStatus, sweepStatusAndParams,
+} from '../store/sweep-store';
 
-/** Stored in parameter_sweeps.params. */
-export interface SweepParams {
-  base: BacktestParams;
-  ranges: Record<string, SweepValue[]>;
-  configs: Array<{ overrides: Record<string, SweepValue>; params: BacktestParams }>;
-  statistic: 'sharpe' | 'totalReturn';
-  permutations: number;
-  seed: number;
-  concurrency: number;
-  /** Walk-forward only. */
-  inSampleBars?: number;
-  outOfSampleBars?: number;
-}
-
-export interface SweepPlan {
-  kind: 'SWEEP' | 'WALK_FORWARD';
-  configs: number;
-  concurrency: number;
-  permutations: number;
-  seed: number;
-  windows: number;
-  replay: { ticker: string; from: string; to: string; modelVersion: string | null } | null;
-}
-
-export interface WalkForwardWindowResult {
-  window: WalkForwardWindow;
-  chosen: number;
-  inSampleStatistic: number | null;
-  /** Out-of-sample equity per bar from window.isEnd to window.oosEnd, starting at 1. */
-  equity: number[];
-  metrics: Record<string, number | null>;
-}
+const gapsOf = (p: SweepParams): WalkForwardGaps => ({ purgeBars: p.purgeBars ?? 0, embargoBars: p.embargoBars ?? 0 });
 
 export const SWEEP_PERMUTATION_CHUNKS = 4;
 const SLICE_MS = 25;
 const stateError = (message: string) => ApplicationFailure.nonRetryable(message, 'SweepStateError');
 const finite = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
-
-/** Same query, same answer within one sweep: configurations share bars and news, so each distinct read happens once per worker. */
-function memoQueryable(db: Queryable): Queryable {
-  const cache = new Map<string, Promise<unknown>>();
-  return {
-    query(sql: string, params?: unknown[]) {
-      const key = sql + '\u0000' + JSON.stringify(params ?? []);
-      let hit = cache.get(key);
-      if (!hit) {
-        hit = db.query(sql, params);
-        hit.catch(() => cache.delete(key));
-        cache.set(key, hit);
-      }
-      return hit as Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    },
-  } as Queryable;
-}
 
 interface LoadedSweep {
   params: SweepParams;
@@ -78,7 +36,7 @@ function loadSweep(db: DataSource, id: string): Promise<LoadedSweep> {
   let entry = sweeps.get(id);
   if (!entry) {
     entry = (async () => {
-      const [row] = (await db.query(`SELECT status, params FROM parameter_sweeps WHERE id = $1`, [id])) as Array<{ status: string; params: SweepParams }>;
+      const row = await sweepStatusAndParams(db, id);
       if (!row) throw stateError(`parameter sweep ${id} does not exist`);
       return { params: row.params, db: memoQueryable(db), runs: new Map() };
     })();
@@ -107,26 +65,45 @@ function metricsOf(r: BacktestResult, extra: Record<string, unknown> = {}): Reco
 }
 
 async function stillRunning(db: DataSource, id: string): Promise<void> {
-  const [row] = (await db.query(`SELECT status FROM parameter_sweeps WHERE id = $1`, [id])) as Array<{ status: string }>;
-  if (!row) throw stateError(`parameter sweep ${id} does not exist`);
-  if (row.status !== 'RUNNING' && row.status !== 'PENDING') throw stateError(`parameter sweep ${id} is ${row.status}`);
+  const status = await sweepStatus(db, id);
+  if (!status) throw stateError(`parameter sweep ${id} does not exist`);
+  if (status !== 'RUNNING' && status !== 'PENDING') throw stateError(`parameter sweep ${id} is ${status}`);
+}
+
+/** The stitched out-of-sample permutation test of a walk-forward, once per sweep per worker. */
+const walkForwardTests = new Map<string, Promise<PreparedPermutationTest>>();
+
+function walkForwardTest(db: DataSource, sweepId: string, chosen: number[]): Promise<PreparedPermutationTest> {
+  let entry = walkForwardTests.get(sweepId);
+  if (!entry) {
+    entry = (async () => {
+      const sweep = await loadSweep(db, sweepId);
+      const runs = await Promise.all(chosen.map((c) => preparedConfig(sweep, c)));
+      const bars = runs[0].bars;
+      const windows = walkForwardWindows(bars.times.length, sweep.params.inSampleBars!, sweep.params.outOfSampleBars!, gapsOf(sweep.params));
+      if (windows.length !== chosen.length) throw stateError(`walk-forward ${sweepId} has ${windows.length} windows, ${chosen.length} choices given`);
+      const periodsPerYear = inferPeriodsPerYear(bars.times);
+      const segments = windows.map((w, k) => ({ targets: runs[k].targets, options: { ...runs[k].options, periodsPerYear }, from: w.oosStart, to: w.oosEnd }));
+      return prepareWalkForwardPermutationTest(bars, segments, sweep.params.statistic, periodsPerYear);
+    })();
+    entry.catch(() => walkForwardTests.delete(sweepId));
+    walkForwardTests.set(sweepId, entry);
+    if (walkForwardTests.size > SWEEP_CACHE_LIMIT) walkForwardTests.delete(walkForwardTests.keys().next().value!);
+  }
+  return entry;
 }
 
 export function sweepActivities(db: DataSource, log: Logger) {
   return {
     async planSweep(sweepId: string): Promise<SweepPlan> {
-      const [row] = (await db.query(
-        `UPDATE parameter_sweeps SET status = 'RUNNING' WHERE id = $1 AND status IN ('PENDING', 'RUNNING') RETURNING kind, params`,
-        [sweepId],
-      )) as [Array<{ kind: 'SWEEP' | 'WALK_FORWARD'; params: SweepParams }>, number];
-      const r = row[0];
+      const r = await startSweepRun(db, sweepId);
       if (!r) throw stateError(`parameter sweep ${sweepId} is not runnable`);
       const p = r.params;
       let windows = 0;
       if (r.kind === 'WALK_FORWARD') {
-        const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM price_bars WHERE ticker = $1 AND interval = $2 AND time >= $3 AND time <= $4`, [p.base.ticker, p.base.interval, p.base.from, p.base.to])) as Array<{ n: number }>;
-        windows = walkForwardWindows(n, p.inSampleBars!, p.outOfSampleBars!).length;
-        if (windows === 0) throw ApplicationFailure.nonRetryable(`${n} bars cannot hold one in-sample span of ${p.inSampleBars} bars plus an out-of-sample bar`, 'BacktestDataError');
+        const n = await countPriceBars(db, p.base.ticker, p.base.interval, p.base.from, p.base.to);
+        windows = walkForwardWindows(n, p.inSampleBars!, p.outOfSampleBars!, gapsOf(p)).length;
+        if (windows === 0) throw ApplicationFailure.nonRetryable(`${n} bars cannot hold one in-sample span of ${p.inSampleBars} bars, the ${p.embargoBars ?? 0}-bar embargo and an out-of-sample bar`, 'BacktestDataError');
       }
       const replay = replayTargetOf(p.base);
       return { kind: r.kind, configs: p.configs.length, concurrency: p.concurrency, permutations: p.permutations, seed: p.seed, windows, replay };
@@ -134,28 +111,25 @@ export function sweepActivities(db: DataSource, log: Logger) {
 
     /** Pins the replay series on every configuration (SIGNALS sweeps over replayed history). */
     async pinSweepSignalSource(sweepId: string, rulesVersion: string, modelVersion: string): Promise<void> {
-      const [row] = (await db.query(`SELECT params FROM parameter_sweeps WHERE id = $1`, [sweepId])) as Array<{ params: SweepParams }>;
+      const row = await sweepStatusAndParams(db, sweepId);
       if (!row) throw stateError(`parameter sweep ${sweepId} does not exist`);
       const pin = (p: BacktestParams): BacktestParams => (p.strategy.kind === 'signals' ? { ...p, strategy: { ...p.strategy, rulesVersion, modelVersion } } : p);
       const params: SweepParams = { ...row.params, base: pin(row.params.base), configs: row.params.configs.map((c) => ({ ...c, params: pin(c.params) })) };
-      await db.query(`UPDATE parameter_sweeps SET params = $2::jsonb WHERE id = $1`, [sweepId, JSON.stringify(params)]);
+      await saveSweepParams(db, sweepId, params);
       sweeps.delete(sweepId);
     },
 
     /** One configuration's backtest, stored once; returns its ranking statistic. */
     async runSweepConfig(sweepId: string, index: number): Promise<{ index: number; statistic: number }> {
-      const [done] = (await db.query(`SELECT statistic FROM parameter_sweep_results WHERE sweep_id = $1 AND config_index = $2`, [sweepId, index])) as Array<{ statistic: number }>;
-      if (done) return { index, statistic: done.statistic };
+      const stored = await sweepResultStatistic(db, sweepId, index);
+      if (stored !== undefined) return { index, statistic: stored };
       await stillRunning(db, sweepId);
       const sweep = await loadSweep(db, sweepId);
       const run = await preparedConfig(sweep, index);
       const result = runBacktest(run.bars, run.targets, run.options);
       const test = preparePermutationTest(run.bars, run.targets, { ...run.options, statistic: sweep.params.statistic, periodsPerYear: result.periodsPerYear });
       const statistic = finite(test.observed) ?? 0;
-      await db.query(
-        `INSERT INTO parameter_sweep_results (sweep_id, config_index, statistic, metrics) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT DO NOTHING`,
-        [sweepId, index, statistic, JSON.stringify(metricsOf(result, { ...run.inputs, warnings: run.warnings, bars: run.bars.times.length }))],
-      );
+      await insertSweepResult(db, sweepId, index, statistic, metricsOf(result, { ...run.inputs, warnings: run.warnings, bars: run.bars.times.length }));
       return { index, statistic };
     },
 
@@ -184,7 +158,7 @@ export function sweepActivities(db: DataSource, log: Logger) {
         }
         heartbeat({ done, atLeastAsGood, bestAloneAtLeastAsGood });
         // Progress only (finishSweep writes the exact count): a retried slice may count twice here.
-        await db.query(`UPDATE parameter_sweeps SET permutations_done = permutations_done + $2 WHERE id = $1 AND status = 'RUNNING'`, [sweepId, done - reported]);
+        await addSweepPermutationsDone(db, sweepId, done - reported);
         reported = done;
         await new Promise((resolve) => setTimeout(resolve, 0));
         if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new CancelledFailure('sweep permutations cancelled');
@@ -194,15 +168,11 @@ export function sweepActivities(db: DataSource, log: Logger) {
 
     async finishSweep(sweepId: string, bestIndex: number, chunks: BestOfNChunkResult[]): Promise<{ id: string; status: string; bestIndex: number; pValue: number | null; pValueBestAlone: number | null }> {
       const combined = chunks.length > 0 ? combineBestOfN(chunks) : null;
-      const rows = (await db.query(
-        `UPDATE parameter_sweeps SET status = 'COMPLETED', best_index = $2, p_value = $3, p_value_best_alone = $4, permutations_done = $5, completed_at = now()
-         WHERE id = $1 AND status = 'RUNNING' RETURNING status`,
-        [sweepId, bestIndex, combined?.pValue ?? null, combined?.pValueBestAlone ?? null, combined?.permutations ?? 0],
-      )) as [unknown[], number];
+      const updated = await completeSweep(db, sweepId, { bestIndex, pValue: combined?.pValue ?? null, pValueBestAlone: combined?.pValueBestAlone ?? null, permutations: combined?.permutations ?? 0 });
       sweeps.delete(sweepId);
-      const [now] = (await db.query(`SELECT status FROM parameter_sweeps WHERE id = $1`, [sweepId])) as Array<{ status: string }>;
-      log.debug({ sweepId, bestIndex, updated: rows[1] }, 'sweep finished');
-      return { id: sweepId, status: now?.status ?? 'UNKNOWN', bestIndex, pValue: combined?.pValue ?? null, pValueBestAlone: combined?.pValueBestAlone ?? null };
+      const now = await sweepStatus(db, sweepId);
+      log.debug({ sweepId, bestIndex, updated }, 'sweep finished');
+      return { id: sweepId, status: now ?? 'UNKNOWN', bestIndex, pValue: combined?.pValue ?? null, pValueBestAlone: combined?.pValueBestAlone ?? null };
     },
 
     /** One walk-forward window: optimise in sample over every configuration, trade the winner out of sample. */
@@ -211,7 +181,7 @@ export function sweepActivities(db: DataSource, log: Logger) {
       const sweep = await loadSweep(db, sweepId);
       const runs = await Promise.all(sweep.params.configs.map((_, i) => preparedConfig(sweep, i)));
       const bars = runs[0].bars;
-      const windows = walkForwardWindows(bars.times.length, sweep.params.inSampleBars!, sweep.params.outOfSampleBars!);
+      const windows = walkForwardWindows(bars.times.length, sweep.params.inSampleBars!, sweep.params.outOfSampleBars!, gapsOf(sweep.params));
       const window = windows[windowIndex];
       if (!window) throw stateError(`walk-forward window ${windowIndex} does not exist (${windows.length} windows)`);
       const periodsPerYear = inferPeriodsPerYear(bars.times);
@@ -227,14 +197,48 @@ export function sweepActivities(db: DataSource, log: Logger) {
       };
     },
 
-    /** Stitches the out-of-sample windows into one equity curve with its metrics, and stores it. */
-    async finishWalkForward(sweepId: string, steps: WalkForwardWindowResult[]): Promise<{ id: string; status: string }> {
+    /**
+     * Permutations [start, end) of the stitched out-of-sample result (chosen[k]: the configuration
+     * window k traded), in heartbeat-sized slices like the sweep's.
+     */
+    async runWalkForwardPermutations(sweepId: string, chosen: number[], seed: number, start: number, end: number): Promise<PermutationChunkResult> {
+      const test = await walkForwardTest(db, sweepId, chosen);
+      const resume = activityInfo().heartbeatDetails as { done: number; atLeastAsGood: number } | undefined;
+      let done = resume && resume.done >= start && resume.done <= end ? resume.done : start;
+      let atLeastAsGood = resume && done !== start ? resume.atLeastAsGood : 0;
+      const signal = cancellationSignal();
+      let reported = done;
+      while (done < end) {
+        const sliceStart = performance.now();
+        while (done < end && performance.now() - sliceStart < SLICE_MS) {
+          atLeastAsGood += runPermutationChunk(test, seed, done, done + 1).atLeastAsGood;
+          done++;
+        }
+        heartbeat({ done, atLeastAsGood });
+        await addSweepPermutationsDone(db, sweepId, done - reported);
+        reported = done;
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new CancelledFailure('walk-forward permutations cancelled');
+      }
+      return { start, end, atLeastAsGood, permutations: end - start };
+    },
+
+    /** Stitches the out-of-sample windows into one equity curve with its metrics and permutation p-value, and stores it. */
+    async finishWalkForward(sweepId: string, steps: WalkForwardWindowResult[], chunks: PermutationChunkResult[] = []): Promise<{ id: string; status: string }> {
       const sweep = await loadSweep(db, sweepId);
       const run = await preparedConfig(sweep, 0);
       const bars = run.bars;
       const ordered = [...steps].sort((a, b) => a.window.index - b.window.index);
       const periodsPerYear = inferPeriodsPerYear(bars.times);
-      const stitched = stitchEquity(bars.times, ordered.map((s) => ({ startBar: s.window.isEnd, equity: s.equity })), periodsPerYear);
+      // Runs stored before purge/embargo have windows without oosStart: they started at isEnd.
+      const oosStart = (w: WalkForwardWindow) => w.oosStart ?? w.isEnd;
+      const stitched = stitchEquity(bars.times, ordered.map((s) => ({ startBar: oosStart(s.window), equity: s.equity })), periodsPerYear);
+      const statistic = sweep.params.statistic;
+      const observed = statistic === 'sharpe' ? (stitched.metrics.sharpe ?? 0) : stitched.metrics.totalReturn;
+      const permutation = chunks.length > 0
+        ? { ...combinePermutationChunks({ observed: (await walkForwardTest(db, sweepId, ordered.map((s) => s.chosen))).observed, statistic }, chunks), permuted: 'the stitched out-of-sample bar returns, shuffled against the chosen configurations\' fixed positions and costs' }
+        : { statistic, observed: finite(observed), permutations: 0, pValue: null };
+      walkForwardTests.delete(sweepId);
       const curve = downsampleEquity(stitched.equity, 500, stitched.times);
       const t = (i: number) => new Date(bars.times[i]).toISOString();
       const result = {
@@ -244,7 +248,7 @@ export function sweepActivities(db: DataSource, log: Logger) {
           index: s.window.index,
           inSampleFrom: t(s.window.isStart),
           inSampleTo: t(s.window.isEnd),
-          outOfSampleFrom: t(s.window.isEnd),
+          outOfSampleFrom: t(oosStart(s.window)),
           outOfSampleTo: t(s.window.oosEnd),
           chosen: s.chosen,
           overrides: sweep.params.configs[s.chosen].overrides,
@@ -252,16 +256,19 @@ export function sweepActivities(db: DataSource, log: Logger) {
           outOfSample: s.metrics,
         })),
         equityCurve: curve.index.map((_, i) => [curve.time![i], curve.equity[i]]),
+        purgeBars: sweep.params.purgeBars ?? 0,
+        embargoBars: sweep.params.embargoBars ?? 0,
+        permutation,
       };
-      await db.query(`UPDATE parameter_sweeps SET status = 'COMPLETED', result = $2::jsonb, completed_at = now() WHERE id = $1 AND status = 'RUNNING'`, [sweepId, JSON.stringify(result)]);
+      await completeWalkForward(db, sweepId, result, { pValue: permutation.pValue ?? null, permutations: permutation.permutations });
       sweeps.delete(sweepId);
-      const [now] = (await db.query(`SELECT status FROM parameter_sweeps WHERE id = $1`, [sweepId])) as Array<{ status: string }>;
-      return { id: sweepId, status: now.status };
+      const now = await sweepStatus(db, sweepId);
+      return { id: sweepId, status: now! };
     },
 
     async markSweepTerminal(sweepId: string, status: 'CANCELLED' | 'FAILED', error: string | null): Promise<void> {
       sweeps.delete(sweepId);
-      await db.query(`UPDATE parameter_sweeps SET status = $2, error = $3, completed_at = now() WHERE id = $1 AND status IN ('PENDING', 'RUNNING')`, [sweepId, status, error?.slice(0, 2000) ?? null]);
+      await markSweepTerminal(db, sweepId, status, error?.slice(0, 2000) ?? null);
     },
   };
 }

@@ -2,6 +2,7 @@ import { activityInfo, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
+import type { DeliveryOutcome } from '../contracts';
 import { DEFAULT_USER_AGENT } from '../domain/feeds';
 import { STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { classifyStatus, DEFAULT_RETRY, retryAfterDelayMs, webhookHeaders, type WebhookRetryOptions } from '../domain/webhooks';
@@ -15,13 +16,6 @@ export interface WebhookOptions {
   maxResponseBytes?: number;
   disableAfter?: number;
   feedAlertAfter?: number;
-}
-
-export interface DeliveryOutcome {
-  status: 'SUCCEEDED' | 'FAILED';
-  /** HTTP attempts it took (known when it succeeded). */
-  attempts?: number;
-  reason?: string;
 }
 
 /** Non-retryable failure types: the workflow stops on them. */

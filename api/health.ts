@@ -1,6 +1,7 @@
 import type { Connection } from '@temporalio/client';
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
+import { pingDatabase } from '../store/health-store';
 import { temporalReachable } from '../temporal/client';
 
 export interface ReadinessDeps {
@@ -35,7 +36,7 @@ export function healthRouter(deps: ReadinessDeps): Router {
   });
   router.get('/ready', async (_req, res) => {
     const [postgres, temporal] = await Promise.all([
-      check(() => deps.db.query('SELECT 1'), 2000),
+      check(() => pingDatabase(deps.db), 2000),
       check(() => temporalReachable(deps.temporal, deps.namespace, 2000), 2500),
     ]);
     const ready = postgres.ok && temporal.ok;

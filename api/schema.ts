@@ -9,6 +9,7 @@ import { SentimentResolver } from './resolvers/sentiment.resolver';
 import { BacktestResolver } from './resolvers/backtest.resolver';
 import { BacktestResultsResolver } from './resolvers/backtest-results.resolver';
 import { SweepResolver } from './resolvers/sweep.resolver';
+import { PortfolioBacktestResolver } from './resolvers/portfolio-backtest.resolver';
 import { SignalResolver } from './resolvers/signal.resolver';
 import { SignalHistoryResolver } from './resolvers/signal-history.resolver';
 import { FeatureFlagResolver } from './resolvers/feature-flag.resolver';
@@ -34,6 +35,7 @@ export const RESOLVERS = [
   BacktestResultsResolver,
   SignalHistoryResolver,
   SweepResolver,
+  PortfolioBacktestResolver,
   DashboardResolver,
   WebhookResolver,
   PriceSourceResolver,

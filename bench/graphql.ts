@@ -27,7 +27,7 @@ import { Role } from '../entities';
 import { freePort } from '../runtime/managed-process';
 import { ApiKeyService } from '../services/api-key.service';
 import { importPrices } from '../services/price-import.service';
-import { sharedTickerExtractor } from '../services/ticker-extraction';
+import { sharedTickerExtractor } from '../store/ticker-extraction-store';
 import { UserService } from '../services/user.service';
 import { startBenchInfra } from './_infra';
 

@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import { createDataSource } from '../db/data-source';
-import { importPrices, type PriceImportReport } from '../services/price-import.service';
+import { importPrices } from '../services/price-import.service';
+import type { PriceImportReport } from '../store/price-bar-store';
 
 const USAGE = 'usage: import-prices <ticker> <file> [--interval 1d|1h|...]';
 

@@ -15,6 +15,7 @@ import { TickerSentimentScore } from './ticker-sentiment-score.entity';
 import { User } from './user.entity';
 import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint } from './webhook.entity';
 import { PriceSource } from './price-source.entity';
+import { PortfolioBacktest } from './portfolio-backtest.entity';
 
 export * from './api-key.entity';
 export * from './article-emotion.entity';
@@ -33,6 +34,7 @@ export * from './ticker-sentiment-score.entity';
 export * from './user.entity';
 export * from './webhook.entity';
 export * from './price-source.entity';
+export * from './portfolio-backtest.entity';
 
 export const ALL_ENTITIES = [
   User,
@@ -59,4 +61,5 @@ export const ALL_ENTITIES = [
   WebhookDeliveryAttempt,
   PriceSource,
   Instrument,
+  PortfolioBacktest,
 ];

@@ -8,6 +8,7 @@ import { SignalHistory1764110000000 } from './1764110000000-signal-history';
 import { ParameterSweeps1764200000000 } from './1764200000000-parameter-sweeps';
 import { TickerUniverse1764312000000 } from './1764312000000-ticker-universe';
 import { WebhooksPriceSources1764315500000 } from './1764315500000-webhooks-price-sources';
+import { PortfolioBacktests1764400000000 } from './1764400000000-portfolio-backtests';
 import { ArticleEmotions1765040000000 } from './1765040000000-article-emotions';
 
 // Listed explicitly (no glob) so the same list works from TypeScript sources, jest and dist/.
@@ -21,5 +22,6 @@ export const ALL_MIGRATIONS: Array<new () => MigrationInterface> = [
   ParameterSweeps1764200000000,
   TickerUniverse1764312000000,
   WebhooksPriceSources1764315500000,
+  PortfolioBacktests1764400000000,
   ArticleEmotions1765040000000,
 ];

@@ -1,16 +1,29 @@
 /**
- * The layering rule, checked on every source file: a module imports only from its own layer or
- * a lower one. Lowest first:
+ * The layering rules, checked on every source file. First, a module imports only from its own
+ * layer or a lower one. Lowest first:
  *
- *   domain, config/paths.ts  <  config, entities, migrations, observability  <  ml  <  db
- *           <  services, activities, workflows, events  <  temporal  <  api  <  runtime, cli, bench  <  test
+ *   domain, config/paths.ts  <  config, contracts, entities, migrations, observability  <  ml  <  db, events
+ *           <  store  <  services, activities, workflows  <  temporal  <  api  <  runtime, cli, bench  <  test
  *
- * Workflows sit beside the services (DEVELOPERS.md): services and activities start them by
- * function reference, so that their arguments are type-checked. Workflows themselves are
- * stricter still: they run in Temporal's deterministic sandbox and import only domain code and,
- * as types, the activities they call. Type-only imports count like any other
- * (a service that names a GraphQL type knows GraphQL). Tests beside the code may import
- * fixtures and paths from anywhere, so *.test.ts files are not checked.
+ * store/ is the data-access layer: all SQL and row mapping. events/ sits beside db/ because the
+ * store publishes its events (pg_notify) in the same transaction as the writes they announce.
+ * Workflows sit beside the services (docs/architecture.md): services start them by function
+ * reference, so that their arguments are type-checked. Workflows themselves are stricter still:
+ * they run in Temporal's deterministic sandbox and import only domain code, the contracts
+ * (workflow and activity inputs and outputs, contracts/) and, as types, the activities they call.
+ * contracts/ is bundled into that sandbox too, so it imports only domain code.
+ *
+ * Then, within the middle layer (issue 20):
+ *  - services and activities never import each other: both stand on the store and the domain;
+ *  - an activity file (`*.activities.ts`) never imports another one: shared helpers live in the
+ *    store or the domain. activities/index.ts, the registry the worker registers, is the one
+ *    module that assembles them;
+ *  - no SQL outside store/ and migrations/ (and the infrastructure that owns connections: db/,
+ *    the pg_notify/LISTEN transport in events/, runtime/, cli/ and bench/ set-up).
+ *
+ * Type-only imports count like any other (a service that names a GraphQL type knows GraphQL).
+ * Tests beside the code may import fixtures and paths from anywhere, so *.test.ts files are not
+ * checked.
  *
  * ml/ (the models: serving, training, evaluation) sits on the domain and config and below
  * everything that does I/O on the database. Neither domain/ nor ml/ reads process.env: their
@@ -29,24 +42,24 @@ const LAYER: Record<string, number> = {
   // Where the checkout and the shared data sets are: a leaf with no imports, usable by all.
   'config/paths.ts': 0,
   config: 1,
+  contracts: 1,
   entities: 1,
   migrations: 1,
   observability: 1,
   // The models: may use domain and config, not the database or anything above it.
   ml: 2,
   db: 3,
-  // Data access (SQL) between the database and the services (issue 20; emotions put theirs here first).
-  store: 3.5,
-  services: 4,
-  activities: 4,
-  events: 4,
-  workflows: 4,
-  temporal: 5,
-  api: 6,
-  runtime: 7,
-  cli: 7,
-  bench: 7,
-  test: 8,
+  events: 3,
+  store: 4,
+  services: 5,
+  activities: 5,
+  workflows: 5,
+  temporal: 6,
+  api: 7,
+  runtime: 8,
+  cli: 8,
+  bench: 8,
+  test: 9,
 };
 
 /** Folders whose code takes its configuration as arguments and never reads the environment. */
@@ -104,21 +117,84 @@ const layerOf = (relative: string) => {
   return file in LAYER ? file : relative.split('/')[0];
 };
 
+/** `activities/x.activities.ts` (with or without the extension): an activity file, not the registry or a helper module. */
+const isActivityFile = (relative: string) => /^activities\/.+\.activities(\.ts)?$/.test(relative);
+
+/**
+ * Signal and ingestion activities still hand new signals and failing feeds to webhook.activities
+ * (fanOutSignals, alertOperatorsIfFailing): moved by the webhook delivery redesign (issue 21,
+ * queues), which owns that file; remove these on merge.
+ */
+const WEBHOOK_REDESIGN_IMPORTS = new Set(['activities/signal.activities.ts -> activities/webhook.activities', 'activities/ingestion.activities.ts -> activities/webhook.activities']);
+
 /** Why `file` (project-relative) may not import `ref`, or null when it may. */
 export function violation(file: string, ref: ImportRef): string | null {
   if (!ref.specifier.startsWith('.')) return null; // packages and node: built-ins
   const from = layerOf(file);
   const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), ref.specifier));
   const to = layerOf(target);
+  if (WEBHOOK_REDESIGN_IMPORTS.has(`${file} -> ${target}`)) return null;
+  if (from === 'activities' && to === 'activities' && isActivityFile(file) && isActivityFile(target) && target !== path.posix.normalize(file.replace(/\.ts$/, '')))
+    return `${file} imports ${ref.specifier}: an activity file never imports another one (move the shared helper to store/ or domain/)`;
   if (from === to || !(from in LAYER)) return null;
   if (!(to in LAYER)) return `${file} imports ${ref.specifier}, outside every layer`;
   if (from === 'workflows') {
-    if (to === 'domain' || (to === 'activities' && ref.typeOnly)) return null;
-    return `${file} imports ${ref.specifier}: workflows import only domain code and activity types`;
+    if (to === 'domain' || to === 'contracts' || (to === 'activities' && ref.typeOnly)) return null;
+    return `${file} imports ${ref.specifier}: workflows import only domain code, contracts and activity types`;
   }
+  if (from === 'contracts' && to !== 'domain') return `${file} imports ${ref.specifier}: contracts import only domain code (workflows bundle them)`;
+  if ((from === 'services' && to === 'activities') || (from === 'activities' && to === 'services'))
+    return `${file} imports ${ref.specifier}: services and activities never import each other (share through store/, contracts/ or domain/)`;
   if (LAYER[to] > LAYER[from]) return `${file} (${from}) imports ${ref.specifier} from a higher layer (${to})`;
   return null;
 }
+
+/**
+ * Uppercase statement shapes, so that prose ("select a feed") and GraphQL never match: a literal
+ * that starts a statement, or holds a query's skeleton anywhere (fragments built by string
+ * concatenation included).
+ */
+const SQL_TEXT = /^\s*\(?\s*(SELECT|INSERT|UPDATE|DELETE|WITH|LISTEN|NOTIFY|CREATE|ALTER|DROP|TRUNCATE)\b|\bSELECT\b[\s\S]*\bFROM\b|\bINSERT INTO\b|\bDELETE FROM\b|\bUPDATE\s+\w+\s+SET\b|\bON CONFLICT\b|\bJOIN LATERAL\b|\bCASE WHEN\b/;
+
+/**
+ * Where a file talks SQL: a SQL literal (string or template text), or a call that runs SQL —
+ * `x.query(...)` (not a Temporal workflow query: `handle.query(progressQuery)`), `readRows(...)`,
+ * `x.createQueryBuilder(...)`. One entry per site, with its line.
+ */
+export function sqlSites(fileName: string, text: string): string[] {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const sites: string[] = [];
+  const at = (node: ts.Node, what: string) => sites.push(`${fileName}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1} ${what}`);
+  const visit = (node: ts.Node) => {
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
+      if (SQL_TEXT.test(node.text)) at(node, 'SQL text');
+    } else if (ts.isTemplateExpression(node)) {
+      if (SQL_TEXT.test([node.head.text, ...node.templateSpans.map((span) => span.literal.text)].join(' '))) at(node, 'SQL text');
+    } else if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+      const first = node.arguments[0];
+      const workflowQuery = !!first && ts.isIdentifier(first) && first.text.endsWith('Query');
+      if ((name === 'query' && ts.isPropertyAccessExpression(callee) && !workflowQuery) || name === 'readRows' || (name === 'createQueryBuilder' && ts.isPropertyAccessExpression(callee))) at(node, `${name}()`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return sites;
+}
+
+/**
+ * Folders whose files may hold SQL: the store and the migrations, and the infrastructure that
+ * owns connections rather than data (db/: connection and migration runner; events/: the
+ * pg_notify/LISTEN transport; runtime/: creating databases; cli/ and bench/: set-up and seeding).
+ */
+const SQL_FOLDERS = new Set(['store', 'migrations', 'db', 'events', 'runtime', 'cli', 'bench']);
+/** Files still holding SQL, each with its reason. */
+const SQL_ALLOWED: Record<string, string> = {
+  // Moved by the webhook delivery redesign (issue 21, queues): to store/webhook-delivery-store.ts.
+  'activities/webhook.activities.ts': 'moved by the webhook delivery redesign',
+  'activities/webhook-fanout.ts': 'moved by the webhook delivery redesign',
+};
 
 function sourceFiles(dir: string, withTests = false): string[] {
   const out: string[] = [];
@@ -144,6 +220,32 @@ describe('layers', () => {
     expect(problems).toEqual([]);
   });
 
+  it('no SQL outside store/ and migrations/', () => {
+    const files = Object.keys(LAYER)
+      .filter((dir) => dir !== 'test' && !dir.endsWith('.ts') && !SQL_FOLDERS.has(dir) && fs.existsSync(path.join(ROOT, dir)))
+      .flatMap((dir) => sourceFiles(dir))
+      .filter((file) => !(file in SQL_ALLOWED));
+    expect(files.length).toBeGreaterThan(100);
+    expect(files.flatMap((file) => sqlSites(file, fs.readFileSync(path.join(ROOT, file), 'utf8')))).toEqual([]);
+    // The store holds SQL (else the detector finds nothing anywhere).
+    expect(sourceFiles('store').flatMap((file) => sqlSites(file, fs.readFileSync(path.join(ROOT, file), 'utf8'))).length).toBeGreaterThan(50);
+  });
+
+  it('the SQL check catches what it is meant to catch', () => {
+    expect(sqlSites('x.ts', `await db.query('SELECT id FROM feeds WHERE id = $1', [id]);`)).toEqual(['x.ts:1 query()', 'x.ts:1 SQL text']);
+    expect(sqlSites('x.ts', `const sql = \`UPDATE backtest_runs SET status = $2 WHERE id = \${id}\`;`)).toEqual(['x.ts:1 SQL text']);
+    expect(sqlSites('x.ts', `const rows = await readRows<Row>(db, sql, []);`)).toEqual(['x.ts:1 readRows()']);
+    expect(sqlSites('x.ts', `tx.getRepository(Feed).createQueryBuilder('f').where('f.id = :id')`)).toEqual(['x.ts:1 createQueryBuilder()']);
+    expect(sqlSites('x.ts', `const q = 'INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING';`)).toEqual(['x.ts:1 SQL text']);
+    expect(sqlSites('x.ts', `const f = \`(CASE WHEN \${a}.tier = 'accurate' THEN 0 ELSE 1 END)\`;`)).toEqual(['x.ts:1 SQL text']);
+    expect(sqlSites('x.ts', `const x = await runner.query(sql);\nlet y = 1;\nconst z = await m.query(\`DELETE FROM a\`);`)).toEqual(['x.ts:1 query()', 'x.ts:3 query()', 'x.ts:3 SQL text']);
+    // Not SQL: prose, GraphQL documents, Temporal workflow queries, lowercase words.
+    expect(sqlSites('x.ts', `throw bad('select a feed from the list, then update it');`)).toEqual([]);
+    expect(sqlSites('x.ts', `const doc = 'query Signals { signals { id } }';`)).toEqual([]);
+    expect(sqlSites('x.ts', `const p = await handle.query(replayProgressQuery);`)).toEqual([]);
+    expect(sqlSites('x.ts', `log.info('Selected 3 rows; update from feed');`)).toEqual([]);
+  });
+
   it('no process.env under domain/ and ml/ (tests included): configuration is passed in', () => {
     const files = NO_ENV.flatMap((dir) => sourceFiles(dir, true));
     expect(files.filter((f) => f.startsWith('ml/')).length).toBeGreaterThan(30);
@@ -164,10 +266,17 @@ describe('layers', () => {
     expect(check('services/x.ts', `import { apiError } from '../api/errors';`)[0]).toMatch(/higher layer \(api\)/);
     expect(check('services/x.ts', `import type { GraphQLContext } from '../api/context';`)[0]).toMatch(/higher layer/);
     expect(check('domain/feeds/x.ts', `export { a } from '../../db/article-store';`)[0]).toMatch(/higher layer \(db\)/);
-    expect(check('db/x.ts', `const m = await import('../activities/ingestion-types');`)[0]).toMatch(/higher layer \(activities\)/);
+    expect(check('db/x.ts', `const m = await import('../activities/heartbeat');`)[0]).toMatch(/higher layer \(activities\)/);
+    expect(check('store/x-store.ts', `import { ServiceError } from '../services/errors';`)[0]).toMatch(/higher layer \(services\)/);
+    expect(check('contracts/x.ts', `import type { Feed } from '../entities';`)[0]).toMatch(/contracts import only domain code/);
+    // Issue 20: services and activities never import each other, nor one activity file another.
+    expect(check('services/x.ts', `import type { SweepParams } from '../activities/sweep.activities';`)[0]).toMatch(/never import each other/);
+    expect(check('activities/x.activities.ts', `import { isFeatureEnabled } from '../services/feature-flags.service';`)[0]).toMatch(/never import each other/);
+    expect(check('activities/backtest.activities.ts', `import { loadBars } from './signal.activities';`)[0]).toMatch(/never imports another one/);
+    expect(check('activities/sweep.activities.ts', `const b = await import('./backtest.activities.ts');`)[0]).toMatch(/never imports another one/);
     expect(check('events/x.ts', `const m = require('../temporal/worker');`)[0]).toMatch(/higher layer \(temporal\)/);
     expect(check('activities/x.ts', `type T = import('../api/context').GraphQLContext;`)[0]).toMatch(/higher layer/);
-    expect(check('workflows/x.ts', `import { pollFeed } from '../activities/ingestion.activities';`)[0]).toMatch(/only domain code and activity types/);
+    expect(check('workflows/x.ts', `import { pollFeed } from '../activities/ingestion.activities';`)[0]).toMatch(/only domain code, contracts and activity types/);
     expect(check('workflows/x.ts', `import { Feed } from '../entities';`)[0]).toMatch(/only domain code/);
     expect(check('domain/x.ts', `import { loadConfig } from '../config/config';`)[0]).toMatch(/higher layer \(config\)/);
     expect(check('domain/x.ts', `import { tfRuntime } from '../ml';`)[0]).toMatch(/higher layer \(ml\)/);
@@ -180,7 +289,12 @@ describe('layers', () => {
     expect(check('activities/x.ts', `import { createScorer } from '../ml';`)).toEqual([null]);
     expect(check('ml/serving/x.ts', `import type { MlConfig } from '../../config/ml';\nimport { MAX_SCORED_CHARS } from '../../domain/sentiment';`)).toEqual([null, null]);
     expect(check('services/x.ts', `import { pollFeedWorkflow } from '../workflows/poll-feed.workflow';`)).toEqual([null]);
-    expect(check('workflows/x.ts', `import type { Activities } from '../activities';\nimport { type PollOutcome } from '../activities/ingestion-types';`)).toEqual([null, null]);
+    expect(check('workflows/x.ts', `import type { Activities } from '../activities';\nimport { type PollOutcome } from '../contracts';`)).toEqual([null, null]);
+    expect(check('services/x.ts', `import { INTRADAY_SUFFIX } from '../contracts';\nimport { insertArticles } from '../store/article-store';`)).toEqual([null, null]);
+    expect(check('store/x-store.ts', `import { publishEvent } from '../events/publish';\nimport { readRows } from '../db/read-rows';`)).toEqual([null, null]);
+    // The registry (activities/index.ts) assembles the activity files; helper modules are not activity files.
+    expect(check('activities/index.ts', `import { sweepActivities } from './sweep.activities';`)).toEqual([null]);
+    expect(check('activities/signal.activities.ts', `import { heartbeating } from './heartbeat';`)).toEqual([null]);
     expect(check('domain/x.ts', `import { z } from 'typeorm';\nimport { y } from './y';\nimport { sharedDataPath } from '../config/paths';`)).toEqual([null, null, null]);
   });
 });

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { ServiceError } from './errors';
 import { correlationMatrix, logReturnsByDay, type DatedSeries } from '../domain/analytics/correlation';
 import { loadSp500Companies, normaliseTicker } from '../domain/tickers';
-import { tierRankSql } from './sentiment-preference';
+import { dailyCloses, dailySentimentMeans, instrumentSectors, sectorSentimentRows } from '../store/analytics-store';
 
 export type CorrelationOf = 'RETURNS' | 'SENTIMENT';
 
@@ -54,10 +54,7 @@ export class AnalyticsService {
 
   /** Daily log returns from the daily bars in [from, to] (the first bar in range has no return). */
   private async returnSeries(tickers: string[], from: Date, to: Date): Promise<Map<string, DatedSeries>> {
-    const rows = (await this.db.query(
-      `SELECT ticker, time, close FROM price_bars WHERE ticker = ANY($1::text[]) AND interval = '1d' AND time >= $2 AND time <= $3 ORDER BY ticker, time`,
-      [tickers, from, to],
-    )) as Array<{ ticker: string; time: Date; close: number }>;
+    const rows = await dailyCloses(this.db, tickers, from, to);
     const closes = new Map<string, Array<{ day: string; close: number }>>();
     for (const r of rows) {
       let list = closes.get(r.ticker);
@@ -69,17 +66,7 @@ export class AnalyticsService {
 
   /** Daily relevance-weighted mean sentiment; one score per article (a trained model over the lexicon, then the latest). */
   private async sentimentSeries(tickers: string[], from: Date, to: Date): Promise<Map<string, DatedSeries>> {
-    const rows = (await this.db.query(
-      `WITH scored AS (
-         SELECT DISTINCT ON (t.ticker, t.article_id) t.ticker, t.published_at, t.relevance, s.score
-         FROM article_tickers t JOIN sentiment_scores s ON s.article_id = t.article_id AND s.score IS NOT NULL
-         WHERE t.ticker = ANY($1::text[]) AND t.published_at >= $2 AND t.published_at < $3
-         ORDER BY t.ticker, t.article_id, ${tierRankSql('s')}, s.scored_at DESC, s.id DESC)
-       SELECT ticker, to_char(date_trunc('day', published_at, 'UTC'), 'YYYY-MM-DD') AS day,
-              (sum(relevance * score) / NULLIF(sum(relevance), 0))::float8 AS mean
-       FROM scored GROUP BY 1, 2`,
-      [tickers, from, to],
-    )) as Array<{ ticker: string; day: string; mean: number | null }>;
+    const rows = await dailySentimentMeans(this.db, tickers, from, to);
     const out = new Map<string, Map<string, number>>();
     for (const r of rows) {
       if (r.mean === null) continue;
@@ -94,7 +81,7 @@ export class AnalyticsService {
   async sectorMap(): Promise<Map<string, string>> {
     this.sp500Sectors ??= new Map(loadSp500Companies().filter((c) => c.sector).map((c) => [c.ticker, c.sector!]));
     const map = new Map(this.sp500Sectors);
-    const admin = (await this.db.query(`SELECT symbol, sector FROM instruments WHERE sector IS NOT NULL`)) as Array<{ symbol: string; sector: string }>;
+    const admin = await instrumentSectors(this.db);
     for (const a of admin) map.set(a.symbol, a.sector);
     return map;
   }
@@ -102,20 +89,7 @@ export class AnalyticsService {
   async sectorSentiment(from: Date, to: Date, minRelevance = 0.2): Promise<SectorSentimentRow[]> {
     this.checkSpan(from, to);
     const sectors = await this.sectorMap();
-    const rows = (await this.db.query(
-      `WITH sectors AS (SELECT * FROM unnest($1::text[], $2::text[]) AS x(ticker, sector)),
-       scored AS (
-         SELECT DISTINCT ON (t.ticker, t.article_id) t.ticker, t.article_id, t.relevance, s.score, s.label
-         FROM article_tickers t JOIN sentiment_scores s ON s.article_id = t.article_id AND s.score IS NOT NULL
-         WHERE t.published_at >= $3 AND t.published_at < $4 AND t.relevance >= $5
-         ORDER BY t.ticker, t.article_id, ${tierRankSql('s')}, s.scored_at DESC, s.id DESC)
-       SELECT x.sector, count(DISTINCT sc.article_id)::int AS articles, count(DISTINCT sc.ticker)::int AS tickers,
-              (sum(sc.relevance * sc.score) / NULLIF(sum(sc.relevance), 0))::float8 AS mean,
-              avg((sc.label = 'positive')::int)::float8 AS pos, avg((sc.label = 'negative')::int)::float8 AS neg
-       FROM scored sc JOIN sectors x ON x.ticker = sc.ticker
-       GROUP BY x.sector ORDER BY x.sector`,
-      [[...sectors.keys()], [...sectors.values()], from, to, minRelevance],
-    )) as Array<{ sector: string; articles: number; tickers: number; mean: number | null; pos: number | null; neg: number | null }>;
+    const rows = await sectorSentimentRows(this.db, sectors, from, to, minRelevance);
     return rows.map((r) => ({ sector: r.sector, articles: r.articles, tickers: r.tickers, meanScore: r.mean, positiveShare: r.pos ?? 0, negativeShare: r.neg ?? 0 }));
   }
 }

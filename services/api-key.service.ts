@@ -1,9 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { parseApiKey, generateApiKey, secretMatches } from '../domain/access/key-format';
 import { ServiceError } from './errors';
+import { revokeApiKey, touchApiKey } from '../store/credential-store';
 import { ApiKey, Role, User } from '../entities';
-import { publishEvent } from '../events/publish';
-import { ALL_KEY, Topic } from '../events/topics';
 
 export type AuthFailure = 'missing' | 'malformed' | 'unknown' | 'expired' | 'revoked' | 'inactive';
 
@@ -58,10 +57,7 @@ export class ApiKeyService {
     const repo = this.db.getRepository(ApiKey);
     const key = await repo.findOneBy({ id });
     if (!key || (key.userId !== actor.userId && actor.role !== Role.ADMIN)) throw new ServiceError('NOT_FOUND', `no API key ${id}`);
-    await this.db.transaction(async (tx) => {
-      await tx.query('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1', [id]);
-      await publishEvent(tx, Topic.CREDENTIALS_REVOKED, ALL_KEY, { apiKeyId: id });
-    });
+    await revokeApiKey(this.db, id);
     this.forget();
     return repo.findOneByOrFail({ id });
   }
@@ -115,7 +111,7 @@ export class ApiKeyService {
     if (now - last < LAST_USED_WRITE_MS) return;
     this.lastUsedWritten.set(apiKeyId, now);
     // Fire and forget: a lost lastUsedAt update must never fail or slow a request.
-    this.db.query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [apiKeyId]).catch(() => this.lastUsedWritten.delete(apiKeyId));
+    touchApiKey(this.db, apiKeyId).catch(() => this.lastUsedWritten.delete(apiKeyId));
   }
 }
 

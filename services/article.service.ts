@@ -3,76 +3,23 @@
  * through DataLoaders so a page costs three queries, not one per article) and the push path
  * (`importArticles`): the same normalisation, dedupe and ticker extraction as feeds.
  */
-import { tierRankSql } from './sentiment-preference';
 import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import { columnsFor, readRows } from '../db/read-rows';
 import { ServiceError } from './errors';
 import { SettledLoader } from './settled-loader';
 import { dedupeArticles, normaliseItem, type NormalisedArticle } from '../domain/feeds';
-import { Article, ArticleTicker, SentimentScore } from '../entities';
-import { insertArticles } from './article-store';
+import type { Article } from '../entities';
+import {
+  findArticle, preferredScoreRows, selectArticles, sentimentColumns, tickerColumns, tickerRows, type ArticleFilter, type ArticleRow, type ArticleTickerRow, type SentimentScoreRow,
+} from '../store/article-read-store';
+
+export { ARTICLE_ROW_FIELDS, type ArticleFilter, type ArticleRow, type ArticleTickerRow, type SentimentScoreRow } from '../store/article-read-store';
+import { insertArticles } from '../store/article-store';
 import type { ApiMetrics } from '../observability/metrics';
 import { csvLimit, toCsv } from './csv';
 import { decodeCursor, encodeCursor } from './cursor';
-import { currentTickerExtractor, withTickers } from './ticker-extraction';
+import { currentTickerExtractor, withTickers } from '../store/ticker-extraction-store';
 import { scoreArticlesWorkflow } from '../workflows/sentiment.workflow';
-
-export interface ArticleFilter {
-  tickers?: string[];
-  from?: Date;
-  to?: Date;
-  feedId?: string;
-  search?: string;
-  /** Articles with any of these feed categories (case-insensitive, exact words). */
-  categories?: string[];
-  /** Articles by this author (case-insensitive, exact). */
-  author?: string;
-}
-
-/** What the API reads of an article, ticker link and score: plain rows, no entity hydration. */
-export type ArticleRow = Pick<Article, 'id' | 'feedId' | 'source' | 'guid' | 'url' | 'title' | 'summary' | 'publishedAt' | 'publishedAtEstimated' | 'createdAt' | 'author' | 'categories'>;
-export type ArticleTickerRow = Pick<ArticleTicker, 'articleId' | 'ticker' | 'relevance' | 'matchedBy' | 'publishedAt' | 'verified'>;
-export type SentimentScoreRow = Omit<SentimentScore, 'article'>;
-
-/** Each ArticleRow field as a column of `articles a`, aliased to the entity's name. */
-const ARTICLE_COLUMN: Readonly<Record<keyof ArticleRow, string>> = {
-  id: 'a.id',
-  feedId: 'a.feed_id AS "feedId"',
-  source: 'a.source',
-  guid: 'a.guid',
-  url: 'a.url',
-  title: 'a.title',
-  summary: 'a.summary',
-  publishedAt: 'a.published_at AS "publishedAt"',
-  publishedAtEstimated: 'a.published_at_estimated AS "publishedAtEstimated"',
-  createdAt: 'a.created_at AS "createdAt"',
-  author: 'a.author',
-  categories: 'a.categories',
-};
-/** The fields of an article row, for callers that say which ones they read. */
-export const ARTICLE_ROW_FIELDS = Object.keys(ARTICLE_COLUMN) as ReadonlyArray<keyof ArticleRow>;
-const TICKER_COLUMN: Readonly<Record<keyof ArticleTickerRow, string>> = {
-  articleId: 'article_id AS "articleId"',
-  ticker: 'ticker',
-  relevance: 'relevance',
-  matchedBy: 'matched_by AS "matchedBy"',
-  publishedAt: 'published_at AS "publishedAt"',
-  verified: 'verified',
-};
-const SENTIMENT_COLUMN: Readonly<Record<keyof SentimentScoreRow, string>> = {
-  id: 's.id',
-  articleId: 's.article_id AS "articleId"',
-  modelVersion: 's.model_version AS "modelVersion"',
-  label: 's.label',
-  score: 's.score',
-  probNegative: 's.prob_negative AS "probNegative"',
-  probNeutral: 's.prob_neutral AS "probNeutral"',
-  probPositive: 's.prob_positive AS "probPositive"',
-  unscoredReason: 's.unscored_reason AS "unscoredReason"',
-  scoredAt: 's.scored_at AS "scoredAt"',
-  tier: `CASE WHEN s.model_version LIKE 'lexicon-%' THEN 'lexicon' ELSE s.tier END AS tier`,
-};
 
 export interface ArticlePage {
   articles: ArticleRow[];
@@ -109,47 +56,13 @@ export class ArticleService {
   ) {}
 
   /**
-   * The filter as SQL over `articles a`, newest first. Raw SQL rather than the query builder:
-   * this is the hottest read path, and plain rows need no entity hydration (see `npm run bench -- graphql`).
-   */
-  private filterSql(filter: ArticleFilter, params: unknown[]): string {
-    const where: string[] = [];
-    const param = (value: unknown) => `$${params.push(value)}`;
-    if (filter.tickers?.length) {
-      where.push(`EXISTS (SELECT 1 FROM article_tickers t WHERE t.article_id = a.id AND t.ticker = ANY(${param(filter.tickers.map((t) => t.trim().toUpperCase()))}::text[]))`);
-    }
-    if (filter.from) where.push(`a.published_at >= ${param(filter.from)}`);
-    if (filter.to) where.push(`a.published_at < ${param(filter.to)}`);
-    if (filter.feedId) where.push(`a.feed_id = ${param(filter.feedId)}`);
-    const categories = (filter.categories ?? []).map((c) => c.trim().toLowerCase()).filter(Boolean);
-    if (categories.length > 0) {
-      where.push(`EXISTS (SELECT 1 FROM unnest(a.categories) AS c WHERE lower(c) = ANY(${param(categories)}::text[]))`);
-    }
-    if (filter.author?.trim()) where.push(`lower(a.author) = ${param(filter.author.trim().toLowerCase())}`);
-    if (filter.search?.trim()) {
-      const pattern = param(`%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where.push(`(a.title ILIKE ${pattern} OR a.summary ILIKE ${pattern})`);
-    }
-    return where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  }
-
-  /** `fields`: the row fields the caller reads (id and publishedAt, the cursor, always); all without. */
-  private select(filter: ArticleFilter, limit: number, after?: { time: string; id: string }, fields?: Iterable<string>): Promise<ArticleRow[]> {
-    const params: unknown[] = [];
-    let where = this.filterSql(filter, params);
-    if (after) where += `${where ? ' AND' : 'WHERE'} (a.published_at, a.id) < ($${params.push(after.time)}::timestamptz, $${params.push(after.id)}::uuid)`;
-    const columns = columnsFor(ARTICLE_COLUMN, ['id', 'publishedAt'], fields);
-    return readRows(this.db, `SELECT ${columns} FROM articles a ${where} ORDER BY a.published_at DESC, a.id DESC LIMIT $${params.push(limit)}`, params);
-  }
-
-  /**
    * A page of the filter's articles. `fields` names the row fields the caller will read (a
    * GraphQL selection): only those columns are fetched, and the rows hold nothing else. Without
    * it, whole rows.
    */
   async page(filter: ArticleFilter, first: number, after?: string | null, fields?: Iterable<string>): Promise<ArticlePage> {
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new ServiceError('BAD_USER_INPUT', `first must be 1 to ${MAX_PAGE}`, { field: 'first' });
-    const rows = await this.select(filter, first + 1, after ? decodeCursor(after) : undefined, fields);
+    const rows = await selectArticles(this.db, filter, first + 1, after ? decodeCursor(after) : undefined, fields);
     const articles = rows.slice(0, first);
     const cursors = articles.map((a) => encodeCursor(a.publishedAt, a.id));
     return { articles, hasNextPage: rows.length > first, endCursor: cursors.at(-1) ?? null, cursors };
@@ -157,7 +70,7 @@ export class ArticleService {
 
   /** The filter's articles as CSV (newest first), with tickers and the preferred sentiment score. */
   async articlesCsv(filter: ArticleFilter, limit: number): Promise<string> {
-    const articles = await this.select(filter, csvLimit(limit));
+    const articles = await selectArticles(this.db, filter, csvLimit(limit));
     const l = this.loaders();
     const [tickers, scores] = await Promise.all([l.tickers().loadMany(articles.map((a) => a.id)), l.sentiment().loadMany(articles.map((a) => a.id))]);
     return toCsv(
@@ -171,7 +84,7 @@ export class ArticleService {
   }
 
   find(id: string): Promise<Article | null> {
-    return this.db.getRepository(Article).findOneBy({ id });
+    return findArticle(this.db, id);
   }
 
   /**
@@ -184,11 +97,11 @@ export class ArticleService {
     const sentiment = new Map<string, SettledLoader<string, SentimentScoreRow | null>>();
     return {
       tickers: (fields?: Iterable<string>) => {
-        const columns = columnsFor(TICKER_COLUMN, ['articleId'], fields);
+        const columns = tickerColumns(fields);
         let loader = tickers.get(columns);
         if (!loader) {
           loader = new SettledLoader<string, ArticleTickerRow[]>(async (ids) => {
-            const rows = await readRows<ArticleTickerRow>(this.db, `SELECT ${columns} FROM article_tickers WHERE article_id = ANY($1::uuid[]) ORDER BY relevance DESC`, [ids]);
+            const rows = await tickerRows(this.db, columns, ids);
             const byArticle = new Map<string, ArticleTickerRow[]>(ids.map((id) => [id, []]));
             for (const r of rows) byArticle.get(r.articleId)?.push(r);
             return ids.map((id) => byArticle.get(id)!);
@@ -197,18 +110,13 @@ export class ArticleService {
         }
         return loader;
       },
-      // The accurate tier beats the fast tier beats the lexicon; then the newest score.
+      // One score per article: store/article-read-store.ts preferredScoreRows.
       sentiment: (fields?: Iterable<string>) => {
-        const columns = columnsFor(SENTIMENT_COLUMN, ['articleId'], fields);
+        const columns = sentimentColumns(fields);
         let loader = sentiment.get(columns);
         if (!loader) {
           loader = new SettledLoader<string, SentimentScoreRow | null>(async (ids) => {
-            const rows = await readRows<SentimentScoreRow>(
-              this.db,
-              `SELECT DISTINCT ON (s.article_id) ${columns} FROM sentiment_scores s
-               WHERE s.article_id = ANY($1::uuid[]) ORDER BY s.article_id, ${tierRankSql('s')}, s.scored_at DESC`,
-              [ids],
-            );
+            const rows = await preferredScoreRows(this.db, columns, ids);
             const byId = new Map(rows.map((r) => [r.articleId, r]));
             return ids.map((id) => byId.get(id) ?? null);
           });

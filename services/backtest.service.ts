@@ -9,9 +9,10 @@ import { In, type DataSource } from 'typeorm';
 import { describeStrategies, STRATEGIES, strategyEntry, strategyKindList, type AnyStrategyEntry, type BacktestParams, type BacktestSizing, type BacktestStrategy, type BacktestStrategyInput, type StrategyChecks } from '../domain/backtest';
 import { isUuid } from '../domain/ids';
 import { BacktestRun, BacktestStatus } from '../entities';
-import { markBacktestTerminal } from './backtest-status';
+import { insertBacktestRun, listBacktestRuns, markBacktestTerminal } from '../store/backtest-status-store';
+import { countPriceBars } from '../store/price-bar-store';
 import { ServiceError } from './errors';
-import { isFeatureEnabled } from './feature-flags.service';
+import { isFeatureEnabled } from '../store/feature-flag-store';
 import { normaliseInterval, normaliseTicker } from './price-import.service';
 import { backtestWorkflow } from '../workflows/backtest.workflow';
 
@@ -54,9 +55,9 @@ export const mayAct = (actor: BacktestActor | undefined, run: { createdBy: strin
 export const MAX_PERMUTATIONS = 10_000;
 const MAX_COMPARE = 20;
 
-const bad = (field: string, message: string) => new ServiceError('BAD_USER_INPUT', `${field}: ${message}`, { field });
+export const bad = (field: string, message: string) => new ServiceError('BAD_USER_INPUT', `${field}: ${message}`, { field });
 
-function num(field: string, value: unknown, lo: number, hi: number, fallback?: number): number {
+export function num(field: string, value: unknown, lo: number, hi: number, fallback?: number): number {
   if (value === undefined || value === null) {
     if (fallback === undefined) throw bad(field, 'is required');
     return fallback;
@@ -66,7 +67,7 @@ function num(field: string, value: unknown, lo: number, hi: number, fallback?: n
   return value;
 }
 
-function int(field: string, value: unknown, lo: number, hi: number, fallback?: number): number {
+export function int(field: string, value: unknown, lo: number, hi: number, fallback?: number): number {
   const n = num(field, value, lo, hi, fallback);
   if (!Number.isInteger(n)) throw bad(field, `must be a whole number, got ${n}`);
   return n;
@@ -76,7 +77,7 @@ function optionalInt(field: string, value: unknown, lo: number, hi: number): num
   return value === undefined || value === null ? null : int(field, value, lo, hi);
 }
 
-function time(field: string, value: unknown): Date {
+export function time(field: string, value: unknown): Date {
   const d = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : new Date(NaN);
   if (!Number.isFinite(d.getTime())) throw bad(field, `must be an ISO date or time, got ${JSON.stringify(value)}`);
   return d;
@@ -84,7 +85,7 @@ function time(field: string, value: unknown): Date {
 
 const checks: StrategyChecks = { bad, num, int, optionalInt };
 
-function strategyOf(raw: StartBacktestInput['strategy'] | undefined): BacktestStrategy {
+export function strategyOf(raw: StartBacktestInput['strategy'] | undefined): BacktestStrategy {
   if (!raw || typeof raw !== 'object') throw bad('strategy', `is required: { kind } with kind ${strategyKindList()} and that strategy's fields`);
   const entry = strategyEntry(raw.kind);
   if (!entry) throw bad('strategy.kind', `must be ${strategyKindList()}, got ${JSON.stringify((raw as { kind?: unknown }).kind)}`);
@@ -142,20 +143,14 @@ export async function startBacktest(db: DataSource, temporal: Client, taskQueue:
   const { name, params } = validateBacktestInput(input);
   // Fresh: turning backtests off refuses the very next run, not one up to FLAG_CACHE_MS later.
   if (!(await isFeatureEnabled(db, 'backtests', { fresh: true }))) throw new ServiceError('FEATURE_DISABLED', 'backtests are turned off (feature flag "backtests")');
-  const [{ bars }] = (await db.query(
-    `SELECT count(*)::int AS bars FROM price_bars WHERE ticker = $1 AND interval = $2 AND time >= $3 AND time <= $4`,
-    [params.ticker, params.interval, params.from, params.to],
-  )) as Array<{ bars: number }>;
+  const bars = await countPriceBars(db, params.ticker, params.interval, params.from, params.to);
   if (bars < 3) {
     throw bad('ticker', `only ${bars} ${params.interval} price bars for ${params.ticker} between ${params.from} and ${params.to}; import prices first (npm run cli -- import-prices ${params.ticker} <file>)`);
   }
   const id = randomUUID();
   const workflowId = `backtest-${id}`;
   const repo = db.getRepository(BacktestRun);
-  await db.query(
-    `INSERT INTO backtest_runs (id, name, status, params, permutations_total, workflow_id, created_by) VALUES ($1, $2, 'PENDING', $3::jsonb, $4, $5, $6)`,
-    [id, name, JSON.stringify(params), params.permutations, workflowId, createdBy],
-  );
+  await insertBacktestRun(db, { id, name, params, permutationsTotal: params.permutations, workflowId, createdBy });
   try {
     await temporal.workflow.start(backtestWorkflow, { taskQueue, workflowId, args: [id] });
   } catch (err) {
@@ -210,11 +205,7 @@ export async function listBacktests(db: DataSource, opts: ListBacktestsOptions =
   if (!seesAll(actor)) opts = { ...opts, createdBy: actor!.userId };
   const limit = int('limit', opts.limit, 1, MAX_BACKTEST_PAGE, 20);
   const offset = int('offset', opts.offset, 0, MAX_BACKTEST_OFFSET, 0);
-  const q = db.getRepository(BacktestRun).createQueryBuilder('b').orderBy('b.created_at', 'DESC').addOrderBy('b.id', 'DESC').limit(limit).offset(offset);
-  if (opts.status) q.andWhere('b.status = :status', { status: opts.status });
-  if (opts.ticker) q.andWhere(`b.params->>'ticker' = :ticker`, { ticker: opts.ticker.trim().toUpperCase() });
-  if (opts.createdBy) q.andWhere('b.created_by = :createdBy', { createdBy: opts.createdBy });
-  return q.getMany();
+  return listBacktestRuns(db, { status: opts.status, ticker: opts.ticker?.trim().toUpperCase(), createdBy: opts.createdBy }, limit, offset);
 }
 
 /** One row per run, in the order asked, with the headline metrics side by side. */

@@ -3,10 +3,11 @@
  * `pollFeedWorkflow`. Overlap SKIP: a slow poll is never stacked behind itself; the catch-up
  * window lets a restarted cluster run one missed poll rather than a burst.
  */
-import { randomUUID } from 'node:crypto';
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { ServiceError } from './errors';
+import { deleteSchedule, runScheduledWorkflowNow } from './schedules';
+import { insertFeed } from '../store/feed-store';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { Feed } from '../entities';
 import { pollFeedWorkflow } from '../workflows/poll-feed.workflow';
@@ -69,12 +70,9 @@ export class FeedService {
     if (!Number.isInteger(interval) || interval < MIN_POLL_SECONDS || interval > MAX_POLL_SECONDS) {
       throw new ServiceError('BAD_USER_INPUT', `pollIntervalSeconds must be a whole number from ${MIN_POLL_SECONDS} to ${MAX_POLL_SECONDS}`, { field: 'pollIntervalSeconds' });
     }
-    const inserted: Array<{ id: string }> = await this.db.query(
-      `INSERT INTO feeds (url, name, poll_interval_seconds) VALUES ($1, $2, $3) ON CONFLICT (url) DO NOTHING RETURNING id`,
-      [url, name, interval],
-    );
-    if (inserted.length === 0) throw new ServiceError('CONFLICT', `a feed with URL ${url} already exists`, { field: 'url' });
-    const feed = await this.get(inserted[0].id);
+    const id = await insertFeed(this.db, url, name, interval);
+    if (id === null) throw new ServiceError('CONFLICT', `a feed with URL ${url} already exists`, { field: 'url' });
+    const feed = await this.get(id);
     try {
       await this.temporal.schedule.create({
         scheduleId: scheduleIdFor(feed.id),
@@ -103,11 +101,7 @@ export class FeedService {
   /** Deletes the feed and its schedule; its articles stay (feed_id becomes NULL). */
   async remove(id: string): Promise<boolean> {
     await this.get(id);
-    try {
-      await this.temporal.schedule.getHandle(scheduleIdFor(id)).delete();
-    } catch (err) {
-      if (!(err instanceof ScheduleNotFoundError)) throw err;
-    }
+    await deleteSchedule(this.temporal, scheduleIdFor(id));
     await this.repo().delete({ id });
     return true;
   }
@@ -115,8 +109,6 @@ export class FeedService {
   /** Polls now, outside the schedule; returns the workflow id to follow in the Temporal UI. */
   async ingestNow(id: string): Promise<string> {
     await this.get(id);
-    const workflowId = `poll-${id}-manual-${randomUUID()}`;
-    await this.temporal.workflow.start(pollFeedWorkflow, { taskQueue: this.taskQueue, workflowId, args: [{ feedId: id }] });
-    return workflowId;
+    return runScheduledWorkflowNow(this.temporal, this.taskQueue, pollFeedWorkflow, `poll-${id}`, [{ feedId: id }]);
   }
 }

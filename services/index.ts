@@ -13,6 +13,7 @@ import { priceBars, type PriceBarsQuery } from './price-bars';
 import { SignalService } from './signal.service';
 import { SignalHistoryService } from './signal-history.service';
 import { SweepService } from './sweep.service';
+import { PortfolioBacktestService } from './portfolio-backtest.service';
 import { FeatureFlagService } from './feature-flags.service';
 import { PipelineProbeService } from './pipeline-probe.service';
 import { RateLimitService } from './rate-limit.service';
@@ -57,6 +58,7 @@ export function createServices(deps: ServiceDeps) {
     backtests: new BacktestService(deps.db, deps.temporal, deps.config.taskQueue),
     signalHistory: new SignalHistoryService(deps.db, deps.temporal, deps.config.taskQueue),
     sweeps: new SweepService(deps.db, deps.temporal, deps.config.taskQueue),
+    portfolioBacktests: new PortfolioBacktestService(deps.db, deps.temporal, deps.config.taskQueue),
     prices: { import: (input: ImportPricesInput) => importPrices(deps.db, input), bars: (query: PriceBarsQuery) => priceBars(deps.db, query) },
     webhooks: new WebhookService(deps.db, deps.temporal, deps.config.taskQueue, deps.config.fetchPolicy, {
       initialIntervalMs: deps.config.webhooks.initialIntervalMs,

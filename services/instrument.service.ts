@@ -5,6 +5,7 @@
  */
 import type { DataSource } from 'typeorm';
 import { ServiceError } from './errors';
+import { deleteInstrument, upsertInstrument } from '../store/instrument-store';
 import { defaultInstruments, loadSp500Companies, normaliseTicker } from '../domain/tickers';
 import { AssetClass, Instrument } from '../entities';
 
@@ -65,20 +66,12 @@ export class InstrumentService {
   /** Adds or replaces the admin instrument with this symbol (an upsert, so a retry is harmless). */
   async upsert(input: InstrumentInput): Promise<Instrument> {
     const v = InstrumentService.validate(input);
-    const [row] = (await this.db.query(
-      `INSERT INTO instruments (symbol, name, aliases, exchange, asset_class, sector, cik)
-       VALUES ($1, $2, $3::text[], $4, $5, $6, $7)
-       ON CONFLICT (symbol) DO UPDATE SET name = EXCLUDED.name, aliases = EXCLUDED.aliases, exchange = EXCLUDED.exchange,
-         asset_class = EXCLUDED.asset_class, sector = EXCLUDED.sector, cik = EXCLUDED.cik, updated_at = clock_timestamp()
-       RETURNING symbol`,
-      [v.symbol, v.name, v.aliases, v.exchange, v.assetClass, v.sector, v.cik],
-    )) as Array<{ symbol: string }>;
-    return (await this.db.getRepository(Instrument).findOneByOrFail({ symbol: row!.symbol }));
+    const symbol = await upsertInstrument(this.db, v);
+    return this.db.getRepository(Instrument).findOneByOrFail({ symbol });
   }
 
   async remove(symbol: string): Promise<boolean> {
-    const deleted = (await this.db.query(`DELETE FROM instruments WHERE symbol = $1 RETURNING symbol`, [normaliseTicker(symbol)])) as unknown[];
-    if (deleted.length === 0) throw new ServiceError('NOT_FOUND', `no admin instrument '${normaliseTicker(symbol)}'`);
+    if (!(await deleteInstrument(this.db, normaliseTicker(symbol)))) throw new ServiceError('NOT_FOUND', `no admin instrument '${normaliseTicker(symbol)}'`);
     return true;
   }
 

@@ -5,10 +5,12 @@
  * schedule (`signals-daily-recompute`) that recomputes every followed ticker's signals.
  */
 import { randomUUID } from 'node:crypto';
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import type { ComputeSignalsResult } from '../activities/signal.activities';
+import type { ComputeSignalsResult } from '../contracts';
 import { ServiceError } from './errors';
+import { deleteSchedule, runScheduledWorkflowNow } from './schedules';
+import { insertPriceSource } from '../store/price-source-store';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { expandUrlTemplate, UrlTemplateError, validateUrlTemplate } from '../domain/prices';
 import { PriceFormat, PriceSource } from '../entities';
@@ -91,12 +93,9 @@ export class PriceSourceService {
     } catch (err) {
       throw new ServiceError('BAD_USER_INPUT', (err as Error).message, { field: 'interval' });
     }
-    const inserted = (await this.db.query(
-      `INSERT INTO price_sources (name, url_template, format, interval, tickers, cron) VALUES ($1, $2, $3, $4, $5::text[], $6) ON CONFLICT (name) DO NOTHING RETURNING id`,
-      [name, template, input.format ?? PriceFormat.AUTO, interval, followed, cron],
-    )) as Array<{ id: string }>;
-    if (inserted.length === 0) throw new ServiceError('CONFLICT', `a price source named '${name}' already exists`, { field: 'name' });
-    const source = await this.get(inserted[0].id);
+    const id = await insertPriceSource(this.db, { name, urlTemplate: template, format: input.format ?? PriceFormat.AUTO, interval, tickers: followed, cron });
+    if (id === null) throw new ServiceError('CONFLICT', `a price source named '${name}' already exists`, { field: 'name' });
+    const source = await this.get(id);
     try {
       await this.temporal.schedule.create({
         scheduleId: priceScheduleId(source.id),
@@ -137,11 +136,7 @@ export class PriceSourceService {
 
   async remove(id: string): Promise<boolean> {
     await this.get(id);
-    try {
-      await this.temporal.schedule.getHandle(priceScheduleId(id)).delete();
-    } catch (err) {
-      if (!(err instanceof ScheduleNotFoundError)) throw err;
-    }
+    await deleteSchedule(this.temporal, priceScheduleId(id));
     await this.repo().delete({ id });
     return true;
   }
@@ -149,9 +144,7 @@ export class PriceSourceService {
   /** Runs the source now, outside its schedule; returns the workflow id. */
   async fetchNow(id: string): Promise<string> {
     await this.get(id);
-    const workflowId = `prices-${id}-manual-${randomUUID()}`;
-    await this.temporal.workflow.start(fetchPricesWorkflow, { taskQueue: this.taskQueue, workflowId, args: [{ sourceId: id }] });
-    return workflowId;
+    return runScheduledWorkflowNow(this.temporal, this.taskQueue, fetchPricesWorkflow, `prices-${id}`, [{ sourceId: id }]);
   }
 
   /** On-demand signals for these tickers as of `asOf` (default now); waits for the result. */

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { takeTokens } from '../store/rate-limit-store';
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
 
@@ -12,16 +13,6 @@ export function retryAfterSeconds(available: number, perMinute: number): number 
 export function refillMs(available: number, perMinute: number): number {
   return Math.max(1, Math.ceil(((1 - available) / (perMinute / 60)) * 1000));
 }
-
-/**
- * One bucket call, committed without waiting for the WAL flush (synchronous_commit off for this
- * statement's transaction only; PostgreSQL decides per transaction at commit). Every request
- * waits for this call, and a flush to disk cost it several milliseconds more, on every batch
- * (`npm run bench -- graphql`). Other sessions see the new token count as soon as it commits,
- * so the limit is as exact across replicas as before; only a database crash could forget the
- * last fraction of a second of taken tokens, handing them out again.
- */
-export const TAKE_TOKENS_SQL = `SELECT t.granted, t.available FROM tidings_take_tokens($1, $2, $3, $4) t, set_config('synchronous_commit', 'off', true)`;
 
 /** Requests answered by one database call at most; more wait for the next call. */
 export const MAX_BATCH = 1000;
@@ -80,11 +71,7 @@ export class RateLimitService {
         let granted: number;
         let available: number;
         try {
-          const rows: Array<{ granted: number; available: number }> = await this.db.query(TAKE_TOKENS_SQL,
-            [bucketKey, perMinute, perMinute / 60, batch.length],
-          );
-          granted = Number(rows[0].granted);
-          available = Number(rows[0].available);
+          ({ granted, available } = await takeTokens(this.db, bucketKey, perMinute, perMinute / 60, batch.length));
         } catch (err) {
           for (const w of batch) w.reject(err);
           continue;

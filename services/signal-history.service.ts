@@ -5,10 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import { INTRADAY_SUFFIX, type ReplaySignalsInput } from '../activities/signal-replay.activities';
+import { INTRADAY_SUFFIX, type ReplaySignalsInput } from '../contracts';
 import { signalRulesVersion } from '../domain/signals';
 import { HistoricalSignal, SignalReplay } from '../entities';
 import { ServiceError } from './errors';
+import { failReplayStart, insertPendingReplay, latestReplayedModelVersion, replayedSeries } from '../store/signal-replay-store';
 import { normaliseTicker } from './price-import.service';
 import { replaySignalsWorkflow } from '../workflows/signal-replay.workflow';
 
@@ -62,14 +63,19 @@ export class SignalHistoryService {
     if (modelVersion !== null && !/^[A-Za-z0-9._:-]{1,100}$/.test(modelVersion)) throw bad('modelVersion', `is not a model version: ${JSON.stringify(input.modelVersion)}`);
     const id = `signal-replay-${randomUUID()}`;
     const args: ReplaySignalsInput = { targets: tickers.map((ticker) => ({ ticker, from: from.toISOString(), to: to.toISOString() })), intraday: input.intraday === true, ...(modelVersion ? { modelVersion } : {}) };
-    await this.db.query(
-      `INSERT INTO signal_replays (id, status, tickers, from_time, to_time, rules_version, model_version, intraday) VALUES ($1, 'PENDING', $2::text[], $3, $4, $5, $6, $7)`,
-      [id, tickers, from.toISOString(), to.toISOString(), signalRulesVersion() + (input.intraday === true ? INTRADAY_SUFFIX : ''), modelVersion ?? '', input.intraday === true],
-    );
+    await insertPendingReplay(this.db, {
+      id,
+      tickers,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      rulesVersion: signalRulesVersion() + (input.intraday === true ? INTRADAY_SUFFIX : ''),
+      modelVersion: modelVersion ?? '',
+      intraday: input.intraday === true,
+    });
     try {
       await this.temporal.workflow.start(replaySignalsWorkflow, { taskQueue: this.taskQueue, workflowId: id, args: [args] });
     } catch (err) {
-      await this.db.query(`UPDATE signal_replays SET status = 'FAILED', error = $2, completed_at = now() WHERE id = $1`, [id, `could not start the workflow: ${(err as Error).message}`]);
+      await failReplayStart(this.db, id, `could not start the workflow: ${(err as Error).message}`);
       throw err;
     }
     return this.db.getRepository(SignalReplay).findOneByOrFail({ id });
@@ -87,21 +93,9 @@ export class SignalHistoryService {
     const rulesVersion = filter.rulesVersion ?? signalRulesVersion();
     let modelVersion = filter.modelVersion;
     if (!modelVersion) {
-      const [latest] = (await this.db.query(
-        `SELECT model_version FROM signal_history WHERE ticker = $1 AND rules_version = $2 ORDER BY computed_at DESC LIMIT 1`,
-        [ticker, rulesVersion],
-      )) as Array<{ model_version: string }>;
-      if (!latest) return [];
-      modelVersion = latest.model_version;
+      modelVersion = await latestReplayedModelVersion(this.db, ticker, rulesVersion);
+      if (!modelVersion) return [];
     }
-    const q = this.db
-      .getRepository(HistoricalSignal)
-      .createQueryBuilder('h')
-      .where('h.ticker = :ticker AND h.rules_version = :rulesVersion AND h.model_version = :modelVersion', { ticker, rulesVersion, modelVersion })
-      .orderBy('h.as_of', 'ASC')
-      .limit(limit);
-    if (filter.from) q.andWhere('h.as_of >= :from', { from: filter.from });
-    if (filter.to) q.andWhere('h.as_of <= :to', { to: filter.to });
-    return q.getMany();
+    return replayedSeries(this.db, { ticker, rulesVersion, modelVersion }, limit, filter.from, filter.to);
   }
 }

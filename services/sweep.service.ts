@@ -5,11 +5,14 @@
 import { randomInt } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import type { SweepParams } from '../activities/sweep.activities';
+import type { SweepParams } from '../contracts';
 import { expandGrid, STRATEGIES, type StrategyField, type SweepValue } from '../domain/backtest';
 import { ParameterSweep, SweepKind } from '../entities';
 import { parameterSweepWorkflow, walkForwardWorkflow } from '../workflows/sweep.workflow';
 import { ServiceError } from './errors';
+import { storedFlag } from '../store/feature-flag-store';
+import { countPriceBars } from '../store/price-bar-store';
+import { cancelSweep, countSweepResults, failSweepStart, insertSweep, rankedSweepResults } from '../store/sweep-store';
 import { mayAct, validateBacktestInput, type BacktestActor, type StartBacktestInput } from './backtest.service';
 import { isUuid } from '../domain/ids';
 
@@ -39,9 +42,13 @@ export interface StartSweepInput {
   concurrency?: number;
 }
 
-export interface StartWalkForwardInput extends Omit<StartSweepInput, 'permutations'> {
+export interface StartWalkForwardInput extends StartSweepInput {
   inSampleBars: number;
   outOfSampleBars: number;
+  /** Last in-sample bars left out of the choice (their outcomes overlap the test span); default 0. */
+  purgeBars?: number;
+  /** Bars after the in-sample span before out-of-sample trading starts; default 0. */
+  embargoBars?: number;
 }
 
 export const MAX_SWEEP_CONFIGS = 1000;
@@ -97,7 +104,8 @@ export function buildSweepParams(input: StartSweepInput, kind: SweepKind): { nam
     ranges,
     configs,
     statistic,
-    permutations: kind === SweepKind.SWEEP ? intIn('permutations', (input as StartSweepInput).permutations, 0, 5000, 500) : 0,
+    // Sweeps: best-of-N permutations; walk-forwards: permutations of the stitched out-of-sample result.
+    permutations: intIn('permutations', input.permutations, 0, 5000, 500),
     seed,
     concurrency: intIn('concurrency', input.concurrency, 1, 16, 4),
   };
@@ -113,23 +121,20 @@ export class SweepService {
   ) {}
 
   private async create(kind: SweepKind, name: string, params: SweepParams, createdBy: string | null): Promise<ParameterSweep> {
-    const [flag] = (await this.db.query(`SELECT enabled FROM feature_flags WHERE key = 'backtests'`)) as Array<{ enabled: boolean }>;
-    if (flag && !flag.enabled) throw new ServiceError('FEATURE_DISABLED', 'backtests are turned off (feature flag "backtests")');
+    // Read now, not cached; a missing row does not refuse here (unlike isFeatureEnabled).
+    if ((await storedFlag(this.db, 'backtests')) === false) throw new ServiceError('FEATURE_DISABLED', 'backtests are turned off (feature flag "backtests")');
     const b = params.base;
-    const [{ bars }] = (await this.db.query(`SELECT count(*)::int AS bars FROM price_bars WHERE ticker = $1 AND interval = $2 AND time >= $3 AND time <= $4`, [b.ticker, b.interval, b.from, b.to])) as Array<{ bars: number }>;
+    const bars = await countPriceBars(this.db, b.ticker, b.interval, b.from, b.to);
     if (bars < 3) throw bad('base.ticker', `only ${bars} ${b.interval} price bars for ${b.ticker} between ${b.from} and ${b.to}; import prices first`);
-    if (kind === SweepKind.WALK_FORWARD && bars <= params.inSampleBars!) throw bad('inSampleBars', `${bars} bars in the period cannot hold an in-sample span of ${params.inSampleBars} plus an out-of-sample one`);
-    const [{ id }] = (await this.db.query(
-      `INSERT INTO parameter_sweeps (kind, name, status, params, configs_total, created_by) VALUES ($1, $2, 'PENDING', $3::jsonb, $4, $5) RETURNING id`,
-      [kind, name, JSON.stringify(params), params.configs.length, createdBy],
-    )) as Array<{ id: string }>;
-    const workflowId = `${kind === SweepKind.SWEEP ? 'sweep' : 'walk-forward'}-${id}`;
-    await this.db.query(`UPDATE parameter_sweeps SET workflow_id = $2 WHERE id = $1`, [id, workflowId]);
+    if (kind === SweepKind.WALK_FORWARD && bars <= params.inSampleBars! + (params.embargoBars ?? 0)) {
+      throw bad('inSampleBars', `${bars} bars in the period cannot hold an in-sample span of ${params.inSampleBars}, an embargo of ${params.embargoBars ?? 0} and an out-of-sample span`);
+    }
+    const { id, workflowId } = await insertSweep(this.db, { kind, name, params, createdBy }, (id) => `${kind === SweepKind.SWEEP ? 'sweep' : 'walk-forward'}-${id}`);
     try {
       if (kind === SweepKind.SWEEP) await this.temporal.workflow.start(parameterSweepWorkflow, { taskQueue: this.taskQueue, workflowId, args: [id] });
       else await this.temporal.workflow.start(walkForwardWorkflow, { taskQueue: this.taskQueue, workflowId, args: [id] });
     } catch (err) {
-      await this.db.query(`UPDATE parameter_sweeps SET status = 'FAILED', error = $2, completed_at = now() WHERE id = $1`, [id, `could not start the workflow: ${(err as Error).message}`]);
+      await failSweepStart(this.db, id, `could not start the workflow: ${(err as Error).message}`);
       throw err;
     }
     return this.db.getRepository(ParameterSweep).findOneByOrFail({ id });
@@ -145,6 +150,9 @@ export class SweepService {
     params.inSampleBars = intIn('inSampleBars', input.inSampleBars, 20, 100_000, NaN);
     params.outOfSampleBars = intIn('outOfSampleBars', input.outOfSampleBars, 5, 100_000, NaN);
     if (!Number.isFinite(params.inSampleBars) || !Number.isFinite(params.outOfSampleBars)) throw bad('inSampleBars', 'inSampleBars and outOfSampleBars are required');
+    params.purgeBars = intIn('purgeBars', input.purgeBars, 0, 100_000, 0);
+    params.embargoBars = intIn('embargoBars', input.embargoBars, 0, 100_000, 0);
+    if (params.inSampleBars - params.purgeBars < 20) throw bad('purgeBars', `leaves ${params.inSampleBars - params.purgeBars} in-sample bars to choose on; keep at least 20`);
     return this.create(SweepKind.WALK_FORWARD, name, params, createdBy);
   }
 
@@ -166,23 +174,19 @@ export class SweepService {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
     }
-    await this.db.query(`UPDATE parameter_sweeps SET status = 'CANCELLED', completed_at = now() WHERE id = $1 AND status IN ('PENDING', 'RUNNING')`, [id]);
+    await cancelSweep(this.db, id);
     return this.db.getRepository(ParameterSweep).findOneByOrFail({ id });
   }
 
   async configsDone(id: string): Promise<number> {
-    const [{ n }] = (await this.db.query(`SELECT count(*)::int AS n FROM parameter_sweep_results WHERE sweep_id = $1`, [id])) as Array<{ n: number }>;
-    return n;
+    return countSweepResults(this.db, id);
   }
 
   /** Best first (statistic descending, then configuration index). */
   async ranked(sweep: ParameterSweep, limit: number, offset = 0): Promise<Array<{ rank: number; configIndex: number; statistic: number; overrides: Record<string, SweepValue>; metrics: Record<string, unknown> }>> {
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw bad('first', 'must be 1 to 1000');
     if (!Number.isInteger(offset) || offset < 0) throw bad('offset', 'must be 0 or more');
-    const rows = (await this.db.query(
-      `SELECT config_index, statistic, metrics FROM parameter_sweep_results WHERE sweep_id = $1 ORDER BY statistic DESC, config_index LIMIT $2 OFFSET $3`,
-      [sweep.id, limit, offset],
-    )) as Array<{ config_index: number; statistic: number; metrics: Record<string, unknown> }>;
+    const rows = await rankedSweepResults(this.db, sweep.id, limit, offset);
     const configs = (sweep.params as unknown as SweepParams).configs;
     return rows.map((r, i) => ({ rank: offset + i + 1, configIndex: r.config_index, statistic: r.statistic, overrides: configs[r.config_index]?.overrides ?? {}, metrics: r.metrics }));
   }

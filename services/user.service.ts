@@ -2,9 +2,8 @@ import os from 'node:os';
 import bcrypt from 'bcrypt';
 import type { DataSource } from 'typeorm';
 import { ServiceError } from './errors';
+import { deactivateUser, insertUser } from '../store/credential-store';
 import { Role, User } from '../entities';
-import { publishEvent } from '../events/publish';
-import { ALL_KEY, Topic } from '../events/topics';
 
 export const BCRYPT_COST = 12;
 /** bcrypt reads at most 72 bytes; longer passwords would be silently truncated, so refuse them. */
@@ -83,12 +82,9 @@ export class UserService {
     assertPasswordAcceptable(password);
     const passwordHash = await bcryptSlots.run(() => bcrypt.hash(password, BCRYPT_COST));
     const repo = this.db.getRepository(User);
-    const inserted: Array<{ id: string }> = await this.db.query(
-      `INSERT INTO users (email, password_hash, role) VALUES ($1, $2, $3) ON CONFLICT (email) DO NOTHING RETURNING id`,
-      [normalised, passwordHash, role],
-    );
-    if (inserted.length === 0) throw new ServiceError('CONFLICT', `a user with email ${normalised} already exists`, { field: 'email' });
-    return repo.findOneByOrFail({ id: inserted[0].id });
+    const id = await insertUser(this.db, normalised, passwordHash, role);
+    if (id === null) throw new ServiceError('CONFLICT', `a user with email ${normalised} already exists`, { field: 'email' });
+    return repo.findOneByOrFail({ id });
   }
 
   /** The active user with this email and password, or null; the same work either way. */
@@ -115,15 +111,7 @@ export class UserService {
 
   /** Deactivates and tells every API process (NOTIFY on commit) to drop the user's sockets. */
   async deactivate(id: string): Promise<User> {
-    await this.db.transaction(async (tx) => {
-      const rows: unknown[] = await tx.query(
-        `UPDATE users SET active = false, deactivated_at = COALESCE(deactivated_at, now()), updated_at = now() WHERE id = $1 RETURNING id`,
-        [id],
-      );
-      const updated = Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
-      if (updated === 0) throw new ServiceError('NOT_FOUND', `no user ${id}`);
-      await publishEvent(tx, Topic.CREDENTIALS_REVOKED, ALL_KEY, { userId: id });
-    });
+    if (!(await deactivateUser(this.db, id))) throw new ServiceError('NOT_FOUND', `no user ${id}`);
     this.onCredentialsChanged();
     return this.db.getRepository(User).findOneByOrFail({ id });
   }

@@ -12,6 +12,7 @@ import { DEFAULT_RETRY, generateWebhookSecret, normaliseFilterTickers, type Webh
 import { SignalType, WebhookDelivery, WebhookDeliveryAttempt, WebhookDeliveryStatus, WebhookEndpoint, WebhookKind } from '../entities';
 import { deliverWebhookWorkflow } from '../workflows/webhook.workflow';
 import { decodeCursor, encodeCursor } from './cursor';
+import { countEndpointsOf, deliveryPage, insertReplayDelivery } from '../store/webhook-store';
 
 export interface WebhookActor {
   userId: string;
@@ -99,7 +100,7 @@ export class WebhookService {
     const kind = input.kind ?? WebhookKind.SIGNALS;
     if (kind === WebhookKind.OPERATOR && actor.role !== 'ADMIN') throw new ServiceError('FORBIDDEN', 'only admins register operator webhooks');
     const fields = this.filters(input);
-    const [{ n }] = (await this.db.query('SELECT count(*)::int AS n FROM webhook_endpoints WHERE owner_id = $1', [actor.userId])) as Array<{ n: number }>;
+    const n = await countEndpointsOf(this.db, actor.userId);
     if (n >= MAX_ENDPOINTS_PER_USER) throw new ServiceError('CONFLICT', `at most ${MAX_ENDPOINTS_PER_USER} webhook endpoints per user`);
     const secret = generateWebhookSecret();
     const endpoint = await this.endpoints().save(
@@ -139,24 +140,7 @@ export class WebhookService {
   ): Promise<{ deliveries: WebhookDelivery[]; hasNextPage: boolean; endCursor: string | null; cursors: string[] }> {
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new ServiceError('BAD_USER_INPUT', `first must be 1 to ${MAX_PAGE}`, { field: 'first' });
     if (filter.endpointId) await this.get(filter.endpointId, actor);
-    const params: unknown[] = [];
-    const p = (v: unknown) => `$${params.push(v)}`;
-    const where: string[] = [];
-    if (!seesAll(actor)) where.push(`e.owner_id = ${p(actor.userId)}`);
-    if (filter.endpointId) where.push(`d.endpoint_id = ${p(filter.endpointId)}`);
-    if (filter.status) where.push(`d.status = ${p(filter.status)}`);
-    if (after) {
-      const c = decodeCursor(after);
-      where.push(`(d.created_at, d.id) < (${p(c.time)}::timestamptz, ${p(c.id)}::uuid)`);
-    }
-    const rows = (await this.db.query(
-      `SELECT d.id, d.endpoint_id AS "endpointId", d.event_type AS "eventType", d.event_key AS "eventKey", d.payload, d.status, d.attempts AS "attemptCount",
-              d.last_status_code AS "lastStatusCode", d.last_error AS "lastError", d.replay_of AS "replayOf", d.created_at AS "createdAt", d.completed_at AS "completedAt"
-       FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY d.created_at DESC, d.id DESC LIMIT ${p(first + 1)}`,
-      params,
-    )) as WebhookDelivery[];
+    const rows = await deliveryPage(this.db, { ownerId: seesAll(actor) ? undefined : actor.userId, endpointId: filter.endpointId, status: filter.status }, first + 1, after ? decodeCursor(after) : undefined);
     const page = rows.slice(0, first);
     const cursors = page.map((d) => encodeCursor(new Date(d.createdAt), d.id));
     return { deliveries: page, hasNextPage: rows.length > first, endCursor: cursors[cursors.length - 1] ?? null, cursors };
@@ -182,16 +166,13 @@ export class WebhookService {
     const original = await this.delivery(id, actor);
     const endpoint = await this.get(original.endpointId, actor);
     if (!endpoint.enabled) throw new ServiceError('CONFLICT', `the endpoint is disabled (${endpoint.disabledReason ?? 'by its owner'}); enable it first`);
-    const [row] = (await this.db.query(
-      `INSERT INTO webhook_deliveries (endpoint_id, event_type, event_key, payload, replay_of) VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING id`,
-      [original.endpointId, original.eventType, `${original.eventKey.split('#')[0]}#replay:${randomUUID()}`, JSON.stringify(original.payload), original.id],
-    )) as Array<{ id: string }>;
+    const replayId = await insertReplayDelivery(this.db, original, `${original.eventKey.split('#')[0]}#replay:${randomUUID()}`);
     await this.temporal.workflow.start(deliverWebhookWorkflow, {
       taskQueue: this.taskQueue,
-      workflowId: `webhook-delivery-${row.id}`,
-      args: [{ deliveryId: row.id, retry: this.retry }],
+      workflowId: `webhook-delivery-${replayId}`,
+      args: [{ deliveryId: replayId, retry: this.retry }],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
-    return this.delivery(row.id, actor);
+    return this.delivery(replayId, actor);
   }
 }

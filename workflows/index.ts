@@ -10,3 +10,4 @@ export { deliverWebhookWorkflow } from './webhook.workflow';
 export { fetchPricesWorkflow, recomputeFollowedSignalsWorkflow } from './prices.workflow';
 export { replaySignalsWorkflow } from './signal-replay.workflow';
 export { parameterSweepWorkflow, sweepConfigWorkflow, walkForwardWorkflow } from './sweep.workflow';
+export { portfolioBacktestWorkflow } from './portfolio-backtest.workflow';

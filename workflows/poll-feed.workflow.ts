@@ -1,6 +1,6 @@
 import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { PollOutcome } from '../activities/ingestion-types';
+import type { PollOutcome } from '../contracts';
 import { scoreArticlesWorkflow } from './sentiment.workflow';
 
 const { pollFeed } = proxyActivities<Activities>({

@@ -1,7 +1,6 @@
 import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { PriceFetchResult } from '../activities/price-source.activities';
-import type { ComputeSignalsResult } from '../activities/signal.activities';
+import type { ComputeSignalsResult, PriceFetchResult } from '../contracts';
 import { computeSignalsWorkflow } from './signals.workflow';
 
 const { fetchPriceSource, followedTickers } = proxyActivities<Activities>({

@@ -1,6 +1,6 @@
 import { continueAsNew, executeChild, ParentClosePolicy, proxyActivities, sleep, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ScoreArticlesResult } from '../activities/sentiment.activities';
+import type { ScoreArticlesResult } from '../contracts';
 import { replaySignalsWorkflow } from './signal-replay.workflow';
 import { computeSignalsWorkflow } from './signals.workflow';
 

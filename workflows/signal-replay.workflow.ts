@@ -1,6 +1,6 @@
 import { CancellationScope, continueAsNew, defineQuery, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ReplayChunk, ReplayChunkResult, ReplayPlan, ReplaySignalsInput, ReplaySummary } from '../activities/signal-replay.activities';
+import type { ReplayChunk, ReplayChunkResult, ReplayPlan, ReplaySignalsInput, ReplaySummary } from '../contracts';
 
 const { planSignalReplay, resolveModelVersion } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',

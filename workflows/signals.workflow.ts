@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ComputeSignalsInput, ComputeSignalsResult } from '../activities/signal.activities';
+import type { ComputeSignalsInput, ComputeSignalsResult } from '../contracts';
 
 const { computeSignals } = proxyActivities<Activities>({
   // A few queries and one small transaction per ticker; hundreds of tickers still fit easily.

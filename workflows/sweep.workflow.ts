@@ -1,7 +1,7 @@
 import { CancellationScope, executeChild, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BestOfNChunkResult } from '../domain/backtest';
-import type { WalkForwardWindowResult } from '../activities/sweep.activities';
+import type { WalkForwardWindowResult } from '../contracts';
 import { replaySignalsWorkflow } from './signal-replay.workflow';
 
 const { planSweep, pinSweepSignalSource, resolveModelVersion } = proxyActivities<Activities>({
@@ -22,7 +22,7 @@ const { runWalkForwardWindow } = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['SweepStateError', 'BacktestDataError'] },
 });
 
-const { runSweepPermutations } = proxyActivities<Activities>({
+const { runSweepPermutations, runWalkForwardPermutations } = proxyActivities<Activities>({
   startToCloseTimeout: '60 minutes',
   heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['SweepStateError', 'BacktestDataError'] },
@@ -109,13 +109,22 @@ export async function parameterSweepWorkflow(sweepId: string): Promise<{ id: str
 
 /**
  * Walk-forward: for each window, optimise over the grid in sample and trade the winner out of
- * sample (one activity per window, bounded concurrency), then stitch the out-of-sample equity.
+ * sample after the purge and embargo gaps (one activity per window, bounded concurrency), then
+ * the permutation test of the stitched out-of-sample result, then stitch and store.
  */
 export async function walkForwardWorkflow(sweepId: string): Promise<{ id: string; status: string }> {
   return withTerminalStatus(sweepId, async () => {
     const plan = await planSweep(sweepId);
     await replayIfNeeded(plan, sweepId);
     const steps: WalkForwardWindowResult[] = await boundedAll(plan.windows, plan.concurrency, (w) => runWalkForwardWindow(sweepId, w));
-    return finishWalkForward(sweepId, steps);
+    // The permutation test of the stitched out-of-sample result, with each window's choice fixed.
+    const chosen = [...steps].sort((a, b) => a.window.index - b.window.index).map((s) => s.chosen);
+    const count = Math.min(PERMUTATION_CHUNKS, plan.permutations);
+    const chunks = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        runWalkForwardPermutations(sweepId, chosen, plan.seed, Math.floor((i * plan.permutations) / count), Math.floor(((i + 1) * plan.permutations) / count)),
+      ),
+    );
+    return finishWalkForward(sweepId, steps, chunks);
   });
 }

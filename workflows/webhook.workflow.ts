@@ -1,6 +1,5 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { DeliveryOutcome } from '../activities/webhook.activities';
+import type { DeliveryOutcome, WebhookDeliveryActivities } from '../contracts';
 import type { WebhookRetryOptions } from '../domain/webhooks';
 
 /**
@@ -12,7 +11,7 @@ import type { WebhookRetryOptions } from '../domain/webhooks';
  */
 export async function deliverWebhookWorkflow(input: { deliveryId: string; retry: WebhookRetryOptions }): Promise<DeliveryOutcome> {
   const { retry } = input;
-  const { attemptWebhookDelivery } = proxyActivities<Activities>({
+  const { attemptWebhookDelivery } = proxyActivities<WebhookDeliveryActivities>({
     startToCloseTimeout: retry.attemptTimeoutMs + 5_000,
     scheduleToCloseTimeout: retry.maxAgeMs,
     retry: {
@@ -22,7 +21,7 @@ export async function deliverWebhookWorkflow(input: { deliveryId: string; retry:
       nonRetryableErrorTypes: ['WebhookPermanentFailure'],
     },
   });
-  const { failWebhookDelivery } = proxyActivities<Activities>({
+  const { failWebhookDelivery } = proxyActivities<WebhookDeliveryActivities>({
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
   });

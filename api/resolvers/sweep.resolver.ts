@@ -49,7 +49,19 @@ class WalkForwardInput {
   @Field(() => String, { nullable: true, defaultValue: 'sharpe' }) statistic?: string;
   @Field(() => Int, { description: 'Bars per in-sample (optimisation) span.' }) inSampleBars!: number;
   @Field(() => Int, { description: 'Bars per out-of-sample span; windows roll forward by this much.' }) outOfSampleBars!: number;
+  @Field(() => Int, { nullable: true, defaultValue: 0, description: 'Purge: the last in-sample bars left out of the choice (set it to the longest holding period / label horizon, whose outcomes would overlap the test span).' }) purgeBars?: number;
+  @Field(() => Int, { nullable: true, defaultValue: 0, description: 'Embargo: bars after the in-sample span before out-of-sample trading starts.' }) embargoBars?: number;
+  @Field(() => Int, { nullable: true, defaultValue: 500, description: 'Permutations of the stitched out-of-sample result, 0..5000.' }) permutations?: number;
+  @Field(() => Int, { nullable: true }) seed?: number;
   @Field(() => Int, { nullable: true, defaultValue: 4 }) concurrency?: number;
+}
+
+@ObjectType({ description: 'Permutation test of the stitched out-of-sample result: its bar returns shuffled against the chosen configurations\' fixed positions.' })
+class WalkForwardPermutation {
+  @Field() statistic!: string;
+  @Field(() => Float, { nullable: true }) observed!: number | null;
+  @Field(() => Int) permutations!: number;
+  @Field(() => Float, { nullable: true }) pValue!: number | null;
 }
 
 @ObjectType()
@@ -85,6 +97,9 @@ class WalkForwardResult {
   @Field(() => Int) outOfSampleBars!: number;
   @Field(() => BacktestMetrics, { description: 'Of the stitched out-of-sample equity.' }) metrics!: BacktestMetrics;
   @Field(() => [EquityPoint], { description: 'Stitched out-of-sample equity (downsampled).' }) equity!: EquityPoint[];
+  @Field(() => Int) purgeBars!: number;
+  @Field(() => Int) embargoBars!: number;
+  @Field(() => WalkForwardPermutation, { nullable: true, description: 'Absent on runs made before the test existed.' }) permutation!: WalkForwardPermutation | null;
 }
 
 const parametersOf = (o: Record<string, unknown>): SweepParameterValue[] =>
@@ -109,7 +124,7 @@ export class SweepResolver {
   @Mutation(() => ParameterSweep, { description: 'Walk-forward: optimise over the ranges in each in-sample span, trade the winner in the next out-of-sample span, stitch the out-of-sample equity.' })
   runWalkForward(@Arg('input', () => WalkForwardInput) input: WalkForwardInput, @Ctx() ctx: GraphQLContext): Promise<ParameterSweep> {
     return ctx.services.sweeps
-      .startWalkForward({ name: input.name, base: toServiceInput(input.base), ranges: rangesOf(input.ranges), statistic: statisticOf(input.statistic), inSampleBars: input.inSampleBars, outOfSampleBars: input.outOfSampleBars, concurrency: input.concurrency }, ctx.principal?.userId ?? null);
+      .startWalkForward({ name: input.name, base: toServiceInput(input.base), ranges: rangesOf(input.ranges), statistic: statisticOf(input.statistic), inSampleBars: input.inSampleBars, outOfSampleBars: input.outOfSampleBars, purgeBars: input.purgeBars, embargoBars: input.embargoBars, permutations: input.permutations, seed: input.seed, concurrency: input.concurrency }, ctx.principal?.userId ?? null);
   }
 
   @Authorized()
@@ -148,6 +163,9 @@ export class SweepResolver {
       outOfSampleBars: number;
       metrics: Record<string, unknown>;
       equityCurve: Array<[number, number]>;
+      purgeBars?: number;
+      embargoBars?: number;
+      permutation?: WalkForwardPermutation;
     };
     if (!r) return null;
     return {
@@ -164,6 +182,9 @@ export class SweepResolver {
       outOfSampleBars: r.outOfSampleBars,
       metrics: metricsOf(r.metrics)!,
       equity: equityPointsOf(r.equityCurve) ?? [],
+      purgeBars: r.purgeBars ?? 0,
+      embargoBars: r.embargoBars ?? 0,
+      permutation: r.permutation ?? null,
     };
   }
 }

@@ -23,9 +23,9 @@ export type {
 export { SeededRandom, streamSeed } from './seeded-random';
 export { barsToArrays } from './bars';
 export {
-  expandGrid, runBestOfNChunk, combineBestOfN, walkForwardWindows, walkForwardStep, backtestSlice, stitchEquity,
+  expandGrid, runBestOfNChunk, combineBestOfN, walkForwardWindows, walkForwardStep, backtestSlice, stitchEquity, prepareWalkForwardPermutationTest,
 } from './sweep';
-export type { SweepValue, BestOfNChunkResult, WalkForwardWindow, WalkForwardStep } from './sweep';
+export type { SweepValue, BestOfNChunkResult, WalkForwardWindow, WalkForwardGaps, WalkForwardStep } from './sweep';
 export { BacktestDataError, SIGNAL_LOOKBACK_MS } from './contracts';
 export type { BacktestParams, BacktestPlan, BacktestOutcome, BacktestSizing, BacktestStrategy, BacktestStrategyInput } from './contracts';
 export { STRATEGIES, describeStrategies, strategyEntry, strategyKindList, replayTargetOf, smaCrossoverPositions } from './strategy-registry';
@@ -33,3 +33,17 @@ export type {
   AnyStrategyEntry, StrategyChecks, StrategyData, StrategyDescription, StrategyEntry, StrategyField, StrategyKind, StrategyNeeds, StrategyPositions, FlatStrategyInput,
   SignalsStrategy, SentimentThresholdStrategy, SmaCrossoverStrategy,
 } from './strategy-registry';
+export { runPortfolioBacktest, decideWeights, alignTickerBars, validatePortfolioInput } from './portfolio';
+export type {
+  PortfolioAsset, PortfolioBenchmark, PortfolioInput, PortfolioConfig, PortfolioRebalance, PortfolioTickerResult, PortfolioResult, PortfolioPlan,
+} from './portfolio';
+export { rebalanceBars, selectTickers, bookWeights, trailingVolatility } from './portfolio-selection';
+export type { RebalanceFrequency, WeightScheme, Selector } from './portfolio-selection';
+export {
+  preparePortfolioPermutationTest, runPortfolioPermutationChunk, portfolioPermutationTest, portfolioPlanStatistic,
+} from './portfolio-permutation';
+export type { PreparedPortfolioPermutationTest } from './portfolio-permutation';
+export { signalConfidenceByBar, portfolioSearchConfigs } from './portfolio-contracts';
+export type { PortfolioRanking, PortfolioBacktestParams, PortfolioSignal, PortfolioSearch } from './portfolio-contracts';
+export { portfolioWalkForward, runPortfolioBestOfNChunk, slicePortfolioPlan, joinPortfolioPlans, planEquity } from './portfolio-search';
+export type { PortfolioWalkForwardStep } from './portfolio-search';

@@ -83,6 +83,22 @@ export function atLeastAsGoodThreshold(observed: number): number {
  * test (one strategy, or best-of-N over a sweep) shuffles through here, so the same (seed, k)
  * is the same path everywhere.
  */
+/**
+ * The bar order of permutation k under `seed`: `order[i]` is the bar whose returns bar i gets.
+ * The same Fisher-Yates draws as shuffleReturns (which swaps in place for speed), for tests
+ * that shuffle many series at once (a portfolio's tickers move together within a bar).
+ */
+export function shuffledBarOrder(n: number, seed: number, k: number, order: Int32Array): void {
+  for (let i = 0; i < n; i++) order[i] = i;
+  const rng = new SeededRandom(streamSeed(seed, k));
+  for (let i = n - 1; i > 1; i--) {
+    const j = 1 + Math.floor(rng.next() * i);
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+}
+
 export function shuffleReturns(plan: { gap: Float64Array; body: Float64Array; n: number }, gap: Float64Array, body: Float64Array, seed: number, k: number): void {
   gap.set(plan.gap);
   body.set(plan.body);

@@ -1,6 +1,7 @@
 import { permutationTest, preparePermutationTest } from './permutation';
 import { SeededRandom } from './seeded-random';
-import { backtestSlice, combineBestOfN, expandGrid, runBestOfNChunk, stitchEquity, walkForwardStep, walkForwardWindows } from './sweep';
+import { backtestSlice, combineBestOfN, expandGrid, prepareWalkForwardPermutationTest, runBestOfNChunk, stitchEquity, walkForwardStep, walkForwardWindows } from './sweep';
+import { combinePermutationChunks, runPermutationChunk } from './permutation';
 import { runBacktest } from './engine';
 
 function randomWalk(n: number, seed: number) {
@@ -69,8 +70,8 @@ describe('best-of-N permutation test', () => {
 describe('walk-forward', () => {
   it('windows roll by the out-of-sample length and tile the period after the first in-sample span', () => {
     const w = walkForwardWindows(1000, 250, 100);
-    expect(w[0]).toEqual({ index: 0, isStart: 0, isEnd: 249, oosEnd: 349 });
-    expect(w[1]).toEqual({ index: 1, isStart: 100, isEnd: 349, oosEnd: 449 });
+    expect(w[0]).toEqual({ index: 0, isStart: 0, isEnd: 249, oosStart: 249, oosEnd: 349 });
+    expect(w[1]).toEqual({ index: 1, isStart: 100, isEnd: 349, oosStart: 349, oosEnd: 449 });
     expect(w[w.length - 1].oosEnd).toBe(999);
     for (let i = 1; i < w.length; i++) expect(w[i].isEnd).toBe(w[i - 1].oosEnd);
     expect(() => walkForwardWindows(100, 2, 10)).toThrow();
@@ -101,5 +102,72 @@ describe('walk-forward', () => {
     // A single window's slice is the engine on that slice.
     const s0 = steps[0];
     expect(s0.outOfSample.totalReturn).toBeCloseTo(runBacktest({ close: bars.close.subarray(299, 400), open: bars.open.subarray(299, 400), times: bars.times.subarray(299, 400) }, configs[s0.chosen].subarray(299, 400), { costBps: 2 }).totalReturn, 12);
+  });
+});
+
+describe('purged and embargoed walk-forward', () => {
+  it('purge ends the in-sample span early, embargo starts the out-of-sample span late; out-of-sample spans still tile', () => {
+    const w = walkForwardWindows(1000, 250, 100, { purgeBars: 5, embargoBars: 10 });
+    expect(w[0]).toEqual({ index: 0, isStart: 0, isEnd: 244, oosStart: 259, oosEnd: 359 });
+    expect(w[1]).toEqual({ index: 1, isStart: 100, isEnd: 344, oosStart: 359, oosEnd: 459 });
+    for (const x of w) expect(x.oosStart - x.isEnd).toBe(15);
+    for (let i = 1; i < w.length; i++) expect(w[i].oosStart).toBe(w[i - 1].oosEnd);
+    expect(w[w.length - 1].oosEnd).toBe(999);
+    expect(walkForwardWindows(1000, 250, 100, { purgeBars: 0, embargoBars: 0 })).toEqual(walkForwardWindows(1000, 250, 100));
+    expect(() => walkForwardWindows(1000, 10, 100, { purgeBars: 8 })).toThrow(/purgeBars/);
+    expect(() => walkForwardWindows(1000, 250, 100, { embargoBars: -1 })).toThrow(/whole numbers/);
+    expect(() => walkForwardWindows(1000, 250, 100, { purgeBars: 1.5 })).toThrow(/whole numbers/);
+    // The embargo can push the only window past the data.
+    expect(walkForwardWindows(300, 250, 100, { embargoBars: 60 })).toEqual([]);
+  });
+
+  it('the choice never sees the purged or embargoed bars, and trading starts after the gap', () => {
+    const bars = randomWalk(900, 6);
+    const configs = [randomTargets(900, 11), randomTargets(900, 12), randomTargets(900, 13)];
+    const windows = walkForwardWindows(900, 300, 100, { purgeBars: 7, embargoBars: 5 });
+    for (const w of windows) {
+      const step = walkForwardStep(bars, configs, () => ({ costBps: 2 }), w, (r) => r.sharpe);
+      // Shocking every price after the purged in-sample end leaves the choice alone...
+      const shocked = { ...bars, close: bars.close.slice(), open: bars.open.slice() };
+      for (let i = w.isEnd + 1; i < 900; i++) {
+        shocked.close[i] *= 1 + ((i % 7) - 3) * 0.05;
+        shocked.open[i] *= 1 + ((i % 5) - 2) * 0.05;
+      }
+      expect(walkForwardStep(shocked, configs, () => ({ costBps: 2 }), w, (r) => r.sharpe).chosen).toBe(step.chosen);
+      // ...and the out-of-sample run is the engine from oosStart.
+      expect(step.outOfSample.equity).toHaveLength(w.oosEnd - w.oosStart + 1);
+      expect(step.outOfSample.totalReturn).toBe(backtestSlice(bars, configs[step.chosen], w.oosStart, w.oosEnd, { costBps: 2 }).totalReturn);
+    }
+  });
+
+  it('permutation test on the stitched out-of-sample result: the observed statistic is the stitched curve\'s, chunking is exact', () => {
+    const bars = randomWalk(900, 8);
+    const configs = [randomTargets(900, 21), randomTargets(900, 22)];
+    const windows = walkForwardWindows(900, 300, 100, { purgeBars: 3, embargoBars: 2 });
+    const steps = windows.map((w) => walkForwardStep(bars, configs, () => ({ costBps: 2 }), w, (r) => r.sharpe));
+    const stitched = stitchEquity(bars.times, steps.map((s) => ({ startBar: s.window.oosStart, equity: s.outOfSample.equity })), 252);
+    const segments = steps.map((s) => ({ targets: configs[s.chosen], options: { costBps: 2 }, from: s.window.oosStart, to: s.window.oosEnd }));
+    const total = prepareWalkForwardPermutationTest(bars, segments, 'totalReturn', 252);
+    expect(total.plan.n).toBe(stitched.equity.length);
+    expect(total.observed).toBeCloseTo(stitched.metrics.totalReturn, 10);
+    const sharpe = prepareWalkForwardPermutationTest(bars, segments, 'sharpe', 252);
+    expect(sharpe.observed).toBeCloseTo(stitched.metrics.sharpe!, 8);
+    const whole = combinePermutationChunks(sharpe, [runPermutationChunk(sharpe, 4, 0, 200)]);
+    const parts = combinePermutationChunks(sharpe, [runPermutationChunk(sharpe, 4, 0, 90), runPermutationChunk(sharpe, 4, 90, 200)]);
+    expect(parts).toEqual(whole);
+    // Random positions have no skill to find.
+    expect(whole.pValue).toBeGreaterThan(0.05);
+  });
+
+  it('finds planted skill out of sample: positions that know the next bar', () => {
+    const bars = randomWalk(700, 9);
+    const foresight = new Float64Array(700);
+    for (let i = 0; i + 1 < 700; i++) foresight[i] = bars.close[i + 1] > bars.open[i + 1] ? 1 : 0;
+    const configs = [foresight, randomTargets(700, 31)];
+    const windows = walkForwardWindows(700, 200, 100, { purgeBars: 2, embargoBars: 2 });
+    const steps = windows.map((w) => walkForwardStep(bars, configs, () => ({ costBps: 1 }), w, (r) => r.sharpe));
+    for (const s of steps) expect(s.chosen).toBe(0);
+    const test = prepareWalkForwardPermutationTest(bars, steps.map((s) => ({ targets: configs[s.chosen], options: { costBps: 1 }, from: s.window.oosStart, to: s.window.oosEnd })), 'sharpe', 252);
+    expect(combinePermutationChunks(test, [runPermutationChunk(test, 1, 0, 200)]).pValue).toBeLessThan(0.01);
   });
 });

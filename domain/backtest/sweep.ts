@@ -12,7 +12,8 @@
  * (naive) p-value is reported beside it, counted on the same permutations.
  */
 import { performanceMetrics } from './metrics';
-import { atLeastAsGoodThreshold, planStatistic, shuffleReturns, type PreparedPermutationTest } from './permutation';
+import { buildExecutionPlan, type ExecutionPlan } from './execution-plan';
+import { atLeastAsGoodThreshold, planStatistic, shuffleReturns, type PermutationStatistic, type PreparedPermutationTest } from './permutation';
 import { runBacktest } from './engine';
 import type { BacktestBars, BacktestOptions, BacktestResult, PerformanceMetrics } from './types';
 
@@ -83,27 +84,51 @@ export function combineBestOfN(chunks: BestOfNChunkResult[]): { permutations: nu
   return { permutations, atLeastAsGood, bestAloneAtLeastAsGood, pValue: (atLeastAsGood + 1) / (permutations + 1), pValueBestAlone: (bestAloneAtLeastAsGood + 1) / (permutations + 1) };
 }
 
-/** Bar-index windows for walk-forward: in-sample [isStart, isEnd], out-of-sample [isEnd, oosEnd] (sharing the boundary bar). */
+/**
+ * Bar-index windows for walk-forward: the configuration is chosen on in-sample [isStart, isEnd]
+ * and traded out of sample on [oosStart, oosEnd] (equity starts at oosStart's close, the first
+ * fill is at the next bar). Without gaps oosStart = isEnd (the spans share their boundary bar).
+ */
 export interface WalkForwardWindow {
   index: number;
   isStart: number;
   isEnd: number;
+  oosStart: number;
   oosEnd: number;
 }
 
 /**
- * Consecutive windows over n bars: each in-sample span of `inSampleBars` bars is followed by an
- * out-of-sample span of `outOfSampleBars`; the next window rolls forward by outOfSampleBars, so
- * the out-of-sample spans tile the period after the first in-sample span without overlap.
+ * Gaps between the in-sample and out-of-sample spans (bars), after López de Prado's purged and
+ * embargoed cross-validation, for walk-forward:
+ * - `purgeBars`: the last bars of each in-sample span are dropped from the choice. Set it to the
+ *   longest horizon an in-sample decision's outcome can have (a holding period, a label's forward
+ *   return window, a rolling sentiment window): those bars' outcomes overlap the test span.
+ * - `embargoBars`: the out-of-sample trading starts this many bars after the in-sample span, so
+ *   serial correlation right at the boundary cannot carry in-sample luck into the test.
+ * Either way nothing the choice sees is closer than purgeBars + embargoBars to the first
+ * out-of-sample decision.
  */
-export function walkForwardWindows(n: number, inSampleBars: number, outOfSampleBars: number): WalkForwardWindow[] {
-  if (inSampleBars < 3 || outOfSampleBars < 1) throw new Error('walk-forward needs inSampleBars >= 3 and outOfSampleBars >= 1');
+export interface WalkForwardGaps {
+  purgeBars?: number;
+  embargoBars?: number;
+}
+
+/**
+ * Consecutive windows over n bars: each in-sample span of `inSampleBars` bars (minus the purge)
+ * is followed, after the embargo, by an out-of-sample span of `outOfSampleBars`; the next window
+ * rolls forward by outOfSampleBars, so the out-of-sample spans tile the period after the first
+ * one's start without overlap.
+ */
+export function walkForwardWindows(n: number, inSampleBars: number, outOfSampleBars: number, gaps: WalkForwardGaps = {}): WalkForwardWindow[] {
+  const purge = gaps.purgeBars ?? 0;
+  const embargo = gaps.embargoBars ?? 0;
+  if (!Number.isInteger(purge) || !Number.isInteger(embargo) || purge < 0 || embargo < 0) throw new Error('walk-forward purgeBars and embargoBars must be whole numbers >= 0');
+  if (inSampleBars - purge < 3 || outOfSampleBars < 1) throw new Error('walk-forward needs inSampleBars - purgeBars >= 3 and outOfSampleBars >= 1');
   const out: WalkForwardWindow[] = [];
-  for (let isStart = 0, index = 0; isStart + inSampleBars < n; isStart += outOfSampleBars, index++) {
-    const isEnd = isStart + inSampleBars - 1;
-    const oosEnd = Math.min(n - 1, isEnd + outOfSampleBars);
-    if (oosEnd <= isEnd) break;
-    out.push({ index, isStart, isEnd, oosEnd });
+  for (let isStart = 0, index = 0; ; isStart += outOfSampleBars, index++) {
+    const oosStart = isStart + inSampleBars - 1 + embargo;
+    if (oosStart >= n - 1) break;
+    out.push({ index, isStart, isEnd: isStart + inSampleBars - 1 - purge, oosStart, oosEnd: Math.min(n - 1, oosStart + outOfSampleBars) });
   }
   return out;
 }
@@ -145,7 +170,7 @@ export function walkForwardStep(
       chosen = c;
     }
   }
-  return { window, chosen, inSampleStatistic: best, outOfSample: backtestSlice(bars, configTargets[chosen], window.isEnd, window.oosEnd, optionsOf(chosen)) };
+  return { window, chosen, inSampleStatistic: best, outOfSample: backtestSlice(bars, configTargets[chosen], window.oosStart, window.oosEnd, optionsOf(chosen)) };
 }
 
 /**
@@ -167,4 +192,34 @@ export function stitchEquity(barTimes: ArrayLike<number>, segments: Array<{ star
   const t = Float64Array.from(times);
   const eq = Float64Array.from(equity);
   return { times: t, equity: eq, metrics: performanceMetrics(eq, periodsPerYear, t) };
+}
+
+/**
+ * The permutation test of a stitched walk-forward (issue 16 left it out): the out-of-sample
+ * segments' execution plans (each window's chosen configuration, its costs, its positions) are
+ * joined into one plan over the stitched bars, and runPermutationChunk shuffles the bar returns
+ * of the whole stitched span against those fixed positions, exactly as for a single backtest.
+ * H0: "the walk-forward's out-of-sample positions carry no information about the returns that
+ * follow them". The observed statistic is the stitched curve's (equal to stitchEquity's metrics).
+ * Segments are taken in order; each contributes its bars after its first (consecutive segments
+ * share the boundary bar, as in stitchEquity).
+ */
+export function prepareWalkForwardPermutationTest(
+  bars: Required<BacktestBars>,
+  segments: Array<{ targets: Float64Array; options: BacktestOptions; from: number; to: number }>,
+  statistic: PermutationStatistic,
+  periodsPerYear: number,
+): PreparedPermutationTest {
+  const plans = segments.map((s) => buildExecutionPlan(sliceBars(bars, s.from, s.to), s.targets.subarray(s.from, s.to + 1), s.options));
+  const n = 1 + plans.reduce((sum, p) => sum + Math.max(0, p.n - 1), 0);
+  const joined: ExecutionPlan = {
+    n, gap: new Float64Array(n), body: new Float64Array(n), before: new Float64Array(n), after: new Float64Array(n), cost: new Float64Array(n), position: new Float64Array(n),
+    rate: NaN, execution: plans[0]?.execution ?? 'next-close',
+  };
+  let at = 1;
+  for (const p of plans) {
+    for (const key of ['gap', 'body', 'before', 'after', 'cost', 'position'] as const) joined[key].set(p[key].subarray(1), at);
+    at += Math.max(0, p.n - 1);
+  }
+  return { plan: joined, statistic, periodsPerYear, observed: planStatistic(joined, joined.gap, joined.body, statistic, periodsPerYear) };
 }

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { parseApiKey } from '../../domain/access/key-format';
 import { featureFlagActivities } from '../../activities/feature-flag.activities';
 import { Role } from '../../entities';
-import { isFeatureEnabled, type FlagKey } from '../../services/feature-flags.service';
+import { isFeatureEnabled, type FlagKey } from '../../store/feature-flag-store';
 import { createIdentity, type TestIdentity } from '../support/access';
 import { startTestStack, type TestStack } from '../support/stack';
 

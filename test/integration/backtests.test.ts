@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { backtestActivities } from '../../activities/backtest.activities';
-import { loadBars } from '../../activities/signal.activities';
+import { loadBars } from '../../store/signal-input-store';
 import { barsToArrays, runBacktest, smaCrossoverPositions, type BacktestOutcome } from '../../domain/backtest';
 import { loadConfig } from '../../config/config';
 import { createLogger } from '../../config/logger';

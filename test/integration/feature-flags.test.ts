@@ -12,7 +12,7 @@ import { createDataSource } from '../../db/data-source';
 import { runMigrations } from '../../db/migrate';
 import { startBacktest } from '../../services/backtest.service';
 import { ServiceError } from '../../services/errors';
-import { FLAG_KEYS, isFeatureEnabled, MISSING_FLAG_ENABLED } from '../../services/feature-flags.service';
+import { FLAG_KEYS, isFeatureEnabled, MISSING_FLAG_ENABLED } from '../../store/feature-flag-store';
 import { createScratchDatabase } from '../support/databases';
 
 describe('feature flags: one reader', () => {

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import { Feed } from '../../entities';
-import type { PollOutcome } from '../../activities/ingestion-types';
+import type { PollOutcome } from '../../contracts';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
 import { startTestStack, testEnv, type TestStack } from '../support/stack';
 import { kill, startWorkerChild } from '../support/worker-child-process';

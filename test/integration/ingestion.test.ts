@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Feed } from '../../entities';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
-import type { PollOutcome } from '../../activities/ingestion-types';
+import type { PollOutcome } from '../../contracts';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ingestionActivities } from '../../activities/ingestion.activities';
 import { LOCAL_FEEDS_ENV, uniqueSecFeed } from '../support/feed-fixtures';

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Feed, Role } from '../../entities';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
-import type { PollOutcome } from '../../activities/ingestion-types';
+import type { PollOutcome } from '../../contracts';
 import { createIdentity, type TestIdentity } from '../support/access';
 import { dashboardQueries, familyOf } from '../support/dashboard';
 import { LOCAL_FEEDS_ENV, uniqueSecFeed } from '../support/feed-fixtures';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PriceFetchResult } from '../../activities/price-source.activities';
+import type { PriceFetchResult } from '../../contracts';
 import { sharedDataPath } from '../../config/paths';
 import type { SignalFeatures } from '../../domain/signals';
 import { Role } from '../../entities';

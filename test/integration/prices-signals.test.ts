@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import type { ComputeSignalsResult } from '../../activities/signal.activities';
+import type { ComputeSignalsResult } from '../../contracts';
 import { importPricesCommand } from '../../cli/import-prices';
 import { loadConfig } from '../../config/config';
 import { createLogger } from '../../config/logger';

@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../db/data-source';
-import { RateLimitService, TAKE_TOKENS_SQL, type RateDecision } from '../../services/rate-limit.service';
+import { RateLimitService, type RateDecision } from '../../services/rate-limit.service';
+import { TAKE_TOKENS_SQL } from '../../store/rate-limit-store';
 import { testEnv } from '../support/stack';
 
 describe('RateLimitService.consume (shared token bucket)', () => {

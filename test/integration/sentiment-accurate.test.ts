@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Role } from '../../entities';
 import { activeTierVersion, activeVersion, defaultModelsDir } from '../../ml';
-import { loadObservations } from '../../activities/signal.activities';
+import { loadObservations } from '../../store/signal-input-store';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
 import { createIdentity, type TestIdentity } from '../support/access';
 import { startTestStack, testEnv, type TestStack } from '../support/stack';

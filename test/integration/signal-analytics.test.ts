@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { ComputeSignalsResult } from '../../activities/signal.activities';
+import type { ComputeSignalsResult } from '../../contracts';
 import { Role } from '../../entities';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
 import { createIdentity, type TestIdentity } from '../support/access';

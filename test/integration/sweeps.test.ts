@@ -180,4 +180,30 @@ describe('parameter sweeps and walk-forward: parent workflow, child backtests, b
     expect(result.equityCurve[result.equityCurve.length - 1][1]).toBeCloseTo(1 + compounded, 8);
     expect(result.metrics.sharpe).toBeGreaterThan(1); // the informative news keeps working out of sample
   }, 120_000);
+
+  it('purged and embargoed walk-forward: the gaps sit between in-sample and out-of-sample, and the stitched result gets a permutation p-value', async () => {
+    const run = await sweeps.startWalkForward({ base: base('SWPI'), ranges: { enter: [0.1, 0.5, 0.95], exit: [0, -0.5] }, inSampleBars: 250, outOfSampleBars: 125, purgeBars: 5, embargoBars: 3, permutations: 400, seed: 3 });
+    const outcome = (await temporal.client.workflow.getHandle(run.workflowId!).result()) as { status: string };
+    expect(outcome.status).toBe('COMPLETED');
+    const done = (await sweeps.get(run.id))!;
+    const result = done.result as { metrics: Record<string, number>; outOfSampleBars: number; purgeBars: number; embargoBars: number; permutation: { statistic: string; observed: number; permutations: number; pValue: number; permuted: string }; windows: Array<{ inSampleFrom: string; inSampleTo: string; outOfSampleFrom: string; outOfSampleTo: string }> };
+    const times: Array<{ time: Date }> = await db.query(`SELECT time FROM price_bars WHERE ticker = 'SWPI' AND interval = '1d' AND time >= '2010-01-01' AND time <= '2015-01-01' ORDER BY time`);
+    const index = new Map(times.map((t, i) => [new Date(t.time).toISOString(), i]));
+    expect(result).toMatchObject({ purgeBars: 5, embargoBars: 3 });
+    for (const [i, w] of result.windows.entries()) {
+      // In-sample choice ends 5 bars early (purge); trading starts 3 bars after the in-sample span (embargo).
+      expect(index.get(w.outOfSampleFrom)! - index.get(w.inSampleTo)!).toBe(8);
+      expect(index.get(w.inSampleTo)! - index.get(w.inSampleFrom)!).toBe(250 - 1 - 5);
+      if (i > 0) expect(w.outOfSampleFrom).toBe(result.windows[i - 1].outOfSampleTo);
+    }
+    expect(result.outOfSampleBars).toBe(times.length - 250 - 3 + 1);
+    expect(result.permutation).toMatchObject({ statistic: 'sharpe', permutations: 400 });
+    expect(result.permutation.observed).toBeCloseTo(result.metrics.sharpe, 8);
+    // The news is informative out of sample: the stitched result beats its shuffles.
+    expect(result.permutation.pValue).toBeLessThan(0.01);
+    expect(done.pValue).toBe(result.permutation.pValue);
+    expect(done.permutationsDone).toBe(400);
+    const bad = await sweeps.startWalkForward({ base: base('SWPI'), ranges: { enter: [0.3] }, inSampleBars: 30, outOfSampleBars: 20, purgeBars: 15 }).catch((e: unknown) => e);
+    expect((bad as Error).message).toMatch(/purgeBars: leaves 15 in-sample bars to choose on; keep at least 20/);
+  }, 120_000);
 });

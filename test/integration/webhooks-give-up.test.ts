@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DeliveryOutcome } from '../../activities/webhook.activities';
+import type { DeliveryOutcome } from '../../contracts';
 import { loadConfig } from '../../config/config';
 import { createLogger } from '../../config/logger';
 import { generateWebhookSecret } from '../../domain/webhooks';

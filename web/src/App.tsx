@@ -12,6 +12,8 @@ const Ticker = lazy(() => import('./pages/Ticker').then((m) => ({ default: m.Tic
 const Backtests = lazy(() => import('./pages/Backtests').then((m) => ({ default: m.Backtests })));
 const BacktestDetail = lazy(() => import('./pages/Backtests').then((m) => ({ default: m.BacktestDetail })));
 const CompareBacktests = lazy(() => import('./pages/Backtests').then((m) => ({ default: m.CompareBacktests })));
+const Portfolios = lazy(() => import('./pages/Portfolio').then((m) => ({ default: m.Portfolios })));
+const PortfolioDetail = lazy(() => import('./pages/Portfolio').then((m) => ({ default: m.PortfolioDetail })));
 const Operator = () => import('./pages/Operator');
 const AdminOnly = lazy(() => Operator().then((m) => ({ default: m.AdminOnly })));
 const Feeds = lazy(() => Operator().then((m) => ({ default: m.Feeds })));
@@ -30,6 +32,7 @@ const NAV = [
   { to: '/', label: 'Live signals' },
   { to: '/articles', label: 'Articles' },
   { to: '/backtests', label: 'Backtests' },
+  { to: '/portfolios', label: 'Portfolios' },
 ];
 const ADMIN_NAV = [
   { to: '/operator/feeds', label: 'Feeds' },
@@ -99,6 +102,8 @@ function route(path: string) {
   if (path === '/backtests') return <Backtests />;
   if ((m = match('/backtests/compare/:ids', path))) return <CompareBacktests ids={m.ids.split(',').filter(Boolean)} />;
   if ((m = match('/backtests/:id', path))) return <BacktestDetail key={m.id} id={m.id} />;
+  if (path === '/portfolios') return <Portfolios />;
+  if ((m = match('/portfolios/:id', path))) return <PortfolioDetail key={m.id} id={m.id} />;
   if (path === '/operator/feeds')
     return (
       <AdminOnly>

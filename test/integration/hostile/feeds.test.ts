@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { PollOutcome } from '../../../activities/ingestion-types';
+import type { PollOutcome } from '../../../contracts';
 import { ingestionActivities } from '../../../activities/ingestion.activities';
 import { parseDestinationPolicy } from '../../../domain/net/destination-guard';
 import { Feed, Role } from '../../../entities';

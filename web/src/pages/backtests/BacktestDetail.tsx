@@ -9,8 +9,8 @@ import { dateTime, num } from '../../lib/format';
 import { useChart } from '../../components/Chart';
 import { Status } from '../../components/Status';
 import { TemporalLink } from '../../components/TemporalLink';
-import { BacktestDoc, CancelDoc, ProgressDoc } from './documents';
-import { asCurve, drawdown, points, TERMINAL } from './curves';
+import { BacktestDoc, BenchmarkBarsDoc, CancelDoc, ProgressDoc } from './documents';
+import { asCurve, buyAndHold, drawdown, points, TERMINAL } from './curves';
 import { MetricsTable } from './MetricsTable';
 
 export function BacktestDetail({ id }: { id: string }) {
@@ -45,12 +45,17 @@ export function BacktestDetail({ id }: { id: string }) {
   const total = (final ? run.permutationsTotal : progress?.total) ?? run?.permutationsTotal ?? 0;
   const status = run && TERMINAL.includes(run.status) ? run.status : (progress?.status ?? run?.status);
   const curve = asCurve(run?.equityCurve);
+  const params = (run?.params ?? {}) as { ticker?: string; from?: string; to?: string; execution?: string };
+  const bars = useQuery(BenchmarkBarsDoc, { ticker: params.ticker ?? '', from: params.from ?? '', to: params.to ?? '' }, { skip: !params.ticker || !params.from || !params.to });
+  const benchmark = buyAndHold(bars.data?.priceBars ?? [], params.execution ?? 'next-open');
 
   const chartRef = useChart(
     (chart: IChartApi) => {
       if (curve.length === 0) return;
       const eq = chart.addSeries(LineSeries, { color: '#58a6ff', lineWidth: 2, title: 'equity' }, 0);
       eq.setData(points(curve, (e) => e));
+      // Buy-and-hold of the same ticker, bought at the first fill like the strategy, on the same axis.
+      if (benchmark.length) chart.addSeries(LineSeries, { color: '#8b949e', lineWidth: 1, lineStyle: 2, title: `buy & hold ${params.ticker}` }, 0).setData(points(benchmark, (e) => e));
       // Drawdown hangs from 0: fill between the line and the top of its pane.
       const dd = chart.addSeries(AreaSeries, { lineColor: '#f85149', topColor: '#f8514966', bottomColor: '#f8514911', invertFilledArea: true, lineWidth: 1,
         title: 'drawdown',
@@ -64,7 +69,7 @@ export function BacktestDetail({ id }: { id: string }) {
       dd.setData(drawdown(curve).map((p) => ({ ...p, value: p.value * 100 })));
       chart.panes()[1]?.setHeight(100);
     },
-    [run?.equityCurve],
+    [run?.equityCurve, bars.data],
   );
 
   return (
@@ -100,7 +105,7 @@ export function BacktestDetail({ id }: { id: string }) {
             </div>
             <div className="panel">
               <h3>Equity and drawdown</h3>
-              {curve.length ? <div className="chart tall" ref={chartRef} data-testid="equity-chart" data-points={curve.length} /> : <div className="state loading">The equity curve appears when the base run is done…</div>}
+              {curve.length ? <div className="chart tall" ref={chartRef} data-testid="equity-chart" data-points={curve.length} data-benchmark-points={benchmark.length} /> : <div className="state loading">The equity curve appears when the base run is done…</div>}
             </div>
             <div className="two-col">
               <div className="panel">

@@ -19,6 +19,13 @@ export function points(curve: Curve, f: (equity: number, i: number) => number) {
   });
   return out;
 }
+/** Equity of buying at the first fill (bar 1's open, or its close for next-close) and holding: 1 at bar 0. */
+export function buyAndHold(bars: Array<{ time: string; open: number; close: number }>, execution: string): Curve {
+  if (bars.length < 2) return [];
+  const fill = execution === 'next-close' ? bars[1].close : bars[1].open;
+  if (!(fill > 0)) return [];
+  return bars.map((b, i): [number, number] => [Date.parse(b.time), i === 0 ? 1 : b.close / fill]);
+}
 export function drawdown(curve: Curve) {
   let peak = -Infinity;
   return points(curve, (e) => {

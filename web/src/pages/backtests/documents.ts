@@ -76,6 +76,17 @@ export const BacktestDoc = graphql(`
   }
 `);
 
+/** The backtest's own ticker over its period: the buy-and-hold benchmark line. */
+export const BenchmarkBarsDoc = graphql(`
+  query BacktestBenchmarkBars($ticker: String!, $from: DateTimeISO!, $to: DateTimeISO!) {
+    priceBars(ticker: $ticker, from: $from, to: $to, first: 5000) {
+      time
+      open
+      close
+    }
+  }
+`);
+
 export const CancelDoc = graphql(`
   mutation CancelBacktest($id: ID!) {
     cancelBacktest(id: $id) {
