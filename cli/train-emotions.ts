@@ -43,6 +43,7 @@ import { EMOTION_NGRAM_CONFIG, emotionSparse, fitEmotionIdf } from '../ml/emotio
 import { numberFlag, parseFlags } from './flags';
 
 const FOLDS = 5;
+const NGRAM_TEXT = 'emoji spelled as words, then the fast tier hashed word/char n-gram TF-IDF; IDF fitted on the training texts (per training fold in CV)';
 const FOLD_SEED = 7;
 
 /** Pooled states of the accurate version's encoder for every text the cache lacks (texts the scorer refuses are skipped). */
@@ -168,6 +169,7 @@ async function main(): Promise<void> {
         goemotionsMultiLabel: 'soft targets (equal mass per label)',
         classBalancePower: balance,
         input: 'L2-normalised mean-pooled encoder state (the sentence head input)',
+        ...(ngram ? { ngram: { ...ngram.features, text: NGRAM_TEXT } } : {}),
       },
       data,
       metrics,
