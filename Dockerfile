@@ -42,6 +42,7 @@ COPY --from=build /app/.tools/libtensorflow/lib ./.tools/libtensorflow/lib
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/models ./models
 COPY --from=shared companies/sp500_constituents.csv /app/shared-data/companies/sp500_constituents.csv
+COPY --from=shared companies/us_listed.csv /app/shared-data/companies/us_listed.csv
 # The image's `node` user, by number so Kubernetes can verify runAsNonRoot.
 USER 1000:1000
 EXPOSE 4000

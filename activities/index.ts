@@ -9,11 +9,13 @@ import { sentimentActivities } from './sentiment.activities';
 import { backtestActivities } from './backtest.activities';
 import { heartbeating } from './heartbeat';
 import { signalActivities } from './signal.activities';
-import { webhookActivities, type WebhookOptions } from './webhook.activities';
+import { webhookActivities } from './webhook.activities';
+import type { WebhookOptions } from './webhook-options';
 import { priceSourceActivities } from './price-source.activities';
 import { signalReplayActivities } from './signal-replay.activities';
 import { sweepActivities } from './sweep.activities';
 import { portfolioBacktestActivities } from './portfolio-backtest.activities';
+import { retagActivities } from './retag.activities';
 
 /** What every activity may use; built once per worker process. */
 export interface ActivityDeps {
@@ -37,12 +39,13 @@ export function createActivities(deps: ActivityDeps) {
     ...ingestion,
     ...sentiment,
     ...signals,
-    ...webhookActivities(deps.db, deps.log, deps.webhooks),
+    ...webhookActivities(deps.db, deps.log, deps.webhooks, metrics),
     ...priceSourceActivities(deps.db, deps.log, { destinationPolicy: deps.feeds?.destinationPolicy }),
     ...backtestActivities(deps.db, deps.log),
     ...signalReplayActivities(deps.db, deps.log),
     ...sweepActivities(deps.db, deps.log),
     ...portfolioBacktestActivities(deps.db, deps.log),
+    ...retagActivities(deps.db, deps.log),
     // The pipeline's activities heartbeat on a timer: their workflows notice a dead worker in ~10 s.
     pollFeed: heartbeating(ingestion.pollFeed),
     scoreArticles: heartbeating(sentiment.scoreArticles),

@@ -9,7 +9,8 @@ import { createWorkerMetrics, type WorkerMetrics } from '../observability/metric
 import { isFeatureEnabled } from '../store/feature-flag-store';
 import { currentTickerExtractor, withTickers } from '../store/ticker-extraction-store';
 import type { PollOutcome } from '../contracts';
-import { alertOperatorsIfFailing, type WebhookOptions } from './webhook.activities';
+import { alertOperatorsIfFailing } from './webhook-fanout';
+import type { WebhookOptions } from './webhook-options';
 
 /** What the worker's config says about fetching feeds; strict defaults when not given. */
 export interface FeedIngestOptions {
@@ -119,6 +120,12 @@ export function ingestionActivities(db: DataSource, log: Logger, options: FeedIn
       const earlier = pollId ? await storedBy() : [];
       const duplicates = items.duplicates.length + (items.articles.length - stored.length);
       metrics.ingested(feed.id, { stored: stored.length, duplicates, skipped: itemsSkipped });
+      // Published -> stored, for items whose feed gave a real date (an estimated one is the fetch time).
+      const storedHashes = new Set(stored.map((s) => s.urlHash));
+      const storedAt = Date.now();
+      for (const { article } of articles) {
+        if (storedHashes.has(article.urlHash) && !article.publishedAtEstimated) metrics.stageLatency('published_to_stored', (storedAt - article.publishedAt.getTime()) / 1000);
+      }
       return polled({
         status: 'ok',
         newArticleIds: [...new Set([...stored.map((s) => s.id), ...earlier])],

@@ -10,6 +10,7 @@ import { createWorkerMetrics, scoringTier, type WorkerMetrics } from '../observa
 import { findTickerSpan } from '../domain/tickers/spans';
 import { isFeatureEnabled } from '../store/feature-flag-store';
 import { sharedTickerExtractor } from '../store/ticker-extraction-store';
+import { fastScoreTimes } from '../store/pipeline-latency-store';
 import { articlesLackingEmotions, findArticlesWithoutEmotions, insertArticleEmotions } from '../store/emotion-store';
 
 /** Loaded models are kept per worker process, by version ('' = the active model). */
@@ -100,6 +101,9 @@ export function sentimentActivities(db: DataSource, log: Logger, metrics: Worker
         const now = Date.now();
         const lags = input.modelVersion || tier === 'accurate' ? undefined : batch.map((a) => (now - new Date(a.created_at).getTime()) / 1000);
         metrics.scored(scorer.modelVersion, scoringTier(scorer.modelVersion, scorer.tier), batch.length, lags);
+        if (input.live && tier === 'accurate') {
+          for (const fastAt of (await fastScoreTimes(db, batch.map((a) => a.id))).values()) metrics.stageLatency('fast_to_accurate_score', (now - fastAt) / 1000);
+        }
         heartbeat({ scored });
       }
       return { modelVersion: scorer.modelVersion, scored, alreadyScored: input.articleIds.length - todo.length };

@@ -6,8 +6,10 @@ import { signalForTicker, tickersOfArticles } from '../store/signal-store';
 import type { ComputeSignalsInput, ComputeSignalsResult } from '../contracts';
 import type { Queryable } from '../events/publish';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
-import { fanOutSignals, type WebhookOptions } from './webhook.activities';
+import { fanOutSignals } from './webhook-fanout';
+import type { WebhookOptions } from './webhook-options';
 import { isUuid } from '../domain/ids';
+import { latestScoreTime } from '../store/pipeline-latency-store';
 
 const MAX_TICKERS = 500;
 
@@ -42,12 +44,15 @@ export function signalActivities(db: DataSource, log: Logger, metrics: WorkerMet
       const asOf = parseAsOf(input.asOf);
       const tickers = await affectedTickers(db, input);
       const result: ComputeSignalsResult = { asOf: asOf.toISOString(), signals: [], skipped: [] };
+      // Score -> signal: from the latest score of the news that asked for these signals.
+      const scoredAt = input.articleIds?.length ? await latestScoreTime(db, input.articleIds) : null;
       for (const ticker of tickers) {
         const outcome = await signalForTicker(db, ticker, asOf, {});
         if ('skipped' in outcome) result.skipped.push({ ticker, reason: outcome.skipped });
         else {
           result.signals.push(outcome);
           if (outcome.created) metrics.signalEmitted(outcome.type);
+          if (outcome.created && scoredAt !== null) metrics.stageLatency('score_to_signal', (Date.now() - scoredAt) / 1000);
           // Webhooks for this signal now, not after every ticker: also for a signal an earlier
           // attempt stored (created: false), since that attempt may have died before this step.
           await fanOutSignals(db, [outcome.id], webhooks);

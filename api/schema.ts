@@ -20,6 +20,8 @@ import { PriceSourceResolver } from './resolvers/price-source.resolver';
 import { InstrumentResolver } from './resolvers/instrument.resolver';
 import { SignalFeaturesResolver } from './resolvers/signal-features.resolver';
 import { AnalyticsResolver } from './resolvers/analytics.resolver';
+import { EventStudyResolver } from './resolvers/event-study.resolver';
+import { ArticleStoryResolver, SignalSourceStoryResolver, StoryResolver } from './resolvers/story.resolver';
 import { EmotionResolver } from './resolvers/emotion.resolver';
 
 export const RESOLVERS = [
@@ -42,6 +44,10 @@ export const RESOLVERS = [
   InstrumentResolver,
   SignalFeaturesResolver,
   AnalyticsResolver,
+  EventStudyResolver,
+  StoryResolver,
+  ArticleStoryResolver,
+  SignalSourceStoryResolver,
 ] as const;
 
 /*

@@ -29,6 +29,7 @@ import { formatError, httpStatusPlugin, noStorePlugin, jsonErrorHandler } from '
 import { expressClientAddress, fastGraphqlHandler, headersOf } from './http-graphql';
 import { buildApiSchema } from './schema';
 import { startSubscriptionsServer } from './subscriptions-server';
+import { taskQueueName } from '../domain/task-queues';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -166,7 +167,19 @@ export async function startApiServer(deps: ApiDeps, listen: { host: string; port
     jsonErrorHandler(log),
   );
   // After /graphql, so GraphQL requests (nearly all traffic) skip these routers' matching.
-  app.use(healthRouter({ db: deps.db, temporal: deps.temporalConnection, namespace: config.temporalNamespace }));
+  app.use(
+    healthRouter({
+      db: deps.db,
+      temporal: deps.temporalConnection,
+      namespace: config.temporalNamespace,
+      // Each part is the task queue its work runs on, so the dashboard says which is down.
+      parts: [
+        { part: 'ingestion', taskQueue: taskQueueName(config.taskQueue, 'ingest') },
+        { part: 'scoring', taskQueue: taskQueueName(config.taskQueue, 'scoring') },
+      ],
+      pollerMaxAgeMs: config.readyPollerMaxAgeMs,
+    }),
+  );
   if (config.graphiql) app.use(graphiqlRouter(GRAPHQL_PATH));
   // Last: the dashboard's routes and its client-side deep links.
   app.use(webAppRouter({ temporalUiUrl: config.temporalUiUrl, temporalNamespace: config.temporalNamespace }));

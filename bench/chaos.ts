@@ -31,6 +31,7 @@ import { connectTemporalClient } from '../temporal/client';
 import { buildWorkflowBundle } from '../temporal/worker';
 import { pollFeedWorkflow } from '../workflows/poll-feed.workflow';
 import { loadHeadlines, syntheticRss } from './_synthetic-feeds';
+import { workflowQueue } from '../domain/task-queues';
 
 const TASK_QUEUE = 'bench-chaos';
 
@@ -136,7 +137,7 @@ export default async function chaosBench(args: string[]): Promise<void> {
       const target = urls.length * 2; // each article stored and scored
       const started = performance.now();
       const all = Promise.all(
-        feedIds.map((feedId) => client.client.workflow.execute(pollFeedWorkflow, { taskQueue: TASK_QUEUE, workflowId: `chaos-${run}-${feedId}`, args: [{ feedId }] })),
+        feedIds.map((feedId) => client.client.workflow.execute(pollFeedWorkflow, { taskQueue: workflowQueue(TASK_QUEUE, pollFeedWorkflow), workflowId: `chaos-${run}-${feedId}`, args: [{ feedId }] })),
       );
       if (onProgress) {
         let finished = false;

@@ -18,6 +18,7 @@ import { buildWorkflowBundle } from '../temporal/worker';
 import { pollFeedWorkflow } from '../workflows/poll-feed.workflow';
 import { startBenchInfra } from './_infra';
 import { loadHeadlines, syntheticRss } from './_synthetic-feeds';
+import { workflowQueue } from '../domain/task-queues';
 
 function rss(run: string, feed: number, headlines: string[], offset: number, count: number): string {
   return syntheticRss({ run, feed, headlines, offset, count, title: `bench ${feed}`, withDescription: true });
@@ -69,7 +70,7 @@ export default async function ingestBench(args: string[]): Promise<void> {
       }
       const started = performance.now();
       const outcomes = (await Promise.all(
-        feedIds.map((feedId) => client.client.workflow.execute(pollFeedWorkflow, { taskQueue: config.taskQueue, workflowId: `bench-${run}-${feedId}`, args: [{ feedId, score }] })),
+        feedIds.map((feedId) => client.client.workflow.execute(pollFeedWorkflow, { taskQueue: workflowQueue(config.taskQueue, pollFeedWorkflow), workflowId: `bench-${run}-${feedId}`, args: [{ feedId, score }] })),
       )) as Array<{ newArticleIds: string[] }>;
       const seconds = (performance.now() - started) / 1000;
       const stored = outcomes.reduce((n, o) => n + o.newArticleIds.length, 0);

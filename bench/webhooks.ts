@@ -23,6 +23,7 @@ import { connectTemporalClient } from '../temporal/client';
 import { buildWorkflowBundle } from '../temporal/worker';
 import { computeSignalsWorkflow } from '../workflows/signals.workflow';
 import { startBenchInfra } from './_infra';
+import { workflowQueue } from '../domain/task-queues';
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
@@ -98,7 +99,7 @@ export default async function webhooksBench(args: string[]): Promise<void> {
 
     const expected = signals * (endpoints - 1);
     const started = performance.timeOrigin + performance.now();
-    const result = await temporal.client.workflow.execute(computeSignalsWorkflow, { taskQueue: config.taskQueue, workflowId: `bench-signals-${randomUUID()}`, args: [{ tickers }] });
+    const result = await temporal.client.workflow.execute(computeSignalsWorkflow, { taskQueue: workflowQueue(config.taskQueue, computeSignalsWorkflow), workflowId: `bench-signals-${randomUUID()}`, args: [{ tickers }] });
     if (result.signals.length !== signals) throw new Error(`expected ${signals} signals, got ${result.signals.length}`);
     const computedIn = (performance.timeOrigin + performance.now() - started) / 1000;
     const receivedWhenComputed = firstReceipt.size;

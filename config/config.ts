@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { DestinationPolicyError, parseDestinationPolicy, type DestinationPolicy } from '../domain/net/destination-guard';
+import { checkQueueBase, parseQueueKinds, QUEUE_KINDS, TaskQueueError, type QueueKind } from '../domain/task-queues';
 import { loadMlConfig, MlConfigError, type MlConfig } from './ml';
 import { repoRoot } from './paths';
 
@@ -17,7 +18,18 @@ export interface AppConfig {
   temporalAddress: string | undefined;
   temporalNamespace: string;
   temporalCliPath: string | undefined;
+  /**
+   * Base of the task queue names (TEMPORAL_TASK_QUEUE, default `tidings`): the work is split
+   * over `<base>-ingest`, `-scoring`, `-alerts` and `-batch` (domain/task-queues.ts).
+   */
   taskQueue: string;
+  /** The queues this worker process serves (TIDINGS_WORKER_QUEUES, comma list; default all four). */
+  workerQueues: QueueKind[];
+  /**
+   * Slots per queue (TIDINGS_<QUEUE>_MAX_CONCURRENT_ACTIVITIES / _MAX_CONCURRENT_WORKFLOW_TASKS):
+   * each queue has its own Worker, so a full batch queue leaves the alerts queue its slots.
+   */
+  queueConcurrency: Record<QueueKind, QueueConcurrency>;
   dataDir: string;
   host: string;
   port: number;
@@ -65,6 +77,8 @@ export interface AppConfig {
   ml: MlConfig;
   /** Polls failing in a row before operators are alerted (TIDINGS_FEED_ALERT_AFTER). */
   feedAlertAfter: number;
+  /** /ready?deep: a worker counts as polling when Temporal saw it poll within this many ms (longer than Temporal's ~60 s long poll). */
+  readyPollerMaxAgeMs: number;
   /** Cron (UTC) of the daily recompute of every followed ticker's signals (TIDINGS_SIGNALS_RECOMPUTE_CRON). */
   signalsRecomputeCron: string;
   /**
@@ -94,6 +108,23 @@ export interface AppConfig {
   graphqlStackTraces: boolean;
 }
 
+export interface QueueConcurrency {
+  maxConcurrentActivities: number;
+  maxConcurrentWorkflowTasks: number;
+}
+
+/**
+ * Defaults for a 2-core machine running every queue in one process: alerts are I/O (HTTP POSTs,
+ * small transactions) and get many slots; batch work is CPU-bound and gets few, so it progresses
+ * without crowding the event loop that scoring and alerts share with it.
+ */
+export const DEFAULT_QUEUE_CONCURRENCY: Record<QueueKind, QueueConcurrency> = {
+  ingest: { maxConcurrentActivities: 10, maxConcurrentWorkflowTasks: 10 },
+  scoring: { maxConcurrentActivities: 4, maxConcurrentWorkflowTasks: 10 },
+  alerts: { maxConcurrentActivities: 50, maxConcurrentWorkflowTasks: 20 },
+  batch: { maxConcurrentActivities: 2, maxConcurrentWorkflowTasks: 4 },
+};
+
 export class ConfigError extends Error {}
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -112,6 +143,28 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
   return value;
+}
+
+function queueConcurrency(env: NodeJS.ProcessEnv): Record<QueueKind, QueueConcurrency> {
+  return Object.fromEntries(
+    QUEUE_KINDS.map((kind) => {
+      const prefix = `TIDINGS_${kind.toUpperCase()}`;
+      const fallback = DEFAULT_QUEUE_CONCURRENCY[kind];
+      const workflowTasks = positive(env, `${prefix}_MAX_CONCURRENT_WORKFLOW_TASKS`, fallback.maxConcurrentWorkflowTasks);
+      // The SDK needs two workflow-task slots (one for the sticky queue, one for the normal one).
+      if (workflowTasks < 2) throw new ConfigError(`${prefix}_MAX_CONCURRENT_WORKFLOW_TASKS must be at least 2, got "${env[`${prefix}_MAX_CONCURRENT_WORKFLOW_TASKS`]}"`);
+      return [kind, { maxConcurrentActivities: positive(env, `${prefix}_MAX_CONCURRENT_ACTIVITIES`, fallback.maxConcurrentActivities), maxConcurrentWorkflowTasks: workflowTasks }];
+    }),
+  ) as Record<QueueKind, QueueConcurrency>;
+}
+
+function taskQueues(env: NodeJS.ProcessEnv): { taskQueue: string; workerQueues: QueueKind[] } {
+  try {
+    return { taskQueue: checkQueueBase(optional(env, 'TEMPORAL_TASK_QUEUE') ?? 'tidings'), workerQueues: parseQueueKinds(env.TIDINGS_WORKER_QUEUES) };
+  } catch (err) {
+    if (err instanceof TaskQueueError) throw new ConfigError(`TEMPORAL_TASK_QUEUE / TIDINGS_WORKER_QUEUES: ${err.message}`);
+    throw err;
+  }
 }
 
 function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
@@ -187,7 +240,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     temporalAddress: optional(env, 'TEMPORAL_ADDRESS'),
     temporalNamespace: optional(env, 'TEMPORAL_NAMESPACE') ?? 'default',
     temporalCliPath: optional(env, 'TEMPORAL_CLI_PATH'),
-    taskQueue: optional(env, 'TEMPORAL_TASK_QUEUE') ?? 'tidings',
+    ...taskQueues(env),
+    queueConcurrency: queueConcurrency(env),
     dataDir: path.resolve(optional(env, 'TIDINGS_DATA_DIR') ?? path.join(repoRoot(), '.data')),
     host: optional(env, 'HOST') ?? '127.0.0.1',
     port: int(env, 'PORT', 4000),
@@ -223,6 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     ml: mlConfig(env),
     feedAlertAfter: positive(env, 'TIDINGS_FEED_ALERT_AFTER', 5),
+    readyPollerMaxAgeMs: positive(env, 'TIDINGS_READY_POLLER_MAX_AGE_SECONDS', 75) * 1000,
     signalsRecomputeCron: optional(env, 'TIDINGS_SIGNALS_RECOMPUTE_CRON') ?? '15 22 * * 1-5',
     authDisabled: false,
     maxDocumentBytes: positive(env, 'GRAPHQL_MAX_DOCUMENT_BYTES', 64 * 1024),
@@ -232,4 +287,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     graphqlStackTraces: nodeEnv === 'development' && bool(env, 'GRAPHQL_STACKTRACES', false),
   };
+}
+
+/** `--queues=a,b` or `--queues a,b` on the worker's command line; it overrides TIDINGS_WORKER_QUEUES. */
+export function workerQueuesFlag(argv: string[]): { workerQueues?: QueueKind[] } {
+  const i = argv.findIndex((a) => a === '--queues' || a.startsWith('--queues='));
+  if (i < 0) return {};
+  const value = argv[i].includes('=') ? argv[i].slice('--queues='.length) : argv[i + 1];
+  if (value === undefined || value.startsWith('--')) throw new ConfigError(`--queues needs a comma list of ${QUEUE_KINDS.join(', ')} (or all)`);
+  try {
+    return { workerQueues: parseQueueKinds(value) };
+  } catch (err) {
+    if (err instanceof TaskQueueError) throw new ConfigError(`--queues: ${err.message}`);
+    throw err;
+  }
 }

@@ -9,6 +9,8 @@ export const RUNTIME_INPUTS = {
   shared: [
     // domain/tickers/company.ts: ticker extraction for every stored or imported article
     'companies/sp500_constituents.csv',
+    // domain/tickers/listed.ts: the full listed universe (issue 24)
+    'companies/us_listed.csv',
   ],
   /** Under the app root (config/paths.ts repoRoot). */
   app: [

@@ -7,6 +7,8 @@ export interface ScoreArticlesInput {
   /** Without modelVersion: 'accurate' scores with the active accurate tier (nothing to do when there is none). */
   tier?: 'fast' | 'accurate';
   batchSize?: number;
+  /** Live re-scoring of new articles (accurateRescoreWorkflow): its fast -> accurate latency is measured. */
+  live?: boolean;
 }
 
 export interface ScoreArticlesResult {

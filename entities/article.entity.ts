@@ -52,6 +52,15 @@ export class Article {
   @Column({ type: 'timestamptz' })
   publishedAt!: Date;
 
+  /** The story (near-duplicates across feeds) this article tells: the id of the story's earliest article; null until assigned at ingest. */
+  @Index('articles_story_id_idx')
+  @Column({ type: 'uuid', nullable: true })
+  storyId!: string | null;
+
+  /** MinHash signature of title + summary (domain/stories), kept so later articles can be matched without the text. */
+  @Column({ type: 'integer', array: true, nullable: true })
+  storySignature!: number[] | null;
+
   /** True when the feed gave no usable date and the fetch time stands in for it. */
   @Field()
   @Column({ type: 'boolean', default: false })

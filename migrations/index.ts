@@ -9,6 +9,7 @@ import { ParameterSweeps1764200000000 } from './1764200000000-parameter-sweeps';
 import { TickerUniverse1764312000000 } from './1764312000000-ticker-universe';
 import { WebhooksPriceSources1764315500000 } from './1764315500000-webhooks-price-sources';
 import { PortfolioBacktests1764400000000 } from './1764400000000-portfolio-backtests';
+import { ArticleStories1764410000000 } from './1764410000000-article-stories';
 import { ArticleEmotions1765040000000 } from './1765040000000-article-emotions';
 
 // Listed explicitly (no glob) so the same list works from TypeScript sources, jest and dist/.
@@ -23,5 +24,6 @@ export const ALL_MIGRATIONS: Array<new () => MigrationInterface> = [
   TickerUniverse1764312000000,
   WebhooksPriceSources1764315500000,
   PortfolioBacktests1764400000000,
+  ArticleStories1764410000000,
   ArticleEmotions1765040000000,
 ];

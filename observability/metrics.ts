@@ -265,6 +265,10 @@ export function scoringTier(modelVersion: string, tier?: string): string {
   return modelVersion.startsWith('lexicon-') ? 'lexicon' : 'fast';
 }
 
+/** The stages of tidings_pipeline_stage_seconds, article in to alert out. */
+export const PIPELINE_STAGES = ['published_to_stored', 'stored_to_fast_score', 'fast_to_accurate_score', 'score_to_signal', 'signal_to_webhook'] as const;
+export type PipelineStage = (typeof PIPELINE_STAGES)[number];
+
 export function createWorkerMetrics() {
   const registry = new Registry();
   const activityType = new LabelCap(100);
@@ -316,11 +320,22 @@ export function createWorkerMetrics() {
     labelNames: ['type'] as const,
     registers: [registry],
   });
+  const stageLatency = new Histogram({
+    name: 'tidings_pipeline_stage_seconds',
+    help: 'Latency of each pipeline stage: published_to_stored, stored_to_fast_score, fast_to_accurate_score, score_to_signal, signal_to_webhook (signal commit to the first POST answered)',
+    labelNames: ['stage'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600, 21600, 86400],
+    registers: [registry],
+  });
   const shared = sharedMetrics(registry);
 
   return {
     registry,
     ...shared,
+    /** One observation of a pipeline stage's latency (seconds; negative clock skew counts as 0). */
+    stageLatency(stage: PipelineStage, seconds: number): void {
+      if (Number.isFinite(seconds)) stageLatency.observe({ stage }, Math.max(0, seconds));
+    },
     activity(type: string, outcome: 'completed' | 'failed' | 'cancelled', seconds: number): void {
       const labels = { activity: activityType.value(type), outcome };
       activities.inc(labels);
@@ -336,7 +351,10 @@ export function createWorkerMetrics() {
     scored(version: string, tier: string, count: number, lagSeconds: number[] = []): void {
       const t = tierLabel.value(tier);
       if (count > 0) articlesScored.inc({ model_version: modelVersion.value(version), tier: t }, count);
-      for (const lag of lagSeconds) scoringLag.observe({ tier: t }, Math.max(0, lag));
+      for (const lag of lagSeconds) {
+        scoringLag.observe({ tier: t }, Math.max(0, lag));
+        if (t === 'fast' || t === 'lexicon') stageLatency.observe({ stage: 'stored_to_fast_score' }, Math.max(0, lag));
+      }
     },
     signalEmitted(type: string): void {
       signalsEmitted.inc({ type: signalType.value(type) });

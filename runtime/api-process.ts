@@ -7,6 +7,7 @@ import { EventHub } from '../events/event-hub';
 import { PgEventBridge } from '../events/pg-event-bridge';
 import { createApiMetrics, type ApiMetrics } from '../observability/metrics';
 import { createServices } from '../services';
+import { moveSchedulesToKindQueues } from '../services/schedule-queues';
 import { connectTemporalClient, temporalReachable, type TemporalClientHandle } from '../temporal/client';
 import { openDatabase } from './database';
 import { temporalUnreachable } from './startup-errors';
@@ -42,6 +43,11 @@ export async function startApiProcess(
   const bridge = new PgEventBridge(target.databaseUrl, hub, log, metrics.events);
   await bridge.start();
   const services = createServices({ config, db, temporal: temporal.client, hub, metrics });
+  // Schedules from before the task-queue split still name the base queue: move them (background, idempotent).
+  void moveSchedulesToKindQueues(temporal.client, config.taskQueue).then(
+    (moved) => moved.length > 0 && log.info({ schedules: moved }, 'schedules moved to their task queues'),
+    (err: Error) => log.warn({ err: err.message }, 'could not move schedules to their task queues'),
+  );
   const server = await startApiServer({ config, db, temporalConnection: temporal.connection, services, log, metrics }, { host: config.host, port: config.port });
   return {
     server,

@@ -120,20 +120,12 @@ const layerOf = (relative: string) => {
 /** `activities/x.activities.ts` (with or without the extension): an activity file, not the registry or a helper module. */
 const isActivityFile = (relative: string) => /^activities\/.+\.activities(\.ts)?$/.test(relative);
 
-/**
- * Signal and ingestion activities still hand new signals and failing feeds to webhook.activities
- * (fanOutSignals, alertOperatorsIfFailing): moved by the webhook delivery redesign (issue 21,
- * queues), which owns that file; remove these on merge.
- */
-const WEBHOOK_REDESIGN_IMPORTS = new Set(['activities/signal.activities.ts -> activities/webhook.activities', 'activities/ingestion.activities.ts -> activities/webhook.activities']);
-
 /** Why `file` (project-relative) may not import `ref`, or null when it may. */
 export function violation(file: string, ref: ImportRef): string | null {
   if (!ref.specifier.startsWith('.')) return null; // packages and node: built-ins
   const from = layerOf(file);
   const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), ref.specifier));
   const to = layerOf(target);
-  if (WEBHOOK_REDESIGN_IMPORTS.has(`${file} -> ${target}`)) return null;
   if (from === 'activities' && to === 'activities' && isActivityFile(file) && isActivityFile(target) && target !== path.posix.normalize(file.replace(/\.ts$/, '')))
     return `${file} imports ${ref.specifier}: an activity file never imports another one (move the shared helper to store/ or domain/)`;
   if (from === to || !(from in LAYER)) return null;
@@ -190,11 +182,7 @@ export function sqlSites(fileName: string, text: string): string[] {
  */
 const SQL_FOLDERS = new Set(['store', 'migrations', 'db', 'events', 'runtime', 'cli', 'bench']);
 /** Files still holding SQL, each with its reason. */
-const SQL_ALLOWED: Record<string, string> = {
-  // Moved by the webhook delivery redesign (issue 21, queues): to store/webhook-delivery-store.ts.
-  'activities/webhook.activities.ts': 'moved by the webhook delivery redesign',
-  'activities/webhook-fanout.ts': 'moved by the webhook delivery redesign',
-};
+const SQL_ALLOWED: Record<string, string> = {};
 
 function sourceFiles(dir: string, withTests = false): string[] {
   const out: string[] = [];

@@ -1,7 +1,11 @@
-/** `npm run start:worker`: one Temporal worker against an existing PostgreSQL and Temporal. */
+/**
+ * `npm run start:worker [-- --queues=ingest,scoring]`: one worker process against an existing
+ * PostgreSQL and Temporal, serving the task queues named by --queues or TIDINGS_WORKER_QUEUES
+ * (default all four: ingest, scoring, alerts, batch), each with its own slots.
+ */
 import 'reflect-metadata';
 import fs from 'node:fs';
-import { loadConfig } from '../config/config';
+import { ConfigError, loadConfig, workerQueuesFlag } from '../config/config';
 import { createLogger } from '../config/logger';
 import { exitWithParent, onShutdownSignal } from './process-signals';
 import { reportFatal, StartupError } from './startup-errors';
@@ -12,7 +16,13 @@ async function main(): Promise<void> {
   // Under `npm start`: never outlive the supervisor, not even while still starting.
   let shutdown: ((reason: 'parent-gone') => void) | undefined;
   exitWithParent(() => (shutdown ? shutdown('parent-gone') : process.exit(1)));
-  const config = loadConfig();
+  let config;
+  try {
+    config = { ...loadConfig(), ...workerQueuesFlag(process.argv.slice(2)) };
+  } catch (err) {
+    if (err instanceof ConfigError) throw new StartupError(err.message);
+    throw err;
+  }
   if (!config.databaseUrl) throw new StartupError('DATABASE_URL is not set: the worker alone needs an existing PostgreSQL (or run `npm start` for the whole stack)');
   if (!config.temporalAddress) throw new StartupError('TEMPORAL_ADDRESS is not set: the worker alone needs an existing Temporal server (or run `npm start` for the whole stack)');
   const log = createLogger({ level: config.logLevel, name: 'tidings-worker' });
@@ -24,7 +34,7 @@ async function main(): Promise<void> {
     workflowBundlePath,
     migrate: process.env.TIDINGS_SKIP_MIGRATIONS !== '1',
   });
-  log.info({ taskQueue: config.taskQueue, metricsUrl: worker.metricsUrl }, 'worker running');
+  log.info({ taskQueues: worker.workers.map((w) => w.taskQueue), metricsUrl: worker.metricsUrl }, 'worker running');
   // For container health checks: a file whose age says the worker's event loop is alive.
   const heartbeatFile = process.env.TIDINGS_HEARTBEAT_FILE;
   if (heartbeatFile) {

@@ -1,17 +1,22 @@
-import type { Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import type { Logger } from '../config/logger';
 import { startMetricsServer, type MetricsServer } from '../observability/metrics-http';
 import { createWorkerMetrics, renderMetrics, type WorkerMetrics } from '../observability/metrics';
-import { createWorker, sdkMetricsText } from '../temporal/worker';
+import { createWorkers, sdkMetricsText, type QueueWorker } from '../temporal/worker';
+import { currentTickerExtractor } from '../store/ticker-extraction-store';
+import type { QueueKind } from '../domain/task-queues';
 import { openDatabase } from './database';
 import { freePort } from './managed-process';
 import { StartupError, temporalUnreachable } from './startup-errors';
 import { configureMl } from '../ml';
 
 export interface RunningWorker {
-  worker: Worker;
+  /** One Temporal Worker per queue this process serves. */
+  workers: QueueWorker[];
+  /** The kinds of work served (config.workerQueues). */
+  queues: QueueKind[];
   db: DataSource;
   metrics: WorkerMetrics;
   /** Where this worker serves /metrics (its own metrics plus the Temporal SDK's). */
@@ -43,12 +48,15 @@ export async function startWorkerProcess(
     throw new StartupError(`the worker cannot serve metrics on ${config.metricsHost}:${config.metricsPort} (${(err as Error).message}); set METRICS_HOST / METRICS_PORT`);
   }
   const sdkMetricsPort = config.temporalSdkMetricsPort === 0 ? await freePort() : config.temporalSdkMetricsPort;
-  let worker: Worker;
+  let workers: QueueWorker[];
+  let connection: NativeConnection;
   try {
-    worker = await createWorker({
+    ({ workers, connection } = await createWorkers({
       address: target.temporalAddress,
       namespace: config.temporalNamespace,
       taskQueue: config.taskQueue,
+      queues: config.workerQueues,
+      concurrency: config.queueConcurrency,
       db,
       log,
       workflowBundlePath: target.workflowBundlePath,
@@ -68,7 +76,7 @@ export async function startWorkerProcess(
         disableAfter: config.webhooks.disableAfter,
         feedAlertAfter: config.feedAlertAfter,
       },
-    });
+    }));
   } catch (err) {
     await metricsServer.close();
     await db.destroy();
@@ -77,18 +85,29 @@ export async function startWorkerProcess(
     }
     throw temporalUnreachable(target.temporalAddress, err, target.fromEnv);
   }
-  const done = worker.run().finally(async () => {
+  // Build the ticker extractor (listed universe, word lists: about a second) before the first poll,
+  // so a new feed's first articles are not held up by it.
+  await currentTickerExtractor(db).catch((err: unknown) => log.warn({ err }, 'ticker extractor warm-up failed; the first poll builds it'));
+  // One queue's Worker failing stops the others too: a process is up for all its queues or none.
+  const running = workers.map(({ worker }) => worker.run());
+  const stopAll = () => {
+    for (const { worker } of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  const done = Promise.all(running.map((r) => r.catch((err) => { stopAll(); throw err; }))).then(() => undefined).finally(async () => {
+    await Promise.allSettled(running);
+    await connection.close().catch(() => undefined);
     await metricsServer.close();
     await db.destroy().catch(() => undefined);
   });
   return {
-    worker,
+    workers,
+    queues: config.workerQueues,
     db,
     metrics,
     metricsUrl: metricsServer.url,
     done,
     async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      stopAll();
       await done;
     },
   };

@@ -20,6 +20,7 @@ import { csvLimit, toCsv } from './csv';
 import { decodeCursor, encodeCursor } from './cursor';
 import { currentTickerExtractor, withTickers } from '../store/ticker-extraction-store';
 import { scoreArticlesWorkflow } from '../workflows/sentiment.workflow';
+import { workflowQueue } from '../domain/task-queues';
 
 export interface ArticlePage {
   articles: ArticleRow[];
@@ -169,7 +170,7 @@ export class ArticleService {
     const insertedIds = stored.map((s) => s.id);
     if (insertedIds.length > 0) {
       await this.temporal.workflow.start(scoreArticlesWorkflow, {
-        taskQueue: this.taskQueue,
+        taskQueue: workflowQueue(this.taskQueue, scoreArticlesWorkflow),
         workflowId: `score-import-${insertedIds[0]}`,
         args: [{ articleIds: insertedIds, accurate: true }],
       });

@@ -15,6 +15,7 @@ import { ServiceError } from './errors';
 import { isFeatureEnabled } from '../store/feature-flag-store';
 import { normaliseInterval, normaliseTicker } from './price-import.service';
 import { backtestWorkflow } from '../workflows/backtest.workflow';
+import { workflowQueue } from '../domain/task-queues';
 
 export interface StartBacktestInput {
   name?: string;
@@ -152,7 +153,7 @@ export async function startBacktest(db: DataSource, temporal: Client, taskQueue:
   const repo = db.getRepository(BacktestRun);
   await insertBacktestRun(db, { id, name, params, permutationsTotal: params.permutations, workflowId, createdBy });
   try {
-    await temporal.workflow.start(backtestWorkflow, { taskQueue, workflowId, args: [id] });
+    await temporal.workflow.start(backtestWorkflow, { taskQueue: workflowQueue(taskQueue, backtestWorkflow), workflowId, args: [id] });
   } catch (err) {
     await repo.update({ id }, { status: BacktestStatus.FAILED, error: `could not start the workflow: ${(err as Error).message}`, completedAt: new Date() });
     throw err;

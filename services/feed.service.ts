@@ -1,9 +1,12 @@
 /**
  * Feeds and their Temporal Schedules: one schedule per feed (`feed-<id>`), every poll a
  * `pollFeedWorkflow`. Overlap SKIP: a slow poll is never stacked behind itself; the catch-up
- * window lets a restarted cluster run one missed poll rather than a burst.
+ * window lets a restarted cluster run one missed poll rather than a burst. A new feed is polled at
+ * once (the schedule is created with triggerImmediately), and so is a resumed one (trigger after
+ * unpause), so nobody waits a whole interval for the first articles; `nextPollAt` reads the
+ * schedule's next action time.
  */
-import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { ServiceError } from './errors';
 import { deleteSchedule, runScheduledWorkflowNow } from './schedules';
@@ -11,6 +14,7 @@ import { insertFeed } from '../store/feed-store';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { Feed } from '../entities';
 import { pollFeedWorkflow } from '../workflows/poll-feed.workflow';
+import { workflowQueue } from '../domain/task-queues';
 
 export interface AddFeedInput {
   url: string;
@@ -77,8 +81,10 @@ export class FeedService {
       await this.temporal.schedule.create({
         scheduleId: scheduleIdFor(feed.id),
         spec: { intervals: [{ every: `${interval} seconds` }] },
-        action: { type: 'startWorkflow', workflowType: pollFeedWorkflow, args: [{ feedId: feed.id }], taskQueue: this.taskQueue },
+        action: { type: 'startWorkflow', workflowType: pollFeedWorkflow, args: [{ feedId: feed.id }], taskQueue: workflowQueue(this.taskQueue, pollFeedWorkflow) },
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: `${Math.max(interval, 600)} seconds` },
+        // The first poll now, then every interval: a new feed shows articles within seconds.
+        state: { triggerImmediately: true },
         memo: { feedUrl: url },
       });
     } catch (err) {
@@ -93,9 +99,25 @@ export class FeedService {
     const feed = await this.get(id);
     const handle = this.temporal.schedule.getHandle(scheduleIdFor(id));
     if (paused) await handle.pause('paused through the API');
-    else await handle.unpause('resumed through the API');
+    else {
+      await handle.unpause('resumed through the API');
+      // Catch up at once rather than an interval later; SKIP if a poll is still running.
+      await handle.trigger(ScheduleOverlapPolicy.SKIP);
+    }
     await this.repo().update({ id }, { paused });
     return { ...feed, paused };
+  }
+
+  /** When the feed's schedule polls next; null while paused or when the schedule is gone. */
+  async nextPollAt(id: string): Promise<Date | null> {
+    try {
+      const description = await this.temporal.schedule.getHandle(scheduleIdFor(id)).describe();
+      if (description.state.paused) return null;
+      return description.info.nextActionTimes[0] ?? null;
+    } catch (err) {
+      if (err instanceof ScheduleNotFoundError) return null;
+      throw err;
+    }
   }
 
   /** Deletes the feed and its schedule; its articles stay (feed_id becomes NULL). */
@@ -109,6 +131,6 @@ export class FeedService {
   /** Polls now, outside the schedule; returns the workflow id to follow in the Temporal UI. */
   async ingestNow(id: string): Promise<string> {
     await this.get(id);
-    return runScheduledWorkflowNow(this.temporal, this.taskQueue, pollFeedWorkflow, `poll-${id}`, [{ feedId: id }]);
+    return runScheduledWorkflowNow(this.temporal, workflowQueue(this.taskQueue, pollFeedWorkflow), pollFeedWorkflow, `poll-${id}`, [{ feedId: id }]);
   }
 }

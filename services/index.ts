@@ -23,6 +23,8 @@ import { WebhookService } from './webhook.service';
 import { PriceSourceService } from './price-source.service';
 import { InstrumentService } from './instrument.service';
 import { AnalyticsService } from './analytics.service';
+import { EventStudyService } from './event-study.service';
+import { StoryService } from './story.service';
 import { EmotionService } from './emotion.service';
 
 export interface ServiceDeps {
@@ -53,8 +55,10 @@ export function createServices(deps: ServiceDeps) {
     sentiment: new SentimentService(featureFlags),
     emotions: new EmotionService(deps.db),
     signals: new SignalService(deps.db),
-    instruments: new InstrumentService(deps.db),
+    instruments: new InstrumentService(deps.db, { temporal: deps.temporal, taskQueue: deps.config.taskQueue }),
     analytics: new AnalyticsService(deps.db),
+    eventStudies: new EventStudyService(deps.db),
+    stories: new StoryService(deps.db),
     backtests: new BacktestService(deps.db, deps.temporal, deps.config.taskQueue),
     signalHistory: new SignalHistoryService(deps.db, deps.temporal, deps.config.taskQueue),
     sweeps: new SweepService(deps.db, deps.temporal, deps.config.taskQueue),

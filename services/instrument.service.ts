@@ -1,12 +1,17 @@
 /**
- * The admin-managed ticker universe: instruments beyond the S&P 500 list and the built-in
+ * The admin-managed ticker universe: instruments beyond the listed universe and the built-in
  * crypto/ETF defaults. Ticker extraction picks changes up on its next use (see
- * currentTickerExtractor); articles stored before are not re-tagged.
+ * currentTickerExtractor), and every change starts the re-tag workflow, which brings the tickers
+ * of articles stored before up to date (a newer change replaces a re-tag still running).
  */
+import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
+import { retagArticlesWorkflow } from '../workflows/retag.workflow';
+import { workflowQueue } from '../domain/task-queues';
 import { ServiceError } from './errors';
 import { deleteInstrument, upsertInstrument } from '../store/instrument-store';
-import { defaultInstruments, loadSp500Companies, normaliseTicker } from '../domain/tickers';
+import { sharedTickerExtractor } from '../store/ticker-extraction-store';
+import { defaultInstruments, loadSp500Companies, normaliseTicker, type Company } from '../domain/tickers';
 import { AssetClass, Instrument } from '../entities';
 
 export interface InstrumentInput {
@@ -27,7 +32,7 @@ export interface UniverseEntry {
   exchange: string | null;
   assetClass: AssetClass;
   sector: string | null;
-  source: 'sp500' | 'default' | 'admin';
+  source: 'sp500' | 'listed' | 'default' | 'admin';
 }
 
 const SYMBOL = /^[A-Z][A-Z0-9]{0,9}(?:\.[A-Z]{1,2})?$/;
@@ -35,8 +40,28 @@ const MAX_ALIASES = 20;
 
 export class InstrumentService {
   private sp500?: Map<string, { name: string; sector: string | null }>;
+  private listed?: Map<string, Company>;
 
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    /** Where to start the re-tag workflow; without it (tools, tests of validation) nothing is re-tagged. */
+    private readonly retag?: { temporal: Client; taskQueue: string },
+  ) {}
+
+  /** The one re-tag run per deployment (task queue): a newer universe change terminates a running one and starts over. */
+  static retagWorkflowId(taskQueue: string): string {
+    return `retag-articles-${taskQueue}`;
+  }
+
+  private async startRetag(reason: string): Promise<void> {
+    if (!this.retag) return;
+    await this.retag.temporal.workflow.start(retagArticlesWorkflow, {
+      taskQueue: workflowQueue(this.retag.taskQueue, retagArticlesWorkflow),
+      workflowId: InstrumentService.retagWorkflowId(this.retag.taskQueue),
+      workflowIdConflictPolicy: 'TERMINATE_EXISTING',
+      args: [{ reason }],
+    });
+  }
 
   /** Validates and normalises; every problem is a BAD_USER_INPUT naming its field. */
   static validate(input: InstrumentInput): Omit<Instrument, 'createdAt' | 'updatedAt'> {
@@ -67,11 +92,13 @@ export class InstrumentService {
   async upsert(input: InstrumentInput): Promise<Instrument> {
     const v = InstrumentService.validate(input);
     const symbol = await upsertInstrument(this.db, v);
+    await this.startRetag(`instrument ${symbol} added or changed`);
     return this.db.getRepository(Instrument).findOneByOrFail({ symbol });
   }
 
   async remove(symbol: string): Promise<boolean> {
     if (!(await deleteInstrument(this.db, normaliseTicker(symbol)))) throw new ServiceError('NOT_FOUND', `no admin instrument '${normaliseTicker(symbol)}'`);
+    await this.startRetag(`instrument ${normaliseTicker(symbol)} removed`);
     return true;
   }
 
@@ -79,7 +106,7 @@ export class InstrumentService {
     return this.db.getRepository(Instrument).find({ order: { symbol: 'ASC' } });
   }
 
-  /** One symbol as the extractor sees it: an admin row, else a built-in default, else the S&P 500 list. */
+  /** One symbol as the extractor sees it: an admin row, else a built-in default, else the S&P 500 list, else the listed universe. */
   async lookup(symbol: string): Promise<UniverseEntry | null> {
     const s = normaliseTicker(symbol);
     const admin = await this.db.getRepository(Instrument).findOneBy({ symbol: s });
@@ -89,6 +116,9 @@ export class InstrumentService {
     this.sp500 ??= new Map(loadSp500Companies().map((c) => [c.ticker, { name: c.name, sector: c.sector ?? null }]));
     const sp = this.sp500.get(s);
     if (sp) return { symbol: s, name: sp.name, aliases: [], exchange: null, assetClass: AssetClass.EQUITY, sector: sp.sector, source: 'sp500' };
+    this.listed ??= new Map(sharedTickerExtractor().companies.map((c) => [c.ticker, c]));
+    const listed = this.listed.get(s);
+    if (listed) return { symbol: s, name: listed.name, aliases: [], exchange: listed.exchange ?? null, assetClass: listed.assetClass === 'etf' ? AssetClass.ETF : AssetClass.EQUITY, sector: listed.sector ?? null, source: 'listed' };
     return null;
   }
 }

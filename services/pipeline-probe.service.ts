@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { PipelineProbe } from '../entities';
 import { pipelineProbeWorkflow } from '../workflows/pipeline-probe.workflow';
+import { workflowQueue } from '../domain/task-queues';
 
 export class PipelineProbeService {
   constructor(
@@ -18,7 +19,7 @@ export class PipelineProbeService {
     const repo = this.db.getRepository(PipelineProbe);
     const probe = repo.create({ id, workflowId, status: 'RUNNING', note, completedBy: null, completedAt: null });
     await repo.insert(probe);
-    await this.temporal.workflow.start(pipelineProbeWorkflow, { taskQueue: this.taskQueue, workflowId, args: [id] });
+    await this.temporal.workflow.start(pipelineProbeWorkflow, { taskQueue: workflowQueue(this.taskQueue, pipelineProbeWorkflow), workflowId, args: [id] });
     return (await repo.findOneByOrFail({ id }));
   }
 

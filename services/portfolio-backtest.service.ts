@@ -8,6 +8,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { portfolioSearchConfigs, type BacktestStrategyInput, type PortfolioBacktestParams, type PortfolioRanking, type PortfolioSearch, type RebalanceFrequency, type Selector, type WeightScheme } from '../domain/backtest';
 import { isUuid } from '../domain/ids';
+import { workflowQueue } from '../domain/task-queues';
 import { loadSp500Companies } from '../domain/tickers';
 import { BacktestStatus, PortfolioBacktest } from '../entities';
 import { barCounts, insertPortfolioBacktest, instrumentsInSector, listPortfolioBacktests, markPortfolioBacktestTerminal } from '../store/portfolio-backtest-store';
@@ -211,7 +212,7 @@ export class PortfolioBacktestService {
     const workflowId = `portfolio-backtest-${id}`;
     await insertPortfolioBacktest(this.db, { id, name: runName, params, workflowId, createdBy });
     try {
-      await this.temporal.workflow.start(portfolioBacktestWorkflow, { taskQueue: this.taskQueue, workflowId, args: [id] });
+      await this.temporal.workflow.start(portfolioBacktestWorkflow, { taskQueue: workflowQueue(this.taskQueue, portfolioBacktestWorkflow), workflowId, args: [id] });
     } catch (err) {
       await markPortfolioBacktestTerminal(this.db, id, 'FAILED', `could not start the workflow: ${(err as Error).message}`);
       throw err;

@@ -17,6 +17,7 @@ import { PriceFormat, PriceSource } from '../entities';
 import { computeSignalsWorkflow } from '../workflows/signals.workflow';
 import { fetchPricesWorkflow, recomputeFollowedSignalsWorkflow } from '../workflows/prices.workflow';
 import { normaliseInterval, normaliseTicker } from './price-import.service';
+import { workflowQueue } from '../domain/task-queues';
 
 export interface AddPriceSourceInput {
   name: string;
@@ -100,8 +101,10 @@ export class PriceSourceService {
       await this.temporal.schedule.create({
         scheduleId: priceScheduleId(source.id),
         spec: { cronExpressions: [cron] },
-        action: { type: 'startWorkflow', workflowType: fetchPricesWorkflow, args: [{ sourceId: source.id }], taskQueue: this.taskQueue },
+        action: { type: 'startWorkflow', workflowType: fetchPricesWorkflow, args: [{ sourceId: source.id }], taskQueue: workflowQueue(this.taskQueue, fetchPricesWorkflow) },
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+        // Fetch once now, then on the cron: a new source has bars before its first cron tick.
+        state: { triggerImmediately: true },
         memo: { name },
       });
       await this.ensureDailyRecompute();
@@ -120,7 +123,7 @@ export class PriceSourceService {
       await this.temporal.schedule.create({
         scheduleId: DAILY_RECOMPUTE_SCHEDULE,
         spec: { cronExpressions: [this.recomputeCron] },
-        action: { type: 'startWorkflow', workflowType: recomputeFollowedSignalsWorkflow, args: [], taskQueue: this.taskQueue },
+        action: { type: 'startWorkflow', workflowType: recomputeFollowedSignalsWorkflow, args: [], taskQueue: workflowQueue(this.taskQueue, recomputeFollowedSignalsWorkflow) },
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
       });
     } catch (err) {
@@ -144,7 +147,7 @@ export class PriceSourceService {
   /** Runs the source now, outside its schedule; returns the workflow id. */
   async fetchNow(id: string): Promise<string> {
     await this.get(id);
-    return runScheduledWorkflowNow(this.temporal, this.taskQueue, fetchPricesWorkflow, `prices-${id}`, [{ sourceId: id }]);
+    return runScheduledWorkflowNow(this.temporal, workflowQueue(this.taskQueue, fetchPricesWorkflow), fetchPricesWorkflow, `prices-${id}`, [{ sourceId: id }]);
   }
 
   /** On-demand signals for these tickers as of `asOf` (default now); waits for the result. */
@@ -154,7 +157,7 @@ export class PriceSourceService {
     if (asOf && !Number.isFinite(asOf.getTime())) throw new ServiceError('BAD_USER_INPUT', 'asOf is not a valid time', { field: 'asOf' });
     const workflowId = `signals-manual-${randomUUID()}`;
     const result = await this.temporal.workflow.execute(computeSignalsWorkflow, {
-      taskQueue: this.taskQueue,
+      taskQueue: workflowQueue(this.taskQueue, computeSignalsWorkflow),
       workflowId,
       args: [{ tickers: list, ...(asOf ? { asOf: asOf.toISOString() } : {}) }],
     });

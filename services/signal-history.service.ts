@@ -12,6 +12,7 @@ import { ServiceError } from './errors';
 import { failReplayStart, insertPendingReplay, latestReplayedModelVersion, replayedSeries } from '../store/signal-replay-store';
 import { normaliseTicker } from './price-import.service';
 import { replaySignalsWorkflow } from '../workflows/signal-replay.workflow';
+import { workflowQueue } from '../domain/task-queues';
 
 export interface StartReplayInput {
   tickers: string[];
@@ -73,7 +74,7 @@ export class SignalHistoryService {
       intraday: input.intraday === true,
     });
     try {
-      await this.temporal.workflow.start(replaySignalsWorkflow, { taskQueue: this.taskQueue, workflowId: id, args: [args] });
+      await this.temporal.workflow.start(replaySignalsWorkflow, { taskQueue: workflowQueue(this.taskQueue, replaySignalsWorkflow), workflowId: id, args: [args] });
     } catch (err) {
       await failReplayStart(this.db, id, `could not start the workflow: ${(err as Error).message}`);
       throw err;

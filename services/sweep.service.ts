@@ -15,6 +15,7 @@ import { countPriceBars } from '../store/price-bar-store';
 import { cancelSweep, countSweepResults, failSweepStart, insertSweep, rankedSweepResults } from '../store/sweep-store';
 import { mayAct, validateBacktestInput, type BacktestActor, type StartBacktestInput } from './backtest.service';
 import { isUuid } from '../domain/ids';
+import { workflowQueue } from '../domain/task-queues';
 
 /** Every registry strategy's fields (domain/backtest/strategy-registry.ts), each name once with its type. */
 export const SWEEPABLE_STRATEGY_FIELDS: ReadonlyMap<string, StrategyField> = new Map(
@@ -131,8 +132,8 @@ export class SweepService {
     }
     const { id, workflowId } = await insertSweep(this.db, { kind, name, params, createdBy }, (id) => `${kind === SweepKind.SWEEP ? 'sweep' : 'walk-forward'}-${id}`);
     try {
-      if (kind === SweepKind.SWEEP) await this.temporal.workflow.start(parameterSweepWorkflow, { taskQueue: this.taskQueue, workflowId, args: [id] });
-      else await this.temporal.workflow.start(walkForwardWorkflow, { taskQueue: this.taskQueue, workflowId, args: [id] });
+      if (kind === SweepKind.SWEEP) await this.temporal.workflow.start(parameterSweepWorkflow, { taskQueue: workflowQueue(this.taskQueue, parameterSweepWorkflow), workflowId, args: [id] });
+      else await this.temporal.workflow.start(walkForwardWorkflow, { taskQueue: workflowQueue(this.taskQueue, walkForwardWorkflow), workflowId, args: [id] });
     } catch (err) {
       await failSweepStart(this.db, id, `could not start the workflow: ${(err as Error).message}`);
       throw err;

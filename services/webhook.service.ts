@@ -10,8 +10,9 @@ import { ServiceError } from './errors';
 import { checkUrl, STRICT_POLICY, type DestinationPolicy } from '../domain/net/destination-guard';
 import { DEFAULT_RETRY, generateWebhookSecret, normaliseFilterTickers, type WebhookRetryOptions } from '../domain/webhooks';
 import { SignalType, WebhookDelivery, WebhookDeliveryAttempt, WebhookDeliveryStatus, WebhookEndpoint, WebhookKind } from '../entities';
-import { deliverWebhookWorkflow } from '../workflows/webhook.workflow';
+import { deliverWebhookEventWorkflow, eventWorkflowId } from '../workflows/webhook.workflow';
 import { decodeCursor, encodeCursor } from './cursor';
+import { workflowQueue } from '../domain/task-queues';
 import { countEndpointsOf, deliveryPage, insertReplayDelivery } from '../store/webhook-store';
 
 export interface WebhookActor {
@@ -166,11 +167,12 @@ export class WebhookService {
     const original = await this.delivery(id, actor);
     const endpoint = await this.get(original.endpointId, actor);
     if (!endpoint.enabled) throw new ServiceError('CONFLICT', `the endpoint is disabled (${endpoint.disabledReason ?? 'by its owner'}); enable it first`);
-    const replayId = await insertReplayDelivery(this.db, original, `${original.eventKey.split('#')[0]}#replay:${randomUUID()}`);
-    await this.temporal.workflow.start(deliverWebhookWorkflow, {
-      taskQueue: this.taskQueue,
-      workflowId: `webhook-delivery-${replayId}`,
-      args: [{ deliveryId: replayId, retry: this.retry }],
+    const eventKey = `${original.eventKey.split('#')[0]}#replay:${randomUUID()}`;
+    const replayId = await insertReplayDelivery(this.db, original, eventKey);
+    await this.temporal.workflow.start(deliverWebhookEventWorkflow, {
+      taskQueue: workflowQueue(this.taskQueue, deliverWebhookEventWorkflow),
+      workflowId: eventWorkflowId(eventKey),
+      args: [{ deliveryIds: [replayId], retry: this.retry }],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
     return this.delivery(replayId, actor);

@@ -8,6 +8,7 @@ import type { NormalisedArticle } from '../domain/feeds';
 import type { TickerMention } from '../domain/tickers';
 import { publishEvents } from '../events/publish';
 import { Topic } from '../events/topics';
+import { assignStories } from './story-store';
 
 /** An article to store with the tickers it mentions (services/ticker-extraction.ts withTickers). */
 export interface ArticleWithTickers {
@@ -73,5 +74,7 @@ export async function insertArticles(
     // articleAdded subscribers hear of each new article once per ticker, when this transaction commits.
     await publishEvents(tx, links.map((l) => ({ topic: Topic.ARTICLE_ADDED, key: l.ticker, payload: { id: l.articleId, ticker: l.ticker } })));
   }
+  // Near-duplicates of a story already stored (or earlier in this batch) join it; the rest open one.
+  await assignStories(tx, rows.map((r) => r.id));
   return rows.map((r) => ({ id: r.id, urlHash: r.url_hash }));
 }

@@ -22,12 +22,12 @@ export const SIGNAL_BAR_INTERVAL = '1d';
  */
 export async function loadObservations(db: Queryable, ticker: string, from: Date | null, to: Date, preferModelVersion?: string | null): Promise<SentimentObservation[]> {
   const rows = (await db.query(
-    `SELECT p.article_id, p.published_at, p.relevance,
+    `SELECT p.article_id, p.published_at, p.relevance, p.story_id,
             CASE WHEN ts.score IS NOT NULL AND ($4::text IS NULL OR ts.model_version = $4::text) THEN ts.score ELSE p.score END AS score,
             CASE WHEN ts.score IS NOT NULL AND ($4::text IS NULL OR ts.model_version = $4::text) THEN ts.label ELSE p.label END AS label,
             CASE WHEN ts.score IS NOT NULL AND ($4::text IS NULL OR ts.model_version = $4::text) THEN ts.model_version ELSE p.model_version END AS model_version
      FROM (
-       SELECT DISTINCT ON (at.article_id) at.article_id, at.ticker, a.published_at, at.relevance, s.score, s.label, s.model_version
+       SELECT DISTINCT ON (at.article_id) at.article_id, at.ticker, a.published_at, a.story_id, at.relevance, s.score, s.label, s.model_version
        FROM article_tickers at
        JOIN articles a ON a.id = at.article_id
        JOIN sentiment_scores s ON s.article_id = at.article_id AND s.score IS NOT NULL
@@ -37,9 +37,11 @@ export async function loadObservations(db: Queryable, ticker: string, from: Date
      ${tickerScoreLateralSql('p.article_id', 'p.ticker')}
      ORDER BY p.article_id`,
     [ticker, to.toISOString(), from ? from.toISOString() : null, preferModelVersion ?? null],
-  )) as Array<{ article_id: string; published_at: Date; relevance: number; score: number; label: string | null; model_version: string }>;
+  )) as Array<{ article_id: string; published_at: Date; story_id: string | null; relevance: number; score: number; label: string | null; model_version: string }>;
   return rows.map((r) => ({
     articleId: r.article_id,
+    // Copies of one story (syndicated, rewritten) pool into one story in the signal rules.
+    storyKey: r.story_id ?? r.article_id,
     publishedAt: new Date(r.published_at),
     relevance: Number(r.relevance),
     score: Number(r.score),

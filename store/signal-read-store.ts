@@ -129,17 +129,19 @@ export async function provenanceRowsWithoutSentiment(db: DataSource, signalIds: 
 /** Per `unit` (hour, day, week; UTC) bucket: count, mean score and label shares of one ticker's articles in [from, to). */
 export async function sentimentBuckets(db: DataSource, ticker: string, from: Date, to: Date, unit: 'hour' | 'day' | 'week'): Promise<Array<{ bucket: Date; n: number; mean: number | null; pos: number; neu: number; neg: number }>> {
   // One score per article: the per-ticker score when the accurate tier gave one, else the
-  // preferred article score (accurate > fast > lexicon, newest first).
+  // preferred article score (accurate > fast > lexicon, newest first). One story (its copies
+  // across feeds) counts once: its earliest scored article in the range, in that article's bucket.
   const rows = await readRows<{ bucket: Date; n: number; mean: number | null; pos: number; neu: number; neg: number }>(
     db,
     `WITH preferred AS (
-       SELECT DISTINCT ON (t.article_id) t.article_id, t.ticker, t.published_at, s.score, s.label
-       FROM article_tickers t JOIN sentiment_scores s ON s.article_id = t.article_id
+       SELECT DISTINCT ON (t.article_id) t.article_id, t.ticker, t.published_at, COALESCE(a.story_id, a.id) AS story, s.score, s.label
+       FROM article_tickers t JOIN articles a ON a.id = t.article_id JOIN sentiment_scores s ON s.article_id = t.article_id
        WHERE t.ticker = $1 AND t.published_at >= $2 AND t.published_at < $3
        ORDER BY t.article_id, ${tierRankSql('s')}, s.scored_at DESC),
      scored AS (
-       SELECT p.published_at, COALESCE(ts.score, p.score) AS score, COALESCE(ts.label, p.label) AS label
-       FROM preferred p ${tickerScoreLateralSql('p.article_id', 'p.ticker')})
+       SELECT DISTINCT ON (p.story) p.published_at, COALESCE(ts.score, p.score) AS score, COALESCE(ts.label, p.label) AS label
+       FROM preferred p ${tickerScoreLateralSql('p.article_id', 'p.ticker')}
+       ORDER BY p.story, p.published_at, p.article_id)
      SELECT date_trunc('${unit}', published_at, 'UTC') AS bucket, count(*)::int AS n, avg(score)::float8 AS mean,
             avg((label = 'positive')::int)::float8 AS pos, avg((label = 'neutral')::int)::float8 AS neu, avg((label = 'negative')::int)::float8 AS neg
      FROM scored GROUP BY 1 ORDER BY 1`,

@@ -1,20 +1,27 @@
 import type { ArticleWithTickers } from './article-store';
 import type { NormalisedArticle } from '../domain/feeds';
-import { createTickerExtractor, defaultInstruments, loadSp500Companies, mergeInstruments, normaliseCik, type AssetClass, type Company, type TickerExtractor } from '../domain/tickers';
+import fs from 'node:fs';
+import { sharedDataPath } from '../config/paths';
+import { createTickerExtractor, defaultInstruments, listedUniverse, loadSp500Companies, mergeInstruments, normaliseCik, type AssetClass, type Company, type TickerExtractor } from '../domain/tickers';
 
 export interface Queryable {
   query(sql: string, params?: unknown[]): Promise<unknown>;
 }
 
 let extractor: TickerExtractor | undefined;
-let sp500: Company[] | undefined;
+let base: Company[] | undefined;
 
+/**
+ * Every US-listed symbol (companies/us_listed.csv) with the S&P 500 list laid over it, plus the
+ * built-in crypto and ETF instruments. A data directory without the listing (a user's own
+ * TIDINGS_SHARED_DIR) falls back to the S&P 500 list.
+ */
 function baseUniverse(): Company[] {
-  sp500 ??= loadSp500Companies();
-  return mergeInstruments(sp500, defaultInstruments());
+  base ??= fs.existsSync(sharedDataPath('companies', 'us_listed.csv')) ? listedUniverse() : mergeInstruments(loadSp500Companies(), defaultInstruments());
+  return base;
 }
 
-/** Built once per process: the S&P 500 list plus the built-in crypto and ETF instruments (~tens of ms). No admin instruments. */
+/** Built once per process: the listed universe and built-in instruments (about a second). No admin instruments. */
 export function sharedTickerExtractor(): TickerExtractor {
   extractor ??= createTickerExtractor(baseUniverse());
   return extractor;
@@ -62,6 +69,6 @@ export async function currentTickerExtractor(db: Queryable): Promise<TickerExtra
 export function withTickers(articles: NormalisedArticle[], extractor: TickerExtractor = sharedTickerExtractor()): ArticleWithTickers[] {
   return articles.map((article) => ({
     article,
-    tickers: extractor.extract({ title: article.title, summary: article.summary, url: article.url ?? undefined, guid: article.guid ?? undefined }),
+    tickers: extractor.extract({ title: article.title, summary: article.summary, url: article.url ?? undefined, guid: article.guid ?? undefined, publishedAt: article.publishedAt }),
   }));
 }

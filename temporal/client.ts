@@ -65,3 +65,32 @@ export async function temporalReachable(connection: Connection, namespace: strin
     clearTimeout(timer);
   }
 }
+
+/** What DescribeTaskQueue says about one task queue's pollers, per task type. */
+export interface TaskQueuePollers {
+  taskQueue: string;
+  /** Workers that asked for workflow tasks / activity tasks, with when they last asked (ms since epoch). */
+  workflow: Array<{ identity: string; lastAccessMs: number }>;
+  activity: Array<{ identity: string; lastAccessMs: number }>;
+}
+
+const TASK_QUEUE_KIND_NORMAL = 1;
+const TASK_QUEUE_TYPE_WORKFLOW = 1;
+const TASK_QUEUE_TYPE_ACTIVITY = 2;
+
+/**
+ * The pollers Temporal has seen on a task queue (DescribeTaskQueue). A live idle worker re-polls at
+ * least once a long-poll interval (about a minute), so a poller whose last access is older than
+ * that is gone.
+ */
+export async function taskQueuePollers(connection: Connection, namespace: string, taskQueue: string): Promise<TaskQueuePollers> {
+  const describe = async (taskQueueType: number) => {
+    const res = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue, kind: TASK_QUEUE_KIND_NORMAL }, taskQueueType });
+    return (res.pollers ?? []).map((p) => ({
+      identity: p.identity ?? '',
+      lastAccessMs: p.lastAccessTime ? Number(p.lastAccessTime.seconds ?? 0) * 1000 + Math.floor((p.lastAccessTime.nanos ?? 0) / 1e6) : 0,
+    }));
+  };
+  const [workflow, activity] = await Promise.all([describe(TASK_QUEUE_TYPE_WORKFLOW), describe(TASK_QUEUE_TYPE_ACTIVITY)]);
+  return { taskQueue, workflow, activity };
+}

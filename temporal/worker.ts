@@ -7,7 +7,9 @@ import { createActivities } from '../activities';
 import type { FeedIngestOptions } from '../activities/ingestion.activities';
 import type { WorkerMetrics } from '../observability/metrics';
 import { activityMetricsInterceptor } from './activity-metrics';
-import type { WebhookOptions } from '../activities/webhook.activities';
+import type { WebhookOptions } from '../activities/webhook-options';
+import type { QueueConcurrency } from '../config/config';
+import { taskQueueName, type QueueKind } from '../domain/task-queues';
 
 let runtimeInstalled = false;
 let sdkMetricsUrl: string | undefined;
@@ -68,7 +70,11 @@ export async function buildWorkflowBundle(outFile?: string): Promise<WorkflowBun
 export interface WorkerOptions {
   address: string;
   namespace: string;
+  /** Base of the queue names (config.taskQueue): each kind is served on `<base>-<kind>`. */
   taskQueue: string;
+  /** The kinds of work this process serves, each with its own Worker and slots. */
+  queues: QueueKind[];
+  concurrency: Record<QueueKind, QueueConcurrency>;
   db: DataSource;
   log: Logger;
   /** Feed fetch guard and caps (config.fetchPolicy, config.feedMaxItems); defaults are strict. */
@@ -84,21 +90,48 @@ export interface WorkerOptions {
   sdkMetricsPort: number;
 }
 
-export async function createWorker(opts: WorkerOptions): Promise<Worker> {
+export interface QueueWorker {
+  kind: QueueKind;
+  taskQueue: string;
+  worker: Worker;
+}
+
+/**
+ * One Temporal Worker per queue served, over one connection, one workflow bundle and one set of
+ * activities. Separate Workers are what give each queue its own slots: the batch queue's
+ * activities can fill all of theirs while the alerts queue still polls and runs with its own.
+ * Every Worker registers every workflow and activity; the queue decides what it is handed.
+ */
+export async function createWorkers(opts: WorkerOptions): Promise<{ workers: QueueWorker[]; connection: NativeConnection }> {
   installRuntime(opts.logLevel ?? 'warn', opts.log, opts.sdkMetricsPort);
+  if (opts.queues.length === 0) throw new Error('a worker must serve at least one task queue');
   const connection = await NativeConnection.connect({ address: opts.address });
-  const bundle = opts.workflowBundlePath && fs.existsSync(opts.workflowBundlePath)
-    ? { workflowBundle: { codePath: opts.workflowBundlePath } }
-    : { workflowsPath: workflowsEntry() };
-  return Worker.create({
-    connection,
-    namespace: opts.namespace,
-    taskQueue: opts.taskQueue,
-    activities: createActivities({ db: opts.db, log: opts.log, feeds: opts.feeds, metrics: opts.metrics, webhooks: opts.webhooks }),
-    interceptors: { activity: [activityMetricsInterceptor(opts.metrics)] },
-    ...bundle,
-    // Two cores: bounded concurrency keeps the API responsive while backfills run.
-    maxConcurrentActivityTaskExecutions: 20,
-    shutdownGraceTime: '10 seconds',
-  });
+  try {
+    const bundle =
+      opts.workflowBundlePath && fs.existsSync(opts.workflowBundlePath)
+        ? { workflowBundle: { codePath: opts.workflowBundlePath } }
+        : { workflowBundle: { code: (await buildWorkflowBundle()).code } };
+    const activities = createActivities({ db: opts.db, log: opts.log, feeds: opts.feeds, metrics: opts.metrics, webhooks: opts.webhooks });
+    const workers: QueueWorker[] = [];
+    for (const kind of opts.queues) {
+      const taskQueue = taskQueueName(opts.taskQueue, kind);
+      const slots = opts.concurrency[kind];
+      const worker = await Worker.create({
+        connection,
+        namespace: opts.namespace,
+        taskQueue,
+        activities,
+        interceptors: { activity: [activityMetricsInterceptor(opts.metrics)] },
+        ...bundle,
+        maxConcurrentActivityTaskExecutions: slots.maxConcurrentActivities,
+        maxConcurrentWorkflowTaskExecutions: slots.maxConcurrentWorkflowTasks,
+        shutdownGraceTime: '10 seconds',
+      });
+      workers.push({ kind, taskQueue, worker });
+    }
+    return { workers, connection };
+  } catch (err) {
+    await connection.close().catch(() => undefined);
+    throw err;
+  }
 }

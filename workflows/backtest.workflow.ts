@@ -2,6 +2,7 @@ import { CancellationScope, executeChild, isCancellation, proxyActivities, workf
 import type { Activities } from '../activities';
 import type { BacktestOutcome } from '../domain/backtest';
 import { replaySignalsWorkflow } from './signal-replay.workflow';
+import { childQueue } from './task-queue';
 
 const { runBacktestCore } = proxyActivities<Activities>({
   // Loads a few thousand bars and news rows and runs one pass of the engine: seconds at most.
@@ -42,6 +43,7 @@ export async function backtestWorkflow(backtestId: string): Promise<BacktestOutc
     if (target) {
       const modelVersion = target.modelVersion ?? (await resolveModelVersion({}));
       const replay = await executeChild(replaySignalsWorkflow, {
+        taskQueue: childQueue(replaySignalsWorkflow),
         workflowId: `${workflowInfo().workflowId}-replay`,
         args: [{ targets: [{ ticker: target.ticker, from: target.from, to: target.to }], modelVersion }],
       });

@@ -6,8 +6,9 @@ export { accurateRescoreWorkflow, backfillSentimentWorkflow, scoreArticlesWorkfl
 export { backfillEmotionsWorkflow } from './emotions.workflow';
 export { computeSignalsWorkflow } from './signals.workflow';
 export { backtestWorkflow } from './backtest.workflow';
-export { deliverWebhookWorkflow } from './webhook.workflow';
+export { deliverWebhookEventWorkflow } from './webhook.workflow';
 export { fetchPricesWorkflow, recomputeFollowedSignalsWorkflow } from './prices.workflow';
 export { replaySignalsWorkflow } from './signal-replay.workflow';
 export { parameterSweepWorkflow, sweepConfigWorkflow, walkForwardWorkflow } from './sweep.workflow';
 export { portfolioBacktestWorkflow } from './portfolio-backtest.workflow';
+export { retagArticlesWorkflow } from './retag.workflow';

@@ -2,6 +2,7 @@ import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflo
 import type { Activities } from '../activities';
 import type { PollOutcome } from '../contracts';
 import { scoreArticlesWorkflow } from './sentiment.workflow';
+import { childQueue } from './task-queue';
 
 const { pollFeed } = proxyActivities<Activities>({
   // Fetch is capped at 10 s and 5 MB; parsing and storing a large feed takes a few seconds more.
@@ -18,6 +19,7 @@ export async function pollFeedWorkflow(input: { feedId: string; /** default true
   if (outcome.newArticleIds.length > 0 && input.score !== false) {
     // A child with a derived id: a replayed or retried poll can never score the same batch twice.
     await executeChild(scoreArticlesWorkflow, {
+      taskQueue: childQueue(scoreArticlesWorkflow),
       workflowId: `${workflowInfo().workflowId}-score`,
       args: [{ articleIds: outcome.newArticleIds, accurate: true }],
     });

@@ -2,6 +2,7 @@ import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflo
 import type { Activities } from '../activities';
 import type { ComputeSignalsResult, PriceFetchResult } from '../contracts';
 import { computeSignalsWorkflow } from './signals.workflow';
+import { childQueue } from './task-queue';
 
 const { fetchPriceSource, followedTickers } = proxyActivities<Activities>({
   // Each ticker's fetch is capped at 10 s like a feed's; a source with many tickers heartbeats per ticker.
@@ -18,6 +19,7 @@ export async function fetchPricesWorkflow(input: { sourceId: string }): Promise<
   let signals = 0;
   for (let i = 0; i < result.changedTickers.length; i += CHUNK) {
     const r: ComputeSignalsResult = await executeChild(computeSignalsWorkflow, {
+      taskQueue: childQueue(computeSignalsWorkflow),
       workflowId: `${workflowInfo().workflowId}-signals-${i / CHUNK}`,
       args: [{ tickers: result.changedTickers.slice(i, i + CHUNK) }],
     });
@@ -33,6 +35,7 @@ export async function recomputeFollowedSignalsWorkflow(): Promise<{ tickers: num
   let skipped = 0;
   for (let i = 0; i < tickers.length; i += CHUNK) {
     const r: ComputeSignalsResult = await executeChild(computeSignalsWorkflow, {
+      taskQueue: childQueue(computeSignalsWorkflow),
       workflowId: `${workflowInfo().workflowId}-signals-${i / CHUNK}`,
       args: [{ tickers: tickers.slice(i, i + CHUNK) }],
     });

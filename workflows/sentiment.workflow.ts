@@ -3,6 +3,7 @@ import type { Activities } from '../activities';
 import type { ScoreArticlesResult } from '../contracts';
 import { replaySignalsWorkflow } from './signal-replay.workflow';
 import { computeSignalsWorkflow } from './signals.workflow';
+import { childQueue } from './task-queue';
 
 const { scoreArticles, findUnscoredArticles, resolveModelVersion, modelTierOf, findPastDatedReplayTargets } = proxyActivities<Activities>({
   // Model inference runs ~5,000 headlines/s; a 2,000-article chunk takes well under a minute.
@@ -48,12 +49,13 @@ export async function scoreArticlesWorkflow(input: {
     total.alreadyScored += r.alreadyScored;
   }
   if (input.signals !== false && total.scored > 0) {
-    await executeChild(computeSignalsWorkflow, { workflowId: `${workflowInfo().workflowId}-signals`, args: [{ articleIds: input.articleIds }] });
+    await executeChild(computeSignalsWorkflow, { taskQueue: childQueue(computeSignalsWorkflow), workflowId: `${workflowInfo().workflowId}-signals`, args: [{ articleIds: input.articleIds }] });
     // Past-dated articles (imports, late feeds) change history that live signals never revisit:
     // replay the affected tickers and dates with this model. Started, not awaited: it outlives us.
     const targets = await findPastDatedReplayTargets({ articleIds: input.articleIds });
     if (targets.length > 0) {
       await startChild(replaySignalsWorkflow, {
+        taskQueue: childQueue(replaySignalsWorkflow),
         workflowId: `${workflowInfo().workflowId}-replay`,
         parentClosePolicy: ParentClosePolicy.ABANDON,
         args: [{ targets, modelVersion: total.modelVersion }],
@@ -64,6 +66,7 @@ export async function scoreArticlesWorkflow(input: {
     const accurateVersion = await resolveModelVersion({ tier: 'accurate' });
     if (accurateVersion) {
       await startChild(accurateRescoreWorkflow, {
+        taskQueue: childQueue(accurateRescoreWorkflow),
         workflowId: `${workflowInfo().workflowId}-accurate`,
         parentClosePolicy: ParentClosePolicy.ABANDON,
         args: [{ articleIds: input.articleIds, modelVersion: accurateVersion, signals: input.signals }],
@@ -81,12 +84,12 @@ export async function scoreArticlesWorkflow(input: {
 export async function accurateRescoreWorkflow(input: { articleIds: string[]; modelVersion: string; signals?: boolean }): Promise<ScoreArticlesResult> {
   const total: ScoreArticlesResult = { modelVersion: input.modelVersion, scored: 0, alreadyScored: 0 };
   for (let i = 0; i < input.articleIds.length; i += ACCURATE_CHUNK) {
-    const r = await scoreArticlesAccurate({ articleIds: input.articleIds.slice(i, i + ACCURATE_CHUNK), modelVersion: input.modelVersion });
+    const r = await scoreArticlesAccurate({ articleIds: input.articleIds.slice(i, i + ACCURATE_CHUNK), modelVersion: input.modelVersion, live: true });
     total.scored += r.scored;
     total.alreadyScored += r.alreadyScored;
   }
   if (input.signals !== false && total.scored > 0) {
-    await executeChild('computeSignalsWorkflow', { workflowId: `${workflowInfo().workflowId}-signals`, args: [{ articleIds: input.articleIds }] });
+    await executeChild('computeSignalsWorkflow', { taskQueue: childQueue('computeSignalsWorkflow'), workflowId: `${workflowInfo().workflowId}-signals`, args: [{ articleIds: input.articleIds }] });
   }
   return total;
 }

@@ -3,6 +3,7 @@ import type { Activities } from '../activities';
 import type { BestOfNChunkResult } from '../domain/backtest';
 import type { WalkForwardWindowResult } from '../contracts';
 import { replaySignalsWorkflow } from './signal-replay.workflow';
+import { childQueue } from './task-queue';
 
 const { planSweep, pinSweepSignalSource, resolveModelVersion } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -74,6 +75,7 @@ async function replayIfNeeded(plan: Awaited<ReturnType<typeof planSweep>>, sweep
   if (!plan.replay) return;
   const modelVersion = plan.replay.modelVersion ?? (await resolveModelVersion({}));
   const replay = await executeChild(replaySignalsWorkflow, {
+    taskQueue: childQueue(replaySignalsWorkflow),
     workflowId: `${workflowInfo().workflowId}-replay`,
     args: [{ targets: [{ ticker: plan.replay.ticker, from: plan.replay.from, to: plan.replay.to }], modelVersion }],
   });
@@ -93,7 +95,7 @@ export async function parameterSweepWorkflow(sweepId: string): Promise<{ id: str
     await replayIfNeeded(plan, sweepId);
     const parent = workflowInfo().workflowId;
     const results = await boundedAll(plan.configs, plan.concurrency, (i) =>
-      executeChild(sweepConfigWorkflow, { workflowId: `${parent}-config-${i}`, args: [sweepId, i] }),
+      executeChild(sweepConfigWorkflow, { taskQueue: childQueue(sweepConfigWorkflow), workflowId: `${parent}-config-${i}`, args: [sweepId, i] }),
     );
     let bestIndex = 0;
     for (const r of results) if (r.statistic > results[bestIndex].statistic) bestIndex = r.index;

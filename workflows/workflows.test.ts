@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { Activities } from '../activities';
@@ -18,7 +18,7 @@ import { backtestWorkflow } from './backtest.workflow';
 import { backfillSentimentWorkflow } from './sentiment.workflow';
 import { replayProgressQuery, replaySignalsWorkflow } from './signal-replay.workflow';
 import { parameterSweepWorkflow } from './sweep.workflow';
-import { deliverWebhookWorkflow } from './webhook.workflow';
+import { deliverWebhookEventWorkflow } from './webhook.workflow';
 
 jest.setTimeout(120_000);
 
@@ -36,7 +36,7 @@ const ACTIVITY_NAMES: string[] = [
   'runBacktestCore', 'runBacktestPermutations', 'finishBacktest', 'markBacktestCancelled', 'markBacktestFailed',
   'backtestReplayTarget', 'pinBacktestSignalSource', 'resolveModelVersion', 'modelTierOf',
   'scoreArticles', 'findUnscoredArticles', 'findPastDatedReplayTargets',
-  'attemptWebhookDelivery', 'failWebhookDelivery',
+  'attemptWebhookDeliveries', 'failWebhookDeliveries',
   'planSignalReplay', 'replaySignalChunk', 'finishSignalReplay',
   'planSweep', 'runSweepConfig', 'runSweepPermutations', 'finishSweep', 'markSweepTerminal',
 ];
@@ -289,47 +289,72 @@ describeIfCli('workflows with stubbed activities', () => {
     });
   });
 
-  describe('deliverWebhookWorkflow', () => {
+  describe('deliverWebhookEventWorkflow', () => {
     const retry = { initialIntervalMs: 50, maxIntervalMs: 200, maxAgeMs: 60_000, attemptTimeoutMs: 1_000 };
+    type Round = { deliveryIds: string[] };
 
     it('retries a failed attempt with backoff until it is delivered', async () => {
       let attempts = 0;
       stubs = {
-        attemptWebhookDelivery: () => {
+        attemptWebhookDeliveries: ((input: Round) => {
           attempts++;
-          if (attempts < 3) throw ApplicationFailure.retryable('503 Service Unavailable', 'WebhookRetryableFailure');
-          return { status: 'DELIVERED', attempt: Context.current().info.attempt };
-        },
+          return input.deliveryIds.map((deliveryId) =>
+            attempts < 3 ? { deliveryId, verdict: 'retry', attempt: attempts, reason: '503 Service Unavailable' } : { deliveryId, verdict: 'delivered', attempt: attempts },
+          );
+        }) as never,
       };
-      const outcome = await (await start(deliverWebhookWorkflow, [{ deliveryId: 'd-1', retry }])).result();
-      expect(outcome).toMatchObject({ status: 'DELIVERED', attempt: 3 });
-      expect(called('failWebhookDelivery')).toHaveLength(0);
+      const outcome = await (await start(deliverWebhookEventWorkflow, [{ deliveryIds: ['d-1'], retry }])).result();
+      expect(outcome).toEqual({ 'd-1': { status: 'SUCCEEDED', attempts: 3 } });
+      expect(called('failWebhookDeliveries')).toHaveLength(0);
     });
 
     it('stops at a permanent failure and records its reason', async () => {
       stubs = {
-        attemptWebhookDelivery: () => {
-          throw ApplicationFailure.create({ type: 'WebhookPermanentFailure', message: '410 Gone' });
-        },
-        failWebhookDelivery: () => undefined,
+        attemptWebhookDeliveries: ((input: Round) => input.deliveryIds.map((deliveryId) => ({ deliveryId, verdict: 'permanent', reason: '410 Gone' }))) as never,
+        failWebhookDeliveries: () => ({ endpointsDisabled: 0 }),
       };
-      const outcome = await (await start(deliverWebhookWorkflow, [{ deliveryId: 'd-2', retry }])).result();
-      expect(outcome).toEqual({ status: 'FAILED', reason: '410 Gone' });
-      expect(called('attemptWebhookDelivery')).toHaveLength(1);
-      expect(called('failWebhookDelivery').map((c) => c.args[0])).toEqual([{ deliveryId: 'd-2', reason: '410 Gone' }]);
+      const outcome = await (await start(deliverWebhookEventWorkflow, [{ deliveryIds: ['d-2'], retry }])).result();
+      expect(outcome).toEqual({ 'd-2': { status: 'FAILED', reason: '410 Gone' } });
+      expect(called('attemptWebhookDeliveries')).toHaveLength(1);
+      expect(called('failWebhookDeliveries').map((c) => c.args[0])).toEqual([{ failures: [{ deliveryId: 'd-2', reason: '410 Gone' }] }]);
     });
 
     it('gives up when the retries outlast the maximum age', async () => {
       stubs = {
-        attemptWebhookDelivery: () => {
-          throw ApplicationFailure.retryable('connection refused', 'WebhookRetryableFailure');
-        },
-        failWebhookDelivery: () => undefined,
+        attemptWebhookDeliveries: ((input: Round) =>
+          input.deliveryIds.map((deliveryId) => ({ deliveryId, verdict: 'retry', attempt: called('attemptWebhookDeliveries').length, reason: 'connection refused' }))) as never,
+        failWebhookDeliveries: () => ({ endpointsDisabled: 0 }),
       };
-      const outcome = await (await start(deliverWebhookWorkflow, [{ deliveryId: 'd-3', retry: { ...retry, maxAgeMs: 1_500 } }])).result();
-      expect(outcome).toEqual({ status: 'FAILED', reason: 'gave up after 0 h of retries' });
-      expect(called('attemptWebhookDelivery').length).toBeGreaterThan(1);
-      expect(called('failWebhookDelivery')).toHaveLength(1);
+      const outcome = await (await start(deliverWebhookEventWorkflow, [{ deliveryIds: ['d-3'], retry: { ...retry, maxAgeMs: 1_500 } }])).result();
+      expect(outcome).toEqual({ 'd-3': { status: 'FAILED', reason: 'gave up after 0 h of retries' } });
+      expect(called('attemptWebhookDeliveries').length).toBeGreaterThan(1);
+      expect(called('failWebhookDeliveries')).toHaveLength(1);
+    });
+
+    it('sends one round to every receiver, then retries only the failed ones, each on its own schedule (Retry-After over backoff)', async () => {
+      const rounds: Array<{ at: number; ids: string[] }> = [];
+      const tries = new Map<string, number>();
+      stubs = {
+        attemptWebhookDeliveries: ((input: Round) => {
+          rounds.push({ at: Date.now(), ids: input.deliveryIds });
+          return input.deliveryIds.map((deliveryId) => {
+            const attempt = (tries.get(deliveryId) ?? 0) + 1;
+            tries.set(deliveryId, attempt);
+            if (deliveryId === 'slow' && attempt === 1) return { deliveryId, verdict: 'retry', attempt, reason: '429', retryAfterMs: 3_000 };
+            if (deliveryId === 'flaky' && attempt === 1) return { deliveryId, verdict: 'retry', attempt, reason: '503' };
+            return { deliveryId, verdict: 'delivered', attempt };
+          });
+        }) as never,
+      };
+      const outcome = await (await start(deliverWebhookEventWorkflow, [{ deliveryIds: ['ok', 'slow', 'flaky'], retry: { ...retry, maxIntervalMs: 5_000 } }])).result();
+      expect(outcome).toEqual({ ok: { status: 'SUCCEEDED', attempts: 1 }, flaky: { status: 'SUCCEEDED', attempts: 2 }, slow: { status: 'SUCCEEDED', attempts: 2 } });
+      // Round 1 goes to all three; the delivered one is never sent again.
+      expect(rounds[0].ids).toEqual(['ok', 'slow', 'flaky']);
+      expect(rounds.slice(1).flatMap((r) => r.ids).sort()).toEqual(['flaky', 'slow']);
+      // The flaky one is retried after its 50 ms backoff, the slow one only after its Retry-After (3 s).
+      const retried = (id: string) => rounds.findIndex((r, i) => i > 0 && r.ids.includes(id));
+      expect(rounds[retried('slow')].at - rounds[0].at).toBeGreaterThanOrEqual(2_900);
+      expect(retried('flaky')).toBeLessThanOrEqual(retried('slow'));
     });
   });
 });

@@ -1,5 +1,5 @@
 import { IsUrl, Max, MaxLength, Min } from 'class-validator';
-import { Arg, Authorized, Ctx, Field, ID, InputType, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Feed, Role } from '../../entities';
 import { MAX_POLL_SECONDS, MIN_POLL_SECONDS } from '../../services/feed.service';
 import type { GraphQLContext } from '../context';
@@ -31,7 +31,13 @@ export class FeedResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => Feed, { description: 'Adds a feed and its Temporal Schedule.' })
+  @FieldResolver(() => Date, { nullable: true, description: "When the feed's schedule polls next (null while paused). A new or resumed feed is polled at once." })
+  nextPollAt(@Root() feed: Feed, @Ctx() ctx: GraphQLContext): Promise<Date | null> {
+    return ctx.services.feeds.nextPollAt(feed.id);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Feed, { description: 'Adds a feed and its Temporal Schedule, and polls it at once.' })
   addFeed(@Arg('input', () => AddFeedInput) input: AddFeedInput, @Ctx() ctx: GraphQLContext): Promise<Feed> {
     return ctx.services.feeds.add(input);
   }

@@ -54,7 +54,7 @@ class UniverseInstrument {
   @Field(() => String, { nullable: true })
   sector!: string | null;
 
-  @Field({ description: "'admin' (the instruments table), 'default' (built-in crypto/ETF) or 'sp500'." })
+  @Field({ description: "'admin' (the instruments table), 'default' (built-in crypto/ETF), 'sp500', or 'listed' (us_listed.csv)." })
   source!: string;
 }
 

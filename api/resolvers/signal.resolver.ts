@@ -61,7 +61,7 @@ class SignalConnection {
 }
 
 @ObjectType({ simpleResolvers: true })
-class SignalSourceArticle {
+export class SignalSourceArticle {
   @Field(() => ID)
   id!: string;
 

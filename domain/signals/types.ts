@@ -17,7 +17,7 @@ export interface SentimentObservation {
   modelVersion: string;
   /**
    * Near-duplicate key: stories with the same key are one story (syndicated copies, rewrites).
-   * Ingestion sets it (e.g. from a normalised-title hash or a duplicate cluster id); defaults to articleId.
+   * The article's story id (near-duplicates across feeds, domain/stories, assigned at ingest); defaults to articleId.
    */
   storyKey?: string;
 }

@@ -20,6 +20,18 @@ export interface Company {
   formerSymbols?: string[];
   /** Default equity. Crypto instruments also match pairs: $BTCUSD, BTC-USD, $BTC.X, BTC/USDT. */
   assetClass?: AssetClass;
+  /** Groups share classes of one issuer (lower-cased news name); the first class in list order carries the names. */
+  issuer?: string | null;
+  /** Listing industry, e.g. "Auto Parts:O.E.M."; informational and for context words. */
+  industry?: string | null;
+  /** Market cap in USD when known: a prior for ambiguous names and name collisions. */
+  marketCapUsd?: number | null;
+  /** The exchange listing's issuer name when `name` is another list's (S&P "Casey's" vs listing "Casey's General Stores Inc."). */
+  listingName?: string | null;
+  /** In the S&P 500 list. */
+  sp500?: boolean;
+  /** 'none': match this instrument by symbol only (another share class of an issuer whose first class carries the names). */
+  namesFrom?: 'none';
 }
 
 interface Sp500Row {
@@ -40,6 +52,7 @@ export function loadSp500Companies(csvPath: string = sharedDataPath('companies',
       cik: normaliseCik(row.CIK),
       sector: row['GICS Sector'] || null,
       assetClass: 'equity' as const,
+      sp500: true,
     }));
 }
 

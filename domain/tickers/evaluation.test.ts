@@ -15,7 +15,8 @@ describe('evaluateExtraction', () => {
       // cashtag right; name right (same pair counted once overall, under both sources)
       { id: 1, text: '$ACME and Acme Widgets rally', tickers: ['ACME'] },
       // alias "Bolt" (derived short name of "Bolt Motors") wrong: the label says it is not the company
-      { id: 2, text: 'Bolt of lightning', tickers: [] },
+      // (a business verb beside it is enough context for the extractor, not for the labeller)
+      { id: 2, text: 'Bolt beats the storm', tickers: [] },
       // unknown cashtag kept: right; labelled BOLT missed
       { id: 3, text: '$ZZZ up, Bolt Motors maker news', tickers: ['ZZZ', 'BOLT', 'QQQQ'] },
     ]);

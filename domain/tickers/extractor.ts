@@ -1,6 +1,8 @@
 import { FORMER_SYMBOLS, normaliseCik, normaliseTicker, type Company } from './company';
 import { findCiks } from './cik';
-import { buildNameEntries, compileNamePattern, normaliseForMatching, type NameKind } from './names';
+import { acceptGuardedMention, isOrdinaryWord } from './context';
+import { LISTING_CHANGES, symbolOnDate, type ListingChange } from './history';
+import { buildNameEntries, compileNameMatcher, normaliseForMatching, type NameEntry } from './names';
 
 /**
  * cashtag "$AAPL"; exchange "NYSE: IBM"; symbol "Zscaler (ZS)" (a symbol in parentheses right
@@ -29,6 +31,11 @@ export interface TickerExtractionInput {
   /** Article URL and guid: EDGAR puts the filer's CIK in both. */
   url?: string | null;
   guid?: string | null;
+  /**
+   * When the article was published: names and symbols in the listing history (history.ts) are
+   * read as of that day ("Mylan" in 2019 is MYL, in 2021 VTRS). Absent: as of today.
+   */
+  publishedAt?: Date | string | null;
 }
 
 export interface TickerExtractor {
@@ -90,8 +97,17 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
     const ticker = normaliseTicker(c.ticker);
     for (const old of c.formerSymbols ?? FORMER_SYMBOLS[ticker] ?? []) if (!tickers.has(normaliseTicker(old))) former.set(normaliseTicker(old), ticker);
   }
-  /** A cashtag's instrument: the symbol itself, a former symbol of it ($FB), or the crypto base of a pair ($BTCUSD, $BTC.X). */
-  const resolveCashtag = (symbol: string): string | null => {
+  // Listing history: a former symbol or name means the symbol of the article's day.
+  const changeBySymbol = new Map<string, ListingChange>(LISTING_CHANGES.map((c) => [c.formerSymbol, c]));
+  const changeByName = new Map<string, ListingChange>(LISTING_CHANGES.flatMap((c) => c.names.map((n) => [normaliseForMatching(n), c] as const)));
+  const findHistoricNames = compileNameMatcher([...changeByName.keys()]);
+  for (const c of LISTING_CHANGES) {
+    if (c.successor && tickers.has(c.successor) && !tickers.has(c.formerSymbol) && !former.has(c.formerSymbol)) former.set(c.formerSymbol, c.successor);
+  }
+  /** A cashtag's instrument: the symbol of the article's day ($MYL in 2019), the symbol itself, a former symbol of it ($FB), or the crypto base of a pair ($BTCUSD, $BTC.X). */
+  const resolveCashtag = (symbol: string, at: Date | null): string | null => {
+    const change = changeBySymbol.get(symbol);
+    if (change && at && symbolOnDate(change, at) === change.formerSymbol) return change.formerSymbol;
     if (tickers.has(symbol)) return symbol;
     const renamed = former.get(symbol);
     if (renamed) return renamed;
@@ -105,10 +121,12 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
     if (cik && !byCik.has(cik)) byCik.set(cik, normaliseTicker(c.ticker));
   }
   const entries = buildNameEntries(companies.map((c) => ({ ...c, ticker: normaliseTicker(c.ticker) })));
-  const byName = new Map<string, { ticker: string; kind: NameKind }>(entries.map((e) => [e.text, e]));
-  const namePattern = compileNamePattern(entries.map((e) => e.text));
+  const byName = new Map<string, NameEntry>(entries.map((e) => [e.text, e]));
+  const findNames = compileNameMatcher(entries.map((e) => e.text));
 
   function extract(input: TickerExtractionInput): TickerMention[] {
+    const published = input.publishedAt ? new Date(input.publishedAt) : null;
+    const at = published && !Number.isNaN(published.getTime()) ? published : null;
     const scores = new Map<string, { raw: number; sources: Set<TickerMatchSource>; verified: boolean }>();
     const credit = (ticker: string, source: TickerMatchSource, fieldWeight: number, verified = true) => {
       let score = scores.get(ticker);
@@ -120,12 +138,13 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
     /** Known symbols count fully; an unknown one is kept as unverified unless it is a currency or abbreviation. */
     const creditSymbol = (raw: string, source: TickerMatchSource, weight: number) => {
       const symbol = normaliseTicker(raw);
-      const known = source === 'cashtag' || source === 'exchange' ? resolveCashtag(symbol) : tickers.has(symbol) ? symbol : null;
+      const known = source === 'cashtag' || source === 'exchange' ? resolveCashtag(symbol, at) : tickers.has(symbol) ? symbol : null;
       if (known) credit(known, source, weight);
       // Only capitals: "$money" is a word with a dollar sign, "$ACST" is a symbol.
       else if (raw === raw.toUpperCase() && symbol.length <= 5 && !NOT_A_SYMBOL.has(symbol)) credit(symbol, source, weight, false);
     };
 
+    const guarded: Array<{ ticker: string; kind: NameEntry['kind']; weight: number }> = [];
     const fields: [string, number][] = [
       [normaliseForMatching(input.title ?? ''), TITLE_WEIGHT],
       [normaliseForMatching(input.summary ?? ''), SUMMARY_WEIGHT],
@@ -139,14 +158,28 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
         if (crypto.has(base)) credit(base, 'pair', weight);
       }
       const named: Array<{ ticker: string; end: number }> = [];
-      if (namePattern) {
-        for (const m of text.matchAll(namePattern)) {
-          const hit = byName.get(m[0]);
-          if (hit) {
-            credit(hit.ticker, hit.kind, weight);
-            named.push({ ticker: hit.ticker, end: m.index! + m[0].length });
-          }
-        }
+      // Historic names first ("Mylan", "Twitter"): they name the issuer of the article's day, and
+      // the span is theirs (a current alias of the successor, "Facebook" for META, does not count twice).
+      const historic: Array<[number, number]> = [];
+      for (const m of findHistoricNames(text)) {
+        const change = changeByName.get(m.text)!;
+        const end = m.index + m.text.length;
+        if (isOrdinaryWord(m.text) && !acceptGuardedMention(text, m.index, end, m.text, 'context', {})) continue; // "Tiffany Trump"
+        historic.push([m.index, end]);
+        // Undated text ("VMware's valuation"): only a rename is safe to read as today; a merged or bought
+        // company's name could be from any year, so it is not tagged at all.
+        const symbol = at ? symbolOnDate(change, at) : change.what === 'renamed' ? change.successor : null;
+        if (symbol) credit(symbol, 'name', weight);
+      }
+      for (const m of findNames(text)) {
+        if (historic.some(([a, b]) => m.index < b && m.index + m.text.length > a)) continue;
+        const hit = byName.get(m.text);
+        if (!hit) continue;
+        const end = m.index + m.text.length;
+        if (hit.guard === 'none' || acceptGuardedMention(text, m.index, end, hit.text, hit.guard, hit.subject)) credit(hit.ticker, hit.kind, weight);
+        // A rejected ordinary-word mention still counts when the article names the symbol explicitly ("Grab (GRAB)", "$GRAB").
+        else guarded.push({ ticker: hit.ticker, kind: hit.kind, weight });
+        named.push({ ticker: hit.ticker, end });
       }
       for (const m of text.matchAll(PAREN_SYMBOL)) {
         const symbol = normaliseTicker(m[2]!);
@@ -174,6 +207,7 @@ export function createTickerExtractor(companies: readonly Company[]): TickerExtr
     if (given) ciks.add(given);
     const cikTickers = new Set([...ciks].map((cik) => byCik.get(cik)).filter((t): t is string => !!t));
     for (const ticker of cikTickers) credit(ticker, 'cik', TITLE_WEIGHT);
+    for (const g of guarded) if (scores.has(g.ticker)) credit(g.ticker, g.kind, g.weight);
 
     return [...scores.entries()]
       .map(([ticker, { raw, sources, verified }]) => {

@@ -1,9 +1,15 @@
 export { loadSp500Companies, normaliseTicker, normaliseCik, defaultInstruments, mergeInstruments } from './company';
 export type { Company, AssetClass } from './company';
-export { createTickerExtractor } from './extractor';
+export { createTickerExtractor } from './relevant-extractor';
+export { discountPassingMentions, PASSING_FACTOR } from './passing-mentions';
 export type { TickerExtractor, TickerExtractionInput, TickerMention, TickerMatchSource } from './extractor';
 export { findCiks } from './cik';
 export { buildNameEntries, normaliseForMatching } from './names';
 export type { NameEntry } from './names';
 export { evaluateExtraction, formatExtractionReport } from './evaluation';
 export type { LabelledHeadline, ExtractionReport, SourceScore } from './evaluation';
+export { listedUniverse, loadListedCompanies, parseListedCompanies, mergeListedUniverse, listingIssuerName, newsName } from './listed';
+export { acceptGuardedMention, isOrdinaryWord } from './context';
+export type { GuardLevel, GuardSubject } from './context';
+export { LISTING_CHANGES, symbolOnDate } from './history';
+export type { ListingChange } from './history';

@@ -16,6 +16,7 @@ import { cancelBacktest, compareBacktests, getBacktest, listBacktests, startBack
 import { importPrices } from '../../services/price-import.service';
 import type { TemporalClientHandle } from '../../temporal/client';
 import { startWorkerHarness, type WorkerHarness } from '../support/worker-harness';
+import { workflowQueue } from '../../domain/task-queues';
 
 /** Remembers every event the bridge delivers, so a test can look for a run's events after the fact. */
 class RecordingHub extends EventHub {
@@ -269,7 +270,7 @@ describe('backtests: service -> backtestWorkflow -> activities, on real PostgreS
     const id = randomUUID();
     const params = { ticker: 'GONE', interval: '1d', from: '2010-01-01T00:00:00.000Z', to: '2011-01-01T00:00:00.000Z', strategy: { kind: 'signals', allowShort: false, onHold: 'keep', holdingBars: null }, costBps: 0, slippageBps: 0, sizing: { kind: 'fixed', fraction: 1 }, execution: 'next-open', statistic: 'sharpe', permutations: 10, seed: 1 };
     await db.query(`INSERT INTO backtest_runs (id, name, status, params, workflow_id) VALUES ($1, 'gone', 'PENDING', $2::jsonb, $3)`, [id, JSON.stringify(params), `backtest-${id}`]);
-    const handle = await temporal.client.workflow.start('backtestWorkflow', { taskQueue: config.taskQueue, workflowId: `backtest-${id}`, args: [id] });
+    const handle = await temporal.client.workflow.start('backtestWorkflow', { taskQueue: workflowQueue(config.taskQueue, 'backtestWorkflow'), workflowId: `backtest-${id}`, args: [id] });
     await expect(handle.result()).rejects.toThrow();
     const row = (await getBacktest(db, id))!;
     expect(row.status).toBe(BacktestStatus.FAILED);

@@ -356,6 +356,10 @@ describe('dashboard in Chromium against the real stack', () => {
     await feed.locator('.health.paused').waitFor();
     await feed.locator('button', { hasText: 'Resume' }).click();
     await feed.locator('button', { hasText: 'Pause' }).waitFor();
+    // Issue 24: the card says when the schedule polls next (a day's interval: a time, not "paused").
+    await page.waitForFunction(
+      `[...document.querySelectorAll('[data-testid=feed]')].some((f) => f.textContent.includes('Unreachable test feed') && /\\d/.test(f.querySelector('[data-testid=next-poll]')?.textContent ?? ''))`,
+    );
     await shot(page, '11-operator-feeds');
     await gqlOk('mutation($id: ID!) { removeFeed(id: $id) }', { id: addFeed.id });
 

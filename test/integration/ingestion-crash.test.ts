@@ -8,6 +8,7 @@ import { connectTemporalClient, type TemporalClientHandle } from '../../temporal
 import { startTestStack, testEnv, type TestStack } from '../support/stack';
 import { kill, startWorkerChild } from '../support/worker-child-process';
 import { LOCAL_FEEDS_ENV, uniqueSecFeed } from '../support/feed-fixtures';
+import { workflowQueue } from '../../domain/task-queues';
 
 describe('a worker killed mid-poll', () => {
   let stack: TestStack;
@@ -50,7 +51,7 @@ describe('a worker killed mid-poll', () => {
       repo.create({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/testimony.rss`, name: 'crash test', pollIntervalSeconds: 300 }),
     );
     workers.push(await startWorkerChild(taskQueue, LOCAL_FEEDS_ENV));
-    const handle = await temporal.client.workflow.start('pollFeedWorkflow', { taskQueue, workflowId: `poll-crash-${randomUUID()}`, args: [{ feedId: feed.id }] });
+    const handle = await temporal.client.workflow.start('pollFeedWorkflow', { taskQueue: workflowQueue(taskQueue, 'pollFeedWorkflow'), workflowId: `poll-crash-${randomUUID()}`, args: [{ feedId: feed.id }] });
     await firstRequestSeen;
     await kill(workers[0]); // SIGKILL: no graceful shutdown, the activity attempt is simply lost
 

@@ -8,6 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ingestionActivities } from '../../activities/ingestion.activities';
 import { LOCAL_FEEDS_ENV, uniqueSecFeed } from '../support/feed-fixtures';
 import { startTestStack, testEnv, type TestStack } from '../support/stack';
+import { workflowQueue } from '../../domain/task-queues';
 
 /** Serves the real SEC feeds with ETag support, plus hostile bodies written here. */
 function feedServer() {
@@ -113,7 +114,7 @@ describe('ingestion: one workflow per poll, activities doing the I/O', () => {
 
   function poll(feedId: string): Promise<PollOutcome> {
     return temporal.client.workflow.execute('pollFeedWorkflow', {
-      taskQueue: stack.config.taskQueue,
+      taskQueue: workflowQueue(stack.config.taskQueue, 'pollFeedWorkflow'),
       workflowId: `poll-${feedId}-${randomUUID()}`,
       args: [{ feedId }],
     });

@@ -14,6 +14,7 @@ import { dashboardQueries, familyOf } from '../support/dashboard';
 import { LOCAL_FEEDS_ENV, uniqueSecFeed } from '../support/feed-fixtures';
 import { parseExposition, sampleSum, sampleValue, type MetricFamily } from '../support/prometheus';
 import { startTestStack, subscribe, testEnv, type TestStack } from '../support/stack';
+import { workflowQueue } from '../../domain/task-queues';
 
 const TOKEN = `metrics-${randomUUID()}`;
 
@@ -175,7 +176,7 @@ describe('Prometheus metrics', () => {
     const dead = await repo.save(repo.create({ url: `${base}/gone.rss?t=${randomUUID()}`, name: 'metrics-dead', pollIntervalSeconds: 300 }));
     const before = await scrape(workerUrl);
     const poll = (feedId: string) =>
-      temporal.client.workflow.execute('pollFeedWorkflow', { taskQueue: stack.config.taskQueue, workflowId: `poll-${feedId}-${randomUUID()}`, args: [{ feedId, score: false }] }) as Promise<PollOutcome>;
+      temporal.client.workflow.execute('pollFeedWorkflow', { taskQueue: workflowQueue(stack.config.taskQueue, 'pollFeedWorkflow'), workflowId: `poll-${feedId}-${randomUUID()}`, args: [{ feedId, score: false }] }) as Promise<PollOutcome>;
     const ok = await poll(live.id);
     expect(ok.status).toBe('ok');
     const failed = await poll(dead.id);
@@ -221,7 +222,7 @@ describe('Prometheus metrics', () => {
     const failed = { activity: 'computeSignals', outcome: 'failed' };
     // A malformed article id is a non-retryable SignalInputError: one attempt, one failure.
     const run = temporal.client.workflow.execute('computeSignalsWorkflow', {
-      taskQueue: stack.config.taskQueue,
+      taskQueue: workflowQueue(stack.config.taskQueue, 'computeSignalsWorkflow'),
       workflowId: `signals-bad-${randomUUID()}`,
       args: [{ articleIds: ['not-a-uuid'] }],
     });

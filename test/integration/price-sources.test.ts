@@ -11,6 +11,7 @@ import { createIdentity, type TestIdentity } from '../support/access';
 import { LOCAL_FEEDS_ENV } from '../support/feed-fixtures';
 import { scoredNews, uniqueTicker } from '../support/signal-fixtures';
 import { startTestStack, testEnv, type TestStack } from '../support/stack';
+import { workflowQueue } from '../../domain/task-queues';
 
 type Source = { id: string; name: string; tickers: string[]; cron: string; format: string; lastRunAt: string | null; lastError: string | null; barsStored: number };
 const SOURCE_FIELDS = 'id name urlTemplate format interval tickers cron lastRunAt lastError barsStored';
@@ -57,6 +58,16 @@ describe('market data on a schedule: price sources served from a local HTTP serv
   const add = (input: Record<string, unknown>, who = admin) =>
     stack.gql<{ addPriceSource: Source }>(`mutation($input: AddPriceSourceInput!) { addPriceSource(input: $input) { ${SOURCE_FIELDS} } }`, { input }, who.headers);
 
+  /** The run a new source's schedule starts at once on create (triggerImmediately), followed to its result. */
+  async function firstScheduledRun(sourceId: string): Promise<PriceFetchResult & { signals: number }> {
+    let runId: string | undefined;
+    for (const until = Date.now() + 30_000; !runId && Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+      runId = (await temporal.client.schedule.getHandle(priceScheduleId(sourceId)).describe()).info.recentActions[0]?.action.workflow.workflowId;
+    }
+    expect(runId).toBeDefined();
+    return (await temporal.client.workflow.getHandle(runId!).result()) as PriceFetchResult & { signals: number };
+  }
+
   it('admins add sources with a schedule; bad templates, internal destinations and non-admins are refused', async () => {
     expect((await add({ name: 'x', urlTemplate: template, tickers: [aapl] }, user)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const code = async (input: Record<string, unknown>) => (await add({ name: `bad-${Math.random()}`, tickers: [aapl], ...input })).errors?.[0];
@@ -77,14 +88,13 @@ describe('market data on a schedule: price sources served from a local HTTP serv
 
     // The schedules exist: one per source (after the close, weekdays) and the daily recompute.
     const described = await temporal.client.schedule.getHandle(priceScheduleId(source.id)).describe();
-    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'fetchPricesWorkflow', taskQueue: stack.config.taskQueue });
+    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'fetchPricesWorkflow', taskQueue: `${stack.config.taskQueue}-ingest` });
     expect(described.spec.calendars?.length ?? 0).toBeGreaterThan(0);
     const daily = await temporal.client.schedule.getHandle(DAILY_RECOMPUTE_SCHEDULE).describe();
     expect(daily.action).toMatchObject({ workflowType: 'recomputeFollowedSignalsWorkflow' });
 
-    // Run it now (the same workflow the schedule starts).
-    const run = await stack.gql<{ fetchPricesNow: string }>('mutation($id: ID!) { fetchPricesNow(id: $id) }', { id: source.id }, admin.headers);
-    const first = (await temporal.client.workflow.getHandle(run.data!.fetchPricesNow).result()) as PriceFetchResult & { signals: number };
+    // A new source is fetched at once (the schedule triggers immediately on create): follow that first run.
+    const first = await firstScheduledRun(source.id);
     expect(first.changedTickers.sort()).toEqual([aapl, spy].sort());
     const byTicker = Object.fromEntries(first.results.map((r) => [r.ticker, r]));
     expect(byTicker[aapl]).toMatchObject({ inserted: 8696, updated: 0, rejected: 0 });
@@ -117,6 +127,11 @@ describe('market data on a schedule: price sources served from a local HTTP serv
     expect(requests.length - before).toBe(3);
     const [{ count }] = await stack.api.db.query('SELECT count(*)::int AS count FROM price_bars WHERE ticker = ANY($1)', [[aapl, spy]]);
     expect(count).toBe(8696 + 5241);
+
+    // Run it now, outside the schedule (the same workflow): idempotent too.
+    const run = await stack.gql<{ fetchPricesNow: string }>('mutation($id: ID!) { fetchPricesNow(id: $id) }', { id: source.id }, admin.headers);
+    const manual = (await temporal.client.workflow.getHandle(run.data!.fetchPricesNow).result()) as PriceFetchResult;
+    expect(manual.results.find((r) => r.ticker === aapl)).toMatchObject({ inserted: 0, rejected: 0 });
 
     // The daily recompute: every followed ticker, a fresh signal where there is news or fresh bars.
     const signalsBefore = (await stack.api.db.query('SELECT count(*)::int AS n FROM signals WHERE ticker = $1', [aapl]))[0].n;
@@ -171,8 +186,8 @@ describe('market data on a schedule: price sources served from a local HTTP serv
     expect(added.errors).toBeUndefined();
     const source = added.data!.addPriceSource;
     try {
-      const run = await stack.gql<{ fetchPricesNow: string }>('mutation($id: ID!) { fetchPricesNow(id: $id) }', { id: source.id }, admin.headers);
-      const fetched = (await temporal.client.workflow.getHandle(run.data!.fetchPricesNow).result()) as PriceFetchResult & { signals: number };
+      // The fetch a new source gets at once, on create.
+      const fetched = await firstScheduledRun(source.id);
       expect(fetched.changedTickers).toEqual([ticker]);
       expect(fetched.signals).toBe(1);
       const rowsOf = () =>
@@ -195,7 +210,7 @@ describe('market data on a schedule: price sources served from a local HTTP serv
 
       // The daily recompute (the workflow its schedule starts), at a later asOf: a fresh signal.
       const daily = (await temporal.client.workflow.execute('recomputeFollowedSignalsWorkflow', {
-        taskQueue: stack.config.taskQueue,
+        taskQueue: workflowQueue(stack.config.taskQueue, 'recomputeFollowedSignalsWorkflow'),
         workflowId: `test-recompute-${ticker}`,
         args: [],
       })) as { tickers: number; signals: number };

@@ -18,6 +18,7 @@ import { SignalService } from '../../services/signal.service';
 import type { TemporalClientHandle } from '../../temporal/client';
 import { createScratchDatabase } from '../support/databases';
 import { startWorkerHarness, type WorkerHarness } from '../support/worker-harness';
+import { workflowQueue } from '../../domain/task-queues';
 
 const PRICE_FILES = fs.readdirSync(sharedDataPath('prices')).filter((f) => /\.(csv|tsv)$/.test(f)).sort();
 const tickerOf = (file: string) => file.split('_')[0];
@@ -118,7 +119,7 @@ describe('signals: computeSignalsWorkflow against real PostgreSQL and Temporal',
   afterAll(() => harness.stop());
 
   const run = (input: Record<string, unknown>) =>
-    temporal.client.workflow.execute('computeSignalsWorkflow', { taskQueue: config.taskQueue, workflowId: `signals-${randomUUID()}`, args: [input] }) as Promise<ComputeSignalsResult>;
+    temporal.client.workflow.execute('computeSignalsWorkflow', { taskQueue: workflowQueue(config.taskQueue, 'computeSignalsWorkflow'), workflowId: `signals-${randomUUID()}`, args: [input] }) as Promise<ComputeSignalsResult>;
 
   async function article(ticker: string, publishedAt: Date, scores: Array<[string, number]>, relevance = 1): Promise<string> {
     const [{ id }] = await db.query(

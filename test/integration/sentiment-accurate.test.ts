@@ -5,6 +5,7 @@ import { loadObservations } from '../../store/signal-input-store';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
 import { createIdentity, type TestIdentity } from '../support/access';
 import { startTestStack, testEnv, type TestStack } from '../support/stack';
+import { workflowQueue } from '../../domain/task-queues';
 
 // The accurate tier on a real worker: the encoder weights come from the install step
 // (models/encoder/all-MiniLM-L6-v2 or TIDINGS_ENCODER_DIR), the heads from models/sentiment.
@@ -51,7 +52,7 @@ describe('accurate sentiment tier on Temporal', () => {
     const id = await seed(title, ['AAPL', 'MSFT'], new Date());
     const workflowId = `score-${randomUUID()}`;
     const fastResult = await temporal.client.workflow.execute('scoreArticlesWorkflow', {
-      taskQueue: stack.config.taskQueue,
+      taskQueue: workflowQueue(stack.config.taskQueue, 'scoreArticlesWorkflow'),
       workflowId,
       args: [{ articleIds: [id], accurate: true }],
     });
@@ -103,7 +104,7 @@ describe('accurate sentiment tier on Temporal', () => {
     const range = { from: '2002-05-06T00:00:00Z', to: '2002-05-07T00:00:00Z' };
     const run = () =>
       temporal.client.workflow.execute('backfillSentimentWorkflow', {
-        taskQueue: stack.config.taskQueue,
+        taskQueue: workflowQueue(stack.config.taskQueue, 'backfillSentimentWorkflow'),
         workflowId: `backfill-${randomUUID()}`,
         args: [{ ...range, tier: 'accurate', pageSize: 2, pauseBetweenPages: '200 milliseconds' }],
       }) as Promise<{ modelVersion: string; scored: number }>;

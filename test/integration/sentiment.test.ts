@@ -5,6 +5,7 @@ import { activeVersion as activeVersionIn, defaultModelsDir } from '../../ml';
 const activeVersion = () => activeVersionIn(defaultModelsDir());
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
 import { startTestStack, testEnv, type TestStack } from '../support/stack';
+import { workflowQueue } from '../../domain/task-queues';
 
 describe('sentiment scoring on Temporal', () => {
   let stack: TestStack;
@@ -28,7 +29,7 @@ describe('sentiment scoring on Temporal', () => {
   }
 
   const run = <T>(workflow: string, arg: unknown) =>
-    temporal.client.workflow.execute(workflow, { taskQueue: stack.config.taskQueue, workflowId: `${workflow}-${randomUUID()}`, args: [arg] }) as Promise<T>;
+    temporal.client.workflow.execute(workflow, { taskQueue: workflowQueue(stack.config.taskQueue, { name: workflow }), workflowId: `${workflow}-${randomUUID()}`, args: [arg] }) as Promise<T>;
 
   it('scores each article once per model version, with the model version on every row', async () => {
     const ids = await seedArticles(

@@ -5,6 +5,7 @@ import { Role } from '../../entities';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
 import { createIdentity, type TestIdentity } from '../support/access';
 import { startTestStack, testEnv, type TestStack } from '../support/stack';
+import { workflowQueue } from '../../domain/task-queues';
 
 const unique = () => `Z${randomUUID().replace(/[^a-f]/g, '').slice(0, 5).toUpperCase()}`;
 const DAY = 86_400_000;
@@ -126,7 +127,7 @@ describe('typed signal features, correlation and sector sentiment over GraphQL',
     for (const h of [300, 250, 200, 150, 100, 60]) await article(T, hoursBefore(h), 0.2);
     for (const h of [3, 2, 1.5, 1, 0.5]) await article(T, hoursBefore(h), 0.7);
     const result = (await temporal.client.workflow.execute('computeSignalsWorkflow', {
-      taskQueue: stack.config.taskQueue,
+      taskQueue: workflowQueue(stack.config.taskQueue, 'computeSignalsWorkflow'),
       workflowId: `signals-${randomUUID()}`,
       args: [{ tickers: [T], asOf: asOf.toISOString() }],
     })) as ComputeSignalsResult;

@@ -17,6 +17,7 @@ import { getBacktest, startBacktest, type StartBacktestInput } from '../../servi
 import { importPrices } from '../../services/price-import.service';
 import type { TemporalClientHandle } from '../../temporal/client';
 import { startWorkerHarness, type WorkerHarness } from '../support/worker-harness';
+import { workflowQueue } from '../../domain/task-queues';
 
 const DAY = 86_400_000;
 
@@ -34,9 +35,9 @@ describe('signal history: replaySignalsWorkflow, past-dated imports and SIGNALS 
   afterAll(() => harness.stop());
 
   const live = (input: Record<string, unknown>) =>
-    temporal.client.workflow.execute('computeSignalsWorkflow', { taskQueue: config.taskQueue, workflowId: `signals-${randomUUID()}`, args: [input] }) as Promise<ComputeSignalsResult>;
+    temporal.client.workflow.execute('computeSignalsWorkflow', { taskQueue: workflowQueue(config.taskQueue, 'computeSignalsWorkflow'), workflowId: `signals-${randomUUID()}`, args: [input] }) as Promise<ComputeSignalsResult>;
   const replay = (input: ReplaySignalsInput, workflowId = `replay-${randomUUID()}`) =>
-    temporal.client.workflow.execute('replaySignalsWorkflow', { taskQueue: config.taskQueue, workflowId, args: [input] }) as Promise<ReplaySummary>;
+    temporal.client.workflow.execute('replaySignalsWorkflow', { taskQueue: workflowQueue(config.taskQueue, 'replaySignalsWorkflow'), workflowId, args: [input] }) as Promise<ReplaySummary>;
 
   async function article(ticker: string, publishedAt: Date, score: number, modelVersion = 'hl-test'): Promise<string> {
     const [{ id }] = await db.query(

@@ -27,7 +27,7 @@ async function launched(env: Record<string, string> = {}): Promise<SupervisedSta
 async function pollerPids(temporalPort: number): Promise<number[]> {
   const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
   try {
-    const res = await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: 'tidings' }, taskQueueType: 1 });
+    const res = await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: 'tidings-alerts' }, taskQueueType: 1 });
     return (res.pollers ?? []).map((p) => Number(String(p.identity).split('@')[0]));
   } finally {
     await connection.close();

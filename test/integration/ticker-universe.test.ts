@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Role } from '../../entities';
+import { InstrumentService } from '../../services/instrument.service';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
 import { createIdentity, type TestIdentity } from '../support/access';
 import { LOCAL_FEEDS_ENV } from '../support/feed-fixtures';
@@ -59,7 +60,8 @@ describe('ticker universe and article metadata', () => {
   };
 
   it('keeps an unknown cashtag as unverified until an admin adds the instrument, then matches its name and alias', async () => {
-    const before = await tickersOf(await importOne(`$${SYMBOL} jumps; $AAPL flat`));
+    const firstId = await importOne(`$${SYMBOL} jumps; $AAPL flat`);
+    const before = await tickersOf(firstId);
     expect(before.find((t) => t.ticker === 'AAPL')).toMatchObject({ verified: true, matchedBy: ['cashtag'] });
     const unknown = before.find((t) => t.ticker === SYMBOL)!;
     expect(unknown).toMatchObject({ verified: false, matchedBy: ['cashtag'] });
@@ -85,8 +87,8 @@ describe('ticker universe and article metadata', () => {
     expect((await tickersOf(await importOne(`${NAME} raises guidance`)))[0]).toMatchObject({ ticker: SYMBOL, matchedBy: ['name'], verified: true });
     expect((await tickersOf(await importOne(`Zeb${tag} is a buy`)))[0]).toMatchObject({ ticker: SYMBOL, matchedBy: ['alias'] });
 
-    const universe = await stack.gql<{ instrument: { source: string; sector: string } | null; btc: { assetClass: string; source: string }; aapl: { source: string; sector: string }; none: null }>(
-      `query($s: String!) { instrument(symbol: $s) { source sector } btc: instrument(symbol: "BTC") { assetClass source } aapl: instrument(symbol: "AAPL") { source sector } none: instrument(symbol: "QQQQZ") { source } }`,
+    const universe = await stack.gql<{ instrument: { source: string; sector: string } | null; btc: { assetClass: string; source: string }; aapl: { source: string; sector: string }; chwy: { source: string; name: string }; none: null }>(
+      `query($s: String!) { instrument(symbol: $s) { source sector } btc: instrument(symbol: "BTC") { assetClass source } aapl: instrument(symbol: "AAPL") { source sector } chwy: instrument(symbol: "CHWY") { source name } none: instrument(symbol: "QQQQZ") { source } }`,
       { s: SYMBOL },
       user.headers,
     );
@@ -94,10 +96,21 @@ describe('ticker universe and article metadata', () => {
       instrument: { source: 'admin', sector: 'Consumer Staples' },
       btc: { assetClass: 'CRYPTO', source: 'default' },
       aapl: { source: 'sp500', sector: 'Information Technology' },
+      chwy: { source: 'listed', name: 'Chewy Inc.' },
       none: null,
     });
     const listed = await stack.gql<{ instruments: Array<{ symbol: string }> }>('{ instruments { symbol } }', undefined, user.headers);
     expect(listed.data!.instruments.map((i) => i.symbol)).toContain(SYMBOL);
+
+    // The universe changed, so the re-tag workflow brought the article stored before up to date: the cashtag is now verified.
+    const retag = (await temporal.client.workflow.getHandle(InstrumentService.retagWorkflowId(stack.config.taskQueue)).result()) as { scanned: number; changed: number; done: boolean };
+    expect(retag.done).toBe(true);
+    expect(retag.scanned).toBeGreaterThan(0);
+    expect(retag.changed).toBeGreaterThanOrEqual(1);
+    const retagged = await tickersOf(firstId);
+    expect(retagged.find((t) => t.ticker === SYMBOL)).toMatchObject({ verified: true, matchedBy: ['cashtag'] });
+    expect(retagged.find((t) => t.ticker === SYMBOL)!.relevance).toBeCloseTo(after[0]!.relevance, 3);
+    expect(retagged.find((t) => t.ticker === 'AAPL')).toMatchObject({ verified: true, matchedBy: ['cashtag'] });
   });
 
   it('maps crypto cashtags and pairs to their instrument', async () => {

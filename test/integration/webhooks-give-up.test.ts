@@ -9,8 +9,9 @@ import { UserService } from '../../services/user.service';
 import { LOCAL_FEEDS_ENV } from '../support/feed-fixtures';
 import { startReceiver, type Receiver } from '../support/webhook-receiver';
 import { startWorkerHarness, type WorkerHarness } from '../support/worker-harness';
+import { workflowQueue } from '../../domain/task-queues';
 
-describe('deliverWebhookWorkflow gives up at the maximum age', () => {
+describe('deliverWebhookEventWorkflow gives up at the maximum age', () => {
   const config = { ...loadConfig({ NODE_ENV: 'test', ...LOCAL_FEEDS_ENV }), taskQueue: `test-${randomUUID()}` };
   let harness: WorkerHarness;
   let receiver: Receiver;
@@ -38,11 +39,12 @@ describe('deliverWebhookWorkflow gives up at the maximum age', () => {
     // The production policy scaled down: 24 h becomes 4 s, 10 s / 1 h backoff becomes 250 ms / 1 s.
     const retry = { initialIntervalMs: 250, maxIntervalMs: 1000, maxAgeMs: 4000, attemptTimeoutMs: 1000 };
     const started = Date.now();
-    const outcome = (await temporal.client.workflow.execute('deliverWebhookWorkflow', {
-      taskQueue: config.taskQueue,
-      workflowId: `webhook-delivery-${delivery.id}`,
-      args: [{ deliveryId: delivery.id, retry }],
-    })) as DeliveryOutcome;
+    const outcomes = (await temporal.client.workflow.execute('deliverWebhookEventWorkflow', {
+      taskQueue: workflowQueue(config.taskQueue, 'deliverWebhookEventWorkflow'),
+      workflowId: `webhook-event-${randomUUID()}`,
+      args: [{ deliveryIds: [delivery.id], retry }],
+    })) as Record<string, DeliveryOutcome>;
+    const outcome = outcomes[delivery.id];
     const elapsed = Date.now() - started;
     expect(outcome.status).toBe('FAILED');
     expect(elapsed).toBeGreaterThanOrEqual(2500);

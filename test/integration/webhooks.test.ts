@@ -9,6 +9,7 @@ import { LOCAL_FEEDS_ENV } from '../support/feed-fixtures';
 import { scoredNews, uniqueTicker } from '../support/signal-fixtures';
 import { startTestStack, testEnv, type TestStack } from '../support/stack';
 import { startReceiver, type Receiver } from '../support/webhook-receiver';
+import { workflowQueue } from '../../domain/task-queues';
 
 /** Fast retries, a short attempt cap and low thresholds, so a test sees the whole life of a delivery. */
 const WEBHOOK_ENV = {
@@ -259,7 +260,7 @@ describe('webhooks: signed deliveries to local receivers through Temporal', () =
     try {
       const repo = stack.api.db.getRepository(Feed);
       const feed = await repo.save(repo.create({ url: `http://127.0.0.1:${(feedServer.address() as AddressInfo).port}/${randomUUID()}.rss`, name: 'alerting', pollIntervalSeconds: 300 }));
-      const poll = () => temporal.client.workflow.execute('pollFeedWorkflow', { taskQueue: stack.config.taskQueue, workflowId: `poll-alert-${randomUUID()}`, args: [{ feedId: feed.id }] });
+      const poll = () => temporal.client.workflow.execute('pollFeedWorkflow', { taskQueue: workflowQueue(stack.config.taskQueue, 'pollFeedWorkflow'), workflowId: `poll-alert-${randomUUID()}`, args: [{ feedId: feed.id }] });
       // Other test files' feeds may alert this operator endpoint too: count this feed's alerts only.
       const alertsOf = (list: Array<{ json: { data: Record<string, unknown> } }>) => list.filter((r) => r.json.data.feedId === feed.id);
       await poll();

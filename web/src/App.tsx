@@ -5,12 +5,14 @@ import { LiveSignals } from './pages/LiveSignals';
 import { Articles } from './pages/Articles';
 import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { navigate } from './lib/router';
+import { PipelineBanner } from './components/PipelineBanner';
 
 // Pages with charts (lightweight-charts) and the operator pages load on first visit, so the
 // live signal list, the page most people open first, ships the least JavaScript.
 const Ticker = lazy(() => import('./pages/Ticker').then((m) => ({ default: m.Ticker })));
 const Backtests = lazy(() => import('./pages/Backtests').then((m) => ({ default: m.Backtests })));
 const BacktestDetail = lazy(() => import('./pages/Backtests').then((m) => ({ default: m.BacktestDetail })));
+const EventStudy = lazy(() => import('./pages/EventStudy').then((m) => ({ default: m.EventStudy })));
 const CompareBacktests = lazy(() => import('./pages/Backtests').then((m) => ({ default: m.CompareBacktests })));
 const Portfolios = lazy(() => import('./pages/Portfolio').then((m) => ({ default: m.Portfolios })));
 const PortfolioDetail = lazy(() => import('./pages/Portfolio').then((m) => ({ default: m.PortfolioDetail })));
@@ -33,6 +35,7 @@ const NAV = [
   { to: '/articles', label: 'Articles' },
   { to: '/backtests', label: 'Backtests' },
   { to: '/portfolios', label: 'Portfolios' },
+  { to: '/event-study', label: 'Event study' },
 ];
 const ADMIN_NAV = [
   { to: '/operator/feeds', label: 'Feeds' },
@@ -88,6 +91,7 @@ function Shell() {
         </div>
       </header>
       <main>
+        <PipelineBanner />
         <Suspense fallback={<div className="state loading" role="status">Loading…</div>}>{route(path)}</Suspense>
       </main>
     </div>
@@ -100,6 +104,7 @@ function route(path: string) {
   if ((m = match('/tickers/:ticker', path))) return <Ticker key={m.ticker} ticker={m.ticker.toUpperCase()} />;
   if (path === '/articles') return <Articles />;
   if (path === '/backtests') return <Backtests />;
+  if (path === '/event-study') return <EventStudy />;
   if ((m = match('/backtests/compare/:ids', path))) return <CompareBacktests ids={m.ids.split(',').filter(Boolean)} />;
   if ((m = match('/backtests/:id', path))) return <BacktestDetail key={m.id} id={m.id} />;
   if (path === '/portfolios') return <Portfolios />;

@@ -27,6 +27,14 @@ const SignalProvenanceDoc = graphql(`
         relevance
         score
         modelVersion
+        story {
+          id
+          articles {
+            id
+            title
+            feed
+          }
+        }
       }
     }
   }
@@ -72,6 +80,11 @@ export function Provenance({ id, onClose }: { id: string; onClose: () => void })
                     <span className="muted small">
                       {dateTime(a.publishedAt)} · relevance {a.relevance == null ? '—' : a.relevance.toFixed(2)} {a.modelVersion && <>· {a.modelVersion}</>}
                     </span>
+                    {a.story && a.story.articles.length > 1 && (
+                      <span className="muted small" data-testid="story-sources" title={a.story.articles.map((x) => `${x.feed}: ${x.title}`).join('\n')}>
+                        one story, {a.story.articles.length} sources (counted once): {[...new Set(a.story.articles.map((x) => x.feed))].join(', ')}
+                      </span>
+                    )}
                   </li>
                 ))}
               </ul>

@@ -16,6 +16,7 @@ const FeedsDoc = graphql(`
       pollIntervalSeconds
       lastPolledAt
       lastSuccessAt
+      nextPollAt
       lastError
       lastErrorAt
       consecutiveFailures
@@ -105,6 +106,8 @@ export function Feeds() {
                   <dd>{dateTime(f.lastSuccessAt)}</dd>
                   <dt>last poll</dt>
                   <dd>{dateTime(f.lastPolledAt)}</dd>
+                  <dt>next poll</dt>
+                  <dd data-testid="next-poll">{f.paused ? 'paused' : dateTime(f.nextPollAt)}</dd>
                   <dt>articles</dt>
                   <dd>{f.articlesIngested}</dd>
                   {f.lastError && (
