@@ -11,6 +11,7 @@ import { findTickerSpan } from '../domain/tickers/spans';
 import { isFeatureEnabled } from '../store/feature-flag-store';
 import { sharedTickerExtractor } from '../store/ticker-extraction-store';
 import { fastScoreTimes } from '../store/pipeline-latency-store';
+import { articlesLackingEmotions, findArticlesWithoutEmotions, insertArticleEmotions } from '../store/emotion-store';
 
 /**
  * Whether scores of this model carry explanations: always for the fast tier (its n-gram shares
@@ -61,6 +62,17 @@ async function accurateVersion(db: DataSource): Promise<string> {
 
 const isAccurate = (s: SentimentScorer): s is AccurateScorer => s.tier === 'accurate';
 
+/** The active accurate tier, which must serve this emotion version (a backfill never mixes versions). */
+async function emotionScorer(db: DataSource, log: Logger, emotionVersion: string): Promise<AccurateScorer> {
+  const accurate = await accurateVersion(db);
+  if (!accurate) throw ApplicationFailure.nonRetryable('the accurate tier is off or has no active model: emotions need its encoder', 'AccurateTierUnavailable');
+  const scorer = await scorerFor(db, log, accurate);
+  if (!isAccurate(scorer) || scorer.emotionVersion !== emotionVersion) {
+    throw ApplicationFailure.nonRetryable(`the active accurate tier ${accurate} does not serve emotion model ${emotionVersion}`, 'UnknownEmotionVersion');
+  }
+  return scorer;
+}
+
 export function sentimentActivities(db: DataSource, log: Logger, metrics: WorkerMetrics = createWorkerMetrics()) {
   return {
     /**
@@ -88,9 +100,14 @@ export function sentimentActivities(db: DataSource, log: Logger, metrics: Worker
         // towards neutral (twitter valid, accurate tier 0.810 -> 0.760, fast 0.838 -> 0.735 with
         // unrelated real SEC summaries; `npm run eval:sentiment -- --summary unrelated`) and
         // costs the encoder 2.5x the CPU. See BENCHMARKS.md, "title + summary".
-        const results = await scorer.scoreBatch(batch.map((a) => a.title));
-        // Per-ticker scores first: a retry re-does every article whose article-level row is missing.
+        // The accurate tier scores emotions in the same forward pass, when it has an emotion head.
+        const withEmotions = isAccurate(scorer) && scorer.emotionVersion !== undefined;
+        const { sentiment: results, emotions } = withEmotions
+          ? await (scorer as AccurateScorer).scoreWithEmotions(batch.map((a) => a.title))
+          : { sentiment: await scorer.scoreBatch(batch.map((a) => a.title)), emotions: [] };
+        // Emotions and per-ticker scores first: a retry re-does every article whose article-level row is missing.
         if (isAccurate(scorer) && scorer.hasEntityHead) await storeTickerScores(db, scorer, batch);
+        await insertArticleEmotions(db, batch.flatMap((a, k) => (emotions[k] ? [{ articleId: a.id, score: emotions[k]! }] : [])));
         await insertArticleScores(db, batch.map((a) => a.id), results, tier);
         scored += batch.length;
         // Lag (stored -> scored) only for live scoring: a backfill of old articles is not lag.
@@ -117,6 +134,40 @@ export function sentimentActivities(db: DataSource, log: Logger, metrics: Worker
     async resolveModelVersion(input: { modelVersion?: string; tier?: 'fast' | 'accurate' }): Promise<string> {
       if (!input.modelVersion && input.tier === 'accurate') return accurateVersion(db);
       return (await scorerFor(db, log, input.modelVersion)).modelVersion;
+    },
+
+    /**
+     * Emotions for stored articles that lack a row of the emotion version, with the active
+     * accurate tier's encoder (the emotion head reads its pooled state); batches with a heartbeat
+     * after each. Idempotent like scoreArticles: a retry skips what is stored.
+     */
+    async scoreArticleEmotions(input: { articleIds: string[]; emotionVersion: string; batchSize?: number }): Promise<{ emotionVersion: string; scored: number; alreadyScored: number }> {
+      const scorer = await emotionScorer(db, log, input.emotionVersion);
+      const todo = await articlesLackingEmotions(db, input.articleIds, input.emotionVersion);
+      const batchSize = Math.max(1, Math.min(input.batchSize ?? 64, 512));
+      let scored = 0;
+      for (let i = 0; i < todo.length; i += batchSize) {
+        if (Context.current().cancellationSignal.aborted) break;
+        const batch = todo.slice(i, i + batchSize);
+        const { emotions } = await scorer.scoreWithEmotions(batch.map((a) => a.title));
+        await insertArticleEmotions(db, batch.flatMap((a, k) => (emotions[k] ? [{ articleId: a.id, score: emotions[k]! }] : [])));
+        scored += batch.length;
+        heartbeat({ scored });
+      }
+      return { emotionVersion: input.emotionVersion, scored, alreadyScored: input.articleIds.length - todo.length };
+    },
+
+    /** One page of articles in [from, to) with no emotion row for the version, oldest first. */
+    async findArticlesWithoutEmotions(input: { from: string; to: string; emotionVersion: string; limit: number }): Promise<string[]> {
+      return findArticlesWithoutEmotions(db, { from: input.from, to: input.to, modelVersion: input.emotionVersion, limit: input.limit });
+    },
+
+    /** The emotion head the active accurate tier serves, or '' when there is none (or the tier is off). */
+    async resolveEmotionVersion(): Promise<string> {
+      const accurate = await accurateVersion(db);
+      if (!accurate) return '';
+      const scorer = await scorerFor(db, log, accurate);
+      return (isAccurate(scorer) && scorer.emotionVersion) || '';
     },
 
     /** Which tier a model version belongs to (its artifact's format); the lexicon counts as fast. */

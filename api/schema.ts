@@ -22,6 +22,7 @@ import { SignalFeaturesResolver } from './resolvers/signal-features.resolver';
 import { AnalyticsResolver } from './resolvers/analytics.resolver';
 import { EventStudyResolver } from './resolvers/event-study.resolver';
 import { ArticleStoryResolver, SignalSourceStoryResolver, StoryResolver } from './resolvers/story.resolver';
+import { EmotionResolver } from './resolvers/emotion.resolver';
 
 export const RESOLVERS = [
   PipelineProbeResolver,
@@ -29,6 +30,7 @@ export const RESOLVERS = [
   FeatureFlagResolver,
   FeedResolver,
   ArticleResolver,
+  EmotionResolver,
   SentimentResolver,
   SignalResolver,
   BacktestResolver,

@@ -33,6 +33,7 @@ export const WORKFLOW_QUEUES = {
   sweepConfigWorkflow: 'batch',
   walkForwardWorkflow: 'batch',
   backfillSentimentWorkflow: 'batch',
+  backfillEmotionsWorkflow: 'batch',
   portfolioBacktestWorkflow: 'batch',
   retagArticlesWorkflow: 'batch',
 } as const satisfies Record<string, QueueKind>;

@@ -1,4 +1,5 @@
 import { ApiKey } from './api-key.entity';
+import { ArticleEmotion } from './article-emotion.entity';
 import { Article, ArticleTicker } from './article.entity';
 import { BacktestRun } from './backtest-run.entity';
 import { FeatureFlag, FeatureFlagAudit } from './feature-flag.entity';
@@ -17,6 +18,7 @@ import { PriceSource } from './price-source.entity';
 import { PortfolioBacktest } from './portfolio-backtest.entity';
 
 export * from './api-key.entity';
+export * from './article-emotion.entity';
 export * from './article.entity';
 export * from './backtest-run.entity';
 export * from './feature-flag.entity';
@@ -44,6 +46,7 @@ export const ALL_ENTITIES = [
   ArticleTicker,
   SentimentScore,
   TickerSentimentScore,
+  ArticleEmotion,
   Signal,
   SignalArticle,
   HistoricalSignal,

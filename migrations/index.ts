@@ -11,6 +11,7 @@ import { WebhooksPriceSources1764315500000 } from './1764315500000-webhooks-pric
 import { PortfolioBacktests1764400000000 } from './1764400000000-portfolio-backtests';
 import { ArticleStories1764410000000 } from './1764410000000-article-stories';
 import { SentimentExplanations1764420000000 } from './1764420000000-sentiment-explanations';
+import { ArticleEmotions1765040000000 } from './1765040000000-article-emotions';
 
 // Listed explicitly (no glob) so the same list works from TypeScript sources, jest and dist/.
 export const ALL_MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -26,4 +27,5 @@ export const ALL_MIGRATIONS: Array<new () => MigrationInterface> = [
   PortfolioBacktests1764400000000,
   ArticleStories1764410000000,
   SentimentExplanations1764420000000,
+  ArticleEmotions1765040000000,
 ];

@@ -50,6 +50,17 @@ export { saveEncoderHeadModel } from './serving/accurate/encoder-model-store';
 export { layerDelta } from './serving/accurate/bert-layer';
 export { halfToFloat } from './serving/accurate/safetensors';
 
+// emotions: the head over the accurate tier's pooled state, its artifacts, data and cross-validation
+export { DEFAULT_EMOTION_HEAD_CONFIG, EMOTION_CLASS_COUNT, oneHot, trainEmotionHead, uploadEmotionHead, type EmotionExample, type EmotionHeadConfig } from './emotions/emotion-head';
+export { activeEmotionVersion, readEmotionMetadata, readEmotionModel, saveEmotionModel, setActiveEmotionVersion, type EmotionModelMetadata } from './emotions/emotion-model-store';
+export { parseGoEmotionsTsv, readEmotionCsv, softTarget, type EmotionRow } from './emotions/data';
+export { classWeights, crossValidate, type CvRow } from './emotions/cross-validation';
+export { stratifiedFolds } from './emotions/folds';
+export { emotionsDirBeside } from './serving/model-scorer';
+export { loadEncoderScorer } from './serving/accurate/encoder-scorer';
+export { startEncoderPool } from './serving/accurate/encoder-pool';
+export { prepareForScoring } from '../domain/sentiment/scoring-guards';
+
 // training
 export { trainModel, type DistillationConfig, type SoftLabelledText, type TrainingConfig } from './training/fast-trainer';
 export { trainAccurate, entityInput, entityRows, type AccurateTrainingConfig, type EmbeddingLookup } from './training/accurate-trainer';

@@ -25,6 +25,7 @@ import { InstrumentService } from './instrument.service';
 import { AnalyticsService } from './analytics.service';
 import { EventStudyService } from './event-study.service';
 import { StoryService } from './story.service';
+import { EmotionService } from './emotion.service';
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -52,6 +53,7 @@ export function createServices(deps: ServiceDeps) {
     feeds: new FeedService(deps.db, deps.temporal, deps.config.taskQueue, deps.config.fetchPolicy),
     articles: new ArticleService(deps.db, deps.temporal, deps.config.taskQueue, deps.metrics),
     sentiment: new SentimentService(featureFlags),
+    emotions: new EmotionService(deps.db),
     signals: new SignalService(deps.db),
     instruments: new InstrumentService(deps.db, deps.config.retagOnUniverseChange ? { temporal: deps.temporal, taskQueue: deps.config.taskQueue } : undefined),
     analytics: new AnalyticsService(deps.db),

@@ -4,8 +4,9 @@
  * (domain/signals computeSignal) that live signals, replays and backtests share.
  */
 import type { PriceBar } from '../domain/prices';
-import { computeSignal, NEWS_INTENSITY_WINDOW_MS, newsIntensityFeatures, resolveSignalParams, vsaFeatures, type SentimentObservation, type SignalParams, type SignalParamsOverrides, type TradingSignal } from '../domain/signals';
+import { computeSignal, EMOTION_BASELINE_MS, EMOTION_RECENT_MS, emotionFeatures, NEWS_INTENSITY_WINDOW_MS, newsIntensityFeatures, resolveSignalParams, vsaFeatures, type SentimentObservation, type SignalParams, type SignalParamsOverrides, type TradingSignal } from '../domain/signals';
 import type { Queryable } from '../events/publish';
+import { loadEmotionObservations } from './emotion-store';
 import { tickerScoreLateralSql, tierRankSql } from './sentiment-preference';
 
 /** Bars fed to the technical features: the Hurst exponent needs 257, the rest far fewer. */
@@ -102,7 +103,12 @@ export async function evaluateSignalAt(db: Queryable, ticker: string, asOf: Date
   // Reported beside the decision, not voting in it (yet): news intensity (Hawkes) and VSA, on the
   // one path live signals and replays share, so a replay at T equals the live signal at T.
   const articleTimes = await loadArticleTimes(db, ticker, new Date(asOf.getTime() - NEWS_INTENSITY_WINDOW_MS), asOf, params.minRelevance);
-  return { ...signal, features: { ...signal.features, newsIntensity: newsIntensityFeatures(articleTimes, asOf), vsa: vsaFeatures(bars, asOf) } };
+  // Emotions too: the recent day's emotion shares against the ticker's 30-day baseline.
+  const emotionRows = await loadEmotionObservations(db, ticker, new Date(asOf.getTime() - EMOTION_RECENT_MS - EMOTION_BASELINE_MS), asOf, params.minRelevance);
+  return {
+    ...signal,
+    features: { ...signal.features, newsIntensity: newsIntensityFeatures(articleTimes, asOf), vsa: vsaFeatures(bars, asOf), emotions: emotionFeatures(emotionRows, asOf) },
+  };
 }
 
 /** How far back news can still move a signal: twice the longest window (momentum compares two windows). */

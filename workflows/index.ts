@@ -3,6 +3,7 @@
 export { pipelineProbeWorkflow } from './pipeline-probe.workflow';
 export { pollFeedWorkflow } from './poll-feed.workflow';
 export { accurateRescoreWorkflow, backfillSentimentWorkflow, scoreArticlesWorkflow } from './sentiment.workflow';
+export { backfillEmotionsWorkflow } from './emotions.workflow';
 export { computeSignalsWorkflow } from './signals.workflow';
 export { backtestWorkflow } from './backtest.workflow';
 export { deliverWebhookEventWorkflow } from './webhook.workflow';

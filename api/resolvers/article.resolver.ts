@@ -117,6 +117,7 @@ class ImportArticlesResult {
 const ARTICLE_COMPUTED_FIELDS: ReadonlyMap<string, readonly string[]> = new Map([
   ['tickers', []],
   ['sentiment', []],
+  ['emotions', []],
 ]);
 const NOTHING_COMPUTED: ReadonlyMap<string, readonly string[]> = new Map();
 

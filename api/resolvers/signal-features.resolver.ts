@@ -1,7 +1,7 @@
 import { FieldResolver, Resolver, Root } from 'type-graphql';
-import type { NewsIntensityFeatures, TechnicalFeatures, VsaFeatures } from '../../domain/signals';
+import type { EmotionFeatures, NewsIntensityFeatures, TechnicalFeatures, VsaFeatures } from '../../domain/signals';
 import { Signal } from '../../entities';
-import { NewsIntensityType, TechnicalFeaturesType, VsaFeaturesType } from '../types/signal-features';
+import { EmotionFeaturesType, NewsIntensityType, TechnicalFeaturesType, VsaFeaturesType } from '../types/signal-features';
 
 /** Typed views of the signal's `features` JSON; null when the signal has no such feature (no bars, too few articles, older signals). */
 @Resolver(() => Signal)
@@ -27,5 +27,10 @@ export class SignalFeaturesResolver {
       ...v,
       counts: { buyingClimax: c['buying-climax'], sellingClimax: c['selling-climax'], test: c.test, noSupply: c['no-supply'], noDemand: c['no-demand'], none: c.none },
     };
+  }
+
+  @FieldResolver(() => EmotionFeaturesType, { nullable: true, description: "Emotion shares of the recent day's articles and their change against the ticker's 30-day baseline; null with fewer than 3 recent articles with emotions." })
+  emotions(@Root() signal: Signal): EmotionFeatures | null {
+    return (signal.features as { emotions?: EmotionFeatures | null }).emotions ?? null;
   }
 }

@@ -11,7 +11,7 @@ import { PageInfo } from '../types/page-info';
 import { apiError } from '../errors';
 import { assertUuid } from '../validation';
 
-enum BucketInterval {
+export enum BucketInterval {
   HOUR = 'HOUR',
   DAY = 'DAY',
   WEEK = 'WEEK',
@@ -122,6 +122,7 @@ const SIGNAL_COMPUTED_FIELDS: ReadonlyMap<string, readonly string[]> = new Map([
   ['technical', ['features']],
   ['newsIntensity', ['features']],
   ['vsa', ['features']],
+  ['emotions', ['features']],
 ]);
 
 const NOTHING_COMPUTED: ReadonlyMap<string, readonly string[]> = new Map();

@@ -116,3 +116,56 @@ export class VsaFeaturesType {
   @Field(() => Float, { description: 'Mean bias of the recent bars: +1 strength, -1 weakness' })
   bias!: number;
 }
+
+@ObjectType({ simpleResolvers: true, description: 'Share of articles per emotion (sums to 1).' })
+export class EmotionSharesType {
+  @Field(() => Float) neutral!: number;
+  @Field(() => Float) happy!: number;
+  @Field(() => Float) sad!: number;
+  @Field(() => Float) anger!: number;
+  @Field(() => Float) disgust!: number;
+  @Field(() => Float) surprise!: number;
+  @Field(() => Float) fear!: number;
+}
+
+@ObjectType({ simpleResolvers: true, description: "Emotions of the ticker's recent articles against its own baseline (reported beside the decision, not voting in it)." })
+export class EmotionFeaturesType {
+  @Field(() => Float)
+  recentHours!: number;
+
+  @Field(() => Float)
+  baselineDays!: number;
+
+  @Field(() => Int)
+  recentArticles!: number;
+
+  @Field(() => Int)
+  baselineArticles!: number;
+
+  @Field(() => EmotionSharesType)
+  recentShares!: EmotionSharesType;
+
+  @Field(() => EmotionSharesType, { nullable: true, description: 'null without baseline articles' })
+  baselineShares!: EmotionSharesType | null;
+
+  @Field(() => Float)
+  fearShare!: number;
+
+  @Field(() => Float, { nullable: true, description: 'fearShare minus the baseline fear share' })
+  fearShareChange!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  happyShareChange!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  angerShareChange!: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The non-neutral emotion whose share rose most against the baseline' })
+  risingEmotion!: string | null;
+
+  @Field(() => [String], { description: 'Provenance: emotion model versions behind the shares' })
+  modelVersions!: string[];
+
+  @Field(() => [String], { description: 'Provenance: the recent articles behind the shares (at most 50)' })
+  articleIds!: string[];
+}

@@ -10,3 +10,4 @@ export type {
 export { signalRulesVersion, replayDecisionTimes, SIGNAL_RULES_CODE_VERSION } from './rules-version';
 export { newsIntensityFeatures, vsaFeatures, NEWS_INTENSITY_WINDOW_MS } from './extended-features';
 export type { NewsIntensityFeatures, VsaFeatures } from './extended-features';
+export { emotionFeatures, EMOTION_BASELINE_MS, EMOTION_RECENT_MS, type EmotionFeatures } from './emotion-features';

@@ -1,4 +1,5 @@
 import type { NewsIntensityFeatures, VsaFeatures } from './extended-features';
+import type { EmotionFeatures } from './emotion-features';
 import type { PriceBar } from '../prices';
 
 export type SignalType = 'BUY' | 'SELL' | 'HOLD';
@@ -88,6 +89,8 @@ export interface SignalFeatures {
    */
   newsIntensity?: NewsIntensityFeatures | null;
   vsa?: VsaFeatures | null;
+  /** Emotion shares of recent articles against the ticker's baseline (issue 22), also beside the decision. */
+  emotions?: EmotionFeatures | null;
 }
 
 export interface TradingSignal {

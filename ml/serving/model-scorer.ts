@@ -1,4 +1,5 @@
 /** Scores texts with a shipped model artifact on a fast TensorFlow.js backend. */
+import path from 'node:path';
 import { CLASS_COUNT, predictTexts, uploadModel } from './fast/hashed-linear-model';
 import { loadEncoderScorer } from './accurate/encoder-scorer';
 import { ENCODER_HEAD_FORMAT, modelFormat } from './accurate/encoder-model-store';
@@ -24,11 +25,18 @@ export interface LoadModelOptions {
    * shares for the fast tier, occlusion for the accurate one (one extra encoder pass per word).
    */
   explain?: boolean;
+  /** Emotion heads loaded beside the accurate tier; default models/emotions beside modelsDir. */
+  emotionsDir?: string;
 }
 
 /** The calibration a scorer applies: the model's (metadata `calibration`) unless asked for raw output. */
 export function scoringCalibration(modelsDir: string, version: string, uncalibrated = false): Calibration {
   return uncalibrated ? IDENTITY_CALIBRATION : calibrationOf(readMetadata(modelsDir, version));
+}
+
+/** Where emotion heads live: models/emotions beside the sentiment models folder. */
+export function emotionsDirBeside(modelsDir: string): string {
+  return path.join(path.dirname(modelsDir), 'emotions');
 }
 
 /** The tier a shipped model serves, read from its artifact's format (not from its name). */
@@ -48,7 +56,7 @@ export async function loadModelScorer(opts: LoadModelOptions = {}): Promise<Sent
     throw new Error(`cannot read sentiment model ${version} from ${modelsDir}: ${(err as Error).message}`, { cause: err });
   }
   const calibration = scoringCalibration(modelsDir, version, opts.uncalibrated);
-  if (format === ENCODER_HEAD_FORMAT) return loadEncoderScorer({ modelsDir, version, calibration, explain: opts.explain });
+  if (format === ENCODER_HEAD_FORMAT) return loadEncoderScorer({ modelsDir, version, calibration, explain: opts.explain, emotionsDir: opts.emotionsDir ?? emotionsDirBeside(modelsDir) });
   let spec;
   try {
     spec = readModel(modelsDir, version);

@@ -18,6 +18,10 @@ import { tfRuntime } from '../../runtime/tf-runtime';
 import { labelIndex, SENTIMENT_LABELS, type SentimentScore, type SentimentScorer } from '../../../domain/sentiment/types';
 import { calibratedScore, IDENTITY_CALIBRATION, type Calibration } from '../calibration';
 import { occlusionExplanation, occlusionVariants } from './occlusion';
+import { uploadEmotionHead, EMOTION_CLASS_COUNT, type UploadedEmotionHead } from '../../emotions/emotion-head';
+import { activeEmotionVersion, readEmotionModel } from '../../emotions/emotion-model-store';
+import { emotionSparse } from '../../emotions/emotion-text';
+import { emotionScoreFrom, type EmotionScore } from '../../../domain/emotions/labels';
 
 const pools = new Map<string, { pool: Promise<EncoderPool>; users: number }>();
 
@@ -59,15 +63,40 @@ export interface AccurateScorer extends SentimentScorer {
   readonly hasEntityHead: boolean;
   /** Sentiment toward each entity in its text; null where the text is not scoreable. */
   scoreEntities(queries: EntityQuery[]): Promise<Array<SentimentScore | null>>;
+  /** The emotion head's version when one reading this encoder is loaded. */
+  readonly emotionVersion?: string;
+  /**
+   * Sentiment and emotions from one encoder forward pass (the emotion head reads the pooled
+   * state the sentence head reads); an emotion is null where the text is not scoreable.
+   */
+  scoreWithEmotions(texts: string[]): Promise<{ sentiment: SentimentScore[]; emotions: Array<EmotionScore | null> }>;
+}
+
+/**
+ * The emotion head to load beside an accurate version: the requested one, else the active one
+ * of `emotionsDir`, and only when it was trained on this version's encoder (a head reads the
+ * pooled state of one encoder; another's vectors would mean something else).
+ */
+function emotionModelFor(emotionsDir: string | undefined, accurateVersion: string, requested?: string) {
+  if (!emotionsDir) return undefined;
+  const version = requested ?? activeEmotionVersion(emotionsDir);
+  if (!version) return undefined;
+  const model = readEmotionModel(emotionsDir, version);
+  if (model.encoderVersion !== accurateVersion) {
+    if (requested) throw new Error(`emotion model ${version} reads the encoder of ${model.encoderVersion}, not ${accurateVersion}`);
+    return undefined;
+  }
+  return model;
 }
 
 /**
  * `calibration` (ml/serving/calibration.ts) applies to the sentence head; the entity head's
  * probabilities are not calibrated yet (it has no held-out split of its own to fit one on).
  */
-export async function loadEncoderScorer(opts: { modelsDir: string; version: string; encoderDir?: string; calibration?: Calibration; explain?: boolean }): Promise<AccurateScorer> {
+export async function loadEncoderScorer(opts: { modelsDir: string; version: string; encoderDir?: string; calibration?: Calibration; explain?: boolean; emotionsDir?: string; emotionVersion?: string }): Promise<AccurateScorer> {
   const calibration = opts.calibration ?? IDENTITY_CALIBRATION;
   const spec = readEncoderHeadModel(opts.modelsDir, opts.version);
+  const emotionModel = emotionModelFor(opts.emotionsDir, opts.version, opts.emotionVersion);
   const { tf } = await tfRuntime();
   const fineTuned = spec.encoderLayers ? { modelsDir: opts.modelsDir, version: opts.version } : undefined;
   const held = acquireEncoderPool(opts.encoderDir, spec.encoder.maxLength, fineTuned);
@@ -80,13 +109,15 @@ export async function loadEncoderScorer(opts: { modelsDir: string; version: stri
   }
   const sentence: UploadedHead = uploadHead(tf, spec.sentence);
   const entity: UploadedHead | undefined = spec.entity ? uploadHead(tf, spec.entity) : undefined;
+  const emotion: UploadedEmotionHead | undefined = emotionModel ? uploadEmotionHead(tf, emotionModel.head) : undefined;
   const version = opts.version;
   let disposed = false;
   const rowOf = (pooled: Float32Array, row: number) => pooled.subarray(row * encoder.dim, (row + 1) * encoder.dim);
 
-  const scoreBatch = async (texts: string[]): Promise<SentimentScore[]> => {
+  const score = async (texts: string[], withEmotions: boolean): Promise<{ sentiment: SentimentScore[]; emotions: Array<EmotionScore | null> }> => {
     if (disposed) throw new Error(`sentiment model ${version} was disposed`);
     const results: SentimentScore[] = new Array(texts.length);
+    const emotions: Array<EmotionScore | null> = new Array(texts.length).fill(null);
     const pending: Array<{ at: number; text: string; truncated: boolean; ids: number[] }> = [];
     texts.forEach((raw, at) => {
       const prepared = prepareForScoring(raw);
@@ -97,7 +128,7 @@ export async function loadEncoderScorer(opts: { modelsDir: string; version: stri
         pending.push({ at, text: prepared.text, truncated: prepared.truncated || encoded.truncated, ids: encoded.ids });
       }
     });
-    if (pending.length === 0) return results;
+    if (pending.length === 0) return { sentiment: results, emotions };
     // shortest first, so each worker's chunk holds texts of similar length
     pending.sort((a, b) => a.ids.length - b.ids.length);
     const { pooled } = await encoder.embed(pending.map((c) => c.ids));
@@ -110,8 +141,17 @@ export async function loadEncoderScorer(opts: { modelsDir: string; version: stri
       sparse,
     );
     pending.forEach((c, row) => (results[c.at] = calibratedScore(p.subarray(row * CLASS_COUNT, (row + 1) * CLASS_COUNT), calibration, version, c.truncated)));
-    return results;
+    if (withEmotions && emotion && emotionModel) {
+      const emotionNgram = emotion.ngram;
+      const q = emotion.predict(
+        pending.map((_, row) => rowOf(pooled, row)),
+        emotionNgram ? pending.map((c) => emotionSparse(c.text, emotionNgram.features, emotionNgram.idf)) : undefined,
+      );
+      pending.forEach((c, row) => (emotions[c.at] = emotionScoreFrom(q.subarray(row * EMOTION_CLASS_COUNT, (row + 1) * EMOTION_CLASS_COUNT), emotionModel.version)));
+    }
+    return { sentiment: results, emotions };
   };
+  const scoreBatch = async (texts: string[]): Promise<SentimentScore[]> => (await score(texts, false)).sentiment;
 
   /** Occlusion (occlusion.ts): every text again without each of its words, in one batch. */
   const explainScores = async (texts: string[], results: SentimentScore[]): Promise<void> => {
@@ -140,6 +180,12 @@ export async function loadEncoderScorer(opts: { modelsDir: string; version: stri
       const results = await scoreBatch(texts);
       if (opts.explain) await explainScores(texts, results);
       return results;
+    },
+    ...(emotionModel ? { emotionVersion: emotionModel.version } : {}),
+    async scoreWithEmotions(texts: string[]) {
+      const scored = await score(texts, true);
+      if (opts.explain) await explainScores(texts, scored.sentiment);
+      return scored;
     },
     async scoreEntities(queries: EntityQuery[]): Promise<Array<SentimentScore | null>> {
       if (!entity) throw new Error(`sentiment model ${version} has no entity head`);
@@ -171,6 +217,7 @@ export async function loadEncoderScorer(opts: { modelsDir: string; version: stri
       disposed = true;
       sentence.dispose();
       entity?.dispose();
+      emotion?.dispose();
       void held.release();
     },
   };

@@ -1,10 +1,11 @@
 /**
  * One ticker: candles (when bars exist), sentiment per interval from tickerSentiment in a pane
- * below, and signal markers, all on one time axis; then recent articles and the latest
+ * below, the emotion band (shares per emotion from tickerEmotions, stacked) in a pane below
+ * that, and signal markers, all on one time axis; then recent articles and the latest
  * technical features (from the newest signal's features).
  */
 import { useState } from 'react';
-import { CandlestickSeries, HistogramSeries, LineSeries, createSeriesMarkers, type SeriesMarker, type UTCTimestamp } from 'lightweight-charts';
+import { AreaSeries, CandlestickSeries, HistogramSeries, LineSeries, createSeriesMarkers, type SeriesMarker, type UTCTimestamp } from 'lightweight-charts';
 import { graphql } from '../gql';
 import type { BucketInterval } from '../gql/graphql';
 import { useQuery } from '../lib/use-query';
@@ -64,6 +65,35 @@ const SentimentDoc = graphql(`
   }
 `);
 
+const EmotionsDoc = graphql(`
+  query TickerEmotions($ticker: String!, $from: DateTimeISO!, $to: DateTimeISO!, $interval: BucketInterval!) {
+    tickerEmotions(ticker: $ticker, from: $from, to: $to, interval: $interval) {
+      bucketStart
+      count
+      shares {
+        neutral
+        happy
+        sad
+        anger
+        disgust
+        surprise
+        fear
+      }
+    }
+  }
+`);
+
+/** Stack order (bottom first) and colour of each emotion in the band. */
+const EMOTIONS = [
+  { key: 'fear', color: '#db6d28' },
+  { key: 'anger', color: '#f85149' },
+  { key: 'disgust', color: '#a371f7' },
+  { key: 'sad', color: '#58a6ff' },
+  { key: 'surprise', color: '#d29922' },
+  { key: 'happy', color: '#3fb950' },
+  { key: 'neutral', color: '#484f58' },
+] as const;
+
 const RANGES = [
   { label: '3M', bars: 63 },
   { label: '1Y', bars: 252 },
@@ -85,6 +115,8 @@ export function Ticker({ ticker }: { ticker: string }) {
   const from = new Date(Math.max(wanted, Date.parse(now) - maxSpanMs)).toISOString();
   const sentiment = useQuery(SentimentDoc, { ticker, from, to: now, interval }, { skip: !page.data });
   const buckets = sentiment.data?.tickerSentiment ?? [];
+  const emotions = useQuery(EmotionsDoc, { ticker, from, to: now, interval }, { skip: !page.data });
+  const emotionBuckets = emotions.data?.tickerEmotions ?? [];
   const latest = signals[0];
 
   const chartRef = useChart(
@@ -117,12 +149,36 @@ export function Ticker({ ticker }: { ticker: string }) {
           .filter((b) => b.meanScore != null)
           .map((b) => ({ time: toChartTime(b.bucketStart), value: b.meanScore!, color: b.meanScore! >= 0 ? '#3fb95099' : '#f8514999' })),
       );
+      // The emotion band: cumulative shares drawn as areas from the top of the stack down, so
+      // each emotion shows as the strip between its cumulative share and the one below it.
+      const emotionPane = bars.length ? 2 : 1;
+      if (emotionBuckets.length) {
+        const times = emotionBuckets.map((b) => toChartTime(b.bucketStart));
+        let cumulative = emotionBuckets.map(() => 0);
+        const layers = EMOTIONS.map((e) => {
+          cumulative = cumulative.map((c, i) => c + emotionBuckets[i].shares[e.key]);
+          return { ...e, values: [...cumulative] };
+        });
+        for (const layer of [...layers].reverse()) {
+          const area = chart.addSeries(
+            AreaSeries,
+            { lineColor: layer.color, topColor: layer.color, bottomColor: layer.color, lineWidth: 1, priceLineVisible: false, lastValueVisible: false, title: '', priceFormat: { type: 'percent' } },
+            emotionPane,
+          );
+          area.setData(times.map((time, i) => ({ time, value: Math.min(1, layer.values[i]) * 100 })));
+        }
+      }
       if (bars.length) {
         const candles = chart.addSeries(CandlestickSeries, { upColor: '#3fb950', downColor: '#f85149', borderVisible: false, wickUpColor: '#3fb950', wickDownColor: '#f85149' }, 0);
         candles.setData(bars.map((b) => ({ time: toChartTime(b.time), open: b.open, high: b.high, low: b.low, close: b.close })));
         createSeriesMarkers(candles, markers);
         const panes = chart.panes();
-        if (panes[1]) panes[1].setHeight(90);
+        if (panes[2]) {
+          // candles, sentiment and the emotion band share the height 3:1:1
+          panes[0].setStretchFactor(0.6);
+          panes[1].setStretchFactor(0.2);
+          panes[2].setStretchFactor(0.2);
+        } else if (panes[1]) panes[1].setHeight(90);
       } else if (markers.length) {
         // No candles: markers ride on a flat line at 0 through the signal times.
         const line = chart.addSeries(LineSeries, { color: '#30363d', lineWidth: 1, priceLineVisible: false, lastValueVisible: false }, 0);
@@ -131,7 +187,7 @@ export function Ticker({ ticker }: { ticker: string }) {
         createSeriesMarkers(line, markers);
       }
     },
-    [page.data, sentiment.data],
+    [page.data, sentiment.data, emotions.data],
   );
 
   return (
@@ -161,13 +217,24 @@ export function Ticker({ ticker }: { ticker: string }) {
         <div className="panel">
           <p className="muted small chart-caption">
             {bars.length ? `${bars.length} daily bars, ${day(bars[0].time)} to ${day(bars[bars.length - 1].time)}` : 'No price bars stored for this ticker (import them with importPrices).'} · sentiment per{' '}
-            {interval.toLowerCase()} ({buckets.length} buckets) · {signals.length} signal markers
+            {interval.toLowerCase()} ({buckets.length} buckets) · emotions in {emotionBuckets.length} buckets · {signals.length} signal markers
           </p>
           {sentiment.error && <div className="state error" role="alert">Sentiment: {sentiment.error}</div>}
+          {emotions.error && <div className="state error" role="alert">Emotions: {emotions.error}</div>}
           {bars.length === 0 && buckets.length === 0 && signals.length === 0 ? (
             <div className="state empty">No prices, sentiment or signals for {ticker} yet.</div>
           ) : (
             <div className="chart tall" ref={chartRef} data-testid="ticker-chart" />
+          )}
+          {emotionBuckets.length > 0 && (
+            <p className="muted small emotion-legend" data-testid="emotion-legend">
+              emotion band (share of articles per {interval.toLowerCase()}, bottom pane):{' '}
+              {EMOTIONS.map((e) => (
+                <span key={e.key} className="emotion-key">
+                  <span className="swatch" style={{ background: e.color }} /> {e.key}{' '}
+                </span>
+              ))}
+            </p>
           )}
         </div>
         <div className="two-col">

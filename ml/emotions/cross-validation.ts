@@ -1,0 +1,97 @@
+/**
+ * k-fold cross-validation of the emotion head on precomputed pooled states. Rows without a
+ * vector (texts the scorer refuses: no Latin letters) stay in the test folds and count as
+ * predicted neutral, as the product would give them no emotion; an extra domain (GoEmotions)
+ * joins every training fold with its own weight and never enters a test fold.
+ */
+import { addConfusions, emotionReport, type EmotionReport } from '../../domain/emotions/metrics';
+import { argmaxRows, oneHot, trainEmotionHead, uploadEmotionHead, type EmotionExample, type EmotionHeadConfig } from './emotion-head';
+import { EMOTION_LABELS } from '../../domain/emotions/labels';
+import type { Tf } from '../runtime/tf-runtime';
+import type { FeatureConfig } from '../serving/fast/text-features';
+import { emotionSparse, fitEmotionIdf } from './emotion-text';
+
+export interface CvRow {
+  dense: Float32Array | undefined;
+  target: number;
+  /** The text, for a head with an n-gram part. */
+  text?: string;
+}
+
+export interface CvResult {
+  /** Per checkpoint epoch: the report of the pooled out-of-fold predictions and each fold's macro-F1. */
+  byEpoch: Map<number, { report: EmotionReport; foldMacroF1: number[]; foldAccuracy: number[] }>;
+}
+
+const empty = () => EMOTION_LABELS.map(() => EMOTION_LABELS.map(() => 0));
+
+export function crossValidate(
+  tf: Tf,
+  rows: readonly CvRow[],
+  folds: readonly number[],
+  config: EmotionHeadConfig,
+  opts: {
+    checkpoints: number[];
+    classWeights?: readonly number[];
+    extra?: readonly EmotionExample[];
+    /** With an n-gram part: its IDF is fitted on each training fold's texts only. */
+    ngram?: FeatureConfig;
+    onFold?: (fold: number, epoch: number, r: EmotionReport) => void;
+  },
+): CvResult {
+  const k = Math.max(...folds) + 1;
+  const byEpoch = new Map(opts.checkpoints.map((c) => [c, { confusion: empty(), foldMacroF1: [] as number[], foldAccuracy: [] as number[] }]));
+  for (let fold = 0; fold < k; fold++) {
+    if (opts.ngram && opts.extra) throw new Error('cross-validation with an n-gram part takes no extra domain');
+    const idf = opts.ngram
+      ? fitEmotionIdf(
+          rows.filter((r, i) => folds[i] !== fold && r.dense).map((r) => r.text ?? ''),
+          opts.ngram,
+        )
+      : undefined;
+    const ngram = opts.ngram && idf ? { features: opts.ngram, idf } : undefined;
+    const sparseOf = (r: CvRow) => (ngram ? { sparse: emotionSparse(r.text ?? '', ngram.features, ngram.idf) } : {});
+    const train: EmotionExample[] = [];
+    const test: CvRow[] = [];
+    rows.forEach((r, i) => {
+      if (folds[i] === fold) test.push(r);
+      else if (r.dense) train.push({ dense: r.dense, target: oneHot(r.target), weight: opts.classWeights?.[r.target] ?? 1, ...sparseOf(r) });
+    });
+    const scoreable = test.filter((t) => t.dense);
+    const scoreableSparse = ngram ? scoreable.map((t) => emotionSparse(t.text ?? '', ngram.features, ngram.idf)) : undefined;
+    const examples = opts.extra ? [...train, ...opts.extra] : train;
+    trainEmotionHead(
+      tf,
+      { ...config, seed: config.seed + fold, epochs: Math.max(...opts.checkpoints) },
+      examples,
+      (epoch, _loss, snapshot) => {
+        const slot = byEpoch.get(epoch);
+        if (!slot) return;
+        const head = uploadEmotionHead(tf, snapshot());
+        const predicted = argmaxRows(
+          head.predict(
+            scoreable.map((t) => t.dense!),
+            scoreableSparse,
+          ),
+        );
+        head.dispose();
+        const confusion = empty();
+        let at = 0;
+        for (const t of test) confusion[t.target][t.dense ? predicted[at++] : 0]++;
+        const r = emotionReport(confusion);
+        slot.confusion = addConfusions(slot.confusion, confusion);
+        slot.foldMacroF1.push(r.macroF1);
+        slot.foldAccuracy.push(r.accuracy);
+        opts.onFold?.(fold, epoch, r);
+      },
+      ngram,
+    );
+  }
+  return { byEpoch: new Map([...byEpoch].map(([e, s]) => [e, { report: emotionReport(s.confusion), foldMacroF1: s.foldMacroF1, foldAccuracy: s.foldAccuracy }])) };
+}
+
+/** Class weights (n / (classes · count_c))^power: power 0 is unweighted, 1 fully balanced. */
+export function classWeights(targets: readonly number[], power: number): number[] {
+  const counts = EMOTION_LABELS.map((_, c) => targets.filter((t) => t === c).length);
+  return counts.map((c) => (c ? Math.pow(targets.length / EMOTION_LABELS.length / c, power) : 0));
+}
