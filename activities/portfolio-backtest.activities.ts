@@ -18,6 +18,7 @@ import {
   setPortfolioStage, storePortfolioResult, type PortfolioBacktestRow,
 } from '../store/portfolio-backtest-store';
 import { prepareRun } from '../store/backtest-input-store';
+import { loadEmotionObservations } from '../store/emotion-store';
 import { loadBars, loadObservations } from '../store/signal-input-store';
 
 const PERMUTATION_CHUNKS = 4;
@@ -46,6 +47,13 @@ async function scoreOf(db: DataSource, p: PortfolioBacktestParams, ticker: strin
     const obs = (await loadObservations(db, ticker, new Date(new Date(p.from).getTime() - windowMs), to)).filter((o) => o.relevance >= r.minRelevance);
     if (obs.length === 0) warnings.push(`${ticker}: no scored stories in the period; never selected by sentiment`);
     return rollingSentimentByBar(times, obs.map((o) => ({ time: o.publishedAt, score: o.score, weight: o.relevance })), windowMs);
+  }
+  if (r.kind === 'emotion') {
+    // The share is the sentiment path's rolling mean over 1/0 scores (this emotion or another): one home for the window.
+    const windowMs = r.windowHours * 3_600_000;
+    const obs = await loadEmotionObservations(db, ticker, new Date(new Date(p.from).getTime() - windowMs), to, r.minRelevance);
+    if (obs.length === 0) warnings.push(`${ticker}: no emotion-scored stories in the period; never selected by emotion share`);
+    return rollingSentimentByBar(times, obs.map((o) => ({ time: o.publishedAt, score: o.label === r.emotion ? 1 : 0 })), windowMs);
   }
   if (r.kind === 'signalConfidence') {
     const maxAgeMs = r.maxAgeHours * 3_600_000;

@@ -1,10 +1,11 @@
 /**
  * Event studies over stored data: loads daily bars and events through the store, runs the pure
- * study (domain/research/event-study.ts). Events are scored articles (a sentiment bin and/or a
- * keyword) or replayed signals turning to a type.
+ * study (domain/research/event-study.ts). Events are scored articles (a sentiment bin, keyword and/or
+ * emotion) or replayed signals turning to a type.
  */
 import type { DataSource } from 'typeorm';
 import { dayAfterBar, runEventStudy, simpleReturnsByDay, usMarketEventDay, type EventStudyResult, type StudyEvent } from '../domain/research';
+import { EMOTION_LABELS } from '../domain/emotions/labels';
 import { signalRulesVersion } from '../domain/signals';
 import { articleEvents, dailyCloses, signalEvents, type EventRow } from '../store/event-study-store';
 import { ServiceError } from './errors';
@@ -17,6 +18,8 @@ export interface EventFilter {
   minScore?: number;
   maxScore?: number;
   keyword?: string;
+  /** One of EMOTION_LABELS: articles whose stored emotion label is this one. */
+  emotion?: string;
   /** BUY or SELL: replayed signals of the current rules turning to that type. */
   signalType?: 'BUY' | 'SELL';
   /** Article events only: least relevance of the ticker to the article; default 0.2 (as the signal rules). */
@@ -72,12 +75,13 @@ export class EventStudyService {
     if (!Number.isInteger(seed)) throw bad('seed', 'must be an integer');
 
     const f = req.eventFilter ?? {};
-    const articleCriteria = f.sentiment !== undefined || f.minScore !== undefined || f.maxScore !== undefined || f.keyword !== undefined;
-    if (f.signalType !== undefined && articleCriteria) throw bad('eventFilter', 'a signal type cannot be combined with article criteria (sentiment, scores, keyword)');
-    if (f.signalType === undefined && !articleCriteria) throw bad('eventFilter', 'give a sentiment bin, a score range, a keyword or a signal type');
+    const articleCriteria = f.sentiment !== undefined || f.minScore !== undefined || f.maxScore !== undefined || f.keyword !== undefined || f.emotion !== undefined;
+    if (f.signalType !== undefined && articleCriteria) throw bad('eventFilter', 'a signal type cannot be combined with article criteria (sentiment, scores, keyword, emotion)');
+    if (f.signalType === undefined && !articleCriteria) throw bad('eventFilter', 'give a sentiment bin, a score range, a keyword, an emotion or a signal type');
     if (f.signalType !== undefined && f.signalType !== 'BUY' && f.signalType !== 'SELL') throw bad('eventFilter.signalType', 'must be BUY or SELL');
     if (f.sentiment !== undefined && !['positive', 'negative', 'neutral'].includes(f.sentiment)) throw bad('eventFilter.sentiment', 'must be positive, negative or neutral');
     for (const k of ['minScore', 'maxScore'] as const) if (f[k] !== undefined && !(f[k]! >= -1 && f[k]! <= 1)) throw bad(`eventFilter.${k}`, 'must be in [-1, 1]');
+    if (f.emotion !== undefined && !(EMOTION_LABELS as readonly string[]).includes(f.emotion)) throw bad('eventFilter.emotion', `must be one of ${EMOTION_LABELS.join(', ')}`);
     const keyword = f.keyword?.trim();
     if (f.keyword !== undefined && (!keyword || keyword.length > 100)) throw bad('eventFilter.keyword', 'must be 1 to 100 characters');
     const minRelevance = f.minRelevance ?? 0.2;
@@ -85,7 +89,7 @@ export class EventStudyService {
 
     let rows: EventRow[];
     if (f.signalType !== undefined) rows = await signalEvents(this.db, tickers, req.from, req.to, f.signalType, signalRulesVersion());
-    else rows = await articleEvents(this.db, { tickers, from: req.from, to: req.to, label: f.sentiment, minScore: f.minScore, maxScore: f.maxScore, keyword, minRelevance });
+    else rows = await articleEvents(this.db, { tickers, from: req.from, to: req.to, label: f.sentiment, minScore: f.minScore, maxScore: f.maxScore, keyword, emotion: f.emotion, minRelevance });
     if (rows.length > MAX_EVENTS) throw bad('eventFilter', `${rows.length} events match; narrow the filter or the period to at most ${MAX_EVENTS}`);
     // Articles move prices from their New York trading day; replayed daily signals from the day after their bar.
     const dayOf = f.signalType !== undefined ? dayAfterBar : usMarketEventDay;

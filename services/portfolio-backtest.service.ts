@@ -7,6 +7,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { portfolioSearchConfigs, type BacktestStrategyInput, type PortfolioBacktestParams, type PortfolioRanking, type PortfolioSearch, type RebalanceFrequency, type Selector, type WeightScheme } from '../domain/backtest';
+import { EMOTION_LABELS, type EmotionLabel } from '../domain/emotions/labels';
 import { isUuid } from '../domain/ids';
 import { workflowQueue } from '../domain/task-queues';
 import { loadSp500Companies } from '../domain/tickers';
@@ -33,6 +34,7 @@ export interface StartPortfolioBacktestInput {
   ranking:
     | { kind: 'strategy'; strategy: BacktestStrategyInput }
     | { kind: 'sentiment'; windowHours?: number; minRelevance?: number }
+    | { kind: 'emotion'; emotion?: string; windowHours?: number; minRelevance?: number }
     | { kind: 'signalConfidence'; maxAgeHours?: number };
   long?: Selector | null;
   short?: Selector | null;
@@ -104,11 +106,15 @@ function selectorOf(field: string, raw: Selector | null | undefined): Selector |
 }
 
 function rankingOf(raw: StartPortfolioBacktestInput['ranking'] | undefined): PortfolioRanking {
-  if (!raw || typeof raw !== 'object') throw bad('ranking', "is required: { kind: 'strategy' | 'sentiment' | 'signalConfidence', ... }");
+  if (!raw || typeof raw !== 'object') throw bad('ranking', "is required: { kind: 'strategy' | 'sentiment' | 'emotion' | 'signalConfidence', ... }");
   if (raw.kind === 'strategy') return { kind: 'strategy', strategy: strategyOf(raw.strategy) };
   if (raw.kind === 'sentiment') return { kind: 'sentiment', windowHours: num('ranking.windowHours', raw.windowHours, 1, 24 * 365, 72), minRelevance: num('ranking.minRelevance', raw.minRelevance, 0, 1, 0) };
+  if (raw.kind === 'emotion') {
+    if (typeof raw.emotion !== 'string' || !(EMOTION_LABELS as readonly string[]).includes(raw.emotion)) throw bad('ranking.emotion', `is required with ranking emotion: one of ${EMOTION_LABELS.join(', ')}`);
+    return { kind: 'emotion', emotion: raw.emotion as EmotionLabel, windowHours: num('ranking.windowHours', raw.windowHours, 1, 24 * 365, 72), minRelevance: num('ranking.minRelevance', raw.minRelevance, 0, 1, 0) };
+  }
   if (raw.kind === 'signalConfidence') return { kind: 'signalConfidence', maxAgeHours: num('ranking.maxAgeHours', raw.maxAgeHours, 1, 24 * 365, 72) };
-  throw bad('ranking.kind', `must be 'strategy', 'sentiment' or 'signalConfidence', got ${JSON.stringify((raw as { kind?: unknown }).kind)}`);
+  throw bad('ranking.kind', `must be 'strategy', 'sentiment', 'emotion' or 'signalConfidence', got ${JSON.stringify((raw as { kind?: unknown }).kind)}`);
 }
 
 function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[], fallback: T): T {

@@ -1,6 +1,6 @@
 /**
  * The reads an event study needs: daily closes, and the events themselves (scored articles that
- * match a sentiment bin or keyword, or replayed signals that turned to a type). SQL lives here,
+ * match a sentiment bin, keyword or emotion, or replayed signals that turned to a type). SQL lives here,
  * the study itself in domain/research/event-study.ts.
  */
 import type { DataSource } from 'typeorm';
@@ -33,6 +33,8 @@ export interface ArticleEventQuery {
   maxScore?: number;
   /** Case-insensitive substring of the title or summary. */
   keyword?: string;
+  /** An EMOTION_LABELS label: the article's latest stored emotion label (article_emotions). */
+  emotion?: string;
   minRelevance: number;
 }
 
@@ -65,6 +67,10 @@ export async function articleEvents(db: DataSource, q: ArticleEventQuery): Promi
   if (q.keyword !== undefined) {
     params.push(`%${q.keyword.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     where.push(`(a.title ILIKE $${params.length} OR coalesce(a.summary, '') ILIKE $${params.length})`);
+  }
+  if (q.emotion !== undefined) {
+    params.push(q.emotion);
+    where.push(`(SELECT e.label FROM article_emotions e WHERE e.article_id = t.article_id ORDER BY e.scored_at DESC, e.id DESC LIMIT 1) = $${params.length}`);
   }
   const rows = (await db.query(
     `SELECT t.ticker, t.published_at AS time, t.article_id AS id

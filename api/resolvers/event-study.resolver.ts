@@ -22,6 +22,7 @@ class EventFilterInput {
   @Field(() => Float, { nullable: true, description: 'Least preferred sentiment score, in [-1, 1].' }) minScore?: number;
   @Field(() => Float, { nullable: true, description: 'Greatest preferred sentiment score, in [-1, 1].' }) maxScore?: number;
   @Field(() => String, { nullable: true, description: 'Case-insensitive substring of the title or summary.' }) @MaxLength(100) keyword?: string;
+  @Field(() => String, { nullable: true, description: "Articles whose stored emotion label is this one (neutral, happy, sad, anger, disgust, surprise, fear)." }) emotion?: string;
   @Field(() => EventSignalType, { nullable: true, description: 'Replayed signals (current rules) turning to this type; a run of the same type is one event.' }) signalType?: EventSignalType;
   @Field(() => Float, { nullable: true, description: 'Article events: least relevance of the ticker to the article (default 0.2).' }) minRelevance?: number;
 }

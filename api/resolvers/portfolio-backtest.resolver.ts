@@ -12,6 +12,7 @@ import { actor } from './backtest.resolver';
 enum PortfolioRankingKind {
   STRATEGY = 'strategy',
   SENTIMENT = 'sentiment',
+  EMOTION = 'emotion',
   SIGNAL_CONFIDENCE = 'signalConfidence',
 }
 registerEnumType(PortfolioRankingKind, {
@@ -19,6 +20,7 @@ registerEnumType(PortfolioRankingKind, {
   valuesConfig: {
     STRATEGY: { description: "a registry strategy run on each ticker; its target position is the ticker's score" },
     SENTIMENT: { description: 'relevance-weighted mean sentiment over the last windowHours' },
+    EMOTION: { description: "the share of the ticker's stories over the last windowHours whose emotion label is `emotion`" },
     SIGNAL_CONFIDENCE: { description: 'the latest live signal within maxAgeHours: +confidence for BUY, -confidence for SELL, 0 for HOLD' },
   },
 });
@@ -78,8 +80,9 @@ class RunPortfolioBacktestInput {
   @Field() to!: Date;
   @Field(() => PortfolioRankingKind) ranking!: PortfolioRankingKind;
   @Field(() => GraphQLJSON, { nullable: true, description: 'STRATEGY: the strategy as runBacktest takes it, e.g. { kind: "smaCrossover", fastWindow: 20, slowWindow: 50 }.' }) strategy?: Record<string, unknown>;
-  @Field(() => Float, { nullable: true, description: 'SENTIMENT: hours of stories averaged (default 72).' }) windowHours?: number;
-  @Field(() => Float, { nullable: true, description: 'SENTIMENT: minimum relevance of a story (default 0).' }) minRelevance?: number;
+  @Field(() => Float, { nullable: true, description: 'SENTIMENT, EMOTION: hours of stories averaged (default 72).' }) windowHours?: number;
+  @Field(() => String, { nullable: true, description: 'EMOTION: the emotion whose share ranks (neutral, happy, sad, anger, disgust, surprise, fear).' }) @MaxLength(20) emotion?: string;
+  @Field(() => Float, { nullable: true, description: 'SENTIMENT, EMOTION: minimum relevance of a story (default 0).' }) minRelevance?: number;
   @Field(() => Float, { nullable: true, description: 'SIGNAL_CONFIDENCE: oldest usable signal in hours (default 72).' }) maxAgeHours?: number;
   @Field(() => SelectorInput, { nullable: true, description: 'The long book; default the top 5.' }) long?: SelectorInput;
   @Field(() => SelectorInput, { nullable: true, description: 'The short book; default none.' }) short?: SelectorInput;
@@ -202,6 +205,7 @@ function toServiceInput(input: RunPortfolioBacktestInput): StartPortfolioBacktes
     if (!input.strategy) throw apiError('BAD_USER_INPUT', 'strategy is required with ranking STRATEGY', { field: 'strategy' });
     ranking = { kind: 'strategy', strategy: input.strategy as unknown as Extract<StartPortfolioBacktestInput['ranking'], { kind: 'strategy' }>['strategy'] };
   } else if (input.ranking === PortfolioRankingKind.SENTIMENT) ranking = { kind: 'sentiment', windowHours: input.windowHours, minRelevance: input.minRelevance };
+  else if (input.ranking === PortfolioRankingKind.EMOTION) ranking = { kind: 'emotion', emotion: input.emotion, windowHours: input.windowHours, minRelevance: input.minRelevance };
   else ranking = { kind: 'signalConfidence', maxAgeHours: input.maxAgeHours };
   return {
     name: input.name, tickers: input.tickers, sector: input.sector, interval: input.interval, from: input.from, to: input.to, ranking,

@@ -3,6 +3,7 @@
  * the service, the workflow and its activities; and the point-in-time score series its rankings
  * are built from.
  */
+import type { EmotionLabel } from '../emotions/labels';
 import type { PermutationStatistic } from './permutation';
 import type { RebalanceFrequency, Selector, WeightScheme } from './portfolio-selection';
 import type { BacktestStrategy } from './strategy-registry';
@@ -18,6 +19,8 @@ import type { SignalType } from './strategies';
 export type PortfolioRanking =
   | { kind: 'strategy'; strategy: BacktestStrategy }
   | { kind: 'sentiment'; windowHours: number; minRelevance: number }
+  /** The share of the ticker's stored articles over windowHours whose emotion label is `emotion`. */
+  | { kind: 'emotion'; emotion: EmotionLabel; windowHours: number; minRelevance: number }
   | { kind: 'signalConfidence'; maxAgeHours: number };
 
 /**

@@ -83,6 +83,13 @@ describe('eventStudy over GraphQL and on the dashboard: stored bars and scored a
     await db.query(`INSERT INTO sentiment_scores (article_id, model_version, label, score) VALUES ($1, 'es-test', $2, $3)`, [id, score > 0 ? 'positive' : 'negative', score]);
     return id as string;
   }
+  async function emotion(articleId: string, label: string, scoredAt: string) {
+    await db.query(
+      `INSERT INTO article_emotions (article_id, model_version, label, prob_neutral, prob_happy, prob_sad, prob_anger, prob_disgust, prob_surprise, prob_fear, scored_at)
+       VALUES ($1, $2, $3, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.4, $4)`,
+      [articleId, `es-emo-${scoredAt}`, label, scoredAt],
+    );
+  }
 
   beforeAll(async () => {
     stack = await startTestStack();
@@ -123,9 +130,13 @@ describe('eventStudy over GraphQL and on the dashboard: stored bars and scored a
       await article(A, t, 0.8, `${A} beats estimates, raises guidance`);
       await article(B, t, 0.7, `${B} wins contract`);
     }
-    for (const t of negative) {
-      await article(A, t, -0.6, `${A} faces lawsuit`);
-      await article(B, t, -0.5, `${B} recalls product`);
+    for (const [k, t] of negative.entries()) {
+      const lawsuit = await article(A, t, -0.6, `${A} faces lawsuit`);
+      const recall = await article(B, t, -0.5, `${B} recalls product`);
+      // Emotions: B's recalls are fear; A's lawsuits anger, except the first, re-scored later from fear to anger (the latest label counts).
+      await emotion(recall, 'fear', '2026-01-01T00:00:00Z');
+      if (k === 0) await emotion(lawsuit, 'fear', '2026-01-01T00:00:00Z');
+      await emotion(lawsuit, 'anger', '2026-02-01T00:00:00Z');
     }
     // A second positive story on an event day of A (merged), and one two days after it (dropped: overlapping window).
     await article(A, positive[0], 0.5, `${A} analyst upgrade`);
@@ -206,7 +217,27 @@ describe('eventStudy over GraphQL and on the dashboard: stored bars and scored a
     expect(r.data!.eventStudy.studied.every((e) => e.ticker === A)).toBe(true);
   });
 
+  it('filters by emotion: exactly the articles whose latest stored emotion label is that one', async () => {
+    const r = await stack.gql<{ eventStudy: Study & { eventSource: string } }>(QUERY, { input: input({ eventFilter: { emotion: 'fear' } }) }, user.headers);
+    expect(r.errors).toBeUndefined();
+    const s = r.data!.eventStudy;
+    expect(s.eventSource).toBe('ARTICLES');
+    expect(s.eventsIn).toBe(15);
+    expect(s.studied.every((e) => e.ticker === B)).toBe(true);
+    const anger = await stack.gql<{ eventStudy: Study }>(QUERY, { input: input({ eventFilter: { emotion: 'anger', keyword: 'lawsuit' } }) }, user.headers);
+    expect(anger.errors).toBeUndefined();
+    expect(anger.data!.eventStudy.eventsIn).toBe(15);
+    expect(anger.data!.eventStudy.studied.every((e) => e.ticker === A)).toBe(true);
+    const happy = await stack.gql<{ eventStudy: Study }>(QUERY, { input: input({ eventFilter: { emotion: 'happy' } }) }, user.headers);
+    expect(happy.errors).toBeUndefined();
+    expect(happy.data!.eventStudy.eventsIn).toBe(0);
+  });
+
   it('refuses bad input with a code and the field', async () => {
+    const badEmotion = await stack.gql(QUERY, { input: input({ eventFilter: { emotion: 'joyful' } }) }, user.headers);
+    expect(badEmotion.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'eventFilter.emotion' });
+    const emotionAndSignal = await stack.gql(QUERY, { input: input({ eventFilter: { emotion: 'fear', signalType: 'BUY' } }) }, user.headers);
+    expect(emotionAndSignal.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'eventFilter' });
     const noFilter = await stack.gql(QUERY, { input: input({ eventFilter: {} }) }, user.headers);
     expect(noFilter.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'eventFilter' });
     const both = await stack.gql(QUERY, { input: input({ eventFilter: { sentiment: 'POSITIVE', signalType: 'BUY' } }) }, user.headers);

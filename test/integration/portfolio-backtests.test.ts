@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { Client } from '@temporalio/client';
 import { loadBars } from '../../store/signal-input-store';
@@ -86,6 +87,8 @@ describe('portfolio backtests over GraphQL: service -> portfolioBacktestWorkflow
       [{ long: { top: 2, bottom: 1 } }, /long: give exactly one of top, bottom, above, below/],
       [{ benchmark: 'NOPRICES' }, /benchmark: no 1d price bars for NOPRICES/],
       [{ sector: 'No Such Sector', tickers: undefined }, /no instrument in sector "No Such Sector"/],
+      [{ ranking: 'EMOTION', strategy: undefined, emotion: 'joyful' }, /ranking.emotion: is required with ranking emotion: one of neutral, happy, sad, anger, disgust, surprise, fear/],
+      [{ ranking: 'EMOTION', strategy: undefined }, /ranking.emotion: is required/],
     ];
     for (const [patch, message] of cases) {
       const r = await run({ ...base, ...patch });
@@ -224,5 +227,36 @@ describe('portfolio backtests over GraphQL: service -> portfolioBacktestWorkflow
       expect(done.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/no trades in the period/)]));
     }
     expect(done.benchmark!.name).toBe('equal-weight universe');
+  });
+  it('ranks by emotion share: the ticker whose stored articles carry the emotion more often is the one held', async () => {
+    const db = stack.api.db;
+    // 2008: AAPL's articles are 3 fear : 1 happy, MSFT's 1 fear : 3 happy; SPY has none. Each article's latest emotion row counts.
+    async function story(ticker: string, publishedAt: string, label: string) {
+      const [{ id }] = await db.query(`INSERT INTO articles (source, url_hash, title, published_at) VALUES ('import', $1, $2, $3) RETURNING id`, [
+        createHash('sha256').update(randomUUID()).digest('hex'), `${ticker} emotion story`, publishedAt]);
+      await db.query(`INSERT INTO article_tickers (article_id, ticker, relevance, matched_by, published_at) VALUES ($1, $2, 1, '{cashtag}', $3)`, [id, ticker, publishedAt]);
+      await db.query(
+        `INSERT INTO article_emotions (article_id, model_version, label, prob_neutral, prob_happy, prob_sad, prob_anger, prob_disgust, prob_surprise, prob_fear)
+         VALUES ($1, 'pb-emotion-test', $2, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.4)`, [id, label]);
+    }
+    for (const [day, a, m] of [['02', 'fear', 'happy'], ['09', 'fear', 'happy'], ['16', 'fear', 'fear'], ['23', 'happy', 'happy']]) {
+      await story('AAPL', `2008-01-${day}T15:00:00Z`, a);
+      await story('MSFT', `2008-01-${day}T15:00:00Z`, m);
+    }
+    const range = { tickers: ['AAPL', 'MSFT', 'SPY'], from: '2008-02-01T00:00:00Z', to: '2008-10-01T00:00:00Z', windowHours: 24 * 365, long: { top: 1 }, rebalance: 'MONTHLY', permutations: 0 };
+    for (const [emotion, held, other] of [['fear', 'AAPL', 'MSFT'], ['happy', 'MSFT', 'AAPL']]) {
+      const started = await run({ ...range, ranking: 'EMOTION', emotion });
+      expect(started.errors).toBeUndefined();
+      const done = await until(started.data!.runPortfolioBacktest.id, (r) => r.status !== 'PENDING' && r.status !== 'RUNNING');
+      expect(done.status).toBe('COMPLETED');
+      expect(done.holdings.length).toBeGreaterThan(3);
+      for (const h of done.holdings) {
+        expect(h.weights.find((w) => w.ticker === held)?.weight).toBeCloseTo(1, 9);
+        for (const w of h.weights) if (w.ticker !== held) expect(w.weight).toBe(0);
+      }
+      expect(done.perTicker.find((t) => t.ticker === held)!.exposure).toBeGreaterThan(0);
+      expect(done.perTicker.find((t) => t.ticker === other)).toMatchObject({ exposure: 0, fills: 0 });
+      expect(done.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^SPY: no emotion-scored stories/)]));
+    }
   });
 });

@@ -61,6 +61,8 @@ describe('PortfolioBacktestService', () => {
     ['long', { long: { top: 1, bottom: 1 } as never }],
     ['ranking', { ranking: undefined as never }],
     ['ranking.kind', { ranking: { kind: 'astrology' } as never }],
+    ['ranking.emotion', { ranking: { kind: 'emotion', emotion: 'joyful' } }],
+    ['ranking.emotion', { ranking: { kind: 'emotion' } }],
     ['weighting', { weighting: 'vibes' as never }],
     ['rebalance', { rebalance: 'hourly' as never }],
     ['longExposure', { longExposure: 3 }],
