@@ -177,7 +177,9 @@ describe('two API and two worker processes on one Temporal and one PostgreSQL', 
       const stored = await signalsInDb();
       const delivered = new Set(receiver.processed('/replicas').map((r) => (r.json.data as { id: string }).id));
       const heard = new Set(events.received.map((e) => e.data?.signalCreated.id));
-      const settled = stored.length >= tickers.length && stored.every((s) => delivered.has(s.id) && heard.has(s.id));
+      // A POST made by the killed worker is recorded by the retried round on worker 2, seconds later.
+      const [{ succeeded }] = await db.query(`SELECT count(*)::int AS succeeded FROM webhook_deliveries WHERE endpoint_id = $1 AND status = 'SUCCEEDED'`, [created.data!.createWebhookEndpoint.endpoint.id]);
+      const settled = stored.length >= tickers.length && stored.every((s) => delivered.has(s.id) && heard.has(s.id)) && succeeded >= stored.length;
       if (stored.length !== last || !settled) {
         last = stored.length;
         stableSince = Date.now();
