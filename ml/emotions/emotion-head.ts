@@ -14,6 +14,7 @@ import type { Tf } from '../runtime/tf-runtime';
 import { EMOTION_LABELS } from '../../domain/emotions/labels';
 import { packBatch, sparseTimesDense, trainableSparseTimesDense } from '../serving/fast/hashed-linear-model';
 import type { FeatureConfig, SparseVector } from '../serving/fast/text-features';
+import { glorot } from '../serving/accurate/encoder-head';
 
 export const EMOTION_CLASS_COUNT = EMOTION_LABELS.length;
 
@@ -107,13 +108,6 @@ export function argmaxRows(p: Float32Array, classes = EMOTION_CLASS_COUNT): numb
     for (let c = 1; c < classes; c++) if (p[r * classes + c] > p[r * classes + best]) best = c;
     out.push(best);
   }
-  return out;
-}
-
-function glorot(random: () => number, fanIn: number, fanOut: number): Float32Array {
-  const limit = Math.sqrt(6 / (fanIn + fanOut));
-  const out = new Float32Array(fanIn * fanOut);
-  for (let i = 0; i < out.length; i++) out[i] = (random() * 2 - 1) * limit;
   return out;
 }
 

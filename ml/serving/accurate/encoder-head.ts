@@ -110,7 +110,8 @@ export function headAccuracy(tf: Tf, head: UploadedHead, examples: readonly Head
 }
 
 /** Glorot-uniform from the seeded PRNG, so a seed fixes the initial weights too. */
-function glorot(random: () => number, fanIn: number, fanOut: number): Float32Array {
+/** Glorot-uniform initial weights from a seeded generator (shared by the sentiment, entity and emotion heads). */
+export function glorot(random: () => number, fanIn: number, fanOut: number): Float32Array {
   const limit = Math.sqrt(6 / (fanIn + fanOut));
   const out = new Float32Array(fanIn * fanOut);
   for (let i = 0; i < out.length; i++) out[i] = (random() * 2 - 1) * limit;
