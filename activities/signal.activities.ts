@@ -1,4 +1,4 @@
-import { heartbeat } from '@temporalio/activity';
+import { Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
@@ -6,7 +6,8 @@ import { signalForTicker, tickersOfArticles } from '../store/signal-store';
 import type { ComputeSignalsInput, ComputeSignalsResult } from '../contracts';
 import type { Queryable } from '../events/publish';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
-import { fanOutSignals } from './webhook-fanout';
+import { HEARTBEAT_EVERY_MS } from './heartbeat';
+import { signalFanOut } from './webhook-fanout';
 import type { WebhookOptions } from './webhook-options';
 import { isUuid } from '../domain/ids';
 import { latestScoreTime } from '../store/pipeline-latency-store';
@@ -34,6 +35,7 @@ function parseAsOf(raw: string | undefined): Date {
 }
 
 export function signalActivities(db: DataSource, log: Logger, metrics: WorkerMetrics = createWorkerMetrics(), webhooks: WebhookOptions = {}) {
+  const fanOut = signalFanOut(db, log, webhooks, metrics);
   return {
     /**
      * Signals as of `asOf` for the tickers of `articleIds` plus `tickers`. Each ticker commits
@@ -46,6 +48,10 @@ export function signalActivities(db: DataSource, log: Logger, metrics: WorkerMet
       const result: ComputeSignalsResult = { asOf: asOf.toISOString(), signals: [], skipped: [] };
       // Score -> signal: from the latest score of the news that asked for these signals.
       const scoredAt = input.articleIds?.length ? await latestScoreTime(db, input.articleIds) : null;
+      // Each signal's webhooks go out as soon as it commits, while the next ticker is computed
+      // (a slow receiver never holds up the other tickers' signals); the activity ends when every
+      // first attempt is recorded or handed to its delivery workflow.
+      const deliveries: Array<Promise<unknown>> = [];
       for (const ticker of tickers) {
         const outcome = await signalForTicker(db, ticker, asOf, {});
         if ('skipped' in outcome) result.skipped.push({ ticker, reason: outcome.skipped });
@@ -53,11 +59,22 @@ export function signalActivities(db: DataSource, log: Logger, metrics: WorkerMet
           result.signals.push(outcome);
           if (outcome.created) metrics.signalEmitted(outcome.type);
           if (outcome.created && scoredAt !== null) metrics.stageLatency('score_to_signal', (Date.now() - scoredAt) / 1000);
-          // Webhooks for this signal now, not after every ticker: also for a signal an earlier
-          // attempt stored (created: false), since that attempt may have died before this step.
-          await fanOutSignals(db, [outcome.id], webhooks);
+          // Also for a signal an earlier attempt stored (created: false): that attempt may have
+          // died before its deliveries were made or handed over.
+          const delivery = fanOut.deliver([outcome.id]);
+          delivery.catch(() => undefined); // handled below, after the loop (not an unhandled rejection meanwhile)
+          deliveries.push(delivery);
         }
         heartbeat({ ticker });
+      }
+      const ctx = Context.current();
+      const beat = setInterval(() => ctx.heartbeat({ deliveries: deliveries.length }), HEARTBEAT_EVERY_MS);
+      try {
+        const settled = await Promise.allSettled(deliveries);
+        const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+        if (failed) throw failed.reason;
+      } finally {
+        clearInterval(beat);
       }
       log.debug({ asOf: result.asOf, signals: result.signals.length, skipped: result.skipped.length }, 'signals computed');
       return result;

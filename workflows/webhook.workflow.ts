@@ -2,8 +2,8 @@ import { ActivityFailure, ApplicationFailure, continueAsNew, proxyActivities, sl
 import { INLINE_RETRY_WINDOW_MS, type DeliveryAttemptOutcome, type DeliveryOutcome, type WebhookDeliveryActivities } from '../contracts';
 import { backoffMs, type WebhookRetryOptions } from '../domain/webhooks/policy';
 
-/** Where a delivery stands between rounds (carried across continue-as-new). */
-interface PendingDelivery {
+/** Where a delivery stands between rounds (carried across continue-as-new, or from the first attempt made by the activity that committed the event). */
+export interface PendingDelivery {
   id: string;
   /** HTTP attempts made so far (the last one's number). */
   attempts: number;
@@ -11,7 +11,8 @@ interface PendingDelivery {
   nextAt: number;
 }
 
-interface EventDeliveryState {
+export interface EventDeliveryState {
+  /** Epoch ms of the first round: retries end `retry.maxAgeMs` after it. */
   startedAt: number;
   pending: PendingDelivery[];
   outcomes: Record<string, DeliveryOutcome>;
@@ -20,7 +21,7 @@ interface EventDeliveryState {
 export interface DeliverWebhookEventInput {
   deliveryIds: string[];
   retry: WebhookRetryOptions;
-  /** Set by continue-as-new only. */
+  /** Set by continue-as-new, or by the committing activity that made the first attempt itself. */
   state?: EventDeliveryState;
 }
 
@@ -34,7 +35,9 @@ const MAX_HISTORY = 2000;
 
 /**
  * Every delivery of one event (a signal to all matching endpoints, a feed alert to all
- * operators) in one workflow: each round POSTs to all due receivers in parallel inside one
+ * operators) in one workflow. For a signal, the activity that committed it has already made the
+ * first attempts (activities/webhook-fanout.ts) and hands over only the deliveries to try again,
+ * with their attempt counts and due times in `state`. Then: each round POSTs to all due receivers in parallel inside one
  * activity, which records each receiver's outcome in the database as it comes; only the failed
  * ones are tried again, each on its own schedule (exponential backoff, or the receiver's
  * Retry-After), waiting on durable timers, until it succeeds, a permanent 4xx stops it, or

@@ -182,6 +182,29 @@ describe('webhooks: signed deliveries to local receivers through Temporal', () =
     expect(delivery).toMatchObject({ attemptCount: 3, lastStatusCode: 200 });
   });
 
+  it('the activity that commits a signal makes the first attempt itself: a receiver that answers needs no delivery workflow; one that fails is handed to one that continues from attempt 2', async () => {
+    const ticker = uniqueTicker();
+    const { endpoint: ok } = await createEndpoint(alice, '/first-ok', { tickers: [ticker] });
+    const { endpoint: flaky } = await createEndpoint(bob, '/first-flaky', { tickers: [ticker] });
+    receiver.behave('/first-flaky', (_r, nth) => (nth === 1 ? { status: 503 } : { status: 200 }));
+    const signalId = await signalFor(ticker);
+    // computeSignals returned (the mutation waits for it): the answering receiver's delivery is already recorded.
+    const [okDelivery] = await deliveriesOf(alice, ok.id);
+    expect(okDelivery).toMatchObject({ status: 'SUCCEEDED', attemptCount: 1, lastStatusCode: 200 });
+    expect(receiver.on('/first-ok').map((r) => r.json.attempt)).toEqual([1]);
+    // The failed one went to the event's workflow, which carries the attempt count on.
+    const handle = temporal.client.workflow.getHandle(`webhook-event-signal:${signalId}`);
+    await receiver.waitFor(() => receiver.processed('/first-flaky').length === 1, 30_000, 'the flaky receiver to accept the retry');
+    const outcomes = (await handle.result()) as Record<string, { status: string; attempts?: number }>;
+    const [flakyDelivery] = await waitForStatus(bob, flaky.id, 'SUCCEEDED');
+    expect(outcomes).toEqual({ [flakyDelivery.id]: { status: 'SUCCEEDED', attempts: 2 } });
+    expect(receiver.on('/first-flaky').map((r) => [r.json.attempt, r.deliveryId])).toEqual([
+      [1, flakyDelivery.id],
+      [2, flakyDelivery.id],
+    ]);
+    expect(flakyDelivery).toMatchObject({ attemptCount: 2, lastStatusCode: 200 });
+  });
+
   it('a slow receiver is cut off at the attempt cap, recorded as a timeout, and retried', async () => {
     const ticker = uniqueTicker();
     const { endpoint } = await createEndpoint(alice, '/slow', { tickers: [ticker] });
