@@ -21,6 +21,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { loadConfig } from '../config/config';
 import { sharedDataPath } from '../config/paths';
 import { createDataSource } from '../db/data-source';
@@ -41,6 +42,38 @@ const TICKERS = (
   'NFLX AMD INTC CSCO ORCL QCOM TXN IBM BA CAT GE HON UPS LMT GS MS BAC WFC C DIS NKE MCD SBUX PFE T'
 ).split(' ');
 const TICKERS_PER_ENDPOINT = 5;
+
+/**
+ * Where the fast-score time goes, from a sample of the phase's scoring workflows' histories:
+ * stored -> workflow started (the import's commit and start call), -> first workflow task started
+ * (the scoring queue's workflow slots and Temporal), -> the fast scoreArticles activity scheduled,
+ * its wait in the queue (scheduled -> started: activity slots), and its run (started -> completed).
+ */
+async function scoringBreakdown(client: Awaited<ReturnType<typeof connectTemporalClient>>['client'], db: { query: (sql: string, params: unknown[]) => Promise<unknown> }, firstIds: string[]): Promise<string> {
+  const sample = firstIds.filter((_, i) => i % Math.max(1, Math.floor(firstIds.length / 40)) === 0).slice(0, 40);
+  const parts: Record<string, number[]> = { stored_to_started: [], to_first_task: [], to_activity_scheduled: [], activity_queue_wait: [], activity_run: [] };
+  const created = new Map(((await db.query(`SELECT id, extract(epoch FROM created_at) * 1000 AS ms FROM articles WHERE id = ANY($1::uuid[])`, [sample])) as Array<{ id: string; ms: string }>).map((r) => [r.id, Number(r.ms)]));
+  for (const id of sample) {
+    const events = (await client.workflow.getHandle(`score-import-${id}`).fetchHistory()).events ?? [];
+    const at = (pick: (e: (typeof events)[number]) => unknown) => {
+      const e = events.find((x) => pick(x) != null);
+      return e ? tsToMs(e.eventTime) : NaN;
+    };
+    const started = at((e) => e.workflowExecutionStartedEventAttributes);
+    const firstTask = at((e) => e.workflowTaskStartedEventAttributes);
+    const scheduled = at((e) => e.activityTaskScheduledEventAttributes);
+    const activityStarted = at((e) => e.activityTaskStartedEventAttributes);
+    const completed = at((e) => e.activityTaskCompletedEventAttributes);
+    const values = [started - (created.get(id) ?? NaN), firstTask - started, scheduled - firstTask, activityStarted - scheduled, completed - activityStarted];
+    Object.values(parts).forEach((list, k) => Number.isFinite(values[k]) && list.push(values[k] / 1000));
+  }
+  return Object.entries(parts)
+    .map(([name, list]) => {
+      const sorted = list.sort((a, b) => a - b);
+      return `${name} p50 ${percentile(sorted, 50).toFixed(3)} p99 ${percentile(sorted, 99).toFixed(3)}`;
+    })
+    .join('; ');
+}
 
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -191,6 +224,7 @@ export default async function latencyBench(args: string[]): Promise<void> {
       const sweepStart = sweep ? await sweeps.configsDone(sweep.id) : 0;
       const started = Date.now();
       const ids: string[] = [];
+      const firstIds: string[] = [];
       // Every 250 ms a quarter of a second's articles: a steady stream, one cashtag each.
       const tick = 250;
       const perTick = perSecond / (1000 / tick);
@@ -207,7 +241,10 @@ export default async function latencyBench(args: string[]): Promise<void> {
         });
         // Not awaited in sequence with the clock: a slow import must not slow the stream down.
         void articles.import(items).then(
-          (r) => ids.push(...r.insertedIds),
+          (r) => {
+            ids.push(...r.insertedIds);
+            if (r.insertedIds.length > 0) firstIds.push(r.insertedIds[0]);
+          },
           (err: Error) => console.error(`import failed: ${err.message}`),
         );
       }
@@ -269,6 +306,7 @@ export default async function latencyBench(args: string[]): Promise<void> {
         `  alert (signal commit -> POST) s: p50 ${percentile(alerts, 50).toFixed(3)} p99 ${percentile(alerts, 99).toFixed(3)} max ${(alerts.at(-1) ?? NaN).toFixed(3)}; ` +
           `score (stored -> fast score) s: p50 ${percentile(scores, 50).toFixed(3)} p99 ${percentile(scores, 99).toFixed(3)} max ${(scores.at(-1) ?? NaN).toFixed(3)}; duplicate POSTs ${duplicates}`,
       );
+      console.log(`  score path, s (${Math.min(40, firstIds.length)} scoring workflows): ${await scoringBreakdown(temporal.client, db, firstIds)}`);
       return result;
     };
 

@@ -13,6 +13,8 @@ describe('task queue configuration', () => {
     expect(config.workerQueues).toEqual(['batch', 'scoring']);
     expect(config.queueConcurrency.batch).toEqual({ maxConcurrentActivities: 1, maxConcurrentWorkflowTasks: DEFAULT_QUEUE_CONCURRENCY.batch.maxConcurrentWorkflowTasks });
     expect(config.queueConcurrency.alerts.maxConcurrentWorkflowTasks).toBe(64);
+    expect(loadConfig({ NODE_ENV: 'test', TIDINGS_SCORING_ENCODER_MAX_CONCURRENT_ACTIVITIES: '3' }).queueConcurrency.scoring).toEqual({ ...DEFAULT_QUEUE_CONCURRENCY.scoring, maxConcurrentEncoderActivities: 3 });
+    expect(() => loadConfig({ NODE_ENV: 'test', TIDINGS_SCORING_ENCODER_MAX_CONCURRENT_ACTIVITIES: '0' })).toThrow(/TIDINGS_SCORING_ENCODER_MAX_CONCURRENT_ACTIVITIES must be a positive integer/);
   });
 
   it('refuses bad values with the variable named', () => {

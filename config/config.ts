@@ -117,6 +117,11 @@ export interface AppConfig {
 export interface QueueConcurrency {
   maxConcurrentActivities: number;
   maxConcurrentWorkflowTasks: number;
+  /**
+   * Scoring only: slots of its encoder lane (TIDINGS_SCORING_ENCODER_MAX_CONCURRENT_ACTIVITIES),
+   * the accurate tier's activities (domain/task-queues.ts encoderLaneQueue).
+   */
+  maxConcurrentEncoderActivities?: number;
 }
 
 /**
@@ -126,7 +131,7 @@ export interface QueueConcurrency {
  */
 export const DEFAULT_QUEUE_CONCURRENCY: Record<QueueKind, QueueConcurrency> = {
   ingest: { maxConcurrentActivities: 10, maxConcurrentWorkflowTasks: 10 },
-  scoring: { maxConcurrentActivities: 4, maxConcurrentWorkflowTasks: 10 },
+  scoring: { maxConcurrentActivities: 4, maxConcurrentWorkflowTasks: 10, maxConcurrentEncoderActivities: 2 },
   alerts: { maxConcurrentActivities: 50, maxConcurrentWorkflowTasks: 20 },
   batch: { maxConcurrentActivities: 2, maxConcurrentWorkflowTasks: 4 },
 };
@@ -159,7 +164,9 @@ function queueConcurrency(env: NodeJS.ProcessEnv): Record<QueueKind, QueueConcur
       const workflowTasks = positive(env, `${prefix}_MAX_CONCURRENT_WORKFLOW_TASKS`, fallback.maxConcurrentWorkflowTasks);
       // The SDK needs two workflow-task slots (one for the sticky queue, one for the normal one).
       if (workflowTasks < 2) throw new ConfigError(`${prefix}_MAX_CONCURRENT_WORKFLOW_TASKS must be at least 2, got "${env[`${prefix}_MAX_CONCURRENT_WORKFLOW_TASKS`]}"`);
-      return [kind, { maxConcurrentActivities: positive(env, `${prefix}_MAX_CONCURRENT_ACTIVITIES`, fallback.maxConcurrentActivities), maxConcurrentWorkflowTasks: workflowTasks }];
+      const slots: QueueConcurrency = { maxConcurrentActivities: positive(env, `${prefix}_MAX_CONCURRENT_ACTIVITIES`, fallback.maxConcurrentActivities), maxConcurrentWorkflowTasks: workflowTasks };
+      if (fallback.maxConcurrentEncoderActivities !== undefined) slots.maxConcurrentEncoderActivities = positive(env, `${prefix}_ENCODER_MAX_CONCURRENT_ACTIVITIES`, fallback.maxConcurrentEncoderActivities);
+      return [kind, slots];
     }),
   ) as Record<QueueKind, QueueConcurrency>;
 }

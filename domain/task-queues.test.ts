@@ -1,4 +1,4 @@
-import { checkQueueBase, parseQueueKinds, parseTaskQueue, QUEUE_KINDS, siblingQueue, siblingWorkflowQueue, taskQueueNames, TaskQueueError, WORKFLOW_QUEUES, workflowQueue } from './task-queues';
+import { checkQueueBase, parseQueueKinds, parseTaskQueue, QUEUE_KINDS, siblingQueue, siblingWorkflowQueue, taskQueueNames, TaskQueueError, WORKFLOW_QUEUES, workflowQueue, encoderLaneQueue } from './task-queues';
 
 describe('task queues', () => {
   it('names one queue per kind from the base', () => {
@@ -38,6 +38,14 @@ describe('task queues', () => {
     expect(() => parseQueueKinds('alerts,webhooks')).toThrow(/unknown task queue "webhooks".*ingest, scoring, alerts, batch/);
     expect(() => parseQueueKinds('batch,batch')).toThrow(/named twice/);
     expect(() => parseQueueKinds('batch,')).toThrow(/unknown task queue ""/);
+  });
+
+  it("sends the accurate tier's encoder activities to the scoring queue's lane, and keeps them elsewhere on their own queue", () => {
+    expect(encoderLaneQueue('tidings-scoring')).toBe('tidings-scoring-encoder');
+    expect(encoderLaneQueue('tidings-batch')).toBe('tidings-batch');
+    expect(encoderLaneQueue('single')).toBe('single');
+    // The lane is not a kind of its own: it is served with scoring, and nothing is started there.
+    expect(parseTaskQueue('tidings-scoring-encoder')).toBeNull();
   });
 
   it('refuses a base that already ends in a kind', () => {

@@ -89,6 +89,22 @@ export function siblingWorkflowQueue(current: string, workflow: WorkflowName | {
   return siblingQueue(current, kindOfWorkflow(workflow));
 }
 
+/**
+ * The accurate tier's encoder passes run in a lane of the scoring queue: a task queue of their
+ * own beside it (`<base>-scoring-encoder`), served by every worker that serves scoring, with its
+ * own activity slots. A fast-tier activity then never waits for a slot behind a backlog of encoder
+ * batches (each one takes the encoder seconds under load; the fast tier needs milliseconds).
+ */
+export const ENCODER_LANE_SUFFIX = '-encoder';
+
+/**
+ * The lane where a workflow running on `current` sends its encoder activities: beside a scoring
+ * queue, its encoder lane; any other queue (a backfill on batch, a test's single queue) keeps them.
+ */
+export function encoderLaneQueue(current: string): string {
+  return parseTaskQueue(current)?.kind === 'scoring' ? `${current}${ENCODER_LANE_SUFFIX}` : current;
+}
+
 /** A base that already ends in a kind would make its queues ambiguous (`x-alerts-batch`). */
 export function checkQueueBase(base: string): string {
   if (base.trim() === '' || parseTaskQueue(base)) throw new TaskQueueError(`task queue base "${base}" must not be empty or end in -${QUEUE_KINDS.join(', -')}`);

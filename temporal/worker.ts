@@ -9,7 +9,7 @@ import type { WorkerMetrics } from '../observability/metrics';
 import { activityMetricsInterceptor } from './activity-metrics';
 import type { WebhookOptions } from '../activities/webhook-options';
 import type { QueueConcurrency } from '../config/config';
-import { taskQueueName, type QueueKind } from '../domain/task-queues';
+import { encoderLaneQueue, taskQueueName, type QueueKind } from '../domain/task-queues';
 
 let runtimeInstalled = false;
 let sdkMetricsUrl: string | undefined;
@@ -97,7 +97,7 @@ export interface QueueWorker {
 }
 
 /**
- * One Temporal Worker per queue served, over one connection, one workflow bundle and one set of
+ * One Temporal Worker per queue served (and one more for the scoring queue's encoder lane), over one connection, one workflow bundle and one set of
  * activities. Separate Workers are what give each queue its own slots: the batch queue's
  * activities can fill all of theirs while the alerts queue still polls and runs with its own.
  * Every Worker registers every workflow and activity; the queue decides what it is handed.
@@ -128,6 +128,20 @@ export async function createWorkers(opts: WorkerOptions): Promise<{ workers: Que
         shutdownGraceTime: '10 seconds',
       });
       workers.push({ kind, taskQueue, worker });
+      if (slots.maxConcurrentEncoderActivities !== undefined && encoderLaneQueue(taskQueue) !== taskQueue) {
+        // The queue's encoder lane: activities only (no workflow runs there), with slots of its own.
+        const lane = encoderLaneQueue(taskQueue);
+        const laneWorker = await Worker.create({
+          connection,
+          namespace: opts.namespace,
+          taskQueue: lane,
+          activities,
+          interceptors: { activity: [activityMetricsInterceptor(opts.metrics)] },
+          maxConcurrentActivityTaskExecutions: slots.maxConcurrentEncoderActivities,
+          shutdownGraceTime: '10 seconds',
+        });
+        workers.push({ kind, taskQueue: lane, worker: laneWorker });
+      }
     }
     return { workers, connection };
   } catch (err) {

@@ -3,6 +3,7 @@ import type { Activities } from '../activities';
 import type { ScoreArticlesResult } from '../contracts';
 import { replaySignalsWorkflow } from './signal-replay.workflow';
 import { computeSignalsWorkflow } from './signals.workflow';
+import { encoderLaneQueue } from '../domain/task-queues';
 import { childQueue } from './task-queue';
 
 const { scoreArticles, findUnscoredArticles, resolveModelVersion, modelTierOf, findPastDatedReplayTargets } = proxyActivities<Activities>({
@@ -13,13 +14,15 @@ const { scoreArticles, findUnscoredArticles, resolveModelVersion, modelTierOf, f
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
-const { scoreArticles: scoreArticlesAccurate } = proxyActivities<Activities>({
+const ACCURATE_ACTIVITY_OPTIONS = {
   // The encoder tier scores tens of headlines per second per worker: a 500-article chunk takes
   // up to a minute or two on a busy 2-core machine; it heartbeats after every batch.
   startToCloseTimeout: '20 minutes',
   heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 10 },
-});
+} as const;
+
+const { scoreArticles: scoreArticlesAccurate } = proxyActivities<Activities>(ACCURATE_ACTIVITY_OPTIONS);
 
 const CHUNK = 2000;
 const ACCURATE_CHUNK = 500;
@@ -82,9 +85,11 @@ export async function scoreArticlesWorkflow(input: {
  * head, then recomputes the signals of their tickers from the better score.
  */
 export async function accurateRescoreWorkflow(input: { articleIds: string[]; modelVersion: string; signals?: boolean }): Promise<ScoreArticlesResult> {
+  // On the scoring queue's encoder lane, so the fast tier's activities never queue behind these.
+  const { scoreArticles: scoreArticlesOnLane } = proxyActivities<Activities>({ ...ACCURATE_ACTIVITY_OPTIONS, taskQueue: encoderLaneQueue(workflowInfo().taskQueue) });
   const total: ScoreArticlesResult = { modelVersion: input.modelVersion, scored: 0, alreadyScored: 0 };
   for (let i = 0; i < input.articleIds.length; i += ACCURATE_CHUNK) {
-    const r = await scoreArticlesAccurate({ articleIds: input.articleIds.slice(i, i + ACCURATE_CHUNK), modelVersion: input.modelVersion, live: true });
+    const r = await scoreArticlesOnLane({ articleIds: input.articleIds.slice(i, i + ACCURATE_CHUNK), modelVersion: input.modelVersion, live: true });
     total.scored += r.scored;
     total.alreadyScored += r.alreadyScored;
   }

@@ -8,6 +8,7 @@
  * matters in production: queues per worker, probes, securityContext, resources, secrets never
  * inlined, KEDA triggers on exactly the worker's queues, selectors that select.
  */
+import { encoderLaneQueue } from '../../domain/task-queues';
 import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -146,7 +147,9 @@ describe.each(RENDERS)('helm template with %s', (_label, valuesFile) => {
       const env = envOf(target.spec.template.spec.containers[0]);
       const triggers = s.spec.triggers as Array<{ type: string; metadata: Record<string, string> }>;
       expect(triggers.map((t) => t.type)).toEqual(triggers.map(() => 'temporal'));
-      expect(triggers.map((t) => t.metadata.taskQueue).sort()).toEqual(env.TIDINGS_WORKER_QUEUES.value!.split(',').map((q) => `${env.TEMPORAL_TASK_QUEUE.value}-${q}`).sort());
+      // Each served queue, and the scoring queue's encoder lane beside it (domain/task-queues.ts).
+      const queues = env.TIDINGS_WORKER_QUEUES.value!.split(',').map((q) => `${env.TEMPORAL_TASK_QUEUE.value}-${q}`);
+      expect(triggers.map((t) => t.metadata.taskQueue).sort()).toEqual([...queues, ...queues.map(encoderLaneQueue).filter((q) => !queues.includes(q))].sort());
       for (const t of triggers) {
         expect(t.metadata.endpoint).toBe(env.TEMPORAL_ADDRESS.value);
         expect(t.metadata.namespace).toBe(env.TEMPORAL_NAMESPACE.value);

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../config/config';
 import { createLogger } from '../../config/logger';
-import { taskQueueName, workflowQueue } from '../../domain/task-queues';
+import { encoderLaneQueue, taskQueueName, workflowQueue } from '../../domain/task-queues';
 import { EventHub } from '../../events/event-hub';
 import { startWorkerProcess, type RunningWorker } from '../../runtime/worker-process';
 import { moveSchedulesToKindQueues } from '../../services/schedule-queues';
@@ -28,7 +28,8 @@ describe('task queues per kind of work', () => {
 
   it('a scoring-only worker scores, while the signals its workflow asks for wait on the alerts queue for an alerts worker', async () => {
     const { db, temporal } = scoringOnly;
-    expect(scoringOnly.worker.workers.map((w) => w.taskQueue)).toEqual([taskQueueName(base, 'scoring')]);
+    // The scoring queue, and its encoder lane (the accurate tier's activities, slots of their own).
+    expect(scoringOnly.worker.workers.map((w) => w.taskQueue)).toEqual([taskQueueName(base, 'scoring'), encoderLaneQueue(taskQueueName(base, 'scoring'))]);
     const ticker = `TQ${randomUUID().slice(0, 6).toUpperCase()}`;
     const publishedAt = new Date().toISOString();
     const [{ id }] = await db.query(`INSERT INTO articles (source, url_hash, title, published_at) VALUES ('import', md5(random()::text), $1, $2) RETURNING id`, [
