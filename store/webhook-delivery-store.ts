@@ -10,10 +10,11 @@
  */
 import type { Queryable } from '../events/publish';
 
-/** A delivery planned for an event: its id, and the event it belongs to (one workflow per event). */
+/** A delivery planned for an event: its id, the event it belongs to, and the endpoint it goes to. */
 export interface PlannedDelivery {
   id: string;
   eventKey: string;
+  endpointId: string;
 }
 
 /**
@@ -39,13 +40,13 @@ export async function planSignalDeliveries(db: Queryable, signalIds: string[]): 
        INSERT INTO webhook_deliveries (endpoint_id, event_type, event_key, payload)
        SELECT endpoint_id, 'signal.created', event_key, payload FROM matched
        ON CONFLICT (endpoint_id, event_key) DO NOTHING
-       RETURNING id, event_key
+       RETURNING id, event_key, endpoint_id
      )
-     SELECT id, event_key FROM inserted
+     SELECT id, event_key, endpoint_id FROM inserted
      UNION ALL
-     SELECT d.id, d.event_key FROM matched m JOIN webhook_deliveries d ON d.endpoint_id = m.endpoint_id AND d.event_key = m.event_key WHERE d.status = 'PENDING'`,
+     SELECT d.id, d.event_key, d.endpoint_id FROM matched m JOIN webhook_deliveries d ON d.endpoint_id = m.endpoint_id AND d.event_key = m.event_key WHERE d.status = 'PENDING'`,
     [signalIds],
-  )) as Array<{ id: string; event_key: string }>;
+  )) as DeliveryRow[];
   return dedupe(rows);
 }
 
@@ -68,19 +69,21 @@ export async function planFeedAlert(db: Queryable, feedId: string, threshold: nu
                 'lastError', a.last_error, 'lastSuccessAt', a.last_success_at, 'alertedAt', a.failure_alerted_at)
        FROM alerted a JOIN webhook_endpoints e ON e.kind = 'OPERATOR' AND e.enabled
        ON CONFLICT (endpoint_id, event_key) DO NOTHING
-       RETURNING id, event_key
+       RETURNING id, event_key, endpoint_id
      )
-     SELECT id, event_key FROM inserted
+     SELECT id, event_key, endpoint_id FROM inserted
      UNION ALL
-     SELECT d.id, d.event_key FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.kind = 'OPERATOR'
+     SELECT d.id, d.event_key, d.endpoint_id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.kind = 'OPERATOR'
      WHERE d.event_key LIKE 'feed-failing:' || $1 || ':%' AND d.status = 'PENDING'`,
     [feedId, threshold],
-  )) as Array<{ id: string; event_key: string }>;
+  )) as DeliveryRow[];
   return dedupe(rows);
 }
 
-function dedupe(rows: Array<{ id: string; event_key: string }>): PlannedDelivery[] {
-  const byId = new Map(rows.map((r) => [r.id, { id: r.id, eventKey: r.event_key }]));
+type DeliveryRow = { id: string; event_key: string; endpoint_id: string };
+
+function dedupe(rows: DeliveryRow[]): PlannedDelivery[] {
+  const byId = new Map(rows.map((r) => [r.id, { id: r.id, eventKey: r.event_key, endpointId: r.endpoint_id }]));
   return [...byId.values()];
 }
 

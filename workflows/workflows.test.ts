@@ -18,7 +18,7 @@ import { backtestWorkflow } from './backtest.workflow';
 import { backfillSentimentWorkflow } from './sentiment.workflow';
 import { replayProgressQuery, replaySignalsWorkflow } from './signal-replay.workflow';
 import { parameterSweepWorkflow } from './sweep.workflow';
-import { deliverWebhookEventWorkflow } from './webhook.workflow';
+import { deliverWebhookEventWorkflow, retryDeliveriesSignal } from './webhook.workflow';
 
 jest.setTimeout(120_000);
 
@@ -329,6 +329,55 @@ describeIfCli('workflows with stubbed activities', () => {
       expect(outcome).toEqual({ 'd-3': { status: 'FAILED', reason: 'gave up after 0 h of retries' } });
       expect(called('attemptWebhookDeliveries').length).toBeGreaterThan(1);
       expect(called('failWebhookDeliveries')).toHaveLength(1);
+    });
+
+    it("an endpoint's retries: deliveries signalled at different times share its rounds, each keeps its own attempt count and age, and the run ends after lingering with none", async () => {
+      const rounds: string[][] = [];
+      stubs = {
+        attemptWebhookDeliveries: ((input: Round) => {
+          rounds.push(input.deliveryIds);
+          // Every delivery's first retry here (attempt 2 for a, 4 for b) succeeds.
+          return input.deliveryIds.map((deliveryId) => ({ deliveryId, verdict: 'delivered', attempt: deliveryId === 'a' ? 2 : 4 }));
+        }) as never,
+      };
+      const now = Date.now();
+      const handle = await env.client.workflow.signalWithStart(deliverWebhookEventWorkflow, {
+        taskQueue: TASK_QUEUE,
+        workflowId: `webhook-endpoint-${randomUUID()}`,
+        args: [{ deliveryIds: [], retry, lingerMs: 1_500 }],
+        signal: retryDeliveriesSignal,
+        signalArgs: [[{ id: 'a', attempts: 1, nextAt: now + 400, firstAt: now }]],
+      });
+      // A second event's failed delivery arrives before the first is due, and is due at the same time.
+      await handle.signal(retryDeliveriesSignal, [
+        { id: 'b', attempts: 3, nextAt: now + 400, firstAt: now - 1_000 },
+        { id: 'a', attempts: 1, nextAt: now + 400, firstAt: now },
+      ]);
+      // Outcomes are in the database, not kept in the workflow's state.
+      expect(await handle.result()).toEqual({});
+      expect(rounds).toEqual([['a', 'b']]);
+      expect(called('failWebhookDeliveries')).toHaveLength(0);
+    });
+
+    it("an endpoint's retries give up on each delivery at its own maximum age", async () => {
+      stubs = {
+        attemptWebhookDeliveries: ((input: Round) => input.deliveryIds.map((deliveryId) => ({ deliveryId, verdict: 'retry', attempt: 2, reason: 'HTTP 503' }))) as never,
+        failWebhookDeliveries: () => ({ endpointsDisabled: 0 }),
+      };
+      const now = Date.now();
+      const handle = await env.client.workflow.signalWithStart(deliverWebhookEventWorkflow, {
+        taskQueue: TASK_QUEUE,
+        workflowId: `webhook-endpoint-${randomUUID()}`,
+        args: [{ deliveryIds: [], retry: { ...retry, maxAgeMs: 2_000 }, lingerMs: 200 }],
+        signal: retryDeliveriesSignal,
+        // 'old' was first tried long ago: past its age at its first retry; 'new' gets retries first.
+        signalArgs: [[{ id: 'old', attempts: 1, nextAt: now, firstAt: now - 1_990 }, { id: 'new', attempts: 1, nextAt: now, firstAt: now }]],
+      });
+      await handle.result();
+      const failed = called('failWebhookDeliveries').map((c) => (c.args[0] as { failures: Array<{ deliveryId: string }> }).failures.map((f) => f.deliveryId));
+      expect(failed[0]).toEqual(['old']);
+      expect(failed.flat().sort()).toEqual(['new', 'old']);
+      expect(called('attemptWebhookDeliveries').length).toBeGreaterThan(1);
     });
 
     it('sends one round to every receiver, then retries only the failed ones, each on its own schedule (Retry-After over backoff)', async () => {

@@ -182,7 +182,7 @@ describe('webhooks: signed deliveries to local receivers through Temporal', () =
     expect(delivery).toMatchObject({ attemptCount: 3, lastStatusCode: 200 });
   });
 
-  it('the activity that commits a signal makes the first attempt itself: a receiver that answers needs no delivery workflow; one that fails is handed to one that continues from attempt 2', async () => {
+  it("the activity that commits a signal makes the first attempt itself: a receiver that answers needs no workflow; one that fails goes to its endpoint's retry workflow, which continues from attempt 2", async () => {
     const ticker = uniqueTicker();
     const { endpoint: ok } = await createEndpoint(alice, '/first-ok', { tickers: [ticker] });
     const { endpoint: flaky } = await createEndpoint(bob, '/first-flaky', { tickers: [ticker] });
@@ -192,17 +192,37 @@ describe('webhooks: signed deliveries to local receivers through Temporal', () =
     const [okDelivery] = await deliveriesOf(alice, ok.id);
     expect(okDelivery).toMatchObject({ status: 'SUCCEEDED', attemptCount: 1, lastStatusCode: 200 });
     expect(receiver.on('/first-ok').map((r) => r.json.attempt)).toEqual([1]);
-    // The failed one went to the event's workflow, which carries the attempt count on.
-    const handle = temporal.client.workflow.getHandle(`webhook-event-signal:${signalId}`);
+    await expect(temporal.client.workflow.getHandle(`webhook-endpoint-${ok.id}`).describe()).rejects.toThrow(/not found/i);
+    await expect(temporal.client.workflow.getHandle(`webhook-event-signal:${signalId}`).describe()).rejects.toThrow(/not found/i);
+    // The failed one went to its endpoint's retry workflow, which carries the attempt count on.
     await receiver.waitFor(() => receiver.processed('/first-flaky').length === 1, 30_000, 'the flaky receiver to accept the retry');
-    const outcomes = (await handle.result()) as Record<string, { status: string; attempts?: number }>;
     const [flakyDelivery] = await waitForStatus(bob, flaky.id, 'SUCCEEDED');
-    expect(outcomes).toEqual({ [flakyDelivery.id]: { status: 'SUCCEEDED', attempts: 2 } });
     expect(receiver.on('/first-flaky').map((r) => [r.json.attempt, r.deliveryId])).toEqual([
       [1, flakyDelivery.id],
       [2, flakyDelivery.id],
     ]);
     expect(flakyDelivery).toMatchObject({ attemptCount: 2, lastStatusCode: 200 });
+    expect((await temporal.client.workflow.getHandle(`webhook-endpoint-${flaky.id}`).describe()).type).toBe('deliverWebhookEventWorkflow');
+  });
+
+  it("one endpoint's retry workflow takes the failed deliveries of every event, each retried on its own schedule", async () => {
+    const [t1, t2] = [uniqueTicker(), uniqueTicker()];
+    const { endpoint } = await createEndpoint(alice, '/down-twice', { tickers: [t1, t2] });
+    // Each event's first attempt fails once; the retries succeed.
+    const seen = new Set<string>();
+    receiver.behave('/down-twice', (r) => {
+      if (seen.has(r.deliveryId)) return { status: 200 };
+      seen.add(r.deliveryId);
+      return { status: 503 };
+    });
+    await signalFor(t1);
+    await signalFor(t2);
+    const deliveries = await waitForStatus(alice, endpoint.id, 'SUCCEEDED', 2);
+    expect(deliveries.map((d) => d.attemptCount)).toEqual([2, 2]);
+    const runs = [];
+    for await (const w of temporal.client.workflow.list({ query: `WorkflowId = 'webhook-endpoint-${endpoint.id}'` })) runs.push(w);
+    // One run took both events' retries (a second run would only follow a minute without any).
+    expect(runs).toHaveLength(1);
   });
 
   it('a slow receiver is cut off at the attempt cap, recorded as a timeout, and retried', async () => {
