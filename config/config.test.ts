@@ -14,6 +14,9 @@ describe('task queue configuration', () => {
     expect(config.queueConcurrency.batch).toEqual({ maxConcurrentActivities: 1, maxConcurrentWorkflowTasks: DEFAULT_QUEUE_CONCURRENCY.batch.maxConcurrentWorkflowTasks });
     expect(config.queueConcurrency.alerts.maxConcurrentWorkflowTasks).toBe(64);
     expect(loadConfig({ NODE_ENV: 'test', TIDINGS_SCORING_ENCODER_MAX_CONCURRENT_ACTIVITIES: '3' }).queueConcurrency.scoring).toEqual({ ...DEFAULT_QUEUE_CONCURRENCY.scoring, maxConcurrentEncoderActivities: 3 });
+    expect(loadConfig({ NODE_ENV: 'test' }).workerDbPoolSize).toBe(30);
+    expect(loadConfig({ NODE_ENV: 'test', TIDINGS_WORKER_DB_POOL_SIZE: '12' }).workerDbPoolSize).toBe(12);
+    expect(() => loadConfig({ NODE_ENV: 'test', TIDINGS_WORKER_DB_POOL_SIZE: 'x' })).toThrow(/TIDINGS_WORKER_DB_POOL_SIZE must be a positive integer/);
     expect(() => loadConfig({ NODE_ENV: 'test', TIDINGS_SCORING_ENCODER_MAX_CONCURRENT_ACTIVITIES: '0' })).toThrow(/TIDINGS_SCORING_ENCODER_MAX_CONCURRENT_ACTIVITIES must be a positive integer/);
   });
 

@@ -30,6 +30,13 @@ export interface AppConfig {
    * each queue has its own Worker, so a full batch queue leaves the alerts queue its slots.
    */
   queueConcurrency: Record<QueueKind, QueueConcurrency>;
+  /**
+   * PostgreSQL connections of a worker process (TIDINGS_WORKER_DB_POOL_SIZE, default 30). Its
+   * queues' activities share them: with the default slots (50 alerts activities among them), a
+   * pool of 10 left the fast tier's activities waiting for a connection behind signal and webhook
+   * writes (BENCHMARKS.md, "latency").
+   */
+  workerDbPoolSize: number;
   dataDir: string;
   host: string;
   port: number;
@@ -255,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     temporalCliPath: optional(env, 'TEMPORAL_CLI_PATH'),
     ...taskQueues(env),
     queueConcurrency: queueConcurrency(env),
+    workerDbPoolSize: positive(env, 'TIDINGS_WORKER_DB_POOL_SIZE', 30),
     dataDir: path.resolve(optional(env, 'TIDINGS_DATA_DIR') ?? path.join(repoRoot(), '.data')),
     host: optional(env, 'HOST') ?? '127.0.0.1',
     port: int(env, 'PORT', 4000),

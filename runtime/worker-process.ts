@@ -32,7 +32,7 @@ export async function startWorkerProcess(
   target: { databaseUrl: string; temporalAddress: string; fromEnv: boolean; workflowBundlePath?: string; migrate?: boolean },
 ): Promise<RunningWorker> {
   configureMl(config.ml); // before anything loads a model
-  const db = await openDatabase(target.databaseUrl, { fromEnv: target.fromEnv, migrate: target.migrate ?? true, applicationName: 'tidings-worker' });
+  const db = await openDatabase(target.databaseUrl, { fromEnv: target.fromEnv, migrate: target.migrate ?? true, poolSize: config.workerDbPoolSize, applicationName: 'tidings-worker' });
   const metrics = createWorkerMetrics();
   metrics.watchDbPool(db);
   let metricsServer: MetricsServer;
