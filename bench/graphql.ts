@@ -152,26 +152,35 @@ async function seed(databaseUrl: string): Promise<{ tickers: number; signals: nu
   }
 }
 
+/**
+ * A server process whose stdout and stderr go straight to its log file (the kernel writes them):
+ * not through a pipe into this process, where the API's log line per request would be read on the
+ * same event loop that runs the load generator, and would slow the client in Tidings' phases only
+ * (the peer logs nothing). Readiness is read from the file.
+ */
 function startChild(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, logFile: string): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const fd = fs.openSync(logFile, 'w');
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', fd, fd] });
+  fs.closeSync(fd);
   const name = path.basename(args.find((a) => a.endsWith('.js')) ?? 'child');
-  const log = fs.createWriteStream(logFile);
-  child.stderr!.pipe(log);
   return new Promise((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`${name} did not start in 60 s (log: ${logFile})`)), 60_000);
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} (log: ${logFile})`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      log.write(chunk);
-      if (buffer === null) return;
-      buffer += chunk.toString('utf8');
-      const match = buffer.match(ready);
+    const deadline = Date.now() + 60_000;
+    const onExit = (code: number | null) => {
+      clearInterval(poll);
+      reject(new Error(`${name} exited with ${code} (log: ${logFile})`));
+    };
+    child.once('exit', onExit);
+    const poll = setInterval(() => {
+      const match = fs.readFileSync(logFile, 'utf8').match(ready);
       if (match) {
-        clearTimeout(timer);
-        buffer = null as unknown as string;
+        clearInterval(poll);
+        child.off('exit', onExit);
         resolve({ child, match });
+      } else if (Date.now() > deadline) {
+        clearInterval(poll);
+        reject(new Error(`${name} did not start in 60 s (log: ${logFile})`));
       }
-    });
+    }, 100);
   });
 }
 

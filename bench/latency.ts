@@ -1,11 +1,12 @@
 /**
- * `npm run bench -- latency [articlesPerSecond=20] [seconds=60] [endpoints=100] [sweepConfigs=500]`:
+ * `npm run bench -- latency [articlesPerSecond=20] [seconds=60] [endpoints=100] [sweepConfigs=500] [split]`:
  * alerts and scores in seconds while a sweep runs (issue 21). A steady stream of articles
  * (real headlines, one cashtag each, across 50 tickers) is imported through ArticleService (the
  * path of `importArticles`), so each batch is scored (fast, then accurate tier), turned into
  * signals and delivered to webhook endpoints on a local receiver (one endpoint always answers
  * 500; each endpoint follows 5 of the 50 tickers, so every signal goes to 10 endpoints). The worker
- * is one process serving all four task queues, as `npm start` runs it.
+ * is one process serving all four task queues, as `npm start` runs it (with `split`: two, the
+ * batch queue in its own, as a deployment past one machine runs them).
  *
  * Two phases on the same stack: the stream alone, then the stream while a 500-configuration
  * parameter sweep runs on the batch queue. Per phase:
@@ -119,6 +120,9 @@ export default async function latencyBench(args: string[]): Promise<void> {
   const seconds = Number(args[1] ?? 60);
   const endpoints = Number(args[2] ?? 100);
   const sweepConfigs = Number(args[3] ?? 500);
+  // `split`: the batch queue in a worker process of its own (as deploy/ runs it), the other three
+  // in another; default one process for all four, as `npm start` runs it.
+  const split = args[4] === 'split';
   const infra = await startBenchInfra('latency');
   const bundlePath = path.join(infra.workDir, 'workflow-bundle.js');
   await buildWorkflowBundle(bundlePath);
@@ -167,7 +171,7 @@ export default async function latencyBench(args: string[]): Promise<void> {
   const db = createDataSource(infra.databaseUrl, { poolSize: 6 });
   await db.initialize();
   const temporal = await connectTemporalClient(infra.temporalAddress, 'default');
-  let worker: ChildProcess | undefined;
+  const workers: ChildProcess[] = [];
   try {
     // Sweep data: 5 years of SPY bars and one synthetic story a day (as `npm run bench -- sweep`).
     await importPrices(db, { ticker: 'SPY', csv: fs.readFileSync(sharedDataPath('prices', 'SPY_daily.csv'), 'utf8') });
@@ -204,7 +208,11 @@ export default async function latencyBench(args: string[]): Promise<void> {
       await webhooks.create({ url: `http://127.0.0.1:${port}/e${i}`, tickers: follows }, { userId: owner, role: 'USER' });
     }
 
-    worker = await startWorker(env);
+    if (split) {
+      workers.push(await startWorker({ ...env, TIDINGS_WORKER_QUEUES: 'ingest,scoring,alerts' }));
+      workers.push(await startWorker({ ...env, TIDINGS_WORKER_QUEUES: 'batch', METRICS_PORT: '0' }));
+    } else workers.push(await startWorker(env));
+    console.log(`worker processes: ${split ? 'two (ingest, scoring, alerts | batch)' : 'one for all four queues'}`);
     const articles = new ArticleService(db, temporal.client, taskQueue);
     const sweeps = new SweepService(db, temporal.client, taskQueue);
     const headlines = loadHeadlines();
@@ -315,8 +323,9 @@ export default async function latencyBench(args: string[]): Promise<void> {
     console.log(`nosweep_alert_p99_s=${percentile(calm.alerts, 99).toFixed(3)} nosweep_score_p99_s=${percentile(calm.scores, 99).toFixed(3)} nosweep_load="${calm.load}" sweep_load="${busy.load}"`);
     console.log(`alert_p99_s=${percentile(busy.alerts, 99).toFixed(3)} score_p99_s=${percentile(busy.scores, 99).toFixed(3)} sweep_configs_per_s=${busy.sweepPerS!.toFixed(2)}`);
   } finally {
-    if (worker && worker.exitCode === null) {
-      const exited = new Promise((r) => worker!.once('exit', r));
+    for (const worker of workers) {
+      if (worker.exitCode !== null) continue;
+      const exited = new Promise((r) => worker.once('exit', r));
       worker.kill('SIGTERM');
       await Promise.race([exited, sleep(15_000)]);
       if (worker.exitCode === null) worker.kill('SIGKILL');
