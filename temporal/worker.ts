@@ -125,6 +125,10 @@ export async function createWorkers(opts: WorkerOptions): Promise<{ workers: Que
         ...bundle,
         maxConcurrentActivityTaskExecutions: slots.maxConcurrentActivities,
         maxConcurrentWorkflowTaskExecutions: slots.maxConcurrentWorkflowTasks,
+        // As many pollers on the queue itself as on this worker's sticky queue (the SDK's default
+        // gives it 2 of 10): a new workflow's first task comes from there, and a scoring workflow
+        // per import waited seconds for one of 2 pollers (BENCHMARKS.md, "latency").
+        nonStickyToStickyPollRatio: 1,
         shutdownGraceTime: '10 seconds',
       });
       workers.push({ kind, taskQueue, worker });
