@@ -44,10 +44,16 @@ import {
   stratifiedFolds,
   tfRuntime,
   trainEmotionBranch,
+  trainEmotionHead,
+  DEFAULT_EMOTION_HEAD_CONFIG,
+  type EmotionExample,
+  type EmotionHeadWeights,
   type TrainedEmotionBranch,
 } from '../ml';
 import { EMOTION_NGRAM_CONFIG, emotionSparse, fitEmotionIdf } from '../ml/emotions/emotion-text';
 import { numberFlag } from './flags';
+import { embedTexts } from './train-emotions';
+import type { FeatureConfig } from '../ml/serving/fast/text-features';
 
 const FOLDS = 5;
 const FOLD_SEED = 7;
@@ -71,10 +77,11 @@ export async function trainEmotionBranchCli(flags: Map<string, string>, opts: { 
     warmupFraction: numberFlag(flags, 'warmup', d.warmupFraction),
   };
   const withNgram = flags.get('ngram') === 'true';
+  // --warm-start-epochs N: start the branch's head from a pooled-state head trained N epochs on the same rows
+  const warmEpochs = numberFlag(flags, 'warm-start-epochs', 0);
   const goWeight = numberFlag(flags, 'goemotions-weight', 0);
   const goLimit = numberFlag(flags, 'goemotions-limit', 0);
   const balance = numberFlag(flags, 'class-balance', 0);
-  if (withNgram && goWeight > 0) throw new Error('--ngram and --goemotions-weight cannot be combined (the n-gram part is fitted on StockTwits text)');
 
   const { tf, backend } = await tfRuntime();
   const encoderDir = defaultEncoderDir();
@@ -114,9 +121,10 @@ export async function trainEmotionBranchCli(flags: Map<string, string>, opts: { 
 
   const targets = rows.map((r) => emotionIndex(r.label));
   const weights = classWeights(targets, balance);
-  const extra: BranchText[] = go.flatMap((r, i) => {
+  // GoEmotions rows: soft targets at their own weight; with the n-gram part, vectors under the StockTwits IDF
+  const extra: Array<BranchText & { text: string }> = go.flatMap((r, i) => {
     const ids = goIds[i];
-    return ids ? [{ ids, states: states(ids), target: softTarget(r.labels), weight: goWeight }] : [];
+    return ids ? [{ text: r.text, ids, states: states(ids), target: softTarget(r.labels), weight: goWeight }] : [];
   });
   console.log(`emotion branch: layers [${from}, ${encoder.layerCount}) from ${init === 'accurate' ? accurate : 'the pretrained encoder'}, on ${backend}; ${rows.length} StockTwits rows; ${extra.length} GoEmotions rows at weight ${goWeight}; ngram ${withNgram}; config ${JSON.stringify(config)}`);
 
@@ -148,9 +156,24 @@ export async function trainEmotionBranchCli(flags: Map<string, string>, opts: { 
         },
         data,
         metrics,
+        ...(warmEpochs > 0 ? { warmStart: `head started from a pooled-state head (${warmEpochs} epochs, emotion-head.ts defaults otherwise) trained on the same rows` } : {}),
         ...more,
       },
     );
+
+  // the warm start: the pooled-state head (emotion-head.ts, as train:emotions without a branch trains it)
+  const pooled = warmEpochs > 0 ? await embedTexts(accurate, modelsDir, rows.map((r) => r.text)) : undefined;
+  const warmStart = (seed: number, rowIndexes: readonly number[], ngram: { features: FeatureConfig; idf: Float32Array } | undefined): EmotionHeadWeights | undefined => {
+    if (!pooled) return undefined;
+    const examples: EmotionExample[] = rowIndexes.flatMap((i) => {
+      const dense = pooled(rows[i].text);
+      return dense ? [{ dense, target: oneHot(targets[i]), weight: weights[targets[i]], ...(ngram ? { sparse: emotionSparse(rows[i].text, ngram.features, ngram.idf) } : {}) }] : [];
+    });
+    const started = Date.now();
+    const head = trainEmotionHead(tf, { ...DEFAULT_EMOTION_HEAD_CONFIG, seed, hidden: config.hidden, epochs: warmEpochs }, examples, undefined, ngram);
+    console.log(`warm start: pooled-state head, ${warmEpochs} epochs on ${examples.length} rows (${((Date.now() - started) / 1000).toFixed(0)}s)`);
+    return head;
+  };
 
   const metrics: Record<string, unknown> = {};
   if (flags.get('cv') === 'true') {
@@ -172,6 +195,7 @@ export async function trainEmotionBranchCli(flags: Map<string, string>, opts: { 
       ...(extra.length ? { extra } : {}),
       ...(withNgram ? { ngram: EMOTION_NGRAM_CONFIG } : {}),
       ...(onlyFolds ? { onlyFolds } : {}),
+      ...(pooled ? { warmStart: (fold: number, trainRows: number[], ngram: { features: FeatureConfig; idf: Float32Array } | undefined) => warmStart(config.seed + fold, trainRows, ngram)! } : {}),
       say: (line) => line.startsWith('epoch') && console.log(line),
       onFold: (fold, epoch, r) => console.log(`fold ${fold} epoch ${epoch}: accuracy ${r.accuracy.toFixed(4)} macro-F1 ${r.macroF1.toFixed(4)} (${((Date.now() - started) / 1000).toFixed(0)}s)`),
       onTrained: (fold, trained) => {
@@ -215,7 +239,13 @@ export async function trainEmotionBranchCli(flags: Map<string, string>, opts: { 
     return ids ? [{ ids, states: states(ids), target: oneHot(targets[i]), weight: weights[targets[i]], ...(ngram ? { sparse: emotionSparse(r.text, ngram.features, ngram.idf) } : {}) }] : [];
   });
   const started = Date.now();
-  const trained = trainEmotionBranch(tf, initEncoder, config, [...texts, ...extra], { ...(ngram ? { ngram } : {}), say: (line) => line.startsWith('epoch') && console.log(`final: ${line}`) });
+  const extraTexts = extra.map(({ text, ...e }) => (ngram ? { ...e, sparse: emotionSparse(text, ngram.features, ngram.idf) } : e));
+  const warm = warmStart(
+    config.seed,
+    rows.map((_, i) => i),
+    ngram,
+  );
+  const trained = trainEmotionBranch(tf, initEncoder, config, [...texts, ...extraTexts], { ...(ngram ? { ngram } : {}), ...(warm ? { warmStart: warm } : {}), say: (line) => line.startsWith('epoch') && console.log(`final: ${line}`) });
   const seconds = (Date.now() - started) / 1000;
   const version = flags.get('version') ?? `emo-${new Date().toISOString().slice(0, 10)}-b${config.layers}-s${config.seed}`;
   const dir = save(emotionsDir, version, trained, metrics, { trainingSeconds: Math.round(seconds) });

@@ -51,7 +51,7 @@ export { layerDelta } from './serving/accurate/bert-layer';
 export { halfToFloat } from './serving/accurate/safetensors';
 
 // emotions: the head over the accurate tier's pooled state, its artifacts, data and cross-validation
-export { DEFAULT_EMOTION_HEAD_CONFIG, EMOTION_CLASS_COUNT, oneHot, trainEmotionHead, uploadEmotionHead, type EmotionExample, type EmotionHeadConfig } from './emotions/emotion-head';
+export { DEFAULT_EMOTION_HEAD_CONFIG, EMOTION_CLASS_COUNT, oneHot, trainEmotionHead, uploadEmotionHead, type EmotionExample, type EmotionHeadConfig, type EmotionHeadWeights } from './emotions/emotion-head';
 export { activeEmotionVersion, readEmotionMetadata, readEmotionModel, saveEmotionModel, setActiveEmotionVersion, type EmotionModelMetadata } from './emotions/emotion-model-store';
 export { parseGoEmotionsTsv, readEmotionCsv, softTarget, type EmotionRow } from './emotions/data';
 export { classWeights, crossValidate, crossValidateBranch, type BranchCvRow, type CvRow } from './emotions/cross-validation';

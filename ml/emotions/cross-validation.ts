@@ -5,7 +5,7 @@
  * joins every training fold with its own weight and never enters a test fold.
  */
 import { addConfusions, emotionReport, type EmotionReport } from '../../domain/emotions/metrics';
-import { argmaxRows, oneHot, trainEmotionHead, uploadEmotionHead, type EmotionExample, type EmotionHeadConfig } from './emotion-head';
+import { argmaxRows, oneHot, trainEmotionHead, uploadEmotionHead, type EmotionExample, type EmotionHeadConfig, type EmotionHeadWeights } from './emotion-head';
 import { EMOTION_LABELS } from '../../domain/emotions/labels';
 import type { Tf } from '../runtime/tf-runtime';
 import type { FeatureConfig } from '../serving/fast/text-features';
@@ -121,10 +121,15 @@ export function crossValidateBranch(
   opts: {
     checkpoints: number[];
     classWeights?: readonly number[];
-    /** An extra domain in every training fold (soft targets, its own weight); never tested on. */
-    extra?: readonly BranchText[];
+    /**
+     * An extra domain in every training fold (soft targets, its own weight); never tested on.
+     * With an n-gram part its rows get n-gram vectors under each fold's StockTwits IDF.
+     */
+    extra?: ReadonlyArray<BranchText & { text: string }>;
     ngram?: FeatureConfig;
     onlyFolds?: readonly number[];
+    /** A head to start each fold from, trained on that fold's training rows (indices into rows) only. */
+    warmStart?: (fold: number, trainRows: number[], ngram: { features: FeatureConfig; idf: Float32Array } | undefined) => EmotionHeadWeights;
     onFold?: (fold: number, epoch: number, r: EmotionReport) => void;
     /** Each fold's trained branch (to write one as an artifact and check the serving path on its test fold). */
     onTrained?: (fold: number, trained: TrainedEmotionBranch) => void;
@@ -135,7 +140,6 @@ export function crossValidateBranch(
   const byEpoch = new Map(opts.checkpoints.map((c) => [c, { confusion: empty(), foldMacroF1: [] as number[], foldAccuracy: [] as number[] }]));
   for (let fold = 0; fold < k; fold++) {
     if (opts.onlyFolds && !opts.onlyFolds.includes(fold)) continue;
-    if (opts.ngram && opts.extra) throw new Error('cross-validation with an n-gram part takes no extra domain');
     const idf = opts.ngram
       ? fitEmotionIdf(
           rows.filter((r, i) => folds[i] !== fold && r.tokens).map((r) => r.text),
@@ -151,14 +155,21 @@ export function crossValidateBranch(
       ...(ngram ? { sparse: emotionSparse(r.text, ngram.features, ngram.idf) } : {}),
     });
     const train: BranchText[] = [];
+    const trainRows: number[] = [];
     const test: BranchCvRow[] = [];
     rows.forEach((r, i) => {
       if (folds[i] === fold) test.push(r);
-      else if (r.tokens) train.push(toText(r, opts.classWeights?.[r.target] ?? 1));
+      else if (r.tokens) {
+        train.push(toText(r, opts.classWeights?.[r.target] ?? 1));
+        trainRows.push(i);
+      }
     });
+    const warmStart = opts.warmStart?.(fold, trainRows, ngram);
     const scoreable = test.filter((t) => t.tokens).map((t) => toText(t, 1));
-    const trained = trainEmotionBranch(tf, initEncoder, { ...config, seed: config.seed + fold, epochs: Math.max(...opts.checkpoints) }, opts.extra ? [...train, ...opts.extra] : train, {
+    const extra = (opts.extra ?? []).map(({ text, ...e }) => (ngram ? { ...e, sparse: emotionSparse(text, ngram.features, ngram.idf) } : e));
+    const trained = trainEmotionBranch(tf, initEncoder, { ...config, seed: config.seed + fold, epochs: Math.max(...opts.checkpoints) }, [...train, ...extra], {
       ...(ngram ? { ngram } : {}),
+      ...(warmStart ? { warmStart } : {}),
       say: opts.say,
       onEpoch: (epoch, predict) => {
         const slot = byEpoch.get(epoch);

@@ -2,7 +2,7 @@ import { SentenceEncoder } from '../serving/accurate/encoder';
 import { ENCODER_LAYER_PARAMS } from '../serving/accurate/bert-layer';
 import { ensureHiddenStates, HiddenStateCache } from '../training/hidden-state-cache';
 import { tfRuntime } from '../runtime/tf-runtime';
-import { EMOTION_CLASS_COUNT, argmaxRows, oneHot, uploadEmotionHead } from './emotion-head';
+import { EMOTION_CLASS_COUNT, argmaxRows, oneHot, trainEmotionHead, uploadEmotionHead } from './emotion-head';
 import { trainEmotionBranch, type BranchText, type EmotionBranchConfig } from './emotion-branch';
 import { EMOTION_NGRAM_CONFIG, emotionSparse, fitEmotionIdf } from './emotion-text';
 
@@ -78,6 +78,23 @@ describe('the emotion branch (own top layers + head over the shared lower layers
       const b = trainEmotionBranch(tf, encoder, config, texts, { ngram });
       expect(Array.from(b.head.w2)).toEqual(Array.from(a.head.w2));
       expect(Array.from(b.branch.layers[0].qkvKernel)).toEqual(Array.from(a.branch.layers[0].qkvKernel));
+    } finally {
+      encoder.dispose();
+    }
+  });
+
+  test('a warm start begins at the given head: with rates 0, the branch predicts what that head predicts on the shared pooled state', async () => {
+    const { tf, encoder, texts, ngram } = await setup(1);
+    try {
+      const pooledHead = trainEmotionHead(tf, { seed: 2, hidden: config.hidden, learningRate: 1e-2, batchSize: 7, epochs: 3, dropout: 0, l2: 0 }, texts.map((t) => ({ dense: encoder.embedIds([[...t.ids]]), target: t.target, weight: 1, sparse: t.sparse! })), undefined, ngram);
+      let first: Float32Array | undefined;
+      trainEmotionBranch(tf, encoder, { ...config, epochs: 1, encoderLearningRate: 0, headLearningRate: 0 }, texts, { ngram, warmStart: pooledHead, onEpoch: (_, predict) => (first = predict(texts)) });
+      const head = uploadEmotionHead(tf, pooledHead);
+      const expected = head.predict(texts.map((t) => encoder.embedIds([[...t.ids]])), texts.map((t) => t.sparse!));
+      head.dispose();
+      expect(first).toHaveLength(expected.length);
+      first!.forEach((p, i) => expect(p).toBeCloseTo(expected[i], 4));
+      expect(() => trainEmotionBranch(tf, encoder, { ...config, hidden: 16 }, texts, { ngram, warmStart: pooledHead })).toThrow(/cannot start one of 384 x 16/);
     } finally {
       encoder.dispose();
     }

@@ -106,7 +106,17 @@ export function trainEmotionBranch(
   initEncoder: SentenceEncoder,
   config: EmotionBranchConfig,
   texts: readonly BranchText[],
-  opts: { ngram?: { features: FeatureConfig; idf: Float32Array }; onEpoch?: (epoch: number, predict: BranchPredict) => void; say?: (line: string) => void } = {},
+  opts: {
+    ngram?: { features: FeatureConfig; idf: Float32Array };
+    /**
+     * The head to start from (a pooled-state head trained on the same texts): with init
+     * 'accurate' the branch's first forward equals the shared pooled state, so fine-tuning
+     * starts at that head's predictions instead of random ones.
+     */
+    warmStart?: EmotionHeadWeights;
+    onEpoch?: (epoch: number, predict: BranchPredict) => void;
+    say?: (line: string) => void;
+  } = {},
 ): TrainedEmotionBranch {
   if (texts.length === 0) throw new Error('no training texts for the emotion branch');
   if (!Number.isInteger(config.layers) || config.layers < 1 || config.layers > initEncoder.layerCount) throw new Error(`the emotion branch owns 1..${initEncoder.layerCount} layers, not ${config.layers}`);
@@ -133,6 +143,7 @@ export function trainEmotionBranch(
     opts.ngram,
   );
   try {
+    if (opts.warmStart) finetuner.setTextHead(opts.warmStart);
     const predict: BranchPredict = (rows) => {
       const out = new Float32Array(rows.length * EMOTION_CLASS_COUNT);
       finetuner.predict(rows.map(toFinetuneText)).sentence.forEach((p, i) => out.set(p, i * EMOTION_CLASS_COUNT));

@@ -403,6 +403,23 @@ export class EncoderFinetuner {
     return this.tf.tensor2d(flat, [rows.length, classes]);
   }
 
+  /**
+   * Starts the per-text head from trained weights instead of random ones (a warm start: e.g. a
+   * head already fitted on the frozen encoder's pooled state, so fine-tuning begins where it
+   * stands). Its hidden width must be config.hidden; an n-gram kernel is taken when both have one.
+   */
+  setTextHead(head: HeadWeights): void {
+    if (head.hidden !== this.config.hidden || head.inputDim !== this.encoder.dim) throw new Error(`fine-tuning: a head of ${head.inputDim} x ${head.hidden} cannot start one of ${this.encoder.dim} x ${this.config.hidden}`);
+    const tf = this.tf;
+    const classes = this.textClasses;
+    const v = this.sentenceVars;
+    v.w1.assign(tf.tensor2d(head.w1, [head.inputDim, head.hidden]));
+    v.b1.assign(tf.tensor1d(head.b1));
+    v.w2.assign(tf.tensor2d(head.w2, [head.hidden, classes]));
+    v.bias.assign(tf.tensor1d(head.bias));
+    if (v.kernel && head.ngram) v.kernel.assign(tf.tensor2d(head.ngram.kernel, [head.ngram.features.buckets, classes]));
+  }
+
   /** Loads trained weights back (e.g. the best epoch's) for prediction. */
   load(result: Pick<FinetuneResult, 'layers' | 'sentence' | 'entity'>): void {
     result.layers.forEach((w, k) => ENCODER_LAYER_PARAMS.forEach((n) => (this.layerVars[k][n] as unknown as Variable).assign(this.tf.tensor(w[n], this.shapes[n]))));

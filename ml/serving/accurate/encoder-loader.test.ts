@@ -8,6 +8,9 @@ import { readEncoderHeadModel } from './encoder-model-store';
 import { startEncoderPool } from './encoder-pool';
 import { activeTierVersion, defaultModelsDir } from '../model-store';
 import { tfRuntime } from '../../runtime/tf-runtime';
+import { seededRandom } from '../../data/datasets';
+import { loadEncoderScorer } from './encoder-scorer';
+import { EMOTION_LABELS } from '../../../domain/emotions/labels';
 import { ENCODER_LAYER_PARAMS, type EncoderLayerWeights } from './bert-layer';
 import { EMOTION_CLASS_COUNT } from '../../emotions/emotion-head';
 import { saveEmotionModel } from '../../emotions/emotion-model-store';
@@ -105,6 +108,34 @@ describe('loading the encoder a fine-tuned model needs', () => {
         expect(() => loadSentenceEncoder(tf, { dir: defaultEncoderDir(), maxLength: 256, emotionBranch: { emotionsDir, version: 'emo-accurate' } })).toThrow(/branches from the encoder of/);
       } finally {
         [base, accurate, pretrained, manual].forEach((e) => e.dispose());
+      }
+    });
+
+    test('scoreWithEmotions feeds a branch head the branch\'s pooled state: a zero-delta branch from the accurate layers scores as the same head on the shared state', async () => {
+      const random = seededRandom(3);
+      const r = (n: number) => Float32Array.from({ length: n }, () => random() * 2 - 1);
+      const randomHead = { inputDim: 384, hidden: 8, w1: r(384 * 8), b1: r(8), w2: r(8 * EMOTION_CLASS_COUNT), bias: r(EMOTION_CLASS_COUNT) };
+      const { tf } = await tfRuntime();
+      const base = SentenceEncoder.load(tf);
+      saveEmotionModel(emotionsDir, { version: 'emo-b', encoderVersion: version, head: randomHead, branch: { from: 5, init: 'accurate', deltas: [zero(base, 5)] } }, meta('emo-b'));
+      saveEmotionModel(emotionsDir, { version: 'emo-p', encoderVersion: version, head: randomHead }, meta('emo-p'));
+      base.dispose();
+      const branchScorer = await loadEncoderScorer({ modelsDir, version, emotionsDir, emotionVersion: 'emo-b' });
+      const pooledScorer = await loadEncoderScorer({ modelsDir, version, emotionsDir, emotionVersion: 'emo-p' });
+      try {
+        expect(branchScorer.emotionVersion).toBe('emo-b');
+        const a = await branchScorer.scoreWithEmotions([...texts, '日本語のみ']);
+        const b = await pooledScorer.scoreWithEmotions([...texts, '日本語のみ']);
+        expect(a.emotions[texts.length]).toBeNull(); // not scoreable
+        texts.forEach((_, i) => {
+          expect(a.emotions[i]!.label).toBe(b.emotions[i]!.label);
+          for (const k of EMOTION_LABELS) expect(a.emotions[i]!.probabilities[k]).toBeCloseTo(b.emotions[i]!.probabilities[k], 4);
+          expect(a.sentiment[i].score).toBeCloseTo(b.sentiment[i].score!, 5);
+        });
+        expect((await branchScorer.scoreBatch(texts)).map((s) => s.label)).toEqual(a.sentiment.slice(0, texts.length).map((s) => s.label));
+      } finally {
+        branchScorer.dispose?.();
+        pooledScorer.dispose?.();
       }
     });
 
