@@ -1,13 +1,17 @@
 /**
  * `npm run train:emotions -- --branch-layers K [--branch-init accurate|pretrained] [--cv]
- * [--cv-folds 0,1] [--no-final] [--ngram] [--epochs N] [--encoder-lr R] [--learning-rate R]
- * [--class-balance P] [--goemotions-weight W --goemotions-limit N] [--version V] [--activate]`:
+ * [--cv-folds 0,1] [--checkpoints 1,2,3] [--save-fold F [DIR]] [--no-final] [--ngram]
+ * [--warm-start-epochs N] [--epochs N] [--encoder-lr R] [--learning-rate R] [--class-balance P]
+ * [--goemotions-weight W --goemotions-limit N] [--version V] [--activate]`:
  * the emotion branch (ml/emotions/emotion-branch.ts). The active accurate encoder's layers
  * [0, 6-K) run once per text (their output cached in .cache/finetune); the branch's own copy
- * of the top K layers is fine-tuned with the emotion head on EmTract's StockTwits messages.
+ * of the top K layers is fine-tuned with the emotion head on EmTract's StockTwits messages
+ * (plus, with weight W, N GoEmotions Reddit comments). `--warm-start-epochs N` starts the head
+ * from a pooled-state head trained N epochs on the same rows (per training fold in CV).
  * `--cv` reports 5-fold stratified CV (seed 7, the pooled head's folds) at checkpoint epochs;
- * `--cv-folds` screens on some folds only. `--activate` activates the new version only when
- * its 5-fold CV beats the active emotion model's on both accuracy and macro-F1.
+ * `--cv-folds` screens on some folds only; `--save-fold F` writes fold F's branch and test rows
+ * (scratch/emotion-folds) to check the serving path. `--activate` activates the new version
+ * only when its 5-fold CV beats the active emotion model's on both accuracy and macro-F1.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -164,6 +164,7 @@ async function main(): Promise<void> {
     {
       version,
       createdAt: new Date().toISOString(),
+      kind: 'pooled',
       encoderVersion: accurate,
       classes: [...EMOTION_LABELS],
       hyperParameters: {
