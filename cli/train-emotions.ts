@@ -41,6 +41,7 @@ import {
 } from '../ml';
 import { EMOTION_NGRAM_CONFIG, emotionSparse, fitEmotionIdf } from '../ml/emotions/emotion-text';
 import { numberFlag, parseFlags } from './flags';
+import { trainEmotionBranchCli } from './train-emotion-branch';
 
 const FOLDS = 5;
 const NGRAM_TEXT = 'emoji spelled as words, then the fast tier hashed word/char n-gram TF-IDF; IDF fitted on the training texts (per training fold in CV)';
@@ -78,6 +79,8 @@ async function main(): Promise<void> {
   const accurate = flags.get('encoder-version') ?? activeTierVersion(modelsDir, 'accurate');
   if (!accurate) throw new Error(`no active accurate sentiment model in ${modelsDir}: the emotion head reads its encoder`);
   const dataDir = flags.get('data-dir') ?? sharedDataPath('emotions');
+  // --branch-layers K: the emotion head with its own copy of the encoder's top K layers
+  if (flags.has('branch-layers')) return trainEmotionBranchCli(flags, { modelsDir, accurate, dataDir });
   const stFile = path.join(dataDir, 'emtract', 'train.csv');
   const goDir = path.join(dataDir, 'goemotions-ekman');
   const goWeight = numberFlag(flags, 'goemotions-weight', 0);
@@ -161,6 +164,7 @@ async function main(): Promise<void> {
     {
       version,
       createdAt: new Date().toISOString(),
+      kind: 'pooled',
       encoderVersion: accurate,
       classes: [...EMOTION_LABELS],
       hyperParameters: {

@@ -51,10 +51,12 @@ export { layerDelta } from './serving/accurate/bert-layer';
 export { halfToFloat } from './serving/accurate/safetensors';
 
 // emotions: the head over the accurate tier's pooled state, its artifacts, data and cross-validation
-export { DEFAULT_EMOTION_HEAD_CONFIG, EMOTION_CLASS_COUNT, oneHot, trainEmotionHead, uploadEmotionHead, type EmotionExample, type EmotionHeadConfig } from './emotions/emotion-head';
+export { DEFAULT_EMOTION_HEAD_CONFIG, EMOTION_CLASS_COUNT, oneHot, trainEmotionHead, uploadEmotionHead, type EmotionExample, type EmotionHeadConfig, type EmotionHeadWeights } from './emotions/emotion-head';
 export { activeEmotionVersion, readEmotionMetadata, readEmotionModel, saveEmotionModel, setActiveEmotionVersion, type EmotionModelMetadata } from './emotions/emotion-model-store';
 export { parseGoEmotionsTsv, readEmotionCsv, softTarget, type EmotionRow } from './emotions/data';
-export { classWeights, crossValidate, type CvRow } from './emotions/cross-validation';
+export { classWeights, crossValidate, crossValidateBranch, type BranchCvRow, type CvRow } from './emotions/cross-validation';
+export { DEFAULT_EMOTION_BRANCH_CONFIG, trainEmotionBranch, type BranchInit, type BranchText, type EmotionBranchConfig, type TrainedEmotionBranch } from './emotions/emotion-branch';
+export { loadSentenceEncoder } from './serving/accurate/encoder-loader';
 export { stratifiedFolds } from './emotions/folds';
 export { emotionsDirBeside } from './serving/model-scorer';
 export { loadEncoderScorer } from './serving/accurate/encoder-scorer';

@@ -5,11 +5,13 @@
  * joins every training fold with its own weight and never enters a test fold.
  */
 import { addConfusions, emotionReport, type EmotionReport } from '../../domain/emotions/metrics';
-import { argmaxRows, oneHot, trainEmotionHead, uploadEmotionHead, type EmotionExample, type EmotionHeadConfig } from './emotion-head';
+import { argmaxRows, oneHot, trainEmotionHead, uploadEmotionHead, type EmotionExample, type EmotionHeadConfig, type EmotionHeadWeights } from './emotion-head';
 import { EMOTION_LABELS } from '../../domain/emotions/labels';
 import type { Tf } from '../runtime/tf-runtime';
 import type { FeatureConfig } from '../serving/fast/text-features';
 import { emotionSparse, fitEmotionIdf } from './emotion-text';
+import { trainEmotionBranch, type BranchText, type EmotionBranchConfig, type TrainedEmotionBranch } from './emotion-branch';
+import type { SentenceEncoder } from '../serving/accurate/encoder';
 
 export interface CvRow {
   dense: Float32Array | undefined;
@@ -94,4 +96,96 @@ export function crossValidate(
 export function classWeights(targets: readonly number[], power: number): number[] {
   const counts = EMOTION_LABELS.map((_, c) => targets.filter((t) => t === c).length);
   return counts.map((c) => (c ? Math.pow(targets.length / EMOTION_LABELS.length / c, power) : 0));
+}
+
+/** A row for the emotion branch's cross-validation: its cached states, or none for a text the scorer refuses. */
+export interface BranchCvRow {
+  text: string;
+  target: number;
+  /** Token ids and the shared encoder's input of the branch's first layer; undefined when not scoreable. */
+  tokens?: { ids: readonly number[]; states: Float32Array };
+}
+
+/**
+ * k-fold cross-validation of the emotion branch (emotion-branch.ts) on the same folds as
+ * `crossValidate`: per fold, the branch layers and head are trained on the other folds'
+ * cached states and scored at each checkpoint epoch. `onlyFolds` screens settings on some
+ * folds (the pooled figures then cover those folds' rows only).
+ */
+export function crossValidateBranch(
+  tf: Tf,
+  initEncoder: SentenceEncoder,
+  rows: readonly BranchCvRow[],
+  folds: readonly number[],
+  config: EmotionBranchConfig,
+  opts: {
+    checkpoints: number[];
+    classWeights?: readonly number[];
+    /**
+     * An extra domain in every training fold (soft targets, its own weight); never tested on.
+     * With an n-gram part its rows get n-gram vectors under each fold's StockTwits IDF.
+     */
+    extra?: ReadonlyArray<BranchText & { text: string }>;
+    ngram?: FeatureConfig;
+    onlyFolds?: readonly number[];
+    /** A head to start each fold from, trained on that fold's training rows (indices into rows) only. */
+    warmStart?: (fold: number, trainRows: number[], ngram: { features: FeatureConfig; idf: Float32Array } | undefined) => EmotionHeadWeights;
+    onFold?: (fold: number, epoch: number, r: EmotionReport) => void;
+    /** Each fold's trained branch (to write one as an artifact and check the serving path on its test fold). */
+    onTrained?: (fold: number, trained: TrainedEmotionBranch) => void;
+    say?: (line: string) => void;
+  },
+): CvResult {
+  const k = Math.max(...folds) + 1;
+  const byEpoch = new Map(opts.checkpoints.map((c) => [c, { confusion: empty(), foldMacroF1: [] as number[], foldAccuracy: [] as number[] }]));
+  for (let fold = 0; fold < k; fold++) {
+    if (opts.onlyFolds && !opts.onlyFolds.includes(fold)) continue;
+    const idf = opts.ngram
+      ? fitEmotionIdf(
+          rows.filter((r, i) => folds[i] !== fold && r.tokens).map((r) => r.text),
+          opts.ngram,
+        )
+      : undefined;
+    const ngram = opts.ngram && idf ? { features: opts.ngram, idf } : undefined;
+    const toText = (r: BranchCvRow, weight: number): BranchText => ({
+      ids: r.tokens!.ids,
+      states: r.tokens!.states,
+      target: oneHot(r.target),
+      weight,
+      ...(ngram ? { sparse: emotionSparse(r.text, ngram.features, ngram.idf) } : {}),
+    });
+    const train: BranchText[] = [];
+    const trainRows: number[] = [];
+    const test: BranchCvRow[] = [];
+    rows.forEach((r, i) => {
+      if (folds[i] === fold) test.push(r);
+      else if (r.tokens) {
+        train.push(toText(r, opts.classWeights?.[r.target] ?? 1));
+        trainRows.push(i);
+      }
+    });
+    const warmStart = opts.warmStart?.(fold, trainRows, ngram);
+    const scoreable = test.filter((t) => t.tokens).map((t) => toText(t, 1));
+    const extra = (opts.extra ?? []).map(({ text, ...e }) => (ngram ? { ...e, sparse: emotionSparse(text, ngram.features, ngram.idf) } : e));
+    const trained = trainEmotionBranch(tf, initEncoder, { ...config, seed: config.seed + fold, epochs: Math.max(...opts.checkpoints) }, [...train, ...extra], {
+      ...(ngram ? { ngram } : {}),
+      ...(warmStart ? { warmStart } : {}),
+      say: opts.say,
+      onEpoch: (epoch, predict) => {
+        const slot = byEpoch.get(epoch);
+        if (!slot) return;
+        const predicted = argmaxRows(predict(scoreable));
+        const confusion = empty();
+        let at = 0;
+        for (const t of test) confusion[t.target][t.tokens ? predicted[at++] : 0]++;
+        const r = emotionReport(confusion);
+        slot.confusion = addConfusions(slot.confusion, confusion);
+        slot.foldMacroF1.push(r.macroF1);
+        slot.foldAccuracy.push(r.accuracy);
+        opts.onFold?.(fold, epoch, r);
+      },
+    });
+    opts.onTrained?.(fold, trained);
+  }
+  return { byEpoch: new Map([...byEpoch].map(([e, s]) => [e, { report: emotionReport(s.confusion), foldMacroF1: s.foldMacroF1, foldAccuracy: s.foldAccuracy }])) };
 }

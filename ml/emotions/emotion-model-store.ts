@@ -3,12 +3,22 @@
  * and models/emotions/active.json naming the active version. A head reads the pooled state of
  * one accurate-tier encoder (`encoderVersion`, e.g. ft6-2026-11-30-s7): loading it beside a
  * different accurate version is refused, since the vectors would mean something else.
+ *
+ * Two kinds (model.json `kind`, absent in the first artifacts = 'pooled'): 'pooled', an MLP
+ * over that encoder's pooled state; 'branch' (emotion-branch.ts), which also owns copies of the
+ * encoder's top layers, stored as int8-block deltas (int8-blocks.ts) to the layers they started
+ * from (`branch.init`: the accurate encoder's, or the pretrained one's), never the base weights.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { EMOTION_CLASS_COUNT, type EmotionHeadWeights } from './emotion-head';
 import type { FeatureConfig } from '../serving/fast/text-features';
 import { EMOTION_LABELS } from '../../domain/emotions/labels';
+import { ENCODER_LAYER_PARAMS, type EncoderLayerWeights } from '../serving/accurate/bert-layer';
+import { dequantiseInt8Blocks, quantiseInt8Blocks } from '../serving/accurate/int8-blocks';
+import type { BranchInit } from './emotion-branch';
+
+export type EmotionModelKind = 'pooled' | 'branch';
 
 export const EMOTION_HEAD_FORMAT = 'tidings-emotion-head';
 
@@ -33,20 +43,38 @@ interface ModelJson {
   hidden: number;
   /** The n-gram part's features (emotion-text.ts), when the head has one. */
   ngram?: FeatureConfig;
-  weights: Array<{ name: 'w1' | 'b1' | 'w2' | 'bias' | 'ngram_kernel' | 'ngram_idf'; shape: number[] }>;
+  /** Absent in 'pooled' artifacts written before branches existed. */
+  kind?: EmotionModelKind;
+  /** A branch's layers [from, from + count): weights `branch/layer<l>/<param>` (int8) are deltas to its init layers. */
+  branch?: { from: number; count: number; init: BranchInit };
+  /** `dtype` absent = float32; int8 arrays are followed by their float32 `<name>.scales`. */
+  weights: Array<{ name: string; shape: number[]; dtype?: 'float32' | 'int8' }>;
+}
+
+/** A branch's own encoder layers as deltas to the layers it started from. */
+export interface StoredEmotionBranch {
+  from: number;
+  init: BranchInit;
+  deltas: EncoderLayerWeights[];
 }
 
 export interface EmotionModel {
   version: string;
   encoderVersion: string;
   head: EmotionHeadWeights;
+  /** Present for kind 'branch'. */
+  branch?: StoredEmotionBranch;
+}
+
+export function emotionModelKind(model: Pick<EmotionModel, 'branch'>): EmotionModelKind {
+  return model.branch ? 'branch' : 'pooled';
 }
 
 export function saveEmotionModel(modelsDir: string, model: EmotionModel, metadata: EmotionModelMetadata): string {
   const dir = path.join(modelsDir, model.version);
   fs.mkdirSync(dir, { recursive: true });
   const h = model.head;
-  const arrays: Array<[ModelJson['weights'][number], Float32Array]> = [
+  const arrays: Array<[ModelJson['weights'][number], Float32Array | Int8Array]> = [
     [{ name: 'w1', shape: [h.inputDim, h.hidden] }, h.w1],
     [{ name: 'b1', shape: [h.hidden] }, h.b1],
     [{ name: 'w2', shape: [h.hidden, EMOTION_CLASS_COUNT] }, h.w2],
@@ -56,6 +84,14 @@ export function saveEmotionModel(modelsDir: string, model: EmotionModel, metadat
     arrays.push([{ name: 'ngram_kernel', shape: [h.ngram.features.buckets, EMOTION_CLASS_COUNT] }, h.ngram.kernel]);
     arrays.push([{ name: 'ngram_idf', shape: [h.ngram.features.buckets] }, h.ngram.idf]);
   }
+  model.branch?.deltas.forEach((delta, k) =>
+    ENCODER_LAYER_PARAMS.forEach((param) => {
+      const name = `branch/layer${model.branch!.from + k}/${param}`;
+      const q = quantiseInt8Blocks(delta[param]);
+      arrays.push([{ name, shape: [q.values.length], dtype: 'int8' }, q.values]);
+      arrays.push([{ name: `${name}.scales`, shape: [q.scales.length] }, q.scales]);
+    }),
+  );
   const json: ModelJson = {
     format: EMOTION_HEAD_FORMAT,
     formatVersion: 1,
@@ -64,6 +100,8 @@ export function saveEmotionModel(modelsDir: string, model: EmotionModel, metadat
     inputDim: h.inputDim,
     hidden: h.hidden,
     ...(h.ngram ? { ngram: h.ngram.features } : {}),
+    kind: emotionModelKind(model),
+    ...(model.branch ? { branch: { from: model.branch.from, count: model.branch.deltas.length, init: model.branch.init } } : {}),
     weights: arrays.map(([spec]) => spec),
   };
   fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.concat(arrays.map(([, a]) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
@@ -81,13 +119,25 @@ export function readEmotionModel(modelsDir: string, version: string): EmotionMod
   if (json.classes.join(',') !== EMOTION_LABELS.join(',')) throw new Error(`${dir}: classes ${json.classes.join(',')} differ from ${EMOTION_LABELS.join(',')}`);
   const bytes = fs.readFileSync(path.join(dir, 'weights.bin'));
   const arrays = new Map<string, Float32Array>();
+  const quantised = new Map<string, Int8Array>();
   let offset = 0;
   for (const spec of json.weights) {
     const length = spec.shape.reduce((a, b) => a * b, 1);
-    if (offset + length * 4 > bytes.length) throw new Error(`${dir}: weights.bin is shorter than its manifest`);
-    arrays.set(spec.name, new Float32Array(new Uint8Array(bytes.subarray(offset, offset + length * 4)).buffer));
-    offset += length * 4;
+    const width = spec.dtype === 'int8' ? 1 : 4;
+    if (offset + length * width > bytes.length) throw new Error(`${dir}: weights.bin is shorter than its manifest`);
+    const copy = new Uint8Array(bytes.subarray(offset, offset + length * width)).buffer;
+    if (spec.dtype === 'int8') quantised.set(spec.name, new Int8Array(copy));
+    else arrays.set(spec.name, new Float32Array(copy));
+    offset += length * width;
   }
+  for (const [name, values] of quantised) {
+    const scales = arrays.get(`${name}.scales`);
+    if (!scales) throw new Error(`${dir}: weights lack ${name}.scales`);
+    arrays.set(name, dequantiseInt8Blocks({ values, scales }));
+  }
+  const kind = json.kind ?? 'pooled';
+  if (kind === 'branch' && !json.branch) throw new Error(`${dir}: kind "branch" without its branch layers`);
+  if (kind !== 'branch' && kind !== 'pooled') throw new Error(`${dir}: unknown emotion model kind "${String(kind)}"`);
   const get = (name: string) => {
     const a = arrays.get(name);
     if (!a) throw new Error(`${dir}: weights lack ${name}`);
@@ -105,6 +155,15 @@ export function readEmotionModel(modelsDir: string, version: string): EmotionMod
       bias: get('bias'),
       ...(json.ngram ? { ngram: { features: json.ngram, kernel: get('ngram_kernel'), idf: get('ngram_idf') } } : {}),
     },
+    ...(kind === 'branch' && json.branch
+      ? {
+          branch: {
+            from: json.branch.from,
+            init: json.branch.init,
+            deltas: Array.from({ length: json.branch.count }, (_, k) => Object.fromEntries(ENCODER_LAYER_PARAMS.map((param) => [param, get(`branch/layer${json.branch!.from + k}/${param}`)])) as EncoderLayerWeights),
+          },
+        }
+      : {}),
   };
 }
 

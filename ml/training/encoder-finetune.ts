@@ -17,7 +17,7 @@ import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
 import { seededRandom, shuffleInPlace } from '../data/datasets';
 import { attentionMaskBias, bertLayer, ENCODER_LAYER_PARAMS, layerShapes, type EncoderLayerWeights, type Layer } from '../serving/accurate/bert-layer';
 import type { SentenceEncoder } from '../serving/accurate/encoder';
-import type { HeadWeights } from '../serving/accurate/encoder-head';
+import { glorot, type HeadWeights } from '../serving/accurate/encoder-head';
 import { CLASS_COUNT, packBatch, sparseTimesDense, trainableSparseTimesDense } from '../serving/fast/hashed-linear-model';
 import type { FeatureConfig, SparseVector } from '../serving/fast/text-features';
 import type { Tf } from '../runtime/tf-runtime';
@@ -27,7 +27,12 @@ export interface FinetuneText {
   ids: readonly number[];
   /** Cached input of layer `cachedFrom`: [ids.length, hidden], row-major. */
   states: Float32Array;
-  sentence?: { target: number; sparse?: SparseVector };
+  /**
+   * The per-text head's label (the 3 sentiment classes, or `textClasses` of them: the emotion
+   * branch trains its 7 emotions here); `distribution` replaces the one-hot target (soft
+   * labels), `weight` scales the row's loss (default 1).
+   */
+  sentence?: { target: number; sparse?: SparseVector; distribution?: Float32Array; weight?: number };
   /** Token spans [start, end) of the entities in ids, with their labels. */
   entities: ReadonlyArray<{ span: [number, number]; target: number; /** loss weight, default 1 */ weight?: number }>;
 }
@@ -48,6 +53,10 @@ export interface FinetuneConfig {
   entityLossWeight: number;
   /** Fraction of all steps with a linear learning-rate warm-up; the rate then decays linearly to 0. */
   warmupFraction: number;
+  /** Classes of the per-text head (default CLASS_COUNT, the sentiment labels). */
+  textClasses?: number;
+  /** L2 on the per-text head's W1/W2 (mean squared weight, added to the loss; default 0). */
+  textL2?: number;
 }
 
 /** Learning-rate multiplier at a step: linear warm-up, then linear decay to zero at the last step. */
@@ -94,20 +103,13 @@ interface HeadVars {
   kernel?: Variable;
 }
 
-function glorot(random: () => number, fanIn: number, fanOut: number): Float32Array {
-  const limit = Math.sqrt(6 / (fanIn + fanOut));
-  const out = new Float32Array(fanIn * fanOut);
-  for (let i = 0; i < out.length; i++) out[i] = (random() * 2 - 1) * limit;
-  return out;
-}
-
-function headVars(tf: Tf, random: () => number, inputDim: number, hidden: number, buckets: number | undefined): HeadVars {
+function headVars(tf: Tf, random: () => number, inputDim: number, hidden: number, buckets: number | undefined, classes = CLASS_COUNT): HeadVars {
   return {
     w1: tf.variable(tf.tensor2d(glorot(random, inputDim, hidden), [inputDim, hidden])),
     b1: tf.variable(tf.zeros([hidden])),
-    w2: tf.variable(tf.tensor2d(glorot(random, hidden, CLASS_COUNT), [hidden, CLASS_COUNT])),
-    bias: tf.variable(tf.zeros([CLASS_COUNT])),
-    ...(buckets ? { kernel: tf.variable(tf.zeros([buckets, CLASS_COUNT])) } : {}),
+    w2: tf.variable(tf.tensor2d(glorot(random, hidden, classes), [hidden, classes])),
+    bias: tf.variable(tf.zeros([classes])),
+    ...(buckets ? { kernel: tf.variable(tf.zeros([buckets, classes])) } : {}),
   };
 }
 
@@ -142,6 +144,8 @@ export class EncoderFinetuner {
   private readonly entityVars: HeadVars;
   private readonly shapes: ReturnType<typeof layerShapes>;
   private readonly intermediate: number;
+  /** Classes of the per-text head. */
+  readonly textClasses: number;
 
   constructor(
     private readonly tf: Tf,
@@ -152,6 +156,7 @@ export class EncoderFinetuner {
     if (config.cachedFrom > config.trainFrom || config.trainFrom >= encoder.layerCount) throw new Error(`fine-tuning: need cachedFrom <= trainFrom < ${encoder.layerCount}`);
     const random = seededRandom(config.seed);
     const H = encoder.dim;
+    this.textClasses = config.textClasses ?? CLASS_COUNT;
     this.layerVars = [];
     let intermediate = 0;
     for (let l = config.trainFrom; l < encoder.layerCount; l++) {
@@ -162,7 +167,7 @@ export class EncoderFinetuner {
     }
     this.intermediate = intermediate;
     this.shapes = layerShapes(H, intermediate);
-    this.sentenceVars = headVars(tf, random, H, config.hidden, ngram?.features.buckets);
+    this.sentenceVars = headVars(tf, random, H, config.hidden, ngram?.features.buckets, this.textClasses);
     this.entityVars = headVars(tf, random, 2 * H, config.hidden, undefined);
   }
 
@@ -245,13 +250,13 @@ export class EncoderFinetuner {
       const [ps, pe] = tf.tidy(() => {
         const inputs = batchInputs(tf, batch, this.encoder.dim);
         const logits = this.logits(inputs, this.frozen(inputs), batch, withSentence, entities, undefined);
-        return [logits.sentence ? tf.softmax(logits.sentence) : tf.zeros([0, CLASS_COUNT]), logits.entity ? tf.softmax(logits.entity) : tf.zeros([0, CLASS_COUNT])];
+        return [logits.sentence ? tf.softmax(logits.sentence) : tf.zeros([0, this.textClasses]), logits.entity ? tf.softmax(logits.entity) : tf.zeros([0, CLASS_COUNT])];
       });
       const sp = ps.dataSync() as Float32Array;
       const ep = pe.dataSync() as Float32Array;
       ps.dispose();
       pe.dispose();
-      withSentence.forEach((r, k) => (sentence[chosen[r]] = sp.slice(k * CLASS_COUNT, (k + 1) * CLASS_COUNT)));
+      withSentence.forEach((r, k) => (sentence[chosen[r]] = sp.slice(k * this.textClasses, (k + 1) * this.textClasses)));
       let k = 0;
       batch.forEach((t, r) => {
         entity[chosen[r]] = t.entities.map(() => ep.slice(k * CLASS_COUNT, (++k) * CLASS_COUNT));
@@ -301,9 +306,12 @@ export class EncoderFinetuner {
 
   /**
    * Trains for config.epochs; after each epoch scores the early-stopping texts and keeps the
-   * weights of the epoch with the best mean of sentence and entity accuracy there.
+   * weights of the epoch with the best mean of sentence and entity accuracy there. With no
+   * early-stopping texts the last epoch's weights are kept (the epoch count is chosen by
+   * cross-validation, which `onEpoch` serves: it runs after each epoch, with this finetuner
+   * holding that epoch's weights).
    */
-  train(train: readonly FinetuneText[], earlyStopping: readonly FinetuneText[], say: (line: string) => void = () => undefined): FinetuneResult {
+  train(train: readonly FinetuneText[], earlyStopping: readonly FinetuneText[], say: (line: string) => void = () => undefined, onEpoch?: (epoch: number) => void): FinetuneResult {
     const tf = this.tf;
     const started = Date.now();
     const log: string[] = [];
@@ -338,29 +346,39 @@ export class EncoderFinetuner {
           setRates(learningRateFactor(step, totalSteps, this.config.warmupFraction));
           const frozenX = tf.tidy(() => this.frozen(inputs));
           const dropoutSeed = this.config.seed * 1_000_003 + 2 * step++;
-          const sentenceTargets = sentenceRows.length ? tf.oneHot(tf.tensor1d(sentenceRows.map((r) => batch[r].sentence!.target), 'int32'), CLASS_COUNT) : undefined;
+          const sentenceTargets = sentenceRows.length ? this.textTargets(sentenceRows.map((r) => batch[r].sentence!)) : undefined;
+          const sentenceWeights = sentenceRows.some((r) => batch[r].sentence!.weight !== undefined) ? tf.tensor1d(sentenceRows.map((r) => batch[r].sentence!.weight ?? 1)) : undefined;
           const entityTargets = entities.length ? tf.oneHot(tf.tensor1d(entities.map((e) => e.target), 'int32'), CLASS_COUNT) : undefined;
           const entityWeights = entities.length ? tf.tensor1d(entities.map((e) => e.weight)) : undefined;
           const { value, grads } = tf.variableGrads(() => {
             const logits = this.logits(inputs, frozenX, batch, sentenceRows, entities, dropoutSeed);
             let loss: Tensor = tf.scalar(0);
-            if (logits.sentence && sentenceTargets) loss = tf.add(loss, tf.losses.softmaxCrossEntropy(sentenceTargets, logits.sentence));
+            // weighted rows: sum(w * ce) / sum(w), so a down-weighted domain moves the head less
+            if (logits.sentence && sentenceTargets) loss = tf.add(loss, sentenceWeights ? tf.losses.softmaxCrossEntropy(sentenceTargets, logits.sentence, sentenceWeights, 0, tf.Reduction.MEAN) : tf.losses.softmaxCrossEntropy(sentenceTargets, logits.sentence));
+            if (this.config.textL2) loss = tf.add(loss, tf.mul(this.config.textL2, tf.add(tf.mean(tf.square(this.sentenceVars.w1)), tf.mean(tf.square(this.sentenceVars.w2)))));
             if (logits.entity && entityTargets) loss = tf.add(loss, tf.mul(this.config.entityLossWeight, tf.losses.softmaxCrossEntropy(entityTargets, logits.entity, entityWeights)));
             return loss as Scalar;
           }, [...encoderVars, ...headVarList]);
           encoderOptimizer.applyGradients(encoderVars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
-          headOptimizer.applyGradients(headVarList.map((v) => ({ name: v.name, tensor: grads[v.name] })));
+          // a head the batch does not reach (no entities in it) has no gradient: Adam leaves it be
+          headOptimizer.applyGradients(headVarList.filter((v) => grads[v.name]).map((v) => ({ name: v.name, tensor: grads[v.name] })));
           lossSum += value.dataSync()[0] * batch.length;
           seen += batch.length;
-          tf.dispose([value, ...Object.values(grads), inputs.x, frozenX, sentenceTargets, entityTargets, entityWeights].filter((t): t is Tensor => t !== undefined));
+          tf.dispose([value, ...Object.values(grads), inputs.x, frozenX, sentenceTargets, sentenceWeights, entityTargets, entityWeights].filter((t): t is Tensor => t != null));
           if (step % 50 === 0) note(`  epoch ${epoch} step ${step} rows ${seen}/${train.length} loss ${(lossSum / seen).toFixed(4)} (${(seen / ((Date.now() - epochStarted) / 1000)).toFixed(1)} rows/s)`);
         }
-        const acc = this.accuracy(earlyStopping);
-        const score = (acc.sentence + acc.entity) / 2;
-        note(
-          `epoch ${epoch} loss ${(lossSum / seen).toFixed(4)} early-stop sentence acc ${acc.sentence.toFixed(4)} entity acc ${acc.entity.toFixed(4)} (${((Date.now() - epochStarted) / 1000).toFixed(0)}s)`,
-        );
-        if (score > best.score) best = { score, epoch, weights: this.snapshot() };
+        if (earlyStopping.length === 0) {
+          note(`epoch ${epoch} loss ${(lossSum / seen).toFixed(4)} (${((Date.now() - epochStarted) / 1000).toFixed(0)}s)`);
+          if (epoch === this.config.epochs) best = { score: 0, epoch, weights: this.snapshot() };
+        } else {
+          const acc = this.accuracy(earlyStopping);
+          const score = (acc.sentence + acc.entity) / 2;
+          note(
+            `epoch ${epoch} loss ${(lossSum / seen).toFixed(4)} early-stop sentence acc ${acc.sentence.toFixed(4)} entity acc ${acc.entity.toFixed(4)} (${((Date.now() - epochStarted) / 1000).toFixed(0)}s)`,
+          );
+          if (score > best.score) best = { score, epoch, weights: this.snapshot() };
+        }
+        onEpoch?.(epoch);
       }
     } finally {
       encoderOptimizer.dispose();
@@ -369,18 +387,51 @@ export class EncoderFinetuner {
     return { ...best.weights!, bestEpoch: best.epoch, log, seconds: (Date.now() - started) / 1000 };
   }
 
+  /** One-hot targets of the per-text head, or the given distributions (soft labels). */
+  private textTargets(rows: ReadonlyArray<NonNullable<FinetuneText['sentence']>>): Tensor2D {
+    const classes = this.textClasses;
+    const flat = new Float32Array(rows.length * classes);
+    rows.forEach((r, i) => {
+      if (r.distribution) {
+        if (r.distribution.length !== classes) throw new Error(`fine-tuning: a target distribution over ${r.distribution.length} classes, the head has ${classes}`);
+        flat.set(r.distribution, i * classes);
+      } else {
+        if (!Number.isInteger(r.target) || r.target < 0 || r.target >= classes) throw new Error(`fine-tuning: target ${r.target} outside the head's ${classes} classes`);
+        flat[i * classes + r.target] = 1;
+      }
+    });
+    return this.tf.tensor2d(flat, [rows.length, classes]);
+  }
+
+  /**
+   * Starts the per-text head from trained weights instead of random ones (a warm start: e.g. a
+   * head already fitted on the frozen encoder's pooled state, so fine-tuning begins where it
+   * stands). Its hidden width must be config.hidden; an n-gram kernel is taken when both have one.
+   */
+  setTextHead(head: HeadWeights): void {
+    if (head.hidden !== this.config.hidden || head.inputDim !== this.encoder.dim) throw new Error(`fine-tuning: a head of ${head.inputDim} x ${head.hidden} cannot start one of ${this.encoder.dim} x ${this.config.hidden}`);
+    const tf = this.tf;
+    const classes = this.textClasses;
+    const v = this.sentenceVars;
+    v.w1.assign(tf.tensor2d(head.w1, [head.inputDim, head.hidden]));
+    v.b1.assign(tf.tensor1d(head.b1));
+    v.w2.assign(tf.tensor2d(head.w2, [head.hidden, classes]));
+    v.bias.assign(tf.tensor1d(head.bias));
+    if (v.kernel && head.ngram) v.kernel.assign(tf.tensor2d(head.ngram.kernel, [head.ngram.features.buckets, classes]));
+  }
+
   /** Loads trained weights back (e.g. the best epoch's) for prediction. */
   load(result: Pick<FinetuneResult, 'layers' | 'sentence' | 'entity'>): void {
     result.layers.forEach((w, k) => ENCODER_LAYER_PARAMS.forEach((n) => (this.layerVars[k][n] as unknown as Variable).assign(this.tf.tensor(w[n], this.shapes[n]))));
-    const put = (vars: HeadVars, head: HeadWeights) => {
+    const put = (vars: HeadVars, head: HeadWeights, classes: number) => {
       vars.w1.assign(this.tf.tensor2d(head.w1, [head.inputDim, head.hidden]));
       vars.b1.assign(this.tf.tensor1d(head.b1));
-      vars.w2.assign(this.tf.tensor2d(head.w2, [head.hidden, CLASS_COUNT]));
+      vars.w2.assign(this.tf.tensor2d(head.w2, [head.hidden, classes]));
       vars.bias.assign(this.tf.tensor1d(head.bias));
-      if (vars.kernel && head.ngram) vars.kernel.assign(this.tf.tensor2d(head.ngram.kernel, [head.ngram.features.buckets, CLASS_COUNT]));
+      if (vars.kernel && head.ngram) vars.kernel.assign(this.tf.tensor2d(head.ngram.kernel, [head.ngram.features.buckets, classes]));
     };
-    put(this.sentenceVars, result.sentence);
-    put(this.entityVars, result.entity);
+    put(this.sentenceVars, result.sentence, this.textClasses);
+    put(this.entityVars, result.entity, CLASS_COUNT);
   }
 
   get intermediateSize(): number {

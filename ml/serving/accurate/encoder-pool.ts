@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { defaultEncoderDir, encoderFilesMissing, ENCODER_NAME } from './encoder';
-import { loadSentenceEncoder, type FineTunedSource } from './encoder-loader';
+import { loadSentenceEncoder, type EmotionBranchSource, type FineTunedSource } from './encoder-loader';
 import type { EmbedRequest, EncoderWorkerData, EncoderWorkerMessage } from './encoder-worker';
 import { tfRuntime } from '../../runtime/tf-runtime';
 import { mlConfig } from '../../settings';
@@ -26,6 +26,8 @@ export interface PooledEmbeddings {
   pooled: Float32Array;
   /** Per row, the embeddings of its requested token spans. */
   spans: Float32Array[][];
+  /** [rows, dim] the emotion branch's pooled state, when asked for (the pool must carry a branch). */
+  branchPooled?: Float32Array;
 }
 
 export interface EncoderPool {
@@ -35,7 +37,9 @@ export interface EncoderPool {
   readonly maxLength: number;
   readonly backend: string;
   readonly tokenizer: WordPieceTokenizer;
-  embed(rowsIds: readonly number[][], spans?: ReadonlyArray<ReadonlyArray<[number, number]>>): Promise<PooledEmbeddings>;
+  /** Whether the encoders carry an emotion branch (then `embed` can give its pooled state too). */
+  readonly hasBranch: boolean;
+  embed(rowsIds: readonly number[][], spans?: ReadonlyArray<ReadonlyArray<[number, number]>>, opts?: { branch?: boolean }): Promise<PooledEmbeddings>;
   close(): Promise<void>;
 }
 
@@ -90,7 +94,7 @@ function startWorker(data: EncoderWorkerData): Worker {
 interface Job {
   chunk: [number, number];
   request: Omit<EmbedRequest, 'id'>;
-  resolve: (r: { pooled: Float32Array; spans: Float32Array[][] }) => void;
+  resolve: (r: PooledEmbeddings) => void;
   reject: (e: Error) => void;
 }
 
@@ -108,6 +112,7 @@ class WorkerPool implements EncoderPool {
     readonly maxLength: number,
     readonly backend: string,
     readonly tokenizer: WordPieceTokenizer,
+    readonly hasBranch: boolean,
   ) {
     for (const worker of threads) {
       worker.on('message', (message: EncoderWorkerMessage) => this.settle(worker, message));
@@ -140,16 +145,18 @@ class WorkerPool implements EncoderPool {
     );
     try {
       const [first] = await Promise.all(ready);
-      return new WorkerPool(threads, first.dim, first.maxLength, first.backend, tokenizer);
+      return new WorkerPool(threads, first.dim, first.maxLength, first.backend, tokenizer, data.emotionBranch !== undefined);
     } catch (err) {
       await Promise.all(threads.map((t) => t.terminate()));
       throw err;
     }
   }
 
-  embed(rowsIds: readonly number[][], spans: ReadonlyArray<ReadonlyArray<[number, number]>> = []): Promise<PooledEmbeddings> {
+  embed(rowsIds: readonly number[][], spans: ReadonlyArray<ReadonlyArray<[number, number]>> = [], opts: { branch?: boolean } = {}): Promise<PooledEmbeddings> {
     if (this.closed) return Promise.reject(new Error('sentence encoder pool was closed'));
     if (this.failure) return Promise.reject(this.failure);
+    if (opts.branch && !this.hasBranch) return Promise.reject(new Error('sentence encoder pool: no emotion branch is loaded'));
+    const branch = opts.branch === true;
     const chunks = chunkByTokens(
       rowsIds.map((r) => r.length),
       this.threads.length,
@@ -157,20 +164,22 @@ class WorkerPool implements EncoderPool {
     );
     const parts = chunks.map(
       (chunk) =>
-        new Promise<{ pooled: Float32Array; spans: Float32Array[][] }>((resolve, reject) => {
-          const request = { rowsIds: rowsIds.slice(chunk[0], chunk[1]), spans: spans.slice(chunk[0], chunk[1]).map((s) => [...s]) };
+        new Promise<PooledEmbeddings>((resolve, reject) => {
+          const request = { rowsIds: rowsIds.slice(chunk[0], chunk[1]), spans: spans.slice(chunk[0], chunk[1]).map((s) => [...s]), branch };
           this.queue.push({ chunk, request, resolve, reject });
         }),
     );
     this.dispatch();
     return Promise.all(parts).then((results) => {
       const pooled = new Float32Array(rowsIds.length * this.dim);
+      const branchPooled = branch ? new Float32Array(rowsIds.length * this.dim) : undefined;
       const spanOut: Float32Array[][] = [];
       results.forEach((r, k) => {
         pooled.set(r.pooled, chunks[k][0] * this.dim);
+        if (branchPooled && r.branchPooled) branchPooled.set(r.branchPooled, chunks[k][0] * this.dim);
         spanOut.push(...r.spans);
       });
-      return { pooled, spans: spanOut };
+      return { pooled, spans: spanOut, ...(branchPooled ? { branchPooled } : {}) };
     });
   }
 
@@ -190,7 +199,7 @@ class WorkerPool implements EncoderPool {
     this.running.delete(worker);
     worker.unref();
     this.idle.push(worker);
-    if (message.type === 'embedded') job.resolve({ pooled: message.pooled, spans: message.spans });
+    if (message.type === 'embedded') job.resolve({ pooled: message.pooled, spans: message.spans, ...(message.branchPooled ? { branchPooled: message.branchPooled } : {}) });
     else job.reject(new Error(`sentence encoder: ${message.type === 'error' || message.type === 'failed' ? message.message : 'unexpected reply'}`));
     this.dispatch();
   }
@@ -211,9 +220,9 @@ class WorkerPool implements EncoderPool {
 }
 
 /** The encoder on the calling thread behind the same interface (TIDINGS_ENCODER_WORKERS=0). */
-async function inProcessPool(dir: string, maxLength: number, fineTuned: FineTunedSource | undefined): Promise<EncoderPool> {
+async function inProcessPool(dir: string, maxLength: number, fineTuned: FineTunedSource | undefined, emotionBranch: EmotionBranchSource | undefined): Promise<EncoderPool> {
   const { tf, backend } = await tfRuntime();
-  const encoder = loadSentenceEncoder(tf, { dir, maxLength, fineTuned });
+  const encoder = loadSentenceEncoder(tf, { dir, maxLength, fineTuned, emotionBranch });
   let closed = false;
   return {
     workers: 0,
@@ -221,20 +230,24 @@ async function inProcessPool(dir: string, maxLength: number, fineTuned: FineTune
     maxLength: encoder.maxLength,
     backend,
     tokenizer: encoder.tokenizer,
-    async embed(rowsIds, spans = []) {
+    hasBranch: emotionBranch !== undefined,
+    async embed(rowsIds, spans = [], opts = {}) {
       if (closed) throw new Error('sentence encoder pool was closed');
+      if (opts.branch && !emotionBranch) throw new Error('sentence encoder pool: no emotion branch is loaded');
       const pooled = new Float32Array(rowsIds.length * encoder.dim);
+      const branchPooled = opts.branch ? new Float32Array(rowsIds.length * encoder.dim) : undefined;
       const spanOut: Float32Array[][] = [];
       for (const [start, end] of chunkByTokens(
         rowsIds.map((r) => r.length),
         1,
         MAX_TOKENS_PER_FORWARD,
       )) {
-        const r = encoder.embedIdsWithSpans(rowsIds.slice(start, end), spans.slice(start, end));
+        const r = encoder.embedIdsWithSpans(rowsIds.slice(start, end), spans.slice(start, end), { branch: opts.branch });
         pooled.set(r.pooled, start * encoder.dim);
+        if (branchPooled && r.branchPooled) branchPooled.set(r.branchPooled, start * encoder.dim);
         spanOut.push(...r.spans);
       }
-      return { pooled, spans: spanOut };
+      return { pooled, spans: spanOut, ...(branchPooled ? { branchPooled } : {}) };
     },
     async close() {
       closed = true;
@@ -243,7 +256,7 @@ async function inProcessPool(dir: string, maxLength: number, fineTuned: FineTune
   };
 }
 
-export async function startEncoderPool(opts: { dir?: string; maxLength?: number; workers?: number; fineTuned?: FineTunedSource } = {}): Promise<EncoderPool> {
+export async function startEncoderPool(opts: { dir?: string; maxLength?: number; workers?: number; fineTuned?: FineTunedSource; emotionBranch?: EmotionBranchSource } = {}): Promise<EncoderPool> {
   const dir = opts.dir ?? defaultEncoderDir();
   const missing = encoderFilesMissing(dir);
   if (missing.length) {
@@ -255,5 +268,7 @@ export async function startEncoderPool(opts: { dir?: string; maxLength?: number;
   }
   const maxLength = opts.maxLength ?? 256;
   const workers = opts.workers ?? encoderPoolSize(mlConfig().encoderWorkers, (await tfRuntime()).backend);
-  return workers === 0 ? inProcessPool(dir, maxLength, opts.fineTuned) : WorkerPool.start({ dir, maxLength, fineTuned: opts.fineTuned, ml: mlConfig() }, workers);
+  return workers === 0
+    ? inProcessPool(dir, maxLength, opts.fineTuned, opts.emotionBranch)
+    : WorkerPool.start({ dir, maxLength, fineTuned: opts.fineTuned, ...(opts.emotionBranch ? { emotionBranch: opts.emotionBranch } : {}), ml: mlConfig() }, workers);
 }

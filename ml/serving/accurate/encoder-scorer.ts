@@ -9,7 +9,7 @@
 import { defaultEncoderDir, tokenSpanOf } from './encoder';
 import { predictHead, uploadHead, type UploadedHead } from './encoder-head';
 import { readEncoderHeadModel } from './encoder-model-store';
-import { type FineTunedSource } from './encoder-loader';
+import { type EmotionBranchSource, type FineTunedSource } from './encoder-loader';
 import { startEncoderPool, type EncoderPool } from './encoder-pool';
 import { CLASS_COUNT } from '../fast/hashed-linear-model';
 import { prepareForScoring } from '../../../domain/sentiment/scoring-guards';
@@ -26,12 +26,12 @@ import { emotionScoreFrom, type EmotionScore } from '../../../domain/emotions/la
 const pools = new Map<string, { pool: Promise<EncoderPool>; users: number }>();
 
 /** The process-wide encoder pool for a folder; each acquire needs one release. */
-function acquireEncoderPool(dir = defaultEncoderDir(), maxLength = 256, fineTuned?: FineTunedSource): { pool: Promise<EncoderPool>; release: () => Promise<void> } {
-  // a model with fine-tuned layers has an encoder of its own
-  const key = `${dir}#${maxLength}#${fineTuned ? `${fineTuned.modelsDir}#${fineTuned.version}` : 'base'}`;
+function acquireEncoderPool(dir = defaultEncoderDir(), maxLength = 256, fineTuned?: FineTunedSource, emotionBranch?: EmotionBranchSource): { pool: Promise<EncoderPool>; release: () => Promise<void> } {
+  // a model with fine-tuned layers has an encoder of its own, and so has one carrying an emotion branch
+  const key = `${dir}#${maxLength}#${fineTuned ? `${fineTuned.modelsDir}#${fineTuned.version}` : 'base'}#${emotionBranch ? `${emotionBranch.emotionsDir}#${emotionBranch.version}` : 'no-branch'}`;
   let entry = pools.get(key);
   if (!entry) {
-    const pool = startEncoderPool({ dir, maxLength, fineTuned });
+    const pool = startEncoderPool({ dir, maxLength, fineTuned, ...(emotionBranch ? { emotionBranch } : {}) });
     const created = { pool, users: 0 };
     pool.catch(() => pools.get(key) === created && pools.delete(key));
     pools.set(key, created);
@@ -66,8 +66,10 @@ export interface AccurateScorer extends SentimentScorer {
   /** The emotion head's version when one reading this encoder is loaded. */
   readonly emotionVersion?: string;
   /**
-   * Sentiment and emotions from one encoder forward pass (the emotion head reads the pooled
-   * state the sentence head reads); an emotion is null where the text is not scoreable.
+   * Sentiment and emotions from one encoder forward pass: the emotion head reads the pooled
+   * state the sentence head reads, or (an emotion model of kind 'branch') the pooled output of
+   * its own top layers run on the shared lower layers' states; an emotion is null where the
+   * text is not scoreable.
    */
   scoreWithEmotions(texts: string[]): Promise<{ sentiment: SentimentScore[]; emotions: Array<EmotionScore | null> }>;
 }
@@ -99,7 +101,9 @@ export async function loadEncoderScorer(opts: { modelsDir: string; version: stri
   const emotionModel = emotionModelFor(opts.emotionsDir, opts.version, opts.emotionVersion);
   const { tf } = await tfRuntime();
   const fineTuned = spec.encoderLayers ? { modelsDir: opts.modelsDir, version: opts.version } : undefined;
-  const held = acquireEncoderPool(opts.encoderDir, spec.encoder.maxLength, fineTuned);
+  // a branch head's layers live in the encoder threads, beside the layers they branch from
+  const emotionBranch = emotionModel?.branch && opts.emotionsDir ? { emotionsDir: opts.emotionsDir, version: emotionModel.version } : undefined;
+  const held = acquireEncoderPool(opts.encoderDir, spec.encoder.maxLength, fineTuned, emotionBranch);
   let encoder: EncoderPool;
   try {
     encoder = await held.pool;
@@ -131,7 +135,12 @@ export async function loadEncoderScorer(opts: { modelsDir: string; version: stri
     if (pending.length === 0) return { sentiment: results, emotions };
     // shortest first, so each worker's chunk holds texts of similar length
     pending.sort((a, b) => a.ids.length - b.ids.length);
-    const { pooled } = await encoder.embed(pending.map((c) => c.ids));
+    const withBranch = withEmotions && emotionBranch !== undefined;
+    const { pooled, branchPooled } = await encoder.embed(
+      pending.map((c) => c.ids),
+      [],
+      { branch: withBranch },
+    );
     const ngram = spec.sentence.ngram;
     const sparse = ngram ? pending.map((c) => vectorise(c.text, ngram.features, ngram.idf)) : undefined;
     const p = predictHead(
@@ -144,7 +153,7 @@ export async function loadEncoderScorer(opts: { modelsDir: string; version: stri
     if (withEmotions && emotion && emotionModel) {
       const emotionNgram = emotion.ngram;
       const q = emotion.predict(
-        pending.map((_, row) => rowOf(pooled, row)),
+        pending.map((_, row) => rowOf(withBranch ? branchPooled! : pooled, row)),
         emotionNgram ? pending.map((c) => emotionSparse(c.text, emotionNgram.features, emotionNgram.idf)) : undefined,
       );
       pending.forEach((c, row) => (emotions[c.at] = emotionScoreFrom(q.subarray(row * EMOTION_CLASS_COUNT, (row + 1) * EMOTION_CLASS_COUNT), emotionModel.version)));

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SentenceEncoder } from './encoder';
-import { loadSentenceEncoder, type FineTunedSource } from './encoder-loader';
+import { loadSentenceEncoder, type EmotionBranchSource, type FineTunedSource } from './encoder-loader';
 import { tfRuntime } from '../../runtime/tf-runtime';
 import { configureMl, type MlConfig } from '../../settings';
 
@@ -15,31 +15,35 @@ export interface EncoderWorkerData {
   dir: string;
   maxLength: number;
   fineTuned?: FineTunedSource;
+  /** An emotion model whose own top layers this thread's encoder carries. */
+  emotionBranch?: EmotionBranchSource;
 }
 
 export interface EmbedRequest {
   id: number;
   rowsIds: number[][];
   spans: Array<Array<[number, number]>>;
+  /** Also the emotion branch's pooled state (from the same shared lower layers). */
+  branch?: boolean;
 }
 
 export type EncoderWorkerMessage =
   | { type: 'ready'; dim: number; maxLength: number; backend: string }
   | { type: 'failed'; message: string }
-  | { type: 'embedded'; id: number; pooled: Float32Array; spans: Float32Array[][] }
+  | { type: 'embedded'; id: number; pooled: Float32Array; spans: Float32Array[][]; branchPooled?: Float32Array }
   | { type: 'error'; id: number; message: string };
 
 async function serve(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('encoder-worker runs only as a worker thread');
-  const { ml, dir, maxLength, fineTuned } = workerData as EncoderWorkerData;
+  const { ml, dir, maxLength, fineTuned, emotionBranch } = workerData as EncoderWorkerData;
   configureMl(ml);
   let encoder: SentenceEncoder;
   let backend: string;
   try {
     const runtime = await tfRuntime();
     backend = runtime.backend;
-    encoder = loadSentenceEncoder(runtime.tf, { dir, maxLength, fineTuned });
+    encoder = loadSentenceEncoder(runtime.tf, { dir, maxLength, fineTuned, emotionBranch });
   } catch (err) {
     port.postMessage({ type: 'failed', message: (err as Error).message } satisfies EncoderWorkerMessage);
     return;
@@ -47,8 +51,8 @@ async function serve(): Promise<void> {
   port.on('message', (request: EmbedRequest) => {
     let reply: EncoderWorkerMessage;
     try {
-      const { pooled, spans } = encoder.embedIdsWithSpans(request.rowsIds, request.spans);
-      reply = { type: 'embedded', id: request.id, pooled, spans };
+      const { pooled, spans, branchPooled } = encoder.embedIdsWithSpans(request.rowsIds, request.spans, { branch: request.branch });
+      reply = { type: 'embedded', id: request.id, pooled, spans, ...(branchPooled ? { branchPooled } : {}) };
     } catch (err) {
       reply = { type: 'error', id: request.id, message: (err as Error).message };
     }

@@ -72,4 +72,80 @@ describe('sentence encoder (all-MiniLM-L6-v2 on the TensorFlow.js backend tfRunt
       encoder.dispose();
     }
   });
+
+  describe('a branch of its own top layers (the emotion branch)', () => {
+    const texts = ['Shares of $AAPL rise', 'Oil slides as OPEC+ weighs output hikes; energy stocks follow crude lower', 'Fed holds', '$TSLA to the moon 🚀🚀'];
+    const pooledRows = (v: Float32Array, dim: number) => Array.from({ length: v.length / dim }, (_, r) => v.subarray(r * dim, (r + 1) * dim));
+
+    test('a branch holding copies of the top layers gives the sentence vector itself, on both forwards; shapes follow the rows', async () => {
+      const { tf } = await tfRuntime();
+      const encoder = SentenceEncoder.load(tf);
+      try {
+        const rows = encoder.tokenize(texts);
+        encoder.setBranch(4, [encoder.layerWeights(4), encoder.layerWeights(5)]);
+        expect(encoder.branchFrom).toBe(4);
+        const plain = encoder.embedIdsWithSpans(rows, []);
+        expect(plain.branchPooled).toBeUndefined(); // not asked for: no branch work
+        const both = encoder.embedIdsWithSpans(rows, [], { branch: true });
+        expect(both.branchPooled).toHaveLength(rows.length * encoder.dim);
+        expect(Array.from(both.pooled)).toEqual(Array.from(plain.pooled)); // the shared path is unchanged
+        pooledRows(both.branchPooled!, encoder.dim).forEach((v, r) => expect(cosine(v, plain.pooled.subarray(r * encoder.dim, (r + 1) * encoder.dim))).toBeGreaterThan(0.99999));
+        const packed = encoder.packedTokenStates(rows, true);
+        expect(packed.branchStates).toHaveLength(packed.states.length);
+        expect(cosine(packed.branchStates!, packed.states)).toBeGreaterThan(0.99999);
+        expect(encoder.embedIdsWithSpans([], [], { branch: true }).branchPooled).toHaveLength(0);
+      } finally {
+        encoder.dispose();
+      }
+    });
+
+    test('different branch layers change only the branch vector; the shared layers run once for both', async () => {
+      const { tf } = await tfRuntime();
+      const encoder = SentenceEncoder.load(tf);
+      try {
+        const rows = encoder.tokenize(texts);
+        const plain = encoder.embedIdsWithSpans(rows, []).pooled;
+        // the branch's layer 5 is a copy of layer 4 (different weights, same shapes)
+        encoder.setBranch(5, [encoder.layerWeights(4)]);
+        const spyPacked = jest.spyOn(encoder as unknown as { packedLayer: () => unknown }, 'packedLayer');
+        const packed = encoder.packedTokenStates(rows, true);
+        expect(spyPacked).toHaveBeenCalledTimes(encoder.layerCount + 1); // 6 shared + 1 branch layer, not 6 + 6
+        spyPacked.mockRestore();
+        const spyShared = jest.spyOn(encoder, 'runLayers');
+        const both = encoder.embedIdsWithSpans(rows, [], { branch: true });
+        if (tf.getBackend() !== 'wasm') {
+          // the padded forward: per length bucket, layers [0, 5) once, then [5, 6) for the top and the branch's own layer
+          const ranges = spyShared.mock.calls.map((c) => [c[4], c[5]]);
+          const buckets = ranges.filter(([a]) => a === 0).length;
+          expect(buckets).toBeGreaterThan(0);
+          expect(ranges).toEqual(Array.from({ length: buckets }, () => [[0, 5], [5, 6]]).flat());
+        }
+        spyShared.mockRestore();
+        expect(Array.from(both.pooled)).toEqual(Array.from(plain));
+        const sameAsMain = pooledRows(both.branchPooled!, encoder.dim).map((v, r) => cosine(v, plain.subarray(r * encoder.dim, (r + 1) * encoder.dim)));
+        expect(Math.max(...sameAsMain)).toBeLessThan(0.999);
+        // the packed forward agrees with the padded one on the branch too
+        const first = packed.branchStates!.subarray(0, packed.lengths[0] * encoder.dim);
+        const one = encoder.pad([rows[0]]);
+        const shared = encoder.hiddenStates(one.ids, one.mask, 1, one.length, 5);
+        const reference = encoder.runLayers(shared, one.mask, 1, one.length, 4, 5); // layer 4's weights: the branch's copy
+        expect(cosine(first, reference.dataSync() as Float32Array)).toBeGreaterThan(0.9999);
+        shared.dispose();
+        reference.dispose();
+      } finally {
+        encoder.dispose();
+      }
+    });
+
+    test('refuses a branch that does not end at the top layer, and a forward asking for a branch it lacks', async () => {
+      const { tf } = await tfRuntime();
+      const encoder = SentenceEncoder.load(tf);
+      try {
+        expect(() => encoder.setBranch(3, [encoder.layerWeights(3)])).toThrow(/must end at the top layer/);
+        expect(() => encoder.embedIdsWithSpans(encoder.tokenize(['Fed holds']), [], { branch: true })).toThrow(/no branch layers/);
+      } finally {
+        encoder.dispose();
+      }
+    });
+  });
 });

@@ -62,6 +62,18 @@ export interface PackedTokenStates {
   starts: Int32Array;
   lengths: Int32Array;
   dim: number;
+  /** With the branch asked for: the branch's last-layer states of the same rows. */
+  branchStates?: Float32Array;
+}
+
+/**
+ * A second stack of top layers (the emotion branch, ml/emotions/emotion-branch.ts) forking
+ * from the shared layers' output at `from`: the layers below run once for both.
+ */
+interface Branch {
+  from: number;
+  layers: Layer[];
+  norms?: HostVectors['layers'];
 }
 
 
@@ -110,6 +122,8 @@ export class SentenceEncoder {
     this.eps = config.layer_norm_eps;
     this.maxLength = Math.min(maxLength, config.max_position_embeddings);
   }
+
+  private branch: Branch | undefined;
 
   static load(tf: Tf, opts: EncoderOptions = {}): SentenceEncoder {
     const dir = opts.dir ?? defaultEncoderDir();
@@ -224,8 +238,8 @@ export class SentenceEncoder {
    * TensorFlow, which runs small ops fast and on every core, the padded op forward (measured:
    * ~100 vs ~58 headlines per CPU-second at batch 32).
    */
-  tokenStates(rowsIds: readonly number[][]): PackedTokenStates {
-    return this.tf.getBackend() === 'wasm' ? this.packedTokenStates(rowsIds) : this.paddedTokenStates(rowsIds);
+  tokenStates(rowsIds: readonly number[][], withBranch = false): PackedTokenStates {
+    return this.tf.getBackend() === 'wasm' ? this.packedTokenStates(rowsIds, withBranch) : this.paddedTokenStates(rowsIds, withBranch);
   }
 
   /** Where each text starts among the packed rows; refuses texts longer than the window. */
@@ -247,7 +261,7 @@ export class SentenceEncoder {
    * GELU and per-text attention as JS loops (encoder-kernels.ts). Same result as
    * `hiddenStates` on the real tokens.
    */
-  packedTokenStates(rowsIds: readonly number[][]): PackedTokenStates {
+  packedTokenStates(rowsIds: readonly number[][], withBranch = false): PackedTokenStates {
     const { starts, lengths, tokens } = this.packing(rowsIds);
     const tf = this.tf;
     const H = this.dim;
@@ -264,14 +278,64 @@ export class SentenceEncoder {
       }
     });
     x = addLayerNorm(x, null, host.embGamma, host.embBeta, this.eps, x);
+    const branch = withBranch ? this.requireBranch() : undefined;
+    let shared: Float32Array | undefined;
     this.layers.forEach((layer, l) => {
-      const norms = host.layers[l];
-      const context = packedAttention(this.dense(x, layer.qkvKernel, layer.qkvBias), starts, lengths, H, this.heads);
-      x = addLayerNorm(x, this.dense(context, layer.outKernel, layer.outBias), norms.ln1Gamma, norms.ln1Beta, this.eps, x);
-      const inner = geluInPlace(this.dense(x, layer.ffnInKernel, layer.ffnInBias));
-      x = addLayerNorm(x, this.dense(inner, layer.ffnOutKernel, layer.ffnOutBias), norms.ln2Gamma, norms.ln2Beta, this.eps, x);
+      if (branch && l === branch.from) shared = x.slice(); // the layers below are the branch's too
+      x = this.packedLayer(x, layer, host.layers[l], starts, lengths);
     });
-    return { states: x, starts, lengths, dim: H };
+    if (!branch) return { states: x, starts, lengths, dim: H };
+    branch.norms ??= this.hostNorms(branch.layers);
+    let y = shared ?? x.slice();
+    branch.layers.forEach((layer, k) => (y = this.packedLayer(y, layer, branch.norms![k], starts, lengths)));
+    return { states: x, starts, lengths, dim: H, branchStates: y };
+  }
+
+  /** One layer of the packed forward, in place on x. */
+  private packedLayer(x: Float32Array, layer: Layer, norms: HostVectors['layers'][number], starts: Int32Array, lengths: Int32Array): Float32Array {
+    const context = packedAttention(this.dense(x, layer.qkvKernel, layer.qkvBias), starts, lengths, this.dim, this.heads);
+    x = addLayerNorm(x, this.dense(context, layer.outKernel, layer.outBias), norms.ln1Gamma, norms.ln1Beta, this.eps, x);
+    const inner = geluInPlace(this.dense(x, layer.ffnInKernel, layer.ffnInBias));
+    return addLayerNorm(x, this.dense(inner, layer.ffnOutKernel, layer.ffnOutBias), norms.ln2Gamma, norms.ln2Beta, this.eps, x);
+  }
+
+  private hostNorms(layers: readonly Layer[]): HostVectors['layers'] {
+    const read = (t: Tensor) => t.dataSync() as Float32Array;
+    return layers.map((l) => ({ ln1Gamma: read(l.ln1Gamma), ln1Beta: read(l.ln1Beta), ln2Gamma: read(l.ln2Gamma), ln2Beta: read(l.ln2Beta) }));
+  }
+
+  private requireBranch(): Branch {
+    if (!this.branch) throw new Error('sentence encoder: no branch layers are loaded');
+    return this.branch;
+  }
+
+  /**
+   * Gives the encoder a branch: its own layers [from, from + weights.length) (shapes of
+   * layerWeights), run on the shared layers' output at `from` when a forward asks for it.
+   */
+  setBranch(from: number, weights: readonly EncoderLayerWeights[]): void {
+    if (from < 0 || from + weights.length !== this.layers.length) throw new Error(`sentence encoder: a branch of ${weights.length} layers from ${from} must end at the top layer (${this.layers.length})`);
+    this.disposeBranch();
+    const layers = weights.map((w, k) => {
+      const shapes = this.layers[from + k];
+      return Object.fromEntries(
+        ENCODER_LAYER_PARAMS.map((name) => {
+          if (w[name].length !== shapes[name].size) throw new Error(`sentence encoder: branch layer ${from + k} ${name} has ${w[name].length} values, expected ${shapes[name].size}`);
+          return [name, this.tf.tensor(w[name], shapes[name].shape)];
+        }),
+      ) as unknown as Layer;
+    });
+    this.branch = { from, layers };
+  }
+
+  /** The first layer of the branch, when one is loaded. */
+  get branchFrom(): number | undefined {
+    return this.branch?.from;
+  }
+
+  private disposeBranch(): void {
+    for (const layer of this.branch?.layers ?? []) Object.values(layer).forEach((t: Tensor) => t.dispose());
+    this.branch = undefined;
   }
 
   /**
@@ -314,18 +378,41 @@ export class SentenceEncoder {
    * `tokenStates` through the padded op forward: the real tokens of `hiddenStates`, packed; the
    * texts go in batches of similar length, so little of the work is padding.
    */
-  private paddedTokenStates(rowsIds: readonly number[][]): PackedTokenStates {
+  private paddedTokenStates(rowsIds: readonly number[][], withBranch = false): PackedTokenStates {
     const { starts, lengths, tokens } = this.packing(rowsIds);
     const H = this.dim;
     const states = new Float32Array(tokens * H);
-    for (const bucket of lengthBuckets(Array.from(lengths), PADDED_FORWARD_OVERHEAD_TOKENS)) {
-      const { ids, mask, rows, length } = this.pad(bucket.map((t) => rowsIds[t]));
-      const hidden = this.hiddenStates(ids, mask, rows, length);
+    const branch = withBranch ? this.requireBranch() : undefined;
+    const branchStates = branch ? new Float32Array(tokens * H) : undefined;
+    const unpad = (out: Float32Array, hidden: Tensor2D, bucket: number[], length: number) => {
       const padded = hidden.dataSync() as Float32Array;
       hidden.dispose();
-      bucket.forEach((t, row) => states.set(padded.subarray(row * length * H, (row * length + lengths[t]) * H), starts[t] * H));
+      bucket.forEach((t, row) => out.set(padded.subarray(row * length * H, (row * length + lengths[t]) * H), starts[t] * H));
+    };
+    for (const bucket of lengthBuckets(Array.from(lengths), PADDED_FORWARD_OVERHEAD_TOKENS)) {
+      const { ids, mask, rows, length } = this.pad(bucket.map((t) => rowsIds[t]));
+      if (!branch || !branchStates) {
+        unpad(states, this.hiddenStates(ids, mask, rows, length), bucket, length);
+        continue;
+      }
+      const [top, own] = this.tf.tidy(() => {
+        const shared = this.hiddenStates(ids, mask, rows, length, branch.from);
+        return [this.runLayers(shared, mask, rows, length, branch.from, this.layers.length), this.runOwnLayers(shared, mask, rows, length, branch.layers)];
+      });
+      unpad(states, top, bucket, length);
+      unpad(branchStates, own, bucket, length);
     }
-    return { states, starts, lengths, dim: H };
+    return { states, starts, lengths, dim: H, ...(branchStates ? { branchStates } : {}) };
+  }
+
+  private runOwnLayers(x: Tensor2D, mask: Float32Array, rows: number, length: number, layers: readonly Layer[]): Tensor2D {
+    const tf = this.tf;
+    return tf.tidy(() => {
+      const maskBias = attentionMaskBias(tf, mask, rows, length);
+      let h = x;
+      for (const layer of layers) h = bertLayer(tf, h, layer, maskBias, rows, length, this.heads, this.eps);
+      return h;
+    });
   }
 
   /** Pads token-id rows to their longest member. */
@@ -352,17 +439,21 @@ export class SentenceEncoder {
    * embedding). Spans are clamped to the row's real tokens; an empty span falls back to the
    * whole sentence.
    */
-  embedIdsWithSpans(rowsIds: readonly number[][], spans: ReadonlyArray<ReadonlyArray<[number, number]>>): { pooled: Float32Array; spans: Float32Array[][] } {
+  embedIdsWithSpans(
+    rowsIds: readonly number[][],
+    spans: ReadonlyArray<ReadonlyArray<[number, number]>>,
+    opts: { branch?: boolean } = {},
+  ): { pooled: Float32Array; spans: Float32Array[][]; branchPooled?: Float32Array } {
     if (this.disposed) throw new Error('sentence encoder was disposed');
     const rows = rowsIds.length;
     const H = this.dim;
-    if (rows === 0) return { pooled: new Float32Array(0), spans: [] };
-    const { states, starts } = this.tokenStates(rowsIds);
-    const meanOver = (row: number, start: number, end: number): Float32Array => {
+    if (rows === 0) return { pooled: new Float32Array(0), spans: [], ...(opts.branch ? { branchPooled: new Float32Array(0) } : {}) };
+    const { states, starts, branchStates } = this.tokenStates(rowsIds, opts.branch === true);
+    const meanOver = (row: number, start: number, end: number, from = states): Float32Array => {
       const out = new Float32Array(H);
       for (let t = start; t < end; t++) {
         const base = (starts[row] + t) * H;
-        for (let h = 0; h < H; h++) out[h] += states[base + h];
+        for (let h = 0; h < H; h++) out[h] += from[base + h];
       }
       let norm = 0;
       for (let h = 0; h < H; h++) norm += out[h] * out[h];
@@ -383,7 +474,11 @@ export class SentenceEncoder {
         }),
       );
     }
-    return { pooled, spans: spanOut };
+    if (!branchStates) return { pooled, spans: spanOut };
+    // the branch's sentence vector: the same mean pooling and L2 norm over its own states
+    const branchPooled = new Float32Array(rows * H);
+    for (let r = 0; r < rows; r++) branchPooled.set(meanOver(r, 0, rowsIds[r].length, branchStates), r * H);
+    return { pooled, spans: spanOut, branchPooled };
   }
 
   /** Token span [start, end) (in encode() ids, [CLS] = 0) of the characters [charStart, charEnd) of text. */
@@ -420,5 +515,6 @@ export class SentenceEncoder {
     const all: Tensor[] = [this.wordEmbeddings, this.positionEmbeddings, this.tokenType0, this.embGamma, this.embBeta];
     for (const layer of this.layers) all.push(...Object.values(layer));
     for (const t of all) t.dispose();
+    this.disposeBranch();
   }
 }
