@@ -15,7 +15,8 @@ import { EMOTION_CLASS_COUNT, type EmotionHeadWeights } from './emotion-head';
 import type { FeatureConfig } from '../serving/fast/text-features';
 import { EMOTION_LABELS } from '../../domain/emotions/labels';
 import { ENCODER_LAYER_PARAMS, type EncoderLayerWeights } from '../serving/accurate/bert-layer';
-import { dequantiseInt8Blocks, quantiseInt8Blocks } from '../serving/accurate/int8-blocks';
+import { quantiseInt8Blocks } from '../serving/accurate/int8-blocks';
+import { readWeightsFile } from '../serving/accurate/encoder-model-store';
 import type { BranchInit } from './emotion-branch';
 
 export type EmotionModelKind = 'pooled' | 'branch';
@@ -117,24 +118,7 @@ export function readEmotionModel(modelsDir: string, version: string): EmotionMod
   const json = JSON.parse(fs.readFileSync(file, 'utf8')) as ModelJson;
   if (json.format !== EMOTION_HEAD_FORMAT) throw new Error(`${dir}: format "${json.format}" is not ${EMOTION_HEAD_FORMAT}`);
   if (json.classes.join(',') !== EMOTION_LABELS.join(',')) throw new Error(`${dir}: classes ${json.classes.join(',')} differ from ${EMOTION_LABELS.join(',')}`);
-  const bytes = fs.readFileSync(path.join(dir, 'weights.bin'));
-  const arrays = new Map<string, Float32Array>();
-  const quantised = new Map<string, Int8Array>();
-  let offset = 0;
-  for (const spec of json.weights) {
-    const length = spec.shape.reduce((a, b) => a * b, 1);
-    const width = spec.dtype === 'int8' ? 1 : 4;
-    if (offset + length * width > bytes.length) throw new Error(`${dir}: weights.bin is shorter than its manifest`);
-    const copy = new Uint8Array(bytes.subarray(offset, offset + length * width)).buffer;
-    if (spec.dtype === 'int8') quantised.set(spec.name, new Int8Array(copy));
-    else arrays.set(spec.name, new Float32Array(copy));
-    offset += length * width;
-  }
-  for (const [name, values] of quantised) {
-    const scales = arrays.get(`${name}.scales`);
-    if (!scales) throw new Error(`${dir}: weights lack ${name}.scales`);
-    arrays.set(name, dequantiseInt8Blocks({ values, scales }));
-  }
+  const arrays = readWeightsFile(dir, 'weights.bin', json.weights);
   const kind = json.kind ?? 'pooled';
   if (kind === 'branch' && !json.branch) throw new Error(`${dir}: kind "branch" without its branch layers`);
   if (kind !== 'branch' && kind !== 'pooled') throw new Error(`${dir}: unknown emotion model kind "${String(kind)}"`);

@@ -23,11 +23,12 @@ export interface EncoderHeadModel {
   encoderLayers?: { from: number; deltas: EncoderLayerWeights[] };
 }
 
-interface WeightSpec {
+/** One weight in a weights file's manifest (float32 when no dtype is given). */
+export interface WeightSpec {
   name: string;
   shape: number[];
   /** Fine-tuned layer deltas are int8 in blocks (int8-blocks.ts), each array followed by its float32 `.scales`. */
-  dtype: 'float32' | 'int8';
+  dtype?: 'float32' | 'int8';
 }
 
 interface HeadTopology {
@@ -116,24 +117,7 @@ export function readEncoderHeadModel(modelsDir: string, version: string): Encode
   const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as EncoderHeadModelJson;
   if (json.format !== ENCODER_HEAD_FORMAT) throw new Error(`${dir}: format "${json.format}" is not ${ENCODER_HEAD_FORMAT}`);
   const [group] = json.weightsManifest;
-  const bytes = fs.readFileSync(path.join(dir, group.paths[0]));
-  const arrays = new Map<string, Float32Array>();
-  const quantised = new Map<string, Int8Array>();
-  let offset = 0;
-  for (const spec of group.weights) {
-    const length = spec.shape.reduce((a, b) => a * b, 1);
-    const width = spec.dtype === 'int8' ? 1 : 4;
-    if (offset + length * width > bytes.length) throw new Error(`${dir}: weights.bin is shorter than its manifest`);
-    const copy = new Uint8Array(bytes.subarray(offset, offset + length * width)).buffer;
-    if (spec.dtype === 'int8') quantised.set(spec.name, new Int8Array(copy));
-    else arrays.set(spec.name, new Float32Array(copy));
-    offset += length * width;
-  }
-  for (const [name, values] of quantised) {
-    const scales = arrays.get(`${name}.scales`);
-    if (!scales) throw new Error(`${dir}: weights lack ${name}.scales`);
-    arrays.set(name, dequantiseInt8Blocks({ values, scales }));
-  }
+  const arrays = readWeightsFile(dir, group.paths[0], group.weights);
   const head = (prefix: string, topology: HeadTopology): HeadWeights => {
     const get = (name: string) => {
       const a = arrays.get(`${prefix}/${name}`);
@@ -170,4 +154,30 @@ export function readEncoderHeadModel(modelsDir: string, version: string): Encode
     ...(json.modelTopology.entity ? { entity: head('entity', json.modelTopology.entity) } : {}),
     ...(layers ? { encoderLayers: layers } : {}),
   };
+}
+
+/**
+ * The weights of `dir/file` in manifest order, int8 blocks already dequantised: the one reader
+ * of the weights files the model stores write (encoder heads and layer deltas, emotion heads and branches).
+ */
+export function readWeightsFile(dir: string, file: string, specs: readonly WeightSpec[]): Map<string, Float32Array> {
+  const bytes = fs.readFileSync(path.join(dir, file));
+  const arrays = new Map<string, Float32Array>();
+  const quantised = new Map<string, Int8Array>();
+  let offset = 0;
+  for (const spec of specs) {
+    const length = spec.shape.reduce((a, b) => a * b, 1);
+    const width = spec.dtype === 'int8' ? 1 : 4;
+    if (offset + length * width > bytes.length) throw new Error(`${dir}: ${file} is shorter than its manifest`);
+    const copy = new Uint8Array(bytes.subarray(offset, offset + length * width)).buffer;
+    if (spec.dtype === 'int8') quantised.set(spec.name, new Int8Array(copy));
+    else arrays.set(spec.name, new Float32Array(copy));
+    offset += length * width;
+  }
+  for (const [name, values] of quantised) {
+    const scales = arrays.get(`${name}.scales`);
+    if (!scales) throw new Error(`${dir}: weights lack ${name}.scales`);
+    arrays.set(name, dequantiseInt8Blocks({ values, scales }));
+  }
+  return arrays;
 }
