@@ -1,4 +1,4 @@
-import { Context, heartbeat } from '@temporalio/activity';
+import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
@@ -6,7 +6,7 @@ import { signalForTicker, tickersOfArticles } from '../store/signal-store';
 import type { ComputeSignalsInput, ComputeSignalsResult } from '../contracts';
 import type { Queryable } from '../events/publish';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
-import { HEARTBEAT_EVERY_MS } from './heartbeat';
+import { heartbeating } from './heartbeat';
 import { signalFanOut } from './webhook-fanout';
 import type { WebhookOptions } from './webhook-options';
 import { isUuid } from '../domain/ids';
@@ -40,9 +40,10 @@ export function signalActivities(db: DataSource, log: Logger, metrics: WorkerMet
     /**
      * Signals as of `asOf` for the tickers of `articleIds` plus `tickers`. Each ticker commits
      * on its own (its NOTIFY goes out with it), so a retry after a partial failure finds the
-     * finished tickers already stored and only computes the rest.
+     * finished tickers already stored and only computes the rest. Heartbeats every 2 s throughout,
+     * also while it waits for the webhook rounds of the signals it stored.
      */
-    async computeSignals(input: ComputeSignalsInput): Promise<ComputeSignalsResult> {
+    computeSignals: heartbeating(async (input: ComputeSignalsInput): Promise<ComputeSignalsResult> => {
       const asOf = parseAsOf(input.asOf);
       const tickers = await affectedTickers(db, input);
       const result: ComputeSignalsResult = { asOf: asOf.toISOString(), signals: [], skipped: [] };
@@ -67,17 +68,10 @@ export function signalActivities(db: DataSource, log: Logger, metrics: WorkerMet
         }
         heartbeat({ ticker });
       }
-      const ctx = Context.current();
-      const beat = setInterval(() => ctx.heartbeat({ deliveries: deliveries.length }), HEARTBEAT_EVERY_MS);
-      try {
-        const settled = await Promise.allSettled(deliveries);
-        const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-        if (failed) throw failed.reason;
-      } finally {
-        clearInterval(beat);
-      }
+      const failed = (await Promise.allSettled(deliveries)).find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
       log.debug({ asOf: result.asOf, signals: result.signals.length, skipped: result.skipped.length }, 'signals computed');
       return result;
-    },
+    }),
   };
 }

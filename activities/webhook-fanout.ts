@@ -84,7 +84,7 @@ export async function alertOperatorsIfFailing(db: DataSource, feedId: string, op
 }
 
 /** One delivery workflow per event, with all of that event's deliveries; events already started are left alone. */
-export async function startEventDeliveries(client: Client, fromQueue: string, planned: PlannedDelivery[], retry: WebhookRetryOptions): Promise<number> {
+async function startEventDeliveries(client: Client, fromQueue: string, planned: PlannedDelivery[], retry: WebhookRetryOptions): Promise<number> {
   const byEvent = new Map<string, string[]>();
   for (const d of planned) byEvent.set(d.eventKey, [...(byEvent.get(d.eventKey) ?? []), d.id]);
   for (const [eventKey, deliveryIds] of byEvent) {

@@ -3,6 +3,7 @@
  * fresh embedded PostgreSQL and an in-memory Temporal dev server in a temp dir, migrated.
  * (Files starting with "_" are helpers, not benchmarks, for bench/run.ts.)
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,4 +50,29 @@ export async function startBenchInfra(name: string): Promise<BenchInfra> {
       for (const stop of stops) await stop().catch(() => undefined);
     },
   };
+}
+
+/**
+ * A worker process (dist/runtime/worker-main.js) with this environment, resolved once it logs
+ * `worker running`; its output after that is drained, not kept.
+ */
+export function startBenchWorker(env: NodeJS.ProcessEnv, readyTimeoutMs = 120_000): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'runtime', 'worker-main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker not ready in ${readyTimeoutMs / 1000} s:\n${out}`)), readyTimeoutMs);
+    const onData = (c: Buffer) => {
+      out += c;
+      if (out.includes('worker running')) {
+        clearTimeout(timer);
+        child.stdout!.off('data', onData);
+        child.stdout!.resume();
+        child.stderr!.resume();
+        resolve(child);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c) => (out += c));
+    child.once('exit', (code) => reject(new Error(`worker exited (${code}):\n${out.slice(-4000)}`)));
+  });
 }

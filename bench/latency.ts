@@ -15,7 +15,7 @@
  *   sweep: configurations finished per second during the phase.
  * Last line (the phase with the sweep): alert_p99_s=… score_p99_s=… sweep_configs_per_s=…
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -35,7 +35,7 @@ import { UserService } from '../services/user.service';
 import { MAX_ENDPOINTS_PER_USER, WebhookService } from '../services/webhook.service';
 import { connectTemporalClient } from '../temporal/client';
 import { buildWorkflowBundle } from '../temporal/worker';
-import { startBenchInfra } from './_infra';
+import { startBenchInfra, startBenchWorker } from './_infra';
 import { loadHeadlines } from './_synthetic-feeds';
 
 const TICKERS = (
@@ -83,27 +83,6 @@ const load = () =>
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
-
-function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'runtime', 'worker-main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker not ready in 120 s:\n${out}`)), 120_000);
-    const onData = (c: Buffer) => {
-      out += c;
-      if (out.includes('worker running')) {
-        clearTimeout(timer);
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
-        child.stderr!.resume();
-        resolve(child);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c) => (out += c));
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}):\n${out.slice(-4000)}`)));
-  });
-}
 
 interface PhaseResult {
   alerts: number[];
@@ -209,9 +188,9 @@ export default async function latencyBench(args: string[]): Promise<void> {
     }
 
     if (split) {
-      workers.push(await startWorker({ ...env, TIDINGS_WORKER_QUEUES: 'ingest,scoring,alerts' }));
-      workers.push(await startWorker({ ...env, TIDINGS_WORKER_QUEUES: 'batch', METRICS_PORT: '0' }));
-    } else workers.push(await startWorker(env));
+      workers.push(await startBenchWorker({ ...env, TIDINGS_WORKER_QUEUES: 'ingest,scoring,alerts' }));
+      workers.push(await startBenchWorker({ ...env, TIDINGS_WORKER_QUEUES: 'batch', METRICS_PORT: '0' }));
+    } else workers.push(await startBenchWorker(env));
     console.log(`worker processes: ${split ? 'two (ingest, scoring, alerts | batch)' : 'one for all four queues'}`);
     const articles = new ArticleService(db, temporal.client, taskQueue);
     const sweeps = new SweepService(db, temporal.client, taskQueue);

@@ -7,7 +7,7 @@
  * and with the worker SIGKILLed once when half the configurations are done (a new worker is
  * started at once; the time includes Temporal noticing the lost tasks).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,27 +18,7 @@ import { importPrices } from '../services/price-import.service';
 import { SweepService, type StartSweepInput } from '../services/sweep.service';
 import { connectTemporalClient } from '../temporal/client';
 import { buildWorkflowBundle } from '../temporal/worker';
-import { startBenchInfra } from './_infra';
-
-function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'runtime', 'worker-main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker not ready in 60 s:\n${out}`)), 60_000);
-    const onData = (c: Buffer) => {
-      out += c;
-      if (out.includes('worker running')) {
-        clearTimeout(timer);
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
-        resolve(child);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c) => (out += c));
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}):\n${out}`)));
-  });
-}
+import { startBenchInfra, startBenchWorker } from './_infra';
 
 const killHard = (child: ChildProcess) =>
   new Promise<void>((resolve) => {
@@ -81,7 +61,7 @@ export default async function sweepBench(args: string[]): Promise<void> {
       METRICS_PORT: '0', // any free port: a benchmark may run beside a started stack
       TEMPORAL_SDK_METRICS_PORT: '0',
     };
-    workers.push(await startWorker(env));
+    workers.push(await startBenchWorker(env, 60_000));
     const temporal = await connectTemporalClient(infra.temporalAddress, 'default');
     const sweeps = new SweepService(db, temporal.client, taskQueue);
     // 10 x 5 x 2 x 5 = 500 configurations by default.
@@ -118,7 +98,7 @@ export default async function sweepBench(args: string[]): Promise<void> {
     }
     await killHard(workers.shift()!);
     const killMs = Date.now() - t1;
-    workers.push(await startWorker(env));
+    workers.push(await startBenchWorker(env, 60_000));
     const outcome2 = (await temporal.client.workflow.getHandle(killed.workflowId!).result()) as { status: string };
     const killedS = (Date.now() - t1) / 1000;
     const rows = await sweeps.configsDone(killed.id);
