@@ -134,6 +134,9 @@ function loaders(ctx: GraphQLContext) {
   return l;
 }
 
+/** The fields a signal_created event carries (events/topics.ts SignalCreatedEvent). */
+const SIGNAL_EVENT_FIELDS: ReadonlySet<string> = new Set<keyof SignalCreatedEvent | '__typename'>(['id', 'ticker', 'type', 'confidence', '__typename']);
+
 @Resolver(() => Signal)
 export class SignalResolver {
   @Authorized()
@@ -216,7 +219,12 @@ export class SignalResolver {
     // Both arguments are applied in `subscribe`, before an event is queued for this subscriber.
     @Arg('minConfidence', () => Float, { defaultValue: 0 }) _minConfidence: number,
     @Ctx() ctx: GraphQLContext,
-  ): Promise<Signal> {
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Signal | SignalCreatedEvent> {
+    // The event is the creation itself: a selection of its own fields is answered from it, with
+    // no read of the row (each API replica would read it before writing to any socket). Only
+    // other fields load the signal, and then a signal deleted since its event is NOT_FOUND.
+    if (selectsOnly(info, SIGNAL_EVENT_FIELDS)) return event;
     const signal = await ctx.services.signals.loadShared(event.id);
     if (!signal) throw apiError('NOT_FOUND', `signal ${event.id} no longer exists`);
     return signal;

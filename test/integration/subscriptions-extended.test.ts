@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Role } from '../../entities';
+import { publishEvent } from '../../events/publish';
+import { Topic } from '../../events/topics';
 import { createIdentity, type TestIdentity } from '../support/access';
 import { scoredNews, uniqueTicker } from '../support/signal-fixtures';
 import { startTestStack, subscribe, type TestStack } from '../support/stack';
@@ -50,6 +52,26 @@ describe('subscriptions: signalCreated for every ticker, and articleAdded(ticker
     expect(buysOnly.received.some((e) => seen(e, down))).toBe(false);
     await empty.done;
     expect(JSON.stringify(empty.received)).toContain('BAD_USER_INPUT');
+  });
+
+  it("signalCreated answers the event's own fields from the event; other fields read the row", async () => {
+    const ws = stack.ws(user.params);
+    const ticker = uniqueTicker();
+    const fromEvent = subscribe<{ signalCreated: { id: string; ticker: string; type: string; confidence: number } }>(
+      ws,
+      'subscription($t: [String!]) { signalCreated(tickers: $t) { __typename id ticker type confidence } }',
+      { t: [ticker] },
+    );
+    const fromRow = subscribe<{ signalCreated: { id: string; createdAt: string } }>(ws, 'subscription($t: [String!]) { signalCreated(tickers: $t) { id createdAt } }', { t: [ticker] });
+    await connected(ws);
+    await new Promise((r) => setTimeout(r, 300));
+    // An event whose row is gone (deleted after it was published): the creation is still news.
+    const id = randomUUID();
+    await publishEvent(stack.api.db, Topic.SIGNAL_CREATED, ticker, { id, ticker, type: 'SELL', confidence: 0.75 });
+    const got = await fromEvent.next((e) => e.data?.signalCreated.id === id);
+    expect(got.data!.signalCreated).toEqual({ __typename: 'Signal', id, ticker, type: 'SELL', confidence: 0.75 });
+    const missing = await fromRow.next((e) => JSON.stringify(e).includes(id));
+    expect((missing.errors as unknown[])[0]).toMatchObject({ message: `signal ${id} no longer exists`, extensions: { code: 'NOT_FOUND' } });
   });
 
   it('articleAdded(tickers) hears of each new article about those tickers once, and of no other', async () => {
