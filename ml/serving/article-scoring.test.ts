@@ -1,6 +1,6 @@
 import { createLexiconScorer } from '../../domain/sentiment/lexicon-scorer';
 import type { SentimentScore, SentimentScorer } from '../../domain/sentiment/types';
-import { scoreArticleTexts } from './article-text';
+import { scoreArticleTexts } from './article-scoring';
 
 /** The lexicon scorer, counting the texts each scoreBatch call gets. */
 function countingScorer(): SentimentScorer & { calls: string[][] } {
