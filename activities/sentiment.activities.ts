@@ -5,7 +5,7 @@ import type { Logger } from '../config/logger';
 import type { ScoreArticlesInput, ScoreArticlesResult } from '../contracts';
 import { articlesWithoutScore, insertArticleScores, insertTickerScores, tickerMentions, unscoredArticleIds, type TickerScore } from '../store/sentiment-score-store';
 import { createLexiconScorer, LEXICON_NAME, type SentimentScorer } from '../domain/sentiment';
-import { type AccurateScorer, activeTierVersion, createScorer, defaultModelsDir, tierOfModel } from '../ml';
+import { type AccurateScorer, activeTierVersion, type CompanyToScore, createScorer, defaultModelsDir, scoreArticleTexts, type ScoredArticleText, tierOfModel } from '../ml';
 import { createWorkerMetrics, scoringTier, type WorkerMetrics } from '../observability/metrics';
 import { findTickerSpan } from '../domain/tickers/spans';
 import { isFeatureEnabled } from '../store/feature-flag-store';
@@ -95,20 +95,30 @@ export function sentimentActivities(db: DataSource, log: Logger, metrics: Worker
       for (let i = 0; i < todo.length; i += batchSize) {
         if (Context.current().cancellationSignal.aborted) break;
         const batch = todo.slice(i, i + batchSize);
-        // Headlines are what the models were trained on, and titles alone are what they score:
-        // appending a summary that does not carry the headline's sentiment pulls both tiers
-        // towards neutral (twitter valid, accurate tier 0.810 -> 0.760, fast 0.838 -> 0.735 with
-        // unrelated real SEC summaries; `npm run eval:sentiment -- --summary unrelated`) and
-        // costs the encoder 2.5x the CPU. See BENCHMARKS.md, "title + summary".
-        // The accurate tier scores emotions in the same forward pass, when it has an emotion head.
+        // Headlines are what the models were trained on, and titles alone are what they score,
+        // unless the article's body is about its title: then title and body are scored by
+        // sentences (ml/serving/long-text.ts). A body that is not (feed boilerplate) pulled both
+        // tiers towards neutral when appended whole (twitter valid, accurate 0.810 -> 0.760, fast
+        // 0.838 -> 0.735; `npm run eval:sentiment -- --summary unrelated`, BENCHMARKS.md "title +
+        // summary"), so those articles stay title-only.
+        // The accurate tier scores emotions (of the title) in the same forward pass as the titles'
+        // sentiment, when it has an emotion head; a body scored by sentences costs the title one
+        // more pass, which is small beside the body's sentences.
         const withEmotions = isAccurate(scorer) && scorer.emotionVersion !== undefined;
-        const { sentiment: results, emotions } = withEmotions
-          ? await (scorer as AccurateScorer).scoreWithEmotions(batch.map((a) => a.title))
-          : { sentiment: await scorer.scoreBatch(batch.map((a) => a.title)), emotions: [] };
+        const titled = withEmotions ? await (scorer as AccurateScorer).scoreWithEmotions(batch.map((a) => a.title)) : undefined;
+        // Per-ticker scores are the accurate tier's (ticker_sentiment_scores has one home for
+        // them, read newest-first whatever the tier): the fast tier scores the document only.
+        const tickers = isAccurate(scorer) ? await tickerMentions(db, batch.map((a) => a.id)) : [];
+        const locators = tickerLocators(tickers);
+        const texts = await scoreArticleTexts(
+          scorer,
+          batch.map((a) => ({ title: a.title, body: a.summary, companies: locators.get(a.id) })),
+          titled?.sentiment,
+        );
         // Emotions and per-ticker scores first: a retry re-does every article whose article-level row is missing.
-        if (isAccurate(scorer) && scorer.hasEntityHead) await storeTickerScores(db, scorer, batch);
-        await insertArticleEmotions(db, batch.flatMap((a, k) => (emotions[k] ? [{ articleId: a.id, score: emotions[k]! }] : [])));
-        await insertArticleScores(db, batch.map((a) => a.id), results, tier);
+        if (isAccurate(scorer)) await storeTickerScores(db, scorer, batch, texts, tickers);
+        await insertArticleEmotions(db, batch.flatMap((a, k) => (titled?.emotions[k] ? [{ articleId: a.id, score: titled.emotions[k]! }] : [])));
+        await insertArticleScores(db, batch.map((a) => a.id), texts.map((t) => t.score), tier, texts.map((t) => t.mode));
         scored += batch.length;
         // Lag (stored -> scored) only for live scoring: a backfill of old articles is not lag.
         const now = Date.now();
@@ -182,26 +192,49 @@ export function sentimentActivities(db: DataSource, log: Logger, metrics: Worker
   };
 }
 
+/** Per article, each of its tickers as a company long text can find in a sentence (cashtag, exchange prefix or company name). */
+function tickerLocators(tickers: Array<{ article_id: string; ticker: string }>): Map<string, CompanyToScore[]> {
+  const companies = sharedTickerExtractor().companies;
+  const out = new Map<string, CompanyToScore[]>();
+  for (const t of tickers) {
+    const list = out.get(t.article_id) ?? [];
+    list.push({ key: t.ticker, locate: (text) => findTickerSpan(text, t.ticker, companies) });
+    out.set(t.article_id, list);
+  }
+  return out;
+}
+
 /**
- * The entity head's sentiment toward each ticker an article is about, where the ticker (its
- * cashtag, exchange prefix or company name) can be found in the title; stored once per
- * (article, ticker, model version).
+ * The sentiment toward each ticker an article is about, stored once per (article, ticker,
+ * model version). A title-only article: the entity head's, where the ticker can be found in
+ * the title. An article scored by sentences: aggregated over the title and the sentences that
+ * name the ticker (through the entity head when there is one). A ticker named nowhere gets no
+ * row, so it keeps the article's score (store/sentiment-preference.ts).
  */
-async function storeTickerScores(db: DataSource, scorer: AccurateScorer, batch: Array<{ id: string; title: string }>): Promise<void> {
-  const tickers = await tickerMentions(db, batch.map((a) => a.id));
-  const titles = new Map(batch.map((a) => [a.id, a.title]));
+async function storeTickerScores(
+  db: DataSource,
+  scorer: AccurateScorer,
+  batch: Array<{ id: string; title: string }>,
+  texts: ScoredArticleText[],
+  tickers: Array<{ article_id: string; ticker: string }>,
+): Promise<void> {
+  const rows: TickerScore[] = [];
+  const titles = new Map<string, string>();
+  batch.forEach((a, i) => {
+    if (texts[i].mode === 'title-only') titles.set(a.id, a.title);
+    else for (const [ticker, score] of texts[i].companies) rows.push({ articleId: a.id, ticker, score });
+  });
   const companies = sharedTickerExtractor().companies;
   const queries: Array<{ articleId: string; ticker: string; text: string; span: [number, number] }> = [];
-  for (const t of tickers) {
-    const title = titles.get(t.article_id) ?? '';
-    const span = findTickerSpan(title, t.ticker, companies);
-    if (span) queries.push({ articleId: t.article_id, ticker: t.ticker, text: title, span });
+  if (scorer.hasEntityHead) {
+    for (const t of tickers) {
+      const title = titles.get(t.article_id);
+      const span = title === undefined ? undefined : findTickerSpan(title, t.ticker, companies);
+      if (span) queries.push({ articleId: t.article_id, ticker: t.ticker, text: title!, span });
+    }
   }
-  if (queries.length === 0) return;
-  const scores = await scorer.scoreEntities(queries.map((q) => ({ text: q.text, span: q.span })));
-  const rows = queries
-    .map((q, i) => ({ articleId: q.articleId, ticker: q.ticker, score: scores[i] }))
-    .filter((r): r is TickerScore => !!r.score?.label && !!r.score.probabilities);
+  const scores = queries.length > 0 ? await scorer.scoreEntities(queries.map((q) => ({ text: q.text, span: q.span }))) : [];
+  rows.push(...queries.map((q, i) => ({ articleId: q.articleId, ticker: q.ticker, score: scores[i] })).filter((r): r is TickerScore => !!r.score?.label && !!r.score.probabilities));
   if (rows.length === 0) return;
   await insertTickerScores(db, rows);
 }

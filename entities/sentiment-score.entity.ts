@@ -37,6 +37,14 @@ export class SentimentScore {
   @Column({ type: 'text', default: 'fast' })
   tier!: string;
 
+  /**
+   * What the score read: 'title-only', or 'sentences' when the article's body (feed summary or
+   * content) was about its title and the title and body were scored sentence by sentence.
+   */
+  @Field({ description: "What the score read: 'title-only', or 'sentences' (the title and a related body, scored sentence by sentence and aggregated)." })
+  @Column({ type: 'text', default: 'title-only' })
+  textMode!: string;
+
   @Field(() => String, { nullable: true })
   @Column({ type: 'text', nullable: true })
   label!: string | null;

@@ -12,6 +12,7 @@ import { PortfolioBacktests1764400000000 } from './1764400000000-portfolio-backt
 import { ArticleStories1764410000000 } from './1764410000000-article-stories';
 import { SentimentExplanations1764420000000 } from './1764420000000-sentiment-explanations';
 import { ArticleEmotions1765040000000 } from './1765040000000-article-emotions';
+import { SentimentTextMode1765100000000 } from './1765100000000-sentiment-text-mode';
 
 // Listed explicitly (no glob) so the same list works from TypeScript sources, jest and dist/.
 export const ALL_MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -28,4 +29,5 @@ export const ALL_MIGRATIONS: Array<new () => MigrationInterface> = [
   ArticleStories1764410000000,
   SentimentExplanations1764420000000,
   ArticleEmotions1765040000000,
+  SentimentTextMode1765100000000,
 ];

@@ -21,7 +21,8 @@ export { configureMl, mlConfig, DEFAULT_ML_CONFIG, type MlConfig } from './setti
 export { tfRuntime, type Tf, type TfRuntime } from './runtime/tf-runtime';
 
 // serving: both tiers
-export { scoreLongText, type LongTextInput, type LongTextSentiment } from './serving/long-text';
+export { longTextMode, scoreLongText, type CompanyToScore, type LongTextInput, type LongTextMode, type LongTextSentiment } from './serving/long-text';
+export { scoreArticleTexts, type ArticleText, type ScoredArticleText, type ScoredCompany } from './serving/article-scoring';
 export { loadModelScorer, scoringCalibration, tierOfModel, type LoadModelOptions } from './serving/model-scorer';
 export { calibratedScore, calibrationOf, decide, IDENTITY_CALIBRATION, temperatureScale, type Calibration } from './serving/calibration';
 export { fitCalibration, fitDecisionBias, fitTemperature, macroF1Of } from './training/calibration-fit';
@@ -91,6 +92,8 @@ export { accurateEarlyStoppingRows, distillationCorpus, earlyStoppingCut, source
 export { evaluateScorer } from './evaluation/evaluation';
 export { evaluate, expectedCalibrationError, formatReport, reportFromConfusion, type EvaluationReport } from './evaluation/metrics';
 export { withAgreeingSummaries, withUnrelatedSummaries } from './evaluation/summary-eval';
+export { syntheticParagraphs, type ParagraphEntity, type SyntheticParagraph } from './evaluation/paragraph-eval';
+export { articleText } from './evaluation/article-text';
 
 /**
  * The scorer the pipeline should use: the model when `useModel` (the model_sentiment flag)

@@ -63,6 +63,7 @@ const SENTIMENT_COLUMN: Readonly<Record<keyof SentimentScoreRow, string>> = {
   explanation: 's.explanation',
   scoredAt: 's.scored_at AS "scoredAt"',
   tier: `CASE WHEN s.model_version LIKE 'lexicon-%' THEN 'lexicon' ELSE s.tier END AS tier`,
+  textMode: 's.text_mode AS "textMode"',
 };
 
 /**

@@ -5,24 +5,29 @@ import type { SentimentScore } from '../domain/sentiment';
 export interface ArticleToScore {
   id: string;
   title: string;
+  /** The feed item's summary or content (plain text), '' when it had none: the body long text reads. */
+  summary: string;
   created_at: Date;
 }
 
 /** Those of the given articles with no score from `modelVersion` yet. */
 export function articlesWithoutScore(db: DataSource, articleIds: string[], modelVersion: string): Promise<ArticleToScore[]> {
   return db.query(
-    `SELECT a.id, a.title, a.created_at FROM articles a
+    `SELECT a.id, a.title, a.summary, a.created_at FROM articles a
      WHERE a.id = ANY($1::uuid[])
        AND NOT EXISTS (SELECT 1 FROM sentiment_scores s WHERE s.article_id = a.id AND s.model_version = $2)`,
     [articleIds, modelVersion],
   );
 }
 
-/** One score per article (same order), stored once per (article, model version), with its explanation when it has one. */
-export async function insertArticleScores(db: DataSource, articleIds: string[], results: SentimentScore[], tier: string): Promise<void> {
+/**
+ * One score per article (same order), stored once per (article, model version), with its
+ * explanation when it has one and what text it read (`textModes`, 'title-only' when omitted).
+ */
+export async function insertArticleScores(db: DataSource, articleIds: string[], results: SentimentScore[], tier: string, textModes?: string[]): Promise<void> {
   await db.query(
-    `INSERT INTO sentiment_scores (article_id, model_version, label, score, prob_negative, prob_neutral, prob_positive, unscored_reason, explanation, tier)
-     SELECT *, $10::text FROM unnest($1::uuid[], $2::text[], $3::text[], $4::real[], $5::real[], $6::real[], $7::real[], $8::text[], $9::jsonb[])
+    `INSERT INTO sentiment_scores (article_id, model_version, label, score, prob_negative, prob_neutral, prob_positive, unscored_reason, explanation, text_mode, tier)
+     SELECT *, $11::text FROM unnest($1::uuid[], $2::text[], $3::text[], $4::real[], $5::real[], $6::real[], $7::real[], $8::text[], $9::jsonb[], $10::text[])
      ON CONFLICT (article_id, model_version) DO NOTHING`,
     [
       articleIds,
@@ -34,6 +39,7 @@ export async function insertArticleScores(db: DataSource, articleIds: string[], 
       results.map((r) => r.probabilities?.positive ?? null),
       results.map((r) => r.unscoredReason ?? null),
       results.map((r) => (r.explanation ? JSON.stringify(r.explanation) : null)),
+      articleIds.map((_, i) => textModes?.[i] ?? 'title-only'),
       tier,
     ],
   );

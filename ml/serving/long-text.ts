@@ -8,35 +8,66 @@ import { aggregateScores, bodyIsAboutTitle, companyMentions, splitSentences, typ
 import type { SentimentScore, SentimentScorer } from '../../domain/sentiment/types';
 import type { AccurateScorer } from './accurate/encoder-scorer';
 
+/**
+ * A company to score separately: a key (e.g. the ticker) and either the names that mention it
+ * (whole words, any case) or a `locate` that finds its mention in a text (the ticker universe's
+ * cashtag/exchange/name matching, which a plain list of names cannot express).
+ */
+export interface CompanyToScore {
+  key: string;
+  names?: readonly string[];
+  locate?: (text: string) => [number, number] | undefined;
+}
+
 export interface LongTextInput {
   title: string;
   body?: string | null;
-  /** Companies to score separately: a key (e.g. the ticker) and the names that mention it. */
-  companies?: ReadonlyArray<{ key: string; names: readonly string[] }>;
+  companies?: readonly CompanyToScore[];
 }
+
+export type LongTextMode = 'title-only' | 'sentences';
 
 export interface LongTextSentiment {
   /** 'title-only' when there is no body or it is not about the title (boilerplate). */
-  mode: 'title-only' | 'sentences';
+  mode: LongTextMode;
   document: AggregatedSentiment | null;
   /** Per company named in the text; companies never named are absent. */
   companies: Map<string, AggregatedSentiment>;
+  /** The title's own score (the first segment), with its explanation when the scorer gives one. */
+  title: SentimentScore;
 }
 
 const hasEntityHead = (s: SentimentScorer): s is AccurateScorer => s.tier === 'accurate' && (s as AccurateScorer).hasEntityHead;
 
+/** The mode a title and body get: sentences only when the body is about the title. */
+export function longTextMode(title: string, body: string | null | undefined): LongTextMode {
+  const trimmed = body?.trim() ?? '';
+  return trimmed && bodyIsAboutTitle(title, trimmed) ? 'sentences' : 'title-only';
+}
+
+/** The first mention of each company in `text`, by its locator or else its names. */
+function mentionsIn(text: string, companies: readonly CompanyToScore[]): Array<[string, [number, number]]> {
+  const out: Array<[string, [number, number]]> = [];
+  const byName = companies.filter((c) => !c.locate && c.names);
+  for (const [key, spans] of companyMentions(text, byName.map((c) => ({ key: c.key, names: c.names! })))) out.push([key, spans[0]]);
+  for (const c of companies) {
+    const span = c.locate?.(text);
+    if (span) out.push([c.key, span]);
+  }
+  return out;
+}
+
 export async function scoreLongText(scorer: SentimentScorer, input: LongTextInput): Promise<LongTextSentiment> {
-  const body = input.body?.trim() ?? '';
-  const mode = body && bodyIsAboutTitle(input.title, body) ? 'sentences' : 'title-only';
-  const segments = [input.title, ...(mode === 'sentences' ? splitSentences(body).map((s) => s.text) : [])];
+  const mode = longTextMode(input.title, input.body);
+  const segments = [input.title, ...(mode === 'sentences' ? splitSentences(input.body!.trim()).map((s) => s.text) : [])];
   const scores = await scorer.scoreBatch(segments);
   const companies = new Map<string, AggregatedSentiment>();
   const queries: Array<{ key: string; text: string; span: [number, number]; segment: number }> = [];
   segments.forEach((text, segment) => {
-    for (const [key, spans] of companyMentions(text, input.companies ?? [])) queries.push({ key, text, span: spans[0], segment });
+    for (const [key, span] of mentionsIn(text, input.companies ?? [])) queries.push({ key, text, span, segment });
   });
   let perMention: Array<SentimentScore | null>;
-  if (hasEntityHead(scorer)) perMention = await scorer.scoreEntities(queries.map((q) => ({ text: q.text, span: q.span })));
+  if (hasEntityHead(scorer) && queries.length > 0) perMention = await scorer.scoreEntities(queries.map((q) => ({ text: q.text, span: q.span })));
   else perMention = queries.map((q) => scores[q.segment]);
   const byCompany = new Map<string, SentimentScore[]>();
   queries.forEach((q, i) => {
@@ -47,5 +78,5 @@ export async function scoreLongText(scorer: SentimentScorer, input: LongTextInpu
     const aggregated = aggregateScores(list);
     if (aggregated) companies.set(key, aggregated);
   }
-  return { mode, document: aggregateScores(scores), companies };
+  return { mode, document: aggregateScores(scores), companies, title: scores[0] };
 }
