@@ -19,6 +19,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NextFunction, Request, Response } from 'express';
 import { getOperationAST, GraphQLError, Kind, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type ValidationRule } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import type { AppConfig } from '../config/config';
 import type { Logger } from '../config/logger';
 import type { ApiMetrics } from '../observability/metrics';
@@ -131,6 +132,14 @@ export function createAdmission(deps: AdmissionDeps) {
   const { schema, limits } = deps;
   /** Added to graphql-js's specified rules (Apollo adds them itself: `validationRules`). */
   const validationRules: ValidationRule[] = [depthLimitRule(limits.maxDepth)];
+  /**
+   * Valid subscription documents by their text. Subscribers send the same few texts thousands
+   * of times (one dashboard query per user, 10,000 users): each text is parsed and validated
+   * once and its subscriptions share one DocumentNode, which saves the memory of a syntax tree
+   * per subscriber and lets the per-node selection caches (api/selection.ts) serve them all.
+   * Validity depends on the text alone (one schema, fixed rules); refused texts are not kept.
+   */
+  const validDocuments = new LRUCache<string, DocumentNode>({ maxSize: 4 * 1024 * 1024, sizeCalculation: (_doc, text) => Math.max(1, text.length) });
 
   /** Step 1 for the HTTP paths: the refusal to send, or null to let Apollo parse (syntax errors are Apollo's). */
   function boundsRefusal(query: unknown, accept: string | undefined): BoundsRefusal | null {
@@ -222,15 +231,20 @@ export function createAdmission(deps: AdmissionDeps) {
       const code = (original instanceof GraphQLError ? original.extensions.code : undefined) ?? first?.extensions.code ?? fallbackCode;
       return { ok: false, errors, code: String(code), operation };
     };
-    let document: DocumentNode;
-    try {
-      document = parseBounded(payload.query, limits.document);
-    } catch (err) {
-      return refuse([err instanceof GraphQLError ? err : new GraphQLError(String(err))], undefined, 'GRAPHQL_PARSE_FAILED');
+    let document = validDocuments.get(payload.query);
+    if (!document) {
+      let parsed: DocumentNode;
+      try {
+        parsed = parseBounded(payload.query, limits.document);
+      } catch (err) {
+        return refuse([err instanceof GraphQLError ? err : new GraphQLError(String(err))], undefined, 'GRAPHQL_PARSE_FAILED');
+      }
+      const errors = validate(schema, parsed, [...specifiedRules, ...validationRules]);
+      if (errors.length > 0) return refuse(errors, getOperationAST(parsed, payload.operationName) ?? undefined);
+      validDocuments.set(payload.query, parsed);
+      document = parsed;
     }
     const operation = getOperationAST(document, payload.operationName) ?? undefined;
-    const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
-    if (errors.length > 0) return refuse(errors, operation);
     try {
       await admitOperation(ctx, document, operation, payload.operationName ?? undefined, payload.variables ?? undefined, 'ws');
     } catch (err) {
