@@ -17,6 +17,9 @@ describe('task queue configuration', () => {
     expect(loadConfig({ NODE_ENV: 'test' }).workerDbPoolSize).toBe(30);
     expect(loadConfig({ NODE_ENV: 'test', TIDINGS_WORKER_DB_POOL_SIZE: '12' }).workerDbPoolSize).toBe(12);
     expect(() => loadConfig({ NODE_ENV: 'test', TIDINGS_WORKER_DB_POOL_SIZE: 'x' })).toThrow(/TIDINGS_WORKER_DB_POOL_SIZE must be a positive integer/);
+    expect(loadConfig({ NODE_ENV: 'test' }).workerNice).toBe(0);
+    expect(loadConfig({ NODE_ENV: 'test', TIDINGS_WORKER_NICE: '10' }).workerNice).toBe(10);
+    for (const bad of ['-1', '20', '2.5', 'low']) expect(() => loadConfig({ NODE_ENV: 'test', TIDINGS_WORKER_NICE: bad })).toThrow(/TIDINGS_WORKER_NICE must be a whole number from 0 to 19/);
     expect(() => loadConfig({ NODE_ENV: 'test', TIDINGS_SCORING_ENCODER_MAX_CONCURRENT_ACTIVITIES: '0' })).toThrow(/TIDINGS_SCORING_ENCODER_MAX_CONCURRENT_ACTIVITIES must be a positive integer/);
   });
 

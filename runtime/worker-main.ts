@@ -7,6 +7,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import { ConfigError, loadConfig, workerQueuesFlag } from '../config/config';
 import { createLogger } from '../config/logger';
+import { lowerCpuPriority } from './cpu-priority';
 import { exitWithParent, onShutdownSignal } from './process-signals';
 import { reportFatal, StartupError } from './startup-errors';
 import { ensureWorkflowBundle } from './workflow-bundle';
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
   }
   if (!config.databaseUrl) throw new StartupError('DATABASE_URL is not set: the worker alone needs an existing PostgreSQL (or run `npm start` for the whole stack)');
   if (!config.temporalAddress) throw new StartupError('TEMPORAL_ADDRESS is not set: the worker alone needs an existing Temporal server (or run `npm start` for the whole stack)');
+  // Before Temporal's and the workflows' threads exist, so they start at this priority too.
+  lowerCpuPriority(config.workerNice);
   const log = createLogger({ level: config.logLevel, name: 'tidings-worker' });
   const workflowBundlePath = process.env.TIDINGS_WORKFLOW_BUNDLE ?? (await ensureWorkflowBundle());
   const worker = await startWorkerProcess(config, log, {
@@ -34,7 +37,7 @@ async function main(): Promise<void> {
     workflowBundlePath,
     migrate: process.env.TIDINGS_SKIP_MIGRATIONS !== '1',
   });
-  log.info({ taskQueues: worker.workers.map((w) => w.taskQueue), metricsUrl: worker.metricsUrl }, 'worker running');
+  log.info({ taskQueues: worker.workers.map((w) => w.taskQueue), metricsUrl: worker.metricsUrl, nice: config.workerNice }, 'worker running');
   // For container health checks: a file whose age says the worker's event loop is alive.
   const heartbeatFile = process.env.TIDINGS_HEARTBEAT_FILE;
   if (heartbeatFile) {
