@@ -6,7 +6,8 @@
  * signals and delivered to webhook endpoints on a local receiver (one endpoint always answers
  * 500; each endpoint follows 5 of the 50 tickers, so every signal goes to 10 endpoints). The worker
  * is one process serving all four task queues, as `npm start` runs it (with `split`: two, the
- * batch queue in its own, as a deployment past one machine runs them).
+ * batch queue in its own at nice 10, TIDINGS_WORKER_NICE, as docs/configuration.md advises on a
+ * shared machine).
  *
  * Two phases on the same stack: the stream alone, then the stream while a 500-configuration
  * parameter sweep runs on the batch queue. Per phase:
@@ -76,6 +77,33 @@ async function scoringBreakdown(client: Awaited<ReturnType<typeof connectTempora
     .join('; ');
 }
 
+/**
+ * Where the alert time goes, for a sample of the phase's received deliveries: signal commit ->
+ * delivery row planned (the fan-out's first statement), -> first attempt started (claimed, signed,
+ * POST begun), -> the receiver reading it (the POST itself).
+ */
+async function alertBreakdown(db: { query: (sql: string, params: unknown[]) => Promise<unknown> }, received: Array<[string, { at: number; createdAt: number }]>): Promise<string> {
+  const sample = received.filter((_, i) => i % Math.max(1, Math.floor(received.length / 2000)) === 0);
+  const rows = (await db.query(
+    `SELECT d.id, extract(epoch FROM d.created_at) * 1000 AS planned, extract(epoch FROM a.started_at) * 1000 AS started
+     FROM webhook_deliveries d JOIN webhook_delivery_attempts a ON a.delivery_id = d.id AND a.attempt = 1 WHERE d.id = ANY($1::uuid[])`,
+    [sample.map(([id]) => id)],
+  )) as Array<{ id: string; planned: string; started: string }>;
+  const byId = new Map(sample);
+  const parts: Record<string, number[]> = { commit_to_planned: [], planned_to_attempt: [], attempt_to_received: [] };
+  for (const r of rows) {
+    const got = byId.get(r.id)!;
+    const values = [Number(r.planned) - got.createdAt, Number(r.started) - Number(r.planned), got.at - Number(r.started)];
+    Object.values(parts).forEach((list, k) => list.push(values[k] / 1000));
+  }
+  return Object.entries(parts)
+    .map(([name, list]) => {
+      const sorted = list.sort((a, b) => a - b);
+      return `${name} p50 ${percentile(sorted, 50).toFixed(3)} p99 ${percentile(sorted, 99).toFixed(3)}`;
+    })
+    .join('; ');
+}
+
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const load = () =>
@@ -99,8 +127,8 @@ export default async function latencyBench(args: string[]): Promise<void> {
   const seconds = Number(args[1] ?? 60);
   const endpoints = Number(args[2] ?? 100);
   const sweepConfigs = Number(args[3] ?? 500);
-  // `split`: the batch queue in a worker process of its own (as deploy/ runs it), the other three
-  // in another; default one process for all four, as `npm start` runs it.
+  // `split`: the batch queue in a worker process of its own at a lower CPU priority, the other
+  // three in another; default one process for all four, as `npm start` runs it.
   const split = args[4] === 'split';
   const infra = await startBenchInfra('latency');
   const bundlePath = path.join(infra.workDir, 'workflow-bundle.js');
@@ -189,9 +217,9 @@ export default async function latencyBench(args: string[]): Promise<void> {
 
     if (split) {
       workers.push(await startBenchWorker({ ...env, TIDINGS_WORKER_QUEUES: 'ingest,scoring,alerts' }));
-      workers.push(await startBenchWorker({ ...env, TIDINGS_WORKER_QUEUES: 'batch', METRICS_PORT: '0' }));
+      workers.push(await startBenchWorker({ ...env, TIDINGS_WORKER_QUEUES: 'batch', TIDINGS_WORKER_NICE: '10', METRICS_PORT: '0' }));
     } else workers.push(await startBenchWorker(env));
-    console.log(`worker processes: ${split ? 'two (ingest, scoring, alerts | batch)' : 'one for all four queues'}`);
+    console.log(`worker processes: ${split ? 'two (ingest, scoring, alerts | batch at nice 10)' : 'one for all four queues'}`);
     const articles = new ArticleService(db, temporal.client, taskQueue);
     const sweeps = new SweepService(db, temporal.client, taskQueue);
     const headlines = loadHeadlines();
@@ -274,10 +302,8 @@ export default async function latencyBench(args: string[]): Promise<void> {
       }
       const signals = await phaseSignals();
       const phaseStart = new Date(t0).getTime();
-      const alerts = [...firstReceipt.values()]
-        .filter((r) => r.createdAt >= phaseStart)
-        .map((r) => (r.at - r.createdAt) / 1000)
-        .sort((a, b) => a - b);
+      const received = [...firstReceipt.entries()].filter(([, r]) => r.createdAt >= phaseStart);
+      const alerts = received.map(([, r]) => (r.at - r.createdAt) / 1000).sort((a, b) => a - b);
       const scoreRows: Array<{ s: number }> = await db.query(
         `SELECT extract(epoch FROM s.scored_at - a.created_at) AS s FROM sentiment_scores s JOIN articles a ON a.id = s.article_id
          WHERE a.id = ANY($1::uuid[]) AND s.tier = 'fast'`,
@@ -294,6 +320,7 @@ export default async function latencyBench(args: string[]): Promise<void> {
           `score (stored -> fast score) s: p50 ${percentile(scores, 50).toFixed(3)} p99 ${percentile(scores, 99).toFixed(3)} max ${(scores.at(-1) ?? NaN).toFixed(3)}; duplicate POSTs ${duplicates}`,
       );
       console.log(`  score path, s (${Math.min(40, firstIds.length)} scoring workflows): ${await scoringBreakdown(temporal.client, db, firstIds)}`);
+      console.log(`  alert path, s (up to 2,000 deliveries): ${await alertBreakdown(db, received)}`);
       return result;
     };
 
