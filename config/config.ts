@@ -140,12 +140,17 @@ export interface QueueConcurrency {
 /**
  * Defaults for a 2-core machine running every queue in one process: alerts are I/O (HTTP POSTs,
  * small transactions) and get many slots; batch work is CPU-bound and gets few, so it progresses
- * without crowding the event loop that scoring and alerts share with it.
+ * without crowding the event loop that scoring and alerts share with it. The live queues get many
+ * workflow-task slots: a slot is held while the task crosses the busy main thread to its workflow
+ * thread and back, and with 10 the scoring queue's tasks waited in Temporal for seconds (7-9 s
+ * mean, matching service metrics) under a 20 articles/s stream; the fast tier's activity (short,
+ * and the first thing a user sees) gets 16 slots so it never queues behind a few slow ones
+ * (BENCHMARKS.md, "latency").
  */
 export const DEFAULT_QUEUE_CONCURRENCY: Record<QueueKind, QueueConcurrency> = {
-  ingest: { maxConcurrentActivities: 10, maxConcurrentWorkflowTasks: 10 },
-  scoring: { maxConcurrentActivities: 4, maxConcurrentWorkflowTasks: 10, maxConcurrentEncoderActivities: 2 },
-  alerts: { maxConcurrentActivities: 50, maxConcurrentWorkflowTasks: 20 },
+  ingest: { maxConcurrentActivities: 10, maxConcurrentWorkflowTasks: 20 },
+  scoring: { maxConcurrentActivities: 16, maxConcurrentWorkflowTasks: 50, maxConcurrentEncoderActivities: 2 },
+  alerts: { maxConcurrentActivities: 50, maxConcurrentWorkflowTasks: 50 },
   batch: { maxConcurrentActivities: 2, maxConcurrentWorkflowTasks: 4 },
 };
 
