@@ -3,7 +3,7 @@
  * alerts and scores in seconds while a sweep runs (issue 21). A steady stream of articles
  * (real headlines, one cashtag each, across 50 tickers) is imported through ArticleService (the
  * path of `importArticles`), so each batch is scored (fast, then accurate tier), turned into
- * signals and delivered to webhook endpoints on a local receiver (one endpoint always answers
+ * signals and delivered to webhook endpoints, each a local receiver on its own port (one always answers
  * 500; each endpoint follows 5 of the 50 tickers, so every signal goes to 10 endpoints). The worker
  * is one process serving all four task queues, as `npm start` runs it (with `split`: two, the
  * batch queue in its own at nice 10, TIDINGS_WORKER_NICE, as docs/configuration.md advises on a
@@ -55,6 +55,7 @@ async function scoringBreakdown(client: Awaited<ReturnType<typeof connectTempora
   const sample = firstIds.filter((_, i) => i % Math.max(1, Math.floor(firstIds.length / 40)) === 0).slice(0, 40);
   const parts: Record<string, number[]> = { stored_to_started: [], to_first_task: [], to_activity_scheduled: [], activity_queue_wait: [], activity_run: [] };
   const created = new Map(((await db.query(`SELECT id, extract(epoch FROM created_at) * 1000 AS ms FROM articles WHERE id = ANY($1::uuid[])`, [sample])) as Array<{ id: string; ms: string }>).map((r) => [r.id, Number(r.ms)]));
+  let worst: { wait: number; events: string } | undefined;
   for (const id of sample) {
     const events = (await client.workflow.getHandle(`score-import-${id}`).fetchHistory()).events ?? [];
     const at = (pick: (e: (typeof events)[number]) => unknown) => {
@@ -68,7 +69,9 @@ async function scoringBreakdown(client: Awaited<ReturnType<typeof connectTempora
     const completed = at((e) => e.activityTaskCompletedEventAttributes);
     const values = [started - (created.get(id) ?? NaN), firstTask - started, scheduled - firstTask, activityStarted - scheduled, completed - activityStarted];
     Object.values(parts).forEach((list, k) => Number.isFinite(values[k]) && list.push(values[k] / 1000));
+    if (firstTask - started > (worst?.wait ?? 1000)) worst = { wait: firstTask - started, events: events.slice(0, 8).map((e) => `${String(e.eventType)}@+${((tsToMs(e.eventTime) - started) / 1000).toFixed(2)}`).join(' ') };
   }
+  if (worst) console.log(`  slowest first workflow task (${(worst.wait / 1000).toFixed(1)} s), its first events: ${worst.events}`);
   return Object.entries(parts)
     .map(([name, list]) => {
       const sorted = list.sort((a, b) => a - b);
@@ -134,10 +137,12 @@ export default async function latencyBench(args: string[]): Promise<void> {
   const bundlePath = path.join(infra.workDir, 'workflow-bundle.js');
   await buildWorkflowBundle(bundlePath);
 
-  // The receivers: one path per endpoint, the last one always fails.
+  // The receivers: one per endpoint, each on its own port (a receiver of its own, as 100
+  // subscribers' endpoints are: the delivery client pools connections per origin), the last one
+  // always fails.
   const firstReceipt = new Map<string, { at: number; createdAt: number }>();
   let duplicates = 0;
-  const server = http.createServer((req, res) => {
+  const receive = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -154,10 +159,14 @@ export default async function latencyBench(args: string[]): Promise<void> {
       }
       res.writeHead(204).end();
     });
-  });
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as AddressInfo).port;
+  };
+  const servers = Array.from({ length: endpoints }, () => http.createServer(receive));
+  const ports: number[] = [];
+  for (const server of servers) {
+    server.keepAliveTimeout = 30_000;
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    ports.push((server.address() as AddressInfo).port);
+  }
 
   const taskQueue = `bench-latency-${randomUUID().slice(0, 8)}`;
   const env = {
@@ -212,7 +221,7 @@ export default async function latencyBench(args: string[]): Promise<void> {
     for (let i = 0; i < endpoints; i++) {
       if (i % MAX_ENDPOINTS_PER_USER === 0) owner = (await new UserService(db).create(`latency-${i}-${Date.now()}@example.test`, 'bench-password-123', Role.USER)).id;
       const follows = Array.from({ length: TICKERS_PER_ENDPOINT }, (_, k) => TICKERS[(i + k * 10) % TICKERS.length]);
-      await webhooks.create({ url: `http://127.0.0.1:${port}/e${i}`, tickers: follows }, { userId: owner, role: 'USER' });
+      await webhooks.create({ url: `http://127.0.0.1:${ports[i]}/e${i}`, tickers: follows }, { userId: owner, role: 'USER' });
     }
 
     if (split) {
@@ -351,8 +360,10 @@ export default async function latencyBench(args: string[]): Promise<void> {
     }
     await temporal.close();
     await db.destroy();
-    server.closeAllConnections();
-    server.close();
+    for (const server of servers) {
+      server.closeAllConnections();
+      server.close();
+    }
     await infra.stop();
   }
 }
