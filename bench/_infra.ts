@@ -54,10 +54,12 @@ export async function startBenchInfra(name: string): Promise<BenchInfra> {
 
 /**
  * A worker process (dist/runtime/worker-main.js) with this environment, resolved once it logs
- * `worker running`; its output after that is drained, not kept.
+ * `worker running`; its output after that is drained, not kept. BENCH_CPU_PROF_DIR=<dir>: V8 CPU
+ * profiles of its threads, written when it stops (Node refuses --cpu-prof in NODE_OPTIONS).
  */
 export function startBenchWorker(env: NodeJS.ProcessEnv, readyTimeoutMs = 120_000): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'runtime', 'worker-main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, path.join(__dirname, '..', 'runtime', 'worker-main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker not ready in ${readyTimeoutMs / 1000} s:\n${out}`)), readyTimeoutMs);
