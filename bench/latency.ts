@@ -52,7 +52,7 @@ const TICKERS_PER_ENDPOINT = 5;
  * its wait in the queue (scheduled -> started: activity slots), and its run (started -> completed).
  */
 async function scoringBreakdown(client: Awaited<ReturnType<typeof connectTemporalClient>>['client'], db: { query: (sql: string, params: unknown[]) => Promise<unknown> }, firstIds: string[]): Promise<string> {
-  const sample = firstIds.filter((_, i) => i % Math.max(1, Math.floor(firstIds.length / 40)) === 0).slice(0, 40);
+  const sample = firstIds.filter((_, i) => i % Math.max(1, Math.floor(firstIds.length / 120)) === 0).slice(0, 120);
   const parts: Record<string, number[]> = { stored_to_started: [], to_first_task: [], to_activity_scheduled: [], activity_queue_wait: [], activity_run: [] };
   const created = new Map(((await db.query(`SELECT id, extract(epoch FROM created_at) * 1000 AS ms FROM articles WHERE id = ANY($1::uuid[])`, [sample])) as Array<{ id: string; ms: string }>).map((r) => [r.id, Number(r.ms)]));
   let worst: { wait: number; events: string } | undefined;
@@ -328,7 +328,7 @@ export default async function latencyBench(args: string[]): Promise<void> {
         `  alert (signal commit -> POST) s: p50 ${percentile(alerts, 50).toFixed(3)} p99 ${percentile(alerts, 99).toFixed(3)} max ${(alerts.at(-1) ?? NaN).toFixed(3)}; ` +
           `score (stored -> fast score) s: p50 ${percentile(scores, 50).toFixed(3)} p99 ${percentile(scores, 99).toFixed(3)} max ${(scores.at(-1) ?? NaN).toFixed(3)}; duplicate POSTs ${duplicates}`,
       );
-      console.log(`  score path, s (${Math.min(40, firstIds.length)} scoring workflows): ${await scoringBreakdown(temporal.client, db, firstIds)}`);
+      console.log(`  score path, s (${Math.min(120, firstIds.length)} scoring workflows): ${await scoringBreakdown(temporal.client, db, firstIds)}`);
       console.log(`  alert path, s (up to 2,000 deliveries): ${await alertBreakdown(db, received)}`);
       return result;
     };
