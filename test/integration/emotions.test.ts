@@ -1,43 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { Role } from '../../entities';
 import { EMOTION_LABELS } from '../../domain/emotions/labels';
 import { workflowQueue } from '../../domain/task-queues';
 import { activeEmotionVersion, activeTierVersion, defaultModelsDir, emotionsDirBeside, readEmotionMetadata } from '../../ml';
-import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
-import { createIdentity, type TestIdentity } from '../support/access';
-import { startTestStack, testEnv, type TestStack } from '../support/stack';
+import { accurateTierStack } from '../support/accurate-stack';
 
 // Emotions on a real worker: the accurate tier (encoder from the install step, heads from
 // models/sentiment) with the emotion head of models/emotions, real PostgreSQL and Temporal.
 describe('emotions: scoring, backfill and API', () => {
   jest.setTimeout(240_000);
-  let stack: TestStack;
-  let temporal: TemporalClientHandle;
-  let user: TestIdentity;
-  const previous = process.env.TIDINGS_ACCURATE_TIER;
+  const harness = accurateTierStack();
   const modelsDir = defaultModelsDir();
   const accurate = activeTierVersion(modelsDir, 'accurate')!;
   const emotionVersion = activeEmotionVersion(emotionsDirBeside(modelsDir))!;
 
-  beforeAll(async () => {
-    process.env.TIDINGS_ACCURATE_TIER = 'on'; // read by this process's in-process worker
-    stack = await startTestStack({ worker: true });
-    temporal = await connectTemporalClient(testEnv().temporalAddress, 'default');
-    user = await createIdentity(stack.api.db, Role.USER);
-  });
-  afterAll(async () => {
-    process.env.TIDINGS_ACCURATE_TIER = previous;
-    await temporal.close();
-    await stack.stop();
-  });
 
   async function seed(title: string, tickers: string[], publishedAt: Date): Promise<string> {
-    const [{ id }] = await stack.api.db.query(`INSERT INTO articles (source, url_hash, title, published_at) VALUES ('import', md5(random()::text) || md5(random()::text), $1, $2) RETURNING id`, [
+    const [{ id }] = await harness.stack.api.db.query(`INSERT INTO articles (source, url_hash, title, published_at) VALUES ('import', md5(random()::text) || md5(random()::text), $1, $2) RETURNING id`, [
       title,
       publishedAt.toISOString(),
     ]);
     for (const t of tickers) {
-      await stack.api.db.query(`INSERT INTO article_tickers (article_id, ticker, relevance, matched_by, published_at) VALUES ($1, $2, 0.8, '{cashtag}', $3)`, [id, t, publishedAt.toISOString()]);
+      await harness.stack.api.db.query(`INSERT INTO article_tickers (article_id, ticker, relevance, matched_by, published_at) VALUES ($1, $2, 0.8, '{cashtag}', $3)`, [id, t, publishedAt.toISOString()]);
     }
     return id as string;
   }
@@ -56,10 +39,10 @@ describe('emotions: scoring, backfill and API', () => {
   it('the accurate re-score of new articles stores their emotions from the same pass; article.emotions serves them', async () => {
     const id = await seed('$TSLA crashing hard, I am terrified this goes to zero', ['TSLA'], new Date());
     const workflowId = `score-${randomUUID()}`;
-    await temporal.client.workflow.execute('scoreArticlesWorkflow', { taskQueue: workflowQueue(stack.config.taskQueue, 'scoreArticlesWorkflow'), workflowId, args: [{ articleIds: [id], accurate: true, signals: false }] });
-    expect(await temporal.client.workflow.getHandle(`${workflowId}-accurate`).result()).toMatchObject({ modelVersion: accurate, scored: 1 });
+    await harness.temporal.client.workflow.execute('scoreArticlesWorkflow', { taskQueue: workflowQueue(harness.stack.config.taskQueue, 'scoreArticlesWorkflow'), workflowId, args: [{ articleIds: [id], accurate: true, signals: false }] });
+    expect(await harness.temporal.client.workflow.getHandle(`${workflowId}-accurate`).result()).toMatchObject({ modelVersion: accurate, scored: 1 });
 
-    const rows: Array<Record<string, number | string>> = await stack.api.db.query(`SELECT * FROM article_emotions WHERE article_id = $1`, [id]);
+    const rows: Array<Record<string, number | string>> = await harness.stack.api.db.query(`SELECT * FROM article_emotions WHERE article_id = $1`, [id]);
     expect(rows).toHaveLength(1);
     expect(rows[0].model_version).toBe(emotionVersion);
     const sum = EMOTION_LABELS.reduce((s, l) => s + Number(rows[0][`prob_${l}`]), 0);
@@ -67,10 +50,10 @@ describe('emotions: scoring, backfill and API', () => {
     const best = EMOTION_LABELS.reduce((a, b) => (Number(rows[0][`prob_${b}`]) > Number(rows[0][`prob_${a}`]) ? b : a));
     expect(rows[0].label).toBe(best);
 
-    const res = await stack.gql<{ article: { emotions: { label: string; modelVersion: string; probabilities: Record<string, number> } } }>(
+    const res = await harness.stack.gql<{ article: { emotions: { label: string; modelVersion: string; probabilities: Record<string, number> } } }>(
       `query($id: ID!) { article(id: $id) { emotions { label modelVersion ${PROBS} } } }`,
       { id },
-      user.headers,
+      harness.user.headers,
     );
     expect(res.errors).toBeUndefined();
     expect(res.data!.article.emotions.label).toBe(best);
@@ -79,10 +62,10 @@ describe('emotions: scoring, backfill and API', () => {
 
     // an article page resolves emotions in one batch; an unscored article has none
     const other = await seed('$TSLA unscored article for the page', ['TSLA'], new Date(Date.now() - 60_000));
-    const page = await stack.gql<{ articles: { edges: Array<{ node: { id: string; emotions: { label: string } | null } }> } }>(
+    const page = await harness.stack.gql<{ articles: { edges: Array<{ node: { id: string; emotions: { label: string } | null } }> } }>(
       `{ articles(filter: { tickers: ["TSLA"] }, first: 10) { edges { node { id emotions { label } } } } }`,
       {},
-      user.headers,
+      harness.user.headers,
     );
     expect(page.errors).toBeUndefined();
     const byId = new Map(page.data!.articles.edges.map((e) => [e.node.id, e.node.emotions]));
@@ -95,17 +78,17 @@ describe('emotions: scoring, backfill and API', () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await seed(`Backfill ${i}: so happy with these gains, great quarter`, [], day));
     const run = () =>
-      temporal.client.workflow.execute('backfillEmotionsWorkflow', {
-        taskQueue: workflowQueue(stack.config.taskQueue, 'backfillEmotionsWorkflow'),
+      harness.temporal.client.workflow.execute('backfillEmotionsWorkflow', {
+        taskQueue: workflowQueue(harness.stack.config.taskQueue, 'backfillEmotionsWorkflow'),
         workflowId: `emotion-backfill-${randomUUID()}`,
         args: [{ from: '2003-03-03T00:00:00Z', to: '2003-03-04T00:00:00Z', pageSize: 2 }],
       }) as Promise<{ emotionVersion: string; scored: number }>;
     expect(await run()).toEqual({ emotionVersion, scored: 5 });
     expect(await run()).toEqual({ emotionVersion, scored: 0 });
-    const [{ n }] = await stack.api.db.query(`SELECT count(*)::int AS n FROM article_emotions WHERE article_id = ANY($1) AND model_version = $2`, [ids, emotionVersion]);
+    const [{ n }] = await harness.stack.api.db.query(`SELECT count(*)::int AS n FROM article_emotions WHERE article_id = ANY($1) AND model_version = $2`, [ids, emotionVersion]);
     expect(n).toBe(5);
     // the sentiment tables are not touched by an emotion backfill
-    const [{ s }] = await stack.api.db.query(`SELECT count(*)::int AS s FROM sentiment_scores WHERE article_id = ANY($1)`, [ids]);
+    const [{ s }] = await harness.stack.api.db.query(`SELECT count(*)::int AS s FROM sentiment_scores WHERE article_id = ANY($1)`, [ids]);
     expect(s).toBe(0);
   });
 
@@ -123,18 +106,18 @@ describe('emotions: scoring, backfill and API', () => {
     for (const [at, label] of labels) {
       const id = await seed(`${ticker} article ${label}`, [ticker], at);
       const probs = EMOTION_LABELS.map((l) => (l === label ? 0.7 : 0.05));
-      await stack.api.db.query(
+      await harness.stack.api.db.query(
         `INSERT INTO article_emotions (article_id, model_version, label, prob_neutral, prob_happy, prob_sad, prob_anger, prob_disgust, prob_surprise, prob_fear) VALUES ($1, 'emo-test', $2, $3, $4, $5, $6, $7, $8, $9)`,
         [id, label, ...probs],
       );
     }
-    const res = await stack.gql<{
+    const res = await harness.stack.gql<{
       tickerEmotions: Array<{ bucketStart: string; count: number; counts: Record<string, number>; shares: Record<string, number>; meanProbabilities: Record<string, number> }>;
     }>(
       `{ tickerEmotions(ticker: "emot", from: "2004-01-01T00:00:00Z", to: "2004-01-10T00:00:00Z", interval: DAY) {
           bucketStart count counts { neutral happy sad anger disgust surprise fear } shares { neutral happy fear } meanProbabilities { fear happy } } }`,
       {},
-      user.headers,
+      harness.user.headers,
     );
     expect(res.errors).toBeUndefined();
     const buckets = res.data!.tickerEmotions;
@@ -147,9 +130,9 @@ describe('emotions: scoring, backfill and API', () => {
     expect(buckets[0].meanProbabilities.fear).toBeCloseTo((0.7 * 2 + 0.05 * 2) / 4, 5);
     expect(buckets[1].shares.happy).toBe(1);
 
-    const bad = await stack.gql(`{ tickerEmotions(ticker: "EMOT", from: "2004-01-10T00:00:00Z", to: "2004-01-01T00:00:00Z") { count } }`, {}, user.headers);
+    const bad = await harness.stack.gql(`{ tickerEmotions(ticker: "EMOT", from: "2004-01-10T00:00:00Z", to: "2004-01-01T00:00:00Z") { count } }`, {}, harness.user.headers);
     expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    const anonymous = await stack.gql(`{ tickerEmotions(ticker: "EMOT", from: "2004-01-01T00:00:00Z", to: "2004-01-10T00:00:00Z") { count } }`, {});
+    const anonymous = await harness.stack.gql(`{ tickerEmotions(ticker: "EMOT", from: "2004-01-01T00:00:00Z", to: "2004-01-10T00:00:00Z") { count } }`, {});
     expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 
@@ -172,19 +155,19 @@ describe('emotions: scoring, backfill and API', () => {
     for (const [h, label] of plan) {
       const id = await seed(`${ticker} story ${h}`, [ticker], hoursBefore(h));
       if (h < 24) recent.push(id);
-      await stack.api.db.query(`INSERT INTO sentiment_scores (article_id, model_version, label, score, tier) VALUES ($1, 'test-fast', 'negative', -0.5, 'fast')`, [id]);
+      await harness.stack.api.db.query(`INSERT INTO sentiment_scores (article_id, model_version, label, score, tier) VALUES ($1, 'test-fast', 'negative', -0.5, 'fast')`, [id]);
       const probs = EMOTION_LABELS.map((l) => (l === label ? 0.7 : 0.05));
-      await stack.api.db.query(
+      await harness.stack.api.db.query(
         `INSERT INTO article_emotions (article_id, model_version, label, prob_neutral, prob_happy, prob_sad, prob_anger, prob_disgust, prob_surprise, prob_fear) VALUES ($1, 'emo-test', $2, $3, $4, $5, $6, $7, $8, $9)`,
         [id, label, ...probs],
       );
     }
-    await temporal.client.workflow.execute('computeSignalsWorkflow', {
-      taskQueue: workflowQueue(stack.config.taskQueue, 'computeSignalsWorkflow'),
+    await harness.temporal.client.workflow.execute('computeSignalsWorkflow', {
+      taskQueue: workflowQueue(harness.stack.config.taskQueue, 'computeSignalsWorkflow'),
       workflowId: `signals-${randomUUID()}`,
       args: [{ tickers: [ticker], asOf: asOf.toISOString() }],
     });
-    const res = await stack.gql<{
+    const res = await harness.stack.gql<{
       signals: {
         edges: Array<{
           node: {
@@ -205,7 +188,7 @@ describe('emotions: scoring, backfill and API', () => {
       `{ signals(filter: { tickers: ["${ticker}"] }, first: 5) { edges { node { emotions {
           recentArticles baselineArticles fearShare fearShareChange risingEmotion modelVersions articleIds recentShares { fear neutral } } } } } }`,
       {},
-      user.headers,
+      harness.user.headers,
     );
     expect(res.errors).toBeUndefined();
     const e = res.data!.signals.edges[0].node.emotions;

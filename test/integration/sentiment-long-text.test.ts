@@ -1,32 +1,15 @@
-import { Role } from '../../entities';
 import { activeTierVersion, activeVersion, defaultModelsDir } from '../../ml';
-import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client';
-import { createIdentity, type TestIdentity } from '../support/access';
-import { startTestStack, testEnv, type TestStack } from '../support/stack';
+import { accurateTierStack } from '../support/accurate-stack';
 
 // Long text (issue 22) on a real worker, both tiers: the encoder weights come from the install
 // step (models/encoder), the heads from models/sentiment, as in sentiment-accurate.test.ts.
 describe('articles with a body: scored by sentences when it is about the title', () => {
   jest.setTimeout(180_000);
-  let stack: TestStack;
-  let temporal: TemporalClientHandle;
-  let user: TestIdentity;
-  const previous = process.env.TIDINGS_ACCURATE_TIER;
+  const harness = accurateTierStack();
   const modelsDir = defaultModelsDir();
   const accurate = activeTierVersion(modelsDir, 'accurate')!;
   const fast = activeVersion(modelsDir)!;
 
-  beforeAll(async () => {
-    process.env.TIDINGS_ACCURATE_TIER = 'on'; // read by this process's in-process worker
-    stack = await startTestStack({ worker: true });
-    temporal = await connectTemporalClient(testEnv().temporalAddress, 'default');
-    user = await createIdentity(stack.api.db, Role.USER);
-  });
-  afterAll(async () => {
-    process.env.TIDINGS_ACCURATE_TIER = previous;
-    await temporal.close();
-    await stack.stop();
-  });
 
   it('a related two-company body is scored by sentences, per ticker from the sentences naming it; a boilerplate body leaves the title alone', async () => {
     const stamp = Date.now();
@@ -45,22 +28,22 @@ describe('articles with a body: scored by sentences when it is about the title',
         summary: 'Filed: 2025-01-24 AccNo: 0001213900-25-006497 Size: 302 KB',
       },
     ];
-    const res = await stack.gql<{ importArticles: { insertedIds: string[] } }>(
+    const res = await harness.stack.gql<{ importArticles: { insertedIds: string[] } }>(
       'mutation($items: [ImportArticleInput!]!) { importArticles(items: $items) { insertedIds } }',
       { items },
-      user.headers,
+      harness.user.headers,
     );
     expect(res.errors).toBeUndefined();
     const [related, boilerplate] = res.data!.importArticles.insertedIds;
-    const tickers: Array<{ article_id: string; ticker: string }> = await stack.api.db.query(`SELECT article_id, ticker FROM article_tickers WHERE article_id = $1 ORDER BY ticker`, [related]);
+    const tickers: Array<{ article_id: string; ticker: string }> = await harness.stack.api.db.query(`SELECT article_id, ticker FROM article_tickers WHERE article_id = $1 ORDER BY ticker`, [related]);
     expect(tickers.map((t) => t.ticker)).toEqual(expect.arrayContaining(['AAPL', 'MSFT']));
 
     // the import starts the fast tier at once and the accurate re-score as its child
     const workflowId = `score-import-${related}`;
-    expect(await temporal.client.workflow.getHandle(workflowId).result()).toMatchObject({ modelVersion: fast, scored: 2 });
-    expect(await temporal.client.workflow.getHandle(`${workflowId}-accurate`).result()).toMatchObject({ modelVersion: accurate, scored: 2 });
+    expect(await harness.temporal.client.workflow.getHandle(workflowId).result()).toMatchObject({ modelVersion: fast, scored: 2 });
+    expect(await harness.temporal.client.workflow.getHandle(`${workflowId}-accurate`).result()).toMatchObject({ modelVersion: accurate, scored: 2 });
 
-    const modes: Array<{ article_id: string; tier: string; text_mode: string }> = await stack.api.db.query(
+    const modes: Array<{ article_id: string; tier: string; text_mode: string }> = await harness.stack.api.db.query(
       `SELECT article_id, tier, text_mode FROM sentiment_scores WHERE article_id = ANY($1) ORDER BY tier`,
       [[related, boilerplate]],
     );
@@ -76,7 +59,7 @@ describe('articles with a body: scored by sentences when it is about the title',
 
     // Per ticker, from the sentences that name each company: Apple's good news and
     // Microsoft's bad news no longer share one score.
-    const perTicker: Array<{ ticker: string; score: number; label: string; model_version: string }> = await stack.api.db.query(
+    const perTicker: Array<{ ticker: string; score: number; label: string; model_version: string }> = await harness.stack.api.db.query(
       `SELECT ticker, score, label, model_version FROM ticker_sentiment_scores WHERE article_id = $1 AND ticker = ANY('{AAPL,MSFT}') ORDER BY ticker`,
       [related],
     );
@@ -90,10 +73,10 @@ describe('articles with a body: scored by sentences when it is about the title',
     expect(aapl.label).not.toBe(msft.label);
 
     // the API says which text the preferred score read
-    const read = await stack.gql<{ a: { sentiment: { tier: string; textMode: string } }; b: { sentiment: { tier: string; textMode: string } } }>(
+    const read = await harness.stack.gql<{ a: { sentiment: { tier: string; textMode: string } }; b: { sentiment: { tier: string; textMode: string } } }>(
       'query($a: ID!, $b: ID!) { a: article(id: $a) { sentiment { tier textMode } } b: article(id: $b) { sentiment { tier textMode } } }',
       { a: related, b: boilerplate },
-      user.headers,
+      harness.user.headers,
     );
     expect(read.errors).toBeUndefined();
     expect(read.data).toEqual({ a: { sentiment: { tier: 'accurate', textMode: 'sentences' } }, b: { sentiment: { tier: 'accurate', textMode: 'title-only' } } });
