@@ -45,7 +45,8 @@ import {
   sha256File,
   shuffleInPlace,
   softTarget,
-  stratifiedFolds,
+  EMOTION_CV_FOLDS,
+  emotionFolds,
   tfRuntime,
   trainEmotionBranch,
   trainEmotionHead,
@@ -59,8 +60,6 @@ import { numberFlag } from './flags';
 import { embedTexts } from './train-emotions';
 import type { FeatureConfig } from '../ml/serving/fast/text-features';
 
-const FOLDS = 5;
-const FOLD_SEED = 7;
 
 export async function trainEmotionBranchCli(flags: Map<string, string>, opts: { modelsDir: string; accurate: string; dataDir: string }): Promise<void> {
   const { modelsDir, accurate, dataDir } = opts;
@@ -181,11 +180,7 @@ export async function trainEmotionBranchCli(flags: Map<string, string>, opts: { 
 
   const metrics: Record<string, unknown> = {};
   if (flags.get('cv') === 'true') {
-    const folds = stratifiedFolds(
-      rows.map((r) => r.label),
-      FOLDS,
-      FOLD_SEED,
-    );
+    const folds = emotionFolds(rows.map((r) => r.label));
     const onlyFolds = flags.get('cv-folds')?.split(',').map(Number);
     const checkpoints = flags.get('checkpoints')?.split(',').map(Number) ?? [...new Set([Math.ceil(config.epochs / 2), config.epochs])];
     const cvRows: BranchCvRow[] = rows.map((r, i) => ({ text: r.text, target: targets[i], ...(stIds[i] ? { tokens: { ids: stIds[i]!, states: states(stIds[i]!) } } : {}) }));
@@ -205,7 +200,7 @@ export async function trainEmotionBranchCli(flags: Map<string, string>, opts: { 
       onTrained: (fold, trained) => {
         if (!saveFold || Number(saveFold[0]) !== fold) return;
         const into = saveFold[1] ?? path.join(repoRoot(), 'scratch', 'emotion-folds');
-        const dir = save(into, `fold${fold}-of-${FOLDS}-s${FOLD_SEED}`, trained, {}, { trainedOn: `folds other than ${fold} of ${FOLDS} (seed ${FOLD_SEED})` });
+        const dir = save(into, `fold${fold}-of-${EMOTION_CV_FOLDS.k}-s${EMOTION_CV_FOLDS.seed}`, trained, {}, { trainedOn: `folds other than ${fold} of ${EMOTION_CV_FOLDS.k} (seed ${EMOTION_CV_FOLDS.seed})` });
         const quote = (t: string) => `"${t.replace(/"/g, '""')}"`;
         fs.writeFileSync(path.join(into, `fold${fold}.csv`), ['text,label', ...rows.filter((_, i) => folds[i] === fold).map((r) => `${quote(r.text)},${r.label}`)].join('\n') + '\n');
         console.log(`fold ${fold}'s branch: ${dir}; its test rows: ${path.join(into, `fold${fold}.csv`)}`);
@@ -222,8 +217,8 @@ export async function trainEmotionBranchCli(flags: Map<string, string>, opts: { 
     console.log(formatEmotionReport(`${onlyFolds ? `folds ${foldsRun} of ` : ''}5-fold CV (pooled out-of-fold), ${last} epochs`, final.report));
     if (!onlyFolds) {
       metrics.cv5 = {
-        folds: FOLDS,
-        seed: FOLD_SEED,
+        folds: EMOTION_CV_FOLDS.k,
+        seed: EMOTION_CV_FOLDS.seed,
         epochs: last,
         accuracy: final.report.accuracy,
         macroF1: final.report.macroF1,

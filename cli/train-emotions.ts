@@ -35,7 +35,8 @@ import {
   sha256File,
   softTarget,
   startEncoderPool,
-  stratifiedFolds,
+  EMOTION_CV_FOLDS,
+  emotionFolds,
   tfRuntime,
   trainEmotionHead,
 } from '../ml';
@@ -43,9 +44,7 @@ import { EMOTION_NGRAM_CONFIG, emotionSparse, fitEmotionIdf } from '../ml/emotio
 import { numberFlag, parseFlags } from './flags';
 import { trainEmotionBranchCli } from './train-emotion-branch';
 
-const FOLDS = 5;
 const NGRAM_TEXT = 'emoji spelled as words, then the fast tier hashed word/char n-gram TF-IDF; IDF fitted on the training texts (per training fold in CV)';
-const FOLD_SEED = 7;
 
 /** Pooled states of the accurate version's encoder for every text the cache lacks (texts the scorer refuses are skipped). */
 export async function embedTexts(accurateVersion: string, modelsDir: string, texts: readonly string[]): Promise<(text: string) => Float32Array | undefined> {
@@ -113,11 +112,7 @@ async function main(): Promise<void> {
 
   const metrics: Record<string, unknown> = {};
   if (flags.get('cv') === 'true') {
-    const folds = stratifiedFolds(
-      rows.map((r) => r.label),
-      FOLDS,
-      FOLD_SEED,
-    );
+    const folds = emotionFolds(rows.map((r) => r.label));
     const cvRows: CvRow[] = rows.map((r, i) => ({ dense: vector(r.text), target: targets[i], text: r.text }));
     const checkpoints = [...new Set([Math.ceil(config.epochs / 2), 10, 20, config.epochs])].filter((e) => e <= config.epochs).sort((a, b) => a - b);
     const cv = crossValidate(tf, cvRows, folds, config, {
@@ -133,8 +128,8 @@ async function main(): Promise<void> {
     const final = cv.byEpoch.get(config.epochs)!;
     console.log(formatEmotionReport(`5-fold CV (pooled out-of-fold), ${config.epochs} epochs`, final.report));
     metrics.cv5 = {
-      folds: FOLDS,
-      seed: FOLD_SEED,
+      folds: EMOTION_CV_FOLDS.k,
+      seed: EMOTION_CV_FOLDS.seed,
       epochs: config.epochs,
       accuracy: final.report.accuracy,
       macroF1: final.report.macroF1,

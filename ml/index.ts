@@ -43,7 +43,8 @@ export {
 export { CLASS_COUNT } from './serving/fast/hashed-linear-model';
 export { DEFAULT_FEATURE_CONFIG, fitIdf, vectorise } from './serving/fast/text-features';
 // serving: the accurate tier
-export { defaultEncoderDir, ENCODER_NAME, SentenceEncoder } from './serving/accurate/encoder';
+export { SentenceEncoder } from './serving/accurate/encoder';
+export { defaultEncoderDir, ENCODER_NAME } from './serving/accurate/encoder-checkpoint';
 export { encoderPoolSize } from './serving/accurate/encoder-pool';
 export type { AccurateScorer } from './serving/accurate/encoder-scorer';
 export { predictHead, uploadHead, type HeadWeights } from './serving/accurate/encoder-head';
@@ -58,7 +59,7 @@ export { parseGoEmotionsTsv, readEmotionCsv, softTarget, type EmotionRow } from 
 export { classWeights, crossValidate, crossValidateBranch, type BranchCvRow, type CvRow } from './emotions/cross-validation';
 export { DEFAULT_EMOTION_BRANCH_CONFIG, trainEmotionBranch, type BranchInit, type BranchText, type EmotionBranchConfig, type TrainedEmotionBranch } from './emotions/emotion-branch';
 export { loadSentenceEncoder } from './serving/accurate/encoder-loader';
-export { stratifiedFolds } from './emotions/folds';
+export { EMOTION_CV_FOLDS, emotionFolds, stratifiedFolds } from './emotions/folds';
 export { emotionsDirBeside } from './serving/model-scorer';
 export { loadEncoderScorer } from './serving/accurate/encoder-scorer';
 export { startEncoderPool } from './serving/accurate/encoder-pool';

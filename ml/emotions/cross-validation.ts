@@ -27,6 +27,35 @@ export interface CvResult {
 
 const empty = () => EMOTION_LABELS.map(() => EMOTION_LABELS.map(() => 0));
 
+/**
+ * Out-of-fold figures per checkpoint epoch, pooled over folds: both cross-validations (the
+ * pooled head's and the branch's) record each fold's predictions here.
+ */
+function foldTally(checkpoints: readonly number[], onFold?: (fold: number, epoch: number, r: EmotionReport) => void) {
+  const byEpoch = new Map(checkpoints.map((c) => [c, { confusion: empty(), foldMacroF1: [] as number[], foldAccuracy: [] as number[] }]));
+  return {
+    /** Whether the epoch is a checkpoint (worth predicting at). */
+    wants: (epoch: number) => byEpoch.has(epoch),
+    /**
+     * One fold at one epoch: `predicted` holds the classes of the scoreable test rows in order;
+     * a row the scorer refuses counts as neutral (class 0), as serving answers it.
+     */
+    record(fold: number, epoch: number, test: ReadonlyArray<{ target: number }>, scoreable: (row: number) => boolean, predicted: readonly number[]): void {
+      const slot = byEpoch.get(epoch);
+      if (!slot) return;
+      const confusion = empty();
+      let at = 0;
+      test.forEach((t, i) => confusion[t.target][scoreable(i) ? predicted[at++] : 0]++);
+      const r = emotionReport(confusion);
+      slot.confusion = addConfusions(slot.confusion, confusion);
+      slot.foldMacroF1.push(r.macroF1);
+      slot.foldAccuracy.push(r.accuracy);
+      onFold?.(fold, epoch, r);
+    },
+    result: (): CvResult => ({ byEpoch: new Map([...byEpoch].map(([e, s]) => [e, { report: emotionReport(s.confusion), foldMacroF1: s.foldMacroF1, foldAccuracy: s.foldAccuracy }])) }),
+  };
+}
+
 export function crossValidate(
   tf: Tf,
   rows: readonly CvRow[],
@@ -42,7 +71,7 @@ export function crossValidate(
   },
 ): CvResult {
   const k = Math.max(...folds) + 1;
-  const byEpoch = new Map(opts.checkpoints.map((c) => [c, { confusion: empty(), foldMacroF1: [] as number[], foldAccuracy: [] as number[] }]));
+  const tally = foldTally(opts.checkpoints, opts.onFold);
   for (let fold = 0; fold < k; fold++) {
     if (opts.ngram && opts.extra) throw new Error('cross-validation with an n-gram part takes no extra domain');
     const idf = opts.ngram
@@ -67,8 +96,7 @@ export function crossValidate(
       { ...config, seed: config.seed + fold, epochs: Math.max(...opts.checkpoints) },
       examples,
       (epoch, _loss, snapshot) => {
-        const slot = byEpoch.get(epoch);
-        if (!slot) return;
+        if (!tally.wants(epoch)) return;
         const head = uploadEmotionHead(tf, snapshot());
         const predicted = argmaxRows(
           head.predict(
@@ -77,19 +105,12 @@ export function crossValidate(
           ),
         );
         head.dispose();
-        const confusion = empty();
-        let at = 0;
-        for (const t of test) confusion[t.target][t.dense ? predicted[at++] : 0]++;
-        const r = emotionReport(confusion);
-        slot.confusion = addConfusions(slot.confusion, confusion);
-        slot.foldMacroF1.push(r.macroF1);
-        slot.foldAccuracy.push(r.accuracy);
-        opts.onFold?.(fold, epoch, r);
+        tally.record(fold, epoch, test, (i) => !!test[i].dense, predicted);
       },
       ngram,
     );
   }
-  return { byEpoch: new Map([...byEpoch].map(([e, s]) => [e, { report: emotionReport(s.confusion), foldMacroF1: s.foldMacroF1, foldAccuracy: s.foldAccuracy }])) };
+  return tally.result();
 }
 
 /** Class weights (n / (classes · count_c))^power: power 0 is unweighted, 1 fully balanced. */
@@ -137,7 +158,7 @@ export function crossValidateBranch(
   },
 ): CvResult {
   const k = Math.max(...folds) + 1;
-  const byEpoch = new Map(opts.checkpoints.map((c) => [c, { confusion: empty(), foldMacroF1: [] as number[], foldAccuracy: [] as number[] }]));
+  const tally = foldTally(opts.checkpoints, opts.onFold);
   for (let fold = 0; fold < k; fold++) {
     if (opts.onlyFolds && !opts.onlyFolds.includes(fold)) continue;
     const idf = opts.ngram
@@ -172,20 +193,10 @@ export function crossValidateBranch(
       ...(warmStart ? { warmStart } : {}),
       say: opts.say,
       onEpoch: (epoch, predict) => {
-        const slot = byEpoch.get(epoch);
-        if (!slot) return;
-        const predicted = argmaxRows(predict(scoreable));
-        const confusion = empty();
-        let at = 0;
-        for (const t of test) confusion[t.target][t.tokens ? predicted[at++] : 0]++;
-        const r = emotionReport(confusion);
-        slot.confusion = addConfusions(slot.confusion, confusion);
-        slot.foldMacroF1.push(r.macroF1);
-        slot.foldAccuracy.push(r.accuracy);
-        opts.onFold?.(fold, epoch, r);
+        if (tally.wants(epoch)) tally.record(fold, epoch, test, (i) => !!test[i].tokens, argmaxRows(predict(scoreable)));
       },
     });
     opts.onTrained?.(fold, trained);
   }
-  return { byEpoch: new Map([...byEpoch].map(([e, s]) => [e, { report: emotionReport(s.confusion), foldMacroF1: s.foldMacroF1, foldAccuracy: s.foldAccuracy }])) };
+  return tally.result();
 }

@@ -17,27 +17,19 @@
 import type { SentenceEncoder } from '../serving/accurate/encoder';
 import type { EncoderLayerWeights } from '../serving/accurate/bert-layer';
 import type { FeatureConfig, SparseVector } from '../serving/fast/text-features';
-import { EncoderFinetuner, type FinetuneText } from '../training/encoder-finetune';
+import { EncoderFinetuner, type FinetuneText, type TopLayerSchedule } from '../training/encoder-finetune';
 import type { Tf } from '../runtime/tf-runtime';
 import { EMOTION_CLASS_COUNT, type EmotionHeadWeights } from './emotion-head';
 
 /** Where a branch's layers started: the accurate tier's fine-tuned layers, or the pretrained encoder's. */
 export type BranchInit = 'accurate' | 'pretrained';
 
-export interface EmotionBranchConfig {
-  seed: number;
+export interface EmotionBranchConfig extends TopLayerSchedule {
   /** k: the branch owns the top k layers [layerCount - k, layerCount). */
   layers: number;
   init: BranchInit;
-  epochs: number;
-  batchSize: number;
-  encoderLearningRate: number;
-  headLearningRate: number;
-  hidden: number;
-  dropout: number;
   /** L2 on the head's W1/W2 (mean squared weight). */
   l2: number;
-  warmupFraction: number;
 }
 
 export const DEFAULT_EMOTION_BRANCH_CONFIG: EmotionBranchConfig = {

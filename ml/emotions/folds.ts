@@ -20,3 +20,14 @@ export function stratifiedFolds(labels: readonly string[], k: number, seed: numb
   }
   return fold;
 }
+
+/**
+ * The emotion models' cross-validation folds: 5, stratified, seed 7. One definition, because the
+ * pooled head's and the branch's CV figures are compared fold for fold.
+ */
+export const EMOTION_CV_FOLDS = { k: 5, seed: 7 } as const;
+
+/** fold[i] for each StockTwits row, by its label. */
+export function emotionFolds(labels: readonly string[]): number[] {
+  return stratifiedFolds(labels, EMOTION_CV_FOLDS.k, EMOTION_CV_FOLDS.seed);
+}

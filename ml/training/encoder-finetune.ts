@@ -37,22 +37,27 @@ export interface FinetuneText {
   entities: ReadonlyArray<{ span: [number, number]; target: number; /** loss weight, default 1 */ weight?: number }>;
 }
 
-export interface FinetuneConfig {
+/** How top encoder layers and a head on them are trained: the sentiment fine-tune's and the emotion branch's. */
+export interface TopLayerSchedule {
   seed: number;
-  /** First layer whose input is cached. */
-  cachedFrom: number;
-  /** First trainable layer (>= cachedFrom); layers [trainFrom, layerCount) are trained. */
-  trainFrom: number;
   epochs: number;
   batchSize: number;
   encoderLearningRate: number;
   headLearningRate: number;
+  /** The head's hidden width. */
   hidden: number;
   dropout: number;
-  /** Weight of the entity loss next to the sentence loss. */
-  entityLossWeight: number;
   /** Fraction of all steps with a linear learning-rate warm-up; the rate then decays linearly to 0. */
   warmupFraction: number;
+}
+
+export interface FinetuneConfig extends TopLayerSchedule {
+  /** First layer whose input is cached. */
+  cachedFrom: number;
+  /** First trainable layer (>= cachedFrom); layers [trainFrom, layerCount) are trained. */
+  trainFrom: number;
+  /** Weight of the entity loss next to the sentence loss. */
+  entityLossWeight: number;
   /** Classes of the per-text head (default CLASS_COUNT, the sentiment labels). */
   textClasses?: number;
   /** L2 on the per-text head's W1/W2 (mean squared weight, added to the loss; default 0). */

@@ -14,7 +14,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { defaultEncoderDir, encoderFilesMissing, ENCODER_NAME } from './encoder';
+import { defaultEncoderDir, encoderFilesMissing, ENCODER_NAME } from './encoder-checkpoint';
 import { loadSentenceEncoder, type EmotionBranchSource, type FineTunedSource } from './encoder-loader';
 import type { EmbedRequest, EncoderWorkerData, EncoderWorkerMessage } from './encoder-worker';
 import { tfRuntime } from '../../runtime/tf-runtime';

@@ -6,7 +6,8 @@
  * across the workers. Also scores entities within a text (per-ticker sentiment) with the
  * entity head.
  */
-import { defaultEncoderDir, tokenSpanOf } from './encoder';
+import { defaultEncoderDir } from './encoder-checkpoint';
+import { tokenSpanOf } from './encoder';
 import { predictHead, uploadHead, type UploadedHead } from './encoder-head';
 import { readEncoderHeadModel } from './encoder-model-store';
 import { type EmotionBranchSource, type FineTunedSource } from './encoder-loader';

