@@ -5,7 +5,7 @@
  * are scored in one batch, exactly as before long text, so headline throughput is unchanged.
  */
 import type { SentimentScore, SentimentScorer } from '../../domain/sentiment/types';
-import { longTextMode, scoreLongText, type CompanyToScore, type LongTextMode } from './long-text';
+import { aggregateLongText, longTextMode, longTextSegments, type CompanyToScore, type LongTextMode } from './long-text';
 import type { AggregatedSentiment } from '../../domain/sentiment/long-text';
 
 export interface ArticleText {
@@ -39,9 +39,13 @@ export async function scoreArticleTexts(scorer: SentimentScorer, articles: reado
   const titleOnly = articles.flatMap((_, i) => (modes[i] === 'title-only' ? [i] : []));
   const scored = titleScores ? titleOnly.map((i) => titleScores[i]) : await scorer.scoreBatch(titleOnly.map((i) => articles[i].title));
   titleOnly.forEach((i, k) => (out[i] = { mode: 'title-only', score: scored[k], companies: new Map() }));
-  for (let i = 0; i < articles.length; i++) {
-    if (modes[i] !== 'sentences') continue;
-    const long = await scoreLongText(scorer, articles[i]);
+  // Every sentence of every such article in one batch (one encoder call, not one per article).
+  const bySentences = articles.flatMap((a, i) => (modes[i] === 'sentences' ? [{ i, segments: longTextSegments(a, 'sentences') }] : []));
+  const segmentScores = bySentences.length ? await scorer.scoreBatch(bySentences.flatMap((a) => a.segments)) : [];
+  let at = 0;
+  for (const { i, segments } of bySentences) {
+    const scores = segmentScores.slice(at, (at += segments.length));
+    const long = await aggregateLongText(scorer, articles[i], 'sentences', segments, scores);
     const companies = new Map([...long.companies].map(([key, a]) => [key, asScore(a, scorer.modelVersion)]));
     if (!long.document) {
       out[i] = { mode: 'sentences', score: long.title, companies }; // nothing scorable: the title's unscored reason

@@ -57,10 +57,23 @@ function mentionsIn(text: string, companies: readonly CompanyToScore[]): Array<[
   return out;
 }
 
+/** The texts a title and body are scored as: the title, then (sentences mode) each sentence or window of the body. */
+export function longTextSegments(input: LongTextInput, mode = longTextMode(input.title, input.body)): string[] {
+  return [input.title, ...(mode === 'sentences' ? splitSentences(input.body!.trim()).map((s) => s.text) : [])];
+}
+
 export async function scoreLongText(scorer: SentimentScorer, input: LongTextInput): Promise<LongTextSentiment> {
   const mode = longTextMode(input.title, input.body);
-  const segments = [input.title, ...(mode === 'sentences' ? splitSentences(input.body!.trim()).map((s) => s.text) : [])];
-  const scores = await scorer.scoreBatch(segments);
+  const segments = longTextSegments(input, mode);
+  return aggregateLongText(scorer, input, mode, segments, await scorer.scoreBatch(segments));
+}
+
+/**
+ * The document and per-company sentiment from the segments' scores (`scores[i]` for
+ * `segments[i]`, as longTextSegments gives them), so a caller can score many articles' segments
+ * in one batch.
+ */
+export async function aggregateLongText(scorer: SentimentScorer, input: LongTextInput, mode: LongTextMode, segments: readonly string[], scores: readonly SentimentScore[]): Promise<LongTextSentiment> {
   const companies = new Map<string, AggregatedSentiment>();
   const queries: Array<{ key: string; text: string; span: [number, number]; segment: number }> = [];
   segments.forEach((text, segment) => {
