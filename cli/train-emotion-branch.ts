@@ -45,6 +45,7 @@ import {
   sha256File,
   shuffleInPlace,
   softTarget,
+  cvMetrics,
   EMOTION_CV_FOLDS,
   emotionFolds,
   tfRuntime,
@@ -216,17 +217,7 @@ export async function trainEmotionBranchCli(flags: Map<string, string>, opts: { 
     const final = cv.byEpoch.get(last)!;
     console.log(formatEmotionReport(`${onlyFolds ? `folds ${foldsRun} of ` : ''}5-fold CV (pooled out-of-fold), ${last} epochs`, final.report));
     if (!onlyFolds) {
-      metrics.cv5 = {
-        folds: EMOTION_CV_FOLDS.k,
-        seed: EMOTION_CV_FOLDS.seed,
-        epochs: last,
-        accuracy: final.report.accuracy,
-        macroF1: final.report.macroF1,
-        foldMacroF1: final.foldMacroF1,
-        foldAccuracy: final.foldAccuracy,
-        perClass: final.report.perClass,
-        confusion: final.report.confusion,
-      };
+      metrics.cv5 = cvMetrics(last, final);
     }
   }
   if (flags.get('no-final') === 'true') return;

@@ -35,7 +35,7 @@ import {
   sha256File,
   softTarget,
   startEncoderPool,
-  EMOTION_CV_FOLDS,
+  cvMetrics,
   emotionFolds,
   tfRuntime,
   trainEmotionHead,
@@ -127,17 +127,7 @@ async function main(): Promise<void> {
     }
     const final = cv.byEpoch.get(config.epochs)!;
     console.log(formatEmotionReport(`5-fold CV (pooled out-of-fold), ${config.epochs} epochs`, final.report));
-    metrics.cv5 = {
-      folds: EMOTION_CV_FOLDS.k,
-      seed: EMOTION_CV_FOLDS.seed,
-      epochs: config.epochs,
-      accuracy: final.report.accuracy,
-      macroF1: final.report.macroF1,
-      foldMacroF1: final.foldMacroF1,
-      foldAccuracy: final.foldAccuracy,
-      perClass: final.report.perClass,
-      confusion: final.report.confusion,
-    };
+    metrics.cv5 = cvMetrics(config.epochs, final);
   }
   const scoreable = rows.filter((r) => vector(r.text));
   const ngram = withNgram ? { features: EMOTION_NGRAM_CONFIG, idf: fitEmotionIdf(scoreable.map((r) => r.text)) } : undefined;

@@ -56,7 +56,7 @@ export { halfToFloat } from './serving/accurate/safetensors';
 export { DEFAULT_EMOTION_HEAD_CONFIG, EMOTION_CLASS_COUNT, oneHot, trainEmotionHead, uploadEmotionHead, type EmotionExample, type EmotionHeadConfig, type EmotionHeadWeights } from './emotions/emotion-head';
 export { activeEmotionVersion, readEmotionMetadata, readEmotionModel, saveEmotionModel, setActiveEmotionVersion, type EmotionModelMetadata } from './emotions/emotion-model-store';
 export { parseGoEmotionsTsv, readEmotionCsv, softTarget, type EmotionRow } from './emotions/data';
-export { classWeights, crossValidate, crossValidateBranch, type BranchCvRow, type CvRow } from './emotions/cross-validation';
+export { classWeights, crossValidate, crossValidateBranch, cvMetrics, type BranchCvRow, type CvRow } from './emotions/cross-validation';
 export { DEFAULT_EMOTION_BRANCH_CONFIG, trainEmotionBranch, type BranchInit, type BranchText, type EmotionBranchConfig, type TrainedEmotionBranch } from './emotions/emotion-branch';
 export { loadSentenceEncoder } from './serving/accurate/encoder-loader';
 export { EMOTION_CV_FOLDS, emotionFolds, stratifiedFolds } from './emotions/folds';

@@ -12,6 +12,7 @@ import type { FeatureConfig } from '../serving/fast/text-features';
 import { emotionSparse, fitEmotionIdf } from './emotion-text';
 import { trainEmotionBranch, type BranchText, type EmotionBranchConfig, type TrainedEmotionBranch } from './emotion-branch';
 import type { SentenceEncoder } from '../serving/accurate/encoder';
+import { EMOTION_CV_FOLDS } from './folds';
 
 export interface CvRow {
   dense: Float32Array | undefined;
@@ -111,6 +112,21 @@ export function crossValidate(
     );
   }
   return tally.result();
+}
+
+/** The model metadata's record of a 5-fold CV result at one epoch (the folds, the figures, the confusion). */
+export function cvMetrics(epochs: number, final: { report: EmotionReport; foldMacroF1: number[]; foldAccuracy: number[] }) {
+  return {
+    folds: EMOTION_CV_FOLDS.k,
+    seed: EMOTION_CV_FOLDS.seed,
+    epochs,
+    accuracy: final.report.accuracy,
+    macroF1: final.report.macroF1,
+    foldMacroF1: final.foldMacroF1,
+    foldAccuracy: final.foldAccuracy,
+    perClass: final.report.perClass,
+    confusion: final.report.confusion,
+  };
 }
 
 /** Class weights (n / (classes · count_c))^power: power 0 is unweighted, 1 fully balanced. */
