@@ -90,6 +90,22 @@ export interface WorkerOptions {
   sdkMetricsPort: number;
 }
 
+/**
+ * Workflow-task pollers: up to 20 (never more than the slots), half of them on the queue itself
+ * and half on this worker's sticky queue.
+ *
+ * Why half and half: a new workflow's first task comes from the queue itself, every later task
+ * of a cached workflow from the sticky queue. The SDK's default ratio (0.2) left the queue itself
+ * 2 of 10 pollers, and a scoring workflow per import waited seconds for one; a ratio of 1 gave it
+ * all 10 and the sticky queue the minimum of 1. Then, under load, the sticky queue's backlog grew
+ * behind its one poller, and while the server reports a sticky backlog the SDK holds back every
+ * poller of the queue itself but one (sdk-core's WFTPollerShared): new scoring workflows' first
+ * tasks waited 2-24 s with 40 of 50 slots free (BENCHMARKS.md, "latency", 2026-12-07 second session).
+ */
+export function workflowTaskPolling(maxConcurrentWorkflowTasks: number): { maxConcurrentWorkflowTaskPolls: number; nonStickyToStickyPollRatio: number } {
+  return { maxConcurrentWorkflowTaskPolls: Math.max(2, Math.min(20, maxConcurrentWorkflowTasks)), nonStickyToStickyPollRatio: 0.5 };
+}
+
 export interface QueueWorker {
   kind: QueueKind;
   taskQueue: string;
@@ -125,10 +141,7 @@ export async function createWorkers(opts: WorkerOptions): Promise<{ workers: Que
         ...bundle,
         maxConcurrentActivityTaskExecutions: slots.maxConcurrentActivities,
         maxConcurrentWorkflowTaskExecutions: slots.maxConcurrentWorkflowTasks,
-        // As many pollers on the queue itself as on this worker's sticky queue (the SDK's default
-        // gives it 2 of 10): a new workflow's first task comes from there, and a scoring workflow
-        // per import waited seconds for one of 2 pollers (BENCHMARKS.md, "latency").
-        nonStickyToStickyPollRatio: 1,
+        ...workflowTaskPolling(slots.maxConcurrentWorkflowTasks),
         shutdownGraceTime: '10 seconds',
       });
       workers.push({ kind, taskQueue, worker });
