@@ -13,6 +13,13 @@ export interface MlConfig {
    * per core on wasm and 1 on native TensorFlow (ml/serving/accurate/encoder-pool.ts says why).
    */
   encoderWorkers: number | undefined;
+  /**
+   * TIDINGS_ENCODER_NICE (0-19, default 10): the CPU priority of the encoder pool's threads and of
+   * native TensorFlow's compute threads, so the accurate tier's re-scoring, which is always
+   * behind a busy stream, yields the cores to the fast tier, signals and webhooks. 0 = as the
+   * process. Not applied when the encoder runs on the calling thread (TIDINGS_ENCODER_WORKERS=0).
+   */
+  encoderNice: number;
   /** TIDINGS_TF_DISABLE_NATIVE=1: run TensorFlow.js on wasm although native TensorFlow is installed. */
   disableNativeTf: boolean;
 }
@@ -26,6 +33,13 @@ function encoderWorkers(raw: string | undefined): number | undefined {
   return n;
 }
 
+function encoderNice(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 10;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 19) throw new MlConfigError(`TIDINGS_ENCODER_NICE must be an integer from 0 to 19, got "${raw}"`);
+  return n;
+}
+
 export function loadMlConfig(env: NodeJS.ProcessEnv = process.env): MlConfig {
   // libtensorflow (native tfjs-node) reads this from the real environment when it loads and has
   // no other switch: keep its start-up INFO lines (oneDNN, CPU features) out of the logs.
@@ -34,6 +48,7 @@ export function loadMlConfig(env: NodeJS.ProcessEnv = process.env): MlConfig {
     sentimentModelsDir: env.TIDINGS_SENTIMENT_MODELS_DIR || undefined,
     encoderDir: env.TIDINGS_ENCODER_DIR || undefined,
     encoderWorkers: encoderWorkers(env.TIDINGS_ENCODER_WORKERS),
+    encoderNice: encoderNice(env.TIDINGS_ENCODER_NICE),
     disableNativeTf: env.TIDINGS_TF_DISABLE_NATIVE === '1',
   };
 }

@@ -9,7 +9,7 @@ import type { MlConfig } from '../config/ml';
 
 export type { MlConfig };
 
-export const DEFAULT_ML_CONFIG: Readonly<MlConfig> = { sentimentModelsDir: undefined, encoderDir: undefined, encoderWorkers: undefined, disableNativeTf: false };
+export const DEFAULT_ML_CONFIG: Readonly<MlConfig> = { sentimentModelsDir: undefined, encoderDir: undefined, encoderWorkers: undefined, encoderNice: 10, disableNativeTf: false };
 
 let current: Readonly<MlConfig> = DEFAULT_ML_CONFIG;
 

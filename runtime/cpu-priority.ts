@@ -9,36 +9,14 @@
  * (BENCHMARKS.md, "latency"). Queue slots cannot do this: they cap how many activities run, not
  * the CPU each one takes.
  *
- * On Linux a nice value belongs to each thread, and a new thread starts with its creator's, so
- * every thread the process already has is lowered (the V8 platform's, libuv's), and the ones
- * made later (Temporal's core, the workflow threads) inherit it from the main thread. Lowering
- * never needs privileges; raising it back would, so a value below the current one is left alone.
+ * Every thread the process already has is lowered (the V8 platform's, libuv's), and the ones
+ * made later (Temporal's core, the workflow threads) inherit it from the main thread
+ * (ml/runtime/thread-priority.ts).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-
-/** The ids of this process's threads (Linux), else only the process itself. */
-function ownThreads(): number[] {
-  try {
-    return fs.readdirSync('/proc/self/task').map(Number).filter(Number.isInteger);
-  } catch {
-    return [0];
-  }
-}
+import { assertNiceValue, lowerThreadPriority, processThreadIds } from '../ml/runtime/thread-priority';
 
 /** Sets every thread of this process to at least `nice` (0 leaves it as it is); returns the threads lowered. */
 export function lowerCpuPriority(nice: number): number {
-  if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new RangeError(`a nice value is a whole number from 0 to 19, got ${nice}`);
-  if (nice === 0) return 0;
-  let lowered = 0;
-  for (const thread of ownThreads()) {
-    try {
-      if (os.getPriority(thread) >= nice) continue;
-      os.setPriority(thread, nice);
-      lowered++;
-    } catch {
-      // A thread that ended between the listing and now.
-    }
-  }
-  return lowered;
+  assertNiceValue(nice);
+  return lowerThreadPriority(nice, processThreadIds());
 }

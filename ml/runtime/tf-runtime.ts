@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { mlConfig } from '../settings';
+import { processThreadIds } from './thread-priority';
 
 export type Tf = typeof import('@tensorflow/tfjs');
 
@@ -20,13 +21,28 @@ let runtimePromise: Promise<TfRuntime> | undefined;
 
 // libtensorflow's start-up INFO lines are kept out of the logs by TF_CPP_MIN_LOG_LEVEL, which
 // config/ml.ts (and jest.config.js for tests) default in the real environment before this loads.
+let nativeThreads: readonly number[] = [];
+
 function loadNativeTf(): Tf | undefined {
+  const before = new Set(processThreadIds());
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('@tensorflow/tfjs-node') as Tf;
+    const tf = require('@tensorflow/tfjs-node') as Tf;
+    // libtensorflow starts its thread pools as it loads: the threads every op of the process,
+    // from any JS thread, runs on (one pool per process, whichever thread loaded it first).
+    nativeThreads = processThreadIds().filter((t) => !before.has(t));
+    return tf;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The threads native TensorFlow started when this thread loaded it (empty on wasm, before
+ * tfRuntime(), or when another thread loaded it first: then they are that thread's children).
+ */
+export function nativeTfThreads(): readonly number[] {
+  return nativeThreads;
 }
 
 /** Folder holding the .wasm binaries; a file path so Node loads them from disk, never the network. */

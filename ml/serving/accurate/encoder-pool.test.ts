@@ -1,8 +1,9 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import { SentenceEncoder } from './encoder';
 import { chunkByTokens, encoderPoolSize, startEncoderPool } from './encoder-pool';
 import { cosine } from '../../../test/support/encoder-fixture';
-import { tfRuntime } from '../../runtime/tf-runtime';
+import { nativeTfThreads, tfRuntime } from '../../runtime/tf-runtime';
 import { loadMlConfig } from '../../../config/ml';
 
 describe('encoder pool sizing and chunking', () => {
@@ -78,6 +79,23 @@ describe('encoder pool on worker threads', () => {
 
   test('a folder without the weights is a clear error, before any thread starts', async () => {
     await expect(startEncoderPool({ dir: '/nonexistent/encoder', workers: 2 })).rejects.toThrow(/model\.safetensors.*missing.*TIDINGS_ENCODER_DIR/s);
+  });
+
+  test('the encoder thread and the compute threads it runs on yield the CPU (TIDINGS_ENCODER_NICE, default 10)', async () => {
+    const niceOf = () => new Map(fs.readdirSync('/proc/self/task').map((t) => [Number(t), os.getPriority(Number(t))]));
+    const before = niceOf();
+    const pool = await startEncoderPool({ workers: 1, maxLength: 16 });
+    try {
+      const after = niceOf();
+      const started = [...after].filter(([t]) => !before.has(t));
+      // The encoder thread (and the V8 threads it brings) at 10; this thread as it was.
+      expect(started.some(([, nice]) => nice === 10)).toBe(true);
+      expect(after.get(process.pid)).toBe(before.get(process.pid));
+      // Native TensorFlow's threads, when this process's first load of it happened on this thread.
+      for (const t of nativeTfThreads()) if (after.has(t)) expect(after.get(t)).toBeGreaterThanOrEqual(10);
+    } finally {
+      await pool.close();
+    }
   });
 
   test('an error inside a worker reaches the caller', async () => {

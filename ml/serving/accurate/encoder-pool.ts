@@ -10,6 +10,11 @@
  * keeps the forward passes (a second or more for a large call) off the caller's event loop,
  * which in the Temporal worker also runs workflow tasks, heartbeats and every other activity.
  * 0 runs the encoder on the calling thread instead (no extra memory; what the trainer does).
+ *
+ * Priority: the threads run at the ML configuration's encoderNice (TIDINGS_ENCODER_NICE, default
+ * 10). The accurate tier re-scores in the background and on a busy stream always has a backlog,
+ * so at equal priority it kept three threads runnable and took about a third of a 2-core
+ * machine's CPU from the fast tier, the workflow tasks and the webhooks (BENCHMARKS.md, "latency").
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +22,8 @@ import { Worker } from 'node:worker_threads';
 import { defaultEncoderDir, encoderFilesMissing, ENCODER_NAME } from './encoder-checkpoint';
 import { loadSentenceEncoder, type EmotionBranchSource, type FineTunedSource } from './encoder-loader';
 import type { EmbedRequest, EncoderWorkerData, EncoderWorkerMessage } from './encoder-worker';
-import { tfRuntime } from '../../runtime/tf-runtime';
+import { nativeTfThreads, tfRuntime } from '../../runtime/tf-runtime';
+import { lowerThreadPriority } from '../../runtime/thread-priority';
 import { mlConfig } from '../../settings';
 import { WordPieceTokenizer } from './wordpiece';
 
@@ -268,7 +274,11 @@ export async function startEncoderPool(opts: { dir?: string; maxLength?: number;
   }
   const maxLength = opts.maxLength ?? 256;
   const workers = opts.workers ?? encoderPoolSize(mlConfig().encoderWorkers, (await tfRuntime()).backend);
-  return workers === 0
-    ? inProcessPool(dir, maxLength, opts.fineTuned, opts.emotionBranch)
-    : WorkerPool.start({ dir, maxLength, fineTuned: opts.fineTuned, ...(opts.emotionBranch ? { emotionBranch: opts.emotionBranch } : {}), ml: mlConfig() }, workers);
+  if (workers === 0) return inProcessPool(dir, maxLength, opts.fineTuned, opts.emotionBranch);
+  const pool = await WorkerPool.start({ dir, maxLength, fineTuned: opts.fineTuned, ...(opts.emotionBranch ? { emotionBranch: opts.emotionBranch } : {}), ml: mlConfig() }, workers);
+  // Each encoder thread lowered itself (encoder-worker.ts); its forward passes run on native
+  // TensorFlow's compute threads, which this thread started if it loaded TensorFlow first (the
+  // fast tier's few ops big enough for them then run at that priority too).
+  lowerThreadPriority(mlConfig().encoderNice, nativeTfThreads());
+  return pool;
 }

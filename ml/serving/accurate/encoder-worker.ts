@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { SentenceEncoder } from './encoder';
 import { loadSentenceEncoder, type EmotionBranchSource, type FineTunedSource } from './encoder-loader';
 import { tfRuntime } from '../../runtime/tf-runtime';
+import { currentThreadId, lowerThreadPriority } from '../../runtime/thread-priority';
 import { configureMl, type MlConfig } from '../../settings';
 
 export interface EncoderWorkerData {
@@ -38,6 +39,9 @@ async function serve(): Promise<void> {
   if (!port) throw new Error('encoder-worker runs only as a worker thread');
   const { ml, dir, maxLength, fineTuned, emotionBranch } = workerData as EncoderWorkerData;
   configureMl(ml);
+  // Before TensorFlow loads here, so the threads it starts from this thread inherit the value.
+  const self = currentThreadId();
+  if (self !== undefined) lowerThreadPriority(ml.encoderNice, [self]);
   let encoder: SentenceEncoder;
   let backend: string;
   try {
