@@ -10,8 +10,8 @@ function split(polls: number, ratio: number): { queue: number; sticky: number } 
 describe('workflowTaskPolling', () => {
   it('gives the queue itself and the sticky queue half the pollers each on every default live queue', () => {
     for (const kind of ['ingest', 'scoring', 'alerts'] as const) {
-      const { maxConcurrentWorkflowTaskPolls, nonStickyToStickyPollRatio } = workflowTaskPolling(DEFAULT_QUEUE_CONCURRENCY[kind].maxConcurrentWorkflowTasks);
-      const { queue, sticky } = split(maxConcurrentWorkflowTaskPolls, nonStickyToStickyPollRatio);
+      const { workflowTaskPollerBehavior, nonStickyToStickyPollRatio } = workflowTaskPolling(DEFAULT_QUEUE_CONCURRENCY[kind].maxConcurrentWorkflowTasks);
+      const { queue, sticky } = split(workflowTaskPollerBehavior.maximum, nonStickyToStickyPollRatio);
       // A single sticky poller is what let a sticky backlog hold back new workflows' first tasks.
       expect(sticky).toBeGreaterThanOrEqual(5);
       expect(queue).toBe(sticky);
@@ -19,8 +19,8 @@ describe('workflowTaskPolling', () => {
   });
 
   it('never polls for more tasks than the slots, and never fewer than the 2 the sticky cache needs', () => {
-    expect(workflowTaskPolling(50).maxConcurrentWorkflowTaskPolls).toBe(20);
-    expect(workflowTaskPolling(4).maxConcurrentWorkflowTaskPolls).toBe(4);
-    expect(workflowTaskPolling(1).maxConcurrentWorkflowTaskPolls).toBe(2);
+    expect(workflowTaskPolling(50).workflowTaskPollerBehavior.maximum).toBe(20);
+    expect(workflowTaskPolling(4).workflowTaskPollerBehavior.maximum).toBe(4);
+    expect(workflowTaskPolling(1).workflowTaskPollerBehavior.maximum).toBe(2);
   });
 });

@@ -102,8 +102,9 @@ export interface WorkerOptions {
  * poller of the queue itself but one (sdk-core's WFTPollerShared): new scoring workflows' first
  * tasks waited 2-24 s with 40 of 50 slots free (BENCHMARKS.md, "latency", 2026-12-07 second session).
  */
-export function workflowTaskPolling(maxConcurrentWorkflowTasks: number): { maxConcurrentWorkflowTaskPolls: number; nonStickyToStickyPollRatio: number } {
-  return { maxConcurrentWorkflowTaskPolls: Math.max(2, Math.min(20, maxConcurrentWorkflowTasks)), nonStickyToStickyPollRatio: 0.5 };
+export function workflowTaskPolling(maxConcurrentWorkflowTasks: number): { workflowTaskPollerBehavior: { type: 'simple-maximum'; maximum: number }; nonStickyToStickyPollRatio: number } {
+  // (The SDK's maxConcurrentWorkflowTaskPolls is no longer read: its default is min(10, slots).)
+  return { workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: Math.max(2, Math.min(20, maxConcurrentWorkflowTasks)) }, nonStickyToStickyPollRatio: 0.5 };
 }
 
 export interface QueueWorker {
