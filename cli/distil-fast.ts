@@ -1,6 +1,7 @@
 /**
  * `node dist/cli/distil-fast.js [--without sentfin|twitter] [--no-distil] [--gold-weight 0.5]
- *   [--version V] [--save] [--activate-if-better]`: trains the fast tier (hashed n-gram model)
+ *   [--temperature 1] [--buckets 18] [--word-ngrams 2] [--char-ngrams 2-5] [--version V] [--save]
+ *   [--activate-if-better]`: trains the fast tier (hashed n-gram model)
  * on the gold rows plus the accurate tier's soft labels (cli/soft-labels.ts cache) over real
  * text, fits its calibration on its early-stopping tenth (it does not refit on it), and reports
  * on twitter valid, the SEntFiN 20 % test and the clear-business-news probe.
@@ -8,6 +9,10 @@
  * `--without S` drops source S entirely (its gold rows and its texts in the corpus) and so
  * measures the model on text unlike everything it trained on; `--no-distil` trains the same gold
  * rows without the teacher, for the comparison. Evaluation texts never enter training.
+ * `--temperature T` softens (T > 1) or sharpens the teacher's probabilities before they become
+ * targets; `--buckets` (log2), `--word-ngrams` and `--char-ngrams` set the student's features.
+ * Choose these on the early-stopping tenth (printed as `early-stopping raw`), never on the
+ * held-out splits.
  * `--save` writes models/sentiment/<version>; `--activate-if-better` makes it the active fast
  * tier only when it beats the active one on both held-out splits (macro-F1).
  */
@@ -33,6 +38,7 @@ import {
   sha256File,
   sourceTexts,
   stratifiedSplit,
+  temperatureScale,
   tfRuntime,
   type TrainingConfig,
   trainModel,
@@ -55,6 +61,16 @@ async function main(): Promise<void> {
   if (without !== undefined && without !== 'sentfin' && without !== 'twitter') throw new Error(`--without must be sentfin or twitter, got "${without}"`);
   const distil = flags.get('no-distil') !== 'true';
   const goldWeight = numberFlag(flags, 'gold-weight', 0.5);
+  const temperature = numberFlag(flags, 'temperature', 1);
+  const [charMin, charMax] = (flags.get('char-ngrams') ?? `${DEFAULT_FEATURE_CONFIG.charNgramMin}-${DEFAULT_FEATURE_CONFIG.charNgramMax}`).split('-').map(Number);
+  const features = {
+    ...DEFAULT_FEATURE_CONFIG,
+    buckets: 2 ** numberFlag(flags, 'buckets', Math.log2(DEFAULT_FEATURE_CONFIG.buckets)),
+    wordNgrams: numberFlag(flags, 'word-ngrams', DEFAULT_FEATURE_CONFIG.wordNgrams),
+    charNgramMin: charMin,
+    charNgramMax: charMax,
+  };
+  if (!(charMin >= 1 && charMax >= charMin)) throw new Error(`--char-ngrams must be MIN-MAX, got "${flags.get('char-ngrams')}"`);
   const seed = numberFlag(flags, 'seed', 7);
   const teacher = flags.get('teacher') ?? 'ft6-2026-11-30-s7';
   const softFile = flags.get('soft-labels') ?? path.join(repoRoot(), 'scratch', 'soft-labels', `${teacher}.jsonl`);
@@ -81,24 +97,28 @@ async function main(): Promise<void> {
   const goldTexts = new Set(gold.map((r) => r.text));
   const distillation: DistillationConfig | undefined = distil
     ? {
-        teacherOf: new Map(usable.filter((c) => goldTexts.has(c.text)).map((c) => [c.text, c.p])),
-        unlabelled: usable.filter((c) => !goldTexts.has(c.text) && !sentfinTexts.has(c.text) && !twitterTexts.has(c.text)).map((c): SoftLabelledText => ({ text: c.text, soft: c.p })),
+        teacherOf: new Map(usable.filter((c) => goldTexts.has(c.text)).map((c) => [c.text, temperatureScale(c.p, temperature)])),
+        unlabelled: usable
+          .filter((c) => !goldTexts.has(c.text) && !sentfinTexts.has(c.text) && !twitterTexts.has(c.text))
+          .map((c): SoftLabelledText => ({ text: c.text, soft: temperatureScale(c.p, temperature) })),
         goldWeight,
       }
     : undefined;
   const sources: Record<string, number> = {};
+  const sourceOf = new Map(cached.map((c) => [c.text, c.source]));
   for (const c of distillation?.unlabelled ?? []) {
-    const source = cached.find((x) => x.text === c.text)?.source ?? '?';
+    const source = sourceOf.get(c.text) ?? '?';
     sources[source] = (sources[source] ?? 0) + 1;
   }
   console.log(
     `${version}: ${gold.length} gold rows${without ? ` (without ${without})` : ''}` +
-      (distillation ? `, ${distillation.teacherOf.size} of them with soft labels, ${distillation.unlabelled.length} unlabelled texts ${JSON.stringify(sources)}, gold weight ${goldWeight}` : ', no teacher'),
+      (distillation ? `, ${distillation.teacherOf.size} of them with soft labels, ${distillation.unlabelled.length} unlabelled texts ${JSON.stringify(sources)}, gold weight ${goldWeight}, temperature ${temperature}` : ', no teacher') +
+      `; features ${JSON.stringify(features)}`,
   );
 
   const config: TrainingConfig = {
     seed,
-    features: DEFAULT_FEATURE_CONFIG,
+    features,
     learningRate: numberFlag(flags, 'lr', 0.01),
     batchSize: numberFlag(flags, 'batch', 32),
     maxEpochs: numberFlag(flags, 'epochs', 12),
@@ -118,7 +138,7 @@ async function main(): Promise<void> {
     backend,
     trainingSeconds: result.seconds,
     bestEpoch: result.bestEpoch,
-    hyperParameters: { ...config, splitSeed: 42, goldWeight: distil ? goldWeight : 1, without: without ?? null },
+    hyperParameters: { ...config, splitSeed: 42, goldWeight: distil ? goldWeight : 1, teacherTemperature: distil ? temperature : null, without: without ?? null },
     data: Object.fromEntries(Object.entries(files).map(([key, file]) => [key, { file: path.basename(file), sha256: sha256File(file) }])),
     distillation: distillation ? { teacher, softLabels: path.basename(softFile), goldWithTeacher: distillation.teacherOf.size, unlabelled: distillation.unlabelled.length, unlabelledSources: sources } : null,
     trainRows: gold.length,
@@ -129,6 +149,8 @@ async function main(): Promise<void> {
   const stopRaw = await rawProbabilities(version, modelsDir, stopRows.map((r) => r.text));
   const calibration = fitCalibration(stopRaw, stopRows.map((r) => labelIndex(r.label)), `trainer early-stopping tenth (seed ${seed}, ${stopRows.length} rows, not trained on)`);
   console.log(`calibration: temperature ${calibration.temperature.toFixed(4)}, decision biases ${JSON.stringify(calibration.decisionBias)}`);
+  // what settings are chosen on: the trainer's early-stopping tenth (not trained on), raw
+  console.log(describeCalibrated('early-stopping raw', stopRaw, stopRows, { temperature: 1, decisionBias: [0, 0, 0] }).lines.join('\n'));
   const sets: Array<{ name: string; rows: LabelledText[] }> = [...splits.evaluations, { name: 'probe', rows: readLabelledCsv(PROBE_FILE) }];
   const metrics: Record<string, ReturnType<typeof reportFromConfusion> & { ece: number }> = {};
   const calibrationReport: Record<string, unknown> = {};

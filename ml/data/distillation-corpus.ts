@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { articlesFromFeedBody } from '../../domain/feeds/articles-from-feed';
+import { splitSentences } from '../../domain/sentiment/long-text';
 import { buildSplits, readLabelledCsv, seededRandom, shuffleInPlace, type SentimentDataFiles } from './datasets';
 import { entitySplit, readSentfinEntities } from './entity-data';
 import type { SentimentLabel } from '../../domain/sentiment/types';
@@ -19,9 +20,9 @@ export interface CorpusText {
 }
 
 export interface CorpusDirs {
-  /** ../shared/data/emotions (emtract/train.csv, goemotions-ekman/train.tsv): text only is used. */
+  /** ../shared/data/emotions (emtract/train.csv, goemotions-ekman/{train,dev,test}.tsv): text only is used. */
   emotionsDir?: string;
-  /** ../shared/data/feeds: every RSS/Atom file's item titles. */
+  /** ../shared/data/feeds: every RSS/Atom file's item titles and the sentences of their summaries. */
   feedsDir?: string;
 }
 
@@ -61,14 +62,22 @@ export function readGoEmotionsTexts(file: string): string[] {
     .filter((t) => t && t.trim().length > 0);
 }
 
-export function readFeedTitles(dir: string): string[] {
+/**
+ * Every RSS/Atom file's item titles, then the sentences of the items' summaries (descriptions),
+ * as the scoring activity cuts an article body (`splitSentences`): more real financial text.
+ */
+export function readFeedTexts(dir: string): string[] {
   const titles: string[] = [];
+  const sentences: string[] = [];
   for (const name of fs.readdirSync(dir).sort()) {
     if (!/\.(xml|rss|atom)$/i.test(name)) continue;
     const { articles } = articlesFromFeedBody(fs.readFileSync(path.join(dir, name)), { fetchedAt: new Date(0), maxItems: 100_000 });
-    for (const a of articles) if (a.title) titles.push(a.title);
+    for (const a of articles) {
+      if (a.title) titles.push(a.title);
+      for (const s of splitSentences(a.summary)) if (/\p{L}{3}/u.test(s.text)) sentences.push(s.text);
+    }
   }
-  return titles;
+  return [...titles, ...sentences];
 }
 
 /** Every text of a labelled source (train and evaluation files), to leave a source out entirely. */
@@ -92,10 +101,14 @@ export function distillationCorpus(files: SentimentDataFiles, dirs: CorpusDirs, 
   add('early-stopping', accurateEarlyStoppingRows(files, seed, splitSeed).map((r) => r.text));
   for (const e of splits.evaluations) add(e.name as CorpusSource, e.rows.map((r) => r.text));
   if (dirs.emotionsDir) add('stocktwits', readEmtractTexts(path.join(dirs.emotionsDir, 'emtract', 'train.csv')));
-  if (dirs.feedsDir) add('feeds', readFeedTitles(dirs.feedsDir));
+  if (dirs.feedsDir) add('feeds', readFeedTexts(dirs.feedsDir));
   const twitterTrain = new Set(readLabelledCsv(files.twitterTrain).map((r) => r.text));
   add('twitter-train', [...twitterTrain]);
   add('sentfin-train', splits.train.map((r) => r.text).filter((t) => !twitterTrain.has(t)));
-  if (dirs.emotionsDir) add('goemotions', shuffleInPlace(readGoEmotionsTexts(path.join(dirs.emotionsDir, 'goemotions-ekman', 'train.tsv')), seededRandom(seed)));
+  if (dirs.emotionsDir) {
+    // GoEmotions' dev and test comments too: only their text is used, and nothing evaluates on them
+    const goemotions = ['train.tsv', 'dev.tsv', 'test.tsv'].map((f) => path.join(dirs.emotionsDir!, 'goemotions-ekman', f)).filter((f) => fs.existsSync(f));
+    add('goemotions', shuffleInPlace(goemotions.flatMap(readGoEmotionsTexts), seededRandom(seed)));
+  }
   return out;
 }
