@@ -6,6 +6,7 @@ import path from 'node:path';
 import { DestinationPolicyError, parseDestinationPolicy, type DestinationPolicy } from '../domain/net/destination-guard';
 import { checkQueueBase, parseQueueKinds, QUEUE_KINDS, TaskQueueError, type QueueKind } from '../domain/task-queues';
 import { loadMlConfig, MlConfigError, type MlConfig } from './ml';
+import { niceValueFromEnv } from './nice-value';
 import { repoRoot } from './paths';
 
 export type Environment = 'development' | 'test' | 'production';
@@ -40,7 +41,7 @@ export interface AppConfig {
   /**
    * CPU priority of a worker process as a nice value, 0-19 (TIDINGS_WORKER_NICE, default 0). On a
    * shared machine a worker that serves only the batch queue runs at 10 or more, so sweeps take
-   * the CPU the live queues, PostgreSQL and Temporal leave idle, not theirs (runtime/cpu-priority.ts).
+   * the CPU the live queues, PostgreSQL and Temporal leave idle, not theirs (lowerCpuPriority, ml/runtime/thread-priority.ts).
    */
   workerNice: number;
   dataDir: string;
@@ -174,14 +175,6 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   return value;
 }
 
-function niceValue(env: NodeJS.ProcessEnv, name: string): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return 0;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 19) throw new ConfigError(`${name} must be a whole number from 0 to 19 (a nice value; higher yields the CPU), got "${raw}"`);
-  return value;
-}
-
 function queueConcurrency(env: NodeJS.ProcessEnv): Record<QueueKind, QueueConcurrency> {
   return Object.fromEntries(
     QUEUE_KINDS.map((kind) => {
@@ -282,7 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...taskQueues(env),
     queueConcurrency: queueConcurrency(env),
     workerDbPoolSize: positive(env, 'TIDINGS_WORKER_DB_POOL_SIZE', 30),
-    workerNice: niceValue(env, 'TIDINGS_WORKER_NICE'),
+    workerNice: niceValueFromEnv(env, 'TIDINGS_WORKER_NICE', 0, ConfigError),
     dataDir: path.resolve(optional(env, 'TIDINGS_DATA_DIR') ?? path.join(repoRoot(), '.data')),
     host: optional(env, 'HOST') ?? '127.0.0.1',
     port: int(env, 'PORT', 4000),

@@ -3,6 +3,8 @@
  * ML command-line tools call this) and passed to ml/ through configureMl: nothing under ml/
  * reads the environment itself.
  */
+import { niceValueFromEnv } from './nice-value';
+
 export interface MlConfig {
   /** TIDINGS_SENTIMENT_MODELS_DIR: the versioned sentiment models; unset = models/sentiment. */
   sentimentModelsDir: string | undefined;
@@ -33,13 +35,6 @@ function encoderWorkers(raw: string | undefined): number | undefined {
   return n;
 }
 
-function encoderNice(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return 10;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 19) throw new MlConfigError(`TIDINGS_ENCODER_NICE must be an integer from 0 to 19, got "${raw}"`);
-  return n;
-}
-
 export function loadMlConfig(env: NodeJS.ProcessEnv = process.env): MlConfig {
   // libtensorflow (native tfjs-node) reads this from the real environment when it loads and has
   // no other switch: keep its start-up INFO lines (oneDNN, CPU features) out of the logs.
@@ -48,7 +43,7 @@ export function loadMlConfig(env: NodeJS.ProcessEnv = process.env): MlConfig {
     sentimentModelsDir: env.TIDINGS_SENTIMENT_MODELS_DIR || undefined,
     encoderDir: env.TIDINGS_ENCODER_DIR || undefined,
     encoderWorkers: encoderWorkers(env.TIDINGS_ENCODER_WORKERS),
-    encoderNice: encoderNice(env.TIDINGS_ENCODER_NICE),
+    encoderNice: niceValueFromEnv(env, 'TIDINGS_ENCODER_NICE', 10, MlConfigError),
     disableNativeTf: env.TIDINGS_TF_DISABLE_NATIVE === '1',
   };
 }

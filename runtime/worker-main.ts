@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import { ConfigError, loadConfig, workerQueuesFlag } from '../config/config';
 import { createLogger } from '../config/logger';
-import { lowerCpuPriority } from './cpu-priority';
+import { lowerCpuPriority } from '../ml/runtime/thread-priority';
 import { exitWithParent, onShutdownSignal } from './process-signals';
 import { reportFatal, StartupError } from './startup-errors';
 import { ensureWorkflowBundle } from './workflow-bundle';

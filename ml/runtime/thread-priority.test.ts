@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { currentThreadId, lowerThreadPriority } from './thread-priority';
+import { currentThreadId, lowerCpuPriority, lowerThreadPriority } from './thread-priority';
 
 // In a child process: a nice value once lowered cannot be raised again without privileges.
 function inChild(script: string): Record<string, unknown> {
@@ -54,5 +54,36 @@ describe('thread priority', () => {
   it('never raises a thread back, leaves 0 alone, and refuses values that are not nice values', () => {
     expect(lowerThreadPriority(0, [process.pid])).toBe(0);
     for (const bad of [-1, 20, 2.5]) expect(() => lowerThreadPriority(bad, [])).toThrow(RangeError);
+  });
+});
+
+describe('lowerCpuPriority', () => {
+  it('lowers every thread of the process, and threads started later inherit it', () => {
+    const result = inChild(`
+      const fs = require('fs'); const os = require('os'); const { Worker } = require('worker_threads');
+      const { lowerCpuPriority } = require(${JSON.stringify(path.join(__dirname, 'thread-priority.ts'))});
+      const nices = () => fs.readdirSync('/proc/self/task').map((t) => os.getPriority(Number(t)));
+      const before = nices();
+      const lowered = lowerCpuPriority(10);
+      const w = new Worker('setTimeout(() => {}, 300)', { eval: true });
+      setTimeout(() => { console.log(JSON.stringify({ before, lowered, after: nices(), threads: nices().length })); w.terminate(); }, 150);
+    `);
+    expect((result.before as number[]).every((n) => n === 0)).toBe(true);
+    expect(result.lowered).toBe((result.before as number[]).length);
+    expect(result.threads as number).toBeGreaterThan((result.before as number[]).length); // the worker thread's
+    expect((result.after as number[]).every((n) => n === 10)).toBe(true);
+  });
+
+  it('never raises a priority back, leaves 0 alone, and refuses values that are not nice values', () => {
+    const result = inChild(`
+      const os = require('os');
+      const { lowerCpuPriority } = require(${JSON.stringify(path.join(__dirname, 'thread-priority.ts'))});
+      const zero = lowerCpuPriority(0);
+      lowerCpuPriority(15);
+      const again = lowerCpuPriority(5);
+      console.log(JSON.stringify({ zero, again, main: os.getPriority(0) }));
+    `);
+    expect(result).toEqual({ zero: 0, again: 0, main: 15 });
+    for (const bad of [-1, 20, 2.5]) expect(() => lowerCpuPriority(bad)).toThrow(RangeError);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * CPU priority (nice values) of threads, for work that should yield to the live path on a
- * shared machine: a worker process that serves only background queues (runtime/cpu-priority.ts)
- * and the accurate tier's encoder threads (serving/accurate/encoder-pool.ts).
+ * shared machine: a worker process that serves only background queues (lowerCpuPriority) and the
+ * accurate tier's encoder threads (serving/accurate/encoder-pool.ts).
  *
  * On Linux a nice value belongs to each thread, and a new thread starts with its creator's.
  * Lowering never needs privileges; raising it back would, so a value below the current one is
@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { isNiceValue } from '../../config/nice-value';
 
 /** The ids of this process's threads (Linux), else only the process itself (0). */
 export function processThreadIds(): number[] {
@@ -29,13 +30,9 @@ export function currentThreadId(): number | undefined {
   }
 }
 
-export function assertNiceValue(nice: number): void {
-  if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new RangeError(`a nice value is a whole number from 0 to 19, got ${nice}`);
-}
-
 /** Sets each of `threads` to at least `nice` (0 leaves them as they are); returns how many were lowered. */
 export function lowerThreadPriority(nice: number, threads: readonly number[]): number {
-  assertNiceValue(nice);
+  if (!isNiceValue(nice)) throw new RangeError(`a nice value is a whole number from 0 to 19, got ${nice}`);
   if (nice === 0) return 0;
   let lowered = 0;
   for (const thread of threads) {
@@ -48,4 +45,21 @@ export function lowerThreadPriority(nice: number, threads: readonly number[]): n
     }
   }
   return lowered;
+}
+
+/**
+ * Sets every thread of this process to at least `nice`, for a worker process that serves only
+ * background queues on a machine it shares with live ones (TIDINGS_WORKER_NICE). The threads it
+ * already has are lowered (the V8 platform's, libuv's); the ones made later (Temporal's core, the
+ * workflow threads) inherit it from the main thread.
+ *
+ * Why: on one machine a parameter sweep is always runnable, so at equal priority it takes a full
+ * core from the live path (the fast tier, signals, webhooks, and the PostgreSQL and Temporal
+ * processes they wait on): with the sweep beside a 20 articles/s stream the scoring workflows'
+ * first workflow task waited 7-9 s (p50) for CPU, and 0.3 s with the sweep's process at nice 19
+ * (BENCHMARKS.md, "latency"). Queue slots cannot do this: they cap how many activities run, not
+ * the CPU each one takes.
+ */
+export function lowerCpuPriority(nice: number): number {
+  return lowerThreadPriority(nice, processThreadIds());
 }
